@@ -3240,7 +3240,7 @@ public struct CatsVsDogs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension CatsVsDogs: TrainableModel {
-    public static let trainingArenaCount = 4104929
+    public static let trainingArenaCount = 4145889
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
     public static let trainingPhaseCount = 1
@@ -3328,22 +3328,22 @@ extension CatsVsDogs: TrainableModel {
         Self.l7_maxpool_4_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
-        Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), nil)
+        Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993)); Self.l6_conv_4_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 93248), arena.advanced(by: 3846369))
+        Self.l6_conv_4_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), nil)
         Self.l6_conv_4_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l6_conv_4_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 163936), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
-        Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), nil)
+        Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993)); Self.l4_conv_3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 19392), arena.advanced(by: 3846369))
+        Self.l4_conv_3_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), nil)
         Self.l4_conv_3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l4_conv_3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 32800), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), nil)
+        Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993)); Self.l2_conv_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 896), arena.advanced(by: 3846369))
+        Self.l2_conv_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), nil)
         Self.l2_conv_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l2_conv_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics, h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_1
         Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
@@ -3583,7 +3583,6 @@ extension CatsVsDogs: TrainableModel {
     // conv_2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 22500)
             defer { buffer.deallocate() }
@@ -3600,31 +3599,7 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 18432
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<72 {
-                let r0 = rb * 4
-                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
-                for g in 0..<4 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<75 {
-                        let row0 = ((oy + ky0) * 77 + kx0) * 32 + ci0
-                        let row1 = ((oy + ky1) * 77 + kx1) * 32 + ci1
-                        let row2 = ((oy + ky2) * 77 + kx2) * 32 + ci2
-                        let row3 = ((oy + ky3) * 77 + kx3) * 32 + ci3
-                        let dp = d + oy * 300 + g
-                        for ox in 0..<75 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l2_conv_2_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l2_conv_2_input_gradient_winograd); dx is nil
         }
     }
@@ -3663,7 +3638,6 @@ extension CatsVsDogs: TrainableModel {
     // conv_3: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l4_conv_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 10952)
             defer { buffer.deallocate() }
@@ -3680,31 +3654,7 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 73728
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<144 {
-                let r0 = rb * 4
-                let ky0 = r0 / 192, kx0 = (r0 / 64) % 3, ci0 = r0 % 64, ky1 = (r0 + 1) / 192, kx1 = ((r0 + 1) / 64) % 3, ci1 = (r0 + 1) % 64, ky2 = (r0 + 2) / 192, kx2 = ((r0 + 2) / 64) % 3, ci2 = (r0 + 2) % 64, ky3 = (r0 + 3) / 192, kx3 = ((r0 + 3) / 64) % 3, ci3 = (r0 + 3) % 64
-                for g in 0..<8 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<37 {
-                        let row0 = ((oy + ky0) * 39 + kx0) * 64 + ci0
-                        let row1 = ((oy + ky1) * 39 + kx1) * 64 + ci1
-                        let row2 = ((oy + ky2) * 39 + kx2) * 64 + ci2
-                        let row3 = ((oy + ky3) * 39 + kx3) * 64 + ci3
-                        let dp = d + oy * 296 + g
-                        for ox in 0..<37 { let dzv = dp[ox * 8]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 128 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 128 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 128 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 128 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l4_conv_3_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l4_conv_3_input_gradient_winograd); dx is nil
         }
     }
@@ -3743,7 +3693,6 @@ extension CatsVsDogs: TrainableModel {
     // conv_4: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l6_conv_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2592)
             defer { buffer.deallocate() }
@@ -3760,31 +3709,7 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 147456
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<288 {
-                let r0 = rb * 4
-                let ky0 = r0 / 384, kx0 = (r0 / 128) % 3, ci0 = r0 % 128, ky1 = (r0 + 1) / 384, kx1 = ((r0 + 1) / 128) % 3, ci1 = (r0 + 1) % 128, ky2 = (r0 + 2) / 384, kx2 = ((r0 + 2) / 128) % 3, ci2 = (r0 + 2) % 128, ky3 = (r0 + 3) / 384, kx3 = ((r0 + 3) / 128) % 3, ci3 = (r0 + 3) % 128
-                for g in 0..<8 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<18 {
-                        let row0 = ((oy + ky0) * 20 + kx0) * 128 + ci0
-                        let row1 = ((oy + ky1) * 20 + kx1) * 128 + ci1
-                        let row2 = ((oy + ky2) * 20 + kx2) * 128 + ci2
-                        let row3 = ((oy + ky3) * 20 + kx3) * 128 + ci3
-                        let dp = d + oy * 144 + g
-                        for ox in 0..<18 { let dzv = dp[ox * 8]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 128]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 128]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 128]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 128]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 128 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 128 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 128 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 128 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l6_conv_4_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l6_conv_4_input_gradient_winograd); dx is nil
         }
     }
@@ -3984,6 +3909,603 @@ extension CatsVsDogs: TrainableModel {
                 total += row[0] * d[0][0]
                 dx[ci] = total
             }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv_2_kernel_gradient_winograd_product38_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<8 {
+            for g in 0..<4 {
+                let row = sums + (block * 4) * 64 + g * 16
+                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+                for t in 0..<38 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 32 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 64); row.store(s2, at: 128); row.store(s3, at: 192)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv_2_kernel_gradient_winograd_product38(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<8 {
+            for g in 0..<4 {
+                let row = sums + (block * 4) * 64 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 64), s2 = row.simd(SIMD16<Float>.self, at: 128), s3 = row.simd(SIMD16<Float>.self, at: 192)
+                for t in 0..<38 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 32 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 64); row.store(s2, at: 128); row.store(s3, at: 192)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    @inline(never)
+    static func l2_conv_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 19712, sums = z + 39168
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<38 {
+                    let t = r * 38 + tx
+                    let patch = x + ((ty0 + r) * 4992 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
+                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
+                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1232 + t * 32 + c)
+                        v.store(b02 - b01, at: 2464 + t * 32 + c)
+                        v.store(b01 - b03, at: 3696 + t * 32 + c)
+                        v.store(b10 - b12, at: 4928 + t * 32 + c)
+                        v.store(b11 + b12, at: 6160 + t * 32 + c)
+                        v.store(b12 - b11, at: 7392 + t * 32 + c)
+                        v.store(b11 - b13, at: 8624 + t * 32 + c)
+                        v.store(b20 - b22, at: 9856 + t * 32 + c)
+                        v.store(b21 + b22, at: 11088 + t * 32 + c)
+                        v.store(b22 - b21, at: 12320 + t * 32 + c)
+                        v.store(b21 - b23, at: 13552 + t * 32 + c)
+                        v.store(b30 - b32, at: 14784 + t * 32 + c)
+                        v.store(b31 + b32, at: 16016 + t * 32 + c)
+                        v.store(b32 - b31, at: 17248 + t * 32 + c)
+                        v.store(b31 - b33, at: 18480 + t * 32 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<38 {
+                    let t = r * 38 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 75 + ox) * 64 + k)
+                        let d01 = ox + 1 < 75 ? dz.simd(VK.self, at: (oy * 75 + ox + 1) * 64 + k) : VK()
+                        let d10 = oy + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox) * 64 + k) : VK()
+                        let d11 = oy + 1 < 75 && ox + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox + 1) * 64 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 64 + k)
+                        z.store(e00 + e01, at: 2448 + t * 64 + k)
+                        z.store(e00 - e01, at: 4896 + t * 64 + k)
+                        z.store(e01, at: 7344 + t * 64 + k)
+                        z.store(e10, at: 9792 + t * 64 + k)
+                        z.store(e10 + e11, at: 12240 + t * 64 + k)
+                        z.store(e10 - e11, at: 14688 + t * 64 + k)
+                        z.store(e11, at: 17136 + t * 64 + k)
+                        z.store(e20, at: 19584 + t * 64 + k)
+                        z.store(e20 + e21, at: 22032 + t * 64 + k)
+                        z.store(e20 - e21, at: 24480 + t * 64 + k)
+                        z.store(e21, at: 26928 + t * 64 + k)
+                        z.store(e30, at: 29376 + t * 64 + k)
+                        z.store(e30 + e31, at: 31824 + t * 64 + k)
+                        z.store(e30 - e31, at: 34272 + t * 64 + k)
+                        z.store(e31, at: 36720 + t * 64 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv_2_kernel_gradient_winograd_product38_first(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 2048)
+            }
+        }
+        for group in 1..<38 {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<38 {
+                    let t = r * 38 + tx
+                    let patch = x + ((ty0 + r) * 4992 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
+                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
+                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1232 + t * 32 + c)
+                        v.store(b02 - b01, at: 2464 + t * 32 + c)
+                        v.store(b01 - b03, at: 3696 + t * 32 + c)
+                        v.store(b10 - b12, at: 4928 + t * 32 + c)
+                        v.store(b11 + b12, at: 6160 + t * 32 + c)
+                        v.store(b12 - b11, at: 7392 + t * 32 + c)
+                        v.store(b11 - b13, at: 8624 + t * 32 + c)
+                        v.store(b20 - b22, at: 9856 + t * 32 + c)
+                        v.store(b21 + b22, at: 11088 + t * 32 + c)
+                        v.store(b22 - b21, at: 12320 + t * 32 + c)
+                        v.store(b21 - b23, at: 13552 + t * 32 + c)
+                        v.store(b30 - b32, at: 14784 + t * 32 + c)
+                        v.store(b31 + b32, at: 16016 + t * 32 + c)
+                        v.store(b32 - b31, at: 17248 + t * 32 + c)
+                        v.store(b31 - b33, at: 18480 + t * 32 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<38 {
+                    let t = r * 38 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 75 + ox) * 64 + k)
+                        let d01 = ox + 1 < 75 ? dz.simd(VK.self, at: (oy * 75 + ox + 1) * 64 + k) : VK()
+                        let d10 = oy + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox) * 64 + k) : VK()
+                        let d11 = oy + 1 < 75 && ox + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox + 1) * 64 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 64 + k)
+                        z.store(e00 + e01, at: 2448 + t * 64 + k)
+                        z.store(e00 - e01, at: 4896 + t * 64 + k)
+                        z.store(e01, at: 7344 + t * 64 + k)
+                        z.store(e10, at: 9792 + t * 64 + k)
+                        z.store(e10 + e11, at: 12240 + t * 64 + k)
+                        z.store(e10 - e11, at: 14688 + t * 64 + k)
+                        z.store(e11, at: 17136 + t * 64 + k)
+                        z.store(e20, at: 19584 + t * 64 + k)
+                        z.store(e20 + e21, at: 22032 + t * 64 + k)
+                        z.store(e20 - e21, at: 24480 + t * 64 + k)
+                        z.store(e21, at: 26928 + t * 64 + k)
+                        z.store(e30, at: 29376 + t * 64 + k)
+                        z.store(e30 + e31, at: 31824 + t * 64 + k)
+                        z.store(e30 - e31, at: 34272 + t * 64 + k)
+                        z.store(e31, at: 36720 + t * 64 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv_2_kernel_gradient_winograd_product38(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 2048)
+            }
+        }
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5), kernelGradient = gk
+        for at in stride(from: 0, to: 2048, by: 16) {
+            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 2048 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 4096 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 6144 + at)
+            let s10 = UnsafePointer(sums).simd(VK.self, at: 8192 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 10240 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 12288 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 14336 + at)
+            let s20 = UnsafePointer(sums).simd(VK.self, at: 16384 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 18432 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 20480 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 22528 + at)
+            let s30 = UnsafePointer(sums).simd(VK.self, at: 24576 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 26624 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 28672 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 30720 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t01 - t02)), at: 2048 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t01 + t02) - t03), at: 4096 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (t10 + half * (t11 + t12)), at: 6144 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t11 - t12)), at: 8192 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 10240 + at) + (half * (t11 + t12) - t13), at: 10240 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (t20 + half * (t21 + t22)), at: 12288 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 14336 + at) + (half * (t21 - t22)), at: 14336 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t21 + t22) - t23), at: 16384 + at)
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_kernel_gradient_winograd_product19_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<16 {
+            for g in 0..<8 {
+                let row = sums + (block * 4) * 128 + g * 16
+                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+                for t in 0..<19 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 64 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 128); row.store(s2, at: 256); row.store(s3, at: 384)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_kernel_gradient_winograd_product19(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<16 {
+            for g in 0..<8 {
+                let row = sums + (block * 4) * 128 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 128), s2 = row.simd(SIMD16<Float>.self, at: 256), s3 = row.simd(SIMD16<Float>.self, at: 384)
+                for t in 0..<19 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 64 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 128); row.store(s2, at: 256); row.store(s3, at: 384)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    @inline(never)
+    static func l4_conv_3_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 19712, sums = z + 39168
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1232 + t * 64 + c)
+                        v.store(b02 - b01, at: 2464 + t * 64 + c)
+                        v.store(b01 - b03, at: 3696 + t * 64 + c)
+                        v.store(b10 - b12, at: 4928 + t * 64 + c)
+                        v.store(b11 + b12, at: 6160 + t * 64 + c)
+                        v.store(b12 - b11, at: 7392 + t * 64 + c)
+                        v.store(b11 - b13, at: 8624 + t * 64 + c)
+                        v.store(b20 - b22, at: 9856 + t * 64 + c)
+                        v.store(b21 + b22, at: 11088 + t * 64 + c)
+                        v.store(b22 - b21, at: 12320 + t * 64 + c)
+                        v.store(b21 - b23, at: 13552 + t * 64 + c)
+                        v.store(b30 - b32, at: 14784 + t * 64 + c)
+                        v.store(b31 + b32, at: 16016 + t * 64 + c)
+                        v.store(b32 - b31, at: 17248 + t * 64 + c)
+                        v.store(b31 - b33, at: 18480 + t * 64 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 37 + ox) * 128 + k)
+                        let d01 = ox + 1 < 37 ? dz.simd(VK.self, at: (oy * 37 + ox + 1) * 128 + k) : VK()
+                        let d10 = oy + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox) * 128 + k) : VK()
+                        let d11 = oy + 1 < 37 && ox + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox + 1) * 128 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 128 + k)
+                        z.store(e00 + e01, at: 2448 + t * 128 + k)
+                        z.store(e00 - e01, at: 4896 + t * 128 + k)
+                        z.store(e01, at: 7344 + t * 128 + k)
+                        z.store(e10, at: 9792 + t * 128 + k)
+                        z.store(e10 + e11, at: 12240 + t * 128 + k)
+                        z.store(e10 - e11, at: 14688 + t * 128 + k)
+                        z.store(e11, at: 17136 + t * 128 + k)
+                        z.store(e20, at: 19584 + t * 128 + k)
+                        z.store(e20 + e21, at: 22032 + t * 128 + k)
+                        z.store(e20 - e21, at: 24480 + t * 128 + k)
+                        z.store(e21, at: 26928 + t * 128 + k)
+                        z.store(e30, at: 29376 + t * 128 + k)
+                        z.store(e30 + e31, at: 31824 + t * 128 + k)
+                        z.store(e30 - e31, at: 34272 + t * 128 + k)
+                        z.store(e31, at: 36720 + t * 128 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l4_conv_3_kernel_gradient_winograd_product19_first(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 8192)
+            }
+        }
+        for group in 1..<19 {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1232 + t * 64 + c)
+                        v.store(b02 - b01, at: 2464 + t * 64 + c)
+                        v.store(b01 - b03, at: 3696 + t * 64 + c)
+                        v.store(b10 - b12, at: 4928 + t * 64 + c)
+                        v.store(b11 + b12, at: 6160 + t * 64 + c)
+                        v.store(b12 - b11, at: 7392 + t * 64 + c)
+                        v.store(b11 - b13, at: 8624 + t * 64 + c)
+                        v.store(b20 - b22, at: 9856 + t * 64 + c)
+                        v.store(b21 + b22, at: 11088 + t * 64 + c)
+                        v.store(b22 - b21, at: 12320 + t * 64 + c)
+                        v.store(b21 - b23, at: 13552 + t * 64 + c)
+                        v.store(b30 - b32, at: 14784 + t * 64 + c)
+                        v.store(b31 + b32, at: 16016 + t * 64 + c)
+                        v.store(b32 - b31, at: 17248 + t * 64 + c)
+                        v.store(b31 - b33, at: 18480 + t * 64 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 37 + ox) * 128 + k)
+                        let d01 = ox + 1 < 37 ? dz.simd(VK.self, at: (oy * 37 + ox + 1) * 128 + k) : VK()
+                        let d10 = oy + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox) * 128 + k) : VK()
+                        let d11 = oy + 1 < 37 && ox + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox + 1) * 128 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 128 + k)
+                        z.store(e00 + e01, at: 2448 + t * 128 + k)
+                        z.store(e00 - e01, at: 4896 + t * 128 + k)
+                        z.store(e01, at: 7344 + t * 128 + k)
+                        z.store(e10, at: 9792 + t * 128 + k)
+                        z.store(e10 + e11, at: 12240 + t * 128 + k)
+                        z.store(e10 - e11, at: 14688 + t * 128 + k)
+                        z.store(e11, at: 17136 + t * 128 + k)
+                        z.store(e20, at: 19584 + t * 128 + k)
+                        z.store(e20 + e21, at: 22032 + t * 128 + k)
+                        z.store(e20 - e21, at: 24480 + t * 128 + k)
+                        z.store(e21, at: 26928 + t * 128 + k)
+                        z.store(e30, at: 29376 + t * 128 + k)
+                        z.store(e30 + e31, at: 31824 + t * 128 + k)
+                        z.store(e30 - e31, at: 34272 + t * 128 + k)
+                        z.store(e31, at: 36720 + t * 128 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l4_conv_3_kernel_gradient_winograd_product19(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 8192)
+            }
+        }
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5), kernelGradient = gk
+        for at in stride(from: 0, to: 8192, by: 16) {
+            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 8192 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 16384 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 24576 + at)
+            let s10 = UnsafePointer(sums).simd(VK.self, at: 32768 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 40960 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 49152 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 57344 + at)
+            let s20 = UnsafePointer(sums).simd(VK.self, at: 65536 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 73728 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 81920 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 90112 + at)
+            let s30 = UnsafePointer(sums).simd(VK.self, at: 98304 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 106496 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 114688 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 122880 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t01 - t02)), at: 8192 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t01 + t02) - t03), at: 16384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 24576 + at) + (t10 + half * (t11 + t12)), at: 24576 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t11 - t12)), at: 32768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 40960 + at) + (half * (t11 + t12) - t13), at: 40960 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 49152 + at) + (t20 + half * (t21 + t22)), at: 49152 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 57344 + at) + (half * (t21 - t22)), at: 57344 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 65536 + at) + (half * (t21 + t22) - t23), at: 65536 + at)
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_kernel_gradient_winograd_product9_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<32 {
+            for g in 0..<8 {
+                let row = sums + (block * 4) * 128 + g * 16
+                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+                for t in 0..<9 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 128 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 128); row.store(s2, at: 256); row.store(s3, at: 384)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<32 {
+            for g in 0..<8 {
+                let row = sums + (block * 4) * 128 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 128), s2 = row.simd(SIMD16<Float>.self, at: 256), s3 = row.simd(SIMD16<Float>.self, at: 384)
+                for t in 0..<9 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 128 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 128); row.store(s2, at: 256); row.store(s3, at: 384)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    @inline(never)
+    static func l6_conv_4_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 18688, sums = z + 18688
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 1168 + t * 128 + c)
+                        v.store(b02 - b01, at: 2336 + t * 128 + c)
+                        v.store(b01 - b03, at: 3504 + t * 128 + c)
+                        v.store(b10 - b12, at: 4672 + t * 128 + c)
+                        v.store(b11 + b12, at: 5840 + t * 128 + c)
+                        v.store(b12 - b11, at: 7008 + t * 128 + c)
+                        v.store(b11 - b13, at: 8176 + t * 128 + c)
+                        v.store(b20 - b22, at: 9344 + t * 128 + c)
+                        v.store(b21 + b22, at: 10512 + t * 128 + c)
+                        v.store(b22 - b21, at: 11680 + t * 128 + c)
+                        v.store(b21 - b23, at: 12848 + t * 128 + c)
+                        v.store(b30 - b32, at: 14016 + t * 128 + c)
+                        v.store(b31 + b32, at: 15184 + t * 128 + c)
+                        v.store(b32 - b31, at: 16352 + t * 128 + c)
+                        v.store(b31 - b33, at: 17520 + t * 128 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 128 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 128 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 128 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 128 + k)
+                        z.store(e00 + e01, at: 1168 + t * 128 + k)
+                        z.store(e00 - e01, at: 2336 + t * 128 + k)
+                        z.store(e01, at: 3504 + t * 128 + k)
+                        z.store(e10, at: 4672 + t * 128 + k)
+                        z.store(e10 + e11, at: 5840 + t * 128 + k)
+                        z.store(e10 - e11, at: 7008 + t * 128 + k)
+                        z.store(e11, at: 8176 + t * 128 + k)
+                        z.store(e20, at: 9344 + t * 128 + k)
+                        z.store(e20 + e21, at: 10512 + t * 128 + k)
+                        z.store(e20 - e21, at: 11680 + t * 128 + k)
+                        z.store(e21, at: 12848 + t * 128 + k)
+                        z.store(e30, at: 14016 + t * 128 + k)
+                        z.store(e30 + e31, at: 15184 + t * 128 + k)
+                        z.store(e30 - e31, at: 16352 + t * 128 + k)
+                        z.store(e31, at: 17520 + t * 128 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_kernel_gradient_winograd_product9_first(UnsafePointer(v + xi * 1168), UnsafePointer(z + xi * 1168), sums + xi * 16384)
+            }
+        }
+        for group in 1..<9 {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 1168 + t * 128 + c)
+                        v.store(b02 - b01, at: 2336 + t * 128 + c)
+                        v.store(b01 - b03, at: 3504 + t * 128 + c)
+                        v.store(b10 - b12, at: 4672 + t * 128 + c)
+                        v.store(b11 + b12, at: 5840 + t * 128 + c)
+                        v.store(b12 - b11, at: 7008 + t * 128 + c)
+                        v.store(b11 - b13, at: 8176 + t * 128 + c)
+                        v.store(b20 - b22, at: 9344 + t * 128 + c)
+                        v.store(b21 + b22, at: 10512 + t * 128 + c)
+                        v.store(b22 - b21, at: 11680 + t * 128 + c)
+                        v.store(b21 - b23, at: 12848 + t * 128 + c)
+                        v.store(b30 - b32, at: 14016 + t * 128 + c)
+                        v.store(b31 + b32, at: 15184 + t * 128 + c)
+                        v.store(b32 - b31, at: 16352 + t * 128 + c)
+                        v.store(b31 - b33, at: 17520 + t * 128 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 128 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 128 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 128 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 128 + k)
+                        z.store(e00 + e01, at: 1168 + t * 128 + k)
+                        z.store(e00 - e01, at: 2336 + t * 128 + k)
+                        z.store(e01, at: 3504 + t * 128 + k)
+                        z.store(e10, at: 4672 + t * 128 + k)
+                        z.store(e10 + e11, at: 5840 + t * 128 + k)
+                        z.store(e10 - e11, at: 7008 + t * 128 + k)
+                        z.store(e11, at: 8176 + t * 128 + k)
+                        z.store(e20, at: 9344 + t * 128 + k)
+                        z.store(e20 + e21, at: 10512 + t * 128 + k)
+                        z.store(e20 - e21, at: 11680 + t * 128 + k)
+                        z.store(e21, at: 12848 + t * 128 + k)
+                        z.store(e30, at: 14016 + t * 128 + k)
+                        z.store(e30 + e31, at: 15184 + t * 128 + k)
+                        z.store(e30 - e31, at: 16352 + t * 128 + k)
+                        z.store(e31, at: 17520 + t * 128 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 1168), UnsafePointer(z + xi * 1168), sums + xi * 16384)
+            }
+        }
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5), kernelGradient = gk
+        for at in stride(from: 0, to: 16384, by: 16) {
+            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 16384 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 32768 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 49152 + at)
+            let s10 = UnsafePointer(sums).simd(VK.self, at: 65536 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 81920 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 98304 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 114688 + at)
+            let s20 = UnsafePointer(sums).simd(VK.self, at: 131072 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 147456 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 163840 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 180224 + at)
+            let s30 = UnsafePointer(sums).simd(VK.self, at: 196608 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 212992 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 229376 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 245760 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t01 - t02)), at: 16384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t01 + t02) - t03), at: 32768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 49152 + at) + (t10 + half * (t11 + t12)), at: 49152 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 65536 + at) + (half * (t11 - t12)), at: 65536 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 81920 + at) + (half * (t11 + t12) - t13), at: 81920 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 98304 + at) + (t20 + half * (t21 + t22)), at: 98304 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 114688 + at) + (half * (t21 - t22)), at: 114688 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 131072 + at) + (half * (t21 + t22) - t23), at: 131072 + at)
         }
     }
 

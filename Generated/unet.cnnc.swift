@@ -1219,7 +1219,7 @@ public struct Unet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Unet: TrainableModel {
-    public static let trainingArenaCount = 82208
+    public static let trainingArenaCount = 85280
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -1293,8 +1293,8 @@ extension Unet: TrainableModel {
         Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 14312), gradients.advanced(by: 14312), h); swap(&g, &h)
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
-        Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), h); swap(&g, &h)
+        Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 12576), arena.advanced(by: 65312))
+        Self.l10_dec1_conv_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), h); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
         // dec1_up: dL/d(output), summed over its readers
@@ -1788,7 +1788,7 @@ extension Unet: TrainableModel {
     // dec1_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l10_dec1_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernel = k
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -1801,31 +1801,7 @@ extension Unet: TrainableModel {
                 let gp = gk + 1728
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<54 {
-                let r0 = rb * 4
-                let ky0 = r0 / 72, kx0 = (r0 / 24) % 3, ci0 = r0 % 24, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 24) % 3, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 24) % 3, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 24) % 3, ci3 = (r0 + 3) % 24
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<16 {
-                        let row0 = ((oy + ky0) * 18 + kx0) * 24 + ci0
-                        let row1 = ((oy + ky1) * 18 + kx1) * 24 + ci1
-                        let row2 = ((oy + ky2) * 18 + kx2) * 24 + ci2
-                        let row3 = ((oy + ky3) * 18 + kx3) * 24 + ci3
-                        let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l10_dec1_conv_kernel_gradient_winograd)
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_dec1_conv_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4896) { scratch in
@@ -2049,6 +2025,205 @@ extension Unet: TrainableModel {
                 yp.store(s6_0, at: 48)
                 yp.store(s7_0, at: 56)
             }
+        }
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_kernel_gradient_winograd_product32_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<6 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 8 + g * 8
+                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+                for t in 0..<32 {
+                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 24 + (block * 4)
+                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<6 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 8 + g * 8
+                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
+                for t in 0..<32 {
+                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 24 + (block * 4)
+                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    @inline(never)
+    static func l10_dec1_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, z = s + 12544, sums = z + 4352
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 864 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
+                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
+                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 784 + t * 24 + c)
+                        v.store(b02 - b01, at: 1568 + t * 24 + c)
+                        v.store(b01 - b03, at: 2352 + t * 24 + c)
+                        v.store(b10 - b12, at: 3136 + t * 24 + c)
+                        v.store(b11 + b12, at: 3920 + t * 24 + c)
+                        v.store(b12 - b11, at: 4704 + t * 24 + c)
+                        v.store(b11 - b13, at: 5488 + t * 24 + c)
+                        v.store(b20 - b22, at: 6272 + t * 24 + c)
+                        v.store(b21 + b22, at: 7056 + t * 24 + c)
+                        v.store(b22 - b21, at: 7840 + t * 24 + c)
+                        v.store(b21 - b23, at: 8624 + t * 24 + c)
+                        v.store(b30 - b32, at: 9408 + t * 24 + c)
+                        v.store(b31 + b32, at: 10192 + t * 24 + c)
+                        v.store(b32 - b31, at: 10976 + t * 24 + c)
+                        v.store(b31 - b33, at: 11760 + t * 24 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 8 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 8 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 8 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 8 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 8 + k)
+                        z.store(e00 + e01, at: 272 + t * 8 + k)
+                        z.store(e00 - e01, at: 544 + t * 8 + k)
+                        z.store(e01, at: 816 + t * 8 + k)
+                        z.store(e10, at: 1088 + t * 8 + k)
+                        z.store(e10 + e11, at: 1360 + t * 8 + k)
+                        z.store(e10 - e11, at: 1632 + t * 8 + k)
+                        z.store(e11, at: 1904 + t * 8 + k)
+                        z.store(e20, at: 2176 + t * 8 + k)
+                        z.store(e20 + e21, at: 2448 + t * 8 + k)
+                        z.store(e20 - e21, at: 2720 + t * 8 + k)
+                        z.store(e21, at: 2992 + t * 8 + k)
+                        z.store(e30, at: 3264 + t * 8 + k)
+                        z.store(e30 + e31, at: 3536 + t * 8 + k)
+                        z.store(e30 - e31, at: 3808 + t * 8 + k)
+                        z.store(e31, at: 4080 + t * 8 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l10_dec1_conv_kernel_gradient_winograd_product32_first(UnsafePointer(v + xi * 784), UnsafePointer(z + xi * 272), sums + xi * 192)
+            }
+        }
+        for group in 1..<2 {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 864 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
+                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
+                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 784 + t * 24 + c)
+                        v.store(b02 - b01, at: 1568 + t * 24 + c)
+                        v.store(b01 - b03, at: 2352 + t * 24 + c)
+                        v.store(b10 - b12, at: 3136 + t * 24 + c)
+                        v.store(b11 + b12, at: 3920 + t * 24 + c)
+                        v.store(b12 - b11, at: 4704 + t * 24 + c)
+                        v.store(b11 - b13, at: 5488 + t * 24 + c)
+                        v.store(b20 - b22, at: 6272 + t * 24 + c)
+                        v.store(b21 + b22, at: 7056 + t * 24 + c)
+                        v.store(b22 - b21, at: 7840 + t * 24 + c)
+                        v.store(b21 - b23, at: 8624 + t * 24 + c)
+                        v.store(b30 - b32, at: 9408 + t * 24 + c)
+                        v.store(b31 + b32, at: 10192 + t * 24 + c)
+                        v.store(b32 - b31, at: 10976 + t * 24 + c)
+                        v.store(b31 - b33, at: 11760 + t * 24 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 8 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 8 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 8 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 8 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 8 + k)
+                        z.store(e00 + e01, at: 272 + t * 8 + k)
+                        z.store(e00 - e01, at: 544 + t * 8 + k)
+                        z.store(e01, at: 816 + t * 8 + k)
+                        z.store(e10, at: 1088 + t * 8 + k)
+                        z.store(e10 + e11, at: 1360 + t * 8 + k)
+                        z.store(e10 - e11, at: 1632 + t * 8 + k)
+                        z.store(e11, at: 1904 + t * 8 + k)
+                        z.store(e20, at: 2176 + t * 8 + k)
+                        z.store(e20 + e21, at: 2448 + t * 8 + k)
+                        z.store(e20 - e21, at: 2720 + t * 8 + k)
+                        z.store(e21, at: 2992 + t * 8 + k)
+                        z.store(e30, at: 3264 + t * 8 + k)
+                        z.store(e30 + e31, at: 3536 + t * 8 + k)
+                        z.store(e30 - e31, at: 3808 + t * 8 + k)
+                        z.store(e31, at: 4080 + t * 8 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l10_dec1_conv_kernel_gradient_winograd_product32(UnsafePointer(v + xi * 784), UnsafePointer(z + xi * 272), sums + xi * 192)
+            }
+        }
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5), kernelGradient = gk
+        for at in stride(from: 0, to: 192, by: 8) {
+            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 192 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 384 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 576 + at)
+            let s10 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 960 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 1152 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 1344 + at)
+            let s20 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 1728 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 1920 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 2112 + at)
+            let s30 = UnsafePointer(sums).simd(VK.self, at: 2304 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 2496 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 2688 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 2880 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 192 + at) + (half * (t01 - t02)), at: 192 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (half * (t01 + t02) - t03), at: 384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 576 + at) + (t10 + half * (t11 + t12)), at: 576 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (half * (t11 - t12)), at: 768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 960 + at) + (half * (t11 + t12) - t13), at: 960 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1152 + at) + (t20 + half * (t21 + t22)), at: 1152 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1344 + at) + (half * (t21 - t22)), at: 1344 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t21 + t22) - t23), at: 1536 + at)
         }
     }
 

@@ -403,7 +403,8 @@ import Testing
         }
         let arena = program.training.arena
         #expect(arena.winogradScratchOffset == arena.winogradPaddedOffset + winograd.padding.paddedCount)
-        #expect(arena.total == arena.winogradScratchOffset + winograd.kernel.scratchCount)
+        let kernelGradient = try #require(program.training.winogradKernelGradients.first)
+        #expect(arena.total == arena.winogradScratchOffset + max(winograd.kernel.scratchCount, kernelGradient.kernel.scratchCount))
         let swift = ModelGenerator.render(program)
         let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
         #expect(training.contains("Self.\(winograd.padding.function)("))
@@ -438,6 +439,34 @@ import Testing
         }
         #expect(!training.contains("l0_conv2d_input_gradient_winograd"))
         #expect(!training.contains("l3_conv2d_3_input_gradient_winograd"))
+    }
+
+    /// dL/dkernel of a layer the forward pass runs by Winograd goes by the
+    /// transforms' adjoint when it has at least 64 tiles (16x16 outputs), with
+    /// the forward kernel's padded input; a 14x14 layer (49 tiles) keeps the direct sums.
+    @Test func trainingComputesKernelGradientsByWinogradOnLargeLayers() throws {
+        let program = try Self.program("""
+            input_shape: [16, 16, 8]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same}
+              - Conv2D: {filters: 16, kernel_size: 3, padding: valid}
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same}
+              - Flatten
+              - Dense: {units: 2, activation: softmax}
+            """)
+        let gradients = program.training.winogradKernelGradients
+        #expect(gradients.map(\.layer) == [0])
+        guard case .convolution(let kernels) = program.nodes[0].kernel, let winograd = kernels.winograd, let gradient = gradients.first else {
+            Issue.record("expected a Winograd kernel and its gradient")
+            return
+        }
+        #expect(gradient.padding == winograd.padding)
+        #expect(gradient.kernel.tileRows * gradient.kernel.tileColumns == 64)
+        let swift = ModelGenerator.render(program)
+        let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
+        #expect(training.contains("Self.\(gradient.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset))), UnsafePointer(g), gradients"))
+        #expect(training.contains("// dL/dkernel: by Winograd's adjoint, before this (\(gradient.kernel.function))"))
+        #expect(program.training.arena.total >= program.training.arena.winogradScratchOffset + gradient.kernel.scratchCount)
     }
 
     /// A Winograd layer whose transformed weights outweigh its tiles (VGG16's

@@ -1186,11 +1186,12 @@ extension WinogradEdges: TrainableModel {
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_2
-        Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), nil)
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 6952), arena.advanced(by: 116485))
+        Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), nil)
         Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 6160), h, arena.advanced(by: 116485)); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 3480), arena.advanced(by: 116485))
         Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -1276,7 +1277,7 @@ extension WinogradEdges: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernel = k
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 378) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<378 {
@@ -1289,37 +1290,7 @@ extension WinogradEdges: TrainableModel {
                 let gp = gk + 3456
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 6
-                let ky0 = r0 / 72, kx0 = (r0 / 24) % 3, ci0 = r0 % 24, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 24) % 3, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 24) % 3, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 24) % 3, ci3 = (r0 + 3) % 24, ky4 = (r0 + 4) / 72, kx4 = ((r0 + 4) / 24) % 3, ci4 = (r0 + 4) % 24, ky5 = (r0 + 5) / 72, kx5 = ((r0 + 5) / 24) % 3, ci5 = (r0 + 5) % 24
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<21 {
-                        let row0 = ((oy + ky0) * 20 + kx0) * 24 + ci0
-                        let row1 = ((oy + ky1) * 20 + kx1) * 24 + ci1
-                        let row2 = ((oy + ky2) * 20 + kx2) * 24 + ci2
-                        let row3 = ((oy + ky3) * 20 + kx3) * 24 + ci3
-                        let row4 = ((oy + ky4) * 20 + kx4) * 24 + ci4
-                        let row5 = ((oy + ky5) * 20 + kx5) * 24 + ci5
-                        let dp = d + oy * 18
-                        for ox in 0..<18 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 24]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l1_conv2d_1_kernel_gradient_winograd)
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 13408) { scratch in
@@ -1425,7 +1396,6 @@ extension WinogradEdges: TrainableModel {
     // conv2d_2: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1134)
             defer { buffer.deallocate() }
@@ -1442,37 +1412,7 @@ extension WinogradEdges: TrainableModel {
                 let gp = gk + g * 16 + 6912
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<24 {
-                let r0 = rb * 6
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
-                for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<21 {
-                        let row0 = ((oy + ky0) * 20 + kx0) * 16 + ci0
-                        let row1 = ((oy + ky1) * 20 + kx1) * 16 + ci1
-                        let row2 = ((oy + ky2) * 20 + kx2) * 16 + ci2
-                        let row3 = ((oy + ky3) * 20 + kx3) * 16 + ci3
-                        let row4 = ((oy + ky4) * 20 + kx4) * 16 + ci4
-                        let row5 = ((oy + ky5) * 20 + kx5) * 16 + ci5
-                        let dp = d + oy * 54 + g
-                        for ox in 0..<18 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 48 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 48 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 48 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 48 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 48 + g * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 48 + g * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l2_conv2d_2_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l2_conv2d_2_input_gradient_winograd); dx is nil
         }
     }
@@ -1587,6 +1527,507 @@ extension WinogradEdges: TrainableModel {
                 for l in 0..<5 { total += row[l] * d[0][l] }
                 dx[ci] = total
             }
+        }
+    }
+
+    @inline(never)
+    static func l1_conv2d_1_kernel_gradient_winograd_product18_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<4 {
+            for g in 0..<1 {
+                let row = sums + (block * 6) * 16 + g * 16
+                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>(), s4 = SIMD16<Float>(), s5 = SIMD16<Float>()
+                for t in 0..<18 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 24 + (block * 6)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48); row.store(s4, at: 64); row.store(s5, at: 80)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l1_conv2d_1_kernel_gradient_winograd_product18(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<4 {
+            for g in 0..<1 {
+                let row = sums + (block * 6) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48), s4 = row.simd(SIMD16<Float>.self, at: 64), s5 = row.simd(SIMD16<Float>.self, at: 80)
+                for t in 0..<18 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 24 + (block * 6)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48); row.store(s4, at: 64); row.store(s5, at: 80)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l1_conv2d_1_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<4 {
+            for g in 0..<1 {
+                let row = sums + (block * 6) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48), s4 = row.simd(SIMD16<Float>.self, at: 64), s5 = row.simd(SIMD16<Float>.self, at: 80)
+                for t in 0..<9 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 24 + (block * 6)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48); row.store(s4, at: 64); row.store(s5, at: 80)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    @inline(never)
+    static func l1_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 6912, sums = z + 4864
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 432 + t * 24 + c)
+                        v.store(b02 - b01, at: 864 + t * 24 + c)
+                        v.store(b01 - b03, at: 1296 + t * 24 + c)
+                        v.store(b10 - b12, at: 1728 + t * 24 + c)
+                        v.store(b11 + b12, at: 2160 + t * 24 + c)
+                        v.store(b12 - b11, at: 2592 + t * 24 + c)
+                        v.store(b11 - b13, at: 3024 + t * 24 + c)
+                        v.store(b20 - b22, at: 3456 + t * 24 + c)
+                        v.store(b21 + b22, at: 3888 + t * 24 + c)
+                        v.store(b22 - b21, at: 4320 + t * 24 + c)
+                        v.store(b21 - b23, at: 4752 + t * 24 + c)
+                        v.store(b30 - b32, at: 5184 + t * 24 + c)
+                        v.store(b31 + b32, at: 5616 + t * 24 + c)
+                        v.store(b32 - b31, at: 6048 + t * 24 + c)
+                        v.store(b31 - b33, at: 6480 + t * 24 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
+                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
+                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 16 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 304 + t * 16 + k)
+                        z.store(e00 - e01, at: 608 + t * 16 + k)
+                        z.store(e01, at: 912 + t * 16 + k)
+                        z.store(e10, at: 1216 + t * 16 + k)
+                        z.store(e10 + e11, at: 1520 + t * 16 + k)
+                        z.store(e10 - e11, at: 1824 + t * 16 + k)
+                        z.store(e11, at: 2128 + t * 16 + k)
+                        z.store(e20, at: 2432 + t * 16 + k)
+                        z.store(e20 + e21, at: 2736 + t * 16 + k)
+                        z.store(e20 - e21, at: 3040 + t * 16 + k)
+                        z.store(e21, at: 3344 + t * 16 + k)
+                        z.store(e30, at: 3648 + t * 16 + k)
+                        z.store(e30 + e31, at: 3952 + t * 16 + k)
+                        z.store(e30 - e31, at: 4256 + t * 16 + k)
+                        z.store(e31, at: 4560 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l1_conv2d_1_kernel_gradient_winograd_product18_first(UnsafePointer(v + xi * 432), UnsafePointer(z + xi * 304), sums + xi * 384)
+            }
+        }
+        for group in 1..<5 {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 432 + t * 24 + c)
+                        v.store(b02 - b01, at: 864 + t * 24 + c)
+                        v.store(b01 - b03, at: 1296 + t * 24 + c)
+                        v.store(b10 - b12, at: 1728 + t * 24 + c)
+                        v.store(b11 + b12, at: 2160 + t * 24 + c)
+                        v.store(b12 - b11, at: 2592 + t * 24 + c)
+                        v.store(b11 - b13, at: 3024 + t * 24 + c)
+                        v.store(b20 - b22, at: 3456 + t * 24 + c)
+                        v.store(b21 + b22, at: 3888 + t * 24 + c)
+                        v.store(b22 - b21, at: 4320 + t * 24 + c)
+                        v.store(b21 - b23, at: 4752 + t * 24 + c)
+                        v.store(b30 - b32, at: 5184 + t * 24 + c)
+                        v.store(b31 + b32, at: 5616 + t * 24 + c)
+                        v.store(b32 - b31, at: 6048 + t * 24 + c)
+                        v.store(b31 - b33, at: 6480 + t * 24 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
+                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
+                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 16 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 304 + t * 16 + k)
+                        z.store(e00 - e01, at: 608 + t * 16 + k)
+                        z.store(e01, at: 912 + t * 16 + k)
+                        z.store(e10, at: 1216 + t * 16 + k)
+                        z.store(e10 + e11, at: 1520 + t * 16 + k)
+                        z.store(e10 - e11, at: 1824 + t * 16 + k)
+                        z.store(e11, at: 2128 + t * 16 + k)
+                        z.store(e20, at: 2432 + t * 16 + k)
+                        z.store(e20 + e21, at: 2736 + t * 16 + k)
+                        z.store(e20 - e21, at: 3040 + t * 16 + k)
+                        z.store(e21, at: 3344 + t * 16 + k)
+                        z.store(e30, at: 3648 + t * 16 + k)
+                        z.store(e30 + e31, at: 3952 + t * 16 + k)
+                        z.store(e30 - e31, at: 4256 + t * 16 + k)
+                        z.store(e31, at: 4560 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l1_conv2d_1_kernel_gradient_winograd_product18(UnsafePointer(v + xi * 432), UnsafePointer(z + xi * 304), sums + xi * 384)
+            }
+        }
+        do {
+            let ty0 = 10
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 432 + t * 24 + c)
+                        v.store(b02 - b01, at: 864 + t * 24 + c)
+                        v.store(b01 - b03, at: 1296 + t * 24 + c)
+                        v.store(b10 - b12, at: 1728 + t * 24 + c)
+                        v.store(b11 + b12, at: 2160 + t * 24 + c)
+                        v.store(b12 - b11, at: 2592 + t * 24 + c)
+                        v.store(b11 - b13, at: 3024 + t * 24 + c)
+                        v.store(b20 - b22, at: 3456 + t * 24 + c)
+                        v.store(b21 + b22, at: 3888 + t * 24 + c)
+                        v.store(b22 - b21, at: 4320 + t * 24 + c)
+                        v.store(b21 - b23, at: 4752 + t * 24 + c)
+                        v.store(b30 - b32, at: 5184 + t * 24 + c)
+                        v.store(b31 + b32, at: 5616 + t * 24 + c)
+                        v.store(b32 - b31, at: 6048 + t * 24 + c)
+                        v.store(b31 - b33, at: 6480 + t * 24 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
+                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
+                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 16 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 304 + t * 16 + k)
+                        z.store(e00 - e01, at: 608 + t * 16 + k)
+                        z.store(e01, at: 912 + t * 16 + k)
+                        z.store(e10, at: 1216 + t * 16 + k)
+                        z.store(e10 + e11, at: 1520 + t * 16 + k)
+                        z.store(e10 - e11, at: 1824 + t * 16 + k)
+                        z.store(e11, at: 2128 + t * 16 + k)
+                        z.store(e20, at: 2432 + t * 16 + k)
+                        z.store(e20 + e21, at: 2736 + t * 16 + k)
+                        z.store(e20 - e21, at: 3040 + t * 16 + k)
+                        z.store(e21, at: 3344 + t * 16 + k)
+                        z.store(e30, at: 3648 + t * 16 + k)
+                        z.store(e30 + e31, at: 3952 + t * 16 + k)
+                        z.store(e30 - e31, at: 4256 + t * 16 + k)
+                        z.store(e31, at: 4560 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l1_conv2d_1_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 432), UnsafePointer(z + xi * 304), sums + xi * 384)
+            }
+        }
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5), kernelGradient = gk
+        for at in stride(from: 0, to: 384, by: 16) {
+            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 384 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 1152 + at)
+            let s10 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 1920 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 2304 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 2688 + at)
+            let s20 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 3456 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 3840 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 4224 + at)
+            let s30 = UnsafePointer(sums).simd(VK.self, at: 4608 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 4992 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 5376 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 5760 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (half * (t01 - t02)), at: 384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (half * (t01 + t02) - t03), at: 768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1152 + at) + (t10 + half * (t11 + t12)), at: 1152 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t11 - t12)), at: 1536 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1920 + at) + (half * (t11 + t12) - t13), at: 1920 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2304 + at) + (t20 + half * (t21 + t22)), at: 2304 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2688 + at) + (half * (t21 - t22)), at: 2688 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (half * (t21 + t22) - t23), at: 3072 + at)
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_2_kernel_gradient_winograd_product9_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
+            for g in 0..<3 {
+                let row = sums + (block * 6) * 48 + g * 16
+                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>(), s4 = SIMD16<Float>(), s5 = SIMD16<Float>()
+                for t in 0..<9 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (block * 6)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144); row.store(s4, at: 192); row.store(s5, at: 240)
+            }
+        }
+        for g in 0..<3 {
+            let row = sums + (12) * 48 + g * 16
+            var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+            for t in 0..<9 {
+                let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (12)
+                s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+            }
+            row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144)
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_2_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
+            for g in 0..<3 {
+                let row = sums + (block * 6) * 48 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144), s4 = row.simd(SIMD16<Float>.self, at: 192), s5 = row.simd(SIMD16<Float>.self, at: 240)
+                for t in 0..<9 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (block * 6)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144); row.store(s4, at: 192); row.store(s5, at: 240)
+            }
+        }
+        for g in 0..<3 {
+            let row = sums + (12) * 48 + g * 16
+            var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144)
+            for t in 0..<9 {
+                let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (12)
+                s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+            }
+            row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144)
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    @inline(never)
+    static func l2_conv2d_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 2304, sums = z + 6912
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 144 + t * 16 + c)
+                        v.store(b02 - b01, at: 288 + t * 16 + c)
+                        v.store(b01 - b03, at: 432 + t * 16 + c)
+                        v.store(b10 - b12, at: 576 + t * 16 + c)
+                        v.store(b11 + b12, at: 720 + t * 16 + c)
+                        v.store(b12 - b11, at: 864 + t * 16 + c)
+                        v.store(b11 - b13, at: 1008 + t * 16 + c)
+                        v.store(b20 - b22, at: 1152 + t * 16 + c)
+                        v.store(b21 + b22, at: 1296 + t * 16 + c)
+                        v.store(b22 - b21, at: 1440 + t * 16 + c)
+                        v.store(b21 - b23, at: 1584 + t * 16 + c)
+                        v.store(b30 - b32, at: 1728 + t * 16 + c)
+                        v.store(b31 + b32, at: 1872 + t * 16 + c)
+                        v.store(b32 - b31, at: 2016 + t * 16 + c)
+                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 48, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
+                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
+                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 48 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 48 + k)
+                        z.store(e00 + e01, at: 432 + t * 48 + k)
+                        z.store(e00 - e01, at: 864 + t * 48 + k)
+                        z.store(e01, at: 1296 + t * 48 + k)
+                        z.store(e10, at: 1728 + t * 48 + k)
+                        z.store(e10 + e11, at: 2160 + t * 48 + k)
+                        z.store(e10 - e11, at: 2592 + t * 48 + k)
+                        z.store(e11, at: 3024 + t * 48 + k)
+                        z.store(e20, at: 3456 + t * 48 + k)
+                        z.store(e20 + e21, at: 3888 + t * 48 + k)
+                        z.store(e20 - e21, at: 4320 + t * 48 + k)
+                        z.store(e21, at: 4752 + t * 48 + k)
+                        z.store(e30, at: 5184 + t * 48 + k)
+                        z.store(e30 + e31, at: 5616 + t * 48 + k)
+                        z.store(e30 - e31, at: 6048 + t * 48 + k)
+                        z.store(e31, at: 6480 + t * 48 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2d_2_kernel_gradient_winograd_product9_first(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 432), sums + xi * 768)
+            }
+        }
+        for group in 1..<11 {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 144 + t * 16 + c)
+                        v.store(b02 - b01, at: 288 + t * 16 + c)
+                        v.store(b01 - b03, at: 432 + t * 16 + c)
+                        v.store(b10 - b12, at: 576 + t * 16 + c)
+                        v.store(b11 + b12, at: 720 + t * 16 + c)
+                        v.store(b12 - b11, at: 864 + t * 16 + c)
+                        v.store(b11 - b13, at: 1008 + t * 16 + c)
+                        v.store(b20 - b22, at: 1152 + t * 16 + c)
+                        v.store(b21 + b22, at: 1296 + t * 16 + c)
+                        v.store(b22 - b21, at: 1440 + t * 16 + c)
+                        v.store(b21 - b23, at: 1584 + t * 16 + c)
+                        v.store(b30 - b32, at: 1728 + t * 16 + c)
+                        v.store(b31 + b32, at: 1872 + t * 16 + c)
+                        v.store(b32 - b31, at: 2016 + t * 16 + c)
+                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 48, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
+                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
+                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 48 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 48 + k)
+                        z.store(e00 + e01, at: 432 + t * 48 + k)
+                        z.store(e00 - e01, at: 864 + t * 48 + k)
+                        z.store(e01, at: 1296 + t * 48 + k)
+                        z.store(e10, at: 1728 + t * 48 + k)
+                        z.store(e10 + e11, at: 2160 + t * 48 + k)
+                        z.store(e10 - e11, at: 2592 + t * 48 + k)
+                        z.store(e11, at: 3024 + t * 48 + k)
+                        z.store(e20, at: 3456 + t * 48 + k)
+                        z.store(e20 + e21, at: 3888 + t * 48 + k)
+                        z.store(e20 - e21, at: 4320 + t * 48 + k)
+                        z.store(e21, at: 4752 + t * 48 + k)
+                        z.store(e30, at: 5184 + t * 48 + k)
+                        z.store(e30 + e31, at: 5616 + t * 48 + k)
+                        z.store(e30 - e31, at: 6048 + t * 48 + k)
+                        z.store(e31, at: 6480 + t * 48 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2d_2_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 432), sums + xi * 768)
+            }
+        }
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5), kernelGradient = gk
+        for at in stride(from: 0, to: 768, by: 16) {
+            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 2304 + at)
+            let s10 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 3840 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 4608 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 5376 + at)
+            let s20 = UnsafePointer(sums).simd(VK.self, at: 6144 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 6912 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 7680 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 8448 + at)
+            let s30 = UnsafePointer(sums).simd(VK.self, at: 9216 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 9984 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 10752 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 11520 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (half * (t01 - t02)), at: 768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t01 + t02) - t03), at: 1536 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2304 + at) + (t10 + half * (t11 + t12)), at: 2304 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (half * (t11 - t12)), at: 3072 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3840 + at) + (half * (t11 + t12) - t13), at: 3840 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4608 + at) + (t20 + half * (t21 + t22)), at: 4608 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 5376 + at) + (half * (t21 - t22)), at: 5376 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (half * (t21 + t22) - t23), at: 6144 + at)
         }
     }
 

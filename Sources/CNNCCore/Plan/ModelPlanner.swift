@@ -86,8 +86,10 @@ public enum ModelPlanner {
         var training = TrainingPlanner.plan(model, weights: weights)
         if training.unsupportedReason == nil {
             (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, target: target)
+            training.winogradKernelGradients = WinogradKernelGradient.plan(nodes: memory.nodes, weights: weights, target: target)
         }
-        training.arena.reserveWinograd(for: memory.nodes, inputGradients: training.winogradInputGradients)
+        training.arena.reserveWinograd(for: memory.nodes, inputGradients: training.winogradInputGradients,
+                                       kernelGradients: training.winogradKernelGradients)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,

@@ -29,6 +29,8 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// statistics in `statistics` (`WinogradInputGradient`).
     var winogradInputGradients: [WinogradInputGradient] = []
     var stepWeightCount = 0
+    /// The layers whose dL/dkernel runs by Winograd's adjoint, in layer order.
+    var winogradKernelGradients: [WinogradKernelGradient] = []
     /// Why the model cannot be trained yet (see `CheckedModel.trainingGap`):
     /// then nothing else is planned, and the runtime refuses to train it.
     var unsupportedReason: String?
@@ -93,12 +95,14 @@ struct TrainingArena: Codable, Hashable, Sendable {
     /// chose: the training forward pass runs them too (their transformed
     /// kernel U is repacked after every update like the rest of the packed
     /// weights), faster than the direct kernel on the 3x3 layers it suits
-    /// (1.5 to 2 times on ResNet-20's); and for those that compute dL/dx.
-    mutating func reserveWinograd(for nodes: [NodeProgram], inputGradients: [WinogradInputGradient]) {
+    /// (1.5 to 2 times on ResNet-20's); and for those that compute dL/dx and dL/dkernel.
+    mutating func reserveWinograd(for nodes: [NodeProgram], inputGradients: [WinogradInputGradient], kernelGradients: [WinogradKernelGradient]) {
         let kernels = nodes.compactMap { node -> WinogradKernel? in
             if case .convolution(let kernels) = node.kernel { kernels.winograd } else { nil }
         } + inputGradients.map(\.kernel)
-        guard let padded = kernels.map(\.padding.paddedCount).max(), let scratch = kernels.map(\.kernel.scratchCount).max() else { return }
+        let paddings = kernels.map(\.padding.paddedCount) + kernelGradients.map(\.padding.paddedCount)
+        let scratches = kernels.map(\.kernel.scratchCount) + kernelGradients.map(\.kernel.scratchCount)
+        guard let padded = paddings.max(), let scratch = scratches.max() else { return }
         winogradPaddedOffset = total
         winogradScratchOffset = total + padded
         total += padded + scratch

@@ -140,31 +140,8 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
 
     private func emitGroup(rows: Int, into out: inout SourceWriter) {
         let tiles = rows * tileColumns
-        let rowFloats = inputWidth * inputChannels
-        out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.")
-        out.block("for r in 0..<\(rows)") { out in
-            out.block("for tx in 0..<\(tileColumns)") { out in
-                out.line("let t = r * \(tileColumns) + tx")
-                out.line("let patch = x + ((ty0 + r) * \(2 * rowFloats) + tx * \(2 * inputChannels))")
-                out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
-                    for i in 0..<4 {
-                        let loads = (0..<4).map { j in "patch.simd(VC.self, at: \(i * rowFloats + j * inputChannels) + c)" }
-                        out.line("let d\(i)0 = \(loads[0]), d\(i)1 = \(loads[1]), d\(i)2 = \(loads[2]), d\(i)3 = \(loads[3])")
-                    }
-                    // Bᵀ on the rows, then B on the columns.
-                    let rowsT: [(Int) -> String] = [{ "d0\($0) - d2\($0)" }, { "d1\($0) + d2\($0)" }, { "d2\($0) - d1\($0)" }, { "d1\($0) - d3\($0)" }]
-                    for (i, formula) in rowsT.enumerated() {
-                        out.line("let b\(i)0 = \(formula(0)), b\(i)1 = \(formula(1)), b\(i)2 = \(formula(2)), b\(i)3 = \(formula(3))")
-                    }
-                    for i in 0..<4 {
-                        let columns = ["b\(i)0 - b\(i)2", "b\(i)1 + b\(i)2", "b\(i)2 - b\(i)1", "b\(i)1 - b\(i)3"]
-                        for (j, value) in columns.enumerated() {
-                            out.line("v.store(\(value), at: \((i * 4 + j) * vStride) + t * \(inputChannels) + c)")
-                        }
-                    }
-                }
-            }
-        }
+        Self.emitInputTransform(rows: rows, tileColumns: tileColumns, inputWidth: inputWidth, inputChannels: inputChannels,
+                                channelLanes: channelLanes, vStride: vStride, into: &out)
         out.line("// 16 products M[ξ] = V[ξ] · U[ξ].")
         out.block("for xi in 0..<16") { out in
             out.line("Self.\(productsOf ?? function)_product\(tiles)(UnsafePointer(v + xi * \(vStride)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(mStride))")
@@ -194,11 +171,50 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                                                        existing: outputLanes, into: &out)
                             }
                             let store = "y.store(\(value), at: \(((Index("oy") + i) * outputWidth + Index("ox") + j) * outputs + Index("k")))"
-                            // Only the last tile row and column can reach past an odd output size.
-                            var conditions: [String] = []
-                            if i == 1 && outputHeight % 2 == 1 { conditions.append("oy + 1 < \(outputHeight)") }
-                            if j == 1 && outputWidth % 2 == 1 { conditions.append("ox + 1 < \(outputWidth)") }
-                            out.line(conditions.isEmpty ? store : "if \(conditions.joined(separator: " && ")) { \(store) }")
+                            let inside = Self.insideOutput(row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
+                            out.line(inside.map { "if \($0) { \(store) }" } ?? store)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether output (oy + row, ox + column) of a tile lies inside the output,
+    /// or nil where it always does: only the last tile row and column can
+    /// reach past an odd output size.
+    static func insideOutput(row: Int, column: Int, outputHeight: Int, outputWidth: Int) -> String? {
+        var conditions: [String] = []
+        if row == 1 && outputHeight % 2 == 1 { conditions.append("oy + 1 < \(outputHeight)") }
+        if column == 1 && outputWidth % 2 == 1 { conditions.append("ox + 1 < \(outputWidth)") }
+        return conditions.isEmpty ? nil : conditions.joined(separator: " && ")
+    }
+
+    /// V[ξ][tile][c] = (Bᵀ d B)[ξ] for the 4x4 patch d of each tile of `rows`
+    /// tile rows from `ty0`, read from `x` (the padded input); V's matrices
+    /// `vStride` floats apart in `v`. Training's Winograd dL/dkernel transforms its input so too.
+    static func emitInputTransform(rows: Int, tileColumns: Int, inputWidth: Int, inputChannels: Int, channelLanes: Int, vStride: Int,
+                                   into out: inout SourceWriter) {
+        let rowFloats = inputWidth * inputChannels
+        out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.")
+        out.block("for r in 0..<\(rows)") { out in
+            out.block("for tx in 0..<\(tileColumns)") { out in
+                out.line("let t = r * \(tileColumns) + tx")
+                out.line("let patch = x + ((ty0 + r) * \(2 * rowFloats) + tx * \(2 * inputChannels))")
+                out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
+                    for i in 0..<4 {
+                        let loads = (0..<4).map { j in "patch.simd(VC.self, at: \(i * rowFloats + j * inputChannels) + c)" }
+                        out.line("let d\(i)0 = \(loads[0]), d\(i)1 = \(loads[1]), d\(i)2 = \(loads[2]), d\(i)3 = \(loads[3])")
+                    }
+                    // Bᵀ on the rows, then B on the columns.
+                    let rowsT: [(Int) -> String] = [{ "d0\($0) - d2\($0)" }, { "d1\($0) + d2\($0)" }, { "d2\($0) - d1\($0)" }, { "d1\($0) - d3\($0)" }]
+                    for (i, formula) in rowsT.enumerated() {
+                        out.line("let b\(i)0 = \(formula(0)), b\(i)1 = \(formula(1)), b\(i)2 = \(formula(2)), b\(i)3 = \(formula(3))")
+                    }
+                    for i in 0..<4 {
+                        let columns = ["b\(i)0 - b\(i)2", "b\(i)1 + b\(i)2", "b\(i)2 - b\(i)1", "b\(i)1 - b\(i)3"]
+                        for (j, value) in columns.enumerated() {
+                            out.line("v.store(\(value), at: \((i * 4 + j) * vStride) + t * \(inputChannels) + c)")
                         }
                     }
                 }

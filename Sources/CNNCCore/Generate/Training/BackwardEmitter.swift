@@ -32,6 +32,9 @@ struct BackwardEmitter {
     /// A Conv2D whose dL/dx the training step computes by Winograd
     /// (`WinogradInputGradient`): its `_backward` adds the weights' gradients only.
     var inputGradientByWinograd = false
+    /// A Conv2D whose dL/dkernel the training step computes by Winograd's
+    /// adjoint (`WinogradKernelGradient`): its `_backward` leaves it out.
+    var kernelGradientByWinograd = false
 
     /// Where a weight tensor starts in what the layer's functions are handed.
     private func offset(of tensor: Int) -> Int { weights.tensors[tensor].offset - parameterBase }
@@ -156,9 +159,14 @@ struct BackwardEmitter {
         out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx (\(groups) vector\(groups == 1 ? "" : "s") of \(lanes) output channels)")
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            // Only dL/dx reads the kernel itself.
-            let kernelGradient = "kernelGradient = \(Index(kernelOffset).offsetting("gk"))"
-            out.line(inputGradientByWinograd ? "let \(kernelGradient)" : "let kernel = \(Index(kernelOffset).offsetting("k")), \(kernelGradient)")
+            // Only the direct dL/dx reads the kernel itself, and only the direct dL/dkernel writes its gradient here.
+            let pointers = (inputGradientByWinograd ? [] : ["kernel = \(Index(kernelOffset).offsetting("k"))"])
+                + (kernelGradientByWinograd ? [] : ["kernelGradient = \(Index(kernelOffset).offsetting("gk"))"])
+            if !pointers.isEmpty { out.line("let " + pointers.joined(separator: ", ")) }
+            guard biasOffset != nil || !pointers.isEmpty else {
+                out.line("// dL/dkernel and dL/dx: by Winograd (\(function)_kernel_gradient_winograd, \(function)_input_gradient_winograd)")
+                return
+            }
             Self.emitScratch("buffer", of: vector, lanes: lanes, capacity: pixels * groups, into: &out) { out in
                 out.line("let d = buffer.baseAddress!")
                 emitPaddedCopy(from: "dz", count: pixels, channels: cout, lanes: lanes, groups: groups, into: "d", &out)
@@ -170,23 +178,11 @@ struct BackwardEmitter {
                         emitAccumulate("sum", into: "gp", group: g, channels: cout, lanes: lanes, &out)
                     }
                 }
-                out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,")
-                let rowsAtOnce = rowsAtOnce(rows: rows, lanes: lanes)
-                out.line("// \(rowsAtOnce) rows at once: each row's sum keeps its order, and their multiply-adds overlap")
-                let blocks = rows / rowsAtOnce, rest = rows % rowsAtOnce
-                out.loop("rb", count: blocks) { out, rb in
-                    var first = rb * rowsAtOnce
-                    if first.constantValue == nil {
-                        out.line("let r0 = \(first)")
-                        first = Index("r0")
-                    }
-                    emitKernelGradientRows(first: first, count: rowsAtOnce, kernel: kernel, strides: strides, dilation: dilation,
-                                           paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
-                }
-                if rest > 0 {
-                    // Constant rows declare nothing; the loop over vector groups scopes the rest.
-                    emitKernelGradientRows(first: Index(blocks * rowsAtOnce), count: rest, kernel: kernel, strides: strides, dilation: dilation,
-                                           paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
+                if kernelGradientByWinograd {
+                    out.line("// dL/dkernel: by Winograd's adjoint, before this (\(function)_kernel_gradient_winograd)")
+                } else {
+                    emitKernelGradient(rows: rows, kernel: kernel, strides: strides, dilation: dilation, paddedWidth: paddedWidth,
+                                       cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
                 }
                 if inputGradientByWinograd {
                     out.line("// dL/dx: by Winograd, after this (\(function)_input_gradient_winograd); dx is nil")
@@ -207,6 +203,30 @@ struct BackwardEmitter {
         inputGradient?.emitFunction(into: &out)
     }
 
+    /// dL/dkernel by direct sums: each kernel row (tap and input channel) the
+    /// input under that tap times dL/dz (`d`), summed over the output pixels.
+    private func emitKernelGradient(rows: Int, kernel: Size2D, strides: Size2D, dilation: Size2D, paddedWidth: Int,
+                                    cin: Int, cout: Int, output: Geometry, lanes: Int, into out: inout SourceWriter) {
+        out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,")
+        let rowsAtOnce = rowsAtOnce(rows: rows, lanes: lanes)
+        out.line("// \(rowsAtOnce) rows at once: each row's sum keeps its order, and their multiply-adds overlap")
+        let blocks = rows / rowsAtOnce, rest = rows % rowsAtOnce
+        out.loop("rb", count: blocks) { out, rb in
+            var first = rb * rowsAtOnce
+            if first.constantValue == nil {
+                out.line("let r0 = \(first)")
+                first = Index("r0")
+            }
+            emitKernelGradientRows(first: first, count: rowsAtOnce, kernel: kernel, strides: strides, dilation: dilation,
+                                   paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
+        }
+        if rest > 0 {
+            // Constant rows declare nothing; the loop over vector groups scopes the rest.
+            emitKernelGradientRows(first: Index(blocks * rowsAtOnce), count: rest, kernel: kernel, strides: strides, dilation: dilation,
+                                   paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
+        }
+    }
+
     /// Kernel rows whose dL/dkernel sums run side by side. One row's sum is a
     /// chain of dependent multiply-adds (LeNet-5's first layer: 784 of them per
     /// row), bound by their latency; independent rows fill the FMA units. Each
@@ -218,7 +238,9 @@ struct BackwardEmitter {
     /// 4, and stalled at any hiccup; 6 rows (SIMD16) or 12 (SIMD8, LeNet-5's 6
     /// filters) keep them busy. Rows are shared out in blocks of nearly equal
     /// size, so that no row is left alone on one latency-bound chain.
-    func rowsAtOnce(rows: Int, lanes: Int) -> Int {
+    func rowsAtOnce(rows: Int, lanes: Int) -> Int { Self.rowsAtOnce(rows: rows, lanes: lanes, target: target) }
+
+    static func rowsAtOnce(rows: Int, lanes: Int, target: TargetCPU) -> Int {
         let most = target.keepsAVX512Blocks(lanes: lanes) ? 4 : max(1, 12 / target.registers(lanes: lanes))
         let blocks = (rows + most - 1) / most
         return max(1, (rows + blocks - 1) / blocks)

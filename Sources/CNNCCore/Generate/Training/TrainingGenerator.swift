@@ -141,13 +141,18 @@ struct TrainingGenerator {
             for normalization in normalizations { normalization.emitMovingAverageUpdate(into: &out) }
         }
         out.line()
-        let byWinograd = Set(program.winogradInputGradients.map(\.layer))
+        let inputGradientsByWinograd = Set(program.winogradInputGradients.map(\.layer))
+        let kernelGradientsByWinograd = Set(program.winogradKernelGradients.map(\.layer))
         for node in model.nodes where node.sharesKernelsOf == nil {
             BackwardEmitter(layer: node.layer, function: node.function, weights: weights, index: node.index,
                             parameterBase: node.weightBase?.parameters ?? 0, target: model.target,
-                            inputGradientByWinograd: byWinograd.contains(node.index)).emit(into: &out)
+                            inputGradientByWinograd: inputGradientsByWinograd.contains(node.index),
+                            kernelGradientByWinograd: kernelGradientsByWinograd.contains(node.index)).emit(into: &out)
         }
         var emitted: Set<String> = []
+        for gradient in program.winogradKernelGradients where emitted.insert(gradient.kernel.function).inserted {
+            gradient.kernel.emit(into: &out)
+        }
         for gradient in program.winogradInputGradients where emitted.insert(gradient.kernel.kernel.function).inserted {
             out.line("// dL/dx of \(model.nodes[gradient.layer].layer.name) and the layers of its geometry: dL/dz bordered with zeros,")
             out.line("// convolved by Winograd with the kernel turned half a turn (U' in the step weights)")
@@ -489,20 +494,28 @@ struct TrainingGenerator {
             }
             // The padded input; dL/dx padded too, then cropped, unless the backward writes it unpadded.
             let padded = layer.padding.map { $0 != .zero } ?? false
-            if padded { out.line("Self.\(function)_pad(\(x), p)") }
+            let bordered = PointerExpression.offset("arena", by: arena.winogradPaddedOffset)
+            let scratch = PointerExpression.offset("arena", by: arena.winogradScratchOffset)
+            // dL/dkernel by Winograd's adjoint reads the input as the forward Winograd kernel does;
+            // the direct sums read it padded in `p`.
+            var input = padded ? "UnsafePointer(p)" : x
+            if let winograd = program.winogradKernelGradients.first(where: { $0.layer == index }) {
+                out.line("Self.\(winograd.padding.function)(\(x), \(bordered)); Self.\(winograd.kernel.function)(UnsafePointer(\(bordered)), UnsafePointer(g), \(gradients), \(scratch))")
+                input = x
+            } else if padded {
+                out.line("Self.\(function)_pad(\(x), p)")
+            }
             if let winograd = program.winogradInputGradients.first(where: { $0.layer == index }) {
-                // dL/dkernel and dL/dbias, then dL/dx by Winograd from dL/dz bordered in the arena.
-                out.line("Self.\(function)_backward(\(padded ? "UnsafePointer(p)" : x), UnsafePointer(g), \(k), \(gradients), nil)")
-                let bordered = PointerExpression.offset("arena", by: arena.winogradPaddedOffset)
-                let scratch = PointerExpression.offset("arena", by: arena.winogradScratchOffset)
+                // dL/dbias (and dL/dkernel unless done above), then dL/dx by Winograd from dL/dz bordered in the arena.
+                out.line("Self.\(function)_backward(\(input), UnsafePointer(g), \(k), \(gradients), nil)")
                 let turned = PointerExpression.offset("statistics", by: batchStatisticsCount + winograd.stepWeightsOffset)
                 let kernel = winograd.kernel
                 let calls = "Self.\(kernel.padding.function)(UnsafePointer(g), \(bordered)); Self.\(kernel.kernel.function)(UnsafePointer(\(bordered)), \(turned), \(into), \(scratch))"
                 out.line(first ? "if let inputGradient { \(calls) }" : calls + swap)
             } else if padded && InputGradientConvolution.applies(to: layer) {
-                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(into))\(swap)")
+                out.line("Self.\(function)_backward(\(input), UnsafePointer(g), \(k), \(gradients), \(into))\(swap)")
             } else if padded {
-                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(first ? "inputGradient == nil ? nil : q" : "q"))")
+                out.line("Self.\(function)_backward(\(input), UnsafePointer(g), \(k), \(gradients), \(first ? "inputGradient == nil ? nil : q" : "q"))")
                 if first {
                     out.line("if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }")
                 } else {

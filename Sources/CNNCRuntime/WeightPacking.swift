@@ -29,45 +29,6 @@ public enum WeightPacking {
         }
     }
 
-    /// A 3x3 kernel `(3, 3, inputChannels, outputs)` in Winograd F(2x2, 3x3)'s
-    /// domain: U = G g Gᵀ per input and output channel, with
-    /// G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]], stored as 16 matrices
-    /// U[ξ] of inputChannels rows x paddedOutputs (ξ = 4·row + column of U).
-    /// Computed in Double, so each value is rounded once.
-    ///
-    /// Training repacks after every step, so this runs once a step: output
-    /// channels innermost (contiguous in both layouts) and no bounds checks
-    /// made it about 19x faster (3.6% of a ResNet-20 training step, now 0.2%).
-    /// Each value is still the same sum in the same order, so no bit changes.
-    public static func winograd(_ parameters: [Float], from offset: Int, inputChannels: Int, outputs: Int, paddedOutputs: Int,
-                                into packed: inout [Float], at target: Int) {
-        // G's rows as the taps they mix and their weights (the zeros left out): exact in Double.
-        let g: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        let terms = g.map { row in row.indices.filter { row[$0] != 0 }.map { (tap: $0, weight: row[$0]) } }
-        var sums = [Double](repeating: 0, count: outputs)
-        parameters.withUnsafeBufferPointer { source in
-            packed.withUnsafeMutableBufferPointer { destination in
-                sums.withUnsafeMutableBufferPointer { sums in
-                    for channel in 0..<inputChannels {
-                        for i in 0..<4 {
-                            for j in 0..<4 {
-                                for output in 0..<outputs { sums[output] = 0 }
-                                for (a, left) in terms[i] {
-                                    for (b, right) in terms[j] {
-                                        let taps = offset + ((a * 3 + b) * inputChannels + channel) * outputs
-                                        for output in 0..<outputs { sums[output] += left * Double(source[taps + output]) * right }
-                                    }
-                                }
-                                let row = target + ((i * 4 + j) * inputChannels + channel) * paddedOutputs
-                                for output in 0..<outputs { destination[row + output] = Float(sums[output]) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// A one-input-channel kernel (kh, kw, 1, outputs) and its bias for a
     /// kernel whose vectors hold consecutive outputs of a row, pixels and
     /// their filters interleaved: a vector starting at filter `phase` needs,

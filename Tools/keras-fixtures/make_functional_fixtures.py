@@ -44,7 +44,7 @@ from make_fixtures import child_env, versions_text  # noqa: E402
 GRAPHS = Path("Tests/Fixtures/graphs")
 OUT = Path("Tests/Fixtures/keras/functional")
 MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
-# name -> (constructor, input shape). Small inputs keep the JSON and the tests light.
+# name -> (constructor, input shape[, keyword arguments]). Small inputs keep the JSON and the tests light.
 APPLICATIONS = {
     "vgg16": ("VGG16", (64, 64, 3)),
     "resnet50": ("ResNet50", (64, 64, 3)),
@@ -52,6 +52,8 @@ APPLICATIONS = {
     "densenet121": ("DenseNet121", (64, 64, 3)),
     "inceptionv3": ("InceptionV3", (75, 75, 3)),
     "mobilenetv2": ("MobileNetV2", (96, 96, 3)),
+    # The width the performance issue names for the peer table (alpha 0.35).
+    "mobilenetv2_035": ("MobileNetV2", (96, 96, 3), {"alpha": 0.35}),
     "xception": ("Xception", (71, 71, 3)),
     "mobilenet": ("MobileNet", (96, 96, 3)),
     "efficientnetb0": ("EfficientNetB0", (64, 64, 3)),
@@ -117,8 +119,8 @@ def build_application(stem):
     import keras
 
     keras.backend.clear_session()
-    constructor, shape = APPLICATIONS[stem]
-    return getattr(keras.applications, constructor)(weights=None, input_shape=shape, classes=10)
+    constructor, shape, *options = APPLICATIONS[stem]
+    return getattr(keras.applications, constructor)(weights=None, input_shape=shape, classes=10, **(options[0] if options else {}))
 
 
 def build_arithmetic_ops():

@@ -3580,7 +3580,7 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<360000 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv_2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    // conv_2: dL/dbias (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         do {
@@ -3635,7 +3635,7 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<175232 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv_3: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
+    // conv_3: dL/dbias (8 vectors of 16 output channels)
     @inline(never)
     static func l4_conv_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         do {
@@ -3690,7 +3690,7 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<41472 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv_4: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
+    // conv_4: dL/dbias (8 vectors of 16 output channels)
     @inline(never)
     static func l6_conv_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         do {

@@ -2559,7 +2559,7 @@ extension InceptionCifar: TrainableModel {
         for i in 0..<6144 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // mixed1_3x3: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
+    // mixed1_3x3: dL/dkernel, dL/dbias (2 vectors of 16 output channels)
     @inline(never)
     static func l6_mixed1_3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk
@@ -3212,7 +3212,7 @@ extension InceptionCifar: TrainableModel {
         for i in 0..<3072 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // mixed2_3x3: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
+    // mixed2_3x3: dL/dkernel, dL/dbias (3 vectors of 16 output channels)
     @inline(never)
     static func l15_mixed2_3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk

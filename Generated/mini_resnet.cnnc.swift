@@ -2881,13 +2881,13 @@ extension MiniResnet: TrainableModel {
         for i in 0..<6272 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // block1_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    // block1_conv1: dL/dbias (1 vector of 8 output channels)
     @inline(never)
     static func l3_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         // dL/dkernel and dL/dx: by Winograd (l3_block1_conv1_kernel_gradient_winograd, l3_block1_conv1_input_gradient_winograd)
     }
 
-    // block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    // block1_conv2: dL/dbias (1 vector of 8 output channels)
     @inline(never)
     static func l6_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         // dL/dkernel and dL/dx: by Winograd (l6_block1_conv2_kernel_gradient_winograd, l6_block1_conv2_input_gradient_winograd)
@@ -2981,7 +2981,7 @@ extension MiniResnet: TrainableModel {
         for i in 0..<3136 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // block2_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // block2_conv2: dL/dkernel, dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l13_block2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk

@@ -1196,7 +1196,7 @@ extension MnistConvnet: TrainableModel {
         for i in 0..<7744 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    // conv2d_1: dL/dkernel, dL/dbias (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk

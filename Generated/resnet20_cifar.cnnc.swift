@@ -6662,13 +6662,13 @@ extension Resnet20Cifar: TrainableModel {
         for i in 0..<16384 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // stage1_block1_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // stage1_block1_conv1: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l3_stage1_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         // dL/dkernel and dL/dx: by Winograd (l3_stage1_block1_conv1_kernel_gradient_winograd, l3_stage1_block1_conv1_input_gradient_winograd)
     }
 
-    // stage1_block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // stage1_block1_conv2: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l6_stage1_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         // dL/dkernel and dL/dx: by Winograd (l6_stage1_block1_conv2_kernel_gradient_winograd, l6_stage1_block1_conv2_input_gradient_winograd)
@@ -6766,7 +6766,7 @@ extension Resnet20Cifar: TrainableModel {
         for i in 0..<8192 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // stage2_block1_conv2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
+    // stage2_block1_conv2: dL/dbias (2 vectors of 16 output channels)
     @inline(never)
     static func l27_stage2_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         // dL/dkernel and dL/dx: by Winograd (l27_stage2_block1_conv2_kernel_gradient_winograd, l27_stage2_block1_conv2_input_gradient_winograd)
@@ -6843,7 +6843,7 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage2_block2_conv1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
+    // stage2_block2_conv1: dL/dbias (2 vectors of 16 output channels)
     @inline(never)
     static func l33_stage2_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         // dL/dkernel and dL/dx: by Winograd (l33_stage2_block2_conv1_kernel_gradient_winograd, l33_stage2_block2_conv1_input_gradient_winograd)
@@ -6945,7 +6945,7 @@ extension Resnet20Cifar: TrainableModel {
         for i in 0..<4096 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // stage3_block1_conv2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    // stage3_block1_conv2: dL/dkernel, dL/dbias (4 vectors of 16 output channels)
     @inline(never)
     static func l50_stage3_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk
@@ -7061,7 +7061,7 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage3_block2_conv1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    // stage3_block2_conv1: dL/dkernel, dL/dbias (4 vectors of 16 output channels)
     @inline(never)
     static func l56_stage3_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk

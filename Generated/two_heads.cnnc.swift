@@ -913,7 +913,7 @@ extension TwoHeads: TrainableModel {
         for i in 0..<1936 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // conv2: dL/dkernel, dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk

@@ -1501,7 +1501,7 @@ extension Unet: TrainableModel {
         for i in 0..<1024 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // enc2_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // enc2_conv: dL/dkernel, dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l2_enc2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk
@@ -1712,7 +1712,7 @@ extension Unet: TrainableModel {
         for i in 0..<1024 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dec2_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // dec2_conv: dL/dkernel, dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l7_dec2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk
@@ -1785,7 +1785,7 @@ extension Unet: TrainableModel {
         for i in 0..<2048 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dec1_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    // dec1_conv: dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l10_dec1_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k

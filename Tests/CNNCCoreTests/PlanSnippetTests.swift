@@ -388,7 +388,7 @@ import Testing
 
     /// Training's forward pass runs the Winograd kernel inference chose, with
     /// its padded input and scratch in room of their own after the rest of the
-    /// training arena; the backward pass keeps the direct kernel's padding.
+    /// training arena, which the backward pass's Winograd kernels share.
     @Test func trainingRunsTheWinogradKernelForward() throws {
         let program = try Self.program("""
             input_shape: [16, 16, 16]

@@ -5,8 +5,9 @@ import Testing
 @Suite struct WeightPackingTests {
     /// Turning a 3x3 kernel half a turn permutes G's rows (0 ↔ 3), so the
     /// turned kernel in Winograd's domain holds the forward kernel's U,
-    /// transposed, with ξ's row and column each mapped by that permutation:
-    /// the same sums in the same order, so the same bits.
+    /// transposed, with ξ's row and column each mapped by that permutation.
+    /// The turned sums add the same terms in the opposite order; in Double
+    /// they are exact for these weights (thousandths), so the bits are equal.
     @Test func theTurnedKernelIsTheForwardOneTransposedAndPermuted() {
         let (inputs, outputs, paddedInputs) = (5, 3, 8)
         var generator = SplitMix64(seed: 11)

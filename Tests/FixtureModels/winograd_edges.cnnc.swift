@@ -1133,13 +1133,12 @@ extension WinogradEdges: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 18464
+    public static let stepWeightCount = 12304
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 0, inputChannels: 16, outputs: 24, paddedInputs: 16, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, into: stepWeights.advanced(by: 6160))
+            WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, into: stepWeights)
         }
     }
 
@@ -1188,7 +1187,7 @@ extension WinogradEdges: TrainableModel {
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 6952), arena.advanced(by: 116485))
         Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), nil)
-        Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 6160), h, arena.advanced(by: 116485)); swap(&g, &h)
+        Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, h, arena.advanced(by: 116485)); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 3480), arena.advanced(by: 116485))
@@ -1196,8 +1195,7 @@ extension WinogradEdges: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, nil)
-        if let inputGradient { Self.l0_conv2d_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l0_conv2d_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, inputGradient, arena.advanced(by: 116485)) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -1216,7 +1214,7 @@ extension WinogradEdges: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
+        let kernel = k, kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 920) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<460 {
@@ -1264,7 +1262,69 @@ extension WinogradEdges: TrainableModel {
                     if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
                 }
             }
-            // dL/dx: by Winograd, after this (l0_conv2d_input_gradient_winograd); dx is nil
+            guard let dx else { return }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 16656)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 3456
+                for tap in 0..<9 {
+                    let opposite = 8 - tap
+                    for co in 0..<24 {
+                        let from = kernel + opposite * 384 + co, to = flipped + (tap * 24 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 24] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 13200)
+                for oy in 0..<23 {
+                    (bordered + (oy + 1) * 528 + 24).update(from: dz + oy * 480, count: 480)
+                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (25x22x24),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 5
+                let yp = y + (oy * 20 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 24 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 528 + ox * 24 + ky * 528 + kx * 24
+                        let wp = kernel + (ky * 3 + kx) * 384
+                        for ci in 0..<24 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 24])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 48])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 72])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 96])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+            }
         }
     }
 
@@ -1274,7 +1334,7 @@ extension WinogradEdges: TrainableModel {
         for i in 0..<6048 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // conv2d_1: dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k
@@ -1393,7 +1453,7 @@ extension WinogradEdges: TrainableModel {
         }
     }
 
-    // conv2d_2: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
+    // conv2d_2: dL/dbias (3 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         do {
@@ -1579,7 +1639,7 @@ extension WinogradEdges: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
+        typealias VK = SIMD8<Float>
         let v = s, z = s + 6912, sums = z + 4864
         do {
             let ty0 = 0
@@ -1621,7 +1681,7 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
+                    for k in stride(from: 0, to: 16, by: 8) {
                         let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
                         let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
                         let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
@@ -1691,7 +1751,7 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
+                    for k in stride(from: 0, to: 16, by: 8) {
                         let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
                         let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
                         let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
@@ -1761,7 +1821,7 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
+                    for k in stride(from: 0, to: 16, by: 8) {
                         let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
                         let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
                         let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
@@ -1793,7 +1853,7 @@ extension WinogradEdges: TrainableModel {
         }
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
         let half = VK(repeating: 0.5), kernelGradient = gk
-        for at in stride(from: 0, to: 384, by: 16) {
+        for at in stride(from: 0, to: 384, by: 8) {
             let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 384 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 1152 + at)
             let s10 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 1920 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 2304 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 2688 + at)
             let s20 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 3456 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 3840 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 4224 + at)
@@ -1866,7 +1926,7 @@ extension WinogradEdges: TrainableModel {
     @inline(never)
     static func l2_conv2d_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
+        typealias VK = SIMD8<Float>
         let v = s, z = s + 2304, sums = z + 6912
         do {
             let ty0 = 0
@@ -1908,7 +1968,7 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 48, by: 16) {
+                    for k in stride(from: 0, to: 48, by: 8) {
                         let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
                         let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
                         let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
@@ -1978,7 +2038,7 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 48, by: 16) {
+                    for k in stride(from: 0, to: 48, by: 8) {
                         let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
                         let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
                         let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
@@ -2010,7 +2070,7 @@ extension WinogradEdges: TrainableModel {
         }
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
         let half = VK(repeating: 0.5), kernelGradient = gk
-        for at in stride(from: 0, to: 768, by: 16) {
+        for at in stride(from: 0, to: 768, by: 8) {
             let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 2304 + at)
             let s10 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 3840 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 4608 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 5376 + at)
             let s20 = UnsafePointer(sums).simd(VK.self, at: 6144 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 6912 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 7680 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 8448 + at)
@@ -2028,132 +2088,6 @@ extension WinogradEdges: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4608 + at) + (t20 + half * (t21 + t22)), at: 4608 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 5376 + at) + (half * (t21 - t22)), at: 5376 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (half * (t21 + t22) - t23), at: 6144 + at)
-        }
-    }
-
-    // dL/dx of conv2d and the layers of its geometry: dL/dz bordered with zeros,
-    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
-    @inline(never)
-    static func l0_conv2d_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 528)
-        for row in 0..<23 {
-            let target = y + (row + 1) * 528
-            target.update(repeating: 0, count: 24)
-            (target + 24).update(from: x + row * 480, count: 480)
-            (target + 504).update(repeating: 0, count: 24)
-        }
-        (y + 12672).update(repeating: 0, count: 1056)
-    }
-
-    @inline(never)
-    static func l0_conv2d_input_gradient_winograd_product60(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        if parts.contains(0) {
-            do {
-                for bx in 0..<10 {
-                    let ox = bx * 6
-                    let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    let xp = x + ox * 24
-                    let wp = kernel
-                    for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l0_conv2d_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
-        let v = s, m = s + 23296
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 6
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<6 {
-                for tx in 0..<10 {
-                    let t = r * 10 + tx
-                    let patch = x + ((ty0 + r) * 1056 + tx * 48)
-                    for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let d10 = patch.simd(VC.self, at: 528 + c), d11 = patch.simd(VC.self, at: 552 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 600 + c)
-                        let d20 = patch.simd(VC.self, at: 1056 + c), d21 = patch.simd(VC.self, at: 1080 + c), d22 = patch.simd(VC.self, at: 1104 + c), d23 = patch.simd(VC.self, at: 1128 + c)
-                        let d30 = patch.simd(VC.self, at: 1584 + c), d31 = patch.simd(VC.self, at: 1608 + c), d32 = patch.simd(VC.self, at: 1632 + c), d33 = patch.simd(VC.self, at: 1656 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 1456 + t * 24 + c)
-                        v.store(b02 - b01, at: 2912 + t * 24 + c)
-                        v.store(b01 - b03, at: 4368 + t * 24 + c)
-                        v.store(b10 - b12, at: 5824 + t * 24 + c)
-                        v.store(b11 + b12, at: 7280 + t * 24 + c)
-                        v.store(b12 - b11, at: 8736 + t * 24 + c)
-                        v.store(b11 - b13, at: 10192 + t * 24 + c)
-                        v.store(b20 - b22, at: 11648 + t * 24 + c)
-                        v.store(b21 + b22, at: 13104 + t * 24 + c)
-                        v.store(b22 - b21, at: 14560 + t * 24 + c)
-                        v.store(b21 - b23, at: 16016 + t * 24 + c)
-                        v.store(b30 - b32, at: 17472 + t * 24 + c)
-                        v.store(b31 + b32, at: 18928 + t * 24 + c)
-                        v.store(b32 - b31, at: 20384 + t * 24 + c)
-                        v.store(b31 - b33, at: 21840 + t * 24 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l0_conv2d_input_gradient_winograd_product60(UnsafePointer(v + xi * 1456), w + 0 + xi * 384, m + xi * 976)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<6 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<10 {
-                    let t = r * 10 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 6144 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 976 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1952 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2928 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3904 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5856 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6832 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7808 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 8784 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 10736 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 11712 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 12688 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 13664 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 20 + ox) * 16 + k)
-                        y.store(y01, at: (oy * 20 + ox + 1) * 16 + k)
-                        if oy + 1 < 23 { y.store(y10, at: ((oy + 1) * 20 + ox) * 16 + k) }
-                        if oy + 1 < 23 { y.store(y11, at: ((oy + 1) * 20 + ox + 1) * 16 + k) }
-                    }
-                }
-            }
         }
     }
 

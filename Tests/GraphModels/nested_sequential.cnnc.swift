@@ -988,7 +988,7 @@ extension NestedSequential: TrainableModel {
         for i in 0..<512 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // branch: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    // branch: dL/dkernel, dL/dbias (1 vector of 8 output channels)
     @inline(never)
     static func l3_branch_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk

@@ -1660,7 +1660,7 @@ extension ResidualBlock: TrainableModel {
         for i in 0..<1024 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // res_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    // res_conv2: dL/dkernel, dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l4_res_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk

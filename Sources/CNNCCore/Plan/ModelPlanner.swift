@@ -85,7 +85,7 @@ public enum ModelPlanner {
         KernelSharing.share(&memory.nodes)
         var training = TrainingPlanner.plan(model, weights: weights)
         if training.unsupportedReason == nil {
-            (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, target: target)
+            (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, arena: training.arena, target: target)
             training.winogradKernelGradients = WinogradKernelGradient.plan(nodes: memory.nodes, weights: weights, target: target)
         }
         training.arena.reserveWinograd(for: memory.nodes, inputGradients: training.winogradInputGradients,

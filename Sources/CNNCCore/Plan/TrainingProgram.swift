@@ -87,8 +87,9 @@ struct TrainingArena: Codable, Hashable, Sendable {
     /// derivative reads its input (silu, gelu, …: y alone does not give it back).
     var preActivations: [Int: Int] = [:]
     var paddedOffset = 0, paddedGradientOffset = 0, gradientOffset = 0, largestActivation = 0, total = 0
-    /// Where the forward pass's Winograd kernels put their padded input and
-    /// their scratch (V and M), when the model has any (`reserveWinograd`).
+    /// Where the Winograd kernels put their padded input and their scratch
+    /// (V and M forward and for dL/dx, V, Z and S for dL/dkernel), when the
+    /// model has any (`reserveWinograd`).
     var winogradPaddedOffset = 0, winogradScratchOffset = 0
 
     /// Room, after everything else, for the Winograd kernels that inference

@@ -7,9 +7,11 @@
 /// Its transformed kernel U' is derived from the weights once a step, not
 /// once a sample, into the step weights every sample reads (they follow the
 /// batch statistics: `TrainableModel.deriveStepWeights`). Turning the kernel
-/// permutes G's rows (0 ↔ 3), so U' holds the same values as the forward
-/// pass's U, transposed; it is computed from the Keras kernel all the same,
-/// so that a layer whose forward pass is direct can use it too.
+/// permutes G's rows (0 ↔ 3), so U'[ξ] is the forward pass's U at ξ's row
+/// and column so permuted, transposed; it is computed from the Keras kernel
+/// all the same, so that a layer whose forward pass is direct can use it too.
+/// A first layer, whose dL/dx only a caller asking for the model's input
+/// gradient reads, keeps the direct form: no U' to derive every step for it.
 struct WinogradInputGradient: Codable, Hashable, Sendable {
     /// The layer whose dL/dx it computes.
     var layer: Int
@@ -30,14 +32,14 @@ struct WinogradInputGradient: Codable, Hashable, Sendable {
     /// The layers whose dL/dx runs so, and how many step weights their kernels take.
     /// Layers that share their weights share their U'; layers that share kernels
     /// (`KernelSharing`) call the same function.
-    static func plan(nodes: [NodeProgram], weights: WeightPlan, target: TargetCPU) -> (gradients: [WinogradInputGradient], stepWeightCount: Int) {
+    static func plan(nodes: [NodeProgram], weights: WeightPlan, arena: TrainingArena, target: TargetCPU) -> (gradients: [WinogradInputGradient], stepWeightCount: Int) {
         var gradients: [WinogradInputGradient] = []
         var offsets: [Int: Int] = [:]
         var count = 0
         for node in nodes {
             let layer = node.layer
             guard case .conv2D(let config) = layer.operation, case .kernel(let packed)? = weights.packing[node.index],
-                  layer.inputShape.rank == 3, InputGradientConvolution.applies(to: layer) else { continue }
+                  layer.inputShape.rank == 3, InputGradientConvolution.applies(to: layer), !arena.writesInputGradient(node.index) else { continue }
             let (cin, cout) = (layer.inputShape.lastAxis, config.filters)
             let (height, width) = (layer.inputShape.dimensions[0], layer.inputShape.dimensions[1])
             guard WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
@@ -55,14 +57,13 @@ struct WinogradInputGradient: Codable, Hashable, Sendable {
             border.right += convolution.inputWidth - (layer.outputShape.dimensions[1] + border.left + border.right)
             let parameters = weights.tensors[packed.kernelTensor].offset
             let offset = offsets[parameters] ?? count
-            var gradient = WinogradInputGradient(
+            let gradient = WinogradInputGradient(
                 layer: node.index, kernelParameters: parameters, inputChannels: cin, outputs: cout, stepWeightsOffset: offset,
                 kernel: WinogradKernel(kernel: convolution, padding: PaddingEmitter(function: function + "_pad", input: layer.outputShape, padding: border)))
             if offsets[parameters] == nil {
                 offsets[parameters] = offset
                 count += gradient.stepWeightCount
             }
-            gradient.stepWeightsOffset = offset
             gradients.append(gradient)
         }
         return (gradients, count)

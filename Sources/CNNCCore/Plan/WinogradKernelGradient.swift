@@ -20,7 +20,8 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
         nodes.compactMap { node in
             guard case .convolution(let kernels) = node.kernel, let winograd = kernels.winograd,
                   case .conv2D = node.layer.operation, case .kernel(let packed)? = weights.packing[node.index],
-                  winograd.kernel.tileRows * winograd.kernel.tileColumns >= minimumTiles else { return nil }
+                  winograd.kernel.tileRows * winograd.kernel.tileColumns >= minimumTiles,
+                  winograd.kernel.outputs % WeightPlan.lanes(forOutputs: winograd.kernel.outputs) == 0 else { return nil }
             let kernel = WinogradKernelGradientEmitter(
                 function: node.function + "_kernel_gradient_winograd", inputChannels: winograd.kernel.inputChannels,
                 outputs: winograd.kernel.outputs, outputHeight: winograd.kernel.outputHeight, outputWidth: winograd.kernel.outputWidth,

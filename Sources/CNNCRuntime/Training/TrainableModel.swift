@@ -52,6 +52,9 @@ public protocol TrainableModel: CompiledModel {
     /// in the last phase writes dL/dinput to `inputGradient` when given. The
     /// loss phase (`trainingPhaseCount / 2`) writes the prediction to
     /// `output` and returns the sample's loss; the others return 0.
+    /// `statistics` holds `batchStatisticsCount + stepWeightCount` floats:
+    /// the batch statistics, then the step weights `deriveStepWeights` wrote
+    /// from these parameters before phase 0 (`BatchGradients` does both).
     func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss,
                        gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                        output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>,

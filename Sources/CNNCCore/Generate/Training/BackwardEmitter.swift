@@ -8,6 +8,8 @@
 ///   with the kernel (scattered through the strides and dilation) into `dx`.
 ///   With padding, `x` is the padded form; so is `dx`, which `_unpad` crops,
 ///   except where dL/dx is a forward convolution (`InputGradientConvolution`).
+///   A 3x3 layer whose dL/dx or dL/dkernel the step computes by Winograd
+///   (`WinogradInputGradient`, `WinogradKernelGradient`) leaves it out here.
 /// - Conv2DTranspose: the same `_backward` (see `TransposedConvolutionEmitter`).
 /// - Pooling: max pooling routes each gradient to its window's first maximum,
 ///   average pooling spreads it over the window's real cells.
@@ -156,7 +158,8 @@ struct BackwardEmitter {
         // Output channels sit in SIMD lanes, as in the forward pass. dL/dz is first
         // copied with each pixel's channels padded to whole vectors (padding lanes 0),
         // so every product below is a whole-vector multiply-add and the padding adds nothing.
-        out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx (\(groups) vector\(groups == 1 ? "" : "s") of \(lanes) output channels)")
+        let computed = (kernelGradientByWinograd ? [] : ["dL/dkernel"]) + ["dL/dbias"] + (inputGradientByWinograd ? [] : ["dL/dx"])
+        out.line("// \(layer.name): \(computed.joined(separator: ", ")) (\(groups) vector\(groups == 1 ? "" : "s") of \(lanes) output channels)")
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
             // Only the direct dL/dx reads the kernel itself, and only the direct dL/dkernel writes its gradient here.
@@ -317,9 +320,7 @@ struct BackwardEmitter {
         out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx, channel by channel")
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            // Only dL/dx reads the kernel itself.
-            let kernelGradient = "kernelGradient = \(Index(kernelOffset).offsetting("gk"))"
-            out.line(inputGradientByWinograd ? "let \(kernelGradient)" : "let kernel = \(Index(kernelOffset).offsetting("k")), \(kernelGradient)")
+            out.line("let kernel = \(Index(kernelOffset).offsetting("k")), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
             if let biasOffset {
                 out.line("let biasGradient = \(Index(biasOffset).offsetting("gk"))")
                 out.loop("p", count: output.height * output.width) { out, p in

@@ -27,7 +27,12 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     var tileColumns: Int { (outputWidth + 1) / 2 }
     /// The padded input it reads: the forward Winograd kernel's (`WinogradKernel.padding`).
     var inputWidth: Int { 2 * tileColumns + 2 }
+    /// The products' filter vectors (a whole number of them: `WinogradConvolutionEmitter.suits`).
     var lanes: Int { WeightPlan.lanes(forOutputs: outputs) }
+    /// The Z and inverse transforms' vectors: with AVX2, 8 lanes, as the
+    /// forward kernel's output transform (16 vectors of 16 lanes live at once
+    /// would need 32 registers).
+    var transformLanes: Int { target.registerLanes >= 16 ? lanes : min(8, lanes) }
     /// The input transform's vectors, as the forward kernel's.
     var channelLanes: Int { inputChannels % 16 == 0 && target.registerLanes >= 16 ? 16 : 8 }
 
@@ -66,7 +71,7 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>)") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
-            out.line("typealias VK = SIMD\(lanes)<Float>")
+            out.line("typealias VK = SIMD\(transformLanes)<Float>")
             out.line("let v = s, z = s + \(16 * vStride), sums = z + \(16 * zStride)")
             // Group by group: V and Z stay in cache from their transforms to their products.
             out.block("do") { out in
@@ -99,7 +104,7 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
             out.line("let oy = 2 * (ty0 + r)")
             out.block("for tx in 0..<\(tileColumns)") { out in
                 out.line("let t = r * \(tileColumns) + tx, ox = 2 * tx")
-                out.block("for k in stride(from: 0, to: \(outputs), by: \(lanes))") { out in
+                out.block("for k in stride(from: 0, to: \(outputs), by: \(transformLanes))") { out in
                     for i in 0..<2 {
                         for j in 0..<2 {
                             let load = "dz.simd(VK.self, at: \(((Index("oy") + i) * outputWidth + Index("ox") + j) * outputs + Index("k")))"
@@ -124,13 +129,13 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         }
     }
 
-    /// S += Vᵀ · Z (S = Vᵀ · Z for the first group) over `tiles` tiles: rows of input channels side by side
-    /// (as many as `BackwardEmitter.rowsAtOnce` keeps in registers), each
-    /// row's sum over the tiles in a register of filters.
     private func productName(tiles: Int, startsFromZero: Bool) -> String {
         "\(function)_product\(tiles)" + (startsFromZero ? "_first" : "")
     }
 
+    /// S += Vᵀ · Z (S = Vᵀ · Z for the first group) over `tiles` tiles: rows
+    /// of input channels side by side (as many as `BackwardEmitter.rowsAtOnce`
+    /// keeps in registers), each row's sum over the tiles in a register of filters.
     private func emitProduct(tiles: Int, startsFromZero: Bool, into out: inout SourceWriter) {
         let vector = "SIMD\(lanes)<Float>", groups = outputs / lanes
         let most = BackwardEmitter.rowsAtOnce(rows: inputChannels, lanes: lanes, target: target)
@@ -160,7 +165,7 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         let matrix = inputChannels * outputs, tap = inputChannels * outputs
         out.line("// dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]")
         out.line("let half = VK(repeating: 0.5), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
-        out.block("for at in stride(from: 0, to: \(matrix), by: \(lanes))") { out in
+        out.block("for at in stride(from: 0, to: \(matrix), by: \(transformLanes))") { out in
             for i in 0..<4 {
                 let loads = (0..<4).map { j in "UnsafePointer(sums).simd(VK.self, at: \((i * 4 + j) * matrix) + at)" }
                 out.line("let s\(i)0 = \(loads[0]), s\(i)1 = \(loads[1]), s\(i)2 = \(loads[2]), s\(i)3 = \(loads[3])")

@@ -2294,19 +2294,15 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mixed1_3x3_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4608) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 512
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<16 {
                         let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 16] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 4096)
-                for oy in 0..<16 {
-                    (bordered + oy * 256).update(from: dz + oy * 256, count: 256)
-                }
-                Self.l2_mixed1_3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_mixed1_3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2435,19 +2431,15 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mixed1_5x5_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1152) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 128
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<4 {
                         let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 4] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1024)
-                for oy in 0..<16 {
-                    (bordered + oy * 64).update(from: dz + oy * 64, count: 64)
-                }
-                Self.l3_mixed1_5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l3_mixed1_5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2779,19 +2771,15 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mixed1_pool_proj_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2304) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 256
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 2048)
-                for oy in 0..<16 {
-                    (bordered + oy * 128).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l8_mixed1_pool_proj_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l8_mixed1_pool_proj_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2947,8 +2935,8 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_mixed2_3x3_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4096) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 2048
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<32 {
                         let from = kernel + co, to = flipped + co * 64
@@ -2956,11 +2944,7 @@ extension InceptionCifar: TrainableModel {
                         for ci in 0..<8 { to[ci + 56] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 2048)
-                for oy in 0..<8 {
-                    (bordered + oy * 256).update(from: dz + oy * 256, count: 256)
-                }
-                Self.l11_mixed2_3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l11_mixed2_3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3088,8 +3072,8 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mixed2_5x5_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 512
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 64
@@ -3097,11 +3081,7 @@ extension InceptionCifar: TrainableModel {
                         for ci in 0..<8 { to[ci + 56] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 512)
-                for oy in 0..<8 {
-                    (bordered + oy * 64).update(from: dz + oy * 64, count: 64)
-                }
-                Self.l12_mixed2_5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l12_mixed2_5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3427,8 +3407,8 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_mixed2_pool_proj_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1024
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<16 {
                         let from = kernel + co, to = flipped + co * 64
@@ -3436,11 +3416,7 @@ extension InceptionCifar: TrainableModel {
                         for ci in 0..<8 { to[ci + 56] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1024)
-                for oy in 0..<8 {
-                    (bordered + oy * 128).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l17_mixed2_pool_proj_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l17_mixed2_pool_proj_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

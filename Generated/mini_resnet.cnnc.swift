@@ -2554,8 +2554,7 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv1
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1320), gradients.advanced(by: 1320), q)
-                Self.l10_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1320), gradients.advanced(by: 1320), h); swap(&g, &h)
                 for i in 0..<6272 { e9[i] += g[i] }
                 // block1_out: dL/d(output), summed over its readers
                 g.update(from: e9, count: 6272)
@@ -2929,49 +2928,243 @@ extension MiniResnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_block2_conv1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4752) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1152
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<16 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 841) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 841)
-                    for oy in 0..<14 {
-                        for ox in 0..<14 {
-                            let dzp = dz + (oy * 14 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 29 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<841 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<16 {
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 512
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<16 {
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 768
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
+                    }
+                }
+                do {
+                    for co in 0..<16 {
+                        let from = kernel + co + 512, to = flipped + co * 8 + 1024
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 3600)
+                for oy in 0..<14 {
+                    (bordered + (oy + 1) * 240 + 16).update(from: dz + oy * 224, count: 224)
+                }
+                Self.l10_block2_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l10_block2_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 512), dx + 8)
+                Self.l10_block2_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 240), UnsafePointer(flipped + 768), dx + 224)
+                Self.l10_block2_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 256), UnsafePointer(flipped + 1024), dx + 232)
             }
         }
     }
 
-    // block2_conv1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (15x15x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l10_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<28 {
-            (dx + row * 224).update(from: dy + row * 232, count: 224)
+    static func l10_block2_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 56 + ox * 2) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 15 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 240 + ox * 16 + ky * 240 + kx * 16
+                        let wp = kernel + (ky * 2 + kx) * 128
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l10_block2_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 56 + ox * 2) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 15 - oy)
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + oy * 240 + ox * 16 + ky * 240
+                        let wp = kernel + ky * 128
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l10_block2_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 56 + ox * 2) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 240 + ox * 16 + kx * 16
+                    let wp = kernel + kx * 128
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l10_block2_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 56 + ox * 2) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                let xp = x + oy * 240 + ox * 16
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+            }
         }
     }
 
@@ -3055,36 +3248,65 @@ extension MiniResnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 16 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 784)
-                    for oy in 0..<14 {
-                        for ox in 0..<14 {
-                            let dzp = dz + (oy * 14 + ox) * 16
-                            do {
-                                let at = oy * 56 + ox * 2
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<784 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_block2_shortcut_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<16 {
+                        let from = kernel + co, to = flipped + co * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 6272)
+                Self.l14_block2_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (14x14x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l14_block2_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 56 + ox * 2) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                let xp = x + oy * 224 + ox * 16
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
             }
         }
     }

@@ -5700,8 +5700,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv1
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 66800), gradients.advanced(by: 66800), q)
-                Self.l47_stage3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 66800), gradients.advanced(by: 66800), h); swap(&g, &h)
                 for i in 0..<8192 { e46[i] += g[i] }
                 // stage2_block3_out: dL/d(output), summed over its readers
                 g.update(from: e46, count: 8192)
@@ -5889,8 +5888,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv1
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 14704), gradients.advanced(by: 14704), q)
-                Self.l24_stage2_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 14704), gradients.advanced(by: 14704), h); swap(&g, &h)
                 for i in 0..<16384 { e23[i] += g[i] }
                 // stage1_block3_out: dL/d(output), summed over its readers
                 g.update(from: e23, count: 16384)
@@ -6712,51 +6710,259 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l24_stage2_block1_conv1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 13856) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 4608
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<32 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 32 + co] }
-                        kt[tap * 32 + co] = v
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<32 {
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 2048
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<32 {
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 3072
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
                 do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1089)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1089)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 33 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1089 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                    for co in 0..<32 {
+                        let from = kernel + co + 2048, to = flipped + co * 16 + 4096
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 9248)
+                for oy in 0..<16 {
+                    (bordered + (oy + 1) * 544 + 32).update(from: dz + oy * 512, count: 512)
+                }
+                Self.l24_stage2_block1_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l24_stage2_block1_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 32), UnsafePointer(flipped + 2048), dx + 16)
+                Self.l24_stage2_block1_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 544), UnsafePointer(flipped + 3072), dx + 512)
+                Self.l24_stage2_block1_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 576), UnsafePointer(flipped + 4096), dx + 528)
             }
         }
     }
 
-    // stage2_block1_conv1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (17x17x32),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l24_stage2_block1_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + row * 528, count: 512)
+    static func l24_stage2_block1_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 544 + ox * 32 + ky * 544 + kx * 32
+                        let wp = kernel + (ky * 2 + kx) * 512
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l24_stage2_block1_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + oy * 544 + ox * 32 + ky * 544
+                        let wp = kernel + ky * 512
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l24_stage2_block1_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 544 + ox * 32 + kx * 32
+                    let wp = kernel + kx * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l24_stage2_block1_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x + oy * 544 + ox * 32
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 128])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 160])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 192])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 224])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
         }
     }
 
@@ -6809,36 +7015,69 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<32 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 32 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1024)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            do {
-                                let at = oy * 64 + ox * 2
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1024 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l28_stage2_block1_shortcut_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<32 {
+                        let from = kernel + co, to = flipped + co * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 16384)
+                Self.l28_stage2_block1_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x32),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l28_stage2_block1_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x + oy * 512 + ox * 32
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 128])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 160])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 192])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 224])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
             }
         }
     }
@@ -6887,55 +7126,349 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l47_stage3_block1_conv1_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1152)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 23616)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 18432
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<64 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 2 + g] = v
-                        }
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 578) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 578)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 2 + ky) * 17 + ox * 2 + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 128
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<289 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<64 {
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 8192
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<64 {
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 12288
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    }
+                }
+                do {
+                    for co in 0..<64 {
+                        let from = kernel + co + 8192, to = flipped + co * 32 + 16384
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 5184)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 576 + 64).update(from: dz + oy * 512, count: 512)
+                }
+                Self.l47_stage3_block1_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l47_stage3_block1_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 64), UnsafePointer(flipped + 8192), dx + 32)
+                Self.l47_stage3_block1_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 576), UnsafePointer(flipped + 12288), dx + 512)
+                Self.l47_stage3_block1_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 640), UnsafePointer(flipped + 16384), dx + 544)
             }
         }
     }
 
-    // stage3_block1_conv1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (9x9x64),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l47_stage3_block1_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + row * 544, count: 512)
+    static func l47_stage3_block1_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 576 + ky * 576 + kx * 64
+                    let wp = kernel + (ky * 2 + kx) * 2048
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 448])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l47_stage3_block1_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 576 + ky * 576
+                    let wp = kernel + ky * 2048
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 448])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l47_stage3_block1_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 576 + kx * 64
+                let wp = kernel + kx * 2048
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 256])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 320])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 384])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 448])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l47_stage3_block1_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            let xp = x + oy * 576
+            let wp = kernel
+            for ci in 0..<64 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[ci + 64])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[ci + 128])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[ci + 192])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[ci + 256])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[ci + 320])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[ci + 384])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[ci + 448])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
         }
     }
 
@@ -7023,41 +7556,92 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 128) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<64 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(g * 16 + l) * 64 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l51_stage3_block1_shortcut_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<64 {
+                        let from = kernel + co, to = flipped + co * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 512)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            do {
-                                let at = (oy * 32 + ox * 2) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<256 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+                dx.initialize(repeating: 0, count: 8192)
+                Self.l51_stage3_block1_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x64),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l51_stage3_block1_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            let xp = x + oy * 512
+            let wp = kernel
+            for ci in 0..<64 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[ci + 64])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[ci + 128])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[ci + 192])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[ci + 256])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[ci + 320])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[ci + 384])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[ci + 448])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
         }
     }
 

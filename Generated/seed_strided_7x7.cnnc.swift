@@ -267,39 +267,183 @@ extension SeedStrided7x7: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    var v = SIMD4<Float>()
-                    v[0] = kernel[tap]
-                    kt[tap] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 49) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 49)
-                    for oy in 0..<3 {
-                        for ox in 0..<3 {
-                            let dzp = dz + oy * 3 + ox
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 7 + ox * 2 + kx
-                                    let kp = kt + ky * 3 + kx
-                                    do {
-                                        var sum = acc[at]
-                                        sum = madd(sum, SIMD4<Float>(repeating: dzp[0]), kp[0])
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_strided_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 61) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 36
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                    do {
+                        let from = kernel + opposite, to = flipped + tap * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
-                    for position in 0..<49 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    do {
+                        let from = kernel + opposite, to = flipped + tap * 4 + 16
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    do {
+                        let from = kernel + opposite, to = flipped + tap * 4 + 24
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    }
+                }
+                do {
+                    do {
+                        let from = kernel + 4, to = flipped + 32
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 25)
+                for oy in 0..<3 {
+                    (bordered + (oy + 1) * 5 + 1).update(from: dz + oy * 3, count: 3)
+                }
+                Self.l0_strided_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_strided_backward_input_gradient_phase0_1(UnsafePointer(bordered + 1), UnsafePointer(flipped + 16), dx + 1)
+                Self.l0_strided_backward_input_gradient_phase1_0(UnsafePointer(bordered + 5), UnsafePointer(flipped + 24), dx + 7)
+                Self.l0_strided_backward_input_gradient_phase1_1(UnsafePointer(bordered + 6), UnsafePointer(flipped + 32), dx + 8)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x5x1),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_strided_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 14
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 5 + ky * 5 + kx
+                    let wp = kernel + (ky * 2 + kx) * 4
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[2] = v[0] }
+            do { let v = s2_0; yp[4] = v[0] }
+            do { let v = s3_0; yp[6] = v[0] }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_strided_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 14
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 5 + ky * 5
+                    let wp = kernel + ky * 4
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[2] = v[0] }
+            do { let v = s2_0; yp[4] = v[0] }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_strided_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 14
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 5 + kx
+                let wp = kernel + kx * 4
+                do {
+                    let w0 = wp.simd(V.self, at: 0)
+                    let x0 = V(repeating: xp[0])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[2] = v[0] }
+            do { let v = s2_0; yp[4] = v[0] }
+            do { let v = s3_0; yp[6] = v[0] }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_strided_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 14
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 5
+            let wp = kernel
+            do {
+                let w0 = wp.simd(V.self, at: 0)
+                let x0 = V(repeating: xp[0])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[1])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[2])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[2] = v[0] }
+            do { let v = s2_0; yp[4] = v[0] }
         }
     }
 

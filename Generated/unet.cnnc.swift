@@ -1960,19 +1960,15 @@ extension Unet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_pixel_classes_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 792) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 24
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 24) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<3 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 3] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 768)
-                for oy in 0..<16 {
-                    (bordered + oy * 48).update(from: dz + oy * 48, count: 48)
-                }
-                Self.l11_pixel_classes_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l11_pixel_classes_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -441,6 +441,41 @@ import Testing
         #expect(!training.contains("l3_conv2d_3_input_gradient_winograd"))
     }
 
+    /// dL/dx of a strided layer is a convolution phase by phase: a 3x3
+    /// stride-2 kernel gives four (sub-kernels 2x2, 2x1, 1x2, 1x1), each
+    /// writing every other pixel of every other row of dL/dx from its own
+    /// first position; a 1x1 stride-2 kernel gives one, and its other
+    /// positions are zeros. No scattered sums, no `_unpad`.
+    @Test func trainingComputesStridedInputGradientsPhaseByPhase() throws {
+        let program = try Self.program("""
+            input_shape: [16, 16, 8]
+            layers:
+              - Conv2D: {filters: 8, kernel_size: 1}
+              - Conv2D: {filters: 16, kernel_size: 3, strides: 2, padding: same}
+              - Conv2D: {filters: 16, kernel_size: 1, strides: 2}
+              - Flatten
+              - Dense: {units: 2, activation: softmax}
+            """)
+        let swift = ModelGenerator.render(program)
+        let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
+        // 16x16 input, same padding (0 before, 1 after): phase (py, px) starts at dx's pixel (py, px);
+        // its turned kernel (taps x 16 filters x 8 input channels) follows the previous phase's.
+        for (phase, kernel, start) in [("0_0", "flipped", "dx"), ("0_1", "flipped + 512", "dx + 8"),
+                                       ("1_0", "flipped + 768", "dx + 128"), ("1_1", "flipped + 1024", "dx + 136")] {
+            let function = "l1_conv2d_1_backward_input_gradient_phase\(phase)"
+            #expect(training.contains("Self.\(function)(UnsafePointer(bordered"))
+            #expect(training.contains("UnsafePointer(\(kernel)), \(start))"), "\(function) reads \(kernel) and writes from \(start)")
+            #expect(training.contains("static func \(function)("))
+        }
+        // A phase's row of 8 pixels is one block, and its rows are 2 of dL/dx's (of 16 pixels of 8 channels) apart.
+        #expect(training.contains("let yp = y + oy * 256\n"))
+        // The 1x1 kernel's one phase reads dL/dz as it is; the odd rows and columns of its 8x8x16 dL/dx are zeros.
+        #expect(training.contains("dx.initialize(repeating: 0, count: 1024)"))
+        #expect(training.contains("Self.l2_conv2d_2_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)"))
+        #expect(!training.contains("l2_conv2d_2_backward_input_gradient_phase1_"))
+        #expect(!training.contains("l1_conv2d_1_unpad"))
+    }
+
     /// dL/dkernel of a layer the forward pass runs by Winograd goes by the
     /// transforms' adjoint when it has at least 64 tiles (16x16 outputs), with
     /// the forward kernel's padded input; a 14x14 layer (49 tiles) keeps the direct sums.

@@ -3053,8 +3053,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3062,11 +3062,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l2_mix_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_mix_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3177,8 +3173,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_mix_5_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3186,11 +3182,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l10_mix_5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l10_mix_5_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3283,8 +3275,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mix_6_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3292,11 +3284,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l12_mix_6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l12_mix_6_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3395,8 +3383,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_conv_relu_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3404,11 +3392,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l14_conv_relu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l14_conv_relu_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3501,8 +3485,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_conv_sigmoid_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3510,11 +3494,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l15_conv_sigmoid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l15_conv_sigmoid_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3607,8 +3587,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l16_conv_tanh_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3616,11 +3596,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l16_conv_tanh_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l16_conv_tanh_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3718,8 +3694,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_conv_softmax_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 120) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 40
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 40) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<5 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3727,11 +3703,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 80)
-                for oy in 0..<4 {
-                    (bordered + oy * 20).update(from: dz + oy * 20, count: 20)
-                }
-                Self.l17_conv_softmax_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l17_conv_softmax_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3815,8 +3787,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l18_mix_7_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3824,11 +3796,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l18_mix_7_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l18_mix_7_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3927,8 +3895,8 @@ extension Activations: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l22_mix_9_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 8
@@ -3936,11 +3904,7 @@ extension Activations: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l22_mix_9_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l22_mix_9_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -4366,19 +4366,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_mix_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l1_mix_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_mix_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4474,19 +4470,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mix_2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l3_mix_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l3_mix_2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4594,19 +4586,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_conv_hard_silu_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l6_conv_hard_silu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l6_conv_hard_silu_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4702,19 +4690,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_conv_relu6_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l7_conv_relu6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l7_conv_relu6_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4810,19 +4794,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mix_3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l8_mix_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l8_mix_3_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4918,19 +4898,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_conv_hard_sigmoid_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l10_conv_hard_sigmoid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l10_conv_hard_sigmoid_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5026,19 +5002,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_conv_silu_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l12_conv_silu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l12_conv_silu_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5128,19 +5100,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_mix_6_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l13_mix_6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l13_mix_6_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5242,19 +5210,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l22_conv_gelu_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l22_conv_gelu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l22_conv_gelu_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5350,19 +5314,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l23_conv_elu_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l23_conv_elu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l23_conv_elu_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5458,19 +5418,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l24_conv_selu_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l24_conv_selu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l24_conv_selu_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5566,19 +5522,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l25_conv_softplus_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l25_conv_softplus_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l25_conv_softplus_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5674,19 +5626,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l26_conv_leaky_relu_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l26_conv_leaky_relu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l26_conv_leaky_relu_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5782,19 +5730,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l27_conv_mish_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l27_conv_mish_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l27_conv_mish_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -5890,19 +5834,15 @@ extension ActivationsMore: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l28_conv_softsign_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l28_conv_softsign_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l28_conv_softsign_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

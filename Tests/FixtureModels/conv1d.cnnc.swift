@@ -868,8 +868,7 @@ extension Conv1d: TrainableModel {
         Self.l5_avg_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(o3), p)
-        Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 278), gradients.advanced(by: 278), q)
-        Self.l4_conv_same_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 278), gradients.advanced(by: 278), h); swap(&g, &h)
         // max_pool
         Self.l3_max_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_causal
@@ -1349,45 +1348,119 @@ extension Conv1d: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<3 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv_same_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 372) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<12 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<6 { v[l] = kernel[(tap * 6 + l) * 12 + co] }
-                        kt[tap * 12 + co] = v
+                        let from = kernel + opposite * 72 + co, to = flipped + (tap * 12 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 13) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 13)
-                    for ox in 0..<6 {
-                        let dzp = dz + ox * 12
-                        for kx in 0..<3 {
-                            let at = ox * 2 + kx
-                            let kp = kt + kx * 12
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<13 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                do {
+                    for co in 0..<12 {
+                        let from = kernel + co + 72, to = flipped + co * 8 + 192
+                        for ci in 0..<6 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 84)
+                do {
+                    (bordered + 12).update(from: dz, count: 72)
+                }
+                Self.l4_conv_same_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l4_conv_same_backward_input_gradient_phase0_1(UnsafePointer(bordered + 12), UnsafePointer(flipped + 192), dx + 6)
             }
         }
     }
 
-    // conv_same: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x7x12),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l4_conv_same_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy, count: 72)
+    static func l4_conv_same_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + kx * 12
+                    let wp = kernel + kx * 96
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 12])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 24])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 36])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 48])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 60])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 60] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l4_conv_same_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 48])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 60])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 60] = v[lane] } }
+            }
         }
     }
 
@@ -1496,8 +1569,8 @@ extension Conv1d: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_pointwise_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 90) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 80
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<5 {
                         let from = kernel + co, to = flipped + co * 16
@@ -1505,11 +1578,7 @@ extension Conv1d: TrainableModel {
                         for ci in 0..<4 { to[ci + 12] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 10)
-                do {
-                    bordered.update(from: dz, count: 10)
-                }
-                Self.l7_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l7_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

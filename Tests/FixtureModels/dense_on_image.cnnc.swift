@@ -503,8 +503,8 @@ extension DenseOnImage: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 168) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 28
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<7 {
                         let from = kernel + co, to = flipped + co * 4
@@ -512,11 +512,7 @@ extension DenseOnImage: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 140)
-                for oy in 0..<5 {
-                    (bordered + oy * 28).update(from: dz + oy * 28, count: 28)
-                }
-                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

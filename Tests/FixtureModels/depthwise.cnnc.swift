@@ -2154,8 +2154,8 @@ extension Depthwise: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2040) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 96
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<24 {
                         let from = kernel + co, to = flipped + co * 4
@@ -2163,11 +2163,7 @@ extension Depthwise: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1944)
-                for oy in 0..<9 {
-                    (bordered + oy * 216).update(from: dz + oy * 216, count: 216)
-                }
-                Self.l0_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_expand_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2376,8 +2372,8 @@ extension Depthwise: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_project_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 192
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 32
@@ -2385,11 +2381,7 @@ extension Depthwise: TrainableModel {
                         for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 96)
-                for oy in 0..<4 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l6_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l6_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2607,8 +2599,8 @@ extension Depthwise: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_widen_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 704) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 512
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<32 {
                         let from = kernel + co, to = flipped + co * 16
@@ -2616,11 +2608,7 @@ extension Depthwise: TrainableModel {
                         for ci in 0..<4 { to[ci + 12] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 192)
-                for oy in 0..<3 {
-                    (bordered + oy * 64).update(from: dz + oy * 64, count: 64)
-                }
-                Self.l10_widen_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l10_widen_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

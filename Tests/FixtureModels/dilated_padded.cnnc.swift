@@ -1978,12 +1978,10 @@ extension DilatedPadded: TrainableModel {
         // passes the gradient through
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-        Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5163), gradients.advanced(by: 5163), q)
-        Self.l5_conv2d_4_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5163), gradients.advanced(by: 5163), h); swap(&g, &h)
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1643), gradients.advanced(by: 1643), q)
-        Self.l4_conv2d_3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1643), gradients.advanced(by: 1643), h); swap(&g, &h)
         // conv2d_2
         Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 922), gradients.advanced(by: 922), h); swap(&g, &h)
         // conv2d_1
@@ -2657,49 +2655,192 @@ extension DilatedPadded: TrainableModel {
                 if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 500) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<25 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_3_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4720) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 4000
+                for tap in 0..<9 {
+                    let opposite = 24 - 10 * (tap / 3) - 2 * (tap % 3)
                     for co in 0..<20 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<7 { v[l] = kernel[(tap * 7 + l) * 20 + co] }
-                        kt[tap * 20 + co] = v
+                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8
+                        for ci in 0..<7 { to[ci] = from[ci * 20] }
+                        to[7] = 0
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 121) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 121)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 20
-                            for ky in 0..<5 {
-                                for kx in 0..<5 {
-                                    let at = (oy * 2 + ky) * 11 + ox * 2 + kx
-                                    let kp = kt + (ky * 5 + kx) * 20
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<20 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<121 {
-                        let v = acc[position]
-                        for l in 0..<7 { dx[position * 7 + l] = v[l] }
+                for tap in 0..<6 {
+                    let opposite = 23 - 10 * (tap / 2) - 2 * (tap % 2)
+                    for co in 0..<20 {
+                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 1440
+                        for ci in 0..<7 { to[ci] = from[ci * 20] }
+                        to[7] = 0
                     }
                 }
+                for tap in 0..<6 {
+                    let opposite = 19 - 10 * (tap / 3) - 2 * (tap % 3)
+                    for co in 0..<20 {
+                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 2400
+                        for ci in 0..<7 { to[ci] = from[ci * 20] }
+                        to[7] = 0
+                    }
+                }
+                for tap in 0..<4 {
+                    let opposite = 18 - 10 * (tap / 2) - 2 * (tap % 2)
+                    for co in 0..<20 {
+                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 3360
+                        for ci in 0..<7 { to[ci] = from[ci * 20] }
+                        to[7] = 0
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 720)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 120 + 20).update(from: dz + oy * 80, count: 80)
+                }
+                Self.l4_conv2d_3_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 49)
+                Self.l4_conv2d_3_backward_input_gradient_phase0_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 1440), dx + 56)
+                Self.l4_conv2d_3_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 2400), dx)
+                Self.l4_conv2d_3_backward_input_gradient_phase1_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 3360), dx + 7)
             }
         }
     }
 
-    // conv2d_3: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x20),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l4_conv2d_3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 49).update(from: dy + ((row + 1) * 11 + 2) * 7, count: 49)
+    static func l4_conv2d_3_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 98
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 120 + ky * 120 + kx * 20
+                    let wp = kernel + (ky * 3 + kx) * 160
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 20])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 40])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 60])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<7 { yp[lane + 42] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l4_conv2d_3_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 98
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 120 + ky * 120 + kx * 20
+                    let wp = kernel + (ky * 2 + kx) * 160
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 20])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 40])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l4_conv2d_3_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 98
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 120 + ky * 120 + kx * 20
+                    let wp = kernel + (ky * 3 + kx) * 160
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 20])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 40])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 60])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<7 { yp[lane + 42] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l4_conv2d_3_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 98
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 120 + ky * 120 + kx * 20
+                    let wp = kernel + (ky * 2 + kx) * 160
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 20])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 40])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
         }
     }
 
@@ -2802,53 +2943,196 @@ extension DilatedPadded: TrainableModel {
                 for l in 0..<3 { gp7[l] += sum7[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 150) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<25 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_conv2d_4_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2448) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 2400
+                for tap in 0..<9 {
+                    let opposite = 24 - 10 * (tap / 3) - 2 * (tap % 3)
                     for co in 0..<3 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 20 - g * 16) { v[l] = kernel[(tap * 20 + g * 16 + l) * 3 + co] }
-                            kt[(tap * 3 + co) * 2 + g] = v
-                        }
+                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32
+                        for ci in 0..<20 { to[ci] = from[ci * 3] }
+                        for ci in 0..<12 { to[ci + 20] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 98) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 98)
-                    for oy in 0..<2 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 3
-                            for ky in 0..<5 {
-                                for kx in 0..<5 {
-                                    let at = ((oy * 2 + ky) * 7 + ox * 2 + kx) * 2
-                                    let kp = kt + (ky * 5 + kx) * 6
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<49 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 20 - g * 16) { dx[position * 20 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<6 {
+                    let opposite = 23 - 10 * (tap / 2) - 2 * (tap % 2)
+                    for co in 0..<3 {
+                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 864
+                        for ci in 0..<20 { to[ci] = from[ci * 3] }
+                        for ci in 0..<12 { to[ci + 20] = 0 }
                     }
                 }
+                for tap in 0..<6 {
+                    let opposite = 19 - 10 * (tap / 3) - 2 * (tap % 3)
+                    for co in 0..<3 {
+                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 1440
+                        for ci in 0..<20 { to[ci] = from[ci * 3] }
+                        for ci in 0..<12 { to[ci + 20] = 0 }
+                    }
+                }
+                for tap in 0..<4 {
+                    let opposite = 18 - 10 * (tap / 2) - 2 * (tap % 2)
+                    for co in 0..<3 {
+                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 2016
+                        for ci in 0..<20 { to[ci] = from[ci * 3] }
+                        for ci in 0..<12 { to[ci + 20] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 48)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 12 + 3).update(from: dz + oy * 6, count: 6)
+                }
+                Self.l5_conv2d_4_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 100)
+                Self.l5_conv2d_4_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 864), dx + 80)
+                Self.l5_conv2d_4_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx + 20)
+                Self.l5_conv2d_4_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 2016), dx)
             }
         }
     }
 
-    // conv2d_4: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x3),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l5_conv2d_4_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 80).update(from: dy + ((row + 1) * 7 + 1) * 20, count: 80)
+    static func l5_conv2d_4_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 20 output channels.
+        for oy in parts {
+            let yp = y + oy * 160
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 12 + ky * 12 + kx * 3
+                    let wp = kernel + (ky * 3 + kx) * 96
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<4 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 40)
+            do { let v = s1_1; for lane in 0..<4 { yp[lane + 56] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l5_conv2d_4_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 20 output channels.
+        for oy in parts {
+            let yp = y + oy * 160
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 12 + ky * 12 + kx * 3
+                    let wp = kernel + (ky * 2 + kx) * 96
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<4 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 40)
+            do { let v = s1_1; for lane in 0..<4 { yp[lane + 56] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l5_conv2d_4_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 20 output channels.
+        for oy in parts {
+            let yp = y + oy * 160
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 12 + ky * 12 + kx * 3
+                    let wp = kernel + (ky * 3 + kx) * 96
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<4 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 40)
+            do { let v = s1_1; for lane in 0..<4 { yp[lane + 56] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l5_conv2d_4_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 20 output channels.
+        for oy in parts {
+            let yp = y + oy * 160
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 12 + ky * 12 + kx * 3
+                    let wp = kernel + (ky * 2 + kx) * 96
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<4 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 40)
+            do { let v = s1_1; for lane in 0..<4 { yp[lane + 56] = v[lane] } }
         }
     }
 

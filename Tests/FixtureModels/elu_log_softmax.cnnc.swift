@@ -927,19 +927,15 @@ extension EluLogSoftmax: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 128)
-                for oy in 0..<4 {
-                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l2_mix_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_mix_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -1176,8 +1176,7 @@ extension EveryLayer: TrainableModel {
                 Self.l5_activation_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // conv2d_1
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), q)
-                Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), h); swap(&g, &h)
                 // re_lu
                 Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -1498,51 +1497,339 @@ extension EveryLayer: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4608) { scratch in
+                let flipped = scratch.baseAddress!
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<32 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 32 + co] }
-                        kt[tap * 32 + co] = v
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<32 {
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 2048
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<32 {
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 3072
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
                 do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1155)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1155)
-                    for oy in 0..<16 {
-                        for ox in 0..<17 {
-                            let dzp = dz + (oy * 17 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 35 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1155 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                    for co in 0..<32 {
+                        let from = kernel + co + 2048, to = flipped + co * 16 + 4096
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
+                Self.l4_conv2d_1_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 544)
+                Self.l4_conv2d_1_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 2048), dx + 528)
+                Self.l4_conv2d_1_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 3072), dx + 16)
+                Self.l4_conv2d_1_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 4096), dx)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x17x32),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l4_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<31 {
-            (dx + row * 528).update(from: dy + ((row + 1) * 35 + 1) * 16, count: 528)
+    static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 1056
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 544 + ky * 544 + kx * 32
+                        let wp = kernel + (ky * 2 + kx) * 512
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+            }
+            for bx in 0..<2 {
+                let ox = bx * 5 + 6
+                let yp = y + (oy * 66 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 544 + ox * 32 + ky * 544 + kx * 32
+                        let wp = kernel + (ky * 2 + kx) * 512
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 66 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<2 {
+                    let xp = x + oy * 544 + ox * 32 + ky * 544
+                    let wp = kernel + ky * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+            }
+            do {
+                let yp = y + (oy * 66 + 24) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<2 {
+                    let xp = x + oy * 544 + ky * 544 + 384
+                    let wp = kernel + ky * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 1056
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 544 + kx * 32
+                    let wp = kernel + kx * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+            }
+            for bx in 0..<2 {
+                let ox = bx * 5 + 6
+                let yp = y + (oy * 66 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 544 + ox * 32 + kx * 32
+                    let wp = kernel + kx * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 66 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x + oy * 544 + ox * 32
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 128])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 160])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+            }
+            do {
+                let yp = y + (oy * 66 + 24) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x + oy * 544 + 384
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 128])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+            }
         }
     }
 
@@ -1713,19 +2000,15 @@ extension EveryLayer: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_conv2d_2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 896) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 256
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 640)
-                for oy in 0..<8 {
-                    (bordered + oy * 80).update(from: dz + oy * 80, count: 80)
-                }
-                Self.l9_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l9_conv2d_2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

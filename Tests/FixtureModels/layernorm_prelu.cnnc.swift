@@ -1048,41 +1048,183 @@ extension LayernormPrelu: TrainableModel {
                 for l in 0..<6 { gp8[l] += sum8[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 54) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mix_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 552) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 432
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<6 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 6] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 42) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 42)
-                    for oy in 0..<2 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 6
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 7 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 6
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<6 {
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8 + 192
+                        for ci in 0..<5 { to[ci] = from[ci * 6] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
-                    for position in 0..<42 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<6 {
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8 + 288
+                        for ci in 0..<5 { to[ci] = from[ci * 6] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<6 {
+                        let from = kernel + co + 120, to = flipped + co * 8 + 384
+                        for ci in 0..<5 { to[ci] = from[ci * 6] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 120)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 30 + 6).update(from: dz + oy * 18, count: 18)
+                }
+                Self.l3_mix_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l3_mix_backward_input_gradient_phase0_1(UnsafePointer(bordered + 6), UnsafePointer(flipped + 192), dx + 5)
+                Self.l3_mix_backward_input_gradient_phase1_0(UnsafePointer(bordered + 30), UnsafePointer(flipped + 288), dx + 35)
+                Self.l3_mix_backward_input_gradient_phase1_1(UnsafePointer(bordered + 36), UnsafePointer(flipped + 384), dx + 40)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x5x6),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 70
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 30 + ky * 30 + kx * 6
+                    let wp = kernel + (ky * 2 + kx) * 48
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 70
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 30 + ky * 30
+                    let wp = kernel + ky * 48
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 70
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 30 + kx * 6
+                let wp = kernel + kx * 48
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 70
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 30
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
         }
     }
 

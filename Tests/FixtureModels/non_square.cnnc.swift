@@ -626,14 +626,12 @@ extension NonSquare: TrainableModel {
         Self.l3_conv2d_3_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 103), gradients.advanced(by: 103), h); swap(&g, &h)
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 69), gradients.advanced(by: 69), q)
-        Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 69), gradients.advanced(by: 69), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 21), gradients.advanced(by: 21), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -691,47 +689,111 @@ extension NonSquare: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<3 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { scratch in
+                let flipped = scratch.baseAddress!
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<3 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 3 + co] }
-                        kt[tap * 3 + co] = v
+                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 3 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 3] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 66) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 66)
-                    for oy in 0..<5 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 3
-                            for ky in 0..<3 {
-                                let at = (oy * 2 + ky) * 6 + ox
-                                let kp = kt + ky * 3
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<66 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                do {
+                    for co in 0..<3 {
+                        let from = kernel + co + 6, to = flipped + co * 4 + 24
+                        for ci in 0..<2 { to[ci] = from[ci * 3] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 12)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 24), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x6x3),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<9 {
-            (dx + row * 12).update(from: dy + (row + 1) * 12, count: 12)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<2 {
+                let xp = x + oy * 18 + ky * 18
+                let wp = kernel + ky * 12
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 12])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 15])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let xp = x + oy * 18
+            let wp = kernel
+            for ci in 0..<3 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 3])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 6])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 9])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 12])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 15])
+                s5_0 = madd(s5_0, x5, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
         }
     }
 
@@ -912,47 +974,54 @@ extension NonSquare: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 68) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 32
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 2] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 30)
-                    for oy in 0..<3 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 2
-                            for kx in 0..<4 {
-                                let at = oy * 12 + ox + kx
-                                let kp = kt + kx * 2
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
-                    }
+                bordered.initialize(repeating: 0, count: 36)
+                for oy in 0..<3 {
+                    (bordered + oy * 12 + 4).update(from: dz + oy * 6, count: 6)
                 }
+                dx.initialize(repeating: 0, count: 60)
+                Self.l2_conv2d_2_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
 
-    // conv2d_2: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x6x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l2_conv2d_2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 12).update(from: dy + (row * 6 + 1) * 4, count: 12)
+    static func l2_conv2d_2_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for kx in 0..<4 {
+                let xp = x + oy * 12 + kx * 2
+                let wp = kernel + kx * 8
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
         }
     }
 

@@ -1744,8 +1744,8 @@ extension PermuteRepeat: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_per_step_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 60) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 40
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 40) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<5 {
                         let from = kernel + co, to = flipped + co * 8
@@ -1753,11 +1753,7 @@ extension PermuteRepeat: TrainableModel {
                         for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 20)
-                do {
-                    bordered.update(from: dz, count: 20)
-                }
-                Self.l13_per_step_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l13_per_step_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

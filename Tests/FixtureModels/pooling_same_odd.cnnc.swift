@@ -534,8 +534,8 @@ extension PoolingSameOdd: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_mix_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 796) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 16
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<4 {
                         let from = kernel + co, to = flipped + co * 4
@@ -543,11 +543,7 @@ extension PoolingSameOdd: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 780)
-                for oy in 0..<15 {
-                    (bordered + oy * 52).update(from: dz + oy * 52, count: 52)
-                }
-                Self.l0_mix_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_mix_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -1073,19 +1073,15 @@ extension ReshapeRescale: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 120) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 20
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 20) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<5 {
                         let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 5] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 100)
-                do {
-                    bordered.update(from: dz, count: 100)
-                }
-                Self.l6_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l6_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

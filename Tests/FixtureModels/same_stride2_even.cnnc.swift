@@ -582,12 +582,10 @@ extension SameStride2Even: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 112), gradients.advanced(by: 112), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 112), gradients.advanced(by: 112), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -654,49 +652,191 @@ extension SameStride2Even: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 244) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 144
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        to[3] = 0
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 81) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 81)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 4
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 9 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<81 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4 + 64
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        to[3] = 0
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4 + 96
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        to[3] = 0
+                    }
+                }
+                do {
+                    for co in 0..<4 {
+                        let from = kernel + co + 48, to = flipped + co * 4 + 128
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        to[3] = 0
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 100)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 20 + 4).update(from: dz + oy * 16, count: 16)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 4), UnsafePointer(flipped + 64), dx + 3)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 20), UnsafePointer(flipped + 96), dx + 24)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 24), UnsafePointer(flipped + 128), dx + 27)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x5x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 24).update(from: dy + row * 27, count: 24)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 20 + ky * 20 + kx * 4
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 20 + ky * 20
+                    let wp = kernel + ky * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 20 + kx * 4
+                let wp = kernel + kx * 16
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 8])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 12])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 20
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -797,49 +937,160 @@ extension SameStride2Even: TrainableModel {
                 gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 320) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 256
+                for tap in 0..<4 {
+                    let opposite = 10 - 8 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 36)
-                    for oy in 0..<2 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 4
-                            for ky in 0..<4 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 2 + ky) * 6 + ox * 2 + kx
-                                    let kp = kt + (ky * 4 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                for tap in 0..<4 {
+                    let opposite = 11 - 8 * (tap / 2) - 2 * (tap % 2)
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 64
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
+                for tap in 0..<4 {
+                    let opposite = 14 - 8 * (tap / 2) - 2 * (tap % 2)
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 128
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
+                    }
+                }
+                for tap in 0..<4 {
+                    let opposite = 15 - 8 * (tap / 2) - 2 * (tap % 2)
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 192
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 64)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 16 + 4).update(from: dz + oy * 8, count: 8)
+                }
+                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 20), UnsafePointer(flipped), dx + 20)
+                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 64), dx + 16)
+                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 4), UnsafePointer(flipped + 128), dx + 4)
+                Self.l1_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 16).update(from: dy + ((row + 1) * 6 + 1) * 4, count: 16)
+    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 0 - oy), ky1 = Swift.min(2, 2 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 16 + ky * 16 + kx * 4
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 0 - oy), ky1 = Swift.min(2, 2 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 16 + ky * 16 + kx * 4
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 16 + ky * 16 + kx * 4
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 16 + ky * 16 + kx * 4
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
         }
     }
 

@@ -622,12 +622,10 @@ extension SameStride2Odd: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 95), gradients.advanced(by: 95), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 95), gradients.advanced(by: 95), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -696,49 +694,191 @@ extension SameStride2Odd: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 180) { scratch in
+                let flipped = scratch.baseAddress!
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<5 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 5 + co] }
-                        kt[tap * 5 + co] = v
+                        let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 99) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 99)
-                    for oy in 0..<4 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 5
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 11 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 5
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<99 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<5 {
+                        let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4 + 80
+                        for ci in 0..<2 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<5 {
+                        let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4 + 120
+                        for ci in 0..<2 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<5 {
+                        let from = kernel + co + 40, to = flipped + co * 4 + 160
+                        for ci in 0..<2 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    }
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 20)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 80), dx + 18)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 120), dx + 2)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 160), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x5x5),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<7 {
-            (dx + row * 18).update(from: dy + ((row + 1) * 11 + 1) * 2, count: 18)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 25 + ky * 25 + kx * 5
+                    let wp = kernel + (ky * 2 + kx) * 20
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for ky in 0..<2 {
+                let xp = x + oy * 25 + ky * 25
+                let wp = kernel + ky * 20
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 20])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 25 + kx * 5
+                let wp = kernel + kx * 20
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let xp = x + oy * 25
+            let wp = kernel
+            for ci in 0..<5 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 5])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 10])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 15])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 20])
+                s4_0 = madd(s4_0, x4, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
         }
     }
 
@@ -804,49 +944,110 @@ extension SameStride2Odd: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<6 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 372) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
+                for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<6 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 6] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 28) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 28)
-                    for oy in 0..<2 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 6
-                            for ky in 0..<2 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 7 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 6
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<28 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                for tap in 0..<3 {
+                    let opposite = 5 - tap
+                    for co in 0..<6 {
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8 + 144
+                        for ci in 0..<5 { to[ci] = from[ci * 6] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 84)
+                for oy in 0..<2 {
+                    (bordered + oy * 42 + 6).update(from: dz + oy * 30, count: 30)
+                }
+                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 144), dx + 25)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x7x6),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 25).update(from: dy + (row * 7 + 1) * 5, count: 25)
+    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 50
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<3 {
+                let xp = x + oy * 42 + kx * 6
+                let wp = kernel + kx * 48
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 50
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<3 {
+                let xp = x + oy * 42 + kx * 6
+                let wp = kernel + kx * 48
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
         }
     }
 

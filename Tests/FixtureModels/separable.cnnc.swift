@@ -1245,8 +1245,8 @@ extension Separable: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_sep_first_pointwise_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<16 {
                         let from = kernel + co, to = flipped + co * 4
@@ -1254,11 +1254,7 @@ extension Separable: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1024)
-                for oy in 0..<8 {
-                    (bordered + oy * 128).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l0_sep_first_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_sep_first_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1405,19 +1401,15 @@ extension Separable: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_sep_no_bias_pointwise_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1920) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 384
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 384) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<24 {
                         let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 24] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1536)
-                for oy in 0..<8 {
-                    (bordered + oy * 192).update(from: dz + oy * 192, count: 192)
-                }
-                Self.l1_sep_no_bias_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_sep_no_bias_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1549,8 +1541,8 @@ extension Separable: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_sep_stride2_pointwise_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 492) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 384
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 384) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<12 {
                         let from = kernel + co, to = flipped + co * 32
@@ -1558,11 +1550,7 @@ extension Separable: TrainableModel {
                         for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 108)
-                for oy in 0..<3 {
-                    (bordered + oy * 36).update(from: dz + oy * 36, count: 36)
-                }
-                Self.l5_sep_stride2_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l5_sep_stride2_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1713,8 +1701,8 @@ extension Separable: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_sep_multiplier_pointwise_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 410) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 320
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 320) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<10 {
                         let from = kernel + co, to = flipped + co * 32
@@ -1722,11 +1710,7 @@ extension Separable: TrainableModel {
                         for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 90)
-                for oy in 0..<3 {
-                    (bordered + oy * 30).update(from: dz + oy * 30, count: 30)
-                }
-                Self.l6_sep_multiplier_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l6_sep_multiplier_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1877,8 +1861,8 @@ extension Separable: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_sep_rect_pointwise_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 176) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 128
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 16
@@ -1886,11 +1870,7 @@ extension Separable: TrainableModel {
                         for ci in 0..<6 { to[ci + 10] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 48)
-                for oy in 0..<3 {
-                    (bordered + oy * 16).update(from: dz + oy * 16, count: 16)
-                }
-                Self.l7_sep_rect_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l7_sep_rect_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -1040,40 +1040,234 @@ extension Upsampling: TrainableModel {
                 for l in 0..<5 { gp9[l] += sum9[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 45) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mix_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 815) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 360
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<5 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<6 { v[l] = kernel[(tap * 6 + l) * 5 + co] }
-                        kt[tap * 5 + co] = v
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 288) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 288)
-                    for oy in 0..<5 {
-                        for ox in 0..<11 {
-                            let dzp = dz + (oy * 11 + ox) * 5
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 24 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 5
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<5 {
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8 + 160
+                        for ci in 0..<6 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<5 {
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8 + 240
+                        for ci in 0..<6 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<5 {
+                        let from = kernel + co + 120, to = flipped + co * 8 + 320
+                        for ci in 0..<6 { to[ci] = from[ci * 5] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 455)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 65 + 5).update(from: dz + oy * 55, count: 55)
+                }
+                Self.l3_mix_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l3_mix_backward_input_gradient_phase0_1(UnsafePointer(bordered + 5), UnsafePointer(flipped + 160), dx + 6)
+                Self.l3_mix_backward_input_gradient_phase1_0(UnsafePointer(bordered + 65), UnsafePointer(flipped + 240), dx + 144)
+                Self.l3_mix_backward_input_gradient_phase1_1(UnsafePointer(bordered + 70), UnsafePointer(flipped + 320), dx + 150)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x13x5),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 48 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 65 + ox * 5 + ky * 65 + kx * 5
+                        let wp = kernel + (ky * 2 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 20])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 25])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
-                    for position in 0..<288 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 60] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 48 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + oy * 65 + ox * 5 + ky * 65
+                        let wp = kernel + ky * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 20])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 25])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 60] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 48 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 65 + ox * 5 + kx * 5
+                    let wp = kernel + kx * 40
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 25])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 60] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l3_mix_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 48 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x + oy * 65 + ox * 5
+                let wp = kernel
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 20])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 25])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 60] = v[lane] } }
             }
         }
     }
@@ -1137,8 +1331,8 @@ extension Upsampling: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_widen_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2768) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 128
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<16 {
                         let from = kernel + co, to = flipped + co * 8
@@ -1146,11 +1340,7 @@ extension Upsampling: TrainableModel {
                         for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 2640)
-                for oy in 0..<15 {
-                    (bordered + oy * 176).update(from: dz + oy * 176, count: 176)
-                }
-                Self.l5_widen_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l5_widen_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -626,8 +626,7 @@ extension WideChannels: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1120), gradients.advanced(by: 1120), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1120), gradients.advanced(by: 1120), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
@@ -832,55 +831,345 @@ extension WideChannels: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1890)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 32760)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 30240
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<70 {
-                        for g in 0..<3 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 40 - g * 16) { v[l] = kernel[(tap * 40 + g * 16 + l) * 70 + co] }
-                            kt[(tap * 70 + co) * 3 + g] = v
-                        }
+                        let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48
+                        for ci in 0..<40 { to[ci] = from[ci * 70] }
+                        for ci in 0..<8 { to[ci + 40] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 363) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 363)
-                    for oy in 0..<5 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 70
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 2 + ky) * 11 + ox * 2 + kx) * 3
-                                    let kp = kt + (ky * 3 + kx) * 210
-                                    for g in 0..<3 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<70 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<121 {
-                        for g in 0..<3 {
-                            let v = acc[position * 3 + g]
-                            for l in 0..<Swift.min(16, 40 - g * 16) { dx[position * 40 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<70 {
+                        let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48 + 13440
+                        for ci in 0..<40 { to[ci] = from[ci * 70] }
+                        for ci in 0..<8 { to[ci + 40] = 0 }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<70 {
+                        let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48 + 20160
+                        for ci in 0..<40 { to[ci] = from[ci * 70] }
+                        for ci in 0..<8 { to[ci + 40] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<70 {
+                        let from = kernel + co + 11200, to = flipped + co * 48 + 26880
+                        for ci in 0..<40 { to[ci] = from[ci * 70] }
+                        for ci in 0..<8 { to[ci + 40] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 2520)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 420 + 70).update(from: dz + oy * 350, count: 350)
+                }
+                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 70), UnsafePointer(flipped + 13440), dx + 40)
+                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 420), UnsafePointer(flipped + 20160), dx + 400)
+                Self.l1_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 490), UnsafePointer(flipped + 26880), dx + 440)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x70),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<10 {
-            (dx + row * 400).update(from: dy + row * 440, count: 400)
+    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<2 {
+            let c0 = g * 16
+            for oy in parts {
+                let yp = y + oy * 800 + c0
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 420 + ky * 420 + kx * 70
+                        let wp = kernel + c0 + (ky * 2 + kx) * 3360
+                        for ci in 0..<70 {
+                            let w0 = wp.simd(V.self, at: ci * 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 70])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 140])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 210])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 280])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 80)
+                yp.store(s2_0, at: 160)
+                yp.store(s3_0, at: 240)
+                yp.store(s4_0, at: 320)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            let yp = y + oy * 800 + 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 420 + ky * 420 + kx * 70
+                    let wp = kernel + (ky * 2 + kx) * 3360 + 32
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 70])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 140])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 210])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 280])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<8 { yp[lane + 240] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<8 { yp[lane + 320] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<2 {
+            let c0 = g * 16
+            for oy in parts {
+                let yp = y + oy * 800 + c0
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + oy * 420 + ky * 420
+                        let wp = kernel + c0 + ky * 3360
+                        for ci in 0..<70 {
+                            let w0 = wp.simd(V.self, at: ci * 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 70])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 140])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 210])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 280])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 80)
+                yp.store(s2_0, at: 160)
+                yp.store(s3_0, at: 240)
+                yp.store(s4_0, at: 320)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            let yp = y + oy * 800 + 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 420 + ky * 420
+                    let wp = kernel + ky * 3360 + 32
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 70])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 140])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 210])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 280])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<8 { yp[lane + 240] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<8 { yp[lane + 320] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<2 {
+            let c0 = g * 16
+            for oy in parts {
+                let yp = y + oy * 800 + c0
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 420 + kx * 70
+                    let wp = kernel + c0 + kx * 3360
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 70])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 140])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 210])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 280])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 80)
+                yp.store(s2_0, at: 160)
+                yp.store(s3_0, at: 240)
+                yp.store(s4_0, at: 320)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            let yp = y + oy * 800 + 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 420 + kx * 70
+                let wp = kernel + kx * 3360 + 32
+                for ci in 0..<70 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 70])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 140])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 210])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 280])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<8 { yp[lane + 240] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<8 { yp[lane + 320] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<2 {
+            let c0 = g * 16
+            for oy in parts {
+                let yp = y + oy * 800 + c0
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x + oy * 420
+                let wp = kernel + c0
+                for ci in 0..<70 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 70])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 140])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 210])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 280])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 80)
+                yp.store(s2_0, at: 160)
+                yp.store(s3_0, at: 240)
+                yp.store(s4_0, at: 320)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            let yp = y + oy * 800 + 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let xp = x + oy * 420
+            let wp = kernel + 32
+            for ci in 0..<70 {
+                let w0 = wp.simd(V.self, at: ci * 48)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 70])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 140])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 210])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 280])
+                s4_0 = madd(s4_0, x4, w0)
+            }
+            do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<8 { yp[lane + 240] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<8 { yp[lane + 320] = v[lane] } }
         }
     }
 

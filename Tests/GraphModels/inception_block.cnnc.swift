@@ -900,19 +900,15 @@ extension InceptionBlock: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_branch3x3_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 888) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 24
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 24) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<6 {
                         let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 6] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 864)
-                for oy in 0..<12 {
-                    (bordered + oy * 72).update(from: dz + oy * 72, count: 72)
-                }
-                Self.l0_branch3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_branch3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1007,19 +1003,15 @@ extension InceptionBlock: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch5x5_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 592) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 16
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<4 {
                         let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 576)
-                for oy in 0..<12 {
-                    (bordered + oy * 48).update(from: dz + oy * 48, count: 48)
-                }
-                Self.l1_branch5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_branch5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1139,19 +1131,15 @@ extension InceptionBlock: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_branch1x1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1184) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 32
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 8] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1152)
-                for oy in 0..<12 {
-                    (bordered + oy * 96).update(from: dz + oy * 96, count: 96)
-                }
-                Self.l3_branch1x1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l3_branch1x1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

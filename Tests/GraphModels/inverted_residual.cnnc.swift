@@ -3727,19 +3727,15 @@ extension InvertedResidual: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4248) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 192
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<24 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 24] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 4056)
-                for oy in 0..<13 {
-                    (bordered + oy * 312).update(from: dz + oy * 312, count: 312)
-                }
-                Self.l0_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_expand_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3898,8 +3894,8 @@ extension InvertedResidual: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_project_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 512
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<16 {
                         let from = kernel + co, to = flipped + co * 32
@@ -3907,11 +3903,7 @@ extension InvertedResidual: TrainableModel {
                         for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 576)
-                for oy in 0..<6 {
-                    (bordered + oy * 96).update(from: dz + oy * 96, count: 96)
-                }
-                Self.l7_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l7_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4016,19 +4008,15 @@ extension InvertedResidual: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_expand2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2080) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 640
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 640) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<40 {
                         let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 40] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1440)
-                for oy in 0..<6 {
-                    (bordered + oy * 240).update(from: dz + oy * 240, count: 240)
-                }
-                Self.l9_expand2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l9_expand2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4154,8 +4142,8 @@ extension InvertedResidual: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_project2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1344) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 768
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 768) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<16 {
                         let from = kernel + co, to = flipped + co * 48
@@ -4163,11 +4151,7 @@ extension InvertedResidual: TrainableModel {
                         for ci in 0..<8 { to[ci + 40] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 576)
-                for oy in 0..<6 {
-                    (bordered + oy * 96).update(from: dz + oy * 96, count: 96)
-                }
-                Self.l15_project2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l15_project2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -968,19 +968,15 @@ extension MergesOneInput: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_left_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 160) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 16
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<4 {
                         let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 144)
-                for oy in 0..<6 {
-                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l1_left_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_left_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

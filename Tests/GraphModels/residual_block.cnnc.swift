@@ -1342,8 +1342,7 @@ extension ResidualBlock: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv1
                 Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 224), gradients.advanced(by: 224), q)
-                Self.l1_res_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 224), gradients.advanced(by: 224), h); swap(&g, &h)
                 for i in 0..<2048 { e0[i] += g[i] }
                 // stem: dL/d(output), summed over its readers
                 g.update(from: e0, count: 2048)
@@ -1608,49 +1607,247 @@ extension ResidualBlock: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_res_conv1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2448) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1152
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<16 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 289) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 289)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 17 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<289 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<16 {
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 512
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<16 {
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 768
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
+                    }
+                }
+                do {
+                    for co in 0..<16 {
+                        let from = kernel + co + 512, to = flipped + co * 8 + 1024
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 1296)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 144 + 16).update(from: dz + oy * 128, count: 128)
+                }
+                Self.l1_res_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_res_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 512), dx + 8)
+                Self.l1_res_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 144), UnsafePointer(flipped + 768), dx + 128)
+                Self.l1_res_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 160), UnsafePointer(flipped + 1024), dx + 136)
             }
         }
     }
 
-    // res_conv1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (9x9x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_res_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 128).update(from: dy + row * 136, count: 128)
+    static func l1_res_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 256
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 144 + ky * 144 + kx * 16
+                    let wp = kernel + (ky * 2 + kx) * 128
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l1_res_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 256
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 144 + ky * 144
+                    let wp = kernel + ky * 128
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_res_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 256
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 144 + kx * 16
+                let wp = kernel + kx * 128
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l1_res_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 256
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let xp = x + oy * 144
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 64])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 80])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[ci + 96])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[ci + 112])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
         }
     }
 
@@ -1734,37 +1931,67 @@ extension ResidualBlock: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 16 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 256)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 16
-                            do {
-                                let at = oy * 32 + ox * 2
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<256 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_shortcut_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<16 {
+                        let from = kernel + co, to = flipped + co * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 2048)
+                Self.l5_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l5_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 256
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let xp = x + oy * 128
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 64])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 80])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[ci + 96])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[ci + 112])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
         }
     }
 

@@ -1974,8 +1974,7 @@ extension SmallOutputs: TrainableModel {
                 Self.l7_wide_relu6_derivative(UnsafePointer(o6), UnsafePointer(o7), g)
                 // wide
                 Self.l6_wide_pad(UnsafePointer(o5), p)
-                Self.l6_wide_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 23456), gradients.advanced(by: 23456), q)
-                Self.l6_wide_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_wide_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 23456), gradients.advanced(by: 23456), h); swap(&g, &h)
                 // reduce_swish
                 Self.l5_reduce_swish_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // reduce_bn: dL/dy waits for the whole batch's sums
@@ -1995,8 +1994,7 @@ extension SmallOutputs: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // reduce
                 Self.l3_reduce_pad(UnsafePointer(o2), p)
-                Self.l3_reduce_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 4768), gradients.advanced(by: 4768), q)
-                Self.l3_reduce_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_reduce_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 4768), gradients.advanced(by: 4768), h); swap(&g, &h)
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
@@ -2012,8 +2010,7 @@ extension SmallOutputs: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem
                 Self.l0_stem_pad(input, p)
-                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
                 return 0
 
         }
@@ -2116,51 +2113,259 @@ extension SmallOutputs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 13856) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 4608
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<32 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 32 + co] }
-                        kt[tap * 32 + co] = v
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<32 {
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 2048
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<32 {
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 3072
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
                 do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1089)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1089)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 33 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1089 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                    for co in 0..<32 {
+                        let from = kernel + co + 2048, to = flipped + co * 16 + 4096
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 9248)
+                for oy in 0..<16 {
+                    (bordered + (oy + 1) * 544 + 32).update(from: dz + oy * 512, count: 512)
+                }
+                Self.l0_stem_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_stem_backward_input_gradient_phase0_1(UnsafePointer(bordered + 32), UnsafePointer(flipped + 2048), dx + 16)
+                Self.l0_stem_backward_input_gradient_phase1_0(UnsafePointer(bordered + 544), UnsafePointer(flipped + 3072), dx + 512)
+                Self.l0_stem_backward_input_gradient_phase1_1(UnsafePointer(bordered + 576), UnsafePointer(flipped + 4096), dx + 528)
             }
         }
     }
 
-    // stem: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (17x17x32),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_stem_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + row * 528, count: 512)
+    static func l0_stem_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 544 + ox * 32 + ky * 544 + kx * 32
+                        let wp = kernel + (ky * 2 + kx) * 512
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_stem_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + oy * 544 + ox * 32 + ky * 544
+                        let wp = kernel + ky * 512
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_stem_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 544 + ox * 32 + kx * 32
+                    let wp = kernel + kx * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_stem_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 64 + ox * 2) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x + oy * 544 + ox * 32
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 128])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 160])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 192])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 224])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+                yp.store(s5_0, at: 160)
+                yp.store(s6_0, at: 192)
+                yp.store(s7_0, at: 224)
+            }
         }
     }
 
@@ -2208,55 +2413,349 @@ extension SmallOutputs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_reduce_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1152)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 23616)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 18432
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<64 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 2 + g] = v
-                        }
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 578) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 578)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 2 + ky) * 17 + ox * 2 + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 128
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<289 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<64 {
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 8192
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<64 {
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 12288
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    }
+                }
+                do {
+                    for co in 0..<64 {
+                        let from = kernel + co + 8192, to = flipped + co * 32 + 16384
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 5184)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 576 + 64).update(from: dz + oy * 512, count: 512)
+                }
+                Self.l3_reduce_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l3_reduce_backward_input_gradient_phase0_1(UnsafePointer(bordered + 64), UnsafePointer(flipped + 8192), dx + 32)
+                Self.l3_reduce_backward_input_gradient_phase1_0(UnsafePointer(bordered + 576), UnsafePointer(flipped + 12288), dx + 512)
+                Self.l3_reduce_backward_input_gradient_phase1_1(UnsafePointer(bordered + 640), UnsafePointer(flipped + 16384), dx + 544)
             }
         }
     }
 
-    // reduce: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (9x9x64),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l3_reduce_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + row * 544, count: 512)
+    static func l3_reduce_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 576 + ky * 576 + kx * 64
+                    let wp = kernel + (ky * 2 + kx) * 2048
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 448])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l3_reduce_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 576 + ky * 576
+                    let wp = kernel + ky * 2048
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 448])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l3_reduce_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 576 + kx * 64
+                let wp = kernel + kx * 2048
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 256])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 320])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 384])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 448])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l3_reduce_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            let xp = x + oy * 576
+            let wp = kernel
+            for ci in 0..<64 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[ci + 64])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[ci + 128])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[ci + 192])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[ci + 256])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[ci + 320])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[ci + 384])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[ci + 448])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 64)
+            yp.store(s1_1, at: 80)
+            yp.store(s2_0, at: 128)
+            yp.store(s2_1, at: 144)
+            yp.store(s3_0, at: 192)
+            yp.store(s3_1, at: 208)
+            yp.store(s4_0, at: 256)
+            yp.store(s4_1, at: 272)
+            yp.store(s5_0, at: 320)
+            yp.store(s5_1, at: 336)
+            yp.store(s6_0, at: 384)
+            yp.store(s6_1, at: 400)
+            yp.store(s7_0, at: 448)
+            yp.store(s7_1, at: 464)
         }
     }
 
@@ -2310,55 +2809,341 @@ extension SmallOutputs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_wide_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 9216)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 153856)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 147456
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<256 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 64 + g * 16 + l) * 256 + co] }
-                            kt[(tap * 256 + co) * 4 + g] = v
-                        }
+                        let from = kernel + opposite * 16384 + co, to = flipped + (tap * 256 + co) * 64
+                        for ci in 0..<64 { to[ci] = from[ci * 256] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 324) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 324)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 256
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 2 + ky) * 9 + ox * 2 + kx) * 4
-                                    let kp = kt + (ky * 3 + kx) * 1024
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<256 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<81 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g]
-                            for l in 0..<16 { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<256 {
+                        let from = kernel + opposite * 16384 + co, to = flipped + (tap * 256 + co) * 64 + 65536
+                        for ci in 0..<64 { to[ci] = from[ci * 256] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<256 {
+                        let from = kernel + opposite * 16384 + co, to = flipped + (tap * 256 + co) * 64 + 98304
+                        for ci in 0..<64 { to[ci] = from[ci * 256] }
+                    }
+                }
+                do {
+                    for co in 0..<256 {
+                        let from = kernel + co + 65536, to = flipped + co * 64 + 131072
+                        for ci in 0..<64 { to[ci] = from[ci * 256] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 6400)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 1280 + 256).update(from: dz + oy * 1024, count: 1024)
+                }
+                Self.l6_wide_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l6_wide_backward_input_gradient_phase0_1(UnsafePointer(bordered + 256), UnsafePointer(flipped + 65536), dx + 64)
+                Self.l6_wide_backward_input_gradient_phase1_0(UnsafePointer(bordered + 1280), UnsafePointer(flipped + 98304), dx + 512)
+                Self.l6_wide_backward_input_gradient_phase1_1(UnsafePointer(bordered + 1536), UnsafePointer(flipped + 131072), dx + 576)
             }
         }
     }
 
-    // wide: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x5x256),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l6_wide_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 512).update(from: dy + row * 576, count: 512)
+    static func l6_wide_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s0_3 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s1_3 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s2_3 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            var s3_3 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 1280 + ky * 1280 + kx * 256
+                    let wp = kernel + (ky * 2 + kx) * 16384
+                    for ci in 0..<256 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 256])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 512])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 768])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s0_2, at: 32)
+            yp.store(s0_3, at: 48)
+            yp.store(s1_0, at: 128)
+            yp.store(s1_1, at: 144)
+            yp.store(s1_2, at: 160)
+            yp.store(s1_3, at: 176)
+            yp.store(s2_0, at: 256)
+            yp.store(s2_1, at: 272)
+            yp.store(s2_2, at: 288)
+            yp.store(s2_3, at: 304)
+            yp.store(s3_0, at: 384)
+            yp.store(s3_1, at: 400)
+            yp.store(s3_2, at: 416)
+            yp.store(s3_3, at: 432)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l6_wide_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s0_3 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s1_3 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s2_3 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            var s3_3 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 1280 + ky * 1280
+                    let wp = kernel + ky * 16384
+                    for ci in 0..<256 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 256])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 512])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 768])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s0_2, at: 32)
+            yp.store(s0_3, at: 48)
+            yp.store(s1_0, at: 128)
+            yp.store(s1_1, at: 144)
+            yp.store(s1_2, at: 160)
+            yp.store(s1_3, at: 176)
+            yp.store(s2_0, at: 256)
+            yp.store(s2_1, at: 272)
+            yp.store(s2_2, at: 288)
+            yp.store(s2_3, at: 304)
+            yp.store(s3_0, at: 384)
+            yp.store(s3_1, at: 400)
+            yp.store(s3_2, at: 416)
+            yp.store(s3_3, at: 432)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l6_wide_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s0_3 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s1_3 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s2_3 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            var s3_3 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 1280 + kx * 256
+                let wp = kernel + kx * 16384
+                for ci in 0..<256 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 256])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 512])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 768])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s0_2, at: 32)
+            yp.store(s0_3, at: 48)
+            yp.store(s1_0, at: 128)
+            yp.store(s1_1, at: 144)
+            yp.store(s1_2, at: 160)
+            yp.store(s1_3, at: 176)
+            yp.store(s2_0, at: 256)
+            yp.store(s2_1, at: 272)
+            yp.store(s2_2, at: 288)
+            yp.store(s2_3, at: 304)
+            yp.store(s3_0, at: 384)
+            yp.store(s3_1, at: 400)
+            yp.store(s3_2, at: 416)
+            yp.store(s3_3, at: 432)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l6_wide_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s0_3 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s1_3 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s2_3 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            var s3_3 = V()
+            let xp = x + oy * 1280
+            let wp = kernel
+            for ci in 0..<256 {
+                let w0 = wp.simd(V.self, at: ci * 64)
+                let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                s0_3 = madd(s0_3, x0, w3)
+                let x1 = V(repeating: xp[ci + 256])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                s1_3 = madd(s1_3, x1, w3)
+                let x2 = V(repeating: xp[ci + 512])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                s2_3 = madd(s2_3, x2, w3)
+                let x3 = V(repeating: xp[ci + 768])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                s3_3 = madd(s3_3, x3, w3)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s0_2, at: 32)
+            yp.store(s0_3, at: 48)
+            yp.store(s1_0, at: 128)
+            yp.store(s1_1, at: 144)
+            yp.store(s1_2, at: 160)
+            yp.store(s1_3, at: 176)
+            yp.store(s2_0, at: 256)
+            yp.store(s2_1, at: 272)
+            yp.store(s2_2, at: 288)
+            yp.store(s2_3, at: 304)
+            yp.store(s3_0, at: 384)
+            yp.store(s3_1, at: 400)
+            yp.store(s3_2, at: 416)
+            yp.store(s3_3, at: 432)
         }
     }
 
@@ -2446,20 +3231,16 @@ extension SmallOutputs: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_expand_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 87040)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 81920)
                 defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 81920
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<320 {
                         let from = kernel + co, to = flipped + co * 256
                         for ci in 0..<256 { to[ci] = from[ci * 320] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 5120)
-                for oy in 0..<4 {
-                    (bordered + oy * 1280).update(from: dz + oy * 1280, count: 1280)
-                }
-                Self.l9_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l9_expand_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2648,20 +3429,16 @@ extension SmallOutputs: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_project_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 21504)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20480)
                 defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 20480
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<64 {
                         let from = kernel + co, to = flipped + co * 320
                         for ci in 0..<320 { to[ci] = from[ci * 64] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1024)
-                for oy in 0..<4 {
-                    (bordered + oy * 256).update(from: dz + oy * 256, count: 256)
-                }
-                Self.l13_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l13_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -558,8 +558,7 @@ extension Random001: TrainableModel {
                 // conv2d_1
                 if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1305), gradients.advanced(by: 1305), q)
-                Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1305), gradients.advanced(by: 1305), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d3.update(from: g, count: 110)
                 Self.l3_batch_normalization_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
@@ -576,8 +575,7 @@ extension Random001: TrainableModel {
                 // conv2d
                 Self.l2_conv2d_derivative(UnsafePointer(o2), g)
                 Self.l2_conv2d_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
                 // Below here no weight trains: only the caller's dL/d(input) needs the rest.
                 if inputGradient != nil {
                     // max_pooling2d_1
@@ -765,49 +763,265 @@ extension Random001: TrainableModel {
                 for l in 0..<5 { gp3[l] += sum3[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1420) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1280
+                for tap in 0..<8 {
+                    let opposite = 15 - 12 * (tap / 4) - 1 * (tap % 4)
                     for co in 0..<5 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 5 + co] }
-                        kt[tap * 5 + co] = v
+                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 5] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 98) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 98)
-                    for oy in 0..<2 {
-                        for ox in 0..<11 {
-                            let dzp = dz + (oy * 11 + ox) * 5
-                            for ky in 0..<4 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 3 + ky) * 14 + ox + kx
-                                    let kp = kt + (ky * 4 + kx) * 5
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
+                for tap in 0..<4 {
+                    let opposite = 7 - tap
+                    for co in 0..<5 {
+                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16 + 640
+                        for ci in 0..<16 { to[ci] = from[ci * 5] }
+                    }
+                }
+                for tap in 0..<4 {
+                    let opposite = 11 - tap
+                    for co in 0..<5 {
+                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16 + 960
+                        for ci in 0..<16 { to[ci] = from[ci * 5] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 140)
+                for oy in 0..<2 {
+                    (bordered + oy * 70 + 10).update(from: dz + oy * 55, count: 55)
+                }
+                Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 352)
+                Self.l2_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 640), dx)
+                Self.l2_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 176)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x14x5),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                do {
+                    let yp = y
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    for ky in 0..<2 {
+                        for kx in 0..<4 {
+                            let xp = x + ky * 70 + kx * 5
+                            let wp = kernel + (ky * 4 + kx) * 80
+                            for ci in 0..<5 {
+                                let w0 = wp.simd(V.self, at: ci * 16)
+                                let x0 = V(repeating: xp[ci])
+                                s0_0 = madd(s0_0, x0, w0)
+                                let x1 = V(repeating: xp[ci + 5])
+                                s1_0 = madd(s1_0, x1, w0)
+                                let x2 = V(repeating: xp[ci + 10])
+                                s2_0 = madd(s2_0, x2, w0)
+                                let x3 = V(repeating: xp[ci + 15])
+                                s3_0 = madd(s3_0, x3, w0)
+                                let x4 = V(repeating: xp[ci + 20])
+                                s4_0 = madd(s4_0, x4, w0)
+                                let x5 = V(repeating: xp[ci + 25])
+                                s5_0 = madd(s5_0, x5, w0)
                             }
                         }
                     }
-                    for position in 0..<98 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                }
+                do {
+                    let yp = y + 96
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    for ky in 0..<2 {
+                        for kx in 0..<4 {
+                            let xp = x + ky * 70 + kx * 5 + 30
+                            let wp = kernel + (ky * 4 + kx) * 80
+                            for ci in 0..<5 {
+                                let w0 = wp.simd(V.self, at: ci * 16)
+                                let x0 = V(repeating: xp[ci])
+                                s0_0 = madd(s0_0, x0, w0)
+                                let x1 = V(repeating: xp[ci + 5])
+                                s1_0 = madd(s1_0, x1, w0)
+                                let x2 = V(repeating: xp[ci + 10])
+                                s2_0 = madd(s2_0, x2, w0)
+                                let x3 = V(repeating: xp[ci + 15])
+                                s3_0 = madd(s3_0, x3, w0)
+                                let x4 = V(repeating: xp[ci + 20])
+                                s4_0 = madd(s4_0, x4, w0)
+                            }
+                        }
                     }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
                 }
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
-    static func l2_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 176).update(from: dy + ((row + 1) * 14 + 1) * 16, count: 176)
+    static func l2_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 528
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<4 {
+                    let xp = x + oy * 70 + kx * 5
+                    let wp = kernel + kx * 80
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 25])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+            }
+            do {
+                let yp = y + (oy * 33 + 6) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<4 {
+                    let xp = x + oy * 70 + kx * 5 + 30
+                    let wp = kernel + kx * 80
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+            }
+        }
+    }
+
+    // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 528
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<4 {
+                    let xp = x + oy * 70 + kx * 5
+                    let wp = kernel + kx * 80
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 25])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+            }
+            do {
+                let yp = y + (oy * 33 + 6) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<4 {
+                    let xp = x + oy * 70 + kx * 5 + 30
+                    let wp = kernel + kx * 80
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+            }
         }
     }
 
@@ -880,47 +1094,296 @@ extension Random001: TrainableModel {
                 for l in 0..<15 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 240) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2100) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1920
+                for tap in 0..<4 {
+                    let opposite = 11 - 8 * (tap / 2) - 3 * (tap % 2)
                     for co in 0..<15 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 15 + co] }
-                        kt[tap * 15 + co] = v
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 52) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 52)
-                    for ox in 0..<4 {
-                        let dzp = dz + ox * 15
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ky * 13 + ox * 3 + kx
-                                let kp = kt + (ky * 4 + kx) * 15
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<15 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<52 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 9 - 8 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 480
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 10 - 8 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 720
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                for tap in 0..<4 {
+                    let opposite = 15 - 8 * (tap / 2) - 3 * (tap % 2)
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 960
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 13 - 8 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1440
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 14 - 8 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1680
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 180)
+                do {
+                    (bordered + 60).update(from: dz, count: 60)
+                }
+                Self.l4_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 60), UnsafePointer(flipped), dx + 65)
+                Self.l4_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 60), UnsafePointer(flipped + 480), dx + 55)
+                Self.l4_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered + 60), UnsafePointer(flipped + 720), dx + 60)
+                Self.l4_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 10)
+                Self.l4_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx)
+                Self.l4_conv2d_1_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 1680), dx + 5)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x4x15),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l4_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<2 {
-            (dx + row * 55).update(from: dy + ((row + 1) * 13 + 1) * 5, count: 55)
+    static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let ky0 = 0, ky1 = 1
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + ky * 60 + kx * 15
+                        let wp = kernel + (ky * 2 + kx) * 120
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 15])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 30])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let ky0 = 0, ky1 = 1
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 60
+                        let wp = kernel + ky * 120
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 15])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 30])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 45])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 45] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let ky0 = 0, ky1 = 1
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 60
+                        let wp = kernel + ky * 120
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 15])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 30])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 45])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 45] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let ky0 = 1, ky1 = 2
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + ky * 60 + kx * 15
+                        let wp = kernel + (ky * 2 + kx) * 120
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 15])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 30])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let ky0 = 1, ky1 = 2
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 60
+                        let wp = kernel + ky * 120
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 15])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 30])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 45])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 45] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 2 modulo the strides: taps from (1, 2) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase1_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let ky0 = 1, ky1 = 2
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 60
+                        let wp = kernel + ky * 120
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 15])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 30])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 45])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 45] = v[lane] } }
+            }
         }
     }
 

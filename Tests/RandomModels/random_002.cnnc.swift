@@ -449,8 +449,7 @@ extension Random002: TrainableModel {
         Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -528,49 +527,128 @@ extension Random002: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 63) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 693) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 504
+                for tap in 0..<3 {
+                    let opposite = 6 - 3 * tap
                     for co in 0..<7 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 7 + co] }
-                        kt[tap * 7 + co] = v
+                        let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 7] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 81) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 81)
-                    for oy in 0..<7 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 7
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 9 + ox * 3 + kx
-                                    let kp = kt + (ky * 3 + kx) * 7
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<81 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                for tap in 0..<3 {
+                    let opposite = 7 - 3 * tap
+                    for co in 0..<7 {
+                        let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8 + 168
+                        for ci in 0..<8 { to[ci] = from[ci * 7] }
                     }
                 }
+                for tap in 0..<3 {
+                    let opposite = 8 - 3 * tap
+                    for co in 0..<7 {
+                        let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8 + 336
+                        for ci in 0..<8 { to[ci] = from[ci * 7] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 189)
+                for oy in 0..<7 {
+                    (bordered + (oy + 1) * 21).update(from: dz + oy * 21, count: 21)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 7), UnsafePointer(flipped), dx + 16)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 168), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 336), dx + 8)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (9x3x7),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<7 {
-            (dx + row * 56).update(from: dy + ((row + 1) * 9 + 1) * 8, count: 56)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 56
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 8 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 21 + ky * 21
+                    let wp = kernel + ky * 56
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 24)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 56
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 8 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 21 + ky * 21
+                    let wp = kernel + ky * 56
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 24)
+            yp.store(s2_0, at: 48)
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 56
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 8 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 21 + ky * 21
+                    let wp = kernel + ky * 56
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 24)
         }
     }
 

@@ -513,8 +513,7 @@ extension Random004: TrainableModel {
         // conv2d_2
         if !fused { Self.l2_conv2d_2_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2276), gradients.advanced(by: 2276), q)
-        Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2276), gradients.advanced(by: 2276), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
@@ -607,35 +606,38 @@ extension Random004: TrainableModel {
                 if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<20 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 20 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 5)
-                    for oy in 0..<5 {
-                        let dzp = dz + oy * 20
-                        do {
-                            let at = oy
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<20 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<5 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 320) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<20 {
+                        let from = kernel + co, to = flipped + co * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 20] }
                     }
                 }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x1x20),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 16
+            var s0_0 = V()
+            let xp = x + oy * 20
+            let wp = kernel
+            for ci in 0..<20 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
         }
     }
 
@@ -834,47 +836,79 @@ extension Random004: TrainableModel {
                 for l in 0..<2 { gp3[l] += sum3[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 544) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 512
+                for tap in 0..<8 {
+                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
                     for co in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 32)
-                    for oy in 0..<3 {
-                        let dzp = dz + oy * 2
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = (oy * 2 + ky) * 4 + kx
-                                let kp = kt + (ky * 4 + kx) * 2
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<32 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                for tap in 0..<8 {
+                    let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 256
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 32)
+                for oy in 0..<3 {
+                    (bordered + (oy + 1) * 8 + 4).update(from: dz + oy * 2, count: 2)
+                }
+                Self.l2_conv2d_2_backward_input_gradient_phase0_0(UnsafePointer(bordered + 8), UnsafePointer(flipped), dx + 16)
+                Self.l2_conv2d_2_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 256), dx)
             }
         }
     }
 
-    // conv2d_2: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l2_conv2d_2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 16).update(from: dy + ((row + 1) * 4 + 1) * 16, count: 16)
+    static func l2_conv2d_2_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<4 {
+                    let xp = x + oy * 8 + ky * 8 + kx * 2
+                    let wp = kernel + (ky * 4 + kx) * 32
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l2_conv2d_2_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<4 {
+                    let xp = x + oy * 8 + ky * 8 + kx * 2
+                    let wp = kernel + (ky * 4 + kx) * 32
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
         }
     }
 

@@ -283,8 +283,7 @@ extension Random005: TrainableModel {
         // conv2d_1
         if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48), gradients.advanced(by: 48), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48), gradients.advanced(by: 48), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -342,35 +341,41 @@ extension Random005: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<2 { v[l] = kernel[l * 16 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 7) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 7)
-                    for oy in 0..<4 {
-                        let dzp = dz + oy * 16
-                        do {
-                            let at = oy * 2
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<16 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<7 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<16 {
+                        let from = kernel + co, to = flipped + co * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 16] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
+                dx.initialize(repeating: 0, count: 14)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x1x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 4
+            var s0_0 = V()
+            let xp = x + oy * 16
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
         }
     }
 
@@ -479,43 +484,39 @@ extension Random005: TrainableModel {
                 gp8[0] += sum8[0]
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[tap * 16 + l] }
-                    kt[tap] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 16)
-                    for oy in 0..<2 {
-                        let dzp = dz + oy
-                        for kx in 0..<4 {
-                            let at = oy * 12 + kx
-                            let kp = kt + kx
-                            do {
-                                var sum = acc[at]
-                                sum = madd(sum, SIMD16<Float>(repeating: dzp[0]), kp[0])
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    do {
+                        let from = kernel + 16, to = flipped
+                        for ci in 0..<16 { to[ci] = from[ci] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 64)
+                Self.l1_conv2d_1_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped), dx)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x1x1),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 16).update(from: dy + (row * 4 + 1) * 16, count: 16)
+    static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            let xp = x + oy
+            let wp = kernel
+            do {
+                let w0 = wp.simd(V.self, at: 0)
+                let x0 = V(repeating: xp[0])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
         }
     }
 

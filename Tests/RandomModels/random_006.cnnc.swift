@@ -357,19 +357,15 @@ extension Random006: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 494) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 304
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 304) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<19 {
                         let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 19] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 190)
-                for oy in 0..<5 {
-                    (bordered + oy * 38).update(from: dz + oy * 38, count: 38)
-                }
-                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -477,8 +473,8 @@ extension Random006: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 840) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 640
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 640) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<20 {
                         let from = kernel + co, to = flipped + co * 32
@@ -486,11 +482,7 @@ extension Random006: TrainableModel {
                         for ci in 0..<13 { to[ci + 19] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 200)
-                for oy in 0..<5 {
-                    (bordered + oy * 40).update(from: dz + oy * 40, count: 40)
-                }
-                Self.l1_dense_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_dense_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

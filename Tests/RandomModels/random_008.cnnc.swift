@@ -350,8 +350,7 @@ extension Random008: TrainableModel {
         // conv2d
         if !fused { Self.l0_conv2d_derivative(UnsafePointer(o0), g) }
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -419,49 +418,191 @@ extension Random008: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 120) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<6 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2160) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1920
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<20 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 20 + co] }
-                        kt[tap * 20 + co] = v
+                        let from = kernel + opposite * 320 + co, to = flipped + (tap * 20 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 20] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 66) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 66)
-                    for oy in 0..<2 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 20
-                            for ky in 0..<2 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 3 + ky) * 11 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 20
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<20 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<66 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                do {
+                    for co in 0..<20 {
+                        let from = kernel + co + 320, to = flipped + co * 16 + 640
+                        for ci in 0..<16 { to[ci] = from[ci * 20] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<20 {
+                        let from = kernel + opposite * 320 + co, to = flipped + (tap * 20 + co) * 16 + 960
+                        for ci in 0..<16 { to[ci] = from[ci * 20] }
+                    }
+                }
+                do {
+                    for co in 0..<20 {
+                        let from = kernel + co + 1280, to = flipped + co * 16 + 1600
+                        for ci in 0..<16 { to[ci] = from[ci * 20] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 240)
+                for oy in 0..<2 {
+                    (bordered + oy * 120 + 20).update(from: dz + oy * 100, count: 100)
+                }
+                dx.initialize(repeating: 0, count: 960)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 640), dx + 16)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 160)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 1600), dx + 176)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x6x20),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<6 {
-            (dx + row * 160).update(from: dy + row * 176, count: 160)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 480
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 120 + kx * 20
+                let wp = kernel + kx * 320
+                for ci in 0..<20 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 20])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 40])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 60])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 80])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 480
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let xp = x + oy * 120
+            let wp = kernel
+            for ci in 0..<20 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 20])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 40])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 60])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 80])
+                s4_0 = madd(s4_0, x4, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 480
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 120 + kx * 20
+                let wp = kernel + kx * 320
+                for ci in 0..<20 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 20])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 40])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 60])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 80])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 480
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let xp = x + oy * 120
+            let wp = kernel
+            for ci in 0..<20 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 20])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 40])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 60])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 80])
+                s4_0 = madd(s4_0, x4, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
         }
     }
 

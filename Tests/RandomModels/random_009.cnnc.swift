@@ -310,8 +310,7 @@ extension Random009: TrainableModel {
                 // conv2d_1
                 if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
                 Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 53), gradients.advanced(by: 53), q)
-                Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 53), gradients.advanced(by: 53), h); swap(&g, &h)
                 // conv2d
                 Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 8), gradients.advanced(by: 8), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -396,34 +395,46 @@ extension Random009: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 15) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<15 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<2 { v[l] = kernel[l * 15 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 6)
-                    for ox in 0..<2 {
-                        let dzp = dz + ox * 15
-                        do {
-                            let at = ox * 2
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<15 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<6 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 60) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<15 {
+                        let from = kernel + co, to = flipped + co * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 15] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
+                dx.initialize(repeating: 0, count: 12)
+                Self.l1_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x2x15),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 15])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
             }
         }
     }
@@ -518,47 +529,88 @@ extension Random009: TrainableModel {
                 for l in 0..<2 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 300) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
+                for tap in 0..<6 {
+                    let opposite = 8 - 3 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<15 { v[l] = kernel[(tap * 15 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 2 + co) * 16
+                        for ci in 0..<15 { to[ci] = from[ci * 2] }
+                        to[15] = 0
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 9)
-                    do {
-                        let dzp = dz
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ky * 3 + kx
-                                let kp = kt + (ky * 3 + kx) * 2
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<9 {
-                        let v = acc[position]
-                        for l in 0..<15 { dx[position * 15 + l] = v[l] }
+                for tap in 0..<3 {
+                    let opposite = 7 - 3 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 2 + co) * 16 + 192
+                        for ci in 0..<15 { to[ci] = from[ci * 2] }
+                        to[15] = 0
                     }
                 }
+                bordered.initialize(repeating: 0, count: 12)
+                do {
+                    (bordered + 6).update(from: dz, count: 2)
+                }
+                Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 192), dx + 15)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x2x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l2_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 45, count: 30)
+    static func l2_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 15 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                let ky0 = 1, ky1 = 2
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + ky * 4 + kx * 2
+                        let wp = kernel + (ky * 2 + kx) * 32
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l2_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 15 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                let ky0 = 1, ky1 = 2
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 4
+                        let wp = kernel + ky * 32
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+            }
         }
     }
 

@@ -404,19 +404,15 @@ extension Random010: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 12) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 8
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<2 {
                         let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 2] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 4)
-                do {
-                    bordered.update(from: dz, count: 4)
-                }
-                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

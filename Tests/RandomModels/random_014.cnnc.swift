@@ -581,39 +581,97 @@ extension Random014: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 34) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<2 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 612) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 272
+                do {
                     for co in 0..<17 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 17 + co] }
-                        kt[tap * 17 + co] = v
+                        let from = kernel + co, to = flipped + co * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 17] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 90) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 90)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 17
-                            for ky in 0..<2 {
-                                let at = (oy * 2 + ky) * 10 + ox * 3
-                                let kp = kt + ky * 17
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<17 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<90 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                do {
+                    for co in 0..<17 {
+                        let from = kernel + co + 85, to = flipped + co * 8 + 136
+                        for ci in 0..<5 { to[ci] = from[ci * 17] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 340)
+                for oy in 0..<4 {
+                    (bordered + oy * 68).update(from: dz + oy * 68, count: 68)
+                }
+                dx.initialize(repeating: 0, count: 450)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 136), dx + 50)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x4x17),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 100
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 68
+            let wp = kernel
+            for ci in 0..<17 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 17])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 34])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 51])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 45] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 100
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 68
+            let wp = kernel
+            for ci in 0..<17 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 17])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 34])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 51])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 45] = v[lane] } }
         }
     }
 

@@ -390,37 +390,51 @@ extension Random018: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 17) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<17 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<4 { v[l] = kernel[l * 17 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 35) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 35)
-                    for oy in 0..<5 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 17
-                            do {
-                                let at = oy * 7 + ox * 2
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<17 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<35 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 68) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<17 {
+                        let from = kernel + co, to = flipped + co * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 17] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 140)
+                Self.l2_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x4x17),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 28
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 68
+            let wp = kernel
+            for ci in 0..<17 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 17])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 34])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 51])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 

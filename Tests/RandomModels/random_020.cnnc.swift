@@ -336,39 +336,97 @@ extension Random020: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 124) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 49) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 49)
-                    for oy in 0..<2 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 4
-                            for ky in 0..<4 {
-                                let at = (oy * 2 + ky) * 7 + ox * 3
-                                let kp = kt + ky * 4
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
+                for tap in 0..<2 {
+                    let opposite = 3 - 2 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 32
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
-                    for position in 0..<49 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                }
+                bordered.initialize(repeating: 0, count: 60)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 12).update(from: dz + oy * 12, count: 12)
+                }
+                dx.initialize(repeating: 0, count: 196)
+                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 28)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x3x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 56
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 12 + ky * 12
+                    let wp = kernel + ky * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 12)
+            yp.store(s2_0, at: 24)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 56
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 12 + ky * 12
+                    let wp = kernel + ky * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 12)
+            yp.store(s2_0, at: 24)
         }
     }
 

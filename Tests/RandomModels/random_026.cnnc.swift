@@ -356,8 +356,8 @@ extension Random026: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 384) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<16 {
                         let from = kernel + co, to = flipped + co * 4
@@ -365,11 +365,7 @@ extension Random026: TrainableModel {
                         for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 320)
-                for oy in 0..<2 {
-                    (bordered + oy * 160).update(from: dz + oy * 160, count: 160)
-                }
-                Self.l2_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -455,41 +455,100 @@ extension Random028: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<12 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 160) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 96
+                for tap in 0..<8 {
+                    let opposite = 11 - 3 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 30)
-                    for oy in 0..<2 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 2
-                            for ky in 0..<4 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 2
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+                for tap in 0..<4 {
+                    let opposite = 10 - 3 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4 + 64
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                }
+                bordered.initialize(repeating: 0, count: 64)
+                for oy in 0..<2 {
+                    (bordered + (oy + 3) * 8 + 2).update(from: dz + oy * 4, count: 4)
+                }
+                Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 64), dx + 2)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x4x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 12
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 3 - oy), ky1 = Swift.min(4, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 8 + ky * 8 + kx * 2
+                    let wp = kernel + (ky * 2 + kx) * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 12
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 3 - oy), ky1 = Swift.min(4, 5 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 8 + ky * 8
+                    let wp = kernel + ky * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
         }
     }
 

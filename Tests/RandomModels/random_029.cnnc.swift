@@ -273,39 +273,85 @@ extension Random029: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 14) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<2 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 56) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<7 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 7 + co]
-                        kt[tap * 7 + co] = v
+                        let from = kernel + co, to = flipped + co * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 48) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 48)
-                    for oy in 0..<2 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 7
-                            for kx in 0..<2 {
-                                let at = oy * 24 + ox * 3 + kx
-                                let kp = kt + kx * 7
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<7 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<48 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                do {
+                    for co in 0..<7 {
+                        let from = kernel + co + 7, to = flipped + co * 4 + 28
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
+                dx.initialize(repeating: 0, count: 48)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 28), dx + 1)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x3x7),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 21
+            let wp = kernel
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 7])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 14])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[3] = v[0] }
+            do { let v = s2_0; yp[6] = v[0] }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 21
+            let wp = kernel
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 7])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 14])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[3] = v[0] }
+            do { let v = s2_0; yp[6] = v[0] }
         }
     }
 

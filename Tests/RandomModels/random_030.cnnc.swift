@@ -473,8 +473,7 @@ extension Random030: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -553,47 +552,84 @@ extension Random030: TrainableModel {
                 for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 192) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 984) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 768
+                for tap in 0..<8 {
+                    let opposite = 14 - 2 * tap
                     for co in 0..<12 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 12 + co] }
-                        kt[tap * 12 + co] = v
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 24)
-                    for oy in 0..<3 {
-                        let dzp = dz + oy * 12
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = (oy + ky) * 4 + kx
-                                let kp = kt + (ky * 4 + kx) * 12
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<24 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                for tap in 0..<8 {
+                    let opposite = 15 - 2 * tap
+                    for co in 0..<12 {
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4 + 384
+                        for ci in 0..<2 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 216)
+                for oy in 0..<3 {
+                    (bordered + (oy + 2) * 36 + 12).update(from: dz + oy * 12, count: 12)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 12), UnsafePointer(flipped), dx + 2)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 384), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x3x12),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<3 {
-            (dx + row * 4).update(from: dy + ((row + 1) * 4 + 1) * 2, count: 4)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 4
+            var s0_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 36 + ky * 36 + kx * 12
+                    let wp = kernel + (ky * 2 + kx) * 48
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 4
+            var s0_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 36 + ky * 36 + kx * 12
+                    let wp = kernel + (ky * 2 + kx) * 48
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
         }
     }
 

@@ -374,38 +374,146 @@ extension Random031: TrainableModel {
                 gp8[0] += sum8[0]
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[tap * 16 + l] }
-                    kt[tap] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 42) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 42)
-                    for oy in 0..<2 {
-                        for ox in 0..<6 {
-                            let dzp = dz + oy * 6 + ox
-                            for ky in 0..<2 {
-                                for kx in 0..<2 {
-                                    let at = (oy * 3 + ky) * 7 + ox + kx
-                                    let kp = kt + ky * 2 + kx
-                                    do {
-                                        var sum = acc[at]
-                                        sum = madd(sum, SIMD16<Float>(repeating: dzp[0]), kp[0])
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<42 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<2 {
+                    let opposite = 1 - tap
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16
+                        for ci in 0..<16 { to[ci] = from[ci] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 3 - tap
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 32
+                        for ci in 0..<16 { to[ci] = from[ci] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 16)
+                for oy in 0..<2 {
+                    (bordered + oy * 8 + 1).update(from: dz + oy * 6, count: 6)
+                }
+                dx.initialize(repeating: 0, count: 672)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 112)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x8x1),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 336
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 8 + kx
+                    let wp = kernel + kx * 16
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
+            do {
+                let yp = y + (oy * 21 + 4) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 8 + kx + 4
+                    let wp = kernel + kx * 16
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 336
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 8 + kx
+                    let wp = kernel + kx * 16
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
+            do {
+                let yp = y + (oy * 21 + 4) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 8 + kx + 4
+                    let wp = kernel + kx * 16
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
             }
         }
     }

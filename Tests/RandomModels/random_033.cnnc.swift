@@ -446,8 +446,8 @@ extension Random033: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 42) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 28
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<7 {
                         let from = kernel + co, to = flipped + co * 4
@@ -455,11 +455,7 @@ extension Random033: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 14)
-                for oy in 0..<2 {
-                    (bordered + oy * 7).update(from: dz + oy * 7, count: 7)
-                }
-                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -297,8 +297,8 @@ extension Random036: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 8
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<2 {
                         let from = kernel + co, to = flipped + co * 4
@@ -306,11 +306,7 @@ extension Random036: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 24)
-                for oy in 0..<6 {
-                    (bordered + oy * 4).update(from: dz + oy * 4, count: 4)
-                }
-                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

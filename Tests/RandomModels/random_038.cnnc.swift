@@ -398,8 +398,7 @@ extension Random038: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 114), gradients.advanced(by: 114), q)
-        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 114), gradients.advanced(by: 114), h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -471,8 +470,8 @@ extension Random038: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1520) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 152
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 152) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<19 {
                         let from = kernel + co, to = flipped + co * 8
@@ -480,11 +479,7 @@ extension Random038: TrainableModel {
                         for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1368)
-                for oy in 0..<8 {
-                    (bordered + oy * 171).update(from: dz + oy * 171, count: 171)
-                }
-                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -630,53 +625,294 @@ extension Random038: TrainableModel {
                 for l in 0..<7 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 126) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2401) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 2016
+                for tap in 0..<6 {
+                    let opposite = 8 - 6 * (tap / 3) - 1 * (tap % 3)
                     for co in 0..<7 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 19 - g * 16) { v[l] = kernel[(tap * 19 + g * 16 + l) * 7 + co] }
-                            kt[(tap * 7 + co) * 2 + g] = v
-                        }
+                        let from = kernel + opposite * 133 + co, to = flipped + (tap * 7 + co) * 32
+                        for ci in 0..<19 { to[ci] = from[ci * 7] }
+                        for ci in 0..<13 { to[ci + 19] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 198) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 198)
-                    for oy in 0..<4 {
-                        for ox in 0..<9 {
-                            let dzp = dz + (oy * 9 + ox) * 7
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 2 + ky) * 11 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 14
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<7 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<99 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 19 - g * 16) { dx[position * 19 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<3 {
+                    let opposite = 5 - tap
+                    for co in 0..<7 {
+                        let from = kernel + opposite * 133 + co, to = flipped + (tap * 7 + co) * 32 + 1344
+                        for ci in 0..<19 { to[ci] = from[ci * 7] }
+                        for ci in 0..<13 { to[ci + 19] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 385)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 77 + 7).update(from: dz + oy * 63, count: 63)
+                }
+                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 77), UnsafePointer(flipped + 1344), dx + 171)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x11x7),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 171).update(from: dy + (row * 11 + 1) * 19, count: 171)
+    static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 342
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 7
+                        let wp = kernel + (ky * 3 + kx) * 224
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 28])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 19)
+                yp.store(s2_0, at: 38)
+                yp.store(s3_0, at: 57)
+                yp.store(s4_0, at: 76)
+            }
+            do {
+                let yp = y + (oy * 18 + 5) * 19
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 7 + 35
+                        let wp = kernel + (ky * 3 + kx) * 224
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 19)
+                yp.store(s2_0, at: 38)
+                yp.store(s3_0, at: 57)
+            }
+        }
+        // The remaining 3 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 342 + 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 7
+                        let wp = kernel + (ky * 3 + kx) * 224 + 16
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 28])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 19] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 38] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 57] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 76] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 18 + 5) * 19 + 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 7 + 35
+                        let wp = kernel + (ky * 3 + kx) * 224 + 16
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 19] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 38] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 57] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 342
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 77 + kx * 7
+                    let wp = kernel + kx * 224
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 21])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 28])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 19)
+                yp.store(s2_0, at: 38)
+                yp.store(s3_0, at: 57)
+                yp.store(s4_0, at: 76)
+            }
+            do {
+                let yp = y + (oy * 18 + 5) * 19
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 77 + kx * 7 + 35
+                    let wp = kernel + kx * 224
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 21])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 19)
+                yp.store(s2_0, at: 38)
+                yp.store(s3_0, at: 57)
+            }
+        }
+        // The remaining 3 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 342 + 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 77 + kx * 7
+                    let wp = kernel + kx * 224 + 16
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 21])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 28])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 19] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 38] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 57] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 76] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 18 + 5) * 19 + 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 77 + kx * 7 + 35
+                    let wp = kernel + kx * 224 + 16
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 21])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 19] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 38] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 57] = v[lane] } }
+            }
         }
     }
 

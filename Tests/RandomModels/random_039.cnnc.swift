@@ -370,40 +370,240 @@ extension Random039: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 27) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 240) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 108
+                for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<3 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 3 + co] }
-                        kt[tap * 3 + co] = v
+                        let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 3] }
+                        to[3] = 0
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 99) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 99)
-                    for oy in 0..<3 {
-                        for ox in 0..<7 {
-                            let dzp = dz + (oy * 7 + ox) * 3
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 3 + ky) * 9 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 3
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<99 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                for tap in 0..<3 {
+                    let opposite = 5 - tap
+                    for co in 0..<3 {
+                        let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4 + 36
+                        for ci in 0..<3 { to[ci] = from[ci * 3] }
+                        to[3] = 0
                     }
                 }
+                for tap in 0..<3 {
+                    let opposite = 8 - tap
+                    for co in 0..<3 {
+                        let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4 + 72
+                        for ci in 0..<3 { to[ci] = from[ci * 3] }
+                        to[3] = 0
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 132)
+                for oy in 0..<3 {
+                    (bordered + oy * 33 + 6).update(from: dz + oy * 21, count: 21)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 36), dx + 27)
+                Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 72), dx + 54)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x11x3),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 81
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 33 + kx * 3
+                    let wp = kernel + kx * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 12])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 27 + 5) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 33 + kx * 3 + 15
+                    let wp = kernel + kx * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 81
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 33 + kx * 3
+                    let wp = kernel + kx * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 12])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 27 + 5) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 33 + kx * 3 + 15
+                    let wp = kernel + kx * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 81
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 33 + kx * 3
+                    let wp = kernel + kx * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 12])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 27 + 5) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + oy * 33 + kx * 3 + 15
+                    let wp = kernel + kx * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
             }
         }
     }

@@ -523,8 +523,8 @@ extension Random041: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 912) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 32
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<8 {
                         let from = kernel + co, to = flipped + co * 4
@@ -532,11 +532,7 @@ extension Random041: TrainableModel {
                         for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 880)
-                for oy in 0..<11 {
-                    (bordered + oy * 80).update(from: dz + oy * 80, count: 80)
-                }
-                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -340,19 +340,15 @@ extension Random042: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 690) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 240
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 240) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<15 {
                         let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 15] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 450)
-                for oy in 0..<6 {
-                    (bordered + oy * 75).update(from: dz + oy * 75, count: 75)
-                }
-                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

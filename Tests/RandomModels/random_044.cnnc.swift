@@ -499,37 +499,59 @@ extension Random044: TrainableModel {
                 gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 16 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 55) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 55)
-                    for oy in 0..<3 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 16
-                            do {
-                                let at = oy * 22 + ox * 2
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<55 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<16 {
+                        let from = kernel + co, to = flipped + co * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 880)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x6x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 352
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let xp = x + oy * 96
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 64])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 80])
+                s5_0 = madd(s5_0, x5, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
         }
     }
 
@@ -600,19 +622,15 @@ extension Random044: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 238) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 112
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 112) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<7 {
                         let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 7] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 126)
-                for oy in 0..<3 {
-                    (bordered + oy * 42).update(from: dz + oy * 42, count: 42)
-                }
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -753,8 +771,8 @@ extension Random044: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 182) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 104
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 104) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<13 {
                         let from = kernel + co, to = flipped + co * 8
@@ -762,11 +780,7 @@ extension Random044: TrainableModel {
                         to[7] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 78)
-                for oy in 0..<2 {
-                    (bordered + oy * 39).update(from: dz + oy * 39, count: 39)
-                }
-                Self.l4_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l4_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

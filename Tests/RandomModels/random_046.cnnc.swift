@@ -510,8 +510,8 @@ extension Random046: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 118) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 8
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<2 {
                         let from = kernel + co, to = flipped + co * 4
@@ -519,11 +519,7 @@ extension Random046: TrainableModel {
                         for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 110)
-                for oy in 0..<11 {
-                    (bordered + oy * 10).update(from: dz + oy * 10, count: 10)
-                }
-                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

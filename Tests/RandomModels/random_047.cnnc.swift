@@ -277,8 +277,7 @@ extension Random047: TrainableModel {
         // conv2d
         Self.l1_conv2d_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // softmax
@@ -398,47 +397,302 @@ extension Random047: TrainableModel {
                 gp3[0] += sum3[0]
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[tap * 16 + l] }
-                    kt[tap] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 140) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 140)
-                    for oy in 0..<3 {
-                        for ox in 0..<6 {
-                            let dzp = dz + oy * 6 + ox
-                            for ky in 0..<4 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 3 + ky) * 14 + ox * 2 + kx
-                                    let kp = kt + ky * 4 + kx
-                                    do {
-                                        var sum = acc[at]
-                                        sum = madd(sum, SIMD16<Float>(repeating: dzp[0]), kp[0])
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<140 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 277) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 256
+                for tap in 0..<4 {
+                    let opposite = 14 - 12 * (tap / 2) - 2 * (tap % 2)
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16
+                        for ci in 0..<16 { to[ci] = from[ci] }
                     }
                 }
+                for tap in 0..<4 {
+                    let opposite = 15 - 12 * (tap / 2) - 2 * (tap % 2)
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 64
+                        for ci in 0..<16 { to[ci] = from[ci] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 6 - 2 * tap
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 128
+                        for ci in 0..<16 { to[ci] = from[ci] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 2 * tap
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 160
+                        for ci in 0..<16 { to[ci] = from[ci] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 10 - 2 * tap
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 192
+                        for ci in 0..<16 { to[ci] = from[ci] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 11 - 2 * tap
+                    do {
+                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 224
+                        for ci in 0..<16 { to[ci] = from[ci] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 21)
+                for oy in 0..<3 {
+                    (bordered + oy * 7 + 1).update(from: dz + oy * 6, count: 6)
+                }
+                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 1), UnsafePointer(flipped), dx + 368)
+                Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 64), dx + 352)
+                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 1), UnsafePointer(flipped + 128), dx + 16)
+                Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx)
+                Self.l1_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 1), UnsafePointer(flipped + 192), dx + 192)
+                Self.l1_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 224), dx + 176)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x7x1),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 176).update(from: dy + ((row + 1) * 14 + 1) * 16, count: 176)
+    static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 528
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 7 + ky * 7 + kx
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[4])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 528
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 7 + ky * 7 + kx
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[4])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[5])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 528
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 7 + kx
+                let wp = kernel + kx * 16
+                do {
+                    let w0 = wp.simd(V.self, at: 0)
+                    let x0 = V(repeating: xp[0])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[4])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 528
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 7 + kx
+                let wp = kernel + kx * 16
+                do {
+                    let w0 = wp.simd(V.self, at: 0)
+                    let x0 = V(repeating: xp[0])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[4])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[5])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
+        }
+    }
+
+    // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 528
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 7 + kx
+                let wp = kernel + kx * 16
+                do {
+                    let w0 = wp.simd(V.self, at: 0)
+                    let x0 = V(repeating: xp[0])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[4])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 2 and columns 1 modulo the strides: taps from (2, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase2_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 528
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 7 + kx
+                let wp = kernel + kx * 16
+                do {
+                    let w0 = wp.simd(V.self, at: 0)
+                    let x0 = V(repeating: xp[0])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[4])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[5])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
         }
     }
 

@@ -364,8 +364,7 @@ extension Random048: TrainableModel {
         // conv2d
         if !fused { Self.l2_conv2d_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 153), gradients.advanced(by: 153), q)
-        Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 153), gradients.advanced(by: 153), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -460,19 +459,15 @@ extension Random048: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 561) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 136
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 136) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<17 {
                         let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 17] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 425)
-                for oy in 0..<5 {
-                    (bordered + oy * 85).update(from: dz + oy * 85, count: 85)
-                }
-                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -621,53 +616,265 @@ extension Random048: TrainableModel {
                 gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 128) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2080) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 2048
+                for tap in 0..<4 {
+                    let opposite = 11 - 8 * (tap / 2) - 3 * (tap % 2)
                     for co in 0..<4 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 17 - g * 16) { v[l] = kernel[(tap * 17 + g * 16 + l) * 4 + co] }
-                            kt[(tap * 4 + co) * 2 + g] = v
-                        }
+                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32
+                        for ci in 0..<17 { to[ci] = from[ci * 4] }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 112) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 112)
-                    for oy in 0..<3 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 4
-                            for ky in 0..<4 {
-                                for kx in 0..<4 {
-                                    let at = ((oy * 2 + ky) * 7 + ox * 3 + kx) * 2
-                                    let kp = kt + (ky * 4 + kx) * 8
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<56 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 17 - g * 16) { dx[position * 17 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<2 {
+                    let opposite = 9 - 8 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 512
+                        for ci in 0..<17 { to[ci] = from[ci * 4] }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 10 - 8 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 768
+                        for ci in 0..<17 { to[ci] = from[ci * 4] }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
+                    }
+                }
+                for tap in 0..<4 {
+                    let opposite = 15 - 8 * (tap / 2) - 3 * (tap % 2)
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1024
+                        for ci in 0..<17 { to[ci] = from[ci * 4] }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 13 - 8 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1536
+                        for ci in 0..<17 { to[ci] = from[ci * 4] }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 14 - 8 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1792
+                        for ci in 0..<17 { to[ci] = from[ci * 4] }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 32)
+                for oy in 0..<3 {
+                    (bordered + (oy + 1) * 8).update(from: dz + oy * 8, count: 8)
+                }
+                Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 8), UnsafePointer(flipped), dx + 119)
+                Self.l2_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 8), UnsafePointer(flipped + 512), dx + 85)
+                Self.l2_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered + 8), UnsafePointer(flipped + 768), dx + 102)
+                Self.l2_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 1024), dx + 34)
+                Self.l2_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 1536), dx)
+                Self.l2_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 1792), dx + 17)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x2x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l2_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 85).update(from: dy + ((row + 1) * 7 + 1) * 17, count: 85)
+    static func l2_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 17 output channels.
+        for oy in parts {
+            let yp = y + oy * 170
+            var s0_0 = V()
+            var s0_1 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 8 + ky * 8 + kx * 4
+                    let wp = kernel + (ky * 2 + kx) * 128
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; yp[16] = v[0] }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 17 output channels.
+        for oy in parts {
+            let yp = y + oy * 170
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            for ky in 0..<2 {
+                let xp = x + oy * 8 + ky * 8
+                let wp = kernel + ky * 128
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; yp[16] = v[0] }
+            yp.store(s1_0, at: 51)
+            do { let v = s1_1; yp[67] = v[0] }
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 17 output channels.
+        for oy in parts {
+            let yp = y + oy * 170
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            for ky in 0..<2 {
+                let xp = x + oy * 8 + ky * 8
+                let wp = kernel + ky * 128
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; yp[16] = v[0] }
+            yp.store(s1_0, at: 51)
+            do { let v = s1_1; yp[67] = v[0] }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 17 output channels.
+        for oy in parts {
+            let yp = y + oy * 170
+            var s0_0 = V()
+            var s0_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 8 + ky * 8 + kx * 4
+                    let wp = kernel + (ky * 2 + kx) * 128
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; yp[16] = v[0] }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 17 output channels.
+        for oy in parts {
+            let yp = y + oy * 170
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 8 + ky * 8
+                    let wp = kernel + ky * 128
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; yp[16] = v[0] }
+            yp.store(s1_0, at: 51)
+            do { let v = s1_1; yp[67] = v[0] }
+        }
+    }
+
+    // Input rows 1 and columns 2 modulo the strides: taps from (1, 2) every stride
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient_phase1_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 17 output channels.
+        for oy in parts {
+            let yp = y + oy * 170
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 8 + ky * 8
+                    let wp = kernel + ky * 128
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; yp[16] = v[0] }
+            yp.store(s1_0, at: 51)
+            do { let v = s1_1; yp[67] = v[0] }
         }
     }
 

@@ -277,8 +277,7 @@ extension Random049: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -364,49 +363,120 @@ extension Random049: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 54) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<6 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 864) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 216
+                for tap in 0..<3 {
+                    let opposite = 4 - 2 * tap
                     for co in 0..<9 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 9 + co] }
-                        kt[tap * 9 + co] = v
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 9] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
-                    for oy in 0..<10 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 9
-                            for ky in 0..<3 {
-                                for kx in 0..<2 {
-                                    let at = (oy + ky) * 12 + ox * 2 + kx
-                                    let kp = kt + (ky * 2 + kx) * 9
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<9 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<144 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                for tap in 0..<3 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<9 {
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4 + 108
+                        for ci in 0..<4 { to[ci] = from[ci * 9] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 648)
+                for oy in 0..<10 {
+                    (bordered + (oy + 1) * 54).update(from: dz + oy * 54, count: 54)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 108), dx + 4)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x6x9),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<10 {
-            (dx + row * 48).update(from: dy + (row + 1) * 48, count: 48)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 54 + ky * 54
+                    let wp = kernel + ky * 36
+                    for ci in 0..<9 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 9])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 18])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 27])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 36])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 45])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 54 + ky * 54
+                    let wp = kernel + ky * 36
+                    for ci in 0..<9 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 9])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 18])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 27])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 36])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 45])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
         }
     }
 

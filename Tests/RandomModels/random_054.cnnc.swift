@@ -404,8 +404,7 @@ extension Random054: TrainableModel {
         // conv2d_1
         if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 132), gradients.advanced(by: 132), q)
-        Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 132), gradients.advanced(by: 132), h); swap(&g, &h)
         // conv2d
         Self.l3_conv2d_derivative(UnsafePointer(o3), g)
         Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -728,49 +727,168 @@ extension Random054: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 264) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 72
+                for tap in 0..<3 {
+                    let opposite = 6 - 3 * tap
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 2] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 288) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 288)
-                    for oy in 0..<14 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 2
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 18 + ox * 3 + kx
-                                    let kp = kt + (ky * 3 + kx) * 2
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<288 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                for tap in 0..<3 {
+                    let opposite = 7 - 3 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4 + 24
+                        for ci in 0..<4 { to[ci] = from[ci * 2] }
                     }
                 }
+                for tap in 0..<3 {
+                    let opposite = 8 - 3 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4 + 48
+                        for ci in 0..<4 { to[ci] = from[ci * 2] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 192)
+                for oy in 0..<14 {
+                    (bordered + (oy + 1) * 12).update(from: dz + oy * 12, count: 12)
+                }
+                Self.l4_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l4_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 24), dx + 4)
+                Self.l4_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 48), dx + 8)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x6x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l4_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<14 {
-            (dx + row * 68).update(from: dy + (row + 1) * 72, count: 68)
+    static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 68
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 12 + ky * 12
+                    let wp = kernel + ky * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 6])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 8])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 10])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 12)
+            yp.store(s2_0, at: 24)
+            yp.store(s3_0, at: 36)
+            yp.store(s4_0, at: 48)
+            yp.store(s5_0, at: 60)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 68
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 12 + ky * 12
+                    let wp = kernel + ky * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 6])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 8])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 10])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 12)
+            yp.store(s2_0, at: 24)
+            yp.store(s3_0, at: 36)
+            yp.store(s4_0, at: 48)
+            yp.store(s5_0, at: 60)
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l4_conv2d_1_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 68
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 12 + ky * 12
+                    let wp = kernel + ky * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 6])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 8])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 12)
+            yp.store(s2_0, at: 24)
+            yp.store(s3_0, at: 36)
+            yp.store(s4_0, at: 48)
         }
     }
 

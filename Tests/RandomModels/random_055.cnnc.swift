@@ -598,8 +598,7 @@ extension Random055: TrainableModel {
         // conv2d_1
         if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1739), gradients.advanced(by: 1739), q)
-        Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1739), gradients.advanced(by: 1739), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 1552), gradients.advanced(by: 1552), h); swap(&g, &h)
@@ -822,19 +821,15 @@ extension Random055: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 440) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 176
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 176) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<11 {
                         let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 11] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 264)
-                for oy in 0..<8 {
-                    (bordered + oy * 33).update(from: dz + oy * 33, count: 33)
-                }
-                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -939,53 +934,99 @@ extension Random055: TrainableModel {
                 gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 512) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4624) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 4096
+                for tap in 0..<8 {
+                    let opposite = 14 - 2 * tap
                     for co in 0..<16 {
-                        for g in 0..<2 {
-                            var v = SIMD8<Float>()
-                            for l in 0..<Swift.min(8, 11 - g * 8) { v[l] = kernel[(tap * 11 + g * 8 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 2 + g] = v
-                        }
+                        let from = kernel + opposite * 176 + co, to = flipped + (tap * 16 + co) * 16
+                        for ci in 0..<11 { to[ci] = from[ci * 16] }
+                        for ci in 0..<5 { to[ci + 11] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 132) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 132)
-                    for oy in 0..<8 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 16
-                            for ky in 0..<4 {
-                                for kx in 0..<4 {
-                                    let at = ((oy + ky) * 6 + ox * 2 + kx) * 2
-                                    let kp = kt + (ky * 4 + kx) * 32
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<66 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(8, 11 - g * 8) { dx[position * 11 + g * 8 + l] = v[l] }
-                        }
+                for tap in 0..<8 {
+                    let opposite = 15 - 2 * tap
+                    for co in 0..<16 {
+                        let from = kernel + opposite * 176 + co, to = flipped + (tap * 16 + co) * 16 + 2048
+                        for ci in 0..<11 { to[ci] = from[ci * 16] }
+                        for ci in 0..<5 { to[ci + 11] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 528)
+                for oy in 0..<8 {
+                    (bordered + (oy + 2) * 48 + 16).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 16), UnsafePointer(flipped), dx + 11)
+                Self.l2_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 2048), dx)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (11x3x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l2_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 33).update(from: dy + ((row + 1) * 6 + 1) * 11, count: 33)
+    static func l2_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 11 output channels.
+        for oy in parts {
+            let yp = y + oy * 33
+            var s0_0 = V()
+            var s0_1 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 10 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 48 + ky * 48 + kx * 16
+                    let wp = kernel + (ky * 2 + kx) * 256
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<3 { yp[lane + 8] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l2_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 11 output channels.
+        for oy in parts {
+            let yp = y + oy * 33
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 10 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 48 + ky * 48 + kx * 16
+                    let wp = kernel + (ky * 2 + kx) * 256
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<3 { yp[lane + 8] = v[lane] } }
+            yp.store(s1_0, at: 22)
+            do { let v = s1_1; for lane in 0..<3 { yp[lane + 30] = v[lane] } }
         }
     }
 

@@ -255,41 +255,112 @@ extension Random057: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2016) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1152
+                for tap in 0..<6 {
+                    let opposite = 8 - 3 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<16 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 70) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 70)
-                    for oy in 0..<5 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 10 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+                for tap in 0..<3 {
+                    let opposite = 7 - 3 * tap
+                    for co in 0..<16 {
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 768
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
-                    for position in 0..<70 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                }
+                bordered.initialize(repeating: 0, count: 864)
+                for oy in 0..<5 {
+                    (bordered + (oy + 2) * 96 + 16).update(from: dz + oy * 64, count: 64)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 768), dx + 8)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (9x6x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 80
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 7 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 96 + ky * 96 + kx * 16
+                    let wp = kernel + (ky * 2 + kx) * 128
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 80
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 7 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 96 + ky * 96
+                    let wp = kernel + ky * 128
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
         }
     }
 

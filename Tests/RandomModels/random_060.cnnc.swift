@@ -362,41 +362,254 @@ extension Random060: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<8 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 84) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<2 {
+                    let opposite = 3 - 3 * tap
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 44) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 44)
-                    for oy in 0..<2 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 2
-                            for ky in 0..<2 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 2 + ky) * 11 + ox * 3 + kx
-                                    let kp = kt + (ky * 4 + kx) * 2
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 4, to = flipped + co * 4 + 16
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
-                    for position in 0..<44 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 8, to = flipped + co * 4 + 24
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 3 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4 + 32
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 20, to = flipped + co * 4 + 48
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 24, to = flipped + co * 4 + 56
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 20)
+                for oy in 0..<2 {
+                    (bordered + oy * 10 + 2).update(from: dz + oy * 6, count: 6)
+                }
+                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 16), dx + 2)
+                Self.l1_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered + 2), UnsafePointer(flipped + 24), dx + 4)
+                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 22)
+                Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 48), dx + 24)
+                Self.l1_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered + 2), UnsafePointer(flipped + 56), dx + 26)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x5x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 44
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 10 + kx * 2
+                let wp = kernel + kx * 8
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
             }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 44
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 10
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 6])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 44
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 10
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 44
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 10 + kx * 2
+                let wp = kernel + kx * 8
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 44
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 10
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 6])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 2 modulo the strides: taps from (1, 2) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 44
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 10
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
         }
     }
 

@@ -606,8 +606,7 @@ extension Random065: TrainableModel {
         // conv2d_1
         if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 513), gradients.advanced(by: 513), q)
-        Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 513), gradients.advanced(by: 513), h); swap(&g, &h)
         // dense_1
         Self.l2_dense_1_derivative(UnsafePointer(o2), g)
         Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 171), gradients.advanced(by: 171), h); swap(&g, &h)
@@ -617,8 +616,7 @@ extension Random065: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -741,47 +739,116 @@ extension Random065: TrainableModel {
                 for l in 0..<3 { gp9[l] += sum9[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<3 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 3 + co] }
-                        kt[tap * 3 + co] = v
+                        let from = kernel + co, to = flipped + co * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 3] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 20)
-                    for oy in 0..<5 {
-                        let dzp = dz + oy * 3
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = (oy * 2 + ky) * 2 + kx
-                                let kp = kt + (ky * 2 + kx) * 3
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<20 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                do {
+                    for co in 0..<3 {
+                        let from = kernel + co + 24, to = flipped + co * 8 + 24
+                        for ci in 0..<8 { to[ci] = from[ci * 3] }
                     }
                 }
+                do {
+                    for co in 0..<3 {
+                        let from = kernel + co + 48, to = flipped + co * 8 + 48
+                        for ci in 0..<8 { to[ci] = from[ci * 3] }
+                    }
+                }
+                do {
+                    for co in 0..<3 {
+                        let from = kernel + co + 72, to = flipped + co * 8 + 72
+                        for ci in 0..<8 { to[ci] = from[ci * 3] }
+                    }
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 24), dx + 8)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 48), dx + 16)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 72), dx + 24)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x1x3),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<9 {
-            (dx + row * 16).update(from: dy + row * 16, count: 16)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            let xp = x + oy * 3
+            let wp = kernel
+            for ci in 0..<3 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            let xp = x + oy * 3
+            let wp = kernel
+            for ci in 0..<3 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            let xp = x + oy * 3
+            let wp = kernel
+            for ci in 0..<3 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            let xp = x + oy * 3
+            let wp = kernel
+            for ci in 0..<3 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
         }
     }
 
@@ -833,8 +900,8 @@ extension Random065: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 162) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 72
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<18 {
                         let from = kernel + co, to = flipped + co * 4
@@ -842,11 +909,7 @@ extension Random065: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 90)
-                for oy in 0..<5 {
-                    (bordered + oy * 18).update(from: dz + oy * 18, count: 18)
-                }
-                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -930,8 +993,8 @@ extension Random065: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 666) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 576
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 576) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<18 {
                         let from = kernel + co, to = flipped + co * 32
@@ -939,11 +1002,7 @@ extension Random065: TrainableModel {
                         for ci in 0..<14 { to[ci + 18] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 90)
-                for oy in 0..<5 {
-                    (bordered + oy * 18).update(from: dz + oy * 18, count: 18)
-                }
-                Self.l2_dense_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_dense_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1030,51 +1089,54 @@ extension Random065: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 768) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6528) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 6144
+                for tap in 0..<8 {
+                    let opposite = 15 - 2 * tap
                     for co in 0..<24 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 18 - g * 16) { v[l] = kernel[(tap * 18 + g * 16 + l) * 24 + co] }
-                            kt[(tap * 24 + co) * 2 + g] = v
-                        }
+                        let from = kernel + opposite * 432 + co, to = flipped + (tap * 24 + co) * 32
+                        for ci in 0..<18 { to[ci] = from[ci * 24] }
+                        for ci in 0..<14 { to[ci + 18] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 64)
-                    for oy in 0..<5 {
-                        let dzp = dz + oy * 24
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy + ky) * 4 + kx) * 2
-                                let kp = kt + (ky * 4 + kx) * 48
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<24 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<32 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 18 - g * 16) { dx[position * 18 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 384)
+                for oy in 0..<5 {
+                    (bordered + (oy + 2) * 48 + 24).update(from: dz + oy * 24, count: 24)
                 }
+                Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x2x24),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l3_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 18).update(from: dy + ((row + 1) * 4 + 1) * 18, count: 18)
+    static func l3_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 18 output channels.
+        for oy in parts {
+            let yp = y + oy * 18
+            var s0_0 = V()
+            var s0_1 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 7 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 48 + ky * 48 + kx * 24
+                    let wp = kernel + (ky * 2 + kx) * 768
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
         }
     }
 

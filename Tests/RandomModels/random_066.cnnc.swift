@@ -286,37 +286,69 @@ extension Random066: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<2 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<12 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 12 + co] }
-                        kt[tap * 12 + co] = v
+                        let from = kernel + co, to = flipped + co * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 12] }
+                        to[3] = 0
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 18)
-                    for oy in 0..<6 {
-                        let dzp = dz + oy * 12
-                        for kx in 0..<2 {
-                            let at = oy * 3 + kx
-                            let kp = kt + kx * 12
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<18 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                do {
+                    for co in 0..<12 {
+                        let from = kernel + co + 36, to = flipped + co * 4 + 48
+                        for ci in 0..<3 { to[ci] = from[ci * 12] }
+                        to[3] = 0
                     }
                 }
+                dx.initialize(repeating: 0, count: 54)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 48), dx + 3)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x1x12),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 9
+            var s0_0 = V()
+            let xp = x + oy * 12
+            let wp = kernel
+            for ci in 0..<12 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 9
+            var s0_0 = V()
+            let xp = x + oy * 12
+            let wp = kernel
+            for ci in 0..<12 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
         }
     }
 

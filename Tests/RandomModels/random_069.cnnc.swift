@@ -429,39 +429,67 @@ extension Random069: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 96) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2064) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 384
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<24 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 24 + co] }
-                        kt[tap * 24 + co] = v
+                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 24 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 24] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 110) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 110)
-                    for oy in 0..<8 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 24
-                            for ky in 0..<4 {
-                                let at = (oy + ky) * 10 + ox * 2
-                                let kp = kt + ky * 24
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<24 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<110 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 1680)
+                for oy in 0..<8 {
+                    (bordered + (oy + 3) * 120).update(from: dz + oy * 120, count: 120)
+                }
+                dx.initialize(repeating: 0, count: 220)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (14x5x24),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let ky0 = Swift.max(0, 3 - oy), ky1 = Swift.min(4, 11 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 120 + ky * 120
+                    let wp = kernel + ky * 96
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 24])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 48])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 72])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 96])
+                        s4_0 = madd(s4_0, x4, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
         }
     }
 
@@ -533,43 +561,113 @@ extension Random069: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<2 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 365) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 320
+                do {
                     for co in 0..<5 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(tap * 24 + g * 16 + l) * 5 + co] }
-                            kt[(tap * 5 + co) * 2 + g] = v
-                        }
+                        let from = kernel + co, to = flipped + co * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 5] }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 80)
-                    for oy in 0..<3 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 5
-                            for kx in 0..<2 {
-                                let at = (oy * 15 + ox * 2 + kx) * 2
-                                let kp = kt + kx * 10
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<40 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
+                do {
+                    for co in 0..<5 {
+                        let from = kernel + co + 120, to = flipped + co * 32 + 160
+                        for ci in 0..<24 { to[ci] = from[ci * 5] }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 45)
+                for oy in 0..<3 {
+                    (bordered + oy * 15).update(from: dz + oy * 10, count: 10)
+                }
+                dx.initialize(repeating: 0, count: 960)
+                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx + 24)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x3x5),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 360
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                let xp = x + oy * 15
+                let wp = kernel
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(s1_0, at: 48)
+                do { let v = s1_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 15 + 4) * 24
+                var s0_0 = V()
+                var s0_1 = V()
+                let xp = x + oy * 15 + 10
+                let wp = kernel
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        for oy in parts {
+            let yp = y + oy * 360
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let xp = x + oy * 15
+            let wp = kernel
+            for ci in 0..<5 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[ci + 5])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 48)
+            do { let v = s1_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
         }
     }
 

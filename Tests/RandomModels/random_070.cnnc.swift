@@ -521,8 +521,7 @@ extension Random070: TrainableModel {
                 // passes the gradient through
                 // conv2d
                 Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
                 return 0
 
         }
@@ -619,45 +618,65 @@ extension Random070: TrainableModel {
                 if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 132) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 528) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<33 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 33 + co] }
-                        kt[tap * 33 + co] = v
+                        let from = kernel + co + 264, to = flipped + co * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 33] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 32)
-                    for oy in 0..<4 {
-                        let dzp = dz + oy * 33
-                        for kx in 0..<4 {
-                            let at = oy * 8 + kx
-                            let kp = kt + kx * 33
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<33 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<32 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                do {
+                    for co in 0..<33 {
+                        let from = kernel + co + 528, to = flipped + co * 8 + 264
+                        for ci in 0..<8 { to[ci] = from[ci * 33] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 128)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_2(dz, UnsafePointer(flipped + 264), dx + 8)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x1x33),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 16).update(from: dy + (row * 4 + 1) * 8, count: 16)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            let xp = x + oy * 33
+            let wp = kernel
+            for ci in 0..<33 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            let xp = x + oy * 33
+            let wp = kernel
+            for ci in 0..<33 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            yp.store(s0_0, at: 0)
         }
     }
 

@@ -274,8 +274,7 @@ extension Random071: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -338,47 +337,105 @@ extension Random071: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 44) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 32
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 2 + co]
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 2 + co, to = flipped + (tap * 2 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 16)
-                    for ox in 0..<3 {
-                        let dzp = dz + ox * 2
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ky * 8 + ox * 3 + kx
-                                let kp = kt + (ky * 2 + kx) * 2
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                for tap in 0..<2 {
+                    let opposite = 3 - 2 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 2 + co, to = flipped + (tap * 2 + co) * 4 + 16
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 12)
+                do {
+                    (bordered + 6).update(from: dz, count: 6)
+                }
+                dx.initialize(repeating: 0, count: 8)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 16), dx + 1)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x3x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy, count: 8)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let ky0 = 1, ky1 = 2
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 6
+                        let wp = kernel + ky * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 2])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 4])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[3] = v[0] }
+                do { let v = s2_0; yp[6] = v[0] }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let ky0 = 1, ky1 = 2
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 6
+                        let wp = kernel + ky * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 2])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 4])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[3] = v[0] }
+                do { let v = s2_0; yp[6] = v[0] }
+            }
         }
     }
 

@@ -383,38 +383,245 @@ extension Random074: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<6 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                do {
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 2 + co]
-                        kt[tap * 2 + co] = v
+                        let from = kernel + co, to = flipped + co * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 30)
-                    for ox in 0..<3 {
-                        let dzp = dz + ox * 2
-                        for ky in 0..<2 {
-                            for kx in 0..<3 {
-                                let at = ky * 10 + ox * 3 + kx
-                                let kp = kt + (ky * 3 + kx) * 2
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 2, to = flipped + co * 4 + 8
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 4, to = flipped + co * 4 + 16
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 6, to = flipped + co * 4 + 24
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 8, to = flipped + co * 4 + 32
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<2 {
+                        let from = kernel + co + 10, to = flipped + co * 4 + 40
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 16)
+                do {
+                    bordered.update(from: dz, count: 6)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 8), dx + 1)
+                Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 16), dx + 2)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 24), dx + 10)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 11)
+                Self.l0_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 40), dx + 12)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x4x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 8
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 6])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[3] = v[0] }
+            do { let v = s2_0; yp[6] = v[0] }
+            do { let v = s3_0; yp[9] = v[0] }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 8
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[3] = v[0] }
+            do { let v = s2_0; yp[6] = v[0] }
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 8
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[3] = v[0] }
+            do { let v = s2_0; yp[6] = v[0] }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[3] = v[0] }
+                do { let v = s2_0; yp[6] = v[0] }
+                do { let v = s3_0; yp[9] = v[0] }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[3] = v[0] }
+                do { let v = s2_0; yp[6] = v[0] }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 2 modulo the strides: taps from (1, 2) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[3] = v[0] }
+                do { let v = s2_0; yp[6] = v[0] }
             }
         }
     }

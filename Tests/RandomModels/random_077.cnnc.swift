@@ -373,8 +373,7 @@ extension Random077: TrainableModel {
         Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -481,47 +480,180 @@ extension Random077: TrainableModel {
                 gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<8 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + co, to = flipped + co * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 8] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 20)
-                    for ox in 0..<5 {
-                        let dzp = dz + ox * 8
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ky * 10 + ox * 2 + kx
-                                let kp = kt + (ky * 2 + kx) * 8
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<20 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                do {
+                    for co in 0..<8 {
+                        let from = kernel + co + 128, to = flipped + co * 16 + 128
+                        for ci in 0..<16 { to[ci] = from[ci * 8] }
                     }
                 }
+                do {
+                    for co in 0..<8 {
+                        let from = kernel + co + 256, to = flipped + co * 16 + 256
+                        for ci in 0..<16 { to[ci] = from[ci * 8] }
+                    }
+                }
+                do {
+                    for co in 0..<8 {
+                        let from = kernel + co + 384, to = flipped + co * 16 + 384
+                        for ci in 0..<16 { to[ci] = from[ci * 8] }
+                    }
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 128), dx + 16)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 256), dx + 144)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 384), dx + 160)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x5x8),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<2 {
-            (dx + row * 144).update(from: dy + row * 160, count: 144)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+                yp.store(s4_0, at: 128)
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+            }
         }
     }
 

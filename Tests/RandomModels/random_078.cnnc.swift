@@ -436,8 +436,7 @@ extension Random078: TrainableModel {
         // conv2d
         Self.l2_conv2d_derivative(UnsafePointer(o2), g)
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // average_pooling2d
@@ -601,45 +600,40 @@ extension Random078: TrainableModel {
                 gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<2 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<4 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + co, to = flipped + co * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 4] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
-                    do {
-                        let dzp = dz
-                        for kx in 0..<2 {
-                            let at = kx
-                            let kp = kt + kx * 4
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<2 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
-                    }
-                }
+                Self.l2_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x1x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l2_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy, count: 16)
+    static func l2_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
+            }
         }
     }
 

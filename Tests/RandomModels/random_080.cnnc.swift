@@ -418,8 +418,7 @@ extension Random080: TrainableModel {
                 // conv2d
                 Self.l1_conv2d_derivative(UnsafePointer(o1), g)
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
-                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 32), gradients.advanced(by: 32), q)
-                Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 32), gradients.advanced(by: 32), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 480)
                 Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
@@ -516,49 +515,226 @@ extension Random080: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 180) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<12 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1680) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1440
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<15 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 15 + co] }
-                        kt[tap * 15 + co] = v
+                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 15] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 96) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 96)
-                    for oy in 0..<4 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 15
-                            for ky in 0..<3 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 3 + ky) * 8 + ox * 2 + kx
-                                    let kp = kt + (ky * 4 + kx) * 15
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<15 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<96 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 3 - 2 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 240
+                        for ci in 0..<8 { to[ci] = from[ci * 15] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 6 - 2 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 480
+                        for ci in 0..<8 { to[ci] = from[ci * 15] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 2 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 720
+                        for ci in 0..<8 { to[ci] = from[ci * 15] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 10 - 2 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 960
+                        for ci in 0..<8 { to[ci] = from[ci * 15] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 11 - 2 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 1200
+                        for ci in 0..<8 { to[ci] = from[ci * 15] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 240)
+                for oy in 0..<4 {
+                    (bordered + oy * 60 + 15).update(from: dz + oy * 45, count: 45)
+                }
+                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 15), UnsafePointer(flipped), dx + 8)
+                Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 240), dx)
+                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 15), UnsafePointer(flipped + 480), dx + 48)
+                Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 720), dx + 40)
+                Self.l1_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 15), UnsafePointer(flipped + 960), dx + 88)
+                Self.l1_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 1200), dx + 80)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x15),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<12 {
-            (dx + row * 40).update(from: dy + (row * 8 + 1) * 8, count: 40)
+    static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 120
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 60 + kx * 15
+                let wp = kernel + kx * 120
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 15])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 120
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 60 + kx * 15
+                let wp = kernel + kx * 120
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 15])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 30])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 120
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 60 + kx * 15
+                let wp = kernel + kx * 120
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 15])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 120
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 60 + kx * 15
+                let wp = kernel + kx * 120
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 15])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 30])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+        }
+    }
+
+    // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 120
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 60 + kx * 15
+                let wp = kernel + kx * 120
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 15])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+        }
+    }
+
+    // Input rows 2 and columns 1 modulo the strides: taps from (2, 1) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase2_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 120
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 60 + kx * 15
+                let wp = kernel + kx * 120
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 15])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 30])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
         }
     }
 

@@ -339,8 +339,7 @@ extension Random082: TrainableModel {
         Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 567), gradients.advanced(by: 567), h); swap(&g, &h)
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // average_pooling2d
@@ -476,47 +475,85 @@ extension Random082: TrainableModel {
                 for l in 0..<7 { gp7[l] += sum7[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 112) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 980) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 896
+                for tap in 0..<8 {
+                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
                     for co in 0..<7 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 7 + co] }
-                        kt[tap * 7 + co] = v
+                        let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 7] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 24)
-                    for oy in 0..<2 {
-                        let dzp = dz + oy * 7
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = (oy * 2 + ky) * 4 + kx
-                                let kp = kt + (ky * 4 + kx) * 7
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<24 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                for tap in 0..<8 {
+                    let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
+                    for co in 0..<7 {
+                        let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8 + 448
+                        for ci in 0..<5 { to[ci] = from[ci * 7] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 84)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 28 + 14).update(from: dz + oy * 7, count: 7)
+                }
+                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 28), UnsafePointer(flipped), dx + 5)
+                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 448), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x4x7),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<3 {
-            (dx + row * 5).update(from: dy + ((row + 1) * 4 + 1) * 5, count: 5)
+    static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                for ky in 0..<2 {
+                    for kx in 0..<4 {
+                        let xp = x + ky * 28 + kx * 7
+                        let wp = kernel + (ky * 4 + kx) * 56
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 10
+            var s0_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<4 {
+                    let xp = x + oy * 28 + ky * 28 + kx * 7
+                    let wp = kernel + (ky * 4 + kx) * 56
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
         }
     }
 
@@ -578,8 +615,8 @@ extension Random082: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 10) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 8
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     do {
                         let from = kernel, to = flipped
@@ -587,11 +624,7 @@ extension Random082: TrainableModel {
                         to[7] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 2)
-                for oy in 0..<2 {
-                    (bordered + oy).update(from: dz + oy, count: 1)
-                }
-                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

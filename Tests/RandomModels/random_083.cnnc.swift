@@ -406,37 +406,55 @@ extension Random083: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 44) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 24
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 2 + co]
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 2 + co, to = flipped + (tap * 2 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 12)
-                    for ox in 0..<2 {
-                        let dzp = dz + ox * 2
-                        for ky in 0..<3 {
-                            let at = ky * 4 + ox * 3
-                            let kp = kt + ky * 2
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<12 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                bordered.initialize(repeating: 0, count: 20)
+                do {
+                    (bordered + 8).update(from: dz, count: 4)
+                }
+                dx.initialize(repeating: 0, count: 12)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x2x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 4
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 3 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 4 + ky * 4
+                    let wp = kernel + ky * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
                     }
                 }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[3] = v[0] }
         }
     }
 

@@ -452,8 +452,7 @@ extension Random084: TrainableModel {
         // conv2d_1
         if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 386), gradients.advanced(by: 386), q)
-        Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 386), gradients.advanced(by: 386), h); swap(&g, &h)
         // zero_padding2d
         Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // dropout
@@ -461,8 +460,7 @@ extension Random084: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -546,49 +544,226 @@ extension Random084: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<12 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 416) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 384
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 96) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 96)
-                    for oy in 0..<4 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 2
-                            for ky in 0..<3 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 3 + ky) * 8 + ox * 2 + kx
-                                    let kp = kt + (ky * 4 + kx) * 2
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<96 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 3 - 2 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 64
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 6 - 2 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 128
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 7 - 2 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 192
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 10 - 2 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 256
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 11 - 2 * tap
+                    for co in 0..<2 {
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 320
+                        for ci in 0..<16 { to[ci] = from[ci * 2] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 32)
+                for oy in 0..<4 {
+                    (bordered + oy * 8 + 2).update(from: dz + oy * 6, count: 6)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 2), UnsafePointer(flipped), dx + 16)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 64), dx)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 2), UnsafePointer(flipped + 128), dx + 96)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx + 80)
+                Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 2), UnsafePointer(flipped + 256), dx + 176)
+                Self.l0_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 320), dx + 160)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x2),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<12 {
-            (dx + row * 80).update(from: dy + (row * 8 + 1) * 16, count: 80)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 240
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 8 + kx * 2
+                let wp = kernel + kx * 32
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 240
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 8 + kx * 2
+                let wp = kernel + kx * 32
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 240
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 8 + kx * 2
+                let wp = kernel + kx * 32
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 240
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 8 + kx * 2
+                let wp = kernel + kx * 32
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+        }
+    }
+
+    // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 240
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 8 + kx * 2
+                let wp = kernel + kx * 32
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+        }
+    }
+
+    // Input rows 2 and columns 1 modulo the strides: taps from (2, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase2_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 240
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 8 + kx * 2
+                let wp = kernel + kx * 32
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
         }
     }
 
@@ -650,49 +825,167 @@ extension Random084: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 108) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 540) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 432
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<12 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 12 + co] }
-                        kt[tap * 12 + co] = v
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 35) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 35)
-                    for oy in 0..<2 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 12
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 7 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 12
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<35 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<12 {
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4 + 192
+                        for ci in 0..<2 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<12 {
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4 + 288
+                        for ci in 0..<2 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<12 {
+                        let from = kernel + co + 96, to = flipped + co * 4 + 384
+                        for ci in 0..<2 { to[ci] = from[ci * 12] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 108)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 36).update(from: dz + oy * 36, count: 36)
+                }
+                Self.l3_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 2)
+                Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
+                Self.l3_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 36), UnsafePointer(flipped + 288), dx + 12)
+                Self.l3_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 36), UnsafePointer(flipped + 384), dx + 10)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x3x12),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l3_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 10).update(from: dy + (row * 7 + 1) * 2, count: 10)
+    static func l3_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 36 + ky * 36 + kx * 12
+                    let wp = kernel + (ky * 2 + kx) * 48
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 12])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l3_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 36 + ky * 36
+                    let wp = kernel + ky * 48
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 12])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 24])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l3_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 36 + kx * 12
+                let wp = kernel + kx * 48
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l3_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 36
+            let wp = kernel
+            for ci in 0..<12 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 12])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 24])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
         }
     }
 

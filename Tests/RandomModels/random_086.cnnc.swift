@@ -531,13 +531,11 @@ extension Random086: TrainableModel {
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 891), gradients.advanced(by: 891), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 891), gradients.advanced(by: 891), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -615,49 +613,221 @@ extension Random086: TrainableModel {
                 if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 297) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1386) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1188
+                for tap in 0..<2 {
+                    let opposite = 2 - 2 * tap
                     for co in 0..<33 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 33 + co] }
-                        kt[tap * 33 + co] = v
+                        let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 33] }
+                        to[3] = 0
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 30)
-                    for oy in 0..<2 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 33
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 3 + ky) * 5 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 33
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<33 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                do {
+                    for co in 0..<33 {
+                        let from = kernel + co + 99, to = flipped + co * 4 + 264
+                        for ci in 0..<3 { to[ci] = from[ci * 33] }
+                        to[3] = 0
                     }
                 }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<33 {
+                        let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4 + 396
+                        for ci in 0..<3 { to[ci] = from[ci * 33] }
+                        to[3] = 0
+                    }
+                }
+                do {
+                    for co in 0..<33 {
+                        let from = kernel + co + 396, to = flipped + co * 4 + 660
+                        for ci in 0..<3 { to[ci] = from[ci * 33] }
+                        to[3] = 0
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 8 - 2 * tap
+                    for co in 0..<33 {
+                        let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4 + 792
+                        for ci in 0..<3 { to[ci] = from[ci * 33] }
+                        to[3] = 0
+                    }
+                }
+                do {
+                    for co in 0..<33 {
+                        let from = kernel + co + 693, to = flipped + co * 4 + 1056
+                        for ci in 0..<3 { to[ci] = from[ci * 33] }
+                        to[3] = 0
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 198)
+                for oy in 0..<2 {
+                    (bordered + oy * 99 + 33).update(from: dz + oy * 66, count: 66)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 264), dx + 3)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 396), dx + 12)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 660), dx + 15)
+                Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 792), dx + 24)
+                Self.l0_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 1056), dx + 27)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x3x33),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 12).update(from: dy + row * 15, count: 12)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 99 + kx * 33
+                let wp = kernel + kx * 132
+                for ci in 0..<33 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 33])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            let xp = x + oy * 99
+            let wp = kernel
+            for ci in 0..<33 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 33])
+                s1_0 = madd(s1_0, x1, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            for kx in 0..<2 {
+                let xp = x + oy * 99 + kx * 33
+                let wp = kernel + kx * 132
+                for ci in 0..<33 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 33])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            let xp = x + oy * 99
+            let wp = kernel
+            for ci in 0..<33 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 33])
+                s1_0 = madd(s1_0, x1, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+        }
+    }
+
+    // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + kx * 33
+                    let wp = kernel + kx * 132
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 33])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 2 and columns 1 modulo the strides: taps from (2, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase2_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<33 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 33])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            }
         }
     }
 
@@ -724,51 +894,144 @@ extension Random086: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 408) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<8 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6613) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 6528
+                for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<17 {
-                        for g in 0..<3 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 33 - g * 16) { v[l] = kernel[(tap * 33 + g * 16 + l) * 17 + co] }
-                            kt[(tap * 17 + co) * 3 + g] = v
-                        }
+                        let from = kernel + opposite * 561 + co, to = flipped + (tap * 17 + co) * 48
+                        for ci in 0..<33 { to[ci] = from[ci * 17] }
+                        for ci in 0..<15 { to[ci + 33] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 30)
-                    for ox in 0..<2 {
-                        let dzp = dz + ox * 17
-                        for ky in 0..<2 {
-                            for kx in 0..<4 {
-                                let at = (ky * 5 + ox + kx) * 3
-                                let kp = kt + (ky * 4 + kx) * 51
-                                for g in 0..<3 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<17 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<10 {
-                        for g in 0..<3 {
-                            let v = acc[position * 3 + g]
-                            for l in 0..<Swift.min(16, 33 - g * 16) { dx[position * 33 + g * 16 + l] = v[l] }
-                        }
+                for tap in 0..<4 {
+                    let opposite = 7 - tap
+                    for co in 0..<17 {
+                        let from = kernel + opposite * 561 + co, to = flipped + (tap * 17 + co) * 48 + 3264
+                        for ci in 0..<33 { to[ci] = from[ci * 17] }
+                        for ci in 0..<15 { to[ci + 33] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 85)
+                do {
+                    (bordered + 34).update(from: dz, count: 34)
+                }
+                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 3264), dx + 66)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x5x17),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<2 {
-            (dx + row * 66).update(from: dy + (row * 5 + 1) * 33, count: 66)
+    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                for kx in 0..<4 {
+                    let xp = x + kx * 17
+                    let wp = kernel + kx * 816
+                    for ci in 0..<17 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 17])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 33)
+                yp.store(s1_1, at: 49)
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 32
+                var s0_0 = V()
+                var s1_0 = V()
+                for kx in 0..<4 {
+                    let xp = x + kx * 17
+                    let wp = kernel + kx * 816 + 32
+                    for ci in 0..<17 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 17])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[33] = v[0] }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                for kx in 0..<4 {
+                    let xp = x + kx * 17
+                    let wp = kernel + kx * 816
+                    for ci in 0..<17 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 17])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 33)
+                yp.store(s1_1, at: 49)
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 32
+                var s0_0 = V()
+                var s1_0 = V()
+                for kx in 0..<4 {
+                    let xp = x + kx * 17
+                    let wp = kernel + kx * 816 + 32
+                    for ci in 0..<17 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 17])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[33] = v[0] }
+            }
         }
     }
 
@@ -852,8 +1115,8 @@ extension Random086: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 578) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 544
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 544) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<17 {
                         let from = kernel + co, to = flipped + co * 32
@@ -861,11 +1124,7 @@ extension Random086: TrainableModel {
                         for ci in 0..<15 { to[ci + 17] = 0 }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 34)
-                do {
-                    bordered.update(from: dz, count: 34)
-                }
-                Self.l2_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -407,8 +407,7 @@ extension Random088: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -478,49 +477,145 @@ extension Random088: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 96) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 768) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<24 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 24 + co] }
-                        kt[tap * 24 + co] = v
+                        let from = kernel + co, to = flipped + co * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 24] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 30)
-                    for oy in 0..<2 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 24
-                            for ky in 0..<2 {
-                                for kx in 0..<2 {
-                                    let at = (oy * 3 + ky) * 6 + ox * 3 + kx
-                                    let kp = kt + (ky * 2 + kx) * 24
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<24 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                do {
+                    for co in 0..<24 {
+                        let from = kernel + co + 120, to = flipped + co * 8 + 192
+                        for ci in 0..<5 { to[ci] = from[ci * 24] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
+                do {
+                    for co in 0..<24 {
+                        let from = kernel + co + 240, to = flipped + co * 8 + 384
+                        for ci in 0..<5 { to[ci] = from[ci * 24] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<24 {
+                        let from = kernel + co + 360, to = flipped + co * 8 + 576
+                        for ci in 0..<5 { to[ci] = from[ci * 24] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                dx.initialize(repeating: 0, count: 120)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 192), dx + 5)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 384), dx + 30)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 576), dx + 35)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x2x24),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 30).update(from: dy + row * 30, count: 30)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 90
+            var s0_0 = V()
+            var s1_0 = V()
+            let xp = x + oy * 48
+            let wp = kernel
+            for ci in 0..<24 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 24])
+                s1_0 = madd(s1_0, x1, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 90
+            var s0_0 = V()
+            var s1_0 = V()
+            let xp = x + oy * 48
+            let wp = kernel
+            for ci in 0..<24 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 24])
+                s1_0 = madd(s1_0, x1, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            }
         }
     }
 

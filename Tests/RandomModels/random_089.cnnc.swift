@@ -512,41 +512,165 @@ extension Random089: TrainableModel {
                 gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<4 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
                     for co in 0..<4 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + co, to = flipped + co * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 4] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 132) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 132)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 4
-                            for ky in 0..<2 {
-                                for kx in 0..<2 {
-                                    let at = (oy * 3 + ky) * 12 + ox * 3 + kx
-                                    let kp = kt + (ky * 2 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<132 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                do {
+                    for co in 0..<4 {
+                        let from = kernel + co + 64, to = flipped + co * 16 + 64
+                        for ci in 0..<16 { to[ci] = from[ci * 4] }
                     }
                 }
+                do {
+                    for co in 0..<4 {
+                        let from = kernel + co + 128, to = flipped + co * 16 + 128
+                        for ci in 0..<16 { to[ci] = from[ci * 4] }
+                    }
+                }
+                do {
+                    for co in 0..<4 {
+                        let from = kernel + co + 192, to = flipped + co * 16 + 192
+                        for ci in 0..<16 { to[ci] = from[ci * 4] }
+                    }
+                }
+                dx.initialize(repeating: 0, count: 2112)
+                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 64), dx + 16)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 128), dx + 192)
+                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 192), dx + 208)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 576
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 16
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 48)
+            yp.store(s2_0, at: 96)
+            yp.store(s3_0, at: 144)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 576
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 16
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 48)
+            yp.store(s2_0, at: 96)
+            yp.store(s3_0, at: 144)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 576
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 16
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 48)
+            yp.store(s2_0, at: 96)
+            yp.store(s3_0, at: 144)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 576
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 16
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 48)
+            yp.store(s2_0, at: 96)
+            yp.store(s3_0, at: 144)
         }
     }
 
@@ -601,37 +725,51 @@ extension Random089: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<4 { v[l] = kernel[l * 16 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 16)
-                    for oy in 0..<2 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 16
-                            do {
-                                let at = oy * 8 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<16 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<16 {
+                        let from = kernel + co, to = flipped + co * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 16] }
                     }
                 }
+                dx.initialize(repeating: 0, count: 64)
+                Self.l1_conv2d_1_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x4x16),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 64
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
         }
     }
 

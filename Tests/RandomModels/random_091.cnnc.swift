@@ -322,8 +322,8 @@ extension Random091: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 252) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 36
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { scratch in
+                let flipped = scratch.baseAddress!
                 do {
                     for co in 0..<9 {
                         let from = kernel + co, to = flipped + co * 4
@@ -331,11 +331,7 @@ extension Random091: TrainableModel {
                         to[3] = 0
                     }
                 }
-                bordered.initialize(repeating: 0, count: 216)
-                for oy in 0..<6 {
-                    (bordered + oy * 36).update(from: dz + oy * 36, count: 36)
-                }
-                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }

@@ -445,8 +445,7 @@ extension Random096: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -525,49 +524,146 @@ extension Random096: TrainableModel {
                 for l in 0..<15 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 240) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2820) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1920
+                for tap in 0..<8 {
+                    let opposite = 15 - 4 * (tap / 2) - 3 * (tap % 2)
                     for co in 0..<15 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 15 + co] }
-                        kt[tap * 15 + co] = v
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 195) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 195)
-                    for oy in 0..<12 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 15
-                            for ky in 0..<4 {
-                                for kx in 0..<4 {
-                                    let at = (oy + ky) * 13 + ox * 3 + kx
-                                    let kp = kt + (ky * 4 + kx) * 15
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<15 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<195 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                for tap in 0..<4 {
+                    let opposite = 13 - 4 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 960
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
+                for tap in 0..<4 {
+                    let opposite = 14 - 4 * tap
+                    for co in 0..<15 {
+                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1440
+                        for ci in 0..<5 { to[ci] = from[ci * 15] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 900)
+                for oy in 0..<12 {
+                    (bordered + (oy + 2) * 60).update(from: dz + oy * 60, count: 60)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 10)
+                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx)
+                Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx + 5)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (15x4x15),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<12 {
-            (dx + row * 50).update(from: dy + ((row + 1) * 13 + 1) * 5, count: 50)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 50
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 14 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 60 + ky * 60 + kx * 15
+                    let wp = kernel + (ky * 2 + kx) * 120
+                    for ci in 0..<15 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 15])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 30])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 50
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 14 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 60 + ky * 60
+                    let wp = kernel + ky * 120
+                    for ci in 0..<15 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 15])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 30])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 45])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 45] = v[lane] } }
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 50
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(4, 14 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 60 + ky * 60
+                    let wp = kernel + ky * 120
+                    for ci in 0..<15 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 15])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 30])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 30] = v[lane] } }
         }
     }
 

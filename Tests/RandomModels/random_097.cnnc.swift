@@ -328,8 +328,7 @@ extension Random097: TrainableModel {
         Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 2127), gradients.advanced(by: 2127), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1548), gradients.advanced(by: 1548), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1548), gradients.advanced(by: 1548), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
@@ -522,47 +521,88 @@ extension Random097: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 48) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 396) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 384
+                for tap in 0..<4 {
+                    let opposite = 13 - 4 * tap
                     for co in 0..<3 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<12 { v[l] = kernel[(tap * 12 + l) * 3 + co] }
-                        kt[tap * 3 + co] = v
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 3 + co) * 16
+                        for ci in 0..<12 { to[ci] = from[ci * 3] }
+                        for ci in 0..<4 { to[ci + 12] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 16)
-                    do {
-                        let dzp = dz
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ky * 4 + kx
-                                let kp = kt + (ky * 4 + kx) * 3
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<12 { dx[position * 12 + l] = v[l] }
+                for tap in 0..<4 {
+                    let opposite = 14 - 4 * tap
+                    for co in 0..<3 {
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 3 + co) * 16 + 192
+                        for ci in 0..<12 { to[ci] = from[ci * 3] }
+                        for ci in 0..<4 { to[ci + 12] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 12)
+                do {
+                    (bordered + 6).update(from: dz, count: 3)
+                }
+                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l1_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx + 12)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x1x3),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 60, count: 24)
+    static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 12 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                let ky0 = 2, ky1 = 3
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 3
+                        let wp = kernel + ky * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 12 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                let ky0 = 2, ky1 = 3
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + ky * 3
+                        let wp = kernel + ky * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+            }
         }
     }
 

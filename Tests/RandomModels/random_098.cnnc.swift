@@ -445,8 +445,7 @@ extension Random098: TrainableModel {
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 324), gradients.advanced(by: 324), q)
-        Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 324), gradients.advanced(by: 324), h); swap(&g, &h)
         // zero_padding2d
         Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -564,41 +563,124 @@ extension Random098: TrainableModel {
                 gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<16 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 692) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 512
+                for tap in 0..<8 {
+                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
                     for co in 0..<4 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 4] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 48)
-                    for oy in 0..<3 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 4
-                            for ky in 0..<4 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 2 + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 4 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+                for tap in 0..<8 {
+                    let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8 + 256
+                        for ci in 0..<5 { to[ci] = from[ci * 4] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
-                    for position in 0..<48 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                }
+                bordered.initialize(repeating: 0, count: 180)
+                for oy in 0..<3 {
+                    (bordered + (oy + 1) * 36 + 12).update(from: dz + oy * 12, count: 12)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 256), dx + 30)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x9x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 60
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<4 {
+                    let xp = x + oy * 36 + ky * 36 + kx * 4
+                    let wp = kernel + (ky * 4 + kx) * 32
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<5 { yp[lane + 25] = v[lane] } }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 60
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<4 {
+                    let xp = x + oy * 36 + ky * 36 + kx * 4
+                    let wp = kernel + (ky * 4 + kx) * 32
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<5 { yp[lane + 25] = v[lane] } }
         }
     }
 
@@ -686,49 +768,108 @@ extension Random098: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 54) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<6 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 342) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 216
+                for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<9 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 9 + co] }
-                        kt[tap * 9 + co] = v
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 9] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 28) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 28)
-                    for oy in 0..<2 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 9
-                            for ky in 0..<2 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 7 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 9
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<9 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<28 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                for tap in 0..<3 {
+                    let opposite = 5 - tap
+                    for co in 0..<9 {
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4 + 108
+                        for ci in 0..<4 { to[ci] = from[ci * 9] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 126)
+                for oy in 0..<2 {
+                    (bordered + oy * 63 + 9).update(from: dz + oy * 45, count: 45)
+                }
+                Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l2_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 108), dx + 20)
             }
         }
     }
 
-    // conv2d_1: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x7x9),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l2_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<3 {
-            (dx + row * 20).update(from: dy + (row * 7 + 1) * 4, count: 20)
+    static func l2_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 40
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<3 {
+                let xp = x + oy * 63 + kx * 9
+                let wp = kernel + kx * 36
+                for ci in 0..<9 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 9])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 18])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 27])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 36])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l2_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + kx * 9
+                    let wp = kernel + kx * 36
+                    for ci in 0..<9 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 9])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 18])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 27])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 36])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+            }
         }
     }
 

@@ -388,8 +388,7 @@ extension Random100: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -471,49 +470,126 @@ extension Random100: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 60) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<12 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 765) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 240
+                for tap in 0..<8 {
+                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
                     for co in 0..<5 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 5 + co]
-                        kt[tap * 5 + co] = v
+                        let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 225) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 225)
-                    for oy in 0..<7 {
-                        for ox in 0..<12 {
-                            let dzp = dz + (oy * 12 + ox) * 5
-                            for ky in 0..<3 {
-                                for kx in 0..<4 {
-                                    let at = (oy * 2 + ky) * 15 + ox + kx
-                                    let kp = kt + (ky * 4 + kx) * 5
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<225 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                for tap in 0..<4 {
+                    let opposite = 7 - tap
+                    for co in 0..<5 {
+                        let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4 + 160
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 525)
+                for oy in 0..<7 {
+                    (bordered + oy * 75 + 10).update(from: dz + oy * 60, count: 60)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 12)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x15x5),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<13 {
-            (dx + row * 12).update(from: dy + (row + 1) * 15 + 1, count: 12)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + oy * 24 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<2 {
+                    for kx in 0..<4 {
+                        let xp = x + oy * 75 + ox * 5 + ky * 75 + kx * 5
+                        let wp = kernel + (ky * 4 + kx) * 20
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 20])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 25])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + oy * 24 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<4 {
+                    let xp = x + oy * 75 + ox * 5 + kx * 5
+                    let wp = kernel + kx * 20
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 25])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+            }
         }
     }
 

@@ -677,8 +677,7 @@ extension Random102: TrainableModel {
         Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -772,51 +771,222 @@ extension Random102: TrainableModel {
                 for l in 0..<7 { gp6[l] += sum6[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 105) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<15 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 15708) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 420
+                for tap in 0..<10 {
+                    let opposite = 14 - 10 * (tap / 5) - 1 * (tap % 5)
                     for co in 0..<7 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 7 + co]
-                        kt[tap * 7 + co] = v
+                        let from = kernel + opposite * 7 + co, to = flipped + (tap * 7 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD4<Float>>.allocate(capacity: 4472)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 4472)
-                    for oy in 0..<21 {
-                        for ox in 0..<100 {
-                            let dzp = dz + (oy * 100 + ox) * 7
-                            for ky in 0..<3 {
-                                for kx in 0..<5 {
-                                    let at = (oy * 2 + ky) * 104 + ox + kx
-                                    let kp = kt + (ky * 5 + kx) * 7
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<7 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<4472 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                for tap in 0..<5 {
+                    let opposite = 9 - tap
+                    for co in 0..<7 {
+                        let from = kernel + opposite * 7 + co, to = flipped + (tap * 7 + co) * 4 + 280
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 15288)
+                for oy in 0..<21 {
+                    (bordered + oy * 728 + 14).update(from: dz + oy * 700, count: 700)
+                }
+                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 100)
+                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 280), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (21x104x7),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<41 {
-            (dx + row * 100).update(from: dy + (row + 1) * 104 + 2, count: 100)
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<20) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<9 {
+                let ox = bx * 8
+                let yp = y + oy * 200 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<2 {
+                    for kx in 0..<5 {
+                        let xp = x + oy * 728 + ox * 7 + ky * 728 + kx * 7
+                        let wp = kernel + (ky * 5 + kx) * 28
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 28])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 35])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 42])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 49])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+                do { let v = s6_0; yp[6] = v[0] }
+                do { let v = s7_0; yp[7] = v[0] }
+            }
+            for bx in 0..<4 {
+                let ox = bx * 7 + 72
+                let yp = y + oy * 200 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<2 {
+                    for kx in 0..<5 {
+                        let xp = x + oy * 728 + ox * 7 + ky * 728 + kx * 7
+                        let wp = kernel + (ky * 5 + kx) * 28
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 28])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 35])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 42])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+                do { let v = s6_0; yp[6] = v[0] }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<9 {
+                let ox = bx * 8
+                let yp = y + oy * 200 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for kx in 0..<5 {
+                    let xp = x + oy * 728 + ox * 7 + kx * 7
+                    let wp = kernel + kx * 28
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 21])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 28])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 35])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 42])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 49])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+                do { let v = s6_0; yp[6] = v[0] }
+                do { let v = s7_0; yp[7] = v[0] }
+            }
+            for bx in 0..<4 {
+                let ox = bx * 7 + 72
+                let yp = y + oy * 200 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for kx in 0..<5 {
+                    let xp = x + oy * 728 + ox * 7 + kx * 7
+                    let wp = kernel + kx * 28
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 21])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 28])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 35])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 42])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+                do { let v = s6_0; yp[6] = v[0] }
+            }
         }
     }
 

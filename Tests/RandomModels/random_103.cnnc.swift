@@ -886,40 +886,218 @@ extension Random103: TrainableModel {
                 gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 596) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
+                for tap in 0..<4 {
+                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                     for co in 0..<4 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<6 { v[l] = kernel[(tap * 6 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 4] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 220) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 220)
-                    for oy in 0..<5 {
-                        for ox in 0..<9 {
-                            let dzp = dz + (oy * 9 + ox) * 4
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy * 2 + ky) * 20 + ox * 2 + kx
-                                    let kp = kt + (ky * 3 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                for tap in 0..<2 {
+                    let opposite = 7 - 6 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8 + 128
+                        for ci in 0..<6 { to[ci] = from[ci * 4] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    }
+                }
+                for tap in 0..<2 {
+                    let opposite = 5 - 2 * tap
+                    for co in 0..<4 {
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8 + 192
+                        for ci in 0..<6 { to[ci] = from[ci * 4] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    }
+                }
+                do {
+                    for co in 0..<4 {
+                        let from = kernel + co + 96, to = flipped + co * 8 + 256
+                        for ci in 0..<6 { to[ci] = from[ci * 4] }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 308)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 44 + 4).update(from: dz + oy * 36, count: 36)
+                }
+                Self.l3_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 4), UnsafePointer(flipped + 128), dx + 6)
+                Self.l3_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 44), UnsafePointer(flipped + 192), dx + 120)
+                Self.l3_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 48), UnsafePointer(flipped + 256), dx + 126)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x11x4),
+    // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
+    // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
+    @inline(never)
+    static func l3_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 40 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+                for ky in ky0..<ky1 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 44 + ox * 4 + ky * 44 + kx * 4
+                        let wp = kernel + (ky * 2 + kx) * 32
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 4])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 8])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 12])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 16])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
-                    for position in 0..<220 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l3_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 40 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
+                for ky in ky0..<ky1 {
+                    do {
+                        let xp = x + oy * 44 + ox * 4 + ky * 44
+                        let wp = kernel + ky * 32
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 4])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 8])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 12])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 16])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l3_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 40 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 44 + ox * 4 + kx * 4
+                    let wp = kernel + kx * 32
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+            }
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l3_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 40 + ox * 2) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x + oy * 44 + ox * 4
+                let wp = kernel
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 8])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 12])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 16])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
             }
         }
     }

@@ -35,6 +35,18 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// it. Undilated kernels only; nil for a forward pass, whose padding is thin.
     var zeroRows: ZeroRows? = nil
 
+    /// Where output pixels go, in pixels of `outputs` floats: one row after
+    /// another when nil. A strided layer's dL/dx (`InputGradientConvolution`)
+    /// writes each phase straight to every stride-th pixel of every stride-th row.
+    var outputPitch: OutputPitch? = nil
+
+    struct OutputPitch: Codable, Hashable {
+        var row: Int
+        var pixel: Int
+    }
+    private var rowPitch: Int { outputPitch?.row ?? outputWidth }
+    private var pixelPitch: Int { outputPitch?.pixel ?? 1 }
+
     struct ZeroRows: Codable, Hashable {
         var top: Int
         var bottom: Int
@@ -305,7 +317,7 @@ struct ConvolutionEmitter: Codable, Hashable {
         if let flatStart {
             out.line("let yp = \((Index(flatStart * outputs) + channelBase).offsetting("y"))")
         } else {
-            out.line("let yp = \(((pixel.oy * outputWidth + pixel.ox) * outputs + channelBase).offsetting("y"))")
+            out.line("let yp = \(((pixel.oy * rowPitch + pixel.ox * pixelPitch) * outputs + channelBase).offsetting("y"))")
         }
         let taps = kernel.height * kernel.width
         let live = flatStart.map { liveTaps(pixels: $0..<($0 + pixels)) }
@@ -313,7 +325,7 @@ struct ConvolutionEmitter: Codable, Hashable {
         let sums = live?.isEmpty == true ? "let" : "var"
         for p in 0..<pixels {
             for j in 0..<chunks {
-                let offset = p * outputs + j * lanes
+                let offset = p * pixelPitch * outputs + j * lanes
                 if pass.first && startsFromZero {
                     out.line("\(sums) s\(p)_\(j) = V()")
                 } else if pass.first {
@@ -396,7 +408,7 @@ struct ConvolutionEmitter: Codable, Hashable {
                     value = epilogue.apply(to: value, name: "e\(p)_\(j)", vector: "V", lanes: lanes, channel: Index(j * lanes) + channelBase,
                                            existing: min(lanes, channelsLeft(j)), into: &out)
                 }
-                let offset = p * outputs + j * lanes
+                let offset = p * pixelPitch * outputs + j * lanes
                 if channelsLeft(j) >= lanes {
                     out.line("yp.store(\(value), at: \(offset))")
                 } else {

@@ -153,7 +153,7 @@ struct BackwardEmitter {
         // dL/dx as a forward convolution where that is one, except for a Dense layer's single position.
         let onePosition = pixels == 1 && rows == cin && paddedHeight * paddedWidth == 1
         let inputGradient = !onePosition && !inputGradientByWinograd && InputGradientConvolution.applies(strides: strides, kernel: kernel, dilation: dilation, padding: padding)
-            ? InputGradientConvolution(name: name, kernel: kernel, dilation: dilation, input: input, output: output, padding: padding, target: target)
+            ? InputGradientConvolution(name: name, kernel: kernel, strides: strides, dilation: dilation, input: input, output: output, padding: padding, target: target)
             : nil
         // Output channels sit in SIMD lanes, as in the forward pass. dL/dz is first
         // copied with each pixel's channels padded to whole vectors (padding lanes 0),

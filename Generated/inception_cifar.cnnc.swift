@@ -1294,65 +1294,150 @@ public struct InceptionCifar: CompiledModel {
 
     // mixed2_3x3: the direct kernel
     @inline(never)
-    static func l15_mixed2_3x3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+    static func l15_mixed2_3x3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 13824
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s1_2 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s2_2 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s3_2 = bias.simd(V.self, at: 32)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 320 + ox * 32 + ky * 320 + kx * 32
-                        let wp = kernel + (ky * 3 + kx) * 1536
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 48)
-                            let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            let x3 = V(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                        }
+        for b in parts.clamped(to: 0..<9) {
+            let i0 = b * 6
+            let a0 = i0 / 8 * 320 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 320 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 320 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 320 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 320 + (i0 + 4) % 8 * 32, a5 = (i0 + 5) / 8 * 320 + (i0 + 5) % 8 * 32
+            let yp = y + i0 * 48
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
+            var s0_2 = bias.simd(V.self, at: 32)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 16)
+            var s1_2 = bias.simd(V.self, at: 32)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 16)
+            var s2_2 = bias.simd(V.self, at: 32)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 16)
+            var s3_2 = bias.simd(V.self, at: 32)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s4_1 = bias.simd(V.self, at: 16)
+            var s4_2 = bias.simd(V.self, at: 32)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s5_1 = bias.simd(V.self, at: 16)
+            var s5_2 = bias.simd(V.self, at: 32)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + ky * 320 + kx * 32
+                    let wp = kernel + (ky * 3 + kx) * 1536
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        let x5 = V(repeating: xp[a5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        s5_2 = madd(s5_2, x5, w2)
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 48)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 64)
-                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 80)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 96)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 112)
-                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 128)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 144)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 160)
-                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 176)
             }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 48)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 64)
+            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 80)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 96)
+            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 112)
+            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 128)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 144)
+            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 160)
+            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 176)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 192)
+            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 208)
+            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 224)
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 240)
+            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 256)
+            yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 272)
+        }
+        for b in parts.clamped(to: 9..<11) {
+            let i0 = 54 + (b - 9) * 5
+            let a0 = i0 / 8 * 320 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 320 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 320 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 320 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 320 + (i0 + 4) % 8 * 32
+            let yp = y + i0 * 48
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
+            var s0_2 = bias.simd(V.self, at: 32)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 16)
+            var s1_2 = bias.simd(V.self, at: 32)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 16)
+            var s2_2 = bias.simd(V.self, at: 32)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 16)
+            var s3_2 = bias.simd(V.self, at: 32)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s4_1 = bias.simd(V.self, at: 16)
+            var s4_2 = bias.simd(V.self, at: 32)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + ky * 320 + kx * 32
+                    let wp = kernel + (ky * 3 + kx) * 1536
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                    }
+                }
+            }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 48)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 64)
+            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 80)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 96)
+            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 112)
+            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 128)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 144)
+            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 160)
+            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 176)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 192)
+            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 208)
+            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 224)
         }
     }
 
@@ -2952,75 +3037,152 @@ extension InceptionCifar: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x32),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l11_mixed2_3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+    static func l11_mixed2_3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
         typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 56 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 56
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                let xp = x + oy * 256 + ox * 32
-                let wp = kernel
-                for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 32])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 64])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 96])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
-                    s3_3 = madd(s3_3, x3, w3)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                do { let v = s0_3; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-                yp.store(s1_0, at: 56)
-                yp.store(s1_1, at: 72)
-                yp.store(s1_2, at: 88)
-                do { let v = s1_3; for lane in 0..<8 { yp[lane + 104] = v[lane] } }
-                yp.store(s2_0, at: 112)
-                yp.store(s2_1, at: 128)
-                yp.store(s2_2, at: 144)
-                do { let v = s2_3; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
-                yp.store(s3_0, at: 168)
-                yp.store(s3_1, at: 184)
-                yp.store(s3_2, at: 200)
-                do { let v = s3_3; for lane in 0..<8 { yp[lane + 216] = v[lane] } }
+        for b in parts.clamped(to: 0..<12) {
+            let i0 = b * 5
+            let a0 = i0 / 8 * 256 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 256 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 256 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 256 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 256 + (i0 + 4) % 8 * 32
+            let yp = y + i0 * 56
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s0_3 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s1_3 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s2_3 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            var s3_3 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s4_2 = V()
+            var s4_3 = V()
+            let xp = x
+            let wp = kernel
+            for ci in 0..<32 {
+                let w0 = wp.simd(V.self, at: ci * 64)
+                let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                s0_3 = madd(s0_3, x0, w3)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                s1_3 = madd(s1_3, x1, w3)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                s2_3 = madd(s2_3, x2, w3)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                s3_3 = madd(s3_3, x3, w3)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                s4_2 = madd(s4_2, x4, w2)
+                s4_3 = madd(s4_3, x4, w3)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s0_2, at: 32)
+            do { let v = s0_3; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+            yp.store(s1_0, at: 56)
+            yp.store(s1_1, at: 72)
+            yp.store(s1_2, at: 88)
+            do { let v = s1_3; for lane in 0..<8 { yp[lane + 104] = v[lane] } }
+            yp.store(s2_0, at: 112)
+            yp.store(s2_1, at: 128)
+            yp.store(s2_2, at: 144)
+            do { let v = s2_3; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+            yp.store(s3_0, at: 168)
+            yp.store(s3_1, at: 184)
+            yp.store(s3_2, at: 200)
+            do { let v = s3_3; for lane in 0..<8 { yp[lane + 216] = v[lane] } }
+            yp.store(s4_0, at: 224)
+            yp.store(s4_1, at: 240)
+            yp.store(s4_2, at: 256)
+            do { let v = s4_3; for lane in 0..<8 { yp[lane + 272] = v[lane] } }
+        }
+        for b in parts.clamped(to: 12..<13) {
+            let i0 = 60 + (b - 12) * 4
+            let a0 = i0 / 8 * 256 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 256 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 256 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 256 + (i0 + 3) % 8 * 32
+            let yp = y + i0 * 56
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s0_3 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s1_3 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s2_3 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            var s3_3 = V()
+            let xp = x
+            let wp = kernel
+            for ci in 0..<32 {
+                let w0 = wp.simd(V.self, at: ci * 64)
+                let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                s0_3 = madd(s0_3, x0, w3)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                s1_3 = madd(s1_3, x1, w3)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                s2_3 = madd(s2_3, x2, w3)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                s3_3 = madd(s3_3, x3, w3)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s0_2, at: 32)
+            do { let v = s0_3; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+            yp.store(s1_0, at: 56)
+            yp.store(s1_1, at: 72)
+            yp.store(s1_2, at: 88)
+            do { let v = s1_3; for lane in 0..<8 { yp[lane + 104] = v[lane] } }
+            yp.store(s2_0, at: 112)
+            yp.store(s2_1, at: 128)
+            yp.store(s2_2, at: 144)
+            do { let v = s2_3; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+            yp.store(s3_0, at: 168)
+            yp.store(s3_1, at: 184)
+            yp.store(s3_2, at: 200)
+            do { let v = s3_3; for lane in 0..<8 { yp[lane + 216] = v[lane] } }
         }
     }
 

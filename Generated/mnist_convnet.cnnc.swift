@@ -495,132 +495,159 @@ public struct MnistConvnet: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<25) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 18432
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 11 + ox) * 64
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s0_3 = bias.simd(V.self, at: 48)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s1_2 = bias.simd(V.self, at: 32)
-                var s1_3 = bias.simd(V.self, at: 48)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s2_2 = bias.simd(V.self, at: 32)
-                var s2_3 = bias.simd(V.self, at: 48)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s3_2 = bias.simd(V.self, at: 32)
-                var s3_3 = bias.simd(V.self, at: 48)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 416 + ox * 32 + ky * 416 + kx * 32
-                        let wp = kernel + (ky * 3 + kx) * 2048
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
+        for b in parts.clamped(to: 0..<21) {
+            let i0 = b * 5
+            let a0 = i0 / 11 * 416 + i0 % 11 * 32, a1 = (i0 + 1) / 11 * 416 + (i0 + 1) % 11 * 32, a2 = (i0 + 2) / 11 * 416 + (i0 + 2) % 11 * 32, a3 = (i0 + 3) / 11 * 416 + (i0 + 3) % 11 * 32, a4 = (i0 + 4) / 11 * 416 + (i0 + 4) % 11 * 32
+            let yp = y + i0 * 64
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
+            var s0_2 = bias.simd(V.self, at: 32)
+            var s0_3 = bias.simd(V.self, at: 48)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 16)
+            var s1_2 = bias.simd(V.self, at: 32)
+            var s1_3 = bias.simd(V.self, at: 48)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 16)
+            var s2_2 = bias.simd(V.self, at: 32)
+            var s2_3 = bias.simd(V.self, at: 48)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 16)
+            var s3_2 = bias.simd(V.self, at: 32)
+            var s3_3 = bias.simd(V.self, at: 48)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s4_1 = bias.simd(V.self, at: 16)
+            var s4_2 = bias.simd(V.self, at: 32)
+            var s4_3 = bias.simd(V.self, at: 48)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + ky * 416 + kx * 32
+                    let wp = kernel + (ky * 3 + kx) * 2048
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
-                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
-                yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
-                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
-                yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
-                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
-                yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
             }
-            do {
-                let yp = y + (oy * 11 + 8) * 64
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s0_3 = bias.simd(V.self, at: 48)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s1_2 = bias.simd(V.self, at: 32)
-                var s1_3 = bias.simd(V.self, at: 48)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s2_2 = bias.simd(V.self, at: 32)
-                var s2_3 = bias.simd(V.self, at: 48)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 416 + ky * 416 + kx * 32 + 256
-                        let wp = kernel + (ky * 3 + kx) * 2048
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                        }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
+            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
+            yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
+            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
+            yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
+            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
+            yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
+            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
+            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
+            yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 304)
+        }
+        for b in parts.clamped(to: 21..<25) {
+            let i0 = 105 + (b - 21) * 4
+            let a0 = i0 / 11 * 416 + i0 % 11 * 32, a1 = (i0 + 1) / 11 * 416 + (i0 + 1) % 11 * 32, a2 = (i0 + 2) / 11 * 416 + (i0 + 2) % 11 * 32, a3 = (i0 + 3) / 11 * 416 + (i0 + 3) % 11 * 32
+            let yp = y + i0 * 64
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
+            var s0_2 = bias.simd(V.self, at: 32)
+            var s0_3 = bias.simd(V.self, at: 48)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 16)
+            var s1_2 = bias.simd(V.self, at: 32)
+            var s1_3 = bias.simd(V.self, at: 48)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 16)
+            var s2_2 = bias.simd(V.self, at: 32)
+            var s2_3 = bias.simd(V.self, at: 48)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 16)
+            var s3_2 = bias.simd(V.self, at: 32)
+            var s3_3 = bias.simd(V.self, at: 48)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + ky * 416 + kx * 32
+                    let wp = kernel + (ky * 3 + kx) * 2048
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
-                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
-                yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
-                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
-                yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
             }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
+            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
+            yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
+            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
+            yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
+            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
+            yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
         }
     }
 
@@ -1115,53 +1142,56 @@ extension MnistConvnet: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (30x30x32),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<98) {
         typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 7
-                let yp = y + oy * 28 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 28 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 960 + ox * 32 + ky * 960 + kx * 32
-                        let wp = kernel + (ky * 3 + kx) * 128
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 192])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
+        for b in parts.clamped(to: 0..<98) {
+            let i0 = b * 8
+            let a0 = i0 / 28 * 960 + i0 % 28 * 32, a1 = (i0 + 1) / 28 * 960 + (i0 + 1) % 28 * 32, a2 = (i0 + 2) / 28 * 960 + (i0 + 2) % 28 * 32, a3 = (i0 + 3) / 28 * 960 + (i0 + 3) % 28 * 32, a4 = (i0 + 4) / 28 * 960 + (i0 + 4) % 28 * 32, a5 = (i0 + 5) / 28 * 960 + (i0 + 5) % 28 * 32, a6 = (i0 + 6) / 28 * 960 + (i0 + 6) % 28 * 32, a7 = (i0 + 7) / 28 * 960 + (i0 + 7) % 28 * 32
+            let yp = y + i0
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let ky0 = Swift.max(0, 2 - (i0 + 7) / 28), ky1 = Swift.min(3, 28 - i0 / 28)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + ky * 960 + kx * 32
+                    let wp = kernel + (ky * 3 + kx) * 128
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[a5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[a6 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[a7 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
-                do { let v = s0_0; yp[0] = v[0] }
-                do { let v = s1_0; yp[1] = v[0] }
-                do { let v = s2_0; yp[2] = v[0] }
-                do { let v = s3_0; yp[3] = v[0] }
-                do { let v = s4_0; yp[4] = v[0] }
-                do { let v = s5_0; yp[5] = v[0] }
-                do { let v = s6_0; yp[6] = v[0] }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[1] = v[0] }
+            do { let v = s2_0; yp[2] = v[0] }
+            do { let v = s3_0; yp[3] = v[0] }
+            do { let v = s4_0; yp[4] = v[0] }
+            do { let v = s5_0; yp[5] = v[0] }
+            do { let v = s6_0; yp[6] = v[0] }
+            do { let v = s7_0; yp[7] = v[0] }
         }
     }
 

@@ -1643,30 +1643,44 @@ extension Unet: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x32),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l4_bottleneck_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l4_bottleneck_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w
-        for oy in parts {
-            let yp = y + oy * 64
+        for b in parts.clamped(to: 0..<2) {
+            let i0 = b * 8
+            let a0 = i0 / 4 * 192 + i0 % 4 * 32, a1 = (i0 + 1) / 4 * 192 + (i0 + 1) % 4 * 32, a2 = (i0 + 2) / 4 * 192 + (i0 + 2) % 4 * 32, a3 = (i0 + 3) / 4 * 192 + (i0 + 3) % 4 * 32, a4 = (i0 + 4) / 4 * 192 + (i0 + 4) % 4 * 32, a5 = (i0 + 5) / 4 * 192 + (i0 + 5) % 4 * 32, a6 = (i0 + 6) / 4 * 192 + (i0 + 6) % 4 * 32, a7 = (i0 + 7) / 4 * 192 + (i0 + 7) % 4 * 32
+            let yp = y + i0 * 16
             var s0_0 = V()
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 7) / 4), ky1 = Swift.min(3, 5 - i0 / 4)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
-                    let xp = x + oy * 192 + ky * 192 + kx * 32
+                    let xp = x + ky * 192 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let x0 = V(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[a5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[a6 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[a7 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
             }
@@ -1674,6 +1688,10 @@ extension Unet: TrainableModel {
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)
             yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
         }
     }
 

@@ -441,6 +441,37 @@ import Testing
         #expect(!training.contains("l3_conv2d_3_input_gradient_winograd"))
     }
 
+    /// On AVX2 (blocks of 6 pixels by one SIMD16 vector), an 8-pixel row
+    /// would be blocks of 4+4; ResNet-20's stride-2 layer (32 channels a tap)
+    /// instead runs blocks of 6 through its 64 flattened pixels (9 of 6, 2 of
+    /// 5), each pixel's offset worked out once a block; its calls' parts are
+    /// those blocks. With 16 channels a tap it keeps rows.
+    @Test func narrowRowsOfManyChannelsRunBlocksAcrossRows() throws {
+        func direct(_ channels: Int) throws -> ConvolutionEmitter? {
+            let model = try Self.model("""
+                input_shape: [16, 16, \(channels)]
+                layers:
+                  - Conv2D: {filters: 64, kernel_size: 3, strides: 2, padding: same}
+                  - Flatten
+                  - Dense: {units: 2, activation: softmax}
+                """)
+            let program = ModelPlanner.plan(model, specPath: "snippet.yaml", target: .avx2)
+            guard case .convolution(let kernels) = program.nodes[0].kernel, case .channelLanes(let direct) = kernels.direct else { return nil }
+            return direct
+        }
+        let wide = try #require(try direct(32))
+        #expect(wide.spansRows && !wide.splitsRows && !wide.partsAreChannelGroups)
+        #expect(wide.pixelRuns.map(\.blocks) == [9, 2] && wide.pixelRuns.map(\.pixels) == [6, 5])
+        #expect(wide.parts == 11)
+        var out = SourceWriter()
+        wide.emit(into: &out)
+        #expect(out.text.contains("for b in parts.clamped(to: 9..<11) {"))
+        #expect(out.text.contains("let i0 = 54 + (b - 9) * 5"))
+        #expect(out.text.contains("let x5 = V(repeating: xp[a5 + ci])"))
+        let narrow = try #require(try direct(16))
+        #expect(!narrow.spansRows && narrow.splitsRows && narrow.parts == 8)
+    }
+
     /// dL/dx of a strided layer is a convolution phase by phase: a 3x3
     /// stride-2 kernel gives four (sub-kernels 2x2, 2x1, 1x2, 1x1), each
     /// writing every other pixel of every other row of dL/dx from its own

@@ -2616,25 +2616,43 @@ extension Depthwise: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (3x2x32),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l10_widen_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l10_widen_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 12 output channels.
-        for oy in parts {
-            let yp = y + oy * 24
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 6
+            let a0 = i0 / 2 * 64 + i0 % 2 * 32, a1 = (i0 + 1) / 2 * 64 + (i0 + 1) % 2 * 32, a2 = (i0 + 2) / 2 * 64 + (i0 + 2) % 2 * 32, a3 = (i0 + 3) / 2 * 64 + (i0 + 3) % 2 * 32, a4 = (i0 + 4) / 2 * 64 + (i0 + 4) % 2 * 32, a5 = (i0 + 5) / 2 * 64 + (i0 + 5) % 2 * 32
+            let yp = y + i0 * 12
             var s0_0 = V()
             var s1_0 = V()
-            let xp = x + oy * 64
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let xp = x
             let wp = kernel
             for ci in 0..<32 {
                 let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 32])
+                let x1 = V(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[a5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
             }
             do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<12 { yp[lane + 48] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<12 { yp[lane + 60] = v[lane] } }
         }
     }
 

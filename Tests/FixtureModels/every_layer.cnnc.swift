@@ -883,39 +883,50 @@ public struct EveryLayer: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
     @inline(never)
-    static func l9_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+    static func l9_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                let xp = x + oy * 320 + ox * 32
-                let wp = kernel
-                for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
-                    s4_0 = madd(s4_0, x4, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
+        for b in parts.clamped(to: 0..<10) {
+            let i0 = b * 8
+            let a0 = i0 / 10 * 320 + i0 % 10 * 32, a1 = (i0 + 1) / 10 * 320 + (i0 + 1) % 10 * 32, a2 = (i0 + 2) / 10 * 320 + (i0 + 2) % 10 * 32, a3 = (i0 + 3) / 10 * 320 + (i0 + 3) % 10 * 32, a4 = (i0 + 4) / 10 * 320 + (i0 + 4) % 10 * 32, a5 = (i0 + 5) / 10 * 320 + (i0 + 5) % 10 * 32, a6 = (i0 + 6) / 10 * 320 + (i0 + 6) % 10 * 32, a7 = (i0 + 7) / 10 * 320 + (i0 + 7) % 10 * 32
+            let yp = y + i0 * 8
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
+            let xp = x
+            let wp = kernel
+            for ci in 0..<32 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[a5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[a7 + ci])
+                s7_0 = madd(s7_0, x7, w0)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
         }
     }
 
@@ -1539,79 +1550,47 @@ extension EveryLayer: TrainableModel {
     // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
+    static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<40) {
         typealias V = SIMD16<Float>
         let kernel = w
-        for oy in parts {
-            do {
-                let yp = y + oy * 1056
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let xp = x + oy * 544 + ky * 544 + kx * 32
-                        let wp = kernel + (ky * 2 + kx) * 512
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
-                            s5_0 = madd(s5_0, x5, w0)
-                        }
+        for b in parts.clamped(to: 0..<40) {
+            let i0 = b * 6
+            let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32, a5 = (i0 + 5) / 16 * 544 + (i0 + 5) % 16 * 32
+            let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2, o5 = (i0 + 5) / 16 * 66 + (i0 + 5) % 16 * 2
+            let yp = y
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + ky * 544 + kx * 32
+                    let wp = kernel + (ky * 2 + kx) * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[a5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
-                yp.store(s5_0, at: 160)
             }
-            for bx in 0..<2 {
-                let ox = bx * 5 + 6
-                let yp = y + (oy * 66 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let xp = x + oy * 544 + ox * 32 + ky * 544 + kx * 32
-                        let wp = kernel + (ky * 2 + kx) * 512
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
-            }
+            yp.store(s0_0, at: o0 * 16)
+            yp.store(s1_0, at: o1 * 16)
+            yp.store(s2_0, at: o2 * 16)
+            yp.store(s3_0, at: o3 * 16)
+            yp.store(s4_0, at: o4 * 16)
+            yp.store(s5_0, at: o5 * 16)
         }
     }
 
@@ -1691,75 +1670,78 @@ extension EveryLayer: TrainableModel {
 
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
-    static func l4_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+    static func l4_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<43) {
         typealias V = SIMD16<Float>
         let kernel = w
-        for oy in parts {
-            do {
-                let yp = y + oy * 1056
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                for kx in 0..<2 {
-                    let xp = x + oy * 544 + kx * 32
-                    let wp = kernel + kx * 512
-                    for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 128])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 160])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
+        for b in parts.clamped(to: 0..<41) {
+            let i0 = b * 6
+            let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32, a5 = (i0 + 5) / 16 * 544 + (i0 + 5) % 16 * 32
+            let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2, o5 = (i0 + 5) / 16 * 66 + (i0 + 5) % 16 * 2
+            let yp = y
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for kx in 0..<2 {
+                let xp = x + kx * 32
+                let wp = kernel + kx * 512
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[a0 + ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[a1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[a2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[a3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[a4 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[a5 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
-                yp.store(s5_0, at: 160)
             }
-            for bx in 0..<2 {
-                let ox = bx * 5 + 6
-                let yp = y + (oy * 66 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                for kx in 0..<2 {
-                    let xp = x + oy * 544 + ox * 32 + kx * 32
-                    let wp = kernel + kx * 512
-                    for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 128])
-                        s4_0 = madd(s4_0, x4, w0)
-                    }
+            yp.store(s0_0, at: o0 * 16)
+            yp.store(s1_0, at: o1 * 16)
+            yp.store(s2_0, at: o2 * 16)
+            yp.store(s3_0, at: o3 * 16)
+            yp.store(s4_0, at: o4 * 16)
+            yp.store(s5_0, at: o5 * 16)
+        }
+        for b in parts.clamped(to: 41..<43) {
+            let i0 = 246 + (b - 41) * 5
+            let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32
+            let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2
+            let yp = y
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for kx in 0..<2 {
+                let xp = x + kx * 32
+                let wp = kernel + kx * 512
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[a0 + ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[a1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[a2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[a3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[a4 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
             }
+            yp.store(s0_0, at: o0 * 16)
+            yp.store(s1_0, at: o1 * 16)
+            yp.store(s2_0, at: o2 * 16)
+            yp.store(s3_0, at: o3 * 16)
+            yp.store(s4_0, at: o4 * 16)
         }
     }
 

@@ -737,45 +737,99 @@ extension WideChannels: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (12x12x40),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
         typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 480 + ox * 40 + ky * 480 + kx * 40
-                        let wp = kernel + (ky * 3 + kx) * 160
-                        for ci in 0..<40 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 40])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 80])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 120])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 160])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
+        for b in parts.clamped(to: 0..<9) {
+            let i0 = b * 8
+            let a0 = i0 / 10 * 480 + i0 % 10 * 40, a1 = (i0 + 1) / 10 * 480 + (i0 + 1) % 10 * 40, a2 = (i0 + 2) / 10 * 480 + (i0 + 2) % 10 * 40, a3 = (i0 + 3) / 10 * 480 + (i0 + 3) % 10 * 40, a4 = (i0 + 4) / 10 * 480 + (i0 + 4) % 10 * 40, a5 = (i0 + 5) / 10 * 480 + (i0 + 5) % 10 * 40, a6 = (i0 + 6) / 10 * 480 + (i0 + 6) % 10 * 40, a7 = (i0 + 7) / 10 * 480 + (i0 + 7) % 10 * 40
+            let yp = y + i0 * 3
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 7) / 10), ky1 = Swift.min(3, 11 - i0 / 10)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + ky * 480 + kx * 40
+                    let wp = kernel + (ky * 3 + kx) * 160
+                    for ci in 0..<40 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[a5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[a6 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[a7 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
-                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
+        }
+        for b in parts.clamped(to: 9..<13) {
+            let i0 = 72 + (b - 9) * 7
+            let a0 = i0 / 10 * 480 + i0 % 10 * 40, a1 = (i0 + 1) / 10 * 480 + (i0 + 1) % 10 * 40, a2 = (i0 + 2) / 10 * 480 + (i0 + 2) % 10 * 40, a3 = (i0 + 3) / 10 * 480 + (i0 + 3) % 10 * 40, a4 = (i0 + 4) / 10 * 480 + (i0 + 4) % 10 * 40, a5 = (i0 + 5) / 10 * 480 + (i0 + 5) % 10 * 40, a6 = (i0 + 6) / 10 * 480 + (i0 + 6) % 10 * 40
+            let yp = y + i0 * 3
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 6) / 10), ky1 = Swift.min(3, 11 - i0 / 10)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + ky * 480 + kx * 40
+                    let wp = kernel + (ky * 3 + kx) * 160
+                    for ci in 0..<40 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[a4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[a5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[a6 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
         }
     }
 

@@ -3030,33 +3030,41 @@ public struct InvertedResidual: CompiledModel {
 
     // project2: Conv2D, (None, 6, 6, 40) → (None, 6, 6, 16), 640 parameters
     @inline(never)
-    static func l15_project2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+    static func l15_project2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 640
-        for oy in parts {
-            let yp = y + oy * 96
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 8
+            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
+            let yp = y + i0 * 16
             var s0_0 = bias.simd(V.self, at: 0)
             var s1_0 = bias.simd(V.self, at: 0)
             var s2_0 = bias.simd(V.self, at: 0)
             var s3_0 = bias.simd(V.self, at: 0)
             var s4_0 = bias.simd(V.self, at: 0)
             var s5_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 240
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
+            let xp = x
             let wp = kernel
             for ci in 0..<40 {
                 let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 40])
+                let x1 = V(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 80])
+                let x2 = V(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 120])
+                let x3 = V(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 160])
+                let x4 = V(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 200])
+                let x5 = V(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[a7 + ci])
+                s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
@@ -3064,38 +3072,86 @@ public struct InvertedResidual: CompiledModel {
             yp.store(s3_0, at: 48)
             yp.store(s4_0, at: 64)
             yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
         }
-    }
-
-    // project2: at inference, with the layers after it in its store
-    @inline(never)
-    static func l15_project2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
-        let kernel = w, bias = w + 640
-        for oy in parts {
-            let yp = y + oy * 96
+        for b in parts.clamped(to: 1..<5) {
+            let i0 = 8 + (b - 1) * 7
+            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
+            let yp = y + i0 * 16
             var s0_0 = bias.simd(V.self, at: 0)
             var s1_0 = bias.simd(V.self, at: 0)
             var s2_0 = bias.simd(V.self, at: 0)
             var s3_0 = bias.simd(V.self, at: 0)
             var s4_0 = bias.simd(V.self, at: 0)
             var s5_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 240
+            var s6_0 = bias.simd(V.self, at: 0)
+            let xp = x
             let wp = kernel
             for ci in 0..<40 {
                 let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 40])
+                let x1 = V(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 80])
+                let x2 = V(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 120])
+                let x3 = V(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 160])
+                let x4 = V(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 200])
+                let x5 = V(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+        }
+    }
+
+    // project2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l15_project2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 640
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 8
+            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
+            let yp = y + i0 * 16
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
+            let xp = x
+            let wp = kernel
+            for ci in 0..<40 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[a5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[a7 + ci])
+                s7_0 = madd(s7_0, x7, w0)
             }
             let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
             yp.store(e0_0n, at: 0)
@@ -3109,6 +3165,55 @@ public struct InvertedResidual: CompiledModel {
             yp.store(e4_0n, at: 64)
             let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
             yp.store(e5_0n, at: 80)
+            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e6_0n, at: 96)
+            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e7_0n, at: 112)
+        }
+        for b in parts.clamped(to: 1..<5) {
+            let i0 = 8 + (b - 1) * 7
+            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
+            let yp = y + i0 * 16
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            let xp = x
+            let wp = kernel
+            for ci in 0..<40 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[a5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+            }
+            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e0_0n, at: 0)
+            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e1_0n, at: 16)
+            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e2_0n, at: 32)
+            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e3_0n, at: 48)
+            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e4_0n, at: 64)
+            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e5_0n, at: 80)
+            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e6_0n, at: 96)
         }
     }
 
@@ -4024,33 +4129,41 @@ extension InvertedResidual: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x40),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l9_expand2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+    static func l9_expand2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         let kernel = w
-        for oy in parts {
-            let yp = y + oy * 96
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 8
+            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
+            let yp = y + i0 * 16
             var s0_0 = V()
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
             var s4_0 = V()
             var s5_0 = V()
-            let xp = x + oy * 240
+            var s6_0 = V()
+            var s7_0 = V()
+            let xp = x
             let wp = kernel
             for ci in 0..<40 {
                 let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 40])
+                let x1 = V(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 80])
+                let x2 = V(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 120])
+                let x3 = V(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 160])
+                let x4 = V(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 200])
+                let x5 = V(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[a7 + ci])
+                s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
@@ -4058,6 +4171,46 @@ extension InvertedResidual: TrainableModel {
             yp.store(s3_0, at: 48)
             yp.store(s4_0, at: 64)
             yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
+        }
+        for b in parts.clamped(to: 1..<5) {
+            let i0 = 8 + (b - 1) * 7
+            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
+            let yp = y + i0 * 16
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            let xp = x
+            let wp = kernel
+            for ci in 0..<40 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[a5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
         }
     }
 

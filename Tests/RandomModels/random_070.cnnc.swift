@@ -644,39 +644,69 @@ extension Random070: TrainableModel {
     // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
-        for oy in parts {
-            let yp = y + oy * 32
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 4
+            let a0 = i0 / 1 * 33 + i0 % 1 * 33, a1 = (i0 + 1) / 1 * 33 + (i0 + 1) % 1 * 33, a2 = (i0 + 2) / 1 * 33 + (i0 + 2) % 1 * 33, a3 = (i0 + 3) / 1 * 33 + (i0 + 3) % 1 * 33
+            let o0 = i0 / 1 * 4 + i0 % 1 * 3, o1 = (i0 + 1) / 1 * 4 + (i0 + 1) % 1 * 3, o2 = (i0 + 2) / 1 * 4 + (i0 + 2) % 1 * 3, o3 = (i0 + 3) / 1 * 4 + (i0 + 3) % 1 * 3
+            let yp = y
             var s0_0 = V()
-            let xp = x + oy * 33
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x
             let wp = kernel
             for ci in 0..<33 {
                 let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
             }
-            yp.store(s0_0, at: 0)
+            yp.store(s0_0, at: o0 * 8)
+            yp.store(s1_0, at: o1 * 8)
+            yp.store(s2_0, at: o2 * 8)
+            yp.store(s3_0, at: o3 * 8)
         }
     }
 
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
-    static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
-        for oy in parts {
-            let yp = y + oy * 32
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 4
+            let a0 = i0 / 1 * 33 + i0 % 1 * 33, a1 = (i0 + 1) / 1 * 33 + (i0 + 1) % 1 * 33, a2 = (i0 + 2) / 1 * 33 + (i0 + 2) % 1 * 33, a3 = (i0 + 3) / 1 * 33 + (i0 + 3) % 1 * 33
+            let o0 = i0 / 1 * 4 + i0 % 1 * 3, o1 = (i0 + 1) / 1 * 4 + (i0 + 1) % 1 * 3, o2 = (i0 + 2) / 1 * 4 + (i0 + 2) % 1 * 3, o3 = (i0 + 3) / 1 * 4 + (i0 + 3) % 1 * 3
+            let yp = y
             var s0_0 = V()
-            let xp = x + oy * 33
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x
             let wp = kernel
             for ci in 0..<33 {
                 let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
             }
-            yp.store(s0_0, at: 0)
+            yp.store(s0_0, at: o0 * 8)
+            yp.store(s1_0, at: o1 * 8)
+            yp.store(s2_0, at: o2 * 8)
+            yp.store(s3_0, at: o3 * 8)
         }
     }
 

@@ -582,29 +582,89 @@ extension Random076: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (10x3x33),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
-        for oy in parts {
-            let yp = y + oy * 21
+        for b in parts.clamped(to: 0..<2) {
+            let i0 = b * 8
+            let a0 = i0 / 3 * 99 + i0 % 3 * 33, a1 = (i0 + 1) / 3 * 99 + (i0 + 1) % 3 * 33, a2 = (i0 + 2) / 3 * 99 + (i0 + 2) % 3 * 33, a3 = (i0 + 3) / 3 * 99 + (i0 + 3) % 3 * 33, a4 = (i0 + 4) / 3 * 99 + (i0 + 4) % 3 * 33, a5 = (i0 + 5) / 3 * 99 + (i0 + 5) % 3 * 33, a6 = (i0 + 6) / 3 * 99 + (i0 + 6) % 3 * 33, a7 = (i0 + 7) / 3 * 99 + (i0 + 7) % 3 * 33
+            let yp = y + i0 * 7
             var s0_0 = V()
             var s1_0 = V()
             var s2_0 = V()
-            let xp = x + oy * 99
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let xp = x
             let wp = kernel
             for ci in 0..<33 {
                 let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 33])
+                let x1 = V(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 66])
+                let x2 = V(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[a5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[a7 + ci])
+                s7_0 = madd(s7_0, x7, w0)
             }
             do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
             do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<7 { yp[lane + 21] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<7 { yp[lane + 35] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<7 { yp[lane + 42] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<7 { yp[lane + 49] = v[lane] } }
+        }
+        for b in parts.clamped(to: 2..<4) {
+            let i0 = 16 + (b - 2) * 7
+            let a0 = i0 / 3 * 99 + i0 % 3 * 33, a1 = (i0 + 1) / 3 * 99 + (i0 + 1) % 3 * 33, a2 = (i0 + 2) / 3 * 99 + (i0 + 2) % 3 * 33, a3 = (i0 + 3) / 3 * 99 + (i0 + 3) % 3 * 33, a4 = (i0 + 4) / 3 * 99 + (i0 + 4) % 3 * 33, a5 = (i0 + 5) / 3 * 99 + (i0 + 5) % 3 * 33, a6 = (i0 + 6) / 3 * 99 + (i0 + 6) % 3 * 33
+            let yp = y + i0 * 7
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            let xp = x
+            let wp = kernel
+            for ci in 0..<33 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[a4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[a5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[a6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<7 { yp[lane + 21] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<7 { yp[lane + 35] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<7 { yp[lane + 42] = v[lane] } }
         }
     }
 

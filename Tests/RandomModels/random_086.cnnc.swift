@@ -679,101 +679,145 @@ extension Random086: TrainableModel {
     // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
-        for oy in parts {
-            let yp = y + oy * 36
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 4
+            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
+            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let yp = y
             var s0_0 = V()
             var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
             for kx in 0..<2 {
-                let xp = x + oy * 99 + kx * 33
+                let xp = x + kx * 33
                 let wp = kernel + kx * 132
                 for ci in 0..<33 {
                     let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let x0 = V(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 33])
+                    let x1 = V(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[a2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[a3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane + o0 * 3] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + o1 * 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + o2 * 3] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + o3 * 3] = v[lane] } }
         }
     }
 
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
-        for oy in parts {
-            let yp = y + oy * 36
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 4
+            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
+            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let yp = y
             var s0_0 = V()
             var s1_0 = V()
-            let xp = x + oy * 99
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x
             let wp = kernel
             for ci in 0..<33 {
                 let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 33])
+                let x1 = V(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane + o0 * 3] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + o1 * 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + o2 * 3] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + o3 * 3] = v[lane] } }
         }
     }
 
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
-    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
-        for oy in parts {
-            let yp = y + oy * 36
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 4
+            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
+            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let yp = y
             var s0_0 = V()
             var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
             for kx in 0..<2 {
-                let xp = x + oy * 99 + kx * 33
+                let xp = x + kx * 33
                 let wp = kernel + kx * 132
                 for ci in 0..<33 {
                     let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let x0 = V(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 33])
+                    let x1 = V(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[a2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[a3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane + o0 * 3] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + o1 * 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + o2 * 3] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + o3 * 3] = v[lane] } }
         }
     }
 
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
-    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
-        for oy in parts {
-            let yp = y + oy * 36
+        for b in parts.clamped(to: 0..<1) {
+            let i0 = b * 4
+            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
+            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let yp = y
             var s0_0 = V()
             var s1_0 = V()
-            let xp = x + oy * 99
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x
             let wp = kernel
             for ci in 0..<33 {
                 let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let x0 = V(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 33])
+                let x1 = V(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane + o0 * 3] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + o1 * 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + o2 * 3] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + o3 * 3] = v[lane] } }
         }
     }
 

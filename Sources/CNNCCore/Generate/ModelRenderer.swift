@@ -242,7 +242,7 @@ struct ModelRenderer {
                 }
                 // A kernel alone in its layer whose parts are groups of output channels
                 // runs each group for a whole block in the layer-major functions.
-                if case .channelLanes(let kernel) = kernels.direct, !kernel.splitsRows, kernels.padding == nil {
+                if case .channelLanes(let kernel) = kernels.direct, kernel.partsAreChannelGroups, kernels.padding == nil {
                     forward.kernelSharingWeights(slices: kernel.parts, splitParts: kernels.splitParts, call)
                 } else {
                     forward.kernel(parts: kernels.splitParts, call)

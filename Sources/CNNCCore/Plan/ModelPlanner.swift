@@ -149,10 +149,12 @@ public enum ModelPlanner {
             inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
             kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
             outputHeight: height, outputWidth: width, packed: depthwise, fusedReLU: false)
-        let second = ConvolutionEmitter(
+        var second = ConvolutionEmitter(
             function: function + "_pointwise", inputHeight: height, inputWidth: width, inputChannels: depthwise.outputs,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
             packed: pointwise, fusedReLU: config.activation == .relu, target: target)
+        // It runs on the rows the depthwise step has just written (`rowsPerBlock`).
+        second.keepsRowParts = true
         let post = config.activation == .linear || config.activation == .relu ? nil
             : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: layer.outputShape)
         let split = first.parts == second.parts ? splitParts(second.parts, layer) : 1

@@ -2382,8 +2382,7 @@ extension MiniResnet: TrainableModel {
                 let o3 = arena.advanced(by: 25088)
                 // Forward, training mode, to block1_bn1: every layer's output stays for the backward pass.
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                o2.update(from: UnsafePointer(o1), count: 6272)
-                Self.l2_stem_relu(o2)
+                Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
                 Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498))
                 Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 1376), o3, arena.advanced(by: 184698))
                 Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
@@ -2396,8 +2395,7 @@ extension MiniResnet: TrainableModel {
                 let o6 = arena.advanced(by: 50176)
                 // Forward, training mode, to block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
-                o5.update(from: UnsafePointer(o4), count: 6272)
-                Self.l2_stem_relu(o5)
+                Self.l2_stem_relu_forward(UnsafePointer(o4), o5)
                 Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498))
                 Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 3000), o6, arena.advanced(by: 184698))
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
@@ -2413,8 +2411,7 @@ extension MiniResnet: TrainableModel {
                 // Forward, training mode, to block2_bn1: every layer's output stays for the backward pass.
                 Self.l7_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
                 Self.l8_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
-                o9.update(from: UnsafePointer(o8), count: 6272)
-                Self.l2_stem_relu(o9)
+                Self.l2_stem_relu_forward(UnsafePointer(o8), o9)
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
                 Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 4624), o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
@@ -2429,8 +2426,7 @@ extension MiniResnet: TrainableModel {
                 let o14 = arena.advanced(by: 97216)
                 // Forward, training mode, to block2_bn2: every layer's output stays for the backward pass.
                 Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
-                o12.update(from: UnsafePointer(o11), count: 3136)
-                Self.l12_block2_relu(o12)
+                Self.l12_block2_relu_forward(UnsafePointer(o11), o12)
                 Self.l13_block2_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498))
                 Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 5824), o13, arena.advanced(by: 184698))
                 Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 12240), o14)
@@ -2460,8 +2456,7 @@ extension MiniResnet: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l16_block2_shortcut_bn_normalize(UnsafePointer(o14), statistics, k, o16)
                 Self.l17_block2_add(UnsafePointer(o15), UnsafePointer(o16), o17)
-                o18.update(from: UnsafePointer(o17), count: 3136)
-                Self.l12_block2_relu(o18)
+                Self.l12_block2_relu_forward(UnsafePointer(o17), o18)
                 Self.l19_pool(UnsafePointer(o18), o19)
                 Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 12448), o20)
                 Self.l20_predictions_activation(o20)
@@ -2874,6 +2869,12 @@ extension MiniResnet: TrainableModel {
         }
     }
 
+    // stem_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_stem_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<6272 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
+    }
+
     // stem_relu: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l2_stem_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -3166,6 +3167,12 @@ extension MiniResnet: TrainableModel {
                 yp.store(s6_0, at: 96)
             }
         }
+    }
+
+    // block2_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l12_block2_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<3136 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // block2_relu: through ReLU (slope 0.0 below 0.0)

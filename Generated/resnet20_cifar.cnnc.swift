@@ -5731,8 +5731,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o3 = arena.advanced(by: 65536)
                 // Forward, training mode, to stage1_block1_bn1: every layer's output stays for the backward pass.
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                o2.update(from: UnsafePointer(o1), count: 16384)
-                Self.l2_stem_relu(o2)
+                Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562))
                 Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 480), o3, arena.advanced(by: 1186058))
                 Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
@@ -5745,8 +5744,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o6 = arena.advanced(by: 131072)
                 // Forward, training mode, to stage1_block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
-                o5.update(from: UnsafePointer(o4), count: 16384)
-                Self.l2_stem_relu(o5)
+                Self.l2_stem_relu_forward(UnsafePointer(o4), o5)
                 Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562))
                 Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 6928), o6, arena.advanced(by: 1186058))
                 Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
@@ -5762,8 +5760,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block2_bn1: every layer's output stays for the backward pass.
                 Self.l7_stage1_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
                 Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
-                o9.update(from: UnsafePointer(o8), count: 16384)
-                Self.l2_stem_relu(o9)
+                Self.l2_stem_relu_forward(UnsafePointer(o8), o9)
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562))
                 Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 13376), o10, arena.advanced(by: 1186058))
                 Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
@@ -5776,8 +5773,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o13 = arena.advanced(by: 278528)
                 // Forward, training mode, to stage1_block2_bn2: every layer's output stays for the backward pass.
                 Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
-                o12.update(from: UnsafePointer(o11), count: 16384)
-                Self.l2_stem_relu(o12)
+                Self.l2_stem_relu_forward(UnsafePointer(o11), o12)
                 Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562))
                 Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 19824), o13, arena.advanced(by: 1186058))
                 Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
@@ -5793,8 +5789,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block3_bn1: every layer's output stays for the backward pass.
                 Self.l14_stage1_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o14)
                 Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
-                o16.update(from: UnsafePointer(o15), count: 16384)
-                Self.l2_stem_relu(o16)
+                Self.l2_stem_relu_forward(UnsafePointer(o15), o16)
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562))
                 Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 26272), o17, arena.advanced(by: 1186058))
                 Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
@@ -5807,8 +5802,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o20 = arena.advanced(by: 425984)
                 // Forward, training mode, to stage1_block3_bn2: every layer's output stays for the backward pass.
                 Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
-                o19.update(from: UnsafePointer(o18), count: 16384)
-                Self.l2_stem_relu(o19)
+                Self.l2_stem_relu_forward(UnsafePointer(o18), o19)
                 Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562))
                 Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 32720), o20, arena.advanced(by: 1186058))
                 Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
@@ -5824,8 +5818,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block1_bn1: every layer's output stays for the backward pass.
                 Self.l21_stage1_block3_bn2_normalize(UnsafePointer(o20), statistics, k, o21)
                 Self.l22_stage1_block3_add(UnsafePointer(o16), UnsafePointer(o21), o22)
-                o23.update(from: UnsafePointer(o22), count: 16384)
-                Self.l2_stem_relu(o23)
+                Self.l2_stem_relu_forward(UnsafePointer(o22), o23)
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
                 Self.l24_stage2_block1_conv1(UnsafePointer(p), w.advanced(by: 39168), o24)
                 Self.l25_stage2_block1_bn1_statistics(UnsafePointer(o24), sums)
@@ -5840,8 +5833,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o28 = arena.advanced(by: 548864)
                 // Forward, training mode, to stage2_block1_bn2: every layer's output stays for the backward pass.
                 Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o25)
-                o26.update(from: UnsafePointer(o25), count: 8192)
-                Self.l26_stage2_block1_relu(o26)
+                Self.l26_stage2_block1_relu_forward(UnsafePointer(o25), o26)
                 Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562))
                 Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 43872), o27, arena.advanced(by: 1186058))
                 Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w.advanced(by: 69504), o28)
@@ -5867,8 +5859,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block2_bn1: every layer's output stays for the backward pass.
                 Self.l30_stage2_block1_shortcut_bn_normalize(UnsafePointer(o28), statistics, k, o30)
                 Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
-                o32.update(from: UnsafePointer(o31), count: 8192)
-                Self.l26_stage2_block1_relu(o32)
+                Self.l26_stage2_block1_relu_forward(UnsafePointer(o31), o32)
                 Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562))
                 Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 70176), o33, arena.advanced(by: 1186058))
                 Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
@@ -5881,8 +5872,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o36 = arena.advanced(by: 638976)
                 // Forward, training mode, to stage2_block2_bn2: every layer's output stays for the backward pass.
                 Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
-                o35.update(from: UnsafePointer(o34), count: 8192)
-                Self.l26_stage2_block1_relu(o35)
+                Self.l26_stage2_block1_relu_forward(UnsafePointer(o34), o35)
                 Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562))
                 Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 95872), o36, arena.advanced(by: 1186058))
                 Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
@@ -5898,8 +5888,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block3_bn1: every layer's output stays for the backward pass.
                 Self.l37_stage2_block2_bn2_normalize(UnsafePointer(o36), statistics, k, o37)
                 Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
-                o39.update(from: UnsafePointer(o38), count: 8192)
-                Self.l26_stage2_block1_relu(o39)
+                Self.l26_stage2_block1_relu_forward(UnsafePointer(o38), o39)
                 Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562))
                 Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 121568), o40, arena.advanced(by: 1186058))
                 Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
@@ -5912,8 +5901,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o43 = arena.advanced(by: 712704)
                 // Forward, training mode, to stage2_block3_bn2: every layer's output stays for the backward pass.
                 Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
-                o42.update(from: UnsafePointer(o41), count: 8192)
-                Self.l26_stage2_block1_relu(o42)
+                Self.l26_stage2_block1_relu_forward(UnsafePointer(o41), o42)
                 Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562))
                 Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 147264), o43, arena.advanced(by: 1186058))
                 Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
@@ -5929,8 +5917,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block1_bn1: every layer's output stays for the backward pass.
                 Self.l44_stage2_block3_bn2_normalize(UnsafePointer(o43), statistics, k, o44)
                 Self.l45_stage2_block3_add(UnsafePointer(o39), UnsafePointer(o44), o45)
-                o46.update(from: UnsafePointer(o45), count: 8192)
-                Self.l26_stage2_block1_relu(o46)
+                Self.l26_stage2_block1_relu_forward(UnsafePointer(o45), o46)
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
                 Self.l47_stage3_block1_conv1(UnsafePointer(p), w.advanced(by: 172960), o47)
                 Self.l48_stage3_block1_bn1_statistics(UnsafePointer(o47), sums)
@@ -5945,8 +5932,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o51 = arena.advanced(by: 774144)
                 // Forward, training mode, to stage3_block1_bn2: every layer's output stays for the backward pass.
                 Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o48)
-                o49.update(from: UnsafePointer(o48), count: 4096)
-                Self.l49_stage3_block1_relu(o49)
+                Self.l49_stage3_block1_relu_forward(UnsafePointer(o48), o49)
                 Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562))
                 Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 191584), o50, arena.advanced(by: 1186058))
                 Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w.advanced(by: 294048), o51)
@@ -5972,8 +5958,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block2_bn1: every layer's output stays for the backward pass.
                 Self.l53_stage3_block1_shortcut_bn_normalize(UnsafePointer(o51), statistics, k, o53)
                 Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
-                o55.update(from: UnsafePointer(o54), count: 4096)
-                Self.l49_stage3_block1_relu(o55)
+                Self.l49_stage3_block1_relu_forward(UnsafePointer(o54), o55)
                 Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562))
                 Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 296416), o56, arena.advanced(by: 1186058))
                 Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
@@ -5986,8 +5971,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o59 = arena.advanced(by: 819200)
                 // Forward, training mode, to stage3_block2_bn2: every layer's output stays for the backward pass.
                 Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
-                o58.update(from: UnsafePointer(o57), count: 4096)
-                Self.l49_stage3_block1_relu(o58)
+                Self.l49_stage3_block1_relu_forward(UnsafePointer(o57), o58)
                 Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562))
                 Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 399008), o59, arena.advanced(by: 1186058))
                 Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
@@ -6003,8 +5987,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block3_bn1: every layer's output stays for the backward pass.
                 Self.l60_stage3_block2_bn2_normalize(UnsafePointer(o59), statistics, k, o60)
                 Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
-                o62.update(from: UnsafePointer(o61), count: 4096)
-                Self.l49_stage3_block1_relu(o62)
+                Self.l49_stage3_block1_relu_forward(UnsafePointer(o61), o62)
                 Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562))
                 Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 501600), o63, arena.advanced(by: 1186058))
                 Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
@@ -6017,8 +6000,7 @@ extension Resnet20Cifar: TrainableModel {
                 let o66 = arena.advanced(by: 856064)
                 // Forward, training mode, to stage3_block3_bn2: every layer's output stays for the backward pass.
                 Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
-                o65.update(from: UnsafePointer(o64), count: 4096)
-                Self.l49_stage3_block1_relu(o65)
+                Self.l49_stage3_block1_relu_forward(UnsafePointer(o64), o65)
                 Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562))
                 Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 604192), o66, arena.advanced(by: 1186058))
                 Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
@@ -6038,8 +6020,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l67_stage3_block3_bn2_normalize(UnsafePointer(o66), statistics, k, o67)
                 Self.l68_stage3_block3_add(UnsafePointer(o62), UnsafePointer(o67), o68)
-                o69.update(from: UnsafePointer(o68), count: 4096)
-                Self.l49_stage3_block1_relu(o69)
+                Self.l49_stage3_block1_relu_forward(UnsafePointer(o68), o69)
                 Self.l70_pool(UnsafePointer(o69), o70)
                 Self.l71_predictions(UnsafePointer(o70), w.advanced(by: 706784), o71)
                 Self.l71_predictions_activation(o71)
@@ -7192,6 +7173,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
+    // stem_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_stem_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<16384 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
+    }
+
     // stem_relu: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l2_stem_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -7502,6 +7489,12 @@ extension Resnet20Cifar: TrainableModel {
                 yp.store(s7_0, at: 224)
             }
         }
+    }
+
+    // stage2_block1_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l26_stage2_block1_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<8192 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // stage2_block1_relu: through ReLU (slope 0.0 below 0.0)
@@ -8008,6 +8001,12 @@ extension Resnet20Cifar: TrainableModel {
             yp.store(s7_0, at: 448)
             yp.store(s7_1, at: 464)
         }
+    }
+
+    // stage3_block1_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l49_stage3_block1_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<4096 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // stage3_block1_relu: through ReLU (slope 0.0 below 0.0)

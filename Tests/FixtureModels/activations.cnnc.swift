@@ -2699,26 +2699,19 @@ extension Activations: TrainableModel {
         let o34 = arena.advanced(by: 2625)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv_linear(input, w, o0)
-        o1.update(from: UnsafePointer(o0), count: 96)
-        Self.l1_relu_all(o1)
+        Self.l1_relu_all_forward(UnsafePointer(o0), o1)
         Self.l2_mix_1(UnsafePointer(o1), w.advanced(by: 224), o2)
-        o3.update(from: UnsafePointer(o2), count: 96)
-        Self.l3_relu_max_slope(o3)
+        Self.l3_relu_max_slope_forward(UnsafePointer(o2), o3)
         Self.l2_mix_1(UnsafePointer(o3), w.advanced(by: 280), o4)
-        o5.update(from: UnsafePointer(o4), count: 96)
-        Self.l5_relu_threshold(o5)
+        Self.l5_relu_threshold_forward(UnsafePointer(o4), o5)
         Self.l2_mix_1(UnsafePointer(o5), w.advanced(by: 336), o6)
-        o7.update(from: UnsafePointer(o6), count: 96)
-        Self.l7_relu_slope_threshold(o7)
+        Self.l7_relu_slope_threshold_forward(UnsafePointer(o6), o7)
         Self.l2_mix_1(UnsafePointer(o7), w.advanced(by: 392), o8)
-        o9.update(from: UnsafePointer(o8), count: 96)
-        Self.l9_relu_slope(o9)
+        Self.l9_relu_slope_forward(UnsafePointer(o8), o9)
         Self.l10_mix_5(UnsafePointer(o9), w.advanced(by: 448), o10)
-        o11.update(from: UnsafePointer(o10), count: 96)
-        Self.l11_relu_plain(o11)
+        Self.l11_relu_plain_forward(UnsafePointer(o10), o11)
         Self.l12_mix_6(UnsafePointer(o11), w.advanced(by: 504), o12)
-        o13.update(from: UnsafePointer(o12), count: 96)
-        Self.l13_relu_max(o13)
+        Self.l13_relu_max_forward(UnsafePointer(o12), o13)
         Self.l14_conv_relu(UnsafePointer(o13), w.advanced(by: 560), o14)
         Self.l15_conv_sigmoid(UnsafePointer(o14), w.advanced(by: 616), o15)
         Self.l15_conv_sigmoid_activation(o15)
@@ -2733,8 +2726,7 @@ extension Activations: TrainableModel {
         o21.update(from: UnsafePointer(o20), count: 96)
         Self.l21_act_tanh(o21)
         Self.l22_mix_9(UnsafePointer(o21), w.advanced(by: 888), o22)
-        o23.update(from: UnsafePointer(o22), count: 96)
-        Self.l23_act_relu(o23)
+        Self.l23_act_relu_forward(UnsafePointer(o22), o23)
         o24.update(from: UnsafePointer(o23), count: 96)
         Self.l24_act_linear(o24)
         Self.l2_mix_1(UnsafePointer(o24), w.advanced(by: 944), o25)
@@ -2998,6 +2990,12 @@ extension Activations: TrainableModel {
         }
     }
 
+    // relu_all: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l1_relu_all_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; y[i] = v > Float(0.2) ? Swift.min(Swift.max(v, 0), Float(0.6)) : Float(0.1) * (v - Float(0.2)) }
+    }
+
     // relu_all: through ReLU (slope 0.1 below 0.2, capped at 0.6)
     @inline(never)
     static func l1_relu_all_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -3100,10 +3098,22 @@ extension Activations: TrainableModel {
         }
     }
 
+    // relu_max_slope: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l3_relu_max_slope_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(0.6)) : Float(0.1) * (v - Float(0.0)) }
+    }
+
     // relu_max_slope: through ReLU (slope 0.1 below 0.0, capped at 0.6)
     @inline(never)
     static func l3_relu_max_slope_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? (v > 0 && v < Float(0.6) ? 1 : 0) : Float(0.1) }
+    }
+
+    // relu_threshold: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l5_relu_threshold_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; y[i] = v > Float(0.2) ? v : 0 }
     }
 
     // relu_threshold: through ReLU (slope 0.0 below 0.2)
@@ -3112,10 +3122,22 @@ extension Activations: TrainableModel {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.2) ? 1 : Float(0.0) }
     }
 
+    // relu_slope_threshold: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l7_relu_slope_threshold_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; y[i] = v > Float(0.2) ? v : Float(0.1) * (v - Float(0.2)) }
+    }
+
     // relu_slope_threshold: through ReLU (slope 0.1 below 0.2)
     @inline(never)
     static func l7_relu_slope_threshold_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.2) ? 1 : Float(0.1) }
+    }
+
+    // relu_slope: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l9_relu_slope_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; y[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
     }
 
     // relu_slope: through ReLU (slope 0.1 below 0.0)
@@ -3220,6 +3242,12 @@ extension Activations: TrainableModel {
         }
     }
 
+    // relu_plain: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l11_relu_plain_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
+    }
+
     // relu_plain: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l11_relu_plain_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -3320,6 +3348,12 @@ extension Activations: TrainableModel {
             do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
             do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
+    }
+
+    // relu_max: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l13_relu_max_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(0.6)) : 0 }
     }
 
     // relu_max: through ReLU (slope 0.0 below 0.0, capped at 0.6)
@@ -3940,6 +3974,12 @@ extension Activations: TrainableModel {
             do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
             do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
+    }
+
+    // act_relu: relu, from its input into its output (training)
+    @inline(never)
+    static func l23_act_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { y[i] = Swift.max(x[i], 0) }
     }
 
     // act_relu: through its relu activation

@@ -3956,8 +3956,7 @@ extension ActivationsMore: TrainableModel {
         o29.update(from: z29, count: 128)
         Self.l8_mix_3_activation(o29)
         Self.l1_mix_1(UnsafePointer(o29), w.advanced(by: 1880), o30)
-        o31.update(from: UnsafePointer(o30), count: 128)
-        Self.l31_leaky_re_lu(o31)
+        Self.l31_leaky_re_lu_forward(UnsafePointer(o30), o31)
         o32.update(from: UnsafePointer(o31), count: 128)
         Self.l32_elu(o32)
         o33.update(from: UnsafePointer(o32), count: 128)
@@ -5877,6 +5876,12 @@ extension ActivationsMore: TrainableModel {
             yp.store(s2_0, at: 16)
             yp.store(s3_0, at: 24)
         }
+    }
+
+    // leaky_re_lu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l31_leaky_re_lu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<128 { let v = x[i]; y[i] = v > Float(0.0) ? v : Float(0.3) * (v - Float(0.0)) }
     }
 
     // leaky_re_lu: through ReLU (slope 0.3 below 0.0)

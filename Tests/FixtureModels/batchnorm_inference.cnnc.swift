@@ -922,8 +922,7 @@ extension BatchnormInference: TrainableModel {
                 let o3 = arena.advanced(by: 720)
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                o2.update(from: UnsafePointer(o1), count: 180)
-                Self.l2_re_lu(o2)
+                Self.l2_re_lu_forward(UnsafePointer(o1), o2)
                 Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 234), o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0
@@ -1220,6 +1219,12 @@ extension BatchnormInference: TrainableModel {
             do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
             do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
         }
+    }
+
+    // re_lu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_re_lu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<180 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // re_lu: through ReLU (slope 0.0 below 0.0)

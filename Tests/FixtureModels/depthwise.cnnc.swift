@@ -2001,8 +2001,7 @@ extension Depthwise: TrainableModel {
                 let o13 = arena.advanced(by: 8792)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o4)
-                o5.update(from: UnsafePointer(o4), count: 384)
-                Self.l5_relu6(o5)
+                Self.l5_relu6_forward(UnsafePointer(o4), o5)
                 Self.l6_project(UnsafePointer(o5), w.advanced(by: 656), o6)
                 Self.l7_dw_5x5(UnsafePointer(o6), w.advanced(by: 856), o7)
                 Self.l7_dw_5x5_activation(o7)
@@ -2296,6 +2295,12 @@ extension Depthwise: TrainableModel {
                 }
             }
         }
+    }
+
+    // relu6: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l5_relu6_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<384 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(6.0)) : 0 }
     }
 
     // relu6: through ReLU (slope 0.0 below 0.0, capped at 6.0)

@@ -1100,8 +1100,7 @@ extension EveryLayer: TrainableModel {
                 let o12 = arena.advanced(by: 94453)
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
                 Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
-                o3.update(from: UnsafePointer(o2), count: 16368)
-                Self.l3_re_lu(o3)
+                Self.l3_re_lu_forward(UnsafePointer(o2), o3)
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
                 Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 480), o4)
                 o5.update(from: UnsafePointer(o4), count: 8704)
@@ -1450,6 +1449,12 @@ extension EveryLayer: TrainableModel {
                 do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
             }
         }
+    }
+
+    // re_lu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l3_re_lu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<16368 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // re_lu: through ReLU (slope 0.0 below 0.0)

@@ -1094,8 +1094,7 @@ extension Separable: TrainableModel {
                 let o9 = arena.advanced(by: 11570)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o2)
-                o3.update(from: UnsafePointer(o2), count: 1536)
-                Self.l3_relu(o3)
+                Self.l3_relu_forward(UnsafePointer(o2), o3)
                 Self.l4_pad(UnsafePointer(o3), o4)
                 Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w.advanced(by: 856), t5)
                 Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w.advanced(by: 856), o5)
@@ -1475,6 +1474,12 @@ extension Separable: TrainableModel {
         for row in 0..<8 {
             (dx + row * 128).update(from: dy + ((row + 1) * 10 + 1) * 16, count: 128)
         }
+    }
+
+    // relu: relu, from its input into its output (training)
+    @inline(never)
+    static func l3_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<1536 { y[i] = Swift.max(x[i], 0) }
     }
 
     // relu: through its relu activation

@@ -791,8 +791,7 @@ extension FrozenLayers: TrainableModel {
                 Self.l0_stem(UnsafePointer(p), w, o0)
                 o1.update(from: UnsafePointer(o0), count: 144)
                 Self.l1_stem_bn(o1, w)
-                o2.update(from: UnsafePointer(o1), count: 144)
-                Self.l2_stem_relu(o2)
+                Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
                 Self.l3_frozen_conv(UnsafePointer(p), w.advanced(by: 84), o3)
                 Self.l4_trained_bn_statistics(UnsafePointer(o3), sums)
@@ -1031,6 +1030,12 @@ extension FrozenLayers: TrainableModel {
                 for c in 0..<4 { v[c] *= scale[c] }
             }
         }
+    }
+
+    // stem_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_stem_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // stem_relu: through ReLU (slope 0.0 below 0.0)

@@ -3441,8 +3441,7 @@ extension InvertedResidual: TrainableModel {
                 let o4 = arena.advanced(by: 20928)
                 // Forward, training mode, to depthwise_bn: every layer's output stays for the backward pass.
                 Self.l1_expand_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                o2.update(from: UnsafePointer(o1), count: 4056)
-                Self.l2_expand_relu(o2)
+                Self.l2_expand_relu_forward(UnsafePointer(o1), o2)
                 Self.l3_pad(UnsafePointer(o2), o3)
                 Self.l4_depthwise(UnsafePointer(o3), w.advanced(by: 336), o4)
                 Self.l5_depthwise_bn_statistics(UnsafePointer(o4), sums)
@@ -3455,8 +3454,7 @@ extension InvertedResidual: TrainableModel {
                 let o7 = arena.advanced(by: 24384)
                 // Forward, training mode, to project_bn: every layer's output stays for the backward pass.
                 Self.l5_depthwise_bn_normalize(UnsafePointer(o4), statistics, k, o5)
-                o6.update(from: UnsafePointer(o5), count: 864)
-                Self.l6_depthwise_relu(o6)
+                Self.l6_depthwise_relu_forward(UnsafePointer(o5), o6)
                 Self.l7_project(UnsafePointer(o6), w.advanced(by: 624), o7)
                 Self.l8_project_bn_statistics(UnsafePointer(o7), sums)
                 return 0
@@ -3478,8 +3476,7 @@ extension InvertedResidual: TrainableModel {
                 let o12 = arena.advanced(by: 31872)
                 // Forward, training mode, to dilated_bn: every layer's output stays for the backward pass.
                 Self.l10_expand2_bn_normalize(UnsafePointer(o9), statistics, k, o10)
-                o11.update(from: UnsafePointer(o10), count: 1440)
-                Self.l11_expand2_relu(o11)
+                Self.l11_expand2_relu_forward(UnsafePointer(o10), o11)
                 Self.l12_dilated(UnsafePointer(o11), w.advanced(by: 1952), o12)
                 Self.l13_dilated_bn_statistics(UnsafePointer(o12), sums)
                 return 0
@@ -3491,8 +3488,7 @@ extension InvertedResidual: TrainableModel {
                 let o15 = arena.advanced(by: 37632)
                 // Forward, training mode, to project2_bn: every layer's output stays for the backward pass.
                 Self.l13_dilated_bn_normalize(UnsafePointer(o12), statistics, k, o13)
-                o14.update(from: UnsafePointer(o13), count: 1440)
-                Self.l14_dilated_relu(o14)
+                Self.l14_dilated_relu_forward(UnsafePointer(o13), o14)
                 Self.l15_project2(UnsafePointer(o14), w.advanced(by: 3072), o15)
                 Self.l16_project2_bn_statistics(UnsafePointer(o15), sums)
                 return 0
@@ -3923,6 +3919,12 @@ extension InvertedResidual: TrainableModel {
         }
     }
 
+    // expand_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_expand_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<4056 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(6.0)) : 0 }
+    }
+
     // expand_relu: through ReLU (slope 0.0 below 0.0, capped at 6.0)
     @inline(never)
     static func l2_expand_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -3955,6 +3957,12 @@ extension InvertedResidual: TrainableModel {
                 }
             }
         }
+    }
+
+    // depthwise_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l6_depthwise_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<864 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(6.0)) : 0 }
     }
 
     // depthwise_relu: through ReLU (slope 0.0 below 0.0, capped at 6.0)
@@ -4214,6 +4222,12 @@ extension InvertedResidual: TrainableModel {
         }
     }
 
+    // expand2_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l11_expand2_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<1440 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(6.0)) : 0 }
+    }
+
     // expand2_relu: through ReLU (slope 0.0 below 0.0, capped at 6.0)
     @inline(never)
     static func l11_expand2_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -4251,6 +4265,12 @@ extension InvertedResidual: TrainableModel {
         for row in 0..<6 {
             (dx + row * 240).update(from: dy + ((row + 4) * 14 + 4) * 40, count: 240)
         }
+    }
+
+    // dilated_relu: relu, from its input into its output (training)
+    @inline(never)
+    static func l14_dilated_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<1440 { y[i] = Swift.max(x[i], 0) }
     }
 
     // dilated_relu: through its relu activation

@@ -487,8 +487,7 @@ extension NestedFunctional: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_inner_conv_pad(input, p)
         Self.l0_inner_conv(UnsafePointer(p), w, o0)
-        o1.update(from: UnsafePointer(o0), count: 144)
-        Self.l1_inner_relu(o1)
+        Self.l1_inner_relu_forward(UnsafePointer(o0), o1)
         Self.l2_skip(input, UnsafePointer(o1), o2)
         // flat: the same memory as its input
         Self.l4_logits(UnsafePointer(o2), w.advanced(by: 148), o4)
@@ -630,6 +629,12 @@ extension NestedFunctional: TrainableModel {
             yp.store(s4_0, at: 16)
             yp.store(s5_0, at: 20)
         }
+    }
+
+    // inner_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l1_inner_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // inner_relu: through ReLU (slope 0.0 below 0.0)

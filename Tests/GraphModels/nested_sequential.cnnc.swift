@@ -786,8 +786,7 @@ extension NestedSequential: TrainableModel {
         Self.l0_stem(UnsafePointer(p), w, o0)
         o1.update(from: UnsafePointer(o0), count: 512)
         Self.l1_stem_bn(o1, w)
-        o2.update(from: UnsafePointer(o1), count: 512)
-        Self.l2_stem_relu(o2)
+        Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
         Self.l3_branch_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220))
         Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: 6220)), w.advanced(by: 240), o3, arena.advanced(by: 7020))
         Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
@@ -980,6 +979,12 @@ extension NestedSequential: TrainableModel {
                 for c in 0..<8 { v[c] *= scale[c] }
             }
         }
+    }
+
+    // stem_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_stem_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<512 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // stem_relu: through ReLU (slope 0.0 below 0.0)

@@ -1222,8 +1222,7 @@ extension ResidualBlock: TrainableModel {
                 let o5 = arena.advanced(by: 7168)
                 // Forward, training mode, to res_bn2: every layer's output stays for the backward pass.
                 Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
-                o3.update(from: UnsafePointer(o2), count: 1024)
-                Self.l3_res_relu(o3)
+                Self.l3_res_relu_forward(UnsafePointer(o2), o3)
                 Self.l4_res_conv2_winograd_pad(UnsafePointer(o3), arena.advanced(by: 29226))
                 Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: 29226)), w.advanced(by: 1424), o4, arena.advanced(by: 30826))
                 Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 7840), o5)
@@ -1253,8 +1252,7 @@ extension ResidualBlock: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l7_shortcut_bn_normalize(UnsafePointer(o5), statistics, k, o7)
                 Self.l8_res_add(UnsafePointer(o6), UnsafePointer(o7), o8)
-                o9.update(from: UnsafePointer(o8), count: 1024)
-                Self.l9_res_out(o9)
+                Self.l9_res_out_forward(UnsafePointer(o8), o9)
                 Self.l10_pool(UnsafePointer(o9), o10)
                 Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 8048), o11)
                 Self.l11_predictions_activation(o11)
@@ -1851,6 +1849,12 @@ extension ResidualBlock: TrainableModel {
         }
     }
 
+    // res_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l3_res_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<1024 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
+    }
+
     // res_relu: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l3_res_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -1993,6 +1997,12 @@ extension ResidualBlock: TrainableModel {
             yp.store(s6_0, at: 96)
             yp.store(s7_0, at: 112)
         }
+    }
+
+    // res_out: relu, from its input into its output (training)
+    @inline(never)
+    static func l9_res_out_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<1024 { y[i] = Swift.max(x[i], 0) }
     }
 
     // res_out: through its relu activation

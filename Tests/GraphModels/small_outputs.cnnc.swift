@@ -2076,8 +2076,7 @@ extension SmallOutputs: TrainableModel {
                 let o3 = arena.advanced(by: 32768)
                 // Forward, training mode, to reduce_bn: every layer's output stays for the backward pass.
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                o2.update(from: UnsafePointer(o1), count: 8192)
-                Self.l2_stem_relu(o2)
+                Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
                 Self.l3_reduce_pad(UnsafePointer(o2), p)
                 Self.l3_reduce(UnsafePointer(p), w.advanced(by: 4704), o3)
                 Self.l4_reduce_bn_statistics(UnsafePointer(o3), sums)
@@ -2106,8 +2105,7 @@ extension SmallOutputs: TrainableModel {
                 Self.l5_reduce_swish(o5)
                 Self.l6_wide_pad(UnsafePointer(o5), p)
                 Self.l6_wide(UnsafePointer(p), w.advanced(by: 23328), o6)
-                o7.update(from: UnsafePointer(o6), count: 4096)
-                Self.l7_wide_relu6(o7)
+                Self.l7_wide_relu6_forward(UnsafePointer(o6), o7)
                 Self.l8_depthwise(UnsafePointer(o7), w.advanced(by: 171040), o8)
                 Self.l9_expand(UnsafePointer(o8), w.advanced(by: 173600), o9)
                 Self.l10_squeeze(UnsafePointer(o9), o10)
@@ -2549,6 +2547,12 @@ extension SmallOutputs: TrainableModel {
                 yp.store(s7_0, at: 224)
             }
         }
+    }
+
+    // stem_relu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_stem_relu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<8192 { let v = x[i]; y[i] = v > Float(0.0) ? v : 0 }
     }
 
     // stem_relu: through ReLU (slope 0.0 below 0.0)
@@ -3327,6 +3331,12 @@ extension SmallOutputs: TrainableModel {
             yp.store(s3_2, at: 416)
             yp.store(s3_3, at: 432)
         }
+    }
+
+    // wide_relu6: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l7_wide_relu6_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<4096 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(6.0)) : 0 }
     }
 
     // wide_relu6: through ReLU (slope 0.0 below 0.0, capped at 6.0)

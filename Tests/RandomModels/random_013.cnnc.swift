@@ -304,8 +304,7 @@ extension Random013: TrainableModel {
         let o1 = arena.advanced(by: 18)
         let o2 = arena.advanced(by: 26)
         // Forward, training mode: every layer's output stays for the backward pass.
-        o0.update(from: input, count: 18)
-        Self.l0_re_lu(o0)
+        Self.l0_re_lu_forward(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         o2.update(from: UnsafePointer(o1), count: 8)
         Self.l2_activation(o2)
@@ -333,6 +332,12 @@ extension Random013: TrainableModel {
     }
 
     public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // re_lu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l0_re_lu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<18 { let v = x[i]; y[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
     }
 
     // re_lu: through ReLU (slope 0.1 below 0.0)

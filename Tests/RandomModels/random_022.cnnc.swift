@@ -203,8 +203,7 @@ extension Random022: TrainableModel {
                 let o2 = arena.advanced(by: 1792)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(input, statistics, k, o1)
-                o2.update(from: UnsafePointer(o1), count: 896)
-                Self.l2_activation(o2)
+                Self.l2_activation_forward(UnsafePointer(o1), o2)
                 output.update(from: o2, count: 896)
                 // The loss, and its gradient: with respect to the output, or to the
                 // output layer's pre-activation when the two fuse into the stable y - t.
@@ -265,6 +264,12 @@ extension Random022: TrainableModel {
             parameters[1792 + c] = parameters[1792 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
             parameters[2688 + c] = parameters[2688 + c] * Float(0.99) + statistics[896 + c] * Float(0.010000000000000009)
         }
+    }
+
+    // activation: relu, from its input into its output (training)
+    @inline(never)
+    static func l2_activation_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<896 { y[i] = Swift.max(x[i], 0) }
     }
 
     // activation: through its relu activation

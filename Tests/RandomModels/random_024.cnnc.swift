@@ -674,8 +674,7 @@ extension Random024: TrainableModel {
         Self.l2_dense_2_activation(o2)
         o3.update(from: UnsafePointer(o2), count: 8)
         Self.l3_activation(o3)
-        o4.update(from: UnsafePointer(o3), count: 8)
-        Self.l4_re_lu(o4)
+        Self.l4_re_lu_forward(UnsafePointer(o3), o4)
         Self.l5_dense_3(UnsafePointer(o4), w.advanced(by: 560), o5)
         Self.l5_dense_3_activation(o5)
         output.update(from: o5, count: 31)
@@ -948,6 +947,12 @@ extension Random024: TrainableModel {
     @inline(never)
     static func l3_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<8 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // re_lu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l4_re_lu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<8 { let v = x[i]; y[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
     }
 
     // re_lu: through ReLU (slope 0.1 below 0.0)

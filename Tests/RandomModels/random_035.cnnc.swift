@@ -173,8 +173,7 @@ extension Random035: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 0)
             for i in 0..<3 { m0[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o0[i] = input[i] * m0[i] }
         }
-        o1.update(from: UnsafePointer(o0), count: 3)
-        Self.l1_re_lu(o1)
+        Self.l1_re_lu_forward(UnsafePointer(o0), o1)
         output.update(from: o1, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -197,6 +196,12 @@ extension Random035: TrainableModel {
     }
 
     public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // re_lu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l1_re_lu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<3 { let v = x[i]; y[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
     }
 
     // re_lu: through ReLU (slope 0.1 below 0.0)

@@ -387,8 +387,7 @@ extension Random054: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_zero_padding2d(input, o0)
         Self.l1_zero_padding2d_1(UnsafePointer(o0), o1)
-        o2.update(from: UnsafePointer(o1), count: 4352)
-        Self.l2_re_lu(o2)
+        Self.l2_re_lu_forward(UnsafePointer(o1), o2)
         Self.l3_conv2d(UnsafePointer(o2), w, o3)
         Self.l3_conv2d_activation(o3)
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
@@ -440,6 +439,12 @@ extension Random054: TrainableModel {
         for row in 0..<13 {
             (dx + row * 224).update(from: dy + ((row + 2) * 17 + 2) * 16, count: 224)
         }
+    }
+
+    // re_lu: ReLU, from its input into its output (training)
+    @inline(never)
+    static func l2_re_lu_forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<4352 { let v = x[i]; y[i] = v > Float(0.0) ? Swift.min(Swift.max(v, 0), Float(0.5)) : 0 }
     }
 
     // re_lu: through ReLU (slope 0.0 below 0.0, capped at 0.5)

@@ -135,22 +135,27 @@ struct ElementwiseEmitter: Codable, Hashable {
     /// Keras's ReLU(max_value, negative_slope, threshold):
     /// x > threshold ? min(x, max_value) : negative_slope · (x − threshold).
     private func emitReLU(_ config: ReLUConfig, count: Int, into out: inout SourceWriter) {
+        out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; x[\(i)] = \(Self.relu(config, of: "v"))" })
+    }
+
+    /// Keras's ReLU(max_value, negative_slope, threshold) of the Float `v`.
+    static func relu(_ config: ReLUConfig, of v: String) -> String {
         let threshold = literal(config.threshold)
-        var above = "v"
-        if let maxValue = config.maxValue { above = "Swift.min(Swift.max(v, 0), \(literal(maxValue)))" }
-        let below = config.negativeSlope == 0 ? "0" : "\(literal(config.negativeSlope)) * (v - \(threshold))"
-        out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; x[\(i)] = v > \(threshold) ? \(above) : \(below)" })
+        var above = v
+        if let maxValue = config.maxValue { above = "Swift.min(Swift.max(\(v), 0), \(Self.literal(maxValue)))" }
+        let below = config.negativeSlope == 0 ? "0" : "\(Self.literal(config.negativeSlope)) * (\(v) - \(threshold))"
+        return "\(v) > \(threshold) ? \(above) : \(below)"
     }
 
     /// x·scale + shift; a list of one value per channel is a local constant array.
     private func emitScaleShift(scale: [Double], shift: [Double], count: Int, channels: Int, into out: inout SourceWriter) {
         func term(_ name: String, _ values: [Double], index: String) -> String {
-            if values.count == 1 { return literal(values[0]) }
+            if values.count == 1 { return Self.literal(values[0]) }
             out.line("let \(name): [Float] = [\(values.map { "\(Float($0))" }.joined(separator: ", "))]")
             return "\(name)[\(index)]"
         }
         guard scale.count > 1 || shift.count > 1 else {
-            out.line(Index.loopLine("i", count: count) { i in "x[\(i)] = x[\(i)] * \(literal(scale[0])) + \(literal(shift[0]))" })
+            out.line(Index.loopLine("i", count: count) { i in "x[\(i)] = x[\(i)] * \(Self.literal(scale[0])) + \(Self.literal(shift[0]))" })
             return
         }
         let factor = term("scale", scale, index: "c"), addend = term("shift", shift, index: "c")
@@ -160,7 +165,7 @@ struct ElementwiseEmitter: Codable, Hashable {
         }
     }
 
-    private func literal(_ value: Double) -> String {
+    private static func literal(_ value: Double) -> String {
         "Float(\(value))"
     }
 }

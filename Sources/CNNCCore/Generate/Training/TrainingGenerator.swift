@@ -420,6 +420,10 @@ struct TrainingGenerator {
                 out.line("for i in stride(from: \(count - 1), through: 0, by: -1) { m\(index)[i] = m\(index)[\(Self.maskCell(of: "i", shape: layer.inputShape.dimensions, mask: mask))]; \(target)[i] = \(source)[i] * m\(index)[i] }")
             }
         case .activation, .relu, .elu, .softmax, .rescaling, .normalization, .layerNormalization, .prelu:
+            if BackwardEmitter.runsForwardOutOfPlace(layer.operation) {
+                out.line("Self.\(function)_forward(\(source), \(target))")
+                return
+            }
             out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
             let needsWeights = if case .inPlace(let kernel) = node.kernel { kernel.needsWeights } else { false }
             out.line(needsWeights ? "Self.\(function)(\(target), w)" : "Self.\(function)(\(target))")

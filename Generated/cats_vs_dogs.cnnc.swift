@@ -3240,7 +3240,7 @@ public struct CatsVsDogs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension CatsVsDogs: TrainableModel {
-    public static let trainingArenaCount = 4145889
+    public static let trainingArenaCount = 4104929
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
     public static let trainingPhaseCount = 1
@@ -3255,6 +3255,13 @@ extension CatsVsDogs: TrainableModel {
             WeightPacking.turnedWinograd(k, from: 19392, inputChannels: 64, outputs: 128, paddedInputs: 64, into: stepWeights.advanced(by: 32800))
             WeightPacking.turnedWinograd(k, from: 93248, inputChannels: 128, outputs: 128, paddedInputs: 128, into: stepWeights.advanced(by: 163936))
         }
+    }
+    public static let stepGradientCount = 425984
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l2_conv_2_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 896))
+        Self.l4_conv_3_kernel_gradient_winograd_fold(stepGradients.advanced(by: 32768), gradients.advanced(by: 19392))
+        Self.l6_conv_4_kernel_gradient_winograd_fold(stepGradients.advanced(by: 163840), gradients.advanced(by: 93248))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -3328,21 +3335,21 @@ extension CatsVsDogs: TrainableModel {
         Self.l7_maxpool_4_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
-        Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993)); Self.l6_conv_4_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 93248), arena.advanced(by: 3846369))
+        Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993)); Self.l6_conv_4_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5779393), arena.advanced(by: 3846369))
         Self.l6_conv_4_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), nil)
         Self.l6_conv_4_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l6_conv_4_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 163936), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
-        Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993)); Self.l4_conv_3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 19392), arena.advanced(by: 3846369))
+        Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993)); Self.l4_conv_3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5648321), arena.advanced(by: 3846369))
         Self.l4_conv_3_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), nil)
         Self.l4_conv_3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l4_conv_3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 32800), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993)); Self.l2_conv_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 896), arena.advanced(by: 3846369))
+        Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993)); Self.l2_conv_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5615553), arena.advanced(by: 3846369))
         Self.l2_conv_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), nil)
         Self.l2_conv_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l2_conv_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics, h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_1
@@ -3913,21 +3920,6 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l2_conv_2_kernel_gradient_winograd_product38_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<8 {
-            for g in 0..<4 {
-                let row = sums + (block * 4) * 64 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-                for t in 0..<38 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 32 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 64); row.store(s2, at: 128); row.store(s3, at: 192)
-            }
-        }
-    }
-
-    @inline(never)
     static func l2_conv_2_kernel_gradient_winograd_product38(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<4 {
@@ -3942,84 +3934,15 @@ extension CatsVsDogs: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l2_conv_2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l2_conv_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l2_conv_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 19712, sums = z + 39168
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<38 {
-                    let t = r * 38 + tx
-                    let patch = x + ((ty0 + r) * 4992 + tx * 64)
-                    for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
-                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
-                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1232 + t * 32 + c)
-                        v.store(b02 - b01, at: 2464 + t * 32 + c)
-                        v.store(b01 - b03, at: 3696 + t * 32 + c)
-                        v.store(b10 - b12, at: 4928 + t * 32 + c)
-                        v.store(b11 + b12, at: 6160 + t * 32 + c)
-                        v.store(b12 - b11, at: 7392 + t * 32 + c)
-                        v.store(b11 - b13, at: 8624 + t * 32 + c)
-                        v.store(b20 - b22, at: 9856 + t * 32 + c)
-                        v.store(b21 + b22, at: 11088 + t * 32 + c)
-                        v.store(b22 - b21, at: 12320 + t * 32 + c)
-                        v.store(b21 - b23, at: 13552 + t * 32 + c)
-                        v.store(b30 - b32, at: 14784 + t * 32 + c)
-                        v.store(b31 + b32, at: 16016 + t * 32 + c)
-                        v.store(b32 - b31, at: 17248 + t * 32 + c)
-                        v.store(b31 - b33, at: 18480 + t * 32 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<38 {
-                    let t = r * 38 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 64, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 75 + ox) * 64 + k)
-                        let d01 = ox + 1 < 75 ? dz.simd(VK.self, at: (oy * 75 + ox + 1) * 64 + k) : VK()
-                        let d10 = oy + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox) * 64 + k) : VK()
-                        let d11 = oy + 1 < 75 && ox + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox + 1) * 64 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 64 + k)
-                        z.store(e00 + e01, at: 2448 + t * 64 + k)
-                        z.store(e00 - e01, at: 4896 + t * 64 + k)
-                        z.store(e01, at: 7344 + t * 64 + k)
-                        z.store(e10, at: 9792 + t * 64 + k)
-                        z.store(e10 + e11, at: 12240 + t * 64 + k)
-                        z.store(e10 - e11, at: 14688 + t * 64 + k)
-                        z.store(e11, at: 17136 + t * 64 + k)
-                        z.store(e20, at: 19584 + t * 64 + k)
-                        z.store(e20 + e21, at: 22032 + t * 64 + k)
-                        z.store(e20 - e21, at: 24480 + t * 64 + k)
-                        z.store(e21, at: 26928 + t * 64 + k)
-                        z.store(e30, at: 29376 + t * 64 + k)
-                        z.store(e30 + e31, at: 31824 + t * 64 + k)
-                        z.store(e30 - e31, at: 34272 + t * 64 + k)
-                        z.store(e31, at: 36720 + t * 64 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv_2_kernel_gradient_winograd_product38_first(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 2048)
-            }
-        }
-        for group in 1..<38 {
-            let ty0 = group * 1
+        let v = s, z = s + 19712
+        for group in 0..<38 {
+            let ty0 = group
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<1 {
                 for tx in 0..<38 {
@@ -4088,13 +4011,19 @@ extension CatsVsDogs: TrainableModel {
                 Self.l2_conv_2_kernel_gradient_winograd_product38(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 2048)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l2_conv_2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 2048, by: 16) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 2048 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 4096 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 6144 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 8192 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 10240 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 12288 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 14336 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 16384 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 18432 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 20480 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 22528 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 24576 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 26624 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 28672 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 30720 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 2048 + at), s02 = sums.simd(VK.self, at: 4096 + at), s03 = sums.simd(VK.self, at: 6144 + at)
+            let s10 = sums.simd(VK.self, at: 8192 + at), s11 = sums.simd(VK.self, at: 10240 + at), s12 = sums.simd(VK.self, at: 12288 + at), s13 = sums.simd(VK.self, at: 14336 + at)
+            let s20 = sums.simd(VK.self, at: 16384 + at), s21 = sums.simd(VK.self, at: 18432 + at), s22 = sums.simd(VK.self, at: 20480 + at), s23 = sums.simd(VK.self, at: 22528 + at)
+            let s30 = sums.simd(VK.self, at: 24576 + at), s31 = sums.simd(VK.self, at: 26624 + at), s32 = sums.simd(VK.self, at: 28672 + at), s33 = sums.simd(VK.self, at: 30720 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -4108,21 +4037,6 @@ extension CatsVsDogs: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (t20 + half * (t21 + t22)), at: 12288 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 14336 + at) + (half * (t21 - t22)), at: 14336 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t21 + t22) - t23), at: 16384 + at)
-        }
-    }
-
-    @inline(never)
-    static func l4_conv_3_kernel_gradient_winograd_product19_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<16 {
-            for g in 0..<8 {
-                let row = sums + (block * 4) * 128 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-                for t in 0..<19 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 64 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 128); row.store(s2, at: 256); row.store(s3, at: 384)
-            }
         }
     }
 
@@ -4141,84 +4055,15 @@ extension CatsVsDogs: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l4_conv_3_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l4_conv_3_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l4_conv_3_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 19712, sums = z + 39168
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<19 {
-                    let t = r * 19 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1232 + t * 64 + c)
-                        v.store(b02 - b01, at: 2464 + t * 64 + c)
-                        v.store(b01 - b03, at: 3696 + t * 64 + c)
-                        v.store(b10 - b12, at: 4928 + t * 64 + c)
-                        v.store(b11 + b12, at: 6160 + t * 64 + c)
-                        v.store(b12 - b11, at: 7392 + t * 64 + c)
-                        v.store(b11 - b13, at: 8624 + t * 64 + c)
-                        v.store(b20 - b22, at: 9856 + t * 64 + c)
-                        v.store(b21 + b22, at: 11088 + t * 64 + c)
-                        v.store(b22 - b21, at: 12320 + t * 64 + c)
-                        v.store(b21 - b23, at: 13552 + t * 64 + c)
-                        v.store(b30 - b32, at: 14784 + t * 64 + c)
-                        v.store(b31 + b32, at: 16016 + t * 64 + c)
-                        v.store(b32 - b31, at: 17248 + t * 64 + c)
-                        v.store(b31 - b33, at: 18480 + t * 64 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<19 {
-                    let t = r * 19 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 37 + ox) * 128 + k)
-                        let d01 = ox + 1 < 37 ? dz.simd(VK.self, at: (oy * 37 + ox + 1) * 128 + k) : VK()
-                        let d10 = oy + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox) * 128 + k) : VK()
-                        let d11 = oy + 1 < 37 && ox + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox + 1) * 128 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 128 + k)
-                        z.store(e00 + e01, at: 2448 + t * 128 + k)
-                        z.store(e00 - e01, at: 4896 + t * 128 + k)
-                        z.store(e01, at: 7344 + t * 128 + k)
-                        z.store(e10, at: 9792 + t * 128 + k)
-                        z.store(e10 + e11, at: 12240 + t * 128 + k)
-                        z.store(e10 - e11, at: 14688 + t * 128 + k)
-                        z.store(e11, at: 17136 + t * 128 + k)
-                        z.store(e20, at: 19584 + t * 128 + k)
-                        z.store(e20 + e21, at: 22032 + t * 128 + k)
-                        z.store(e20 - e21, at: 24480 + t * 128 + k)
-                        z.store(e21, at: 26928 + t * 128 + k)
-                        z.store(e30, at: 29376 + t * 128 + k)
-                        z.store(e30 + e31, at: 31824 + t * 128 + k)
-                        z.store(e30 - e31, at: 34272 + t * 128 + k)
-                        z.store(e31, at: 36720 + t * 128 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l4_conv_3_kernel_gradient_winograd_product19_first(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 8192)
-            }
-        }
-        for group in 1..<19 {
-            let ty0 = group * 1
+        let v = s, z = s + 19712
+        for group in 0..<19 {
+            let ty0 = group
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<1 {
                 for tx in 0..<19 {
@@ -4287,13 +4132,19 @@ extension CatsVsDogs: TrainableModel {
                 Self.l4_conv_3_kernel_gradient_winograd_product19(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 8192)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l4_conv_3_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 8192, by: 16) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 8192 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 16384 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 24576 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 32768 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 40960 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 49152 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 57344 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 65536 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 73728 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 81920 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 90112 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 98304 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 106496 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 114688 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 122880 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 8192 + at), s02 = sums.simd(VK.self, at: 16384 + at), s03 = sums.simd(VK.self, at: 24576 + at)
+            let s10 = sums.simd(VK.self, at: 32768 + at), s11 = sums.simd(VK.self, at: 40960 + at), s12 = sums.simd(VK.self, at: 49152 + at), s13 = sums.simd(VK.self, at: 57344 + at)
+            let s20 = sums.simd(VK.self, at: 65536 + at), s21 = sums.simd(VK.self, at: 73728 + at), s22 = sums.simd(VK.self, at: 81920 + at), s23 = sums.simd(VK.self, at: 90112 + at)
+            let s30 = sums.simd(VK.self, at: 98304 + at), s31 = sums.simd(VK.self, at: 106496 + at), s32 = sums.simd(VK.self, at: 114688 + at), s33 = sums.simd(VK.self, at: 122880 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -4307,21 +4158,6 @@ extension CatsVsDogs: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 49152 + at) + (t20 + half * (t21 + t22)), at: 49152 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 57344 + at) + (half * (t21 - t22)), at: 57344 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 65536 + at) + (half * (t21 + t22) - t23), at: 65536 + at)
-        }
-    }
-
-    @inline(never)
-    static func l6_conv_4_kernel_gradient_winograd_product9_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<32 {
-            for g in 0..<8 {
-                let row = sums + (block * 4) * 128 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-                for t in 0..<9 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 128 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 128); row.store(s2, at: 256); row.store(s3, at: 384)
-            }
         }
     }
 
@@ -4340,86 +4176,32 @@ extension CatsVsDogs: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
     @inline(never)
-    static func l6_conv_4_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, z = s + 18688, sums = z + 18688
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 1168 + t * 128 + c)
-                        v.store(b02 - b01, at: 2336 + t * 128 + c)
-                        v.store(b01 - b03, at: 3504 + t * 128 + c)
-                        v.store(b10 - b12, at: 4672 + t * 128 + c)
-                        v.store(b11 + b12, at: 5840 + t * 128 + c)
-                        v.store(b12 - b11, at: 7008 + t * 128 + c)
-                        v.store(b11 - b13, at: 8176 + t * 128 + c)
-                        v.store(b20 - b22, at: 9344 + t * 128 + c)
-                        v.store(b21 + b22, at: 10512 + t * 128 + c)
-                        v.store(b22 - b21, at: 11680 + t * 128 + c)
-                        v.store(b21 - b23, at: 12848 + t * 128 + c)
-                        v.store(b30 - b32, at: 14016 + t * 128 + c)
-                        v.store(b31 + b32, at: 15184 + t * 128 + c)
-                        v.store(b32 - b31, at: 16352 + t * 128 + c)
-                        v.store(b31 - b33, at: 17520 + t * 128 + c)
-                    }
+    static func l6_conv_4_kernel_gradient_winograd_product18(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<32 {
+            for g in 0..<8 {
+                let row = sums + (block * 4) * 128 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 128), s2 = row.simd(SIMD16<Float>.self, at: 256), s3 = row.simd(SIMD16<Float>.self, at: 384)
+                for t in 0..<18 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 128 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 128 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 128 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 128 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 128 + k)
-                        z.store(e00 + e01, at: 1168 + t * 128 + k)
-                        z.store(e00 - e01, at: 2336 + t * 128 + k)
-                        z.store(e01, at: 3504 + t * 128 + k)
-                        z.store(e10, at: 4672 + t * 128 + k)
-                        z.store(e10 + e11, at: 5840 + t * 128 + k)
-                        z.store(e10 - e11, at: 7008 + t * 128 + k)
-                        z.store(e11, at: 8176 + t * 128 + k)
-                        z.store(e20, at: 9344 + t * 128 + k)
-                        z.store(e20 + e21, at: 10512 + t * 128 + k)
-                        z.store(e20 - e21, at: 11680 + t * 128 + k)
-                        z.store(e21, at: 12848 + t * 128 + k)
-                        z.store(e30, at: 14016 + t * 128 + k)
-                        z.store(e30 + e31, at: 15184 + t * 128 + k)
-                        z.store(e30 - e31, at: 16352 + t * 128 + k)
-                        z.store(e31, at: 17520 + t * 128 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_conv_4_kernel_gradient_winograd_product9_first(UnsafePointer(v + xi * 1168), UnsafePointer(z + xi * 1168), sums + xi * 16384)
+                row.store(s0, at: 0); row.store(s1, at: 128); row.store(s2, at: 256); row.store(s3, at: 384)
             }
         }
-        for group in 1..<9 {
-            let ty0 = group * 1
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l6_conv_4_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l6_conv_4_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 37120
+        for group in 0..<4 {
+            let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
+            for r in 0..<2 {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
@@ -4433,26 +4215,26 @@ extension CatsVsDogs: TrainableModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 1168 + t * 128 + c)
-                        v.store(b02 - b01, at: 2336 + t * 128 + c)
-                        v.store(b01 - b03, at: 3504 + t * 128 + c)
-                        v.store(b10 - b12, at: 4672 + t * 128 + c)
-                        v.store(b11 + b12, at: 5840 + t * 128 + c)
-                        v.store(b12 - b11, at: 7008 + t * 128 + c)
-                        v.store(b11 - b13, at: 8176 + t * 128 + c)
-                        v.store(b20 - b22, at: 9344 + t * 128 + c)
-                        v.store(b21 + b22, at: 10512 + t * 128 + c)
-                        v.store(b22 - b21, at: 11680 + t * 128 + c)
-                        v.store(b21 - b23, at: 12848 + t * 128 + c)
-                        v.store(b30 - b32, at: 14016 + t * 128 + c)
-                        v.store(b31 + b32, at: 15184 + t * 128 + c)
-                        v.store(b32 - b31, at: 16352 + t * 128 + c)
-                        v.store(b31 - b33, at: 17520 + t * 128 + c)
+                        v.store(b01 + b02, at: 2320 + t * 128 + c)
+                        v.store(b02 - b01, at: 4640 + t * 128 + c)
+                        v.store(b01 - b03, at: 6960 + t * 128 + c)
+                        v.store(b10 - b12, at: 9280 + t * 128 + c)
+                        v.store(b11 + b12, at: 11600 + t * 128 + c)
+                        v.store(b12 - b11, at: 13920 + t * 128 + c)
+                        v.store(b11 - b13, at: 16240 + t * 128 + c)
+                        v.store(b20 - b22, at: 18560 + t * 128 + c)
+                        v.store(b21 + b22, at: 20880 + t * 128 + c)
+                        v.store(b22 - b21, at: 23200 + t * 128 + c)
+                        v.store(b21 - b23, at: 25520 + t * 128 + c)
+                        v.store(b30 - b32, at: 27840 + t * 128 + c)
+                        v.store(b31 + b32, at: 30160 + t * 128 + c)
+                        v.store(b32 - b31, at: 32480 + t * 128 + c)
+                        v.store(b31 - b33, at: 34800 + t * 128 + c)
                     }
                 }
             }
             // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
+            for r in 0..<2 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
@@ -4463,36 +4245,112 @@ extension CatsVsDogs: TrainableModel {
                         let d11 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
                         let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
                         z.store(e00, at: 0 + t * 128 + k)
-                        z.store(e00 + e01, at: 1168 + t * 128 + k)
-                        z.store(e00 - e01, at: 2336 + t * 128 + k)
-                        z.store(e01, at: 3504 + t * 128 + k)
-                        z.store(e10, at: 4672 + t * 128 + k)
-                        z.store(e10 + e11, at: 5840 + t * 128 + k)
-                        z.store(e10 - e11, at: 7008 + t * 128 + k)
-                        z.store(e11, at: 8176 + t * 128 + k)
-                        z.store(e20, at: 9344 + t * 128 + k)
-                        z.store(e20 + e21, at: 10512 + t * 128 + k)
-                        z.store(e20 - e21, at: 11680 + t * 128 + k)
-                        z.store(e21, at: 12848 + t * 128 + k)
-                        z.store(e30, at: 14016 + t * 128 + k)
-                        z.store(e30 + e31, at: 15184 + t * 128 + k)
-                        z.store(e30 - e31, at: 16352 + t * 128 + k)
-                        z.store(e31, at: 17520 + t * 128 + k)
+                        z.store(e00 + e01, at: 2320 + t * 128 + k)
+                        z.store(e00 - e01, at: 4640 + t * 128 + k)
+                        z.store(e01, at: 6960 + t * 128 + k)
+                        z.store(e10, at: 9280 + t * 128 + k)
+                        z.store(e10 + e11, at: 11600 + t * 128 + k)
+                        z.store(e10 - e11, at: 13920 + t * 128 + k)
+                        z.store(e11, at: 16240 + t * 128 + k)
+                        z.store(e20, at: 18560 + t * 128 + k)
+                        z.store(e20 + e21, at: 20880 + t * 128 + k)
+                        z.store(e20 - e21, at: 23200 + t * 128 + k)
+                        z.store(e21, at: 25520 + t * 128 + k)
+                        z.store(e30, at: 27840 + t * 128 + k)
+                        z.store(e30 + e31, at: 30160 + t * 128 + k)
+                        z.store(e30 - e31, at: 32480 + t * 128 + k)
+                        z.store(e31, at: 34800 + t * 128 + k)
                     }
                 }
             }
             // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 1168), UnsafePointer(z + xi * 1168), sums + xi * 16384)
+                Self.l6_conv_4_kernel_gradient_winograd_product18(UnsafePointer(v + xi * 2320), UnsafePointer(z + xi * 2320), sums + xi * 16384)
             }
         }
+        do {
+            let ty0 = 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 2320 + t * 128 + c)
+                        v.store(b02 - b01, at: 4640 + t * 128 + c)
+                        v.store(b01 - b03, at: 6960 + t * 128 + c)
+                        v.store(b10 - b12, at: 9280 + t * 128 + c)
+                        v.store(b11 + b12, at: 11600 + t * 128 + c)
+                        v.store(b12 - b11, at: 13920 + t * 128 + c)
+                        v.store(b11 - b13, at: 16240 + t * 128 + c)
+                        v.store(b20 - b22, at: 18560 + t * 128 + c)
+                        v.store(b21 + b22, at: 20880 + t * 128 + c)
+                        v.store(b22 - b21, at: 23200 + t * 128 + c)
+                        v.store(b21 - b23, at: 25520 + t * 128 + c)
+                        v.store(b30 - b32, at: 27840 + t * 128 + c)
+                        v.store(b31 + b32, at: 30160 + t * 128 + c)
+                        v.store(b32 - b31, at: 32480 + t * 128 + c)
+                        v.store(b31 - b33, at: 34800 + t * 128 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 128 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 128 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 128 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 128 + k)
+                        z.store(e00 + e01, at: 2320 + t * 128 + k)
+                        z.store(e00 - e01, at: 4640 + t * 128 + k)
+                        z.store(e01, at: 6960 + t * 128 + k)
+                        z.store(e10, at: 9280 + t * 128 + k)
+                        z.store(e10 + e11, at: 11600 + t * 128 + k)
+                        z.store(e10 - e11, at: 13920 + t * 128 + k)
+                        z.store(e11, at: 16240 + t * 128 + k)
+                        z.store(e20, at: 18560 + t * 128 + k)
+                        z.store(e20 + e21, at: 20880 + t * 128 + k)
+                        z.store(e20 - e21, at: 23200 + t * 128 + k)
+                        z.store(e21, at: 25520 + t * 128 + k)
+                        z.store(e30, at: 27840 + t * 128 + k)
+                        z.store(e30 + e31, at: 30160 + t * 128 + k)
+                        z.store(e30 - e31, at: 32480 + t * 128 + k)
+                        z.store(e31, at: 34800 + t * 128 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 2320), UnsafePointer(z + xi * 2320), sums + xi * 16384)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l6_conv_4_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 16384, by: 16) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 16384 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 32768 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 49152 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 65536 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 81920 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 98304 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 114688 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 131072 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 147456 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 163840 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 180224 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 196608 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 212992 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 229376 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 245760 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 16384 + at), s02 = sums.simd(VK.self, at: 32768 + at), s03 = sums.simd(VK.self, at: 49152 + at)
+            let s10 = sums.simd(VK.self, at: 65536 + at), s11 = sums.simd(VK.self, at: 81920 + at), s12 = sums.simd(VK.self, at: 98304 + at), s13 = sums.simd(VK.self, at: 114688 + at)
+            let s20 = sums.simd(VK.self, at: 131072 + at), s21 = sums.simd(VK.self, at: 147456 + at), s22 = sums.simd(VK.self, at: 163840 + at), s23 = sums.simd(VK.self, at: 180224 + at)
+            let s30 = sums.simd(VK.self, at: 196608 + at), s31 = sums.simd(VK.self, at: 212992 + at), s32 = sums.simd(VK.self, at: 229376 + at), s33 = sums.simd(VK.self, at: 245760 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32

@@ -1907,6 +1907,11 @@ extension InceptionCifar: TrainableModel {
             WeightPacking.turnedWinograd(k, from: 10740, inputChannels: 32, outputs: 48, paddedInputs: 32, into: stepWeights.advanced(by: 6160))
         }
     }
+    public static let stepGradientCount = 24576
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l15_mixed2_3x3_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 10740))
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -2053,8 +2058,8 @@ extension InceptionCifar: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // mixed2_3x3
         Self.l15_mixed2_3x3_derivative(UnsafePointer(o15), g)
-        Self.l15_mixed2_3x3_pad(UnsafePointer(o11), p)
-        Self.l15_mixed2_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 10740), gradients.advanced(by: 10740), nil)
+        Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(o11), arena.advanced(by: 235770)); Self.l15_mixed2_3x3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 235770)), UnsafePointer(g), gradients.advanced(by: 29870), arena.advanced(by: 243546))
+        Self.l15_mixed2_3x3_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 10740), gradients.advanced(by: 10740), nil)
         Self.l15_mixed2_3x3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 235770)); Self.l15_mixed2_3x3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 6160), h, arena.advanced(by: 243546)); swap(&g, &h)
         e11.update(from: g, count: 2048)
         // mixed2_1x1: dL/d(output), summed over its readers
@@ -3354,10 +3359,9 @@ extension InceptionCifar: TrainableModel {
         for i in 0..<3072 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // mixed2_3x3: dL/dkernel, dL/dbias (3 vectors of 16 output channels)
+    // mixed2_3x3: dL/dbias (3 vectors of 16 output channels)
     @inline(never)
     static func l15_mixed2_3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 192) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -3372,31 +3376,7 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + g * 16 + 13824
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<72 {
-                let r0 = rb * 4
-                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
-                for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 32 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 32 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 32 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 32 + ci3
-                        let dp = d + oy * 24 + g
-                        for ox in 0..<8 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 48 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 48 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 48 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 48 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l15_mixed2_3x3_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l15_mixed2_3x3_input_gradient_winograd); dx is nil
         }
     }
@@ -3729,6 +3709,127 @@ extension InceptionCifar: TrainableModel {
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
             }
+        }
+    }
+
+    @inline(never)
+    static func l15_mixed2_3x3_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<8 {
+            for g in 0..<3 {
+                let row = sums + (block * 4) * 48 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144)
+                for t in 0..<16 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 32 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l15_mixed2_3x3_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l15_mixed2_3x3_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 8448
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c)
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c)
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 528 + t * 32 + c)
+                        v.store(b02 - b01, at: 1056 + t * 32 + c)
+                        v.store(b01 - b03, at: 1584 + t * 32 + c)
+                        v.store(b10 - b12, at: 2112 + t * 32 + c)
+                        v.store(b11 + b12, at: 2640 + t * 32 + c)
+                        v.store(b12 - b11, at: 3168 + t * 32 + c)
+                        v.store(b11 - b13, at: 3696 + t * 32 + c)
+                        v.store(b20 - b22, at: 4224 + t * 32 + c)
+                        v.store(b21 + b22, at: 4752 + t * 32 + c)
+                        v.store(b22 - b21, at: 5280 + t * 32 + c)
+                        v.store(b21 - b23, at: 5808 + t * 32 + c)
+                        v.store(b30 - b32, at: 6336 + t * 32 + c)
+                        v.store(b31 + b32, at: 6864 + t * 32 + c)
+                        v.store(b32 - b31, at: 7392 + t * 32 + c)
+                        v.store(b31 - b33, at: 7920 + t * 32 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 48, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 48 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 48 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 48 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 48 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 48 + k)
+                        z.store(e00 + e01, at: 784 + t * 48 + k)
+                        z.store(e00 - e01, at: 1568 + t * 48 + k)
+                        z.store(e01, at: 2352 + t * 48 + k)
+                        z.store(e10, at: 3136 + t * 48 + k)
+                        z.store(e10 + e11, at: 3920 + t * 48 + k)
+                        z.store(e10 - e11, at: 4704 + t * 48 + k)
+                        z.store(e11, at: 5488 + t * 48 + k)
+                        z.store(e20, at: 6272 + t * 48 + k)
+                        z.store(e20 + e21, at: 7056 + t * 48 + k)
+                        z.store(e20 - e21, at: 7840 + t * 48 + k)
+                        z.store(e21, at: 8624 + t * 48 + k)
+                        z.store(e30, at: 9408 + t * 48 + k)
+                        z.store(e30 + e31, at: 10192 + t * 48 + k)
+                        z.store(e30 - e31, at: 10976 + t * 48 + k)
+                        z.store(e31, at: 11760 + t * 48 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l15_mixed2_3x3_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 784), sums + xi * 1536)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l15_mixed2_3x3_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 1536, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 1536 + at), s02 = sums.simd(VK.self, at: 3072 + at), s03 = sums.simd(VK.self, at: 4608 + at)
+            let s10 = sums.simd(VK.self, at: 6144 + at), s11 = sums.simd(VK.self, at: 7680 + at), s12 = sums.simd(VK.self, at: 9216 + at), s13 = sums.simd(VK.self, at: 10752 + at)
+            let s20 = sums.simd(VK.self, at: 12288 + at), s21 = sums.simd(VK.self, at: 13824 + at), s22 = sums.simd(VK.self, at: 15360 + at), s23 = sums.simd(VK.self, at: 16896 + at)
+            let s30 = sums.simd(VK.self, at: 18432 + at), s31 = sums.simd(VK.self, at: 19968 + at), s32 = sums.simd(VK.self, at: 21504 + at), s33 = sums.simd(VK.self, at: 23040 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t01 - t02)), at: 1536 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (half * (t01 + t02) - t03), at: 3072 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4608 + at) + (t10 + half * (t11 + t12)), at: 4608 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (half * (t11 - t12)), at: 6144 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 7680 + at) + (half * (t11 + t12) - t13), at: 7680 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 9216 + at) + (t20 + half * (t21 + t22)), at: 9216 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 10752 + at) + (half * (t21 - t22)), at: 10752 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (half * (t21 + t22) - t23), at: 12288 + at)
         }
     }
 

@@ -2354,6 +2354,13 @@ extension MiniResnet: TrainableModel {
             WeightPacking.turnedWinograd(k, from: 2536, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 2064))
         }
     }
+    public static let stepGradientCount = 6144
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l3_block1_conv1_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 104))
+        Self.l6_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 1024), gradients.advanced(by: 712))
+        Self.l13_block2_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 2048), gradients.advanced(by: 2536))
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -2524,8 +2531,8 @@ extension MiniResnet: TrainableModel {
                 g.update(from: e13, count: 3136)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv2
-                Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), nil)
+                Self.l13_block2_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498)); Self.l13_block2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 7314), arena.advanced(by: 184698))
+                Self.l13_block2_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), nil)
                 Self.l13_block2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l13_block2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 2424), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block2_relu
                 Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
@@ -2576,7 +2583,7 @@ extension MiniResnet: TrainableModel {
                 Self.l7_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
-                Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498)); Self.l6_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 712), arena.advanced(by: 184698))
+                Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498)); Self.l6_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 6290), arena.advanced(by: 184698))
                 Self.l6_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), nil)
                 Self.l6_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l6_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 1392), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block1_relu
@@ -2598,7 +2605,7 @@ extension MiniResnet: TrainableModel {
                 Self.l4_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
-                Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 104), arena.advanced(by: 184698))
+                Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 5266), arena.advanced(by: 184698))
                 Self.l3_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), nil)
                 Self.l3_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l3_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 360), h, arena.advanced(by: 184698)); swap(&g, &h)
                 for i in 0..<6272 { e2[i] += g[i] }
@@ -3181,43 +3188,10 @@ extension MiniResnet: TrainableModel {
         for i in 0..<3136 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // block2_conv2: dL/dkernel, dL/dbias (1 vector of 16 output channels)
+    // block2_conv2: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l13_block2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<196 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<14 {
-                        let row0 = ((oy + ky0) * 16 + kx0) * 16 + ci0
-                        let row1 = ((oy + ky1) * 16 + kx1) * 16 + ci1
-                        let row2 = ((oy + ky2) * 16 + kx2) * 16 + ci2
-                        let row3 = ((oy + ky3) * 16 + kx3) * 16 + ci3
-                        let dp = d + oy * 14
-                        for ox in 0..<14 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            // dL/dx: by Winograd, after this (l13_block2_conv2_input_gradient_winograd); dx is nil
-        }
+        // dL/dkernel and dL/dx: by Winograd (l13_block2_conv2_kernel_gradient_winograd, l13_block2_conv2_input_gradient_winograd)
     }
 
     // block2_shortcut: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
@@ -3393,12 +3367,12 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l3_block1_conv1_kernel_gradient_winograd_product56_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l3_block1_conv1_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 8 + g * 8
-                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-                for t in 0..<56 {
+                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
+                for t in 0..<28 {
                     let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
                     s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
                 }
@@ -3422,98 +3396,14 @@ extension MiniResnet: TrainableModel {
         }
     }
 
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l3_block1_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l3_block1_conv1_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<2 {
-            for g in 0..<1 {
-                let row = sums + (block * 4) * 8 + g * 8
-                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
-                for t in 0..<28 {
-                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
-                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
-            }
-        }
-    }
-
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
-    @inline(never)
-    static func l3_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l3_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 7424, sums = z + 7424
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 464 + t * 8 + c)
-                        v.store(b02 - b01, at: 928 + t * 8 + c)
-                        v.store(b01 - b03, at: 1392 + t * 8 + c)
-                        v.store(b10 - b12, at: 1856 + t * 8 + c)
-                        v.store(b11 + b12, at: 2320 + t * 8 + c)
-                        v.store(b12 - b11, at: 2784 + t * 8 + c)
-                        v.store(b11 - b13, at: 3248 + t * 8 + c)
-                        v.store(b20 - b22, at: 3712 + t * 8 + c)
-                        v.store(b21 + b22, at: 4176 + t * 8 + c)
-                        v.store(b22 - b21, at: 4640 + t * 8 + c)
-                        v.store(b21 - b23, at: 5104 + t * 8 + c)
-                        v.store(b30 - b32, at: 5568 + t * 8 + c)
-                        v.store(b31 + b32, at: 6032 + t * 8 + c)
-                        v.store(b32 - b31, at: 6496 + t * 8 + c)
-                        v.store(b31 - b33, at: 6960 + t * 8 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 28 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 28 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 464 + t * 8 + k)
-                        z.store(e00 - e01, at: 928 + t * 8 + k)
-                        z.store(e01, at: 1392 + t * 8 + k)
-                        z.store(e10, at: 1856 + t * 8 + k)
-                        z.store(e10 + e11, at: 2320 + t * 8 + k)
-                        z.store(e10 - e11, at: 2784 + t * 8 + k)
-                        z.store(e11, at: 3248 + t * 8 + k)
-                        z.store(e20, at: 3712 + t * 8 + k)
-                        z.store(e20 + e21, at: 4176 + t * 8 + k)
-                        z.store(e20 - e21, at: 4640 + t * 8 + k)
-                        z.store(e21, at: 5104 + t * 8 + k)
-                        z.store(e30, at: 5568 + t * 8 + k)
-                        z.store(e30 + e31, at: 6032 + t * 8 + k)
-                        z.store(e30 - e31, at: 6496 + t * 8 + k)
-                        z.store(e31, at: 6960 + t * 8 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l3_block1_conv1_kernel_gradient_winograd_product56_first(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
-            }
-        }
-        for group in 1..<3 {
+        let v = s, z = s + 7424
+        for group in 0..<3 {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<4 {
@@ -3653,13 +3543,19 @@ extension MiniResnet: TrainableModel {
                 Self.l3_block1_conv1_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l3_block1_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 64, by: 8) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 64 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 128 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 192 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 256 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 320 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 384 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 448 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 512 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 576 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 640 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 704 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 832 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 896 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 960 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 64 + at), s02 = sums.simd(VK.self, at: 128 + at), s03 = sums.simd(VK.self, at: 192 + at)
+            let s10 = sums.simd(VK.self, at: 256 + at), s11 = sums.simd(VK.self, at: 320 + at), s12 = sums.simd(VK.self, at: 384 + at), s13 = sums.simd(VK.self, at: 448 + at)
+            let s20 = sums.simd(VK.self, at: 512 + at), s21 = sums.simd(VK.self, at: 576 + at), s22 = sums.simd(VK.self, at: 640 + at), s23 = sums.simd(VK.self, at: 704 + at)
+            let s30 = sums.simd(VK.self, at: 768 + at), s31 = sums.simd(VK.self, at: 832 + at), s32 = sums.simd(VK.self, at: 896 + at), s33 = sums.simd(VK.self, at: 960 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -3677,12 +3573,12 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l6_block1_conv2_kernel_gradient_winograd_product56_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l6_block1_conv2_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 8 + g * 8
-                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-                for t in 0..<56 {
+                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
+                for t in 0..<28 {
                     let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
                     s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
                 }
@@ -3706,98 +3602,14 @@ extension MiniResnet: TrainableModel {
         }
     }
 
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l6_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l6_block1_conv2_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<2 {
-            for g in 0..<1 {
-                let row = sums + (block * 4) * 8 + g * 8
-                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
-                for t in 0..<28 {
-                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
-                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
-            }
-        }
-    }
-
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
-    @inline(never)
-    static func l6_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l6_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 7424, sums = z + 7424
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 464 + t * 8 + c)
-                        v.store(b02 - b01, at: 928 + t * 8 + c)
-                        v.store(b01 - b03, at: 1392 + t * 8 + c)
-                        v.store(b10 - b12, at: 1856 + t * 8 + c)
-                        v.store(b11 + b12, at: 2320 + t * 8 + c)
-                        v.store(b12 - b11, at: 2784 + t * 8 + c)
-                        v.store(b11 - b13, at: 3248 + t * 8 + c)
-                        v.store(b20 - b22, at: 3712 + t * 8 + c)
-                        v.store(b21 + b22, at: 4176 + t * 8 + c)
-                        v.store(b22 - b21, at: 4640 + t * 8 + c)
-                        v.store(b21 - b23, at: 5104 + t * 8 + c)
-                        v.store(b30 - b32, at: 5568 + t * 8 + c)
-                        v.store(b31 + b32, at: 6032 + t * 8 + c)
-                        v.store(b32 - b31, at: 6496 + t * 8 + c)
-                        v.store(b31 - b33, at: 6960 + t * 8 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 28 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 28 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 464 + t * 8 + k)
-                        z.store(e00 - e01, at: 928 + t * 8 + k)
-                        z.store(e01, at: 1392 + t * 8 + k)
-                        z.store(e10, at: 1856 + t * 8 + k)
-                        z.store(e10 + e11, at: 2320 + t * 8 + k)
-                        z.store(e10 - e11, at: 2784 + t * 8 + k)
-                        z.store(e11, at: 3248 + t * 8 + k)
-                        z.store(e20, at: 3712 + t * 8 + k)
-                        z.store(e20 + e21, at: 4176 + t * 8 + k)
-                        z.store(e20 - e21, at: 4640 + t * 8 + k)
-                        z.store(e21, at: 5104 + t * 8 + k)
-                        z.store(e30, at: 5568 + t * 8 + k)
-                        z.store(e30 + e31, at: 6032 + t * 8 + k)
-                        z.store(e30 - e31, at: 6496 + t * 8 + k)
-                        z.store(e31, at: 6960 + t * 8 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_block1_conv2_kernel_gradient_winograd_product56_first(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
-            }
-        }
-        for group in 1..<3 {
+        let v = s, z = s + 7424
+        for group in 0..<3 {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<4 {
@@ -3937,13 +3749,19 @@ extension MiniResnet: TrainableModel {
                 Self.l6_block1_conv2_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l6_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 64, by: 8) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 64 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 128 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 192 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 256 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 320 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 384 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 448 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 512 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 576 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 640 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 704 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 832 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 896 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 960 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 64 + at), s02 = sums.simd(VK.self, at: 128 + at), s03 = sums.simd(VK.self, at: 192 + at)
+            let s10 = sums.simd(VK.self, at: 256 + at), s11 = sums.simd(VK.self, at: 320 + at), s12 = sums.simd(VK.self, at: 384 + at), s13 = sums.simd(VK.self, at: 448 + at)
+            let s20 = sums.simd(VK.self, at: 512 + at), s21 = sums.simd(VK.self, at: 576 + at), s22 = sums.simd(VK.self, at: 640 + at), s23 = sums.simd(VK.self, at: 704 + at)
+            let s30 = sums.simd(VK.self, at: 768 + at), s31 = sums.simd(VK.self, at: 832 + at), s32 = sums.simd(VK.self, at: 896 + at), s33 = sums.simd(VK.self, at: 960 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -3957,6 +3775,212 @@ extension MiniResnet: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t20 + half * (t21 + t22)), at: 384 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 448 + at) + (half * (t21 - t22)), at: 448 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t21 + t22) - t23), at: 512 + at)
+        }
+    }
+
+    @inline(never)
+    static func l13_block2_conv2_kernel_gradient_winograd_product21(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<4 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
+                for t in 0..<21 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l13_block2_conv2_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<4 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
+                for t in 0..<28 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l13_block2_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l13_block2_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 7424
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 14 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 14 + ox + 1) * 16 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 464 + t * 16 + k)
+                        z.store(e00 - e01, at: 928 + t * 16 + k)
+                        z.store(e01, at: 1392 + t * 16 + k)
+                        z.store(e10, at: 1856 + t * 16 + k)
+                        z.store(e10 + e11, at: 2320 + t * 16 + k)
+                        z.store(e10 - e11, at: 2784 + t * 16 + k)
+                        z.store(e11, at: 3248 + t * 16 + k)
+                        z.store(e20, at: 3712 + t * 16 + k)
+                        z.store(e20 + e21, at: 4176 + t * 16 + k)
+                        z.store(e20 - e21, at: 4640 + t * 16 + k)
+                        z.store(e21, at: 5104 + t * 16 + k)
+                        z.store(e30, at: 5568 + t * 16 + k)
+                        z.store(e30 + e31, at: 6032 + t * 16 + k)
+                        z.store(e30 - e31, at: 6496 + t * 16 + k)
+                        z.store(e31, at: 6960 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l13_block2_conv2_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 256)
+            }
+        }
+        do {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<3 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 14 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 14 + ox + 1) * 16 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 464 + t * 16 + k)
+                        z.store(e00 - e01, at: 928 + t * 16 + k)
+                        z.store(e01, at: 1392 + t * 16 + k)
+                        z.store(e10, at: 1856 + t * 16 + k)
+                        z.store(e10 + e11, at: 2320 + t * 16 + k)
+                        z.store(e10 - e11, at: 2784 + t * 16 + k)
+                        z.store(e11, at: 3248 + t * 16 + k)
+                        z.store(e20, at: 3712 + t * 16 + k)
+                        z.store(e20 + e21, at: 4176 + t * 16 + k)
+                        z.store(e20 - e21, at: 4640 + t * 16 + k)
+                        z.store(e21, at: 5104 + t * 16 + k)
+                        z.store(e30, at: 5568 + t * 16 + k)
+                        z.store(e30 + e31, at: 6032 + t * 16 + k)
+                        z.store(e30 - e31, at: 6496 + t * 16 + k)
+                        z.store(e31, at: 6960 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l13_block2_conv2_kernel_gradient_winograd_product21(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 256)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l13_block2_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 256, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 256 + at), s02 = sums.simd(VK.self, at: 512 + at), s03 = sums.simd(VK.self, at: 768 + at)
+            let s10 = sums.simd(VK.self, at: 1024 + at), s11 = sums.simd(VK.self, at: 1280 + at), s12 = sums.simd(VK.self, at: 1536 + at), s13 = sums.simd(VK.self, at: 1792 + at)
+            let s20 = sums.simd(VK.self, at: 2048 + at), s21 = sums.simd(VK.self, at: 2304 + at), s22 = sums.simd(VK.self, at: 2560 + at), s23 = sums.simd(VK.self, at: 2816 + at)
+            let s30 = sums.simd(VK.self, at: 3072 + at), s31 = sums.simd(VK.self, at: 3328 + at), s32 = sums.simd(VK.self, at: 3584 + at), s33 = sums.simd(VK.self, at: 3840 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 - t02)), at: 256 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t01 + t02) - t03), at: 512 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t10 + half * (t11 + t12)), at: 768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t11 - t12)), at: 1024 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1280 + at) + (half * (t11 + t12) - t13), at: 1280 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t20 + half * (t21 + t22)), at: 1536 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1792 + at) + (half * (t21 - t22)), at: 1792 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t21 + t22) - t23), at: 2048 + at)
         }
     }
 

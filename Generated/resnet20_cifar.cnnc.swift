@@ -5703,6 +5703,26 @@ extension Resnet20Cifar: TrainableModel {
             WeightPacking.turnedWinograd(k, from: 236272, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 369152))
         }
     }
+    public static let stepGradientCount = 434176
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 496))
+        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 4096), gradients.advanced(by: 2864))
+        Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 8192), gradients.advanced(by: 5232))
+        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 12288), gradients.advanced(by: 7600))
+        Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 16384), gradients.advanced(by: 9968))
+        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 20480), gradients.advanced(by: 12336))
+        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 24576), gradients.advanced(by: 19440))
+        Self.l33_stage2_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 40960), gradients.advanced(by: 29424))
+        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 57344), gradients.advanced(by: 38768))
+        Self.l33_stage2_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 73728), gradients.advanced(by: 48112))
+        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 90112), gradients.advanced(by: 57456))
+        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 106496), gradients.advanced(by: 85488))
+        Self.l56_stage3_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 172032), gradients.advanced(by: 124912))
+        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 237568), gradients.advanced(by: 162032))
+        Self.l56_stage3_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 303104), gradients.advanced(by: 199152))
+        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 368640), gradients.advanced(by: 236272))
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -6058,8 +6078,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), UnsafePointer(d67), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), nil)
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 642682), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(o65), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 373072), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block3_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
@@ -6082,8 +6102,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), UnsafePointer(d64), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
-                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o62), p)
-                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), nil)
+                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 577146), arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(o62), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), nil)
                 Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 307472), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
                 // stage3_block2_out: dL/d(output), summed over its readers
@@ -6111,8 +6131,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), UnsafePointer(d60), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), nil)
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 511610), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(o58), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 241872), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block2_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
@@ -6135,8 +6155,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), UnsafePointer(d57), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
-                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), nil)
+                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 446074), arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(o55), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), nil)
                 Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 176272), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
                 // stage3_block1_out: dL/d(output), summed over its readers
@@ -6194,8 +6214,8 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e50, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv2
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), nil)
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 380538), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(o49), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 110672), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block1_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
@@ -6246,7 +6266,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), UnsafePointer(d44), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 57456), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 364154), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o42), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 94256), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block3_relu
@@ -6270,7 +6290,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), UnsafePointer(d41), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
-                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 48112), arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 347770), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o39), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), nil)
                 Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 77840), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
@@ -6299,7 +6319,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), UnsafePointer(d37), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 38768), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 331386), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o35), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 61424), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block2_relu
@@ -6323,7 +6343,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), UnsafePointer(d34), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
-                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 29424), arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 315002), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o32), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), nil)
                 Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 45008), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
@@ -6382,7 +6402,7 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e27, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv2
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 19440), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 298618), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o26), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 28592), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block1_relu
@@ -6434,7 +6454,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), UnsafePointer(d21), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 12336), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 294522), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o19), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 24480), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block3_relu
@@ -6458,7 +6478,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), UnsafePointer(d18), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 9968), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 290426), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o16), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 20368), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e16[i] += g[i] }
@@ -6487,7 +6507,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d14), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 7600), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 286330), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 16256), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block2_relu
@@ -6511,7 +6531,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 5232), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 282234), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 12144), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e9[i] += g[i] }
@@ -6540,7 +6560,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 2864), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 278138), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 8032), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block1_relu
@@ -6562,7 +6582,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 496), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 274042), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 3920), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e2[i] += g[i] }
@@ -8015,45 +8035,10 @@ extension Resnet20Cifar: TrainableModel {
         for i in 0..<4096 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // stage3_block1_conv2: dL/dkernel, dL/dbias (4 vectors of 16 output channels)
+    // stage3_block1_conv2: dL/dbias (4 vectors of 16 output channels)
     @inline(never)
     static func l50_stage3_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<144 {
-                let r0 = rb * 4
-                let ky0 = r0 / 192, kx0 = (r0 / 64) % 3, ci0 = r0 % 64, ky1 = (r0 + 1) / 192, kx1 = ((r0 + 1) / 64) % 3, ci1 = (r0 + 1) % 64, ky2 = (r0 + 2) / 192, kx2 = ((r0 + 2) / 64) % 3, ci2 = (r0 + 2) % 64, ky3 = (r0 + 3) / 192, kx3 = ((r0 + 3) / 64) % 3, ci3 = (r0 + 3) % 64
-                for g in 0..<4 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 64 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 64 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 64 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 64 + ci3
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            // dL/dx: by Winograd, after this (l50_stage3_block1_conv2_input_gradient_winograd); dx is nil
-        }
+        // dL/dkernel and dL/dx: by Winograd (l50_stage3_block1_conv2_kernel_gradient_winograd, l50_stage3_block1_conv2_input_gradient_winograd)
     }
 
     // stage3_block1_shortcut: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
@@ -8182,45 +8167,10 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage3_block2_conv1: dL/dkernel, dL/dbias (4 vectors of 16 output channels)
+    // stage3_block2_conv1: dL/dbias (4 vectors of 16 output channels)
     @inline(never)
     static func l56_stage3_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<144 {
-                let r0 = rb * 4
-                let ky0 = r0 / 192, kx0 = (r0 / 64) % 3, ci0 = r0 % 64, ky1 = (r0 + 1) / 192, kx1 = ((r0 + 1) / 64) % 3, ci1 = (r0 + 1) % 64, ky2 = (r0 + 2) / 192, kx2 = ((r0 + 2) / 64) % 3, ci2 = (r0 + 2) % 64, ky3 = (r0 + 3) / 192, kx3 = ((r0 + 3) / 64) % 3, ci3 = (r0 + 3) % 64
-                for g in 0..<4 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 64 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 64 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 64 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 64 + ci3
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            // dL/dx: by Winograd, after this (l56_stage3_block2_conv1_input_gradient_winograd); dx is nil
-        }
+        // dL/dkernel and dL/dx: by Winograd (l56_stage3_block2_conv1_kernel_gradient_winograd, l56_stage3_block2_conv1_input_gradient_winograd)
     }
 
     // pool: each gradient spread evenly over the positions
@@ -8298,21 +8248,6 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l3_stage1_block1_conv1_kernel_gradient_winograd_product32_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<4 {
-            for g in 0..<1 {
-                let row = sums + (block * 4) * 16 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-                for t in 0..<32 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
-            }
-        }
-    }
-
-    @inline(never)
     static func l3_stage1_block1_conv1_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
@@ -8327,83 +8262,14 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l3_stage1_block1_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l3_stage1_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l3_stage1_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448, sums = z + 8448
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 528 + t * 16 + c)
-                        v.store(b02 - b01, at: 1056 + t * 16 + c)
-                        v.store(b01 - b03, at: 1584 + t * 16 + c)
-                        v.store(b10 - b12, at: 2112 + t * 16 + c)
-                        v.store(b11 + b12, at: 2640 + t * 16 + c)
-                        v.store(b12 - b11, at: 3168 + t * 16 + c)
-                        v.store(b11 - b13, at: 3696 + t * 16 + c)
-                        v.store(b20 - b22, at: 4224 + t * 16 + c)
-                        v.store(b21 + b22, at: 4752 + t * 16 + c)
-                        v.store(b22 - b21, at: 5280 + t * 16 + c)
-                        v.store(b21 - b23, at: 5808 + t * 16 + c)
-                        v.store(b30 - b32, at: 6336 + t * 16 + c)
-                        v.store(b31 + b32, at: 6864 + t * 16 + c)
-                        v.store(b32 - b31, at: 7392 + t * 16 + c)
-                        v.store(b31 - b33, at: 7920 + t * 16 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 32 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 32 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 528 + t * 16 + k)
-                        z.store(e00 - e01, at: 1056 + t * 16 + k)
-                        z.store(e01, at: 1584 + t * 16 + k)
-                        z.store(e10, at: 2112 + t * 16 + k)
-                        z.store(e10 + e11, at: 2640 + t * 16 + k)
-                        z.store(e10 - e11, at: 3168 + t * 16 + k)
-                        z.store(e11, at: 3696 + t * 16 + k)
-                        z.store(e20, at: 4224 + t * 16 + k)
-                        z.store(e20 + e21, at: 4752 + t * 16 + k)
-                        z.store(e20 - e21, at: 5280 + t * 16 + k)
-                        z.store(e21, at: 5808 + t * 16 + k)
-                        z.store(e30, at: 6336 + t * 16 + k)
-                        z.store(e30 + e31, at: 6864 + t * 16 + k)
-                        z.store(e30 - e31, at: 7392 + t * 16 + k)
-                        z.store(e31, at: 7920 + t * 16 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_product32_first(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 256)
-            }
-        }
-        for group in 1..<8 {
+        let v = s, z = s + 8448
+        for group in 0..<8 {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
@@ -8473,13 +8339,19 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l3_stage1_block1_conv1_kernel_gradient_winograd_product32(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 256)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l3_stage1_block1_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 256, by: 16) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 256 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 512 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 768 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 1024 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 1280 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 1792 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 2048 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 2304 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 2560 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 2816 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 3328 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 3584 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 3840 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 256 + at), s02 = sums.simd(VK.self, at: 512 + at), s03 = sums.simd(VK.self, at: 768 + at)
+            let s10 = sums.simd(VK.self, at: 1024 + at), s11 = sums.simd(VK.self, at: 1280 + at), s12 = sums.simd(VK.self, at: 1536 + at), s13 = sums.simd(VK.self, at: 1792 + at)
+            let s20 = sums.simd(VK.self, at: 2048 + at), s21 = sums.simd(VK.self, at: 2304 + at), s22 = sums.simd(VK.self, at: 2560 + at), s23 = sums.simd(VK.self, at: 2816 + at)
+            let s30 = sums.simd(VK.self, at: 3072 + at), s31 = sums.simd(VK.self, at: 3328 + at), s32 = sums.simd(VK.self, at: 3584 + at), s33 = sums.simd(VK.self, at: 3840 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -8493,21 +8365,6 @@ extension Resnet20Cifar: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t20 + half * (t21 + t22)), at: 1536 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1792 + at) + (half * (t21 - t22)), at: 1792 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t21 + t22) - t23), at: 2048 + at)
-        }
-    }
-
-    @inline(never)
-    static func l6_stage1_block1_conv2_kernel_gradient_winograd_product32_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<4 {
-            for g in 0..<1 {
-                let row = sums + (block * 4) * 16 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-                for t in 0..<32 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
-            }
         }
     }
 
@@ -8526,83 +8383,14 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l6_stage1_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l6_stage1_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l6_stage1_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448, sums = z + 8448
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 528 + t * 16 + c)
-                        v.store(b02 - b01, at: 1056 + t * 16 + c)
-                        v.store(b01 - b03, at: 1584 + t * 16 + c)
-                        v.store(b10 - b12, at: 2112 + t * 16 + c)
-                        v.store(b11 + b12, at: 2640 + t * 16 + c)
-                        v.store(b12 - b11, at: 3168 + t * 16 + c)
-                        v.store(b11 - b13, at: 3696 + t * 16 + c)
-                        v.store(b20 - b22, at: 4224 + t * 16 + c)
-                        v.store(b21 + b22, at: 4752 + t * 16 + c)
-                        v.store(b22 - b21, at: 5280 + t * 16 + c)
-                        v.store(b21 - b23, at: 5808 + t * 16 + c)
-                        v.store(b30 - b32, at: 6336 + t * 16 + c)
-                        v.store(b31 + b32, at: 6864 + t * 16 + c)
-                        v.store(b32 - b31, at: 7392 + t * 16 + c)
-                        v.store(b31 - b33, at: 7920 + t * 16 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 32 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 32 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 528 + t * 16 + k)
-                        z.store(e00 - e01, at: 1056 + t * 16 + k)
-                        z.store(e01, at: 1584 + t * 16 + k)
-                        z.store(e10, at: 2112 + t * 16 + k)
-                        z.store(e10 + e11, at: 2640 + t * 16 + k)
-                        z.store(e10 - e11, at: 3168 + t * 16 + k)
-                        z.store(e11, at: 3696 + t * 16 + k)
-                        z.store(e20, at: 4224 + t * 16 + k)
-                        z.store(e20 + e21, at: 4752 + t * 16 + k)
-                        z.store(e20 - e21, at: 5280 + t * 16 + k)
-                        z.store(e21, at: 5808 + t * 16 + k)
-                        z.store(e30, at: 6336 + t * 16 + k)
-                        z.store(e30 + e31, at: 6864 + t * 16 + k)
-                        z.store(e30 - e31, at: 7392 + t * 16 + k)
-                        z.store(e31, at: 7920 + t * 16 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_product32_first(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 256)
-            }
-        }
-        for group in 1..<8 {
+        let v = s, z = s + 8448
+        for group in 0..<8 {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
@@ -8672,13 +8460,19 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l6_stage1_block1_conv2_kernel_gradient_winograd_product32(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 256)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l6_stage1_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 256, by: 16) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 256 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 512 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 768 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 1024 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 1280 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 1792 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 2048 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 2304 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 2560 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 2816 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 3328 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 3584 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 3840 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 256 + at), s02 = sums.simd(VK.self, at: 512 + at), s03 = sums.simd(VK.self, at: 768 + at)
+            let s10 = sums.simd(VK.self, at: 1024 + at), s11 = sums.simd(VK.self, at: 1280 + at), s12 = sums.simd(VK.self, at: 1536 + at), s13 = sums.simd(VK.self, at: 1792 + at)
+            let s20 = sums.simd(VK.self, at: 2048 + at), s21 = sums.simd(VK.self, at: 2304 + at), s22 = sums.simd(VK.self, at: 2560 + at), s23 = sums.simd(VK.self, at: 2816 + at)
+            let s30 = sums.simd(VK.self, at: 3072 + at), s31 = sums.simd(VK.self, at: 3328 + at), s32 = sums.simd(VK.self, at: 3584 + at), s33 = sums.simd(VK.self, at: 3840 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -8692,21 +8486,6 @@ extension Resnet20Cifar: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t20 + half * (t21 + t22)), at: 1536 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1792 + at) + (half * (t21 - t22)), at: 1792 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t21 + t22) - t23), at: 2048 + at)
-        }
-    }
-
-    @inline(never)
-    static func l27_stage2_block1_conv2_kernel_gradient_winograd_product16_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<8 {
-            for g in 0..<2 {
-                let row = sums + (block * 4) * 32 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-                for t in 0..<16 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 32 + g * 16), vp = v + t * 32 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 32); row.store(s2, at: 64); row.store(s3, at: 96)
-            }
         }
     }
 
@@ -8725,83 +8504,14 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l27_stage2_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l27_stage2_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l27_stage2_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448, sums = z + 8448
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
-                    for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 528 + t * 32 + c)
-                        v.store(b02 - b01, at: 1056 + t * 32 + c)
-                        v.store(b01 - b03, at: 1584 + t * 32 + c)
-                        v.store(b10 - b12, at: 2112 + t * 32 + c)
-                        v.store(b11 + b12, at: 2640 + t * 32 + c)
-                        v.store(b12 - b11, at: 3168 + t * 32 + c)
-                        v.store(b11 - b13, at: 3696 + t * 32 + c)
-                        v.store(b20 - b22, at: 4224 + t * 32 + c)
-                        v.store(b21 + b22, at: 4752 + t * 32 + c)
-                        v.store(b22 - b21, at: 5280 + t * 32 + c)
-                        v.store(b21 - b23, at: 5808 + t * 32 + c)
-                        v.store(b30 - b32, at: 6336 + t * 32 + c)
-                        v.store(b31 + b32, at: 6864 + t * 32 + c)
-                        v.store(b32 - b31, at: 7392 + t * 32 + c)
-                        v.store(b31 - b33, at: 7920 + t * 32 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 32 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 32 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 32 + k)
-                        z.store(e00 + e01, at: 528 + t * 32 + k)
-                        z.store(e00 - e01, at: 1056 + t * 32 + k)
-                        z.store(e01, at: 1584 + t * 32 + k)
-                        z.store(e10, at: 2112 + t * 32 + k)
-                        z.store(e10 + e11, at: 2640 + t * 32 + k)
-                        z.store(e10 - e11, at: 3168 + t * 32 + k)
-                        z.store(e11, at: 3696 + t * 32 + k)
-                        z.store(e20, at: 4224 + t * 32 + k)
-                        z.store(e20 + e21, at: 4752 + t * 32 + k)
-                        z.store(e20 - e21, at: 5280 + t * 32 + k)
-                        z.store(e21, at: 5808 + t * 32 + k)
-                        z.store(e30, at: 6336 + t * 32 + k)
-                        z.store(e30 + e31, at: 6864 + t * 32 + k)
-                        z.store(e30 - e31, at: 7392 + t * 32 + k)
-                        z.store(e31, at: 7920 + t * 32 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l27_stage2_block1_conv2_kernel_gradient_winograd_product16_first(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 1024)
-            }
-        }
-        for group in 1..<4 {
+        let v = s, z = s + 8448
+        for group in 0..<4 {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
@@ -8871,13 +8581,19 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l27_stage2_block1_conv2_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 1024)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l27_stage2_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 1024, by: 16) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 1024 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 2048 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 3072 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 4096 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 5120 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 6144 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 7168 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 8192 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 9216 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 10240 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 11264 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 12288 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 13312 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 14336 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 15360 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 1024 + at), s02 = sums.simd(VK.self, at: 2048 + at), s03 = sums.simd(VK.self, at: 3072 + at)
+            let s10 = sums.simd(VK.self, at: 4096 + at), s11 = sums.simd(VK.self, at: 5120 + at), s12 = sums.simd(VK.self, at: 6144 + at), s13 = sums.simd(VK.self, at: 7168 + at)
+            let s20 = sums.simd(VK.self, at: 8192 + at), s21 = sums.simd(VK.self, at: 9216 + at), s22 = sums.simd(VK.self, at: 10240 + at), s23 = sums.simd(VK.self, at: 11264 + at)
+            let s30 = sums.simd(VK.self, at: 12288 + at), s31 = sums.simd(VK.self, at: 13312 + at), s32 = sums.simd(VK.self, at: 14336 + at), s33 = sums.simd(VK.self, at: 15360 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -8891,21 +8607,6 @@ extension Resnet20Cifar: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (t20 + half * (t21 + t22)), at: 6144 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 7168 + at) + (half * (t21 - t22)), at: 7168 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t21 + t22) - t23), at: 8192 + at)
-        }
-    }
-
-    @inline(never)
-    static func l33_stage2_block2_conv1_kernel_gradient_winograd_product16_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<8 {
-            for g in 0..<2 {
-                let row = sums + (block * 4) * 32 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-                for t in 0..<16 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 32 + g * 16), vp = v + t * 32 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 32); row.store(s2, at: 64); row.store(s3, at: 96)
-            }
         }
     }
 
@@ -8924,83 +8625,14 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l33_stage2_block2_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l33_stage2_block2_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l33_stage2_block2_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448, sums = z + 8448
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
-                    for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 528 + t * 32 + c)
-                        v.store(b02 - b01, at: 1056 + t * 32 + c)
-                        v.store(b01 - b03, at: 1584 + t * 32 + c)
-                        v.store(b10 - b12, at: 2112 + t * 32 + c)
-                        v.store(b11 + b12, at: 2640 + t * 32 + c)
-                        v.store(b12 - b11, at: 3168 + t * 32 + c)
-                        v.store(b11 - b13, at: 3696 + t * 32 + c)
-                        v.store(b20 - b22, at: 4224 + t * 32 + c)
-                        v.store(b21 + b22, at: 4752 + t * 32 + c)
-                        v.store(b22 - b21, at: 5280 + t * 32 + c)
-                        v.store(b21 - b23, at: 5808 + t * 32 + c)
-                        v.store(b30 - b32, at: 6336 + t * 32 + c)
-                        v.store(b31 + b32, at: 6864 + t * 32 + c)
-                        v.store(b32 - b31, at: 7392 + t * 32 + c)
-                        v.store(b31 - b33, at: 7920 + t * 32 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 32 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 32 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 32 + k)
-                        z.store(e00 + e01, at: 528 + t * 32 + k)
-                        z.store(e00 - e01, at: 1056 + t * 32 + k)
-                        z.store(e01, at: 1584 + t * 32 + k)
-                        z.store(e10, at: 2112 + t * 32 + k)
-                        z.store(e10 + e11, at: 2640 + t * 32 + k)
-                        z.store(e10 - e11, at: 3168 + t * 32 + k)
-                        z.store(e11, at: 3696 + t * 32 + k)
-                        z.store(e20, at: 4224 + t * 32 + k)
-                        z.store(e20 + e21, at: 4752 + t * 32 + k)
-                        z.store(e20 - e21, at: 5280 + t * 32 + k)
-                        z.store(e21, at: 5808 + t * 32 + k)
-                        z.store(e30, at: 6336 + t * 32 + k)
-                        z.store(e30 + e31, at: 6864 + t * 32 + k)
-                        z.store(e30 - e31, at: 7392 + t * 32 + k)
-                        z.store(e31, at: 7920 + t * 32 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l33_stage2_block2_conv1_kernel_gradient_winograd_product16_first(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 1024)
-            }
-        }
-        for group in 1..<4 {
+        let v = s, z = s + 8448
+        for group in 0..<4 {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
@@ -9070,13 +8702,19 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l33_stage2_block2_conv1_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 1024)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l33_stage2_block2_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 1024, by: 16) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 1024 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 2048 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 3072 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 4096 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 5120 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 6144 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 7168 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 8192 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 9216 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 10240 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 11264 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 12288 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 13312 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 14336 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 15360 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 1024 + at), s02 = sums.simd(VK.self, at: 2048 + at), s03 = sums.simd(VK.self, at: 3072 + at)
+            let s10 = sums.simd(VK.self, at: 4096 + at), s11 = sums.simd(VK.self, at: 5120 + at), s12 = sums.simd(VK.self, at: 6144 + at), s13 = sums.simd(VK.self, at: 7168 + at)
+            let s20 = sums.simd(VK.self, at: 8192 + at), s21 = sums.simd(VK.self, at: 9216 + at), s22 = sums.simd(VK.self, at: 10240 + at), s23 = sums.simd(VK.self, at: 11264 + at)
+            let s30 = sums.simd(VK.self, at: 12288 + at), s31 = sums.simd(VK.self, at: 13312 + at), s32 = sums.simd(VK.self, at: 14336 + at), s33 = sums.simd(VK.self, at: 15360 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -9090,6 +8728,248 @@ extension Resnet20Cifar: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (t20 + half * (t21 + t22)), at: 6144 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 7168 + at) + (half * (t21 - t22)), at: 7168 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t21 + t22) - t23), at: 8192 + at)
+        }
+    }
+
+    @inline(never)
+    static func l50_stage3_block1_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<16 {
+            for g in 0..<4 {
+                let row = sums + (block * 4) * 64 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 64), s2 = row.simd(SIMD16<Float>.self, at: 128), s3 = row.simd(SIMD16<Float>.self, at: 192)
+                for t in 0..<16 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 64 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 64); row.store(s2, at: 128); row.store(s3, at: 192)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l50_stage3_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l50_stage3_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 16640
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 64 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 64 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 64 + k)
+                        z.store(e00 + e01, at: 1040 + t * 64 + k)
+                        z.store(e00 - e01, at: 2080 + t * 64 + k)
+                        z.store(e01, at: 3120 + t * 64 + k)
+                        z.store(e10, at: 4160 + t * 64 + k)
+                        z.store(e10 + e11, at: 5200 + t * 64 + k)
+                        z.store(e10 - e11, at: 6240 + t * 64 + k)
+                        z.store(e11, at: 7280 + t * 64 + k)
+                        z.store(e20, at: 8320 + t * 64 + k)
+                        z.store(e20 + e21, at: 9360 + t * 64 + k)
+                        z.store(e20 - e21, at: 10400 + t * 64 + k)
+                        z.store(e21, at: 11440 + t * 64 + k)
+                        z.store(e30, at: 12480 + t * 64 + k)
+                        z.store(e30 + e31, at: 13520 + t * 64 + k)
+                        z.store(e30 - e31, at: 14560 + t * 64 + k)
+                        z.store(e31, at: 15600 + t * 64 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 1040), UnsafePointer(z + xi * 1040), sums + xi * 4096)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l50_stage3_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 4096, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 4096 + at), s02 = sums.simd(VK.self, at: 8192 + at), s03 = sums.simd(VK.self, at: 12288 + at)
+            let s10 = sums.simd(VK.self, at: 16384 + at), s11 = sums.simd(VK.self, at: 20480 + at), s12 = sums.simd(VK.self, at: 24576 + at), s13 = sums.simd(VK.self, at: 28672 + at)
+            let s20 = sums.simd(VK.self, at: 32768 + at), s21 = sums.simd(VK.self, at: 36864 + at), s22 = sums.simd(VK.self, at: 40960 + at), s23 = sums.simd(VK.self, at: 45056 + at)
+            let s30 = sums.simd(VK.self, at: 49152 + at), s31 = sums.simd(VK.self, at: 53248 + at), s32 = sums.simd(VK.self, at: 57344 + at), s33 = sums.simd(VK.self, at: 61440 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t01 - t02)), at: 4096 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t01 + t02) - t03), at: 8192 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (t10 + half * (t11 + t12)), at: 12288 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t11 - t12)), at: 16384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 20480 + at) + (half * (t11 + t12) - t13), at: 20480 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 24576 + at) + (t20 + half * (t21 + t22)), at: 24576 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 28672 + at) + (half * (t21 - t22)), at: 28672 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t21 + t22) - t23), at: 32768 + at)
+        }
+    }
+
+    @inline(never)
+    static func l56_stage3_block2_conv1_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<16 {
+            for g in 0..<4 {
+                let row = sums + (block * 4) * 64 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 64), s2 = row.simd(SIMD16<Float>.self, at: 128), s3 = row.simd(SIMD16<Float>.self, at: 192)
+                for t in 0..<16 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 64 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 64); row.store(s2, at: 128); row.store(s3, at: 192)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l56_stage3_block2_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l56_stage3_block2_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 16640
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 64 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 64 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 64 + k)
+                        z.store(e00 + e01, at: 1040 + t * 64 + k)
+                        z.store(e00 - e01, at: 2080 + t * 64 + k)
+                        z.store(e01, at: 3120 + t * 64 + k)
+                        z.store(e10, at: 4160 + t * 64 + k)
+                        z.store(e10 + e11, at: 5200 + t * 64 + k)
+                        z.store(e10 - e11, at: 6240 + t * 64 + k)
+                        z.store(e11, at: 7280 + t * 64 + k)
+                        z.store(e20, at: 8320 + t * 64 + k)
+                        z.store(e20 + e21, at: 9360 + t * 64 + k)
+                        z.store(e20 - e21, at: 10400 + t * 64 + k)
+                        z.store(e21, at: 11440 + t * 64 + k)
+                        z.store(e30, at: 12480 + t * 64 + k)
+                        z.store(e30 + e31, at: 13520 + t * 64 + k)
+                        z.store(e30 - e31, at: 14560 + t * 64 + k)
+                        z.store(e31, at: 15600 + t * 64 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l56_stage3_block2_conv1_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 1040), UnsafePointer(z + xi * 1040), sums + xi * 4096)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l56_stage3_block2_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 4096, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 4096 + at), s02 = sums.simd(VK.self, at: 8192 + at), s03 = sums.simd(VK.self, at: 12288 + at)
+            let s10 = sums.simd(VK.self, at: 16384 + at), s11 = sums.simd(VK.self, at: 20480 + at), s12 = sums.simd(VK.self, at: 24576 + at), s13 = sums.simd(VK.self, at: 28672 + at)
+            let s20 = sums.simd(VK.self, at: 32768 + at), s21 = sums.simd(VK.self, at: 36864 + at), s22 = sums.simd(VK.self, at: 40960 + at), s23 = sums.simd(VK.self, at: 45056 + at)
+            let s30 = sums.simd(VK.self, at: 49152 + at), s31 = sums.simd(VK.self, at: 53248 + at), s32 = sums.simd(VK.self, at: 57344 + at), s33 = sums.simd(VK.self, at: 61440 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t01 - t02)), at: 4096 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t01 + t02) - t03), at: 8192 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (t10 + half * (t11 + t12)), at: 12288 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t11 - t12)), at: 16384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 20480 + at) + (half * (t11 + t12) - t13), at: 20480 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 24576 + at) + (t20 + half * (t21 + t22)), at: 24576 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 28672 + at) + (half * (t21 - t22)), at: 28672 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t21 + t22) - t23), at: 32768 + at)
         }
     }
 

@@ -649,7 +649,7 @@ public struct TwoHeads: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension TwoHeads: TrainableModel {
-    public static let trainingArenaCount = 37346
+    public static let trainingArenaCount = 40418
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let outputActivations = ["softmax", "linear"]
@@ -663,6 +663,11 @@ extension TwoHeads: TrainableModel {
             let k = parameterBuffer.baseAddress!
             WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, into: stepWeights)
         }
+    }
+    public static let stepGradientCount = 2048
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l2_conv2_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 80))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -745,6 +750,7 @@ extension TwoHeads: TrainableModel {
         Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2
         Self.l2_conv2_derivative(UnsafePointer(o2), g)
+        Self.l2_conv2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986)); Self.l2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), UnsafePointer(g), gradients.advanced(by: 5915), arena.advanced(by: 26082))
         Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
         Self.l2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 21986)); Self.l2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), statistics, h, arena.advanced(by: 26082)); swap(&g, &h)
         // pool1
@@ -913,10 +919,9 @@ extension TwoHeads: TrainableModel {
         for i in 0..<1936 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2: dL/dkernel, dL/dbias (1 vector of 16 output channels)
+    // conv2: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 121) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<121 {
@@ -929,31 +934,7 @@ extension TwoHeads: TrainableModel {
                 let gp = gk + 1152
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<11 {
-                        let row0 = ((oy + ky0) * 13 + kx0) * 8 + ci0
-                        let row1 = ((oy + ky1) * 13 + kx1) * 8 + ci1
-                        let row2 = ((oy + ky2) * 13 + kx2) * 8 + ci2
-                        let row3 = ((oy + ky3) * 13 + kx3) * 8 + ci3
-                        let dp = d + oy * 11
-                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l2_conv2_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l2_conv2_input_gradient_winograd); dx is nil
         }
     }
@@ -1155,6 +1136,127 @@ extension TwoHeads: TrainableModel {
                 total += row[0] * d[0][0]
                 dx[ci] = total
             }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2_kernel_gradient_winograd_product36(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
+                for t in 0..<36 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 8 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l2_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l2_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 4864
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<6 {
+                for tx in 0..<6 {
+                    let t = r * 6 + tx
+                    let patch = x + ((ty0 + r) * 224 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c)
+                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c)
+                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 304 + t * 8 + c)
+                        v.store(b02 - b01, at: 608 + t * 8 + c)
+                        v.store(b01 - b03, at: 912 + t * 8 + c)
+                        v.store(b10 - b12, at: 1216 + t * 8 + c)
+                        v.store(b11 + b12, at: 1520 + t * 8 + c)
+                        v.store(b12 - b11, at: 1824 + t * 8 + c)
+                        v.store(b11 - b13, at: 2128 + t * 8 + c)
+                        v.store(b20 - b22, at: 2432 + t * 8 + c)
+                        v.store(b21 + b22, at: 2736 + t * 8 + c)
+                        v.store(b22 - b21, at: 3040 + t * 8 + c)
+                        v.store(b21 - b23, at: 3344 + t * 8 + c)
+                        v.store(b30 - b32, at: 3648 + t * 8 + c)
+                        v.store(b31 + b32, at: 3952 + t * 8 + c)
+                        v.store(b32 - b31, at: 4256 + t * 8 + c)
+                        v.store(b31 - b33, at: 4560 + t * 8 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<6 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<6 {
+                    let t = r * 6 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 11 + ox) * 16 + k)
+                        let d01 = ox + 1 < 11 ? dz.simd(VK.self, at: (oy * 11 + ox + 1) * 16 + k) : VK()
+                        let d10 = oy + 1 < 11 ? dz.simd(VK.self, at: ((oy + 1) * 11 + ox) * 16 + k) : VK()
+                        let d11 = oy + 1 < 11 && ox + 1 < 11 ? dz.simd(VK.self, at: ((oy + 1) * 11 + ox + 1) * 16 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 592 + t * 16 + k)
+                        z.store(e00 - e01, at: 1184 + t * 16 + k)
+                        z.store(e01, at: 1776 + t * 16 + k)
+                        z.store(e10, at: 2368 + t * 16 + k)
+                        z.store(e10 + e11, at: 2960 + t * 16 + k)
+                        z.store(e10 - e11, at: 3552 + t * 16 + k)
+                        z.store(e11, at: 4144 + t * 16 + k)
+                        z.store(e20, at: 4736 + t * 16 + k)
+                        z.store(e20 + e21, at: 5328 + t * 16 + k)
+                        z.store(e20 - e21, at: 5920 + t * 16 + k)
+                        z.store(e21, at: 6512 + t * 16 + k)
+                        z.store(e30, at: 7104 + t * 16 + k)
+                        z.store(e30 + e31, at: 7696 + t * 16 + k)
+                        z.store(e30 - e31, at: 8288 + t * 16 + k)
+                        z.store(e31, at: 8880 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2_kernel_gradient_winograd_product36(UnsafePointer(v + xi * 304), UnsafePointer(z + xi * 592), sums + xi * 128)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l2_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 128, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 128 + at), s02 = sums.simd(VK.self, at: 256 + at), s03 = sums.simd(VK.self, at: 384 + at)
+            let s10 = sums.simd(VK.self, at: 512 + at), s11 = sums.simd(VK.self, at: 640 + at), s12 = sums.simd(VK.self, at: 768 + at), s13 = sums.simd(VK.self, at: 896 + at)
+            let s20 = sums.simd(VK.self, at: 1024 + at), s21 = sums.simd(VK.self, at: 1152 + at), s22 = sums.simd(VK.self, at: 1280 + at), s23 = sums.simd(VK.self, at: 1408 + at)
+            let s30 = sums.simd(VK.self, at: 1536 + at), s31 = sums.simd(VK.self, at: 1664 + at), s32 = sums.simd(VK.self, at: 1792 + at), s33 = sums.simd(VK.self, at: 1920 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 128 + at) + (half * (t01 - t02)), at: 128 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 + t02) - t03), at: 256 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t10 + half * (t11 + t12)), at: 384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t11 - t12)), at: 512 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 640 + at) + (half * (t11 + t12) - t13), at: 640 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t20 + half * (t21 + t22)), at: 768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 896 + at) + (half * (t21 - t22)), at: 896 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t21 + t22) - t23), at: 1024 + at)
         }
     }
 

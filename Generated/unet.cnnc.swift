@@ -1219,7 +1219,7 @@ public struct Unet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Unet: TrainableModel {
-    public static let trainingArenaCount = 85280
+    public static let trainingArenaCount = 82208
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -1233,6 +1233,13 @@ extension Unet: TrainableModel {
             WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, into: stepWeights)
             WeightPacking.turnedWinograd(k, from: 7952, inputChannels: 32, outputs: 16, paddedInputs: 32, into: stepWeights.advanced(by: 2056))
         }
+    }
+    public static let stepGradientCount = 13312
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l2_enc2_conv_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 80))
+        Self.l7_dec2_conv_kernel_gradient_winograd_fold(stepGradients.advanced(by: 2048), gradients.advanced(by: 7952))
+        Self.l10_dec1_conv_kernel_gradient_winograd_fold(stepGradients.advanced(by: 10240), gradients.advanced(by: 12576))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -1293,7 +1300,7 @@ extension Unet: TrainableModel {
         Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 14312), gradients.advanced(by: 14312), h); swap(&g, &h)
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
-        Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 12576), arena.advanced(by: 65312))
+        Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 24579), arena.advanced(by: 65312))
         Self.l10_dec1_conv_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), h); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
@@ -1304,8 +1311,8 @@ extension Unet: TrainableModel {
         Self.l8_dec1_up_backward(UnsafePointer(g), h); swap(&g, &h)
         // dec2_conv
         Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
-        Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), nil)
+        Self.l7_dec2_conv_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536)); Self.l7_dec2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 16387), arena.advanced(by: 65312))
+        Self.l7_dec2_conv_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), nil)
         Self.l7_dec2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l7_dec2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 2056), h, arena.advanced(by: 65312)); swap(&g, &h)
         // dec2_skip
         Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
@@ -1326,8 +1333,8 @@ extension Unet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
-        Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
+        Self.l2_enc2_conv_winograd_pad(UnsafePointer(o1), arena.advanced(by: 57536)); Self.l2_enc2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 14339), arena.advanced(by: 65312))
+        Self.l2_enc2_conv_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
         Self.l2_enc2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l2_enc2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics, h, arena.advanced(by: 65312)); swap(&g, &h)
         // enc1_pool
         Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
@@ -1501,10 +1508,9 @@ extension Unet: TrainableModel {
         for i in 0..<1024 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // enc2_conv: dL/dkernel, dL/dbias (1 vector of 16 output channels)
+    // enc2_conv: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l2_enc2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1517,31 +1523,7 @@ extension Unet: TrainableModel {
                 let gp = gk + 1152
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 8 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 8 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 8 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 8 + ci3
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l2_enc2_conv_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l2_enc2_conv_input_gradient_winograd); dx is nil
         }
     }
@@ -1730,10 +1712,9 @@ extension Unet: TrainableModel {
         for i in 0..<1024 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dec2_conv: dL/dkernel, dL/dbias (1 vector of 16 output channels)
+    // dec2_conv: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l7_dec2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1746,31 +1727,7 @@ extension Unet: TrainableModel {
                 let gp = gk + 4608
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<72 {
-                let r0 = rb * 4
-                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 32 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 32 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 32 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 32 + ci3
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l7_dec2_conv_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l7_dec2_conv_input_gradient_winograd); dx is nil
         }
     }
@@ -2043,17 +2000,244 @@ extension Unet: TrainableModel {
     }
 
     @inline(never)
-    static func l10_dec1_conv_kernel_gradient_winograd_product32_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<6 {
+    static func l2_enc2_conv_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
             for g in 0..<1 {
-                let row = sums + (block * 4) * 8 + g * 8
-                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-                for t in 0..<32 {
-                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 24 + (block * 4)
-                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
+                let row = sums + (block * 4) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
+                for t in 0..<16 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 8 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
-                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
             }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l2_enc2_conv_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l2_enc2_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 2304
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 144 + t * 8 + c)
+                        v.store(b02 - b01, at: 288 + t * 8 + c)
+                        v.store(b01 - b03, at: 432 + t * 8 + c)
+                        v.store(b10 - b12, at: 576 + t * 8 + c)
+                        v.store(b11 + b12, at: 720 + t * 8 + c)
+                        v.store(b12 - b11, at: 864 + t * 8 + c)
+                        v.store(b11 - b13, at: 1008 + t * 8 + c)
+                        v.store(b20 - b22, at: 1152 + t * 8 + c)
+                        v.store(b21 + b22, at: 1296 + t * 8 + c)
+                        v.store(b22 - b21, at: 1440 + t * 8 + c)
+                        v.store(b21 - b23, at: 1584 + t * 8 + c)
+                        v.store(b30 - b32, at: 1728 + t * 8 + c)
+                        v.store(b31 + b32, at: 1872 + t * 8 + c)
+                        v.store(b32 - b31, at: 2016 + t * 8 + c)
+                        v.store(b31 - b33, at: 2160 + t * 8 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 16 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 272 + t * 16 + k)
+                        z.store(e00 - e01, at: 544 + t * 16 + k)
+                        z.store(e01, at: 816 + t * 16 + k)
+                        z.store(e10, at: 1088 + t * 16 + k)
+                        z.store(e10 + e11, at: 1360 + t * 16 + k)
+                        z.store(e10 - e11, at: 1632 + t * 16 + k)
+                        z.store(e11, at: 1904 + t * 16 + k)
+                        z.store(e20, at: 2176 + t * 16 + k)
+                        z.store(e20 + e21, at: 2448 + t * 16 + k)
+                        z.store(e20 - e21, at: 2720 + t * 16 + k)
+                        z.store(e21, at: 2992 + t * 16 + k)
+                        z.store(e30, at: 3264 + t * 16 + k)
+                        z.store(e30 + e31, at: 3536 + t * 16 + k)
+                        z.store(e30 - e31, at: 3808 + t * 16 + k)
+                        z.store(e31, at: 4080 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l2_enc2_conv_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 272), sums + xi * 128)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l2_enc2_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 128, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 128 + at), s02 = sums.simd(VK.self, at: 256 + at), s03 = sums.simd(VK.self, at: 384 + at)
+            let s10 = sums.simd(VK.self, at: 512 + at), s11 = sums.simd(VK.self, at: 640 + at), s12 = sums.simd(VK.self, at: 768 + at), s13 = sums.simd(VK.self, at: 896 + at)
+            let s20 = sums.simd(VK.self, at: 1024 + at), s21 = sums.simd(VK.self, at: 1152 + at), s22 = sums.simd(VK.self, at: 1280 + at), s23 = sums.simd(VK.self, at: 1408 + at)
+            let s30 = sums.simd(VK.self, at: 1536 + at), s31 = sums.simd(VK.self, at: 1664 + at), s32 = sums.simd(VK.self, at: 1792 + at), s33 = sums.simd(VK.self, at: 1920 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 128 + at) + (half * (t01 - t02)), at: 128 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 + t02) - t03), at: 256 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t10 + half * (t11 + t12)), at: 384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t11 - t12)), at: 512 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 640 + at) + (half * (t11 + t12) - t13), at: 640 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t20 + half * (t21 + t22)), at: 768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 896 + at) + (half * (t21 - t22)), at: 896 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t21 + t22) - t23), at: 1024 + at)
+        }
+    }
+
+    @inline(never)
+    static func l7_dec2_conv_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<8 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
+                for t in 0..<16 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 32 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l7_dec2_conv_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l7_dec2_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 8448
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c)
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c)
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 528 + t * 32 + c)
+                        v.store(b02 - b01, at: 1056 + t * 32 + c)
+                        v.store(b01 - b03, at: 1584 + t * 32 + c)
+                        v.store(b10 - b12, at: 2112 + t * 32 + c)
+                        v.store(b11 + b12, at: 2640 + t * 32 + c)
+                        v.store(b12 - b11, at: 3168 + t * 32 + c)
+                        v.store(b11 - b13, at: 3696 + t * 32 + c)
+                        v.store(b20 - b22, at: 4224 + t * 32 + c)
+                        v.store(b21 + b22, at: 4752 + t * 32 + c)
+                        v.store(b22 - b21, at: 5280 + t * 32 + c)
+                        v.store(b21 - b23, at: 5808 + t * 32 + c)
+                        v.store(b30 - b32, at: 6336 + t * 32 + c)
+                        v.store(b31 + b32, at: 6864 + t * 32 + c)
+                        v.store(b32 - b31, at: 7392 + t * 32 + c)
+                        v.store(b31 - b33, at: 7920 + t * 32 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 16 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 272 + t * 16 + k)
+                        z.store(e00 - e01, at: 544 + t * 16 + k)
+                        z.store(e01, at: 816 + t * 16 + k)
+                        z.store(e10, at: 1088 + t * 16 + k)
+                        z.store(e10 + e11, at: 1360 + t * 16 + k)
+                        z.store(e10 - e11, at: 1632 + t * 16 + k)
+                        z.store(e11, at: 1904 + t * 16 + k)
+                        z.store(e20, at: 2176 + t * 16 + k)
+                        z.store(e20 + e21, at: 2448 + t * 16 + k)
+                        z.store(e20 - e21, at: 2720 + t * 16 + k)
+                        z.store(e21, at: 2992 + t * 16 + k)
+                        z.store(e30, at: 3264 + t * 16 + k)
+                        z.store(e30 + e31, at: 3536 + t * 16 + k)
+                        z.store(e30 - e31, at: 3808 + t * 16 + k)
+                        z.store(e31, at: 4080 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l7_dec2_conv_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 272), sums + xi * 512)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l7_dec2_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 512, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 512 + at), s02 = sums.simd(VK.self, at: 1024 + at), s03 = sums.simd(VK.self, at: 1536 + at)
+            let s10 = sums.simd(VK.self, at: 2048 + at), s11 = sums.simd(VK.self, at: 2560 + at), s12 = sums.simd(VK.self, at: 3072 + at), s13 = sums.simd(VK.self, at: 3584 + at)
+            let s20 = sums.simd(VK.self, at: 4096 + at), s21 = sums.simd(VK.self, at: 4608 + at), s22 = sums.simd(VK.self, at: 5120 + at), s23 = sums.simd(VK.self, at: 5632 + at)
+            let s30 = sums.simd(VK.self, at: 6144 + at), s31 = sums.simd(VK.self, at: 6656 + at), s32 = sums.simd(VK.self, at: 7168 + at), s33 = sums.simd(VK.self, at: 7680 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t01 - t02)), at: 512 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t01 + t02) - t03), at: 1024 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t10 + half * (t11 + t12)), at: 1536 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t11 - t12)), at: 2048 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2560 + at) + (half * (t11 + t12) - t13), at: 2560 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (t20 + half * (t21 + t22)), at: 3072 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3584 + at) + (half * (t21 - t22)), at: 3584 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t21 + t22) - t23), at: 4096 + at)
         }
     }
 
@@ -2072,83 +2256,14 @@ extension Unet: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l10_dec1_conv_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l10_dec1_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l10_dec1_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 12544, sums = z + 4352
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 864 + tx * 48)
-                    for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
-                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
-                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 784 + t * 24 + c)
-                        v.store(b02 - b01, at: 1568 + t * 24 + c)
-                        v.store(b01 - b03, at: 2352 + t * 24 + c)
-                        v.store(b10 - b12, at: 3136 + t * 24 + c)
-                        v.store(b11 + b12, at: 3920 + t * 24 + c)
-                        v.store(b12 - b11, at: 4704 + t * 24 + c)
-                        v.store(b11 - b13, at: 5488 + t * 24 + c)
-                        v.store(b20 - b22, at: 6272 + t * 24 + c)
-                        v.store(b21 + b22, at: 7056 + t * 24 + c)
-                        v.store(b22 - b21, at: 7840 + t * 24 + c)
-                        v.store(b21 - b23, at: 8624 + t * 24 + c)
-                        v.store(b30 - b32, at: 9408 + t * 24 + c)
-                        v.store(b31 + b32, at: 10192 + t * 24 + c)
-                        v.store(b32 - b31, at: 10976 + t * 24 + c)
-                        v.store(b31 - b33, at: 11760 + t * 24 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 272 + t * 8 + k)
-                        z.store(e00 - e01, at: 544 + t * 8 + k)
-                        z.store(e01, at: 816 + t * 8 + k)
-                        z.store(e10, at: 1088 + t * 8 + k)
-                        z.store(e10 + e11, at: 1360 + t * 8 + k)
-                        z.store(e10 - e11, at: 1632 + t * 8 + k)
-                        z.store(e11, at: 1904 + t * 8 + k)
-                        z.store(e20, at: 2176 + t * 8 + k)
-                        z.store(e20 + e21, at: 2448 + t * 8 + k)
-                        z.store(e20 - e21, at: 2720 + t * 8 + k)
-                        z.store(e21, at: 2992 + t * 8 + k)
-                        z.store(e30, at: 3264 + t * 8 + k)
-                        z.store(e30 + e31, at: 3536 + t * 8 + k)
-                        z.store(e30 - e31, at: 3808 + t * 8 + k)
-                        z.store(e31, at: 4080 + t * 8 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l10_dec1_conv_kernel_gradient_winograd_product32_first(UnsafePointer(v + xi * 784), UnsafePointer(z + xi * 272), sums + xi * 192)
-            }
-        }
-        for group in 1..<2 {
+        let v = s, z = s + 12544
+        for group in 0..<2 {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<4 {
@@ -2218,13 +2333,19 @@ extension Unet: TrainableModel {
                 Self.l10_dec1_conv_kernel_gradient_winograd_product32(UnsafePointer(v + xi * 784), UnsafePointer(z + xi * 272), sums + xi * 192)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l10_dec1_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 192, by: 8) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 192 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 384 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 576 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 960 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 1152 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 1344 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 1728 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 1920 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 2112 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 2304 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 2496 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 2688 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 2880 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 192 + at), s02 = sums.simd(VK.self, at: 384 + at), s03 = sums.simd(VK.self, at: 576 + at)
+            let s10 = sums.simd(VK.self, at: 768 + at), s11 = sums.simd(VK.self, at: 960 + at), s12 = sums.simd(VK.self, at: 1152 + at), s13 = sums.simd(VK.self, at: 1344 + at)
+            let s20 = sums.simd(VK.self, at: 1536 + at), s21 = sums.simd(VK.self, at: 1728 + at), s22 = sums.simd(VK.self, at: 1920 + at), s23 = sums.simd(VK.self, at: 2112 + at)
+            let s30 = sums.simd(VK.self, at: 2304 + at), s31 = sums.simd(VK.self, at: 2496 + at), s32 = sums.simd(VK.self, at: 2688 + at), s33 = sums.simd(VK.self, at: 2880 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32

@@ -31,7 +31,7 @@ final class BatchGradients<Model: TrainableModel> {
         self.threads = max(1, threads)
         arenaPerSample = Model.trainingPhaseCount > 1
         statisticsBuffer = Self.zeroed(Float.self, Model.batchStatisticsCount + Model.stepWeightCount)
-        workerGradients = (0..<self.threads).map { _ in Self.zeroed(Float.self, Model.parameterCount) }
+        workerGradients = (0..<self.threads).map { _ in Self.zeroed(Float.self, Model.parameterCount + Model.stepGradientCount) }
         workerSums = (0..<self.threads).map { _ in Self.zeroed(Double.self, Model.batchSumCount) }
         arenas = (0..<(arenaPerSample ? max(1, batchSize) : self.threads)).map { _ in ModelArena(count: Model.trainingArenaCount) }
         pool = WorkerPool(workers: self.threads)
@@ -63,10 +63,10 @@ final class BatchGradients<Model: TrainableModel> {
                  gradients: UnsafeMutablePointer<Float>, inputGradients: UnsafeMutablePointer<Float>? = nil,
                  outputs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>) {
         let workers = Swift.min(threads, count)
-        let parameterCount = Model.parameterCount, sumCount = Model.batchSumCount
+        let parameterCount = Model.parameterCount, sumCount = Model.batchSumCount, stepCount = Model.stepGradientCount
         guard workers > 0 else { return }
         precondition(!arenaPerSample || count <= arenas.count, "a batch larger than the batch size it was made for")
-        for worker in 0..<workers { workerGradients[worker].update(repeating: 0, count: parameterCount) }
+        for worker in 0..<workers { workerGradients[worker].update(repeating: 0, count: parameterCount + stepCount) }
         model.deriveStepWeights(into: statisticsBuffer + Model.batchStatisticsCount)
         // Addresses cross into the workers as integers: each worker writes only its own
         // samples' outputs, losses, input gradients and arenas, and its own buffers.
@@ -115,6 +115,15 @@ final class BatchGradients<Model: TrainableModel> {
         for worker in 1..<workers {
             let buffer = workerGradients[worker]
             for index in 0..<parameterCount { gradients[index] += buffer[index] }
+        }
+        if stepCount > 0 {
+            // The step gradients, summed in worker order too, then turned into dL/dkernel once.
+            let steps = first + parameterCount
+            for worker in 1..<workers {
+                let buffer = workerGradients[worker] + parameterCount
+                for index in 0..<stepCount { steps[index] += buffer[index] }
+            }
+            Model.foldStepGradients(steps, into: gradients)
         }
         for index in 0..<parameterCount { gradients[index] *= scale }
         // Keras's fit has no gradient for a frozen layer's weights.

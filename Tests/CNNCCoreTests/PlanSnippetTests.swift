@@ -508,30 +508,39 @@ import Testing
     }
 
     /// dL/dkernel of a layer the forward pass runs by Winograd goes by the
-    /// transforms' adjoint when it has at least 64 tiles (16x16 outputs), with
-    /// the forward kernel's padded input; a 14x14 layer (49 tiles) keeps the direct sums.
+    /// transforms' adjoint when it has at least 16 tiles (8x8 outputs), with
+    /// the forward kernel's padded input; a 6x6 layer (9 tiles) keeps the
+    /// direct sums. Each layer's S, summed over the batch among the step
+    /// gradients, is folded into its dL/dkernel once a step.
     @Test func trainingComputesKernelGradientsByWinogradOnLargeLayers() throws {
         let program = try Self.program("""
             input_shape: [16, 16, 8]
             layers:
               - Conv2D: {filters: 16, kernel_size: 3, padding: same}
-              - Conv2D: {filters: 16, kernel_size: 3, padding: valid}
+              - MaxPooling2D: {pool_size: 2}
               - Conv2D: {filters: 16, kernel_size: 3, padding: same}
+              - Conv2D: {filters: 16, kernel_size: 3, padding: valid}
               - Flatten
               - Dense: {units: 2, activation: softmax}
             """)
         let gradients = program.training.winogradKernelGradients
-        #expect(gradients.map(\.layer) == [0])
+        #expect(gradients.map(\.layer) == [0, 2])
         guard case .convolution(let kernels) = program.nodes[0].kernel, let winograd = kernels.winograd, let gradient = gradients.first else {
             Issue.record("expected a Winograd kernel and its gradient")
             return
         }
         #expect(gradient.padding == winograd.padding)
         #expect(gradient.kernel.tileRows * gradient.kernel.tileColumns == 64)
+        #expect(gradients.map(\.stepGradientOffset) == [0, 16 * 8 * 16])
+        #expect(program.training.stepGradientCount == 16 * 8 * 16 + 16 * 16 * 16)
         let swift = ModelGenerator.render(program)
         let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
-        #expect(training.contains("Self.\(gradient.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset))), UnsafePointer(g), gradients"))
+        let parameters = program.weights.parameterCount
+        #expect(training.contains("Self.\(gradient.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset))), UnsafePointer(g), gradients.advanced(by: \(parameters)), "))
         #expect(training.contains("// dL/dkernel: by Winograd's adjoint, before this (\(gradient.kernel.function))"))
+        #expect(training.contains("public static let stepGradientCount = \(program.training.stepGradientCount)"))
+        #expect(training.contains("Self.\(gradient.kernel.function)_fold(stepGradients, gradients)"))
+        #expect(training.contains("Self.\(gradients[1].kernel.function)_fold(stepGradients.advanced(by: 2048), gradients.advanced(by: \(gradients[1].kernelParameters)))"))
         #expect(program.training.arena.total >= program.training.arena.winogradScratchOffset + gradient.kernel.scratchCount)
     }
 

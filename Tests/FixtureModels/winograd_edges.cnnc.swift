@@ -1141,6 +1141,12 @@ extension WinogradEdges: TrainableModel {
             WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, into: stepWeights)
         }
     }
+    public static let stepGradientCount = 18432
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l1_conv2d_1_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 3480))
+        Self.l2_conv2d_2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 6144), gradients.advanced(by: 6952))
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -1185,12 +1191,12 @@ extension WinogradEdges: TrainableModel {
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_2
-        Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 6952), arena.advanced(by: 116485))
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 41661), arena.advanced(by: 116485))
         Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), nil)
         Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, h, arena.advanced(by: 116485)); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 3480), arena.advanced(by: 116485))
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 35517), arena.advanced(by: 116485))
         Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -1591,12 +1597,12 @@ extension WinogradEdges: TrainableModel {
     }
 
     @inline(never)
-    static func l1_conv2d_1_kernel_gradient_winograd_product18_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
                 let row = sums + (block * 6) * 16 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>(), s4 = SIMD16<Float>(), s5 = SIMD16<Float>()
-                for t in 0..<18 {
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48), s4 = row.simd(SIMD16<Float>.self, at: 64), s5 = row.simd(SIMD16<Float>.self, at: 80)
+                for t in 0..<9 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 24 + (block * 6)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
                 }
@@ -1620,98 +1626,14 @@ extension WinogradEdges: TrainableModel {
         }
     }
 
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l1_conv2d_1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
-    static func l1_conv2d_1_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<4 {
-            for g in 0..<1 {
-                let row = sums + (block * 6) * 16 + g * 16
-                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48), s4 = row.simd(SIMD16<Float>.self, at: 64), s5 = row.simd(SIMD16<Float>.self, at: 80)
-                for t in 0..<9 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 24 + (block * 6)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48); row.store(s4, at: 64); row.store(s5, at: 80)
-            }
-        }
-    }
-
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
-    @inline(never)
-    static func l1_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 6912, sums = z + 4864
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 48)
-                    for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 432 + t * 24 + c)
-                        v.store(b02 - b01, at: 864 + t * 24 + c)
-                        v.store(b01 - b03, at: 1296 + t * 24 + c)
-                        v.store(b10 - b12, at: 1728 + t * 24 + c)
-                        v.store(b11 + b12, at: 2160 + t * 24 + c)
-                        v.store(b12 - b11, at: 2592 + t * 24 + c)
-                        v.store(b11 - b13, at: 3024 + t * 24 + c)
-                        v.store(b20 - b22, at: 3456 + t * 24 + c)
-                        v.store(b21 + b22, at: 3888 + t * 24 + c)
-                        v.store(b22 - b21, at: 4320 + t * 24 + c)
-                        v.store(b21 - b23, at: 4752 + t * 24 + c)
-                        v.store(b30 - b32, at: 5184 + t * 24 + c)
-                        v.store(b31 + b32, at: 5616 + t * 24 + c)
-                        v.store(b32 - b31, at: 6048 + t * 24 + c)
-                        v.store(b31 - b33, at: 6480 + t * 24 + c)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
-                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
-                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 16 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 304 + t * 16 + k)
-                        z.store(e00 - e01, at: 608 + t * 16 + k)
-                        z.store(e01, at: 912 + t * 16 + k)
-                        z.store(e10, at: 1216 + t * 16 + k)
-                        z.store(e10 + e11, at: 1520 + t * 16 + k)
-                        z.store(e10 - e11, at: 1824 + t * 16 + k)
-                        z.store(e11, at: 2128 + t * 16 + k)
-                        z.store(e20, at: 2432 + t * 16 + k)
-                        z.store(e20 + e21, at: 2736 + t * 16 + k)
-                        z.store(e20 - e21, at: 3040 + t * 16 + k)
-                        z.store(e21, at: 3344 + t * 16 + k)
-                        z.store(e30, at: 3648 + t * 16 + k)
-                        z.store(e30 + e31, at: 3952 + t * 16 + k)
-                        z.store(e30 - e31, at: 4256 + t * 16 + k)
-                        z.store(e31, at: 4560 + t * 16 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l1_conv2d_1_kernel_gradient_winograd_product18_first(UnsafePointer(v + xi * 432), UnsafePointer(z + xi * 304), sums + xi * 384)
-            }
-        }
-        for group in 1..<5 {
+        let v = s, z = s + 6912
+        for group in 0..<5 {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
@@ -1851,13 +1773,19 @@ extension WinogradEdges: TrainableModel {
                 Self.l1_conv2d_1_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 432), UnsafePointer(z + xi * 304), sums + xi * 384)
             }
         }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l1_conv2d_1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 384, by: 8) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 384 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 1152 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 1920 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 2304 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 2688 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 3456 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 3840 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 4224 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 4608 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 4992 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 5376 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 5760 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 384 + at), s02 = sums.simd(VK.self, at: 768 + at), s03 = sums.simd(VK.self, at: 1152 + at)
+            let s10 = sums.simd(VK.self, at: 1536 + at), s11 = sums.simd(VK.self, at: 1920 + at), s12 = sums.simd(VK.self, at: 2304 + at), s13 = sums.simd(VK.self, at: 2688 + at)
+            let s20 = sums.simd(VK.self, at: 3072 + at), s21 = sums.simd(VK.self, at: 3456 + at), s22 = sums.simd(VK.self, at: 3840 + at), s23 = sums.simd(VK.self, at: 4224 + at)
+            let s30 = sums.simd(VK.self, at: 4608 + at), s31 = sums.simd(VK.self, at: 4992 + at), s32 = sums.simd(VK.self, at: 5376 + at), s33 = sums.simd(VK.self, at: 5760 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
@@ -1871,30 +1799,6 @@ extension WinogradEdges: TrainableModel {
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2304 + at) + (t20 + half * (t21 + t22)), at: 2304 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2688 + at) + (half * (t21 - t22)), at: 2688 + at)
             kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (half * (t21 + t22) - t23), at: 3072 + at)
-        }
-    }
-
-    @inline(never)
-    static func l2_conv2d_2_kernel_gradient_winograd_product9_first(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<2 {
-            for g in 0..<3 {
-                let row = sums + (block * 6) * 48 + g * 16
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>(), s4 = SIMD16<Float>(), s5 = SIMD16<Float>()
-                for t in 0..<9 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (block * 6)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144); row.store(s4, at: 192); row.store(s5, at: 240)
-            }
-        }
-        for g in 0..<3 {
-            let row = sums + (12) * 48 + g * 16
-            var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-            for t in 0..<9 {
-                let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (12)
-                s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-            }
-            row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144)
         }
     }
 
@@ -1922,86 +1826,41 @@ extension WinogradEdges: TrainableModel {
         }
     }
 
-    // dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G
     @inline(never)
-    static func l2_conv2d_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
-        let v = s, z = s + 2304, sums = z + 6912
-        do {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
-                    }
+    static func l2_conv2d_2_kernel_gradient_winograd_product18(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
+            for g in 0..<3 {
+                let row = sums + (block * 6) * 48 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144), s4 = row.simd(SIMD16<Float>.self, at: 192), s5 = row.simd(SIMD16<Float>.self, at: 240)
+                for t in 0..<18 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (block * 6)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
                 }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 48, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
-                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
-                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 48 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 48 + k)
-                        z.store(e00 + e01, at: 432 + t * 48 + k)
-                        z.store(e00 - e01, at: 864 + t * 48 + k)
-                        z.store(e01, at: 1296 + t * 48 + k)
-                        z.store(e10, at: 1728 + t * 48 + k)
-                        z.store(e10 + e11, at: 2160 + t * 48 + k)
-                        z.store(e10 - e11, at: 2592 + t * 48 + k)
-                        z.store(e11, at: 3024 + t * 48 + k)
-                        z.store(e20, at: 3456 + t * 48 + k)
-                        z.store(e20 + e21, at: 3888 + t * 48 + k)
-                        z.store(e20 - e21, at: 4320 + t * 48 + k)
-                        z.store(e21, at: 4752 + t * 48 + k)
-                        z.store(e30, at: 5184 + t * 48 + k)
-                        z.store(e30 + e31, at: 5616 + t * 48 + k)
-                        z.store(e30 - e31, at: 6048 + t * 48 + k)
-                        z.store(e31, at: 6480 + t * 48 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] = V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_2_kernel_gradient_winograd_product9_first(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 432), sums + xi * 768)
+                row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144); row.store(s4, at: 192); row.store(s5, at: 240)
             }
         }
-        for group in 1..<11 {
-            let ty0 = group * 1
+        for g in 0..<3 {
+            let row = sums + (12) * 48 + g * 16
+            var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144)
+            for t in 0..<18 {
+                let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (12)
+                s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+            }
+            row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144)
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l2_conv2d_2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l2_conv2d_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, z = s + 4864
+        for group in 0..<5 {
+            let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
+            for r in 0..<2 {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
@@ -2015,26 +1874,26 @@ extension WinogradEdges: TrainableModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                        v.store(b01 + b02, at: 304 + t * 16 + c)
+                        v.store(b02 - b01, at: 608 + t * 16 + c)
+                        v.store(b01 - b03, at: 912 + t * 16 + c)
+                        v.store(b10 - b12, at: 1216 + t * 16 + c)
+                        v.store(b11 + b12, at: 1520 + t * 16 + c)
+                        v.store(b12 - b11, at: 1824 + t * 16 + c)
+                        v.store(b11 - b13, at: 2128 + t * 16 + c)
+                        v.store(b20 - b22, at: 2432 + t * 16 + c)
+                        v.store(b21 + b22, at: 2736 + t * 16 + c)
+                        v.store(b22 - b21, at: 3040 + t * 16 + c)
+                        v.store(b21 - b23, at: 3344 + t * 16 + c)
+                        v.store(b30 - b32, at: 3648 + t * 16 + c)
+                        v.store(b31 + b32, at: 3952 + t * 16 + c)
+                        v.store(b32 - b31, at: 4256 + t * 16 + c)
+                        v.store(b31 - b33, at: 4560 + t * 16 + c)
                     }
                 }
             }
             // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
+            for r in 0..<2 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
@@ -2045,36 +1904,112 @@ extension WinogradEdges: TrainableModel {
                         let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 48 + k) : VK()
                         let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
                         z.store(e00, at: 0 + t * 48 + k)
-                        z.store(e00 + e01, at: 432 + t * 48 + k)
-                        z.store(e00 - e01, at: 864 + t * 48 + k)
-                        z.store(e01, at: 1296 + t * 48 + k)
-                        z.store(e10, at: 1728 + t * 48 + k)
-                        z.store(e10 + e11, at: 2160 + t * 48 + k)
-                        z.store(e10 - e11, at: 2592 + t * 48 + k)
-                        z.store(e11, at: 3024 + t * 48 + k)
-                        z.store(e20, at: 3456 + t * 48 + k)
-                        z.store(e20 + e21, at: 3888 + t * 48 + k)
-                        z.store(e20 - e21, at: 4320 + t * 48 + k)
-                        z.store(e21, at: 4752 + t * 48 + k)
-                        z.store(e30, at: 5184 + t * 48 + k)
-                        z.store(e30 + e31, at: 5616 + t * 48 + k)
-                        z.store(e30 - e31, at: 6048 + t * 48 + k)
-                        z.store(e31, at: 6480 + t * 48 + k)
+                        z.store(e00 + e01, at: 880 + t * 48 + k)
+                        z.store(e00 - e01, at: 1760 + t * 48 + k)
+                        z.store(e01, at: 2640 + t * 48 + k)
+                        z.store(e10, at: 3520 + t * 48 + k)
+                        z.store(e10 + e11, at: 4400 + t * 48 + k)
+                        z.store(e10 - e11, at: 5280 + t * 48 + k)
+                        z.store(e11, at: 6160 + t * 48 + k)
+                        z.store(e20, at: 7040 + t * 48 + k)
+                        z.store(e20 + e21, at: 7920 + t * 48 + k)
+                        z.store(e20 - e21, at: 8800 + t * 48 + k)
+                        z.store(e21, at: 9680 + t * 48 + k)
+                        z.store(e30, at: 10560 + t * 48 + k)
+                        z.store(e30 + e31, at: 11440 + t * 48 + k)
+                        z.store(e30 - e31, at: 12320 + t * 48 + k)
+                        z.store(e31, at: 13200 + t * 48 + k)
                     }
                 }
             }
             // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 432), sums + xi * 768)
+                Self.l2_conv2d_2_kernel_gradient_winograd_product18(UnsafePointer(v + xi * 304), UnsafePointer(z + xi * 880), sums + xi * 768)
             }
         }
+        do {
+            let ty0 = 10
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 304 + t * 16 + c)
+                        v.store(b02 - b01, at: 608 + t * 16 + c)
+                        v.store(b01 - b03, at: 912 + t * 16 + c)
+                        v.store(b10 - b12, at: 1216 + t * 16 + c)
+                        v.store(b11 + b12, at: 1520 + t * 16 + c)
+                        v.store(b12 - b11, at: 1824 + t * 16 + c)
+                        v.store(b11 - b13, at: 2128 + t * 16 + c)
+                        v.store(b20 - b22, at: 2432 + t * 16 + c)
+                        v.store(b21 + b22, at: 2736 + t * 16 + c)
+                        v.store(b22 - b21, at: 3040 + t * 16 + c)
+                        v.store(b21 - b23, at: 3344 + t * 16 + c)
+                        v.store(b30 - b32, at: 3648 + t * 16 + c)
+                        v.store(b31 + b32, at: 3952 + t * 16 + c)
+                        v.store(b32 - b31, at: 4256 + t * 16 + c)
+                        v.store(b31 - b33, at: 4560 + t * 16 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 48, by: 8) {
+                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
+                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
+                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 48 + k) : VK()
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 48 + k)
+                        z.store(e00 + e01, at: 880 + t * 48 + k)
+                        z.store(e00 - e01, at: 1760 + t * 48 + k)
+                        z.store(e01, at: 2640 + t * 48 + k)
+                        z.store(e10, at: 3520 + t * 48 + k)
+                        z.store(e10 + e11, at: 4400 + t * 48 + k)
+                        z.store(e10 - e11, at: 5280 + t * 48 + k)
+                        z.store(e11, at: 6160 + t * 48 + k)
+                        z.store(e20, at: 7040 + t * 48 + k)
+                        z.store(e20 + e21, at: 7920 + t * 48 + k)
+                        z.store(e20 - e21, at: 8800 + t * 48 + k)
+                        z.store(e21, at: 9680 + t * 48 + k)
+                        z.store(e30, at: 10560 + t * 48 + k)
+                        z.store(e30 + e31, at: 11440 + t * 48 + k)
+                        z.store(e30 - e31, at: 12320 + t * 48 + k)
+                        z.store(e31, at: 13200 + t * 48 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2d_2_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 304), UnsafePointer(z + xi * 880), sums + xi * 768)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l2_conv2d_2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5), kernelGradient = gk
+        let half = VK(repeating: 0.5)
         for at in stride(from: 0, to: 768, by: 8) {
-            let s00 = UnsafePointer(sums).simd(VK.self, at: 0 + at), s01 = UnsafePointer(sums).simd(VK.self, at: 768 + at), s02 = UnsafePointer(sums).simd(VK.self, at: 1536 + at), s03 = UnsafePointer(sums).simd(VK.self, at: 2304 + at)
-            let s10 = UnsafePointer(sums).simd(VK.self, at: 3072 + at), s11 = UnsafePointer(sums).simd(VK.self, at: 3840 + at), s12 = UnsafePointer(sums).simd(VK.self, at: 4608 + at), s13 = UnsafePointer(sums).simd(VK.self, at: 5376 + at)
-            let s20 = UnsafePointer(sums).simd(VK.self, at: 6144 + at), s21 = UnsafePointer(sums).simd(VK.self, at: 6912 + at), s22 = UnsafePointer(sums).simd(VK.self, at: 7680 + at), s23 = UnsafePointer(sums).simd(VK.self, at: 8448 + at)
-            let s30 = UnsafePointer(sums).simd(VK.self, at: 9216 + at), s31 = UnsafePointer(sums).simd(VK.self, at: 9984 + at), s32 = UnsafePointer(sums).simd(VK.self, at: 10752 + at), s33 = UnsafePointer(sums).simd(VK.self, at: 11520 + at)
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 768 + at), s02 = sums.simd(VK.self, at: 1536 + at), s03 = sums.simd(VK.self, at: 2304 + at)
+            let s10 = sums.simd(VK.self, at: 3072 + at), s11 = sums.simd(VK.self, at: 3840 + at), s12 = sums.simd(VK.self, at: 4608 + at), s13 = sums.simd(VK.self, at: 5376 + at)
+            let s20 = sums.simd(VK.self, at: 6144 + at), s21 = sums.simd(VK.self, at: 6912 + at), s22 = sums.simd(VK.self, at: 7680 + at), s23 = sums.simd(VK.self, at: 8448 + at)
+            let s30 = sums.simd(VK.self, at: 9216 + at), s31 = sums.simd(VK.self, at: 9984 + at), s32 = sums.simd(VK.self, at: 10752 + at), s33 = sums.simd(VK.self, at: 11520 + at)
             let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
             let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
             let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32

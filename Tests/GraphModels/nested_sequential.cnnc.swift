@@ -745,7 +745,7 @@ public struct NestedSequential: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension NestedSequential: TrainableModel {
-    public static let trainingArenaCount = 9580
+    public static let trainingArenaCount = 11628
     public static let trainingUnsupportedReason: String? = nil
     public static let frozenParameterRanges: [Range<Int>] = [0..<840]
     public static let outputActivation = "softmax"
@@ -759,6 +759,11 @@ extension NestedSequential: TrainableModel {
             let k = parameterBuffer.baseAddress!
             WeightPacking.turnedWinograd(k, from: 256, inputChannels: 8, outputs: 8, paddedInputs: 8, into: stepWeights)
         }
+    }
+    public static let stepGradientCount = 1024
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l3_branch_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 256))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -813,8 +818,8 @@ extension NestedSequential: TrainableModel {
             g.update(from: e3, count: 512)
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // branch
-            Self.l3_branch_pad(UnsafePointer(o2), p)
-            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), nil)
+            Self.l3_branch_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220)); Self.l3_branch_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), UnsafePointer(g), gradients.advanced(by: 876), arena.advanced(by: 7020))
+            Self.l3_branch_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), nil)
             Self.l3_branch_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 6220)); Self.l3_branch_input_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), statistics, h, arena.advanced(by: 7020)); swap(&g, &h)
             for i in 0..<512 { e2[i] += g[i] }
             // stem_relu: dL/d(output), summed over its readers
@@ -993,10 +998,9 @@ extension NestedSequential: TrainableModel {
         for i in 0..<512 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // branch: dL/dkernel, dL/dbias (1 vector of 8 output channels)
+    // branch: dL/dbias (1 vector of 8 output channels)
     @inline(never)
     static func l3_branch_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1009,31 +1013,7 @@ extension NestedSequential: TrainableModel {
                 let gp = gk + 576
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 8 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 8 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 8 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 8 + ci3
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // dL/dkernel: by Winograd's adjoint, before this (l3_branch_kernel_gradient_winograd)
             // dL/dx: by Winograd, after this (l3_branch_input_gradient_winograd); dx is nil
         }
     }
@@ -1105,6 +1085,127 @@ extension NestedSequential: TrainableModel {
                 sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
+        }
+    }
+
+    @inline(never)
+    static func l3_branch_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 8 + g * 8
+                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
+                for t in 0..<16 {
+                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
+                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l3_branch_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l3_branch_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, z = s + 2304
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 144 + t * 8 + c)
+                        v.store(b02 - b01, at: 288 + t * 8 + c)
+                        v.store(b01 - b03, at: 432 + t * 8 + c)
+                        v.store(b10 - b12, at: 576 + t * 8 + c)
+                        v.store(b11 + b12, at: 720 + t * 8 + c)
+                        v.store(b12 - b11, at: 864 + t * 8 + c)
+                        v.store(b11 - b13, at: 1008 + t * 8 + c)
+                        v.store(b20 - b22, at: 1152 + t * 8 + c)
+                        v.store(b21 + b22, at: 1296 + t * 8 + c)
+                        v.store(b22 - b21, at: 1440 + t * 8 + c)
+                        v.store(b21 - b23, at: 1584 + t * 8 + c)
+                        v.store(b30 - b32, at: 1728 + t * 8 + c)
+                        v.store(b31 + b32, at: 1872 + t * 8 + c)
+                        v.store(b32 - b31, at: 2016 + t * 8 + c)
+                        v.store(b31 - b33, at: 2160 + t * 8 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 8 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 8 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 8 + k)
+                        z.store(e00 + e01, at: 144 + t * 8 + k)
+                        z.store(e00 - e01, at: 288 + t * 8 + k)
+                        z.store(e01, at: 432 + t * 8 + k)
+                        z.store(e10, at: 576 + t * 8 + k)
+                        z.store(e10 + e11, at: 720 + t * 8 + k)
+                        z.store(e10 - e11, at: 864 + t * 8 + k)
+                        z.store(e11, at: 1008 + t * 8 + k)
+                        z.store(e20, at: 1152 + t * 8 + k)
+                        z.store(e20 + e21, at: 1296 + t * 8 + k)
+                        z.store(e20 - e21, at: 1440 + t * 8 + k)
+                        z.store(e21, at: 1584 + t * 8 + k)
+                        z.store(e30, at: 1728 + t * 8 + k)
+                        z.store(e30 + e31, at: 1872 + t * 8 + k)
+                        z.store(e30 - e31, at: 2016 + t * 8 + k)
+                        z.store(e31, at: 2160 + t * 8 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l3_branch_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 144), sums + xi * 64)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l3_branch_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD8<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 64, by: 8) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 64 + at), s02 = sums.simd(VK.self, at: 128 + at), s03 = sums.simd(VK.self, at: 192 + at)
+            let s10 = sums.simd(VK.self, at: 256 + at), s11 = sums.simd(VK.self, at: 320 + at), s12 = sums.simd(VK.self, at: 384 + at), s13 = sums.simd(VK.self, at: 448 + at)
+            let s20 = sums.simd(VK.self, at: 512 + at), s21 = sums.simd(VK.self, at: 576 + at), s22 = sums.simd(VK.self, at: 640 + at), s23 = sums.simd(VK.self, at: 704 + at)
+            let s30 = sums.simd(VK.self, at: 768 + at), s31 = sums.simd(VK.self, at: 832 + at), s32 = sums.simd(VK.self, at: 896 + at), s33 = sums.simd(VK.self, at: 960 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 64 + at) + (half * (t01 - t02)), at: 64 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 128 + at) + (half * (t01 + t02) - t03), at: 128 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 192 + at) + (t10 + half * (t11 + t12)), at: 192 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t11 - t12)), at: 256 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 320 + at) + (half * (t11 + t12) - t13), at: 320 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t20 + half * (t21 + t22)), at: 384 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 448 + at) + (half * (t21 - t22)), at: 448 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t21 + t22) - t23), at: 512 + at)
         }
     }
 

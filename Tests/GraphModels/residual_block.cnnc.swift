@@ -1175,7 +1175,7 @@ public struct ResidualBlock: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension ResidualBlock: TrainableModel {
-    public static let trainingArenaCount = 35434
+    public static let trainingArenaCount = 39530
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 7
@@ -1188,6 +1188,11 @@ extension ResidualBlock: TrainableModel {
             let k = parameterBuffer.baseAddress!
             WeightPacking.turnedWinograd(k, from: 1440, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights)
         }
+    }
+    public static let stepGradientCount = 4096
+
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
+        Self.l4_res_conv2_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 1440))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -1320,8 +1325,8 @@ extension ResidualBlock: TrainableModel {
                 g.update(from: e4, count: 1024)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv2
-                Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1440), gradients.advanced(by: 1440), nil)
+                Self.l4_res_conv2_winograd_pad(UnsafePointer(o3), arena.advanced(by: 29226)); Self.l4_res_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 29226)), UnsafePointer(g), gradients.advanced(by: 4170), arena.advanced(by: 30826))
+                Self.l4_res_conv2_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 1440), gradients.advanced(by: 1440), nil)
                 Self.l4_res_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 29226)); Self.l4_res_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 29226)), statistics.advanced(by: 240), h, arena.advanced(by: 30826)); swap(&g, &h)
                 // res_relu
                 Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
@@ -1861,43 +1866,10 @@ extension ResidualBlock: TrainableModel {
         for i in 0..<1024 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
     }
 
-    // res_conv2: dL/dkernel, dL/dbias (1 vector of 16 output channels)
+    // res_conv2: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l4_res_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 16 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 16 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 16 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 16 + ci3
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            // dL/dx: by Winograd, after this (l4_res_conv2_input_gradient_winograd); dx is nil
-        }
+        // dL/dkernel and dL/dx: by Winograd (l4_res_conv2_kernel_gradient_winograd, l4_res_conv2_input_gradient_winograd)
     }
 
     // shortcut: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
@@ -2082,6 +2054,127 @@ extension ResidualBlock: TrainableModel {
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
             }
+        }
+    }
+
+    @inline(never)
+    static func l4_res_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<4 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 16 + g * 16
+                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
+                for t in 0..<16 {
+                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
+                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
+            }
+        }
+    }
+
+    // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
+    // the batch's S (l4_res_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
+    @inline(never)
+    static func l4_res_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, z = s + 4352
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 272 + t * 16 + c)
+                        v.store(b02 - b01, at: 544 + t * 16 + c)
+                        v.store(b01 - b03, at: 816 + t * 16 + c)
+                        v.store(b10 - b12, at: 1088 + t * 16 + c)
+                        v.store(b11 + b12, at: 1360 + t * 16 + c)
+                        v.store(b12 - b11, at: 1632 + t * 16 + c)
+                        v.store(b11 - b13, at: 1904 + t * 16 + c)
+                        v.store(b20 - b22, at: 2176 + t * 16 + c)
+                        v.store(b21 + b22, at: 2448 + t * 16 + c)
+                        v.store(b22 - b21, at: 2720 + t * 16 + c)
+                        v.store(b21 - b23, at: 2992 + t * 16 + c)
+                        v.store(b30 - b32, at: 3264 + t * 16 + c)
+                        v.store(b31 + b32, at: 3536 + t * 16 + c)
+                        v.store(b32 - b31, at: 3808 + t * 16 + c)
+                        v.store(b31 - b33, at: 4080 + t * 16 + c)
+                    }
+                }
+            }
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 16 + k)
+                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 16 + k)
+                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
+                        z.store(e00, at: 0 + t * 16 + k)
+                        z.store(e00 + e01, at: 272 + t * 16 + k)
+                        z.store(e00 - e01, at: 544 + t * 16 + k)
+                        z.store(e01, at: 816 + t * 16 + k)
+                        z.store(e10, at: 1088 + t * 16 + k)
+                        z.store(e10 + e11, at: 1360 + t * 16 + k)
+                        z.store(e10 - e11, at: 1632 + t * 16 + k)
+                        z.store(e11, at: 1904 + t * 16 + k)
+                        z.store(e20, at: 2176 + t * 16 + k)
+                        z.store(e20 + e21, at: 2448 + t * 16 + k)
+                        z.store(e20 - e21, at: 2720 + t * 16 + k)
+                        z.store(e21, at: 2992 + t * 16 + k)
+                        z.store(e30, at: 3264 + t * 16 + k)
+                        z.store(e30 + e31, at: 3536 + t * 16 + k)
+                        z.store(e30 - e31, at: 3808 + t * 16 + k)
+                        z.store(e31, at: 4080 + t * 16 + k)
+                    }
+                }
+            }
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l4_res_conv2_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 272), UnsafePointer(z + xi * 272), sums + xi * 256)
+            }
+        }
+    }
+
+    // dL/dkernel += Gᵀ S G, S summed over the batch
+    @inline(never)
+    static func l4_res_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
+        typealias VK = SIMD16<Float>
+        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
+        let half = VK(repeating: 0.5)
+        for at in stride(from: 0, to: 256, by: 16) {
+            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 256 + at), s02 = sums.simd(VK.self, at: 512 + at), s03 = sums.simd(VK.self, at: 768 + at)
+            let s10 = sums.simd(VK.self, at: 1024 + at), s11 = sums.simd(VK.self, at: 1280 + at), s12 = sums.simd(VK.self, at: 1536 + at), s13 = sums.simd(VK.self, at: 1792 + at)
+            let s20 = sums.simd(VK.self, at: 2048 + at), s21 = sums.simd(VK.self, at: 2304 + at), s22 = sums.simd(VK.self, at: 2560 + at), s23 = sums.simd(VK.self, at: 2816 + at)
+            let s30 = sums.simd(VK.self, at: 3072 + at), s31 = sums.simd(VK.self, at: 3328 + at), s32 = sums.simd(VK.self, at: 3584 + at), s33 = sums.simd(VK.self, at: 3840 + at)
+            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
+            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
+            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
+            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 - t02)), at: 256 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t01 + t02) - t03), at: 512 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t10 + half * (t11 + t12)), at: 768 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t11 - t12)), at: 1024 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1280 + at) + (half * (t11 + t12) - t13), at: 1280 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t20 + half * (t21 + t22)), at: 1536 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1792 + at) + (half * (t21 - t22)), at: 1792 + at)
+            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t21 + t22) - t23), at: 2048 + at)
         }
     }
 

@@ -86,7 +86,7 @@ public enum ModelPlanner {
         var training = TrainingPlanner.plan(model, weights: weights)
         if training.unsupportedReason == nil {
             (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, arena: training.arena, target: target)
-            training.winogradKernelGradients = WinogradKernelGradient.plan(nodes: memory.nodes, weights: weights, target: target)
+            (training.winogradKernelGradients, training.stepGradientCount) = WinogradKernelGradient.plan(nodes: memory.nodes, weights: weights, target: target)
         }
         training.arena.reserveWinograd(for: memory.nodes, inputGradients: training.winogradInputGradients,
                                        kernelGradients: training.winogradKernelGradients)

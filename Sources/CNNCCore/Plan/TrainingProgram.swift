@@ -29,8 +29,10 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// statistics in `statistics` (`WinogradInputGradient`).
     var winogradInputGradients: [WinogradInputGradient] = []
     var stepWeightCount = 0
-    /// The layers whose dL/dkernel runs by Winograd's adjoint, in layer order.
+    /// The layers whose dL/dkernel runs by Winograd's adjoint, in layer order,
+    /// and the floats of their step gradients (`WinogradKernelGradient`).
     var winogradKernelGradients: [WinogradKernelGradient] = []
+    var stepGradientCount = 0
     /// Why the model cannot be trained yet (see `CheckedModel.trainingGap`):
     /// then nothing else is planned, and the runtime refuses to train it.
     var unsupportedReason: String?

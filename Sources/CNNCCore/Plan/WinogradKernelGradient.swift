@@ -6,27 +6,48 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
     /// The forward Winograd kernel's padding, which gives the input its tiles read.
     var padding: PaddingEmitter
     var kernel: WinogradKernelGradientEmitter
+    /// The layer's kernel in the parameter buffer, (3, 3, inputChannels, outputs).
+    var kernelParameters: Int
+    /// Where its S (16 matrices of input channels x filters) starts among the
+    /// step gradients, after the parameters' gradients in `gradients`.
+    var stepGradientOffset: Int
 
-    /// S (16 matrices of input channels x filters) is written, read and
-    /// transformed once a sample, whatever the tiles: ResNet-20's 8x8 layers
-    /// (16 tiles) spent about as long on that as the direct sums took, and the
-    /// step was 1% faster without them (93.2 against 92.2 ms on Zen 3).
-    static let minimumTiles = 64
+    var stepGradientCount: Int { 16 * kernel.inputChannels * kernel.outputs }
 
-    /// Every layer whose forward pass inference runs by Winograd, of at least `minimumTiles` tiles. Layers that
-    /// share kernels (`KernelSharing`) have the same geometry and the same
-    /// place of their kernel among their weights, so they call one function.
-    static func plan(nodes: [NodeProgram], weights: WeightPlan, target: TargetCPU) -> [WinogradKernelGradient] {
-        nodes.compactMap { node in
+    /// Layers of fewer tiles keep the direct sums. S is summed over the whole
+    /// batch and turned into dL/dkernel once a step, so a sample pays only the
+    /// transforms and the products; while it was turned once a sample,
+    /// ResNet-20's 8x8 layers (16 tiles) spent about as long on that as the
+    /// direct sums took.
+    static let minimumTiles = 16
+
+    /// Every layer whose forward pass inference runs by Winograd, of at least
+    /// `minimumTiles` tiles, and the floats of step gradients their S take.
+    /// Layers that share kernels (`KernelSharing`) have the same geometry and
+    /// the same place of their kernel among their weights, so they call one
+    /// function, each with its own S; layers that share weights share their S.
+    static func plan(nodes: [NodeProgram], weights: WeightPlan, target: TargetCPU) -> (gradients: [WinogradKernelGradient], stepGradientCount: Int) {
+        var gradients: [WinogradKernelGradient] = []
+        var offsets: [Int: Int] = [:]
+        var count = 0
+        for node in nodes {
             guard case .convolution(let kernels) = node.kernel, let winograd = kernels.winograd,
                   case .conv2D = node.layer.operation, case .kernel(let packed)? = weights.packing[node.index],
                   winograd.kernel.tileRows * winograd.kernel.tileColumns >= minimumTiles,
-                  winograd.kernel.outputs % WeightPlan.lanes(forOutputs: winograd.kernel.outputs) == 0 else { return nil }
+                  winograd.kernel.outputs % WeightPlan.lanes(forOutputs: winograd.kernel.outputs) == 0 else { continue }
             let kernel = WinogradKernelGradientEmitter(
                 function: node.function + "_kernel_gradient_winograd", inputChannels: winograd.kernel.inputChannels,
                 outputs: winograd.kernel.outputs, outputHeight: winograd.kernel.outputHeight, outputWidth: winograd.kernel.outputWidth,
-                kernelOffset: weights.tensors[packed.kernelTensor].offset - (node.weightBase?.parameters ?? 0), target: target)
-            return WinogradKernelGradient(layer: node.index, padding: winograd.padding, kernel: kernel)
+                target: target)
+            let parameters = weights.tensors[packed.kernelTensor].offset
+            let gradient = WinogradKernelGradient(layer: node.index, padding: winograd.padding, kernel: kernel,
+                                                  kernelParameters: parameters, stepGradientOffset: offsets[parameters] ?? count)
+            if offsets[parameters] == nil {
+                offsets[parameters] = count
+                count += gradient.stepGradientCount
+            }
+            gradients.append(gradient)
         }
+        return (gradients, count)
     }
 }

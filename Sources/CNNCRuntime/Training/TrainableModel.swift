@@ -44,11 +44,23 @@ public protocol TrainableModel: CompiledModel {
     /// parameters; the runtime calls it once a step, before phase 0.
     func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>)
 
+    /// Floats of gradient that the samples add to in another form than the
+    /// parameters', after `parameterCount` in `gradients`: the Winograd-domain
+    /// dL/dkernel of the layers that compute it by Winograd's adjoint, summed
+    /// over the batch and turned into dL/dkernel once a step.
+    static var stepGradientCount: Int { get }
+
+    /// Adds the dL/dkernel of the batch's summed step gradients
+    /// (`stepGradientCount` floats) to `gradients` (`parameterCount` floats);
+    /// the runtime calls it once a step, after the last phase.
+    static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>)
+
     /// Phase `phase` of one sample's step: forward in training mode (dropout
     /// active, seeded by `dropoutSeed`), the loss against `target`
     /// (outputCount values, packed as `outputLayout` says, one loss function
     /// per output), then backward. Adds its part of the gradients to
-    /// `gradients` (parameterCount floats) and its per-channel sums to `sums`;
+    /// `gradients` (`parameterCount + stepGradientCount` floats, zeroed before
+    /// the step's first sample) and its per-channel sums to `sums`;
     /// in the last phase writes dL/dinput to `inputGradient` when given. The
     /// loss phase (`trainingPhaseCount / 2`) writes the prediction to
     /// `output` and returns the sample's loss; the others return 0.
@@ -77,6 +89,10 @@ extension TrainableModel {
     /// No layer computes dL/dx from weights derived once a step.
     public static var stepWeightCount: Int { 0 }
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {}
+
+    /// No layer adds to its dL/dkernel in another form.
+    public static var stepGradientCount: Int { 0 }
+    public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {}
 
     /// One output: its activation.
     public static var outputActivations: [String] { [outputActivation] }

@@ -86,6 +86,7 @@ struct TrainingGenerator {
         out.line("public static let batchSumCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.sumsPerChannel * $1.channels })")
         out.line("public static let batchStatisticsCount = \(batchStatisticsCount)")
         emitStepWeights(into: &out)
+        emitStepGradients(into: &out)
         out.line()
         out.block(Self.phaseSignature) { out in
             out.line("packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in")
@@ -184,6 +185,21 @@ struct TrainingGenerator {
                 for gradient in gradients where derived.insert(gradient.stepWeightsOffset).inserted {
                     out.line("WeightPacking.turnedWinograd(k, from: \(gradient.kernelParameters), inputChannels: \(gradient.inputChannels), outputs: \(gradient.outputs), paddedInputs: \(gradient.kernel.kernel.packed.paddedOutputs), into: \(PointerExpression.offset("stepWeights", by: gradient.stepWeightsOffset)))")
                 }
+            }
+        }
+    }
+
+    /// The S of the layers whose dL/dkernel runs by Winograd's adjoint, summed
+    /// over the batch, turned into dL/dkernel once a step (`WinogradKernelGradient`).
+    private func emitStepGradients(into out: inout SourceWriter) {
+        let gradients = program.winogradKernelGradients
+        guard !gradients.isEmpty else { return }
+        out.line("public static let stepGradientCount = \(program.stepGradientCount)")
+        out.line()
+        out.block("public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>)") { out in
+            var folded: Set<Int> = []
+            for gradient in gradients where folded.insert(gradient.stepGradientOffset).inserted {
+                out.line("Self.\(gradient.kernel.function)_fold(\(PointerExpression.offset("stepGradients", by: gradient.stepGradientOffset)), \(PointerExpression.offset("gradients", by: gradient.kernelParameters)))")
             }
         }
     }
@@ -504,7 +520,9 @@ struct TrainingGenerator {
             // the direct sums read it padded in `p`.
             var input = padded ? "UnsafePointer(p)" : x
             if let winograd = program.winogradKernelGradients.first(where: { $0.layer == index }) {
-                out.line("Self.\(winograd.padding.function)(\(x), \(bordered)); Self.\(winograd.kernel.function)(UnsafePointer(\(bordered)), UnsafePointer(g), \(gradients), \(scratch))")
+                // This sample's part of the batch's S, among the step gradients after the parameters'.
+                let sums = PointerExpression.offset("gradients", by: weights.parameterCount + winograd.stepGradientOffset)
+                out.line("Self.\(winograd.padding.function)(\(x), \(bordered)); Self.\(winograd.kernel.function)(UnsafePointer(\(bordered)), UnsafePointer(g), \(sums), \(scratch))")
                 input = x
             } else if padded {
                 out.line("Self.\(function)_pad(\(x), p)")

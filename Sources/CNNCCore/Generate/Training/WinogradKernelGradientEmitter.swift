@@ -5,8 +5,10 @@
 /// (Bᵀ d B)]A, so dL/dg = Gᵀ[Σ_tiles (Bᵀ d B) ⊙ (A dy Aᵀ)]G: per tile the
 /// input transform V (the forward pass's), the 2x2 block of dL/dz taken to
 /// 4x4 as Z = A dz Aᵀ, then 16 matrix products S[ξ] += V[ξ]ᵀ · Z[ξ] (input
-/// channels x tiles times tiles x filters), and once a sample dL/dkernel +=
-/// Gᵀ S G. That is 16 multiply-adds per tile, input channel and filter
+/// channels x tiles times tiles x filters). S is linear in the samples, so it
+/// sums over the whole batch (among the step gradients, after the
+/// parameters' gradients) and dL/dkernel += Gᵀ S G runs once a step
+/// (`_fold`). That is 16 multiply-adds per tile, input channel and filter
 /// against 36 for the direct sums (`BackwardEmitter`), whose FMA loop
 /// already ran near the core's peak: only fewer operations could make it
 /// faster. A's and G's last rows are negated (A = [[1, 0], [1, 1], [1, −1],
@@ -19,8 +21,6 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     var outputs: Int
     var outputHeight: Int
     var outputWidth: Int
-    /// Where the kernel's gradient starts in what the function is handed (the layer's `gk`).
-    var kernelOffset: Int
     var target: TargetCPU
 
     var tileRows: Int { (outputHeight + 1) / 2 }
@@ -42,60 +42,60 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     /// once a group, a small part of the products' work. On ResNet-20's
     /// training step (Zen 3): 94.4 ms with 384 KB, 93.3 with 64 KB, 94.2 with 32 KB.
     static let groupFloats = 16 * 1024
+    static let minimumTiles = 16
     var rowsPerGroup: Int {
         let perRow = 16 * tileColumns * (inputChannels + outputs)
-        let most = max(1, min(tileRows, Self.groupFloats / perRow))
+        // At least `minimumTiles` a group: S is read and written once a group.
+        let fewest = (Self.minimumTiles + tileColumns - 1) / tileColumns
+        let most = max(1, min(tileRows, max(fewest, Self.groupFloats / perRow)))
         let groups = (tileRows + most - 1) / most
         return (tileRows + groups - 1) / groups
     }
 
     var vStride: Int { WinogradConvolutionEmitter.skewed(rowsPerGroup * tileColumns * inputChannels) }
     var zStride: Int { WinogradConvolutionEmitter.skewed(rowsPerGroup * tileColumns * outputs) }
-    /// Floats of scratch: V and Z of one group, and S.
-    var scratchCount: Int { 16 * (vStride + zStride) + 16 * inputChannels * outputs }
+    /// Floats of scratch: V and Z of one group.
+    var scratchCount: Int { 16 * (vStride + zStride) }
 
     /// Full groups of `rowsPerGroup` tile rows, then the rows left.
     private var fullGroups: Int { tileRows / rowsPerGroup }
     private var lastRows: Int { tileRows % rowsPerGroup }
 
     func emit(into out: inout SourceWriter) {
-        // The first group's products start from zero; the others add to S.
-        var products = [(rows: rowsPerGroup, first: true)]
-        if fullGroups > 1 { products.append((rowsPerGroup, false)) }
-        if lastRows > 0 { products.append((lastRows, false)) }
-        for (rows, first) in products {
-            emitProduct(tiles: rows * tileColumns, startsFromZero: first, into: &out)
+        for rows in Set([rowsPerGroup, lastRows]).sorted() where rows > 0 {
+            emitProduct(tiles: rows * tileColumns, into: &out)
             out.line()
         }
-        out.line("// dL/dkernel by Winograd's adjoint: S[ξ] = Σ_tiles V[ξ]ᵀ Z[ξ], then dL/dkernel += Gᵀ S G")
+        out.line("// dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of")
+        out.line("// the batch's S (\(function)_fold turns it into dL/dkernel once a step)")
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>)") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>)") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
             out.line("typealias VK = SIMD\(transformLanes)<Float>")
-            out.line("let v = s, z = s + \(16 * vStride), sums = z + \(16 * zStride)")
+            out.line("let v = s, z = s + \(16 * vStride)")
             // Group by group: V and Z stay in cache from their transforms to their products.
-            out.block("do") { out in
-                out.line("let ty0 = 0")
-                emitGroup(rows: rowsPerGroup, first: true, into: &out)
-            }
-            if fullGroups > 1 {
-                out.block("for group in 1..<\(fullGroups)") { out in
-                    out.line("let ty0 = group * \(rowsPerGroup)")
-                    emitGroup(rows: rowsPerGroup, first: false, into: &out)
-                }
+            out.loop("group", count: fullGroups) { out, group in
+                out.line("let ty0 = \(group * rowsPerGroup)")
+                emitGroup(rows: rowsPerGroup, into: &out)
             }
             if lastRows > 0 {
                 out.block("do") { out in
                     out.line("let ty0 = \(fullGroups * rowsPerGroup)")
-                    emitGroup(rows: lastRows, first: false, into: &out)
+                    emitGroup(rows: lastRows, into: &out)
                 }
             }
+        }
+        out.line()
+        out.line("// dL/dkernel += Gᵀ S G, S summed over the batch")
+        out.line("@inline(never)")
+        out.block("static func \(function)_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>)") { out in
+            out.line("typealias VK = SIMD\(transformLanes)<Float>")
             emitInverseTransform(into: &out)
         }
         out.line()
     }
 
-    private func emitGroup(rows: Int, first: Bool, into out: inout SourceWriter) {
+    private func emitGroup(rows: Int, into out: inout SourceWriter) {
         let tiles = rows * tileColumns
         WinogradConvolutionEmitter.emitInputTransform(rows: rows, tileColumns: tileColumns, inputWidth: inputWidth, inputChannels: inputChannels,
                                                       channelLanes: channelLanes, vStride: vStride, into: &out)
@@ -123,29 +123,27 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
                 }
             }
         }
-        out.line(first ? "// 16 products S[ξ] = V[ξ]ᵀ · Z[ξ]." : "// 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].")
+        out.line("// 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].")
         out.block("for xi in 0..<16") { out in
-            out.line("Self.\(productName(tiles: tiles, startsFromZero: first))(UnsafePointer(v + xi * \(vStride)), UnsafePointer(z + xi * \(zStride)), sums + xi * \(inputChannels * outputs))")
+            out.line("Self.\(productName(tiles: tiles))(UnsafePointer(v + xi * \(vStride)), UnsafePointer(z + xi * \(zStride)), sums + xi * \(inputChannels * outputs))")
         }
     }
 
-    private func productName(tiles: Int, startsFromZero: Bool) -> String {
-        "\(function)_product\(tiles)" + (startsFromZero ? "_first" : "")
-    }
+    private func productName(tiles: Int) -> String { "\(function)_product\(tiles)" }
 
-    /// S += Vᵀ · Z (S = Vᵀ · Z for the first group) over `tiles` tiles: rows
-    /// of input channels side by side (as many as `BackwardEmitter.rowsAtOnce`
-    /// keeps in registers), each row's sum over the tiles in a register of filters.
-    private func emitProduct(tiles: Int, startsFromZero: Bool, into out: inout SourceWriter) {
+    /// S += Vᵀ · Z over `tiles` tiles: rows of input channels side by side (as
+    /// many as `BackwardEmitter.rowsAtOnce` keeps in registers), each row's
+    /// sum over the tiles in a register of filters.
+    private func emitProduct(tiles: Int, into out: inout SourceWriter) {
         let vector = "SIMD\(lanes)<Float>", groups = outputs / lanes
         let most = BackwardEmitter.rowsAtOnce(rows: inputChannels, lanes: lanes, target: target)
         let blocks = inputChannels / most, rest = inputChannels % most
         out.line("@inline(never)")
-        out.block("static func \(productName(tiles: tiles, startsFromZero: startsFromZero))(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>)") { out in
+        out.block("static func \(productName(tiles: tiles))(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>)") { out in
             func emitRows(first: String, count: Int, into out: inout SourceWriter) {
                 out.block("for g in 0..<\(groups)") { out in
                     out.line("let row = sums + (\(first)) * \(outputs) + g * \(lanes)")
-                    out.line("var " + (0..<count).map { startsFromZero ? "s\($0) = \(vector)()" : "s\($0) = row.simd(\(vector).self, at: \($0 * outputs))" }.joined(separator: ", "))
+                    out.line("var " + (0..<count).map { "s\($0) = row.simd(\(vector).self, at: \($0 * outputs))" }.joined(separator: ", "))
                     out.block("for t in 0..<\(tiles)") { out in
                         out.line("let zv = z.simd(\(vector).self, at: t * \(outputs) + g * \(lanes)), vp = v + t * \(inputChannels) + (\(first))")
                         out.line((0..<count).map { "s\($0) = madd(s\($0), \(vector)(repeating: vp[\($0)]), zv)" }.joined(separator: "; "))
@@ -164,10 +162,10 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     private func emitInverseTransform(into out: inout SourceWriter) {
         let matrix = inputChannels * outputs, tap = inputChannels * outputs
         out.line("// dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]")
-        out.line("let half = VK(repeating: 0.5), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
+        out.line("let half = VK(repeating: 0.5)")
         out.block("for at in stride(from: 0, to: \(matrix), by: \(transformLanes))") { out in
             for i in 0..<4 {
-                let loads = (0..<4).map { j in "UnsafePointer(sums).simd(VK.self, at: \((i * 4 + j) * matrix) + at)" }
+                let loads = (0..<4).map { j in "sums.simd(VK.self, at: \((i * 4 + j) * matrix) + at)" }
                 out.line("let s\(i)0 = \(loads[0]), s\(i)1 = \(loads[1]), s\(i)2 = \(loads[2]), s\(i)3 = \(loads[3])")
             }
             // Gᵀ on the rows, then G on the columns.

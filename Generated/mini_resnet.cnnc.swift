@@ -2486,7 +2486,7 @@ extension MiniResnet: TrainableModel {
                 // block2_shortcut_bn: dL/d(output), summed over its readers
                 g.update(from: e16, count: 3136)
                 // block2_shortcut_bn: dL/dy waits for the whole batch's sums
-                d16.update(from: g, count: 3136)
+                d16[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l16_block2_shortcut_bn_gradientSums(UnsafePointer(o14), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -2498,12 +2498,13 @@ extension MiniResnet: TrainableModel {
                 let e15 = arena.advanced(by: 144282)
                 let d16 = arena.advanced(by: 109760)
                 // Backward through block2_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l16_block2_shortcut_bn_backward(UnsafePointer(o14), UnsafePointer(d16), statistics, k, g)
+                let dy16 = UnsafePointer(d16[0] == 0 ? arena.advanced(by: 164954) : arena.advanced(by: 171226))
+                Self.l16_block2_shortcut_bn_backward(UnsafePointer(o14), dy16, statistics, k, g)
                 e14.update(from: g, count: 3136)
                 // block2_bn2: dL/d(output), summed over its readers
                 g.update(from: e15, count: 3136)
                 // block2_bn2: dL/dy waits for the whole batch's sums
-                d15.update(from: g, count: 3136)
+                d15[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l15_block2_bn2_gradientSums(UnsafePointer(o13), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -2519,7 +2520,8 @@ extension MiniResnet: TrainableModel {
                 let e14 = arena.advanced(by: 141146)
                 let d15 = arena.advanced(by: 103488)
                 // Backward through block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l15_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d15), statistics, k, g)
+                let dy15 = UnsafePointer(d15[0] == 0 ? arena.advanced(by: 164954) : arena.advanced(by: 171226))
+                Self.l15_block2_bn2_backward(UnsafePointer(o13), dy15, statistics, k, g)
                 e13.update(from: g, count: 3136)
                 // block2_shortcut: dL/d(output), summed over its readers
                 g.update(from: e14, count: 3136)
@@ -2537,7 +2539,7 @@ extension MiniResnet: TrainableModel {
                 // block2_relu
                 Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // block2_bn1: dL/dy waits for the whole batch's sums
-                d11.update(from: g, count: 3136)
+                d11[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l11_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -2552,7 +2554,8 @@ extension MiniResnet: TrainableModel {
                 let o10 = arena.advanced(by: 81536)
                 let d11 = arena.advanced(by: 87808)
                 // Backward through block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l11_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
+                let dy11 = UnsafePointer(d11[0] == 0 ? arena.advanced(by: 164954) : arena.advanced(by: 171226))
+                Self.l11_block2_bn1_backward(UnsafePointer(o10), dy11, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv1
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
@@ -2568,7 +2571,7 @@ extension MiniResnet: TrainableModel {
                 // block1_bn2: dL/d(output), summed over its readers
                 g.update(from: e7, count: 6272)
                 // block1_bn2: dL/dy waits for the whole batch's sums
-                d7.update(from: g, count: 6272)
+                d7[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l7_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -2580,7 +2583,8 @@ extension MiniResnet: TrainableModel {
                 let o6 = arena.advanced(by: 50176)
                 let d7 = arena.advanced(by: 62720)
                 // Backward through block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l7_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
+                let dy7 = UnsafePointer(d7[0] == 0 ? arena.advanced(by: 164954) : arena.advanced(by: 171226))
+                Self.l7_block1_bn2_backward(UnsafePointer(o6), dy7, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
                 Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498)); Self.l6_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 6290), arena.advanced(by: 184698))
@@ -2589,7 +2593,7 @@ extension MiniResnet: TrainableModel {
                 // block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // block1_bn1: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 6272)
+                d4[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l4_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -2602,7 +2606,8 @@ extension MiniResnet: TrainableModel {
                 let o3 = arena.advanced(by: 25088)
                 let d4 = arena.advanced(by: 37632)
                 // Backward through block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 164954) : arena.advanced(by: 171226))
+                Self.l4_block1_bn1_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
                 Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 5266), arena.advanced(by: 184698))
@@ -2615,7 +2620,7 @@ extension MiniResnet: TrainableModel {
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 6272)
+                d1[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -2623,7 +2628,8 @@ extension MiniResnet: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 12544)
                 // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 164954) : arena.advanced(by: 171226))
+                Self.l1_stem_bn_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_conv
                 Self.l0_stem_conv_pad(input, p)

@@ -6063,7 +6063,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block3_bn2: dL/d(output), summed over its readers
                 g.update(from: e67, count: 4096)
                 // stage3_block3_bn2: dL/dy waits for the whole batch's sums
-                d67.update(from: g, count: 4096)
+                d67[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l67_stage3_block3_bn2_gradientSums(UnsafePointer(o66), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -6075,7 +6075,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o66 = arena.advanced(by: 856064)
                 let d67 = arena.advanced(by: 864256)
                 // Backward through stage3_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), UnsafePointer(d67), statistics, k, g)
+                let dy67 = UnsafePointer(d67[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), dy67, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
                 Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 642682), arena.advanced(by: 1186058))
@@ -6084,7 +6085,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block3_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
                 // stage3_block3_bn1: dL/dy waits for the whole batch's sums
-                d64.update(from: g, count: 4096)
+                d64[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l64_stage3_block3_bn1_gradientSums(UnsafePointer(o63), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6099,7 +6100,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o63 = arena.advanced(by: 839680)
                 let d64 = arena.advanced(by: 847872)
                 // Backward through stage3_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), UnsafePointer(d64), statistics, k, g)
+                let dy64 = UnsafePointer(d64[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), dy64, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
                 Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 577146), arena.advanced(by: 1186058))
@@ -6116,7 +6118,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block2_bn2: dL/d(output), summed over its readers
                 g.update(from: e60, count: 4096)
                 // stage3_block2_bn2: dL/dy waits for the whole batch's sums
-                d60.update(from: g, count: 4096)
+                d60[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l60_stage3_block2_bn2_gradientSums(UnsafePointer(o59), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6128,7 +6130,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o59 = arena.advanced(by: 819200)
                 let d60 = arena.advanced(by: 827392)
                 // Backward through stage3_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), UnsafePointer(d60), statistics, k, g)
+                let dy60 = UnsafePointer(d60[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), dy60, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
                 Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 511610), arena.advanced(by: 1186058))
@@ -6137,7 +6140,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block2_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
                 // stage3_block2_bn1: dL/dy waits for the whole batch's sums
-                d57.update(from: g, count: 4096)
+                d57[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l57_stage3_block2_bn1_gradientSums(UnsafePointer(o56), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6152,7 +6155,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o56 = arena.advanced(by: 802816)
                 let d57 = arena.advanced(by: 811008)
                 // Backward through stage3_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), UnsafePointer(d57), statistics, k, g)
+                let dy57 = UnsafePointer(d57[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), dy57, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
                 Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 446074), arena.advanced(by: 1186058))
@@ -6169,7 +6173,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block1_shortcut_bn: dL/d(output), summed over its readers
                 g.update(from: e53, count: 4096)
                 // stage3_block1_shortcut_bn: dL/dy waits for the whole batch's sums
-                d53.update(from: g, count: 4096)
+                d53[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l53_stage3_block1_shortcut_bn_gradientSums(UnsafePointer(o51), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6181,12 +6185,13 @@ extension Resnet20Cifar: TrainableModel {
                 let e52 = arena.advanced(by: 1073226)
                 let d53 = arena.advanced(by: 790528)
                 // Backward through stage3_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l53_stage3_block1_shortcut_bn_backward(UnsafePointer(o51), UnsafePointer(d53), statistics, k, g)
+                let dy53 = UnsafePointer(d53[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l53_stage3_block1_shortcut_bn_backward(UnsafePointer(o51), dy53, statistics, k, g)
                 e51.update(from: g, count: 4096)
                 // stage3_block1_bn2: dL/d(output), summed over its readers
                 g.update(from: e52, count: 4096)
                 // stage3_block1_bn2: dL/dy waits for the whole batch's sums
-                d52.update(from: g, count: 4096)
+                d52[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l52_stage3_block1_bn2_gradientSums(UnsafePointer(o50), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6202,7 +6207,8 @@ extension Resnet20Cifar: TrainableModel {
                 let e51 = arena.advanced(by: 1069130)
                 let d52 = arena.advanced(by: 782336)
                 // Backward through stage3_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l52_stage3_block1_bn2_backward(UnsafePointer(o50), UnsafePointer(d52), statistics, k, g)
+                let dy52 = UnsafePointer(d52[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l52_stage3_block1_bn2_backward(UnsafePointer(o50), dy52, statistics, k, g)
                 e50.update(from: g, count: 4096)
                 // stage3_block1_shortcut: dL/d(output), summed over its readers
                 g.update(from: e51, count: 4096)
@@ -6220,7 +6226,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block1_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
                 // stage3_block1_bn1: dL/dy waits for the whole batch's sums
-                d48.update(from: g, count: 4096)
+                d48[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l48_stage3_block1_bn1_gradientSums(UnsafePointer(o47), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6235,7 +6241,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o47 = arena.advanced(by: 753664)
                 let d48 = arena.advanced(by: 761856)
                 // Backward through stage3_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l48_stage3_block1_bn1_backward(UnsafePointer(o47), UnsafePointer(d48), statistics, k, g)
+                let dy48 = UnsafePointer(d48[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l48_stage3_block1_bn1_backward(UnsafePointer(o47), dy48, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv1
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
@@ -6251,7 +6258,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage2_block3_bn2: dL/d(output), summed over its readers
                 g.update(from: e44, count: 8192)
                 // stage2_block3_bn2: dL/dy waits for the whole batch's sums
-                d44.update(from: g, count: 8192)
+                d44[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l44_stage2_block3_bn2_gradientSums(UnsafePointer(o43), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6263,7 +6270,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o43 = arena.advanced(by: 712704)
                 let d44 = arena.advanced(by: 729088)
                 // Backward through stage2_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), UnsafePointer(d44), statistics, k, g)
+                let dy44 = UnsafePointer(d44[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), dy44, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
                 Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 364154), arena.advanced(by: 1186058))
@@ -6272,7 +6280,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage2_block3_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
                 // stage2_block3_bn1: dL/dy waits for the whole batch's sums
-                d41.update(from: g, count: 8192)
+                d41[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l41_stage2_block3_bn1_gradientSums(UnsafePointer(o40), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6287,7 +6295,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o40 = arena.advanced(by: 679936)
                 let d41 = arena.advanced(by: 696320)
                 // Backward through stage2_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), UnsafePointer(d41), statistics, k, g)
+                let dy41 = UnsafePointer(d41[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), dy41, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
                 Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 347770), arena.advanced(by: 1186058))
@@ -6304,7 +6313,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage2_block2_bn2: dL/d(output), summed over its readers
                 g.update(from: e37, count: 8192)
                 // stage2_block2_bn2: dL/dy waits for the whole batch's sums
-                d37.update(from: g, count: 8192)
+                d37[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l37_stage2_block2_bn2_gradientSums(UnsafePointer(o36), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6316,7 +6325,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o36 = arena.advanced(by: 638976)
                 let d37 = arena.advanced(by: 655360)
                 // Backward through stage2_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), UnsafePointer(d37), statistics, k, g)
+                let dy37 = UnsafePointer(d37[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), dy37, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
                 Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 331386), arena.advanced(by: 1186058))
@@ -6325,7 +6335,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage2_block2_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
                 // stage2_block2_bn1: dL/dy waits for the whole batch's sums
-                d34.update(from: g, count: 8192)
+                d34[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l34_stage2_block2_bn1_gradientSums(UnsafePointer(o33), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6340,7 +6350,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o33 = arena.advanced(by: 606208)
                 let d34 = arena.advanced(by: 622592)
                 // Backward through stage2_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), UnsafePointer(d34), statistics, k, g)
+                let dy34 = UnsafePointer(d34[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), dy34, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
                 Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 315002), arena.advanced(by: 1186058))
@@ -6357,7 +6368,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage2_block1_shortcut_bn: dL/d(output), summed over its readers
                 g.update(from: e30, count: 8192)
                 // stage2_block1_shortcut_bn: dL/dy waits for the whole batch's sums
-                d30.update(from: g, count: 8192)
+                d30[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l30_stage2_block1_shortcut_bn_gradientSums(UnsafePointer(o28), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6369,12 +6380,13 @@ extension Resnet20Cifar: TrainableModel {
                 let e29 = arena.advanced(by: 1007690)
                 let d30 = arena.advanced(by: 581632)
                 // Backward through stage2_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l30_stage2_block1_shortcut_bn_backward(UnsafePointer(o28), UnsafePointer(d30), statistics, k, g)
+                let dy30 = UnsafePointer(d30[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l30_stage2_block1_shortcut_bn_backward(UnsafePointer(o28), dy30, statistics, k, g)
                 e28.update(from: g, count: 8192)
                 // stage2_block1_bn2: dL/d(output), summed over its readers
                 g.update(from: e29, count: 8192)
                 // stage2_block1_bn2: dL/dy waits for the whole batch's sums
-                d29.update(from: g, count: 8192)
+                d29[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l29_stage2_block1_bn2_gradientSums(UnsafePointer(o27), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6390,7 +6402,8 @@ extension Resnet20Cifar: TrainableModel {
                 let e28 = arena.advanced(by: 999498)
                 let d29 = arena.advanced(by: 565248)
                 // Backward through stage2_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l29_stage2_block1_bn2_backward(UnsafePointer(o27), UnsafePointer(d29), statistics, k, g)
+                let dy29 = UnsafePointer(d29[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l29_stage2_block1_bn2_backward(UnsafePointer(o27), dy29, statistics, k, g)
                 e27.update(from: g, count: 8192)
                 // stage2_block1_shortcut: dL/d(output), summed over its readers
                 g.update(from: e28, count: 8192)
@@ -6408,7 +6421,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage2_block1_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
                 // stage2_block1_bn1: dL/dy waits for the whole batch's sums
-                d25.update(from: g, count: 8192)
+                d25[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l25_stage2_block1_bn1_gradientSums(UnsafePointer(o24), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6423,7 +6436,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o24 = arena.advanced(by: 507904)
                 let d25 = arena.advanced(by: 524288)
                 // Backward through stage2_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l25_stage2_block1_bn1_backward(UnsafePointer(o24), UnsafePointer(d25), statistics, k, g)
+                let dy25 = UnsafePointer(d25[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l25_stage2_block1_bn1_backward(UnsafePointer(o24), dy25, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv1
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
@@ -6439,7 +6453,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage1_block3_bn2: dL/d(output), summed over its readers
                 g.update(from: e21, count: 16384)
                 // stage1_block3_bn2: dL/dy waits for the whole batch's sums
-                d21.update(from: g, count: 16384)
+                d21[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l21_stage1_block3_bn2_gradientSums(UnsafePointer(o20), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6451,7 +6465,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o20 = arena.advanced(by: 425984)
                 let d21 = arena.advanced(by: 458752)
                 // Backward through stage1_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), UnsafePointer(d21), statistics, k, g)
+                let dy21 = UnsafePointer(d21[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), dy21, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
                 Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 294522), arena.advanced(by: 1186058))
@@ -6460,7 +6475,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage1_block3_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
                 // stage1_block3_bn1: dL/dy waits for the whole batch's sums
-                d18.update(from: g, count: 16384)
+                d18[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l18_stage1_block3_bn1_gradientSums(UnsafePointer(o17), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6475,7 +6490,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o17 = arena.advanced(by: 360448)
                 let d18 = arena.advanced(by: 393216)
                 // Backward through stage1_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), UnsafePointer(d18), statistics, k, g)
+                let dy18 = UnsafePointer(d18[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), dy18, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 290426), arena.advanced(by: 1186058))
@@ -6492,7 +6508,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage1_block2_bn2: dL/d(output), summed over its readers
                 g.update(from: e14, count: 16384)
                 // stage1_block2_bn2: dL/dy waits for the whole batch's sums
-                d14.update(from: g, count: 16384)
+                d14[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l14_stage1_block2_bn2_gradientSums(UnsafePointer(o13), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6504,7 +6520,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o13 = arena.advanced(by: 278528)
                 let d14 = arena.advanced(by: 311296)
                 // Backward through stage1_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d14), statistics, k, g)
+                let dy14 = UnsafePointer(d14[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), dy14, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
                 Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 286330), arena.advanced(by: 1186058))
@@ -6513,7 +6530,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage1_block2_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // stage1_block2_bn1: dL/dy waits for the whole batch's sums
-                d11.update(from: g, count: 16384)
+                d11[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l11_stage1_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6528,7 +6545,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o10 = arena.advanced(by: 212992)
                 let d11 = arena.advanced(by: 245760)
                 // Backward through stage1_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
+                let dy11 = UnsafePointer(d11[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), dy11, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 282234), arena.advanced(by: 1186058))
@@ -6545,7 +6563,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage1_block1_bn2: dL/d(output), summed over its readers
                 g.update(from: e7, count: 16384)
                 // stage1_block1_bn2: dL/dy waits for the whole batch's sums
-                d7.update(from: g, count: 16384)
+                d7[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l7_stage1_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6557,7 +6575,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o6 = arena.advanced(by: 131072)
                 let d7 = arena.advanced(by: 163840)
                 // Backward through stage1_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
+                let dy7 = UnsafePointer(d7[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), dy7, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
                 Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 278138), arena.advanced(by: 1186058))
@@ -6566,7 +6585,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stage1_block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // stage1_block1_bn1: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 16384)
+                d4[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l4_stage1_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6579,7 +6598,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o3 = arena.advanced(by: 65536)
                 let d4 = arena.advanced(by: 98304)
                 // Backward through stage1_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 274042), arena.advanced(by: 1186058))
@@ -6592,7 +6612,7 @@ extension Resnet20Cifar: TrainableModel {
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 16384)
+                d1[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -6600,7 +6620,8 @@ extension Resnet20Cifar: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 32768)
                 // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 1134794) : arena.advanced(by: 1151178))
+                Self.l1_stem_bn_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_conv
                 Self.l0_stem_conv_pad(input, p)

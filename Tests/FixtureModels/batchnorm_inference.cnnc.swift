@@ -959,7 +959,7 @@ extension BatchnormInference: TrainableModel {
                 if !fused { Self.l8_dense_1_derivative(UnsafePointer(o8), g) }
                 Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 518), gradients.advanced(by: 518), h); swap(&g, &h)
                 // batch_normalization_2: dL/dy waits for the whole batch's sums
-                d7.update(from: g, count: 7)
+                d7[0] = g == arena.advanced(by: 1038) ? 0 : 1
                 Self.l7_batch_normalization_2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -971,14 +971,15 @@ extension BatchnormInference: TrainableModel {
                 let o6 = arena.advanced(by: 1014)
                 let d7 = arena.advanced(by: 1028)
                 // Backward through batch_normalization_2, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l7_batch_normalization_2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
+                let dy7 = UnsafePointer(d7[0] == 0 ? arena.advanced(by: 1038) : arena.advanced(by: 1230))
+                Self.l7_batch_normalization_2_backward(UnsafePointer(o6), dy7, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 448), gradients.advanced(by: 448), h); swap(&g, &h)
                 // global_average_pooling2d
                 Self.l5_global_average_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
                 // batch_normalization_1: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 96)
+                d4[0] = g == arena.advanced(by: 1038) ? 0 : 1
                 Self.l4_batch_normalization_1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -990,14 +991,15 @@ extension BatchnormInference: TrainableModel {
                 let o3 = arena.advanced(by: 720)
                 let d4 = arena.advanced(by: 912)
                 // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 1038) : arena.advanced(by: 1230))
+                Self.l4_batch_normalization_1_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d_1
                 Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 160), gradients.advanced(by: 160), h); swap(&g, &h)
                 // re_lu
                 Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 180)
+                d1[0] = g == arena.advanced(by: 1038) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -1005,7 +1007,8 @@ extension BatchnormInference: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 360)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 1038) : arena.advanced(by: 1230))
+                Self.l1_batch_normalization_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d
                 Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)

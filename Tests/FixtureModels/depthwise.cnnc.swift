@@ -2050,7 +2050,7 @@ extension Depthwise: TrainableModel {
                 // relu6
                 Self.l5_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // bn: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 384)
+                d4[0] = g == arena.advanced(by: 14604) ? 0 : 1
                 Self.l4_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -2061,7 +2061,8 @@ extension Depthwise: TrainableModel {
                 let o3 = arena.advanced(by: 6288)
                 let d4 = arena.advanced(by: 7056)
                 // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 14604) : arena.advanced(by: 17004))
+                Self.l4_bn_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dw_stride2
                 Self.l3_dw_stride2_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 336), gradients.advanced(by: 336), h); swap(&g, &h)

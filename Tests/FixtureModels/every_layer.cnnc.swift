@@ -1143,7 +1143,7 @@ extension EveryLayer: TrainableModel {
                 // dense_1
                 Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k.advanced(by: 6232), gradients.advanced(by: 6232), h); swap(&g, &h)
                 // batch_normalization_1: dL/dy waits for the whole batch's sums
-                d13.update(from: g, count: 64)
+                d13[0] = g == arena.advanced(by: 131625) ? 0 : 1
                 Self.l13_batch_normalization_1_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -1164,7 +1164,8 @@ extension EveryLayer: TrainableModel {
                 let o12 = arena.advanced(by: 94453)
                 let d13 = arena.advanced(by: 94581)
                 // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l13_batch_normalization_1_backward(UnsafePointer(o12), UnsafePointer(d13), statistics, k, g)
+                let dy13 = UnsafePointer(d13[0] == 0 ? arena.advanced(by: 131625) : arena.advanced(by: 147993))
+                Self.l13_batch_normalization_1_backward(UnsafePointer(o12), dy13, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 Self.l12_dense_derivative(UnsafePointer(o12), g)
@@ -1190,7 +1191,7 @@ extension EveryLayer: TrainableModel {
                 // re_lu
                 Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d2.update(from: g, count: 16368)
+                d2[0] = g == arena.advanced(by: 131625) ? 0 : 1
                 Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -1199,7 +1200,8 @@ extension EveryLayer: TrainableModel {
                 let o1 = arena.advanced(by: 3885)
                 let d2 = arena.advanced(by: 36621)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                let dy2 = UnsafePointer(d2[0] == 0 ? arena.advanced(by: 131625) : arena.advanced(by: 147993))
+                Self.l2_batch_normalization_backward(UnsafePointer(o1), dy2, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d
                 Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)

@@ -1139,7 +1139,7 @@ extension Separable: TrainableModel {
                 // relu
                 Self.l3_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
                 // bn: dL/dy waits for the whole batch's sums
-                d2.update(from: g, count: 1536)
+                d2[0] = g == arena.advanced(by: 14773) ? 0 : 1
                 Self.l2_bn_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -1150,7 +1150,8 @@ extension Separable: TrainableModel {
                 let t1 = arena.advanced(by: 2752)
                 let d2 = arena.advanced(by: 5312)
                 // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l2_bn_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                let dy2 = UnsafePointer(d2[0] == 0 ? arena.advanced(by: 14773) : arena.advanced(by: 17173))
+                Self.l2_bn_backward(UnsafePointer(o1), dy2, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // sep_no_bias
                 Self.l1_sep_no_bias_pointwise_backward(UnsafePointer(t1), UnsafePointer(g), k.advanced(by: 91), gradients.advanced(by: 91), h)

@@ -835,7 +835,7 @@ extension FrozenLayers: TrainableModel {
                 // trained_bn: dL/d(output), summed over its readers
                 g.update(from: e4, count: 144)
                 // trained_bn: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 144)
+                d4[0] = g == arena.advanced(by: 1821) ? 0 : 1
                 Self.l4_trained_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -846,7 +846,8 @@ extension FrozenLayers: TrainableModel {
                 let o3 = arena.advanced(by: 432)
                 let d4 = arena.advanced(by: 720)
                 // Backward through trained_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_trained_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 1821) : arena.advanced(by: 1965))
+                Self.l4_trained_bn_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // frozen_conv
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)

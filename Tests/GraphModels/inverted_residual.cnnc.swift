@@ -3533,7 +3533,7 @@ extension InvertedResidual: TrainableModel {
                 // project2_bn: dL/d(output), summed over its readers
                 g.update(from: e16, count: 576)
                 // project2_bn: dL/dy waits for the whole batch's sums
-                d16.update(from: g, count: 576)
+                d16[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l16_project2_bn_gradientSums(UnsafePointer(o15), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -3545,14 +3545,15 @@ extension InvertedResidual: TrainableModel {
                 let o15 = arena.advanced(by: 37632)
                 let d16 = arena.advanced(by: 38784)
                 // Backward through project2_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l16_project2_bn_backward(UnsafePointer(o15), UnsafePointer(d16), statistics, k, g)
+                let dy16 = UnsafePointer(d16[0] == 0 ? arena.advanced(by: 56933) : arena.advanced(by: 61637))
+                Self.l16_project2_bn_backward(UnsafePointer(o15), dy16, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // project2
                 Self.l15_project2_backward(UnsafePointer(o14), UnsafePointer(g), k.advanced(by: 3048), gradients.advanced(by: 3048), h); swap(&g, &h)
                 // dilated_relu
                 Self.l14_dilated_relu_derivative(UnsafePointer(o13), UnsafePointer(o14), g)
                 // dilated_bn: dL/dy waits for the whole batch's sums
-                d13.update(from: g, count: 1440)
+                d13[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l13_dilated_bn_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -3564,7 +3565,8 @@ extension InvertedResidual: TrainableModel {
                 let o12 = arena.advanced(by: 31872)
                 let d13 = arena.advanced(by: 34752)
                 // Backward through dilated_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l13_dilated_bn_backward(UnsafePointer(o12), UnsafePointer(d13), statistics, k, g)
+                let dy13 = UnsafePointer(d13[0] == 0 ? arena.advanced(by: 56933) : arena.advanced(by: 61637))
+                Self.l13_dilated_bn_backward(UnsafePointer(o12), dy13, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dilated
                 Self.l12_dilated_pad(UnsafePointer(o11), p)
@@ -3573,7 +3575,7 @@ extension InvertedResidual: TrainableModel {
                 // expand2_relu
                 Self.l11_expand2_relu_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
                 // expand2_bn: dL/dy waits for the whole batch's sums
-                d10.update(from: g, count: 1440)
+                d10[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l10_expand2_bn_gradientSums(UnsafePointer(o9), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -3585,7 +3587,8 @@ extension InvertedResidual: TrainableModel {
                 let o9 = arena.advanced(by: 26112)
                 let d10 = arena.advanced(by: 28992)
                 // Backward through expand2_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l10_expand2_bn_backward(UnsafePointer(o9), UnsafePointer(d10), statistics, k, g)
+                let dy10 = UnsafePointer(d10[0] == 0 ? arena.advanced(by: 56933) : arena.advanced(by: 61637))
+                Self.l10_expand2_bn_backward(UnsafePointer(o9), dy10, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // expand2
                 Self.l9_expand2_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 1048), gradients.advanced(by: 1048), h); swap(&g, &h)
@@ -3593,7 +3596,7 @@ extension InvertedResidual: TrainableModel {
                 // project_bn: dL/d(output), summed over its readers
                 g.update(from: e8, count: 576)
                 // project_bn: dL/dy waits for the whole batch's sums
-                d8.update(from: g, count: 576)
+                d8[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l8_project_bn_gradientSums(UnsafePointer(o7), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -3605,14 +3608,15 @@ extension InvertedResidual: TrainableModel {
                 let o7 = arena.advanced(by: 24384)
                 let d8 = arena.advanced(by: 25536)
                 // Backward through project_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l8_project_bn_backward(UnsafePointer(o7), UnsafePointer(d8), statistics, k, g)
+                let dy8 = UnsafePointer(d8[0] == 0 ? arena.advanced(by: 56933) : arena.advanced(by: 61637))
+                Self.l8_project_bn_backward(UnsafePointer(o7), dy8, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // project
                 Self.l7_project_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 600), gradients.advanced(by: 600), h); swap(&g, &h)
                 // depthwise_relu
                 Self.l6_depthwise_relu_derivative(UnsafePointer(o5), UnsafePointer(o6), g)
                 // depthwise_bn: dL/dy waits for the whole batch's sums
-                d5.update(from: g, count: 864)
+                d5[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l5_depthwise_bn_gradientSums(UnsafePointer(o4), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -3625,7 +3629,8 @@ extension InvertedResidual: TrainableModel {
                 let o4 = arena.advanced(by: 20928)
                 let d5 = arena.advanced(by: 22656)
                 // Backward through depthwise_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l5_depthwise_bn_backward(UnsafePointer(o4), UnsafePointer(d5), statistics, k, g)
+                let dy5 = UnsafePointer(d5[0] == 0 ? arena.advanced(by: 56933) : arena.advanced(by: 61637))
+                Self.l5_depthwise_bn_backward(UnsafePointer(o4), dy5, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // depthwise
                 Self.l4_depthwise_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 288), gradients.advanced(by: 288), h); swap(&g, &h)
@@ -3634,7 +3639,7 @@ extension InvertedResidual: TrainableModel {
                 // expand_relu
                 Self.l2_expand_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // expand_bn: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 4056)
+                d1[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l1_expand_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -3642,7 +3647,8 @@ extension InvertedResidual: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 8112)
                 // Backward through expand_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_expand_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 56933) : arena.advanced(by: 61637))
+                Self.l1_expand_bn_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // expand
                 Self.l0_expand_backward(input, UnsafePointer(g), k, gradients, inputGradient)

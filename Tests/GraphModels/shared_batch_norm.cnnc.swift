@@ -906,7 +906,7 @@ extension SharedBatchNorm: TrainableModel {
                 // norm: dL/d(output), summed over its readers
                 g.update(from: e5, count: 64)
                 // norm: dL/dy waits for the whole batch's sums
-                d5.update(from: g, count: 64)
+                d5[0] = g == arena.advanced(by: 1127) ? 0 : 1
                 Self.l5_norm_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -918,12 +918,13 @@ extension SharedBatchNorm: TrainableModel {
                 let e4 = arena.advanced(by: 999)
                 let d5 = arena.advanced(by: 464)
                 // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l5_norm_backward(UnsafePointer(o3), UnsafePointer(d5), statistics, k, g)
+                let dy5 = UnsafePointer(d5[0] == 0 ? arena.advanced(by: 1127) : arena.advanced(by: 1255))
+                Self.l5_norm_backward(UnsafePointer(o3), dy5, statistics, k, g)
                 e3.update(from: g, count: 64)
                 // norm: dL/d(output), summed over its readers
                 g.update(from: e4, count: 64)
                 // norm: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 64)
+                d4[0] = g == arena.advanced(by: 1127) ? 0 : 1
                 Self.l4_norm_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -938,7 +939,8 @@ extension SharedBatchNorm: TrainableModel {
                 let e3 = arena.advanced(by: 935)
                 let d4 = arena.advanced(by: 336)
                 // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_norm_backward(UnsafePointer(o2), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 1127) : arena.advanced(by: 1255))
+                Self.l4_norm_backward(UnsafePointer(o2), dy4, statistics, k, g)
                 e2.update(from: g, count: 64)
                 // encoder: dL/d(output), summed over its readers
                 g.update(from: e3, count: 64)

@@ -2158,7 +2158,7 @@ extension SmallOutputs: TrainableModel {
                 // reduce_swish
                 Self.l5_reduce_swish_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // reduce_bn: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 4096)
+                d4[0] = g == arena.advanced(by: 113706) ? 0 : 1
                 Self.l4_reduce_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -2170,7 +2170,8 @@ extension SmallOutputs: TrainableModel {
                 let o3 = arena.advanced(by: 32768)
                 let d4 = arena.advanced(by: 40960)
                 // Backward through reduce_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_reduce_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 113706) : arena.advanced(by: 130090))
+                Self.l4_reduce_bn_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // reduce
                 Self.l3_reduce_pad(UnsafePointer(o2), p)
@@ -2178,7 +2179,7 @@ extension SmallOutputs: TrainableModel {
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 8192)
+                d1[0] = g == arena.advanced(by: 113706) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -2186,7 +2187,8 @@ extension SmallOutputs: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 16384)
                 // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 113706) : arena.advanced(by: 130090))
+                Self.l1_stem_bn_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem
                 Self.l0_stem_pad(input, p)

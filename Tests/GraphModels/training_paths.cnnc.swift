@@ -778,7 +778,7 @@ extension TrainingPaths: TrainableModel {
                 Self.l1_conv_derivative(UnsafePointer(o1), g)
                 Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 8), gradients.advanced(by: 8), h); swap(&g, &h)
                 // input_bn: dL/dy waits for the whole batch's sums
-                d0.update(from: g, count: 72)
+                d0[0] = g == arena.advanced(by: 592) ? 0 : 1
                 Self.l0_input_bn_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -786,7 +786,8 @@ extension TrainingPaths: TrainableModel {
                 let eInput = arena.advanced(by: 322)
                 let d0 = arena.advanced(by: 72)
                 // Backward through input_bn, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l0_input_bn_backward(input, UnsafePointer(d0), statistics, k, g)
+                let dy0 = UnsafePointer(d0[0] == 0 ? arena.advanced(by: 592) : arena.advanced(by: 664))
+                Self.l0_input_bn_backward(input, dy0, statistics, k, g)
                 for i in 0..<72 { eInput[i] += g[i] }
                 inputGradient?.update(from: eInput, count: 72)
                 return 0

@@ -267,14 +267,15 @@ extension Random011: TrainableModel {
                 if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
                 Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 12), gradients.advanced(by: 12), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d0.update(from: g, count: 56)
+                d0[0] = g == arena.advanced(by: 139) ? 0 : 1
                 Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
                 let d0 = arena.advanced(by: 56)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                let dy0 = UnsafePointer(d0[0] == 0 ? arena.advanced(by: 139) : arena.advanced(by: 195))
+                if let inputGradient { Self.l0_batch_normalization_backward(input, dy0, statistics, k, inputGradient) }
                 return 0
 
         }

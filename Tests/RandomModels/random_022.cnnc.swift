@@ -214,14 +214,15 @@ extension Random022: TrainableModel {
                 // activation
                 if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 896)
+                d1[0] = g == arena.advanced(by: 2688) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
                 let d1 = arena.advanced(by: 896)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_batch_normalization_backward(input, UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 2688) : arena.advanced(by: 3584))
+                Self.l1_batch_normalization_backward(input, dy1, statistics, k, g)
                 // Below here no weight trains: only the caller's dL/d(input) needs the rest.
                 if inputGradient != nil {
                     // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -362,7 +362,7 @@ extension Random025: TrainableModel {
                 // activation_1
                 if !fused { Self.l3_activation_1_derivative(UnsafePointer(o2), UnsafePointer(o3), g) }
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d2.update(from: g, count: 13)
+                d2[0] = g == arena.advanced(by: 65) ? 0 : 1
                 Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -371,7 +371,8 @@ extension Random025: TrainableModel {
                 let o1 = arena.advanced(by: 13)
                 let d2 = arena.advanced(by: 39)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                let dy2 = UnsafePointer(d2[0] == 0 ? arena.advanced(by: 65) : arena.advanced(by: 90))
+                Self.l2_batch_normalization_backward(UnsafePointer(o1), dy2, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // activation
                 // dense

@@ -408,7 +408,7 @@ extension Random046: TrainableModel {
                 let fused = loss.fuses(0, with: Self.outputActivation)
                 loss.gradient(0, output, target, count: 16, channels: 16, fused: fused, into: g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d4.update(from: g, count: 16)
+                d4[0] = g == arena.advanced(by: 352) ? 0 : 1
                 Self.l4_batch_normalization_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -419,7 +419,8 @@ extension Random046: TrainableModel {
                 let o3 = arena.advanced(by: 304)
                 let d4 = arena.advanced(by: 336)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l4_batch_normalization_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 352) : arena.advanced(by: 544))
+                Self.l4_batch_normalization_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense_1
                 Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 6), gradients.advanced(by: 6), h); swap(&g, &h)

@@ -192,14 +192,15 @@ extension Random063: TrainableModel {
                 let fused = loss.fuses(0, with: Self.outputActivation)
                 loss.gradient(0, output, target, count: 132, channels: 132, fused: fused, into: g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 132)
+                d1[0] = g == arena.advanced(by: 264) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
                 let d1 = arena.advanced(by: 132)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_batch_normalization_backward(input, UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 264) : arena.advanced(by: 396))
+                Self.l1_batch_normalization_backward(input, dy1, statistics, k, g)
                 // Below here no weight trains: only the caller's dL/d(input) needs the rest.
                 if inputGradient != nil {
                     // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -507,7 +507,7 @@ extension Random070: TrainableModel {
                 Self.l3_dense_derivative(UnsafePointer(o3), g)
                 Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 1452), gradients.advanced(by: 1452), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d2.update(from: g, count: 132)
+                d2[0] = g == arena.advanced(by: 918) ? 0 : 1
                 Self.l2_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -515,7 +515,8 @@ extension Random070: TrainableModel {
                 let o0 = arena
                 let d2 = arena.advanced(by: 264)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l2_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d2), statistics, k, g)
+                let dy2 = UnsafePointer(d2[0] == 0 ? arena.advanced(by: 918) : arena.advanced(by: 1050))
+                Self.l2_batch_normalization_backward(UnsafePointer(o0), dy2, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // flatten
                 // passes the gradient through

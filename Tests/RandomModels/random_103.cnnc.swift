@@ -562,7 +562,7 @@ extension Random103: TrainableModel {
                 // re_lu
                 Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d1.update(from: g, count: 1320)
+                d1[0] = g == arena.advanced(by: 6036) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -570,7 +570,8 @@ extension Random103: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 2640)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 6036) : arena.advanced(by: 7356))
+                Self.l1_batch_normalization_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d
                 Self.l0_conv2d_pad(input, p)

@@ -37,7 +37,8 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     /// Where output pixels go, in pixels of `outputs` floats: one row after
     /// another when nil. A strided layer's dL/dx (`InputGradientConvolution`)
-    /// writes each phase straight to every stride-th pixel of every stride-th row.
+    /// writes each phase straight to every stride-th pixel of every stride-th
+    /// row. Not for a flat output (panels), whose blocks place pixels themselves.
     var outputPitch: OutputPitch? = nil
 
     struct OutputPitch: Codable, Hashable {
@@ -164,8 +165,9 @@ struct ConvolutionEmitter: Codable, Hashable {
     }
 
     /// What a call can be limited to, so that workers share one layer of one
-    /// sample: rows of output, or for a single row (a Dense layer) groups of
-    /// output channels. `parts` of them; the function takes a range of them.
+    /// sample: rows of output, blocks of pixels where they run across rows
+    /// (`spansRows`), or for a single row (a Dense layer) groups of output
+    /// channels. `parts` of them; the function takes a range of them.
     var splitsRows: Bool { outputHeight >= 2 && !flatOutput && !spansRows }
     /// Whether a call's parts are groups of output channels (else rows, or blocks across rows).
     var partsAreChannelGroups: Bool { !splitsRows && !spansRows }

@@ -105,7 +105,7 @@ struct TrainingGenerator {
         out.block("private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float") { out in
             // Declare as `var` only what the body changes: generated code compiles warning-free.
             out.line("let p = \(PointerExpression.offset("arena", by: arena.paddedOffset)), q = \(PointerExpression.offset("arena", by: arena.paddedGradientOffset))")
-            out.line("\(program.swapsGradients ? "var" : "let") g = \(PointerExpression.offset("arena", by: arena.gradientOffset)), h = \(PointerExpression.offset("arena", by: arena.gradientOffset + arena.largestActivation))")
+            out.line("\(program.swapsGradients ? "var" : "let") g = \(gradientBuffer(0)), h = \(gradientBuffer(1))")
             out.line("_ = (w, k, p, q, g, h, statistics, sums)")
             if phases.count == 1 {
                 emit(values: phases[0].values, steps: phases[0].steps, into: &out)

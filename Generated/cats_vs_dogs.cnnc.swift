@@ -35,9 +35,9 @@ public struct CatsVsDogs: CompiledModel {
     public static let parameterCount = 5615553
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 554406912
-    /// 900,000 floats of activations and padded inputs (see `Arena`), 258,560 of Winograd scratch.
-    public static let arenaCount = 1158560
-    static let packedCount = 6041924
+    /// 900,000 floats of activations and padded inputs (see `Arena`), 277,632 of Winograd scratch.
+    public static let arenaCount = 1177632
+    static let packedCount = 6574404
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -56,14 +56,14 @@ public struct CatsVsDogs: CompiledModel {
         static let l3_maxpool_2 = 360000
         /// conv_3's output: 175,232 floats, layers 4–5
         static let l4_conv_3 = 0
-        /// conv_3's padded input: 102,400 floats, layer 4
+        /// conv_3's padded input: 112,896 floats, layer 4
         static let l4_conv_3_padded = 175232
         /// maxpool_3's output: 41,472 floats, layers 5–6
         static let l5_maxpool_3 = 175232
-        /// conv_4's padded input: 51,200 floats, layer 6
+        /// conv_4's padded input: 61,952 floats, layer 6
         static let l6_conv_4_padded = 0
         /// conv_4's output: 41,472 floats, layers 6–7
-        static let l6_conv_4 = 51200
+        static let l6_conv_4 = 61952
         /// maxpool_4's output: 10,368 floats, layers 7–10
         static let l7_maxpool_4 = 0
         /// dense_1's output: 512 floats, layers 10–11
@@ -72,7 +72,7 @@ public struct CatsVsDogs: CompiledModel {
         static let l11_dense_2 = 0
         /// output's output: 1 floats, layer 12
         static let l12_output = 128
-        /// Winograd's transformed tiles: 258,560 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 277,632 floats, and as many again for each further worker
         static let scratch = 900000
     }
 
@@ -134,19 +134,19 @@ public struct CatsVsDogs: CompiledModel {
         WeightPacking.bias(parameters, from: 864, count: 32, into: &packed, at: 864)
         WeightPacking.kernel(parameters, from: 896, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 896)
         WeightPacking.bias(parameters, from: 19328, count: 64, into: &packed, at: 19328)
-        WeightPacking.winograd(parameters, from: 896, inputChannels: 32, outputs: 64, paddedOutputs: 64, into: &packed, at: 19392)
-        WeightPacking.kernel(parameters, from: 19392, rows: 576, outputs: 128, paddedOutputs: 128, into: &packed, at: 52160)
-        WeightPacking.bias(parameters, from: 93120, count: 128, into: &packed, at: 125888)
-        WeightPacking.winograd(parameters, from: 19392, inputChannels: 64, outputs: 128, paddedOutputs: 128, into: &packed, at: 126016)
-        WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: &packed, at: 257088)
-        WeightPacking.bias(parameters, from: 240704, count: 128, into: &packed, at: 404544)
-        WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, into: &packed, at: 404672)
-        WeightPacking.kernel(parameters, from: 240832, rows: 10368, outputs: 512, paddedOutputs: 512, into: &packed, at: 666816)
-        WeightPacking.bias(parameters, from: 5549248, count: 512, into: &packed, at: 5975232)
-        WeightPacking.kernel(parameters, from: 5549760, rows: 512, outputs: 128, paddedOutputs: 128, into: &packed, at: 5975744)
-        WeightPacking.bias(parameters, from: 5615296, count: 128, into: &packed, at: 6041280)
-        WeightPacking.kernel(parameters, from: 5615424, rows: 128, outputs: 1, paddedOutputs: 4, into: &packed, at: 6041408)
-        WeightPacking.bias(parameters, from: 5615552, count: 1, into: &packed, at: 6041920)
+        WeightPacking.winograd(parameters, from: 896, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 19392)
+        WeightPacking.kernel(parameters, from: 19392, rows: 576, outputs: 128, paddedOutputs: 128, into: &packed, at: 93120)
+        WeightPacking.bias(parameters, from: 93120, count: 128, into: &packed, at: 166848)
+        WeightPacking.winograd(parameters, from: 19392, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 166976)
+        WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: &packed, at: 461888)
+        WeightPacking.bias(parameters, from: 240704, count: 128, into: &packed, at: 609344)
+        WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 609472)
+        WeightPacking.kernel(parameters, from: 240832, rows: 10368, outputs: 512, paddedOutputs: 512, into: &packed, at: 1199296)
+        WeightPacking.bias(parameters, from: 5549248, count: 512, into: &packed, at: 6507712)
+        WeightPacking.kernel(parameters, from: 5549760, rows: 512, outputs: 128, paddedOutputs: 128, into: &packed, at: 6508224)
+        WeightPacking.bias(parameters, from: 5615296, count: 128, into: &packed, at: 6573760)
+        WeightPacking.kernel(parameters, from: 5615424, rows: 128, outputs: 1, paddedOutputs: 4, into: &packed, at: 6573888)
+        WeightPacking.bias(parameters, from: 5615552, count: 1, into: &packed, at: 6574400)
         self.packed = packed
     }
 
@@ -182,14 +182,14 @@ public struct CatsVsDogs: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
-        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch))
+        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 93120), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
-        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch))
+        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 461888), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
@@ -201,20 +201,20 @@ public struct CatsVsDogs: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // dense_1
-        Self.l10_dense_1(UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)), w.advanced(by: 666816), arena.advanced(by: Arena.l10_dense_1))
+        Self.l10_dense_1(UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)), w.advanced(by: 1199296), arena.advanced(by: Arena.l10_dense_1))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense_1)))
         // dense_2
-        Self.l11_dense_2(UnsafePointer(arena.advanced(by: Arena.l10_dense_1)), w.advanced(by: 5975744), arena.advanced(by: Arena.l11_dense_2))
+        Self.l11_dense_2(UnsafePointer(arena.advanced(by: Arena.l10_dense_1)), w.advanced(by: 6508224), arena.advanced(by: Arena.l11_dense_2))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dense_2)))
         // output
-        Self.l12_output(UnsafePointer(arena.advanced(by: Arena.l11_dense_2)), w.advanced(by: 6041408), arena.advanced(by: Arena.l12_output))
+        Self.l12_output(UnsafePointer(arena.advanced(by: Arena.l11_dense_2)), w.advanced(by: 6573888), arena.advanced(by: Arena.l12_output))
         Self.l12_output_activation(arena.advanced(by: Arena.l12_output))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_output)))
         output.update(from: arena.advanced(by: Arena.l12_output), count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 258560
+    public static let workerScratchCount = 277632
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -236,21 +236,21 @@ public struct CatsVsDogs: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)))
         // conv_2
         Self.l2_conv_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)), arena.advanced(by: Arena.l2_conv_2_padded))
-        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv_2_padded)), w.advanced(by: 896), arena.advanced(by: Arena.l2_conv_2), arena.advanced(by: Arena.scratch + worker * 58880), parts) }
+        pool.split(19) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv_2_padded)), w.advanced(by: 896), arena.advanced(by: Arena.l2_conv_2), arena.advanced(by: Arena.scratch + worker * 66816), parts) }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_2)))
         // maxpool_2
         Self.l3_maxpool_2(UnsafePointer(arena.advanced(by: Arena.l2_conv_2)), arena.advanced(by: Arena.l3_maxpool_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
-        pool.split(10) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch + worker * 117248), parts) }
+        pool.split(3) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 93120), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch + worker * 277632), parts) }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
-        pool.split(2) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch + worker * 258560), parts) }
+        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 461888), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
@@ -262,13 +262,13 @@ public struct CatsVsDogs: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // dense_1
-        pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)), w.advanced(by: 666816), arena.advanced(by: Arena.l10_dense_1), parts) }
+        pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)), w.advanced(by: 1199296), arena.advanced(by: Arena.l10_dense_1), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense_1)))
         // dense_2
-        Self.l11_dense_2(UnsafePointer(arena.advanced(by: Arena.l10_dense_1)), w.advanced(by: 5975744), arena.advanced(by: Arena.l11_dense_2))
+        Self.l11_dense_2(UnsafePointer(arena.advanced(by: Arena.l10_dense_1)), w.advanced(by: 6508224), arena.advanced(by: Arena.l11_dense_2))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dense_2)))
         // output
-        Self.l12_output(UnsafePointer(arena.advanced(by: Arena.l11_dense_2)), w.advanced(by: 6041408), arena.advanced(by: Arena.l12_output))
+        Self.l12_output(UnsafePointer(arena.advanced(by: Arena.l11_dense_2)), w.advanced(by: 6573888), arena.advanced(by: Arena.l12_output))
         Self.l12_output_activation(arena.advanced(by: Arena.l12_output))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_output)))
         output.update(from: arena.advanced(by: Arena.l12_output), count: 1)
@@ -329,14 +329,14 @@ public struct CatsVsDogs: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
-        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch))
+        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 93120), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
-        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch))
+        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 461888), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
@@ -348,7 +348,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l10_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
-        let kernel = w + 666816, bias = w + 5975232
+        let kernel = w + 1199296, bias = w + 6507712
         // Input channels 0..<128, accumulated on the bias.
         for g in parts.clamped(to: 0..<10) {
             let c0 = g * 48
@@ -846,7 +846,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l11_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        let kernel = w + 5975744, bias = w + 6041280
+        let kernel = w + 6508224, bias = w + 6573760
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
@@ -1014,7 +1014,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l12_output_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 6041408, bias = w + 6041920
+        let kernel = w + 6573888, bias = w + 6574400
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
@@ -1358,7 +1358,7 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_2: forward by Winograd's F(2x2, 3x3)
+    // conv_2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l2_conv_2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2496)
@@ -1372,12 +1372,12 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv_2_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_conv_2_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<6 {
+                for bx in 0..<3 {
                     let ox = bx * 5
                     let yp = y + ox * 64
                     var s0_0 = V()
@@ -1454,9 +1454,8 @@ public struct CatsVsDogs: CompiledModel {
                     yp.store(s4_2, at: 288)
                     yp.store(s4_3, at: 304)
                 }
-                for bx in 0..<2 {
-                    let ox = bx * 4 + 30
-                    let yp = y + ox * 64
+                do {
+                    let yp = y + 960
                     var s0_0 = V()
                     var s0_1 = V()
                     var s0_2 = V()
@@ -1473,7 +1472,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s3_1 = V()
                     var s3_2 = V()
                     var s3_3 = V()
-                    let xp = x + ox * 32
+                    let xp = x + 480
                     let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
@@ -1523,68 +1522,124 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<38) {
+    static func l2_conv_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<19) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 19712
-        for group in parts.clamped(to: 0..<38) {
+        let v = s, m = s + 22464
+        for group in parts.clamped(to: 0..<19) {
             let ty0 = group * 1
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<1 {
-                for tx in 0..<38 {
-                    let t = r * 38 + tx
-                    let patch = x + ((ty0 + r) * 4992 + tx * 64)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 9984 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
-                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
-                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1232 + t * 32 + c)
-                        v.store(b02 - b01, at: 2464 + t * 32 + c)
-                        v.store(b01 - b03, at: 3696 + t * 32 + c)
-                        v.store(b10 - b12, at: 4928 + t * 32 + c)
-                        v.store(b11 + b12, at: 6160 + t * 32 + c)
-                        v.store(b12 - b11, at: 7392 + t * 32 + c)
-                        v.store(b11 - b13, at: 8624 + t * 32 + c)
-                        v.store(b20 - b22, at: 9856 + t * 32 + c)
-                        v.store(b21 + b22, at: 11088 + t * 32 + c)
-                        v.store(b22 - b21, at: 12320 + t * 32 + c)
-                        v.store(b21 - b23, at: 13552 + t * 32 + c)
-                        v.store(b30 - b32, at: 14784 + t * 32 + c)
-                        v.store(b31 + b32, at: 16016 + t * 32 + c)
-                        v.store(b32 - b31, at: 17248 + t * 32 + c)
-                        v.store(b31 - b33, at: 18480 + t * 32 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c), d14 = patch.simd(VC.self, at: 2624 + c), d15 = patch.simd(VC.self, at: 2656 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c), d24 = patch.simd(VC.self, at: 5120 + c), d25 = patch.simd(VC.self, at: 5152 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c), d34 = patch.simd(VC.self, at: 7616 + c), d35 = patch.simd(VC.self, at: 7648 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 9984 + c), d41 = patch.simd(VC.self, at: 10016 + c), d42 = patch.simd(VC.self, at: 10048 + c), d43 = patch.simd(VC.self, at: 10080 + c), d44 = patch.simd(VC.self, at: 10112 + c), d45 = patch.simd(VC.self, at: 10144 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 12480 + c), d51 = patch.simd(VC.self, at: 12512 + c), d52 = patch.simd(VC.self, at: 12544 + c), d53 = patch.simd(VC.self, at: 12576 + c), d54 = patch.simd(VC.self, at: 12608 + c), d55 = patch.simd(VC.self, at: 12640 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 624 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1248 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1872 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2496 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 3120 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3744 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 4368 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4992 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 5616 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 6240 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 7488 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 8112 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 8736 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 9360 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 9984 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 10608 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 11232 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 11856 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 12480 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 13104 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 13728 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 14352 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 14976 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 15600 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 16224 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 16848 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 17472 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 18096 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 18720 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 19344 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 19968 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 20592 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 21216 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 21840 + t * 32 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv_2_winograd_product38(UnsafePointer(v + xi * 1232), w + 18496 + xi * 2048, m + xi * 2448)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv_2_winograd_product19(UnsafePointer(v + xi * 624), w + 18496 + xi * 2048, m + xi * 1232)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<38 {
-                    let t = r * 38 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 18432 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 9856 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 13552 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 16016 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 17248 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 19712 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 20944 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 22176 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 23408 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 24640 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 25872 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 27104 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 28336 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 29568 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 30800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 32032 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 33264 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 34496 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 35728 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 36960 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 38192 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 39424 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 40656 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 41888 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 43120 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 75 + ox) * 64 + k)
-                        if ox + 1 < 75 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 75 + ox + 1) * 64 + k) }
-                        if oy + 1 < 75 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 75 + ox) * 64 + k) }
-                        if oy + 1 < 75 && ox + 1 < 75 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 75 + ox + 1) * 64 + k) }
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 75 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 75 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 75 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 75 + ox + 3) * 64 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 75 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 75 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 75 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 75 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 75 + ox + 3) * 64 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 75 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 75 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 75 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if ox + 3 < 75 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 75 + ox + 3) * 64 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 75 + ox) * 64 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 75 + ox + 1) * 64 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 75 + ox + 2) * 64 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 && ox + 3 < 75 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 75 + ox + 3) * 64 + k) }
                     }
                 }
             }
@@ -1817,27 +1872,27 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_3: forward by Winograd's F(2x2, 3x3)
+    // conv_3: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l4_conv_3_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2560)
+        y.update(repeating: 0, count: 2688)
         for row in 0..<37 {
-            let target = y + (row + 1) * 2560
+            let target = y + (row + 1) * 2688
             target.update(repeating: 0, count: 64)
             (target + 64).update(from: x + row * 2368, count: 2368)
-            (target + 2432).update(repeating: 0, count: 128)
+            (target + 2432).update(repeating: 0, count: 256)
         }
-        (y + 97280).update(repeating: 0, count: 5120)
+        (y + 102144).update(repeating: 0, count: 10752)
     }
 
     @inline(never)
-    static func l4_conv_3_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l4_conv_3_winograd_product20(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
-                for bx in 0..<3 {
+                for bx in 0..<4 {
                     let ox = bx * 5
                     let yp = y + ox * 128 + c0
                     var s0_0 = V()
@@ -1914,81 +1969,18 @@ public struct CatsVsDogs: CompiledModel {
                     yp.store(s4_2, at: 544)
                     yp.store(s4_3, at: 560)
                 }
-                do {
-                    let yp = y + c0 + 1920
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + 960
-                    let wp = kernel + c0
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                }
             }
         }
     }
 
     @inline(never)
-    static func l4_conv_3_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l4_conv_3_winograd_product40(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
-                for bx in 0..<6 {
+                for bx in 0..<8 {
                     let ox = bx * 5
                     let yp = y + ox * 128 + c0
                     var s0_0 = V()
@@ -2065,199 +2057,247 @@ public struct CatsVsDogs: CompiledModel {
                     yp.store(s4_2, at: 544)
                     yp.store(s4_3, at: 560)
                 }
-                for bx in 0..<2 {
-                    let ox = bx * 4 + 30
-                    let yp = y + ox * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + ox * 64
-                    let wp = kernel + c0
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                }
             }
         }
     }
 
     @inline(never)
-    static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+    static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 39168
-        for group in parts.clamped(to: 0..<9) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<19 {
-                    let t = r * 19 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+        let v = s, m = s + 92736
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<10 {
+                    let t = r * 10 + tx
+                    let patch = x + ((ty0 + r) * 10752 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 2448 + t * 64 + c)
-                        v.store(b02 - b01, at: 4896 + t * 64 + c)
-                        v.store(b01 - b03, at: 7344 + t * 64 + c)
-                        v.store(b10 - b12, at: 9792 + t * 64 + c)
-                        v.store(b11 + b12, at: 12240 + t * 64 + c)
-                        v.store(b12 - b11, at: 14688 + t * 64 + c)
-                        v.store(b11 - b13, at: 17136 + t * 64 + c)
-                        v.store(b20 - b22, at: 19584 + t * 64 + c)
-                        v.store(b21 + b22, at: 22032 + t * 64 + c)
-                        v.store(b22 - b21, at: 24480 + t * 64 + c)
-                        v.store(b21 - b23, at: 26928 + t * 64 + c)
-                        v.store(b30 - b32, at: 29376 + t * 64 + c)
-                        v.store(b31 + b32, at: 31824 + t * 64 + c)
-                        v.store(b32 - b31, at: 34272 + t * 64 + c)
-                        v.store(b31 - b33, at: 36720 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 2688 + c), d11 = patch.simd(VC.self, at: 2752 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2880 + c), d14 = patch.simd(VC.self, at: 2944 + c), d15 = patch.simd(VC.self, at: 3008 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 5376 + c), d21 = patch.simd(VC.self, at: 5440 + c), d22 = patch.simd(VC.self, at: 5504 + c), d23 = patch.simd(VC.self, at: 5568 + c), d24 = patch.simd(VC.self, at: 5632 + c), d25 = patch.simd(VC.self, at: 5696 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 8064 + c), d31 = patch.simd(VC.self, at: 8128 + c), d32 = patch.simd(VC.self, at: 8192 + c), d33 = patch.simd(VC.self, at: 8256 + c), d34 = patch.simd(VC.self, at: 8320 + c), d35 = patch.simd(VC.self, at: 8384 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 10752 + c), d41 = patch.simd(VC.self, at: 10816 + c), d42 = patch.simd(VC.self, at: 10880 + c), d43 = patch.simd(VC.self, at: 10944 + c), d44 = patch.simd(VC.self, at: 11008 + c), d45 = patch.simd(VC.self, at: 11072 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 13440 + c), d51 = patch.simd(VC.self, at: 13504 + c), d52 = patch.simd(VC.self, at: 13568 + c), d53 = patch.simd(VC.self, at: 13632 + c), d54 = patch.simd(VC.self, at: 13696 + c), d55 = patch.simd(VC.self, at: 13760 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 2576 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 5152 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 7728 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 10304 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 12880 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 15456 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 18032 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 20608 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 23184 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 25760 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 28336 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 30912 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 33488 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 36064 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 38640 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 41216 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 43792 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 46368 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 48944 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 51520 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 54096 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 56672 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 59248 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 61824 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 64400 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 66976 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 69552 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 72128 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 74704 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 77280 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 79856 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 82432 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 85008 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 87584 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 90160 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l4_conv_3_winograd_product38(UnsafePointer(v + xi * 2448), w + 73856 + xi * 8192, m + xi * 4880)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l4_conv_3_winograd_product40(UnsafePointer(v + xi * 2576), w + 73856 + xi * 8192, m + xi * 5136)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<19 {
-                    let t = r * 19 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<10 {
+                    let t = r * 10 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 73728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 5136 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 10272 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 15408 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 20544 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 25680 + t * 128 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 30816 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 35952 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 41088 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 46224 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 51360 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 56496 + t * 128 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 61632 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 66768 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 71904 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 77040 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 82176 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 87312 + t * 128 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 92448 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 97584 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 102720 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 107856 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 112992 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 118128 + t * 128 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 123264 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 128400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 133536 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 138672 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 143808 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 148944 + t * 128 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 154080 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 159216 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 164352 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 169488 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 174624 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 179760 + t * 128 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 37 { y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 37 + ox + 2) * 128 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 37 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 37 + ox + 3) * 128 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 37 + ox + 2) * 128 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 37 + ox + 3) * 128 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 { y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 37 + ox) * 128 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 37 + ox + 1) * 128 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 37 + ox + 2) * 128 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 37 + ox + 3) * 128 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 37 + ox) * 128 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 37 + ox + 1) * 128 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 37 + ox + 2) * 128 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 37 + ox + 3) * 128 + k) }
                     }
                 }
             }
         }
-        if parts.contains(9) {
-            let ty0 = 18
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<19 {
-                    let t = r * 19 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+        if parts.contains(2) {
+            let ty0 = 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<10 {
+                    let t = r * 10 + tx
+                    let patch = x + ((ty0 + r) * 10752 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 2448 + t * 64 + c)
-                        v.store(b02 - b01, at: 4896 + t * 64 + c)
-                        v.store(b01 - b03, at: 7344 + t * 64 + c)
-                        v.store(b10 - b12, at: 9792 + t * 64 + c)
-                        v.store(b11 + b12, at: 12240 + t * 64 + c)
-                        v.store(b12 - b11, at: 14688 + t * 64 + c)
-                        v.store(b11 - b13, at: 17136 + t * 64 + c)
-                        v.store(b20 - b22, at: 19584 + t * 64 + c)
-                        v.store(b21 + b22, at: 22032 + t * 64 + c)
-                        v.store(b22 - b21, at: 24480 + t * 64 + c)
-                        v.store(b21 - b23, at: 26928 + t * 64 + c)
-                        v.store(b30 - b32, at: 29376 + t * 64 + c)
-                        v.store(b31 + b32, at: 31824 + t * 64 + c)
-                        v.store(b32 - b31, at: 34272 + t * 64 + c)
-                        v.store(b31 - b33, at: 36720 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 2688 + c), d11 = patch.simd(VC.self, at: 2752 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2880 + c), d14 = patch.simd(VC.self, at: 2944 + c), d15 = patch.simd(VC.self, at: 3008 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 5376 + c), d21 = patch.simd(VC.self, at: 5440 + c), d22 = patch.simd(VC.self, at: 5504 + c), d23 = patch.simd(VC.self, at: 5568 + c), d24 = patch.simd(VC.self, at: 5632 + c), d25 = patch.simd(VC.self, at: 5696 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 8064 + c), d31 = patch.simd(VC.self, at: 8128 + c), d32 = patch.simd(VC.self, at: 8192 + c), d33 = patch.simd(VC.self, at: 8256 + c), d34 = patch.simd(VC.self, at: 8320 + c), d35 = patch.simd(VC.self, at: 8384 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 10752 + c), d41 = patch.simd(VC.self, at: 10816 + c), d42 = patch.simd(VC.self, at: 10880 + c), d43 = patch.simd(VC.self, at: 10944 + c), d44 = patch.simd(VC.self, at: 11008 + c), d45 = patch.simd(VC.self, at: 11072 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 13440 + c), d51 = patch.simd(VC.self, at: 13504 + c), d52 = patch.simd(VC.self, at: 13568 + c), d53 = patch.simd(VC.self, at: 13632 + c), d54 = patch.simd(VC.self, at: 13696 + c), d55 = patch.simd(VC.self, at: 13760 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 2576 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 5152 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 7728 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 10304 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 12880 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 15456 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 18032 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 20608 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 23184 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 25760 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 28336 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 30912 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 33488 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 36064 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 38640 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 41216 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 43792 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 46368 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 48944 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 51520 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 54096 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 56672 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 59248 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 61824 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 64400 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 66976 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 69552 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 72128 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 74704 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 77280 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 79856 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 82432 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 85008 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 87584 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 90160 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l4_conv_3_winograd_product19(UnsafePointer(v + xi * 2448), w + 73856 + xi * 8192, m + xi * 4880)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l4_conv_3_winograd_product20(UnsafePointer(v + xi * 2576), w + 73856 + xi * 8192, m + xi * 5136)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<19 {
-                    let t = r * 19 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<10 {
+                    let t = r * 10 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 73728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 5136 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 10272 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 15408 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 20544 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 25680 + t * 128 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 30816 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 35952 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 41088 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 46224 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 51360 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 56496 + t * 128 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 61632 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 66768 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 71904 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 77040 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 82176 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 87312 + t * 128 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 92448 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 97584 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 102720 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 107856 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 112992 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 118128 + t * 128 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 123264 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 128400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 133536 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 138672 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 143808 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 148944 + t * 128 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 154080 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 159216 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 164352 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 169488 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 174624 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 179760 + t * 128 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 37 { y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 37 + ox + 2) * 128 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 37 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 37 + ox + 3) * 128 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 37 + ox + 2) * 128 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 37 + ox + 3) * 128 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 { y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 37 + ox) * 128 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 37 + ox + 1) * 128 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 37 + ox + 2) * 128 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 37 + ox + 3) * 128 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 37 + ox) * 128 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 37 + ox + 1) * 128 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 37 + ox + 2) * 128 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 37 + ox + 3) * 128 + k) }
                     }
                 }
             }
@@ -2530,27 +2570,27 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_4: forward by Winograd's F(2x2, 3x3)
+    // conv_4: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l6_conv_4_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2560)
+        y.update(repeating: 0, count: 2816)
         for row in 0..<18 {
-            let target = y + (row + 1) * 2560
+            let target = y + (row + 1) * 2816
             target.update(repeating: 0, count: 128)
             (target + 128).update(from: x + row * 2304, count: 2304)
-            (target + 2432).update(repeating: 0, count: 128)
+            (target + 2432).update(repeating: 0, count: 384)
         }
-        (y + 48640).update(repeating: 0, count: 2560)
+        (y + 53504).update(repeating: 0, count: 8448)
     }
 
     @inline(never)
-    static func l6_conv_4_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l6_conv_4_winograd_product25(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
-                for bx in 0..<2 {
+                for bx in 0..<5 {
                     let ox = bx * 5
                     let yp = y + ox * 128 + c0
                     var s0_0 = V()
@@ -2627,351 +2667,129 @@ public struct CatsVsDogs: CompiledModel {
                     yp.store(s4_2, at: 544)
                     yp.store(s4_3, at: 560)
                 }
-                for bx in 0..<2 {
-                    let ox = bx * 4 + 10
-                    let yp = y + ox * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + ox * 128
-                    let wp = kernel + c0
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 384])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                }
             }
         }
     }
 
     @inline(never)
-    static func l6_conv_4_winograd_product63(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for g in parts.clamped(to: 0..<2) {
-            let c0 = g * 64
-            do {
-                for bx in 0..<11 {
-                    let ox = bx * 5
-                    let yp = y + ox * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
-                    var s4_3 = V()
-                    let xp = x + ox * 128
-                    let wp = kernel + c0
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 384])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[ci + 512])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        s4_2 = madd(s4_2, x4, w2)
-                        s4_3 = madd(s4_3, x4, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                    yp.store(s4_0, at: 512)
-                    yp.store(s4_1, at: 528)
-                    yp.store(s4_2, at: 544)
-                    yp.store(s4_3, at: 560)
-                }
-                for bx in 0..<2 {
-                    let ox = bx * 4 + 55
-                    let yp = y + ox * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + ox * 128
-                    let wp = kernel + c0
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 384])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 129280
+        let v = s, m = s + 115776
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<7 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<5 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 11264 + tx * 512)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 8080 + t * 128 + c)
-                        v.store(b02 - b01, at: 16160 + t * 128 + c)
-                        v.store(b01 - b03, at: 24240 + t * 128 + c)
-                        v.store(b10 - b12, at: 32320 + t * 128 + c)
-                        v.store(b11 + b12, at: 40400 + t * 128 + c)
-                        v.store(b12 - b11, at: 48480 + t * 128 + c)
-                        v.store(b11 - b13, at: 56560 + t * 128 + c)
-                        v.store(b20 - b22, at: 64640 + t * 128 + c)
-                        v.store(b21 + b22, at: 72720 + t * 128 + c)
-                        v.store(b22 - b21, at: 80800 + t * 128 + c)
-                        v.store(b21 - b23, at: 88880 + t * 128 + c)
-                        v.store(b30 - b32, at: 96960 + t * 128 + c)
-                        v.store(b31 + b32, at: 105040 + t * 128 + c)
-                        v.store(b32 - b31, at: 113120 + t * 128 + c)
-                        v.store(b31 - b33, at: 121200 + t * 128 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 2816 + c), d11 = patch.simd(VC.self, at: 2944 + c), d12 = patch.simd(VC.self, at: 3072 + c), d13 = patch.simd(VC.self, at: 3200 + c), d14 = patch.simd(VC.self, at: 3328 + c), d15 = patch.simd(VC.self, at: 3456 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 5632 + c), d21 = patch.simd(VC.self, at: 5760 + c), d22 = patch.simd(VC.self, at: 5888 + c), d23 = patch.simd(VC.self, at: 6016 + c), d24 = patch.simd(VC.self, at: 6144 + c), d25 = patch.simd(VC.self, at: 6272 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 8448 + c), d31 = patch.simd(VC.self, at: 8576 + c), d32 = patch.simd(VC.self, at: 8704 + c), d33 = patch.simd(VC.self, at: 8832 + c), d34 = patch.simd(VC.self, at: 8960 + c), d35 = patch.simd(VC.self, at: 9088 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 11264 + c), d41 = patch.simd(VC.self, at: 11392 + c), d42 = patch.simd(VC.self, at: 11520 + c), d43 = patch.simd(VC.self, at: 11648 + c), d44 = patch.simd(VC.self, at: 11776 + c), d45 = patch.simd(VC.self, at: 11904 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 14080 + c), d51 = patch.simd(VC.self, at: 14208 + c), d52 = patch.simd(VC.self, at: 14336 + c), d53 = patch.simd(VC.self, at: 14464 + c), d54 = patch.simd(VC.self, at: 14592 + c), d55 = patch.simd(VC.self, at: 14720 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 3216 + t * 128 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 6432 + t * 128 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 9648 + t * 128 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 12864 + t * 128 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 16080 + t * 128 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 19296 + t * 128 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 22512 + t * 128 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 25728 + t * 128 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 28944 + t * 128 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 32160 + t * 128 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 35376 + t * 128 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 38592 + t * 128 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 41808 + t * 128 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 45024 + t * 128 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 48240 + t * 128 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 51456 + t * 128 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 54672 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 57888 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 61104 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 64320 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 67536 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 70752 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 73968 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 77184 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 80400 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 83616 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 86832 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 90048 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 93264 + t * 128 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 96480 + t * 128 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 99696 + t * 128 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 102912 + t * 128 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 106128 + t * 128 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 109344 + t * 128 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 112560 + t * 128 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_conv_4_winograd_product63(UnsafePointer(v + xi * 8080), w + 147584 + xi * 16384, m + xi * 8080)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_conv_4_winograd_product25(UnsafePointer(v + xi * 3216), w + 147584 + xi * 16384, m + xi * 3216)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<7 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<5 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 3216 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 6432 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 9648 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 12864 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 16080 + t * 128 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 19296 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 22512 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 25728 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 28944 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 32160 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 35376 + t * 128 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 38592 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 41808 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 45024 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 48240 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 51456 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 54672 + t * 128 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 57888 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 61104 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 64320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 67536 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 70752 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 73968 + t * 128 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 77184 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 80400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 83616 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 86832 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 90048 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 93264 + t * 128 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 96480 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 99696 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 102912 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 106128 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 109344 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 112560 + t * 128 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 18 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 18 + ox + 1) * 128 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 18 { y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 18 + ox + 2) * 128 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 18 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 18 + ox + 3) * 128 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox) * 128 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 7
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 8080 + t * 128 + c)
-                        v.store(b02 - b01, at: 16160 + t * 128 + c)
-                        v.store(b01 - b03, at: 24240 + t * 128 + c)
-                        v.store(b10 - b12, at: 32320 + t * 128 + c)
-                        v.store(b11 + b12, at: 40400 + t * 128 + c)
-                        v.store(b12 - b11, at: 48480 + t * 128 + c)
-                        v.store(b11 - b13, at: 56560 + t * 128 + c)
-                        v.store(b20 - b22, at: 64640 + t * 128 + c)
-                        v.store(b21 + b22, at: 72720 + t * 128 + c)
-                        v.store(b22 - b21, at: 80800 + t * 128 + c)
-                        v.store(b21 - b23, at: 88880 + t * 128 + c)
-                        v.store(b30 - b32, at: 96960 + t * 128 + c)
-                        v.store(b31 + b32, at: 105040 + t * 128 + c)
-                        v.store(b32 - b31, at: 113120 + t * 128 + c)
-                        v.store(b31 - b33, at: 121200 + t * 128 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_conv_4_winograd_product18(UnsafePointer(v + xi * 8080), w + 147584 + xi * 16384, m + xi * 8080)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 18 + ox) * 128 + k)
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 18 + ox + 1) * 128 + k)
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox) * 128 + k)
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if ox + 2 < 18 { y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 18 + ox + 2) * 128 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 18 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 18 + ox + 3) * 128 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 { y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 18 + ox) * 128 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 { y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 18 + ox + 1) * 128 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 && ox + 2 < 18 { y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 18 + ox + 2) * 128 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 && ox + 3 < 18 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 18 + ox + 3) * 128 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 18 + ox) * 128 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 18 + ox + 1) * 128 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 && ox + 2 < 18 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 18 + ox + 2) * 128 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 && ox + 3 < 18 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 18 + ox + 3) * 128 + k) }
                     }
                 }
             }
@@ -3240,20 +3058,23 @@ public struct CatsVsDogs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension CatsVsDogs: TrainableModel {
-    public static let trainingArenaCount = 4104929
+    public static let trainingArenaCount = 4124001
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 426208
+    public static let stepWeightCount = 1384992
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 896, inputChannels: 32, outputs: 64, paddedInputs: 32, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 19392, inputChannels: 64, outputs: 128, paddedInputs: 64, into: stepWeights.advanced(by: 32800))
-            WeightPacking.turnedWinograd(k, from: 93248, inputChannels: 128, outputs: 128, paddedInputs: 128, into: stepWeights.advanced(by: 163936))
+            WeightPacking.turnedWinograd(k, from: 896, inputChannels: 32, outputs: 64, paddedInputs: 32, tile: 4, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 19392, inputChannels: 64, outputs: 128, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 73760))
+            WeightPacking.turnedWinograd(k, from: 93248, inputChannels: 128, outputs: 128, paddedInputs: 128, tile: 4, into: stepWeights.advanced(by: 368736))
+            WeightPacking.winograd(k, from: 896, bias: 19328, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 958688))
+            WeightPacking.winograd(k, from: 19392, bias: 93120, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 2, into: stepWeights.advanced(by: 991520))
+            WeightPacking.winograd(k, from: 93248, bias: 240704, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 2, into: stepWeights.advanced(by: 1122720))
         }
     }
     public static let stepGradientCount = 425984
@@ -3292,14 +3113,14 @@ extension CatsVsDogs: TrainableModel {
         Self.l0_conv_1_pad(input, p)
         Self.l0_conv_1(UnsafePointer(p), w, o0)
         Self.l1_maxpool_1(UnsafePointer(o0), o1)
-        Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993))
-        Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 896), o2, arena.advanced(by: 3846369))
+        Self.l2_conv_2_winograd_training_pad(UnsafePointer(o1), arena.advanced(by: 3456993))
+        Self.l2_conv_2_winograd_training(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 958688), o2, arena.advanced(by: 3846369))
         Self.l3_maxpool_2(UnsafePointer(o2), o3)
-        Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993))
-        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 52160), o4, arena.advanced(by: 3846369))
+        Self.l4_conv_3_winograd_training_pad(UnsafePointer(o3), arena.advanced(by: 3456993))
+        Self.l4_conv_3_winograd_training(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 991520), o4, arena.advanced(by: 3846369))
         Self.l5_maxpool_3(UnsafePointer(o4), o5)
-        Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993))
-        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 257088), o6, arena.advanced(by: 3846369))
+        Self.l6_conv_4_winograd_training_pad(UnsafePointer(o5), arena.advanced(by: 3456993))
+        Self.l6_conv_4_winograd_training(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 1122720), o6, arena.advanced(by: 3846369))
         Self.l7_maxpool_4(UnsafePointer(o6), o7)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -3307,9 +3128,9 @@ extension CatsVsDogs: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 9)
             for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
         }
-        Self.l10_dense_1(UnsafePointer(o9), w.advanced(by: 666816), o10)
-        Self.l11_dense_2(UnsafePointer(o10), w.advanced(by: 5975744), o11)
-        Self.l12_output(UnsafePointer(o11), w.advanced(by: 6041408), o12)
+        Self.l10_dense_1(UnsafePointer(o9), w.advanced(by: 1199296), o10)
+        Self.l11_dense_2(UnsafePointer(o10), w.advanced(by: 6508224), o11)
+        Self.l12_output(UnsafePointer(o11), w.advanced(by: 6573888), o12)
         Self.l12_output_activation(o12)
         output.update(from: o12, count: 1)
         // The loss, and its gradient: with respect to the output, or to the
@@ -3335,21 +3156,21 @@ extension CatsVsDogs: TrainableModel {
         Self.l7_maxpool_4_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
-        Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993)); Self.l6_conv_4_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5779393), arena.advanced(by: 3846369))
+        Self.l6_conv_4_kernel_gradient_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993)); Self.l6_conv_4_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5779393), arena.advanced(by: 3846369))
         Self.l6_conv_4_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), nil)
-        Self.l6_conv_4_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l6_conv_4_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 163936), h, arena.advanced(by: 3846369)); swap(&g, &h)
+        Self.l6_conv_4_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l6_conv_4_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 368736), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
-        Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993)); Self.l4_conv_3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5648321), arena.advanced(by: 3846369))
+        Self.l4_conv_3_kernel_gradient_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993)); Self.l4_conv_3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5648321), arena.advanced(by: 3846369))
         Self.l4_conv_3_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), nil)
-        Self.l4_conv_3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l4_conv_3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 32800), h, arena.advanced(by: 3846369)); swap(&g, &h)
+        Self.l4_conv_3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l4_conv_3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 73760), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993)); Self.l2_conv_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5615553), arena.advanced(by: 3846369))
+        Self.l2_conv_2_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993)); Self.l2_conv_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5615553), arena.advanced(by: 3846369))
         Self.l2_conv_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), nil)
         Self.l2_conv_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l2_conv_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics, h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_1
@@ -3920,6 +3741,18 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
+    static func l2_conv_2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2496)
+        for row in 0..<75 {
+            let target = y + (row + 1) * 2496
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 2400, count: 2400)
+            (target + 2432).update(repeating: 0, count: 64)
+        }
+        (y + 189696).update(repeating: 0, count: 4992)
+    }
+
+    @inline(never)
     static func l2_conv_2_kernel_gradient_winograd_product38(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<4 {
@@ -3950,29 +3783,29 @@ extension CatsVsDogs: TrainableModel {
                     let patch = x + ((ty0 + r) * 4992 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1232 + t * 32 + c)
-                        v.store(b02 - b01, at: 2464 + t * 32 + c)
-                        v.store(b01 - b03, at: 3696 + t * 32 + c)
-                        v.store(b10 - b12, at: 4928 + t * 32 + c)
-                        v.store(b11 + b12, at: 6160 + t * 32 + c)
-                        v.store(b12 - b11, at: 7392 + t * 32 + c)
-                        v.store(b11 - b13, at: 8624 + t * 32 + c)
-                        v.store(b20 - b22, at: 9856 + t * 32 + c)
-                        v.store(b21 + b22, at: 11088 + t * 32 + c)
-                        v.store(b22 - b21, at: 12320 + t * 32 + c)
-                        v.store(b21 - b23, at: 13552 + t * 32 + c)
-                        v.store(b30 - b32, at: 14784 + t * 32 + c)
-                        v.store(b31 + b32, at: 16016 + t * 32 + c)
-                        v.store(b32 - b31, at: 17248 + t * 32 + c)
-                        v.store(b31 - b33, at: 18480 + t * 32 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 1232 + t * 32 + c)
+                        v.store(b02 - b22, at: 2464 + t * 32 + c)
+                        v.store(b03 - b23, at: 3696 + t * 32 + c)
+                        v.store(b10 + b20, at: 4928 + t * 32 + c)
+                        v.store(b11 + b21, at: 6160 + t * 32 + c)
+                        v.store(b12 + b22, at: 7392 + t * 32 + c)
+                        v.store(b13 + b23, at: 8624 + t * 32 + c)
+                        v.store(b20 - b10, at: 9856 + t * 32 + c)
+                        v.store(b21 - b11, at: 11088 + t * 32 + c)
+                        v.store(b22 - b12, at: 12320 + t * 32 + c)
+                        v.store(b23 - b13, at: 13552 + t * 32 + c)
+                        v.store(b10 - b30, at: 14784 + t * 32 + c)
+                        v.store(b11 - b31, at: 16016 + t * 32 + c)
+                        v.store(b12 - b32, at: 17248 + t * 32 + c)
+                        v.store(b13 - b33, at: 18480 + t * 32 + c)
                     }
                 }
             }
@@ -4041,6 +3874,18 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
+    static func l4_conv_3_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2560)
+        for row in 0..<37 {
+            let target = y + (row + 1) * 2560
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 2368, count: 2368)
+            (target + 2432).update(repeating: 0, count: 128)
+        }
+        (y + 97280).update(repeating: 0, count: 5120)
+    }
+
+    @inline(never)
     static func l4_conv_3_kernel_gradient_winograd_product19(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<16 {
             for g in 0..<8 {
@@ -4071,29 +3916,29 @@ extension CatsVsDogs: TrainableModel {
                     let patch = x + ((ty0 + r) * 5120 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1232 + t * 64 + c)
-                        v.store(b02 - b01, at: 2464 + t * 64 + c)
-                        v.store(b01 - b03, at: 3696 + t * 64 + c)
-                        v.store(b10 - b12, at: 4928 + t * 64 + c)
-                        v.store(b11 + b12, at: 6160 + t * 64 + c)
-                        v.store(b12 - b11, at: 7392 + t * 64 + c)
-                        v.store(b11 - b13, at: 8624 + t * 64 + c)
-                        v.store(b20 - b22, at: 9856 + t * 64 + c)
-                        v.store(b21 + b22, at: 11088 + t * 64 + c)
-                        v.store(b22 - b21, at: 12320 + t * 64 + c)
-                        v.store(b21 - b23, at: 13552 + t * 64 + c)
-                        v.store(b30 - b32, at: 14784 + t * 64 + c)
-                        v.store(b31 + b32, at: 16016 + t * 64 + c)
-                        v.store(b32 - b31, at: 17248 + t * 64 + c)
-                        v.store(b31 - b33, at: 18480 + t * 64 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 64 + c)
+                        v.store(b01 - b21, at: 1232 + t * 64 + c)
+                        v.store(b02 - b22, at: 2464 + t * 64 + c)
+                        v.store(b03 - b23, at: 3696 + t * 64 + c)
+                        v.store(b10 + b20, at: 4928 + t * 64 + c)
+                        v.store(b11 + b21, at: 6160 + t * 64 + c)
+                        v.store(b12 + b22, at: 7392 + t * 64 + c)
+                        v.store(b13 + b23, at: 8624 + t * 64 + c)
+                        v.store(b20 - b10, at: 9856 + t * 64 + c)
+                        v.store(b21 - b11, at: 11088 + t * 64 + c)
+                        v.store(b22 - b12, at: 12320 + t * 64 + c)
+                        v.store(b23 - b13, at: 13552 + t * 64 + c)
+                        v.store(b10 - b30, at: 14784 + t * 64 + c)
+                        v.store(b11 - b31, at: 16016 + t * 64 + c)
+                        v.store(b12 - b32, at: 17248 + t * 64 + c)
+                        v.store(b13 - b33, at: 18480 + t * 64 + c)
                     }
                 }
             }
@@ -4162,6 +4007,18 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
+    static func l6_conv_4_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2560)
+        for row in 0..<18 {
+            let target = y + (row + 1) * 2560
+            target.update(repeating: 0, count: 128)
+            (target + 128).update(from: x + row * 2304, count: 2304)
+            (target + 2432).update(repeating: 0, count: 128)
+        }
+        (y + 48640).update(repeating: 0, count: 2560)
+    }
+
+    @inline(never)
     static func l6_conv_4_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<32 {
             for g in 0..<8 {
@@ -4207,29 +4064,29 @@ extension CatsVsDogs: TrainableModel {
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 2320 + t * 128 + c)
-                        v.store(b02 - b01, at: 4640 + t * 128 + c)
-                        v.store(b01 - b03, at: 6960 + t * 128 + c)
-                        v.store(b10 - b12, at: 9280 + t * 128 + c)
-                        v.store(b11 + b12, at: 11600 + t * 128 + c)
-                        v.store(b12 - b11, at: 13920 + t * 128 + c)
-                        v.store(b11 - b13, at: 16240 + t * 128 + c)
-                        v.store(b20 - b22, at: 18560 + t * 128 + c)
-                        v.store(b21 + b22, at: 20880 + t * 128 + c)
-                        v.store(b22 - b21, at: 23200 + t * 128 + c)
-                        v.store(b21 - b23, at: 25520 + t * 128 + c)
-                        v.store(b30 - b32, at: 27840 + t * 128 + c)
-                        v.store(b31 + b32, at: 30160 + t * 128 + c)
-                        v.store(b32 - b31, at: 32480 + t * 128 + c)
-                        v.store(b31 - b33, at: 34800 + t * 128 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 128 + c)
+                        v.store(b01 - b21, at: 2320 + t * 128 + c)
+                        v.store(b02 - b22, at: 4640 + t * 128 + c)
+                        v.store(b03 - b23, at: 6960 + t * 128 + c)
+                        v.store(b10 + b20, at: 9280 + t * 128 + c)
+                        v.store(b11 + b21, at: 11600 + t * 128 + c)
+                        v.store(b12 + b22, at: 13920 + t * 128 + c)
+                        v.store(b13 + b23, at: 16240 + t * 128 + c)
+                        v.store(b20 - b10, at: 18560 + t * 128 + c)
+                        v.store(b21 - b11, at: 20880 + t * 128 + c)
+                        v.store(b22 - b12, at: 23200 + t * 128 + c)
+                        v.store(b23 - b13, at: 25520 + t * 128 + c)
+                        v.store(b10 - b30, at: 27840 + t * 128 + c)
+                        v.store(b11 - b31, at: 30160 + t * 128 + c)
+                        v.store(b12 - b32, at: 32480 + t * 128 + c)
+                        v.store(b13 - b33, at: 34800 + t * 128 + c)
                     }
                 }
             }
@@ -4277,29 +4134,29 @@ extension CatsVsDogs: TrainableModel {
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 2320 + t * 128 + c)
-                        v.store(b02 - b01, at: 4640 + t * 128 + c)
-                        v.store(b01 - b03, at: 6960 + t * 128 + c)
-                        v.store(b10 - b12, at: 9280 + t * 128 + c)
-                        v.store(b11 + b12, at: 11600 + t * 128 + c)
-                        v.store(b12 - b11, at: 13920 + t * 128 + c)
-                        v.store(b11 - b13, at: 16240 + t * 128 + c)
-                        v.store(b20 - b22, at: 18560 + t * 128 + c)
-                        v.store(b21 + b22, at: 20880 + t * 128 + c)
-                        v.store(b22 - b21, at: 23200 + t * 128 + c)
-                        v.store(b21 - b23, at: 25520 + t * 128 + c)
-                        v.store(b30 - b32, at: 27840 + t * 128 + c)
-                        v.store(b31 + b32, at: 30160 + t * 128 + c)
-                        v.store(b32 - b31, at: 32480 + t * 128 + c)
-                        v.store(b31 - b33, at: 34800 + t * 128 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 128 + c)
+                        v.store(b01 - b21, at: 2320 + t * 128 + c)
+                        v.store(b02 - b22, at: 4640 + t * 128 + c)
+                        v.store(b03 - b23, at: 6960 + t * 128 + c)
+                        v.store(b10 + b20, at: 9280 + t * 128 + c)
+                        v.store(b11 + b21, at: 11600 + t * 128 + c)
+                        v.store(b12 + b22, at: 13920 + t * 128 + c)
+                        v.store(b13 + b23, at: 16240 + t * 128 + c)
+                        v.store(b20 - b10, at: 18560 + t * 128 + c)
+                        v.store(b21 - b11, at: 20880 + t * 128 + c)
+                        v.store(b22 - b12, at: 23200 + t * 128 + c)
+                        v.store(b23 - b13, at: 25520 + t * 128 + c)
+                        v.store(b10 - b30, at: 27840 + t * 128 + c)
+                        v.store(b11 - b31, at: 30160 + t * 128 + c)
+                        v.store(b12 - b32, at: 32480 + t * 128 + c)
+                        v.store(b13 - b33, at: 34800 + t * 128 + c)
                     }
                 }
             }
@@ -4382,14 +4239,13 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l2_conv_2_input_gradient_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_conv_2_input_gradient_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<3 {
-                    let ox = bx * 8
-                    let yp = y + ox * 32
+                do {
+                    let yp = y
                     var s0_0 = V()
                     var s0_1 = V()
                     var s1_0 = V()
@@ -4404,9 +4260,7 @@ extension CatsVsDogs: TrainableModel {
                     var s5_1 = V()
                     var s6_0 = V()
                     var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
-                    let xp = x + ox * 64
+                    let xp = x
                     let wp = kernel
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 32)
@@ -4432,9 +4286,6 @@ extension CatsVsDogs: TrainableModel {
                         let x6 = V(repeating: xp[ci + 384])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 448])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s0_1, at: 16)
@@ -4450,11 +4301,9 @@ extension CatsVsDogs: TrainableModel {
                     yp.store(s5_1, at: 176)
                     yp.store(s6_0, at: 192)
                     yp.store(s6_1, at: 208)
-                    yp.store(s7_0, at: 224)
-                    yp.store(s7_1, at: 240)
                 }
                 for bx in 0..<2 {
-                    let ox = bx * 7 + 24
+                    let ox = bx * 6 + 7
                     let yp = y + ox * 32
                     var s0_0 = V()
                     var s0_1 = V()
@@ -4468,8 +4317,6 @@ extension CatsVsDogs: TrainableModel {
                     var s4_1 = V()
                     var s5_0 = V()
                     var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
                     let xp = x + ox * 64
                     let wp = kernel
                     for ci in 0..<64 {
@@ -4493,9 +4340,6 @@ extension CatsVsDogs: TrainableModel {
                         let x5 = V(repeating: xp[ci + 320])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 384])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s0_1, at: 16)
@@ -4509,76 +4353,130 @@ extension CatsVsDogs: TrainableModel {
                     yp.store(s4_1, at: 144)
                     yp.store(s5_0, at: 160)
                     yp.store(s5_1, at: 176)
-                    yp.store(s6_0, at: 192)
-                    yp.store(s6_1, at: 208)
                 }
             }
         }
     }
 
     @inline(never)
-    static func l2_conv_2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<38) {
+    static func l2_conv_2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<19) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 39168
-        for group in parts.clamped(to: 0..<38) {
+        let v = s, m = s + 44352
+        for group in parts.clamped(to: 0..<19) {
             let ty0 = group * 1
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<1 {
-                for tx in 0..<38 {
-                    let t = r * 38 + tx
-                    let patch = x + ((ty0 + r) * 9984 + tx * 128)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 19968 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 4992 + c), d11 = patch.simd(VC.self, at: 5056 + c), d12 = patch.simd(VC.self, at: 5120 + c), d13 = patch.simd(VC.self, at: 5184 + c)
-                        let d20 = patch.simd(VC.self, at: 9984 + c), d21 = patch.simd(VC.self, at: 10048 + c), d22 = patch.simd(VC.self, at: 10112 + c), d23 = patch.simd(VC.self, at: 10176 + c)
-                        let d30 = patch.simd(VC.self, at: 14976 + c), d31 = patch.simd(VC.self, at: 15040 + c), d32 = patch.simd(VC.self, at: 15104 + c), d33 = patch.simd(VC.self, at: 15168 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 2448 + t * 64 + c)
-                        v.store(b02 - b01, at: 4896 + t * 64 + c)
-                        v.store(b01 - b03, at: 7344 + t * 64 + c)
-                        v.store(b10 - b12, at: 9792 + t * 64 + c)
-                        v.store(b11 + b12, at: 12240 + t * 64 + c)
-                        v.store(b12 - b11, at: 14688 + t * 64 + c)
-                        v.store(b11 - b13, at: 17136 + t * 64 + c)
-                        v.store(b20 - b22, at: 19584 + t * 64 + c)
-                        v.store(b21 + b22, at: 22032 + t * 64 + c)
-                        v.store(b22 - b21, at: 24480 + t * 64 + c)
-                        v.store(b21 - b23, at: 26928 + t * 64 + c)
-                        v.store(b30 - b32, at: 29376 + t * 64 + c)
-                        v.store(b31 + b32, at: 31824 + t * 64 + c)
-                        v.store(b32 - b31, at: 34272 + t * 64 + c)
-                        v.store(b31 - b33, at: 36720 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 4992 + c), d11 = patch.simd(VC.self, at: 5056 + c), d12 = patch.simd(VC.self, at: 5120 + c), d13 = patch.simd(VC.self, at: 5184 + c), d14 = patch.simd(VC.self, at: 5248 + c), d15 = patch.simd(VC.self, at: 5312 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 9984 + c), d21 = patch.simd(VC.self, at: 10048 + c), d22 = patch.simd(VC.self, at: 10112 + c), d23 = patch.simd(VC.self, at: 10176 + c), d24 = patch.simd(VC.self, at: 10240 + c), d25 = patch.simd(VC.self, at: 10304 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 14976 + c), d31 = patch.simd(VC.self, at: 15040 + c), d32 = patch.simd(VC.self, at: 15104 + c), d33 = patch.simd(VC.self, at: 15168 + c), d34 = patch.simd(VC.self, at: 15232 + c), d35 = patch.simd(VC.self, at: 15296 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 19968 + c), d41 = patch.simd(VC.self, at: 20032 + c), d42 = patch.simd(VC.self, at: 20096 + c), d43 = patch.simd(VC.self, at: 20160 + c), d44 = patch.simd(VC.self, at: 20224 + c), d45 = patch.simd(VC.self, at: 20288 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 24960 + c), d51 = patch.simd(VC.self, at: 25024 + c), d52 = patch.simd(VC.self, at: 25088 + c), d53 = patch.simd(VC.self, at: 25152 + c), d54 = patch.simd(VC.self, at: 25216 + c), d55 = patch.simd(VC.self, at: 25280 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 1232 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 2464 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 3696 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 4928 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 6160 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 7392 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 8624 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 9856 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 11088 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 12320 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 13552 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 14784 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 16016 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 17248 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 18480 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 19712 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 20944 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 22176 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 23408 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 24640 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 25872 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 27104 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 28336 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 29568 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 30800 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 32032 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 33264 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 34496 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 35728 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 36960 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 38192 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 39424 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 40656 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 41888 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 43120 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv_2_input_gradient_winograd_product38(UnsafePointer(v + xi * 2448), w + 0 + xi * 2048, m + xi * 1232)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv_2_input_gradient_winograd_product19(UnsafePointer(v + xi * 1232), w + 0 + xi * 2048, m + xi * 624)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<38 {
-                    let t = r * 38 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 32768 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 9856 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 13552 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 16016 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 17248 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let bias = w.simd(VK.self, at: 73728 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 624 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1248 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2496 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4368 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4992 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5616 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 7488 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 8112 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8736 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 9984 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 10608 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 11232 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11856 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13104 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 14352 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 14976 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 16224 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 16848 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 17472 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 18096 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 18720 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 19344 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 19968 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 20592 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 21216 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 21840 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 75 + ox) * 32 + k)
-                        if ox + 1 < 75 { y.store(y01, at: (oy * 75 + ox + 1) * 32 + k) }
-                        if oy + 1 < 75 { y.store(y10, at: ((oy + 1) * 75 + ox) * 32 + k) }
-                        if oy + 1 < 75 && ox + 1 < 75 { y.store(y11, at: ((oy + 1) * 75 + ox + 1) * 32 + k) }
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 75 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 75 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 75 { y.store(y03, at: (oy * 75 + ox + 3) * 32 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 75 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 75 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 75 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 75 { y.store(y13, at: ((oy + 1) * 75 + ox + 3) * 32 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 75 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 75 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 75 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if ox + 3 < 75 { y.store(y23, at: ((oy + 2) * 75 + ox + 3) * 32 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 { y.store(y30, at: ((oy + 3) * 75 + ox) * 32 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 { y.store(y31, at: ((oy + 3) * 75 + ox + 1) * 32 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 { y.store(y32, at: ((oy + 3) * 75 + ox + 2) * 32 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 75 && ox + 3 < 75 { y.store(y33, at: ((oy + 3) * 75 + ox + 3) * 32 + k) }
                     }
                 }
             }
@@ -4589,23 +4487,23 @@ extension CatsVsDogs: TrainableModel {
     // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
     @inline(never)
     static func l4_conv_3_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 5120)
+        y.update(repeating: 0, count: 5376)
         for row in 0..<37 {
-            let target = y + (row + 1) * 5120
+            let target = y + (row + 1) * 5376
             target.update(repeating: 0, count: 128)
             (target + 128).update(from: x + row * 4736, count: 4736)
-            (target + 4864).update(repeating: 0, count: 256)
+            (target + 4864).update(repeating: 0, count: 512)
         }
-        (y + 194560).update(repeating: 0, count: 10240)
+        (y + 204288).update(repeating: 0, count: 21504)
     }
 
     @inline(never)
-    static func l4_conv_3_input_gradient_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l4_conv_3_input_gradient_winograd_product20(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<3 {
+                for bx in 0..<4 {
                     let ox = bx * 5
                     let yp = y + ox * 64
                     var s0_0 = V()
@@ -4682,80 +4580,17 @@ extension CatsVsDogs: TrainableModel {
                     yp.store(s4_2, at: 288)
                     yp.store(s4_3, at: 304)
                 }
-                do {
-                    let yp = y + 960
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + 1920
-                    let wp = kernel
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 384])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 64)
-                    yp.store(s1_1, at: 80)
-                    yp.store(s1_2, at: 96)
-                    yp.store(s1_3, at: 112)
-                    yp.store(s2_0, at: 128)
-                    yp.store(s2_1, at: 144)
-                    yp.store(s2_2, at: 160)
-                    yp.store(s2_3, at: 176)
-                    yp.store(s3_0, at: 192)
-                    yp.store(s3_1, at: 208)
-                    yp.store(s3_2, at: 224)
-                    yp.store(s3_3, at: 240)
-                }
             }
         }
     }
 
     @inline(never)
-    static func l4_conv_3_input_gradient_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l4_conv_3_input_gradient_winograd_product40(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<6 {
+                for bx in 0..<8 {
                     let ox = bx * 5
                     let yp = y + ox * 64
                     var s0_0 = V()
@@ -4806,6 +4641,577 @@ extension CatsVsDogs: TrainableModel {
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
                         let x4 = V(repeating: xp[ci + 512])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                    yp.store(s4_0, at: 256)
+                    yp.store(s4_1, at: 272)
+                    yp.store(s4_2, at: 288)
+                    yp.store(s4_3, at: 304)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 184896
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<10 {
+                    let t = r * 10 + tx
+                    let patch = x + ((ty0 + r) * 21504 + tx * 512)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 5376 + c), d11 = patch.simd(VC.self, at: 5504 + c), d12 = patch.simd(VC.self, at: 5632 + c), d13 = patch.simd(VC.self, at: 5760 + c), d14 = patch.simd(VC.self, at: 5888 + c), d15 = patch.simd(VC.self, at: 6016 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 10752 + c), d21 = patch.simd(VC.self, at: 10880 + c), d22 = patch.simd(VC.self, at: 11008 + c), d23 = patch.simd(VC.self, at: 11136 + c), d24 = patch.simd(VC.self, at: 11264 + c), d25 = patch.simd(VC.self, at: 11392 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 16128 + c), d31 = patch.simd(VC.self, at: 16256 + c), d32 = patch.simd(VC.self, at: 16384 + c), d33 = patch.simd(VC.self, at: 16512 + c), d34 = patch.simd(VC.self, at: 16640 + c), d35 = patch.simd(VC.self, at: 16768 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 21504 + c), d41 = patch.simd(VC.self, at: 21632 + c), d42 = patch.simd(VC.self, at: 21760 + c), d43 = patch.simd(VC.self, at: 21888 + c), d44 = patch.simd(VC.self, at: 22016 + c), d45 = patch.simd(VC.self, at: 22144 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 26880 + c), d51 = patch.simd(VC.self, at: 27008 + c), d52 = patch.simd(VC.self, at: 27136 + c), d53 = patch.simd(VC.self, at: 27264 + c), d54 = patch.simd(VC.self, at: 27392 + c), d55 = patch.simd(VC.self, at: 27520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 5136 + t * 128 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 10272 + t * 128 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 15408 + t * 128 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 20544 + t * 128 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 25680 + t * 128 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 30816 + t * 128 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 35952 + t * 128 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 41088 + t * 128 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 46224 + t * 128 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 51360 + t * 128 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 56496 + t * 128 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 61632 + t * 128 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 66768 + t * 128 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 71904 + t * 128 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 77040 + t * 128 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 82176 + t * 128 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 87312 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 92448 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 97584 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 102720 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 107856 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 112992 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 118128 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 123264 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 128400 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 133536 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 138672 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 143808 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 148944 + t * 128 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 154080 + t * 128 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 159216 + t * 128 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 164352 + t * 128 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 169488 + t * 128 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 174624 + t * 128 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 179760 + t * 128 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l4_conv_3_input_gradient_winograd_product40(UnsafePointer(v + xi * 5136), w + 0 + xi * 8192, m + xi * 2576)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<10 {
+                    let t = r * 10 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 294912 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5152 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7728 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 10304 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 12880 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 15456 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 18032 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 20608 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 23184 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 25760 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 28336 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 30912 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 33488 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 36064 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 38640 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 41216 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 43792 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 46368 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 48944 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 51520 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 54096 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 56672 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 59248 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 61824 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 64400 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 66976 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 69552 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 72128 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 74704 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 77280 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 79856 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 82432 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 85008 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 87584 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 90160 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 37 { y.store(y02, at: (oy * 37 + ox + 2) * 64 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 37 { y.store(y03, at: (oy * 37 + ox + 3) * 64 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12, at: ((oy + 1) * 37 + ox + 2) * 64 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13, at: ((oy + 1) * 37 + ox + 3) * 64 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 { y.store(y20, at: ((oy + 2) * 37 + ox) * 64 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21, at: ((oy + 2) * 37 + ox + 1) * 64 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22, at: ((oy + 2) * 37 + ox + 2) * 64 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23, at: ((oy + 2) * 37 + ox + 3) * 64 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 { y.store(y30, at: ((oy + 3) * 37 + ox) * 64 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31, at: ((oy + 3) * 37 + ox + 1) * 64 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32, at: ((oy + 3) * 37 + ox + 2) * 64 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33, at: ((oy + 3) * 37 + ox + 3) * 64 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(2) {
+            let ty0 = 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<10 {
+                    let t = r * 10 + tx
+                    let patch = x + ((ty0 + r) * 21504 + tx * 512)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 5376 + c), d11 = patch.simd(VC.self, at: 5504 + c), d12 = patch.simd(VC.self, at: 5632 + c), d13 = patch.simd(VC.self, at: 5760 + c), d14 = patch.simd(VC.self, at: 5888 + c), d15 = patch.simd(VC.self, at: 6016 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 10752 + c), d21 = patch.simd(VC.self, at: 10880 + c), d22 = patch.simd(VC.self, at: 11008 + c), d23 = patch.simd(VC.self, at: 11136 + c), d24 = patch.simd(VC.self, at: 11264 + c), d25 = patch.simd(VC.self, at: 11392 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 16128 + c), d31 = patch.simd(VC.self, at: 16256 + c), d32 = patch.simd(VC.self, at: 16384 + c), d33 = patch.simd(VC.self, at: 16512 + c), d34 = patch.simd(VC.self, at: 16640 + c), d35 = patch.simd(VC.self, at: 16768 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 21504 + c), d41 = patch.simd(VC.self, at: 21632 + c), d42 = patch.simd(VC.self, at: 21760 + c), d43 = patch.simd(VC.self, at: 21888 + c), d44 = patch.simd(VC.self, at: 22016 + c), d45 = patch.simd(VC.self, at: 22144 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 26880 + c), d51 = patch.simd(VC.self, at: 27008 + c), d52 = patch.simd(VC.self, at: 27136 + c), d53 = patch.simd(VC.self, at: 27264 + c), d54 = patch.simd(VC.self, at: 27392 + c), d55 = patch.simd(VC.self, at: 27520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 5136 + t * 128 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 10272 + t * 128 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 15408 + t * 128 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 20544 + t * 128 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 25680 + t * 128 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 30816 + t * 128 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 35952 + t * 128 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 41088 + t * 128 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 46224 + t * 128 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 51360 + t * 128 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 56496 + t * 128 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 61632 + t * 128 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 66768 + t * 128 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 71904 + t * 128 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 77040 + t * 128 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 82176 + t * 128 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 87312 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 92448 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 97584 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 102720 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 107856 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 112992 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 118128 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 123264 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 128400 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 133536 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 138672 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 143808 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 148944 + t * 128 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 154080 + t * 128 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 159216 + t * 128 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 164352 + t * 128 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 169488 + t * 128 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 174624 + t * 128 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 179760 + t * 128 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l4_conv_3_input_gradient_winograd_product20(UnsafePointer(v + xi * 5136), w + 0 + xi * 8192, m + xi * 2576)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<10 {
+                    let t = r * 10 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 294912 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5152 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7728 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 10304 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 12880 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 15456 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 18032 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 20608 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 23184 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 25760 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 28336 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 30912 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 33488 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 36064 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 38640 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 41216 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 43792 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 46368 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 48944 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 51520 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 54096 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 56672 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 59248 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 61824 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 64400 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 66976 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 69552 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 72128 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 74704 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 77280 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 79856 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 82432 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 85008 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 87584 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 90160 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 37 { y.store(y02, at: (oy * 37 + ox + 2) * 64 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 37 { y.store(y03, at: (oy * 37 + ox + 3) * 64 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12, at: ((oy + 1) * 37 + ox + 2) * 64 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13, at: ((oy + 1) * 37 + ox + 3) * 64 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 { y.store(y20, at: ((oy + 2) * 37 + ox) * 64 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21, at: ((oy + 2) * 37 + ox + 1) * 64 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22, at: ((oy + 2) * 37 + ox + 2) * 64 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23, at: ((oy + 2) * 37 + ox + 3) * 64 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 { y.store(y30, at: ((oy + 3) * 37 + ox) * 64 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31, at: ((oy + 3) * 37 + ox + 1) * 64 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32, at: ((oy + 3) * 37 + ox + 2) * 64 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33, at: ((oy + 3) * 37 + ox + 3) * 64 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of conv_4 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l6_conv_4_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2816)
+        for row in 0..<18 {
+            let target = y + (row + 1) * 2816
+            target.update(repeating: 0, count: 128)
+            (target + 128).update(from: x + row * 2304, count: 2304)
+            (target + 2432).update(repeating: 0, count: 384)
+        }
+        (y + 53504).update(repeating: 0, count: 8448)
+    }
+
+    @inline(never)
+    static func l6_conv_4_input_gradient_winograd_product25(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 64
+            do {
+                for bx in 0..<5 {
+                    let ox = bx * 5
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 512])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 115776
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<5 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 11264 + tx * 512)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 2816 + c), d11 = patch.simd(VC.self, at: 2944 + c), d12 = patch.simd(VC.self, at: 3072 + c), d13 = patch.simd(VC.self, at: 3200 + c), d14 = patch.simd(VC.self, at: 3328 + c), d15 = patch.simd(VC.self, at: 3456 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 5632 + c), d21 = patch.simd(VC.self, at: 5760 + c), d22 = patch.simd(VC.self, at: 5888 + c), d23 = patch.simd(VC.self, at: 6016 + c), d24 = patch.simd(VC.self, at: 6144 + c), d25 = patch.simd(VC.self, at: 6272 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 8448 + c), d31 = patch.simd(VC.self, at: 8576 + c), d32 = patch.simd(VC.self, at: 8704 + c), d33 = patch.simd(VC.self, at: 8832 + c), d34 = patch.simd(VC.self, at: 8960 + c), d35 = patch.simd(VC.self, at: 9088 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 11264 + c), d41 = patch.simd(VC.self, at: 11392 + c), d42 = patch.simd(VC.self, at: 11520 + c), d43 = patch.simd(VC.self, at: 11648 + c), d44 = patch.simd(VC.self, at: 11776 + c), d45 = patch.simd(VC.self, at: 11904 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 14080 + c), d51 = patch.simd(VC.self, at: 14208 + c), d52 = patch.simd(VC.self, at: 14336 + c), d53 = patch.simd(VC.self, at: 14464 + c), d54 = patch.simd(VC.self, at: 14592 + c), d55 = patch.simd(VC.self, at: 14720 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 3216 + t * 128 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 6432 + t * 128 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 9648 + t * 128 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 12864 + t * 128 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 16080 + t * 128 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 19296 + t * 128 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 22512 + t * 128 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 25728 + t * 128 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 28944 + t * 128 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 32160 + t * 128 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 35376 + t * 128 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 38592 + t * 128 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 41808 + t * 128 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 45024 + t * 128 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 48240 + t * 128 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 51456 + t * 128 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 54672 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 57888 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 61104 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 64320 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 67536 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 70752 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 73968 + t * 128 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 77184 + t * 128 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 80400 + t * 128 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 83616 + t * 128 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 86832 + t * 128 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 90048 + t * 128 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 93264 + t * 128 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 96480 + t * 128 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 99696 + t * 128 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 102912 + t * 128 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 106128 + t * 128 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 109344 + t * 128 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 112560 + t * 128 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_conv_4_input_gradient_winograd_product25(UnsafePointer(v + xi * 3216), w + 0 + xi * 16384, m + xi * 3216)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<5 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 589824 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 3216 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 6432 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 9648 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 12864 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 16080 + t * 128 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 19296 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 22512 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 25728 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 28944 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 32160 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 35376 + t * 128 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 38592 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 41808 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 45024 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 48240 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 51456 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 54672 + t * 128 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 57888 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 61104 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 64320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 67536 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 70752 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 73968 + t * 128 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 77184 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 80400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 83616 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 86832 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 90048 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 93264 + t * 128 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 96480 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 99696 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 102912 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 106128 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 109344 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 112560 + t * 128 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 18 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 18 + ox + 1) * 128 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 128 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 128 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 18 + ox) * 128 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 128 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 128 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 { y.store(y20, at: ((oy + 2) * 18 + ox) * 128 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 128 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 128 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 18 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 128 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 { y.store(y30, at: ((oy + 3) * 18 + ox) * 128 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 128 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 128 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 18 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 128 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of conv_2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l2_conv_2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2496)
+        for row in 0..<75 {
+            let target = y + (row + 1) * 2496
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 2400, count: 2400)
+            (target + 2432).update(repeating: 0, count: 64)
+        }
+        (y + 189696).update(repeating: 0, count: 4992)
+    }
+
+    @inline(never)
+    static func l2_conv_2_winograd_training_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<6 {
+                    let ox = bx * 5
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -4851,9 +5257,9 @@ extension CatsVsDogs: TrainableModel {
                     var s3_1 = V()
                     var s3_2 = V()
                     var s3_3 = V()
-                    let xp = x + ox * 128
+                    let xp = x + ox * 32
                     let wp = kernel
-                    for ci in 0..<128 {
+                    for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
                         let w1 = wp.simd(V.self, at: ci * 64 + 16)
                         let w2 = wp.simd(V.self, at: ci * 64 + 32)
@@ -4863,17 +5269,17 @@ extension CatsVsDogs: TrainableModel {
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 128])
+                        let x1 = V(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 256])
+                        let x2 = V(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 384])
+                        let x3 = V(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -4901,68 +5307,462 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l4_conv_3_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+    static func l2_conv_2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<38) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 78080
+        let v = s, m = s + 19712
+        for group in parts.clamped(to: 0..<38) {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<38 {
+                    let t = r * 38 + tx
+                    let patch = x + ((ty0 + r) * 4992 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 1232 + t * 32 + c)
+                        v.store(b02 - b22, at: 2464 + t * 32 + c)
+                        v.store(b03 - b23, at: 3696 + t * 32 + c)
+                        v.store(b10 + b20, at: 4928 + t * 32 + c)
+                        v.store(b11 + b21, at: 6160 + t * 32 + c)
+                        v.store(b12 + b22, at: 7392 + t * 32 + c)
+                        v.store(b13 + b23, at: 8624 + t * 32 + c)
+                        v.store(b20 - b10, at: 9856 + t * 32 + c)
+                        v.store(b21 - b11, at: 11088 + t * 32 + c)
+                        v.store(b22 - b12, at: 12320 + t * 32 + c)
+                        v.store(b23 - b13, at: 13552 + t * 32 + c)
+                        v.store(b10 - b30, at: 14784 + t * 32 + c)
+                        v.store(b11 - b31, at: 16016 + t * 32 + c)
+                        v.store(b12 - b32, at: 17248 + t * 32 + c)
+                        v.store(b13 - b33, at: 18480 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv_2_winograd_training_product38(UnsafePointer(v + xi * 1232), w + 0 + xi * 2048, m + xi * 2448)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<38 {
+                    let t = r * 38 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 32768 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 75 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        if ox + 1 < 75 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 75 + ox + 1) * 64 + k) }
+                        let y10 = a10 - a20 - a30 + bias
+                        if oy + 1 < 75 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 75 + ox) * 64 + k) }
+                        let y11 = a11 - a21 - a31 + bias
+                        if oy + 1 < 75 && ox + 1 < 75 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 75 + ox + 1) * 64 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of conv_3 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l4_conv_3_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2560)
+        for row in 0..<37 {
+            let target = y + (row + 1) * 2560
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 2368, count: 2368)
+            (target + 2432).update(repeating: 0, count: 128)
+        }
+        (y + 97280).update(repeating: 0, count: 5120)
+    }
+
+    @inline(never)
+    static func l4_conv_3_winograd_training_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 64
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                do {
+                    let yp = y + c0 + 1920
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + 960
+                    let wp = kernel + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_winograd_training_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 64
+            do {
+                for bx in 0..<6 {
+                    let ox = bx * 5
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 4 + 30
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 39168
         for group in parts.clamped(to: 0..<9) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
                 for tx in 0..<19 {
                     let t = r * 19 + tx
-                    let patch = x + ((ty0 + r) * 10240 + tx * 256)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let d10 = patch.simd(VC.self, at: 5120 + c), d11 = patch.simd(VC.self, at: 5248 + c), d12 = patch.simd(VC.self, at: 5376 + c), d13 = patch.simd(VC.self, at: 5504 + c)
-                        let d20 = patch.simd(VC.self, at: 10240 + c), d21 = patch.simd(VC.self, at: 10368 + c), d22 = patch.simd(VC.self, at: 10496 + c), d23 = patch.simd(VC.self, at: 10624 + c)
-                        let d30 = patch.simd(VC.self, at: 15360 + c), d31 = patch.simd(VC.self, at: 15488 + c), d32 = patch.simd(VC.self, at: 15616 + c), d33 = patch.simd(VC.self, at: 15744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 4880 + t * 128 + c)
-                        v.store(b02 - b01, at: 9760 + t * 128 + c)
-                        v.store(b01 - b03, at: 14640 + t * 128 + c)
-                        v.store(b10 - b12, at: 19520 + t * 128 + c)
-                        v.store(b11 + b12, at: 24400 + t * 128 + c)
-                        v.store(b12 - b11, at: 29280 + t * 128 + c)
-                        v.store(b11 - b13, at: 34160 + t * 128 + c)
-                        v.store(b20 - b22, at: 39040 + t * 128 + c)
-                        v.store(b21 + b22, at: 43920 + t * 128 + c)
-                        v.store(b22 - b21, at: 48800 + t * 128 + c)
-                        v.store(b21 - b23, at: 53680 + t * 128 + c)
-                        v.store(b30 - b32, at: 58560 + t * 128 + c)
-                        v.store(b31 + b32, at: 63440 + t * 128 + c)
-                        v.store(b32 - b31, at: 68320 + t * 128 + c)
-                        v.store(b31 - b33, at: 73200 + t * 128 + c)
+                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 64 + c)
+                        v.store(b01 - b21, at: 2448 + t * 64 + c)
+                        v.store(b02 - b22, at: 4896 + t * 64 + c)
+                        v.store(b03 - b23, at: 7344 + t * 64 + c)
+                        v.store(b10 + b20, at: 9792 + t * 64 + c)
+                        v.store(b11 + b21, at: 12240 + t * 64 + c)
+                        v.store(b12 + b22, at: 14688 + t * 64 + c)
+                        v.store(b13 + b23, at: 17136 + t * 64 + c)
+                        v.store(b20 - b10, at: 19584 + t * 64 + c)
+                        v.store(b21 - b11, at: 22032 + t * 64 + c)
+                        v.store(b22 - b12, at: 24480 + t * 64 + c)
+                        v.store(b23 - b13, at: 26928 + t * 64 + c)
+                        v.store(b10 - b30, at: 29376 + t * 64 + c)
+                        v.store(b11 - b31, at: 31824 + t * 64 + c)
+                        v.store(b12 - b32, at: 34272 + t * 64 + c)
+                        v.store(b13 - b33, at: 36720 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_conv_3_input_gradient_winograd_product38(UnsafePointer(v + xi * 4880), w + 0 + xi * 8192, m + xi * 2448)
+                Self.l4_conv_3_winograd_training_product38(UnsafePointer(v + xi * 2448), w + 0 + xi * 8192, m + xi * 4880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 64, by: 16) {
+                    for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 131072 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
-                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
-                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
+                        let y10 = a10 - a20 - a30 + bias
+                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
+                        let y11 = a11 - a21 - a31 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
                     }
                 }
             }
@@ -4973,68 +5773,72 @@ extension CatsVsDogs: TrainableModel {
             for r in 0..<1 {
                 for tx in 0..<19 {
                     let t = r * 19 + tx
-                    let patch = x + ((ty0 + r) * 10240 + tx * 256)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let d10 = patch.simd(VC.self, at: 5120 + c), d11 = patch.simd(VC.self, at: 5248 + c), d12 = patch.simd(VC.self, at: 5376 + c), d13 = patch.simd(VC.self, at: 5504 + c)
-                        let d20 = patch.simd(VC.self, at: 10240 + c), d21 = patch.simd(VC.self, at: 10368 + c), d22 = patch.simd(VC.self, at: 10496 + c), d23 = patch.simd(VC.self, at: 10624 + c)
-                        let d30 = patch.simd(VC.self, at: 15360 + c), d31 = patch.simd(VC.self, at: 15488 + c), d32 = patch.simd(VC.self, at: 15616 + c), d33 = patch.simd(VC.self, at: 15744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 4880 + t * 128 + c)
-                        v.store(b02 - b01, at: 9760 + t * 128 + c)
-                        v.store(b01 - b03, at: 14640 + t * 128 + c)
-                        v.store(b10 - b12, at: 19520 + t * 128 + c)
-                        v.store(b11 + b12, at: 24400 + t * 128 + c)
-                        v.store(b12 - b11, at: 29280 + t * 128 + c)
-                        v.store(b11 - b13, at: 34160 + t * 128 + c)
-                        v.store(b20 - b22, at: 39040 + t * 128 + c)
-                        v.store(b21 + b22, at: 43920 + t * 128 + c)
-                        v.store(b22 - b21, at: 48800 + t * 128 + c)
-                        v.store(b21 - b23, at: 53680 + t * 128 + c)
-                        v.store(b30 - b32, at: 58560 + t * 128 + c)
-                        v.store(b31 + b32, at: 63440 + t * 128 + c)
-                        v.store(b32 - b31, at: 68320 + t * 128 + c)
-                        v.store(b31 - b33, at: 73200 + t * 128 + c)
+                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 64 + c)
+                        v.store(b01 - b21, at: 2448 + t * 64 + c)
+                        v.store(b02 - b22, at: 4896 + t * 64 + c)
+                        v.store(b03 - b23, at: 7344 + t * 64 + c)
+                        v.store(b10 + b20, at: 9792 + t * 64 + c)
+                        v.store(b11 + b21, at: 12240 + t * 64 + c)
+                        v.store(b12 + b22, at: 14688 + t * 64 + c)
+                        v.store(b13 + b23, at: 17136 + t * 64 + c)
+                        v.store(b20 - b10, at: 19584 + t * 64 + c)
+                        v.store(b21 - b11, at: 22032 + t * 64 + c)
+                        v.store(b22 - b12, at: 24480 + t * 64 + c)
+                        v.store(b23 - b13, at: 26928 + t * 64 + c)
+                        v.store(b10 - b30, at: 29376 + t * 64 + c)
+                        v.store(b11 - b31, at: 31824 + t * 64 + c)
+                        v.store(b12 - b32, at: 34272 + t * 64 + c)
+                        v.store(b13 - b33, at: 36720 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_conv_3_input_gradient_winograd_product19(UnsafePointer(v + xi * 4880), w + 0 + xi * 8192, m + xi * 2448)
+                Self.l4_conv_3_winograd_training_product19(UnsafePointer(v + xi * 2448), w + 0 + xi * 8192, m + xi * 4880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<1 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 64, by: 16) {
+                    for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 131072 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
-                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
-                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
+                        let y10 = a10 - a20 - a30 + bias
+                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
+                        let y11 = a11 - a21 - a31 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
                     }
                 }
             }
         }
     }
 
-    // dL/dx of conv_4 and the layers of its geometry: dL/dz bordered with zeros,
-    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    // The training forward pass of conv_4 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
     @inline(never)
-    static func l6_conv_4_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_conv_4_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2560)
         for row in 0..<18 {
             let target = y + (row + 1) * 2560
@@ -5046,7 +5850,7 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l6_conv_4_input_gradient_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l6_conv_4_winograd_training_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
@@ -5198,7 +6002,7 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l6_conv_4_input_gradient_winograd_product63(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l6_conv_4_winograd_training_product63(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
@@ -5350,7 +6154,7 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l6_conv_4_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l6_conv_4_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 129280
@@ -5363,35 +6167,35 @@ extension CatsVsDogs: TrainableModel {
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 8080 + t * 128 + c)
-                        v.store(b02 - b01, at: 16160 + t * 128 + c)
-                        v.store(b01 - b03, at: 24240 + t * 128 + c)
-                        v.store(b10 - b12, at: 32320 + t * 128 + c)
-                        v.store(b11 + b12, at: 40400 + t * 128 + c)
-                        v.store(b12 - b11, at: 48480 + t * 128 + c)
-                        v.store(b11 - b13, at: 56560 + t * 128 + c)
-                        v.store(b20 - b22, at: 64640 + t * 128 + c)
-                        v.store(b21 + b22, at: 72720 + t * 128 + c)
-                        v.store(b22 - b21, at: 80800 + t * 128 + c)
-                        v.store(b21 - b23, at: 88880 + t * 128 + c)
-                        v.store(b30 - b32, at: 96960 + t * 128 + c)
-                        v.store(b31 + b32, at: 105040 + t * 128 + c)
-                        v.store(b32 - b31, at: 113120 + t * 128 + c)
-                        v.store(b31 - b33, at: 121200 + t * 128 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 128 + c)
+                        v.store(b01 - b21, at: 8080 + t * 128 + c)
+                        v.store(b02 - b22, at: 16160 + t * 128 + c)
+                        v.store(b03 - b23, at: 24240 + t * 128 + c)
+                        v.store(b10 + b20, at: 32320 + t * 128 + c)
+                        v.store(b11 + b21, at: 40400 + t * 128 + c)
+                        v.store(b12 + b22, at: 48480 + t * 128 + c)
+                        v.store(b13 + b23, at: 56560 + t * 128 + c)
+                        v.store(b20 - b10, at: 64640 + t * 128 + c)
+                        v.store(b21 - b11, at: 72720 + t * 128 + c)
+                        v.store(b22 - b12, at: 80800 + t * 128 + c)
+                        v.store(b23 - b13, at: 88880 + t * 128 + c)
+                        v.store(b10 - b30, at: 96960 + t * 128 + c)
+                        v.store(b11 - b31, at: 105040 + t * 128 + c)
+                        v.store(b12 - b32, at: 113120 + t * 128 + c)
+                        v.store(b13 - b33, at: 121200 + t * 128 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_input_gradient_winograd_product63(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
+                Self.l6_conv_4_winograd_training_product63(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<7 {
@@ -5401,17 +6205,21 @@ extension CatsVsDogs: TrainableModel {
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 262144 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 128 + k)
-                        y.store(y01, at: (oy * 18 + ox + 1) * 128 + k)
-                        y.store(y10, at: ((oy + 1) * 18 + ox) * 128 + k)
-                        y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 18 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 18 + ox + 1) * 128 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox) * 128 + k)
+                        let y11 = a11 - a21 - a31 + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
                     }
                 }
             }
@@ -5425,35 +6233,35 @@ extension CatsVsDogs: TrainableModel {
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 8080 + t * 128 + c)
-                        v.store(b02 - b01, at: 16160 + t * 128 + c)
-                        v.store(b01 - b03, at: 24240 + t * 128 + c)
-                        v.store(b10 - b12, at: 32320 + t * 128 + c)
-                        v.store(b11 + b12, at: 40400 + t * 128 + c)
-                        v.store(b12 - b11, at: 48480 + t * 128 + c)
-                        v.store(b11 - b13, at: 56560 + t * 128 + c)
-                        v.store(b20 - b22, at: 64640 + t * 128 + c)
-                        v.store(b21 + b22, at: 72720 + t * 128 + c)
-                        v.store(b22 - b21, at: 80800 + t * 128 + c)
-                        v.store(b21 - b23, at: 88880 + t * 128 + c)
-                        v.store(b30 - b32, at: 96960 + t * 128 + c)
-                        v.store(b31 + b32, at: 105040 + t * 128 + c)
-                        v.store(b32 - b31, at: 113120 + t * 128 + c)
-                        v.store(b31 - b33, at: 121200 + t * 128 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 128 + c)
+                        v.store(b01 - b21, at: 8080 + t * 128 + c)
+                        v.store(b02 - b22, at: 16160 + t * 128 + c)
+                        v.store(b03 - b23, at: 24240 + t * 128 + c)
+                        v.store(b10 + b20, at: 32320 + t * 128 + c)
+                        v.store(b11 + b21, at: 40400 + t * 128 + c)
+                        v.store(b12 + b22, at: 48480 + t * 128 + c)
+                        v.store(b13 + b23, at: 56560 + t * 128 + c)
+                        v.store(b20 - b10, at: 64640 + t * 128 + c)
+                        v.store(b21 - b11, at: 72720 + t * 128 + c)
+                        v.store(b22 - b12, at: 80800 + t * 128 + c)
+                        v.store(b23 - b13, at: 88880 + t * 128 + c)
+                        v.store(b10 - b30, at: 96960 + t * 128 + c)
+                        v.store(b11 - b31, at: 105040 + t * 128 + c)
+                        v.store(b12 - b32, at: 113120 + t * 128 + c)
+                        v.store(b13 - b33, at: 121200 + t * 128 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_input_gradient_winograd_product18(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
+                Self.l6_conv_4_winograd_training_product18(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -5463,17 +6271,21 @@ extension CatsVsDogs: TrainableModel {
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 262144 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 128 + k)
-                        y.store(y01, at: (oy * 18 + ox + 1) * 128 + k)
-                        y.store(y10, at: ((oy + 1) * 18 + ox) * 128 + k)
-                        y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 18 + ox) * 128 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 18 + ox + 1) * 128 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox) * 128 + k)
+                        let y11 = a11 - a21 - a31 + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
                     }
                 }
             }

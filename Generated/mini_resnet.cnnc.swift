@@ -35,9 +35,9 @@ public struct MiniResnet: CompiledModel {
     public static let parameterCount = 5266
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3324480
-    /// 26,016 floats of activations and padded inputs (see `Arena`), 25,088 of Winograd scratch.
-    public static let arenaCount = 51104
-    static let packedCount = 12720
+    /// 26,016 floats of activations and padded inputs (see `Arena`), 17,280 of Winograd scratch.
+    public static let arenaCount = 43296
+    static let packedCount = 20400
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -60,7 +60,7 @@ public struct MiniResnet: CompiledModel {
         static let l10_block2_conv1_padded = 0
         /// block2_conv1's output: 3,136 floats, layers 10–13
         static let l10_block2_conv1 = 6736
-        /// block2_conv2's padded input: 4,096 floats, layer 13
+        /// block2_conv2's padded input: 5,184 floats, layer 13
         static let l13_block2_conv2_padded = 0
         /// block2_conv2's output: 3,136 floats, layers 13–17
         static let l13_block2_conv2 = 9872
@@ -72,7 +72,7 @@ public struct MiniResnet: CompiledModel {
         static let l19_pool = 0
         /// predictions's output: 10 floats, layer 20
         static let l20_predictions = 16
-        /// Winograd's transformed tiles: 25,088 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 17,280 floats, and as many again for each further worker
         static let scratch = 26016
     }
 
@@ -162,24 +162,24 @@ public struct MiniResnet: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1360, shiftAt: 1368)
         WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1376)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1952)
-        WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1960)
-        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 2984, shiftAt: 2992)
-        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 3000)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 3576)
-        WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 3584)
-        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 4608, shiftAt: 4616)
-        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 4624)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 5776)
-        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 5792, shiftAt: 5808)
-        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 5824)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 8128)
-        WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 8144)
-        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 12240)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 12368)
-        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 12384, shiftAt: 12400)
-        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 12416, shiftAt: 12432)
-        WeightPacking.kernel(parameters, from: 5096, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 12448)
-        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 12704)
+        WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 1960)
+        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 4264, shiftAt: 4272)
+        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 4280)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 4856)
+        WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 4864)
+        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 7168, shiftAt: 7176)
+        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 7184)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 8336)
+        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 8352, shiftAt: 8368)
+        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 8384)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 10688)
+        WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 10704)
+        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 19920)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 20048)
+        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20064, shiftAt: 20080)
+        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20096, shiftAt: 20112)
+        WeightPacking.kernel(parameters, from: 5096, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 20128)
+        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 20384)
         self.packed = packed
     }
 
@@ -223,7 +223,7 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 2984))
+            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 4264))
         } else {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
             Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
@@ -243,10 +243,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 4608))
+            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7168))
         } else {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -271,10 +271,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 5792))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8352))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -291,18 +291,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 12384))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 20064))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 12416))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20096))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -332,14 +332,14 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 12448), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 20128), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 25088
+    public static let workerScratchCount = 17280
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -366,7 +366,7 @@ public struct MiniResnet: CompiledModel {
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch + worker * 25088), w.advanced(by: 2984), parts) }
+        pool.split(2) { worker, parts in Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch + worker * 17280), w.advanced(by: 4264), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
         // in block1_conv1's store
@@ -377,7 +377,7 @@ public struct MiniResnet: CompiledModel {
         // block1_conv2
         // with block1_bn2 in its store, unless every layer's output is observed
         Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch + worker * 25088), w.advanced(by: 4608), parts) }
+        pool.split(2) { worker, parts in Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch + worker * 17280), w.advanced(by: 7168), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
         // in block1_conv2's store
@@ -392,7 +392,7 @@ public struct MiniResnet: CompiledModel {
         // block2_conv1
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 5792))
+        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8352))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
         // in block2_conv1's store
@@ -403,11 +403,11 @@ public struct MiniResnet: CompiledModel {
         // block2_conv2
         // with block2_bn2 in its store, unless every layer's output is observed
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14848), w.advanced(by: 12384), parts) }
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 10368), w.advanced(by: 20064), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
-        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 12416))
+        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20096))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
         // in block2_conv2's store
@@ -426,7 +426,7 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 12448), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 20128), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -487,7 +487,7 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 2984))
+            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 4264))
         } else {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
             Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
@@ -507,10 +507,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 4608))
+            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7168))
         } else {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -535,10 +535,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 5792))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8352))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -555,18 +555,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 12384))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 20064))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 12416))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20096))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -602,7 +602,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 12448, bias = w + 12704
+        let kernel = w + 20128, bias = w + 20384
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -956,7 +956,7 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
-    // block1_conv1: forward by Winograd's F(2x2, 3x3)
+    // block1_conv1: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l3_block1_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 240)
@@ -970,13 +970,13 @@ public struct MiniResnet: CompiledModel {
     }
 
     @inline(never)
-    static func l3_block1_conv1_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_block1_conv1_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<7 {
-                    let ox = bx * 8
+                for bx in 0..<3 {
+                    let ox = bx * 7
                     let yp = y + ox * 8
                     var s0_0 = V()
                     var s1_0 = V()
@@ -985,7 +985,6 @@ public struct MiniResnet: CompiledModel {
                     var s4_0 = V()
                     var s5_0 = V()
                     var s6_0 = V()
-                    var s7_0 = V()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
@@ -1004,8 +1003,6 @@ public struct MiniResnet: CompiledModel {
                         s5_0 = madd(s5_0, x5, w0)
                         let x6 = V(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
-                        s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s1_0, at: 8)
@@ -1014,10 +1011,19 @@ public struct MiniResnet: CompiledModel {
                     yp.store(s4_0, at: 32)
                     yp.store(s5_0, at: 40)
                     yp.store(s6_0, at: 48)
-                    yp.store(s7_0, at: 56)
                 }
-                for bx in 0..<6 {
-                    let ox = bx * 7 + 56
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_block1_conv1_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 7
                     let yp = y + ox * 8
                     var s0_0 = V()
                     var s1_0 = V()
@@ -1061,65 +1067,239 @@ public struct MiniResnet: CompiledModel {
     static func l3_block1_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 12544
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 7
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<7 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+        let v = s, m = s + 8640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 784 + t * 8 + c)
-                        v.store(b02 - b01, at: 1568 + t * 8 + c)
-                        v.store(b01 - b03, at: 2352 + t * 8 + c)
-                        v.store(b10 - b12, at: 3136 + t * 8 + c)
-                        v.store(b11 + b12, at: 3920 + t * 8 + c)
-                        v.store(b12 - b11, at: 4704 + t * 8 + c)
-                        v.store(b11 - b13, at: 5488 + t * 8 + c)
-                        v.store(b20 - b22, at: 6272 + t * 8 + c)
-                        v.store(b21 + b22, at: 7056 + t * 8 + c)
-                        v.store(b22 - b21, at: 7840 + t * 8 + c)
-                        v.store(b21 - b23, at: 8624 + t * 8 + c)
-                        v.store(b30 - b32, at: 9408 + t * 8 + c)
-                        v.store(b31 + b32, at: 10192 + t * 8 + c)
-                        v.store(b32 - b31, at: 10976 + t * 8 + c)
-                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l3_block1_conv1_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<7 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -1131,73 +1311,303 @@ public struct MiniResnet: CompiledModel {
     static func l3_block1_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 12544
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 7
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<7 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+        let v = s, m = s + 8640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 784 + t * 8 + c)
-                        v.store(b02 - b01, at: 1568 + t * 8 + c)
-                        v.store(b01 - b03, at: 2352 + t * 8 + c)
-                        v.store(b10 - b12, at: 3136 + t * 8 + c)
-                        v.store(b11 + b12, at: 3920 + t * 8 + c)
-                        v.store(b12 - b11, at: 4704 + t * 8 + c)
-                        v.store(b11 - b13, at: 5488 + t * 8 + c)
-                        v.store(b20 - b22, at: 6272 + t * 8 + c)
-                        v.store(b21 + b22, at: 7056 + t * 8 + c)
-                        v.store(b22 - b21, at: 7840 + t * 8 + c)
-                        v.store(b21 - b23, at: 8624 + t * 8 + c)
-                        v.store(b30 - b32, at: 9408 + t * 8 + c)
-                        v.store(b31 + b32, at: 10192 + t * 8 + c)
-                        v.store(b32 - b31, at: 10976 + t * 8 + c)
-                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l3_block1_conv1_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<7 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
                         y.store(e00r, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
                         y.store(e01r, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        y.store(e02r, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        y.store(e03r, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
                         y.store(e10r, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
                         y.store(e11r, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        y.store(e12r, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        y.store(e13r, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        y.store(e20r, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        y.store(e21r, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        y.store(e22r, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        y.store(e23r, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        y.store(e30r, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        y.store(e31r, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        y.store(e32r, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        y.store(e33r, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        y.store(e00r, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        y.store(e01r, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        y.store(e02r, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        y.store(e03r, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        y.store(e10r, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        y.store(e11r, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        y.store(e12r, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        y.store(e13r, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        y.store(e20r, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        y.store(e21r, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        y.store(e22r, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        y.store(e23r, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        y.store(e30r, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        y.store(e31r, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        y.store(e32r, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        y.store(e33r, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -1208,7 +1618,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l4_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 2984, shift = w + 2992
+        let scale = w + 4264, shift = w + 4272
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1283,7 +1693,7 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
-    // block1_conv2: forward by Winograd's F(2x2, 3x3)
+    // block1_conv2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l6_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 240)
@@ -1297,13 +1707,13 @@ public struct MiniResnet: CompiledModel {
     }
 
     @inline(never)
-    static func l6_block1_conv2_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l6_block1_conv2_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<7 {
-                    let ox = bx * 8
+                for bx in 0..<3 {
+                    let ox = bx * 7
                     let yp = y + ox * 8
                     var s0_0 = V()
                     var s1_0 = V()
@@ -1312,7 +1722,6 @@ public struct MiniResnet: CompiledModel {
                     var s4_0 = V()
                     var s5_0 = V()
                     var s6_0 = V()
-                    var s7_0 = V()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
@@ -1331,8 +1740,6 @@ public struct MiniResnet: CompiledModel {
                         s5_0 = madd(s5_0, x5, w0)
                         let x6 = V(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
-                        s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s1_0, at: 8)
@@ -1341,10 +1748,19 @@ public struct MiniResnet: CompiledModel {
                     yp.store(s4_0, at: 32)
                     yp.store(s5_0, at: 40)
                     yp.store(s6_0, at: 48)
-                    yp.store(s7_0, at: 56)
                 }
-                for bx in 0..<6 {
-                    let ox = bx * 7 + 56
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 7
                     let yp = y + ox * 8
                     var s0_0 = V()
                     var s1_0 = V()
@@ -1388,65 +1804,239 @@ public struct MiniResnet: CompiledModel {
     static func l6_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 12544
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 7
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<7 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+        let v = s, m = s + 8640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 784 + t * 8 + c)
-                        v.store(b02 - b01, at: 1568 + t * 8 + c)
-                        v.store(b01 - b03, at: 2352 + t * 8 + c)
-                        v.store(b10 - b12, at: 3136 + t * 8 + c)
-                        v.store(b11 + b12, at: 3920 + t * 8 + c)
-                        v.store(b12 - b11, at: 4704 + t * 8 + c)
-                        v.store(b11 - b13, at: 5488 + t * 8 + c)
-                        v.store(b20 - b22, at: 6272 + t * 8 + c)
-                        v.store(b21 + b22, at: 7056 + t * 8 + c)
-                        v.store(b22 - b21, at: 7840 + t * 8 + c)
-                        v.store(b21 - b23, at: 8624 + t * 8 + c)
-                        v.store(b30 - b32, at: 9408 + t * 8 + c)
-                        v.store(b31 + b32, at: 10192 + t * 8 + c)
-                        v.store(b32 - b31, at: 10976 + t * 8 + c)
-                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_block1_conv2_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<7 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -1458,69 +2048,271 @@ public struct MiniResnet: CompiledModel {
     static func l6_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 12544
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 7
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<7 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+        let v = s, m = s + 8640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 784 + t * 8 + c)
-                        v.store(b02 - b01, at: 1568 + t * 8 + c)
-                        v.store(b01 - b03, at: 2352 + t * 8 + c)
-                        v.store(b10 - b12, at: 3136 + t * 8 + c)
-                        v.store(b11 + b12, at: 3920 + t * 8 + c)
-                        v.store(b12 - b11, at: 4704 + t * 8 + c)
-                        v.store(b11 - b13, at: 5488 + t * 8 + c)
-                        v.store(b20 - b22, at: 6272 + t * 8 + c)
-                        v.store(b21 + b22, at: 7056 + t * 8 + c)
-                        v.store(b22 - b21, at: 7840 + t * 8 + c)
-                        v.store(b21 - b23, at: 8624 + t * 8 + c)
-                        v.store(b30 - b32, at: 9408 + t * 8 + c)
-                        v.store(b31 + b32, at: 10192 + t * 8 + c)
-                        v.store(b32 - b31, at: 10976 + t * 8 + c)
-                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_block1_conv2_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<7 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         y.store(e00n, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         y.store(e01n, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e02n, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e03n, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         y.store(e10n, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         y.store(e11n, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e12n, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e13n, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e20n, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e21n, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e22n, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e23n, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e30n, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e31n, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e32n, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e33n, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e00n, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e01n, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e02n, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e03n, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e10n, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e11n, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e12n, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e13n, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e20n, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e21n, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e22n, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e23n, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e30n, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e31n, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e32n, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e33n, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -1531,7 +2323,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l7_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 4608, shift = w + 4616
+        let scale = w + 7168, shift = w + 7176
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1683,7 +2475,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l11_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 5792, shift = w + 5808
+        let scale = w + 8352, shift = w + 8368
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1761,109 +2553,63 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
-    // block2_conv2: forward by Winograd's F(2x2, 3x3)
+    // block2_conv2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l13_block2_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 256)
+        y.update(repeating: 0, count: 288)
         for row in 0..<14 {
-            let target = y + (row + 1) * 256
+            let target = y + (row + 1) * 288
             target.update(repeating: 0, count: 16)
             (target + 16).update(from: x + row * 224, count: 224)
-            (target + 240).update(repeating: 0, count: 16)
+            (target + 240).update(repeating: 0, count: 48)
         }
-        (y + 3840).update(repeating: 0, count: 256)
+        (y + 4320).update(repeating: 0, count: 864)
     }
 
     @inline(never)
-    static func l13_block2_conv2_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l13_block2_conv2_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<3 {
-                    let ox = bx * 7
-                    let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
-                        s6_0 = madd(s6_0, x6, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                    yp.store(s6_0, at: 96)
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l13_block2_conv2_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        if parts.contains(0) {
-            do {
-                for bx in 0..<4 {
-                    let ox = bx * 7
-                    let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
-                        s6_0 = madd(s6_0, x6, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                    yp.store(s6_0, at: 96)
-                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
             }
         }
     }
@@ -1872,127 +2618,121 @@ public struct MiniResnet: CompiledModel {
     static func l13_block2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 7424
-        if parts.contains(0) {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+        let v = s, m = s + 5184
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l13_block2_conv2_winograd_product8(UnsafePointer(v + xi * 144), w + 2320 + xi * 256, m + xi * 144)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 14 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 14 { y.store(y02, at: (oy * 14 + ox + 2) * 16 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 14 { y.store(y03, at: (oy * 14 + ox + 3) * 16 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<3 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
-                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
-                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if ox + 2 < 14 { y.store(y12, at: ((oy + 1) * 14 + ox + 2) * 16 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 14 { y.store(y13, at: ((oy + 1) * 14 + ox + 3) * 16 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 { y.store(y20, at: ((oy + 2) * 14 + ox) * 16 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 { y.store(y21, at: ((oy + 2) * 14 + ox + 1) * 16 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 && ox + 2 < 14 { y.store(y22, at: ((oy + 2) * 14 + ox + 2) * 16 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 && ox + 3 < 14 { y.store(y23, at: ((oy + 2) * 14 + ox + 3) * 16 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 { y.store(y30, at: ((oy + 3) * 14 + ox) * 16 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 { y.store(y31, at: ((oy + 3) * 14 + ox + 1) * 16 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 && ox + 2 < 14 { y.store(y32, at: ((oy + 3) * 14 + ox + 2) * 16 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 && ox + 3 < 14 { y.store(y33, at: ((oy + 3) * 14 + ox + 3) * 16 + k) }
                     }
                 }
             }
@@ -2004,135 +2744,137 @@ public struct MiniResnet: CompiledModel {
     static func l13_block2_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 7424
-        if parts.contains(0) {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+        let v = s, m = s + 5184
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l13_block2_conv2_winograd_product8(UnsafePointer(v + xi * 144), w + 2320 + xi * 256, m + xi * 144)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e00n, at: (oy * 14 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e01n, at: (oy * 14 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if ox + 2 < 14 { y.store(e02n, at: (oy * 14 + ox + 2) * 16 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if ox + 3 < 14 { y.store(e03n, at: (oy * 14 + ox + 3) * 16 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e10n, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e11n, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<3 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e00n, at: (oy * 14 + ox) * 16 + k)
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e01n, at: (oy * 14 + ox + 1) * 16 + k)
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e10n, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e11n, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if ox + 2 < 14 { y.store(e12n, at: ((oy + 1) * 14 + ox + 2) * 16 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if ox + 3 < 14 { y.store(e13n, at: ((oy + 1) * 14 + ox + 3) * 16 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 2 < 14 { y.store(e20n, at: ((oy + 2) * 14 + ox) * 16 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 2 < 14 { y.store(e21n, at: ((oy + 2) * 14 + ox + 1) * 16 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 2 < 14 && ox + 2 < 14 { y.store(e22n, at: ((oy + 2) * 14 + ox + 2) * 16 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 2 < 14 && ox + 3 < 14 { y.store(e23n, at: ((oy + 2) * 14 + ox + 3) * 16 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 3 < 14 { y.store(e30n, at: ((oy + 3) * 14 + ox) * 16 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 3 < 14 { y.store(e31n, at: ((oy + 3) * 14 + ox + 1) * 16 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 3 < 14 && ox + 2 < 14 { y.store(e32n, at: ((oy + 3) * 14 + ox + 2) * 16 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        if oy + 3 < 14 && ox + 3 < 14 { y.store(e33n, at: ((oy + 3) * 14 + ox + 3) * 16 + k) }
                     }
                 }
             }
@@ -2242,7 +2984,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l15_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 12384, shift = w + 12400
+        let scale = w + 20064, shift = w + 20080
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2255,7 +2997,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l16_block2_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 12416, shift = w + 12432
+        let scale = w + 20096, shift = w + 20112
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2344,14 +3086,17 @@ extension MiniResnet: TrainableModel {
     public static let trainingPhaseCount = 13
     public static let batchSumCount = 288
     public static let batchStatisticsCount = 360
-    public static let stepWeightCount = 6176
+    public static let stepWeightCount = 20032
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 104, inputChannels: 8, outputs: 8, paddedInputs: 8, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 712, inputChannels: 8, outputs: 8, paddedInputs: 8, into: stepWeights.advanced(by: 1032))
-            WeightPacking.turnedWinograd(k, from: 2536, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 2064))
+            WeightPacking.turnedWinograd(k, from: 104, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 712, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights.advanced(by: 2312))
+            WeightPacking.turnedWinograd(k, from: 2536, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 4624))
+            WeightPacking.winograd(k, from: 104, bias: nil, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 13856))
+            WeightPacking.winograd(k, from: 712, bias: nil, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 14888))
+            WeightPacking.winograd(k, from: 2536, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 15920))
         }
     }
     public static let stepGradientCount = 6144
@@ -2390,8 +3135,8 @@ extension MiniResnet: TrainableModel {
                 // Forward, training mode, to block1_bn1: every layer's output stays for the backward pass.
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
                 Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
-                Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498))
-                Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 1376), o3, arena.advanced(by: 184698))
+                Self.l3_block1_conv1_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 177498))
+                Self.l3_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 14216), o3, arena.advanced(by: 184698))
                 Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -2403,8 +3148,8 @@ extension MiniResnet: TrainableModel {
                 // Forward, training mode, to block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l2_stem_relu_forward(UnsafePointer(o4), o5)
-                Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498))
-                Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 3000), o6, arena.advanced(by: 184698))
+                Self.l6_block1_conv2_winograd_training_pad(UnsafePointer(o5), arena.advanced(by: 177498))
+                Self.l6_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 15248), o6, arena.advanced(by: 184698))
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -2420,7 +3165,7 @@ extension MiniResnet: TrainableModel {
                 Self.l8_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
                 Self.l2_stem_relu_forward(UnsafePointer(o8), o9)
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 4624), o10)
+                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 7184), o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -2434,9 +3179,9 @@ extension MiniResnet: TrainableModel {
                 // Forward, training mode, to block2_bn2: every layer's output stays for the backward pass.
                 Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 Self.l12_block2_relu_forward(UnsafePointer(o11), o12)
-                Self.l13_block2_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498))
-                Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 5824), o13, arena.advanced(by: 184698))
-                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 12240), o14)
+                Self.l13_block2_conv2_winograd_training_pad(UnsafePointer(o12), arena.advanced(by: 177498))
+                Self.l13_block2_conv2_winograd_training(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 16280), o13, arena.advanced(by: 184698))
+                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 19920), o14)
                 Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -2465,7 +3210,7 @@ extension MiniResnet: TrainableModel {
                 Self.l17_block2_add(UnsafePointer(o15), UnsafePointer(o16), o17)
                 Self.l12_block2_relu_forward(UnsafePointer(o17), o18)
                 Self.l19_pool(UnsafePointer(o18), o19)
-                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 12448), o20)
+                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 20128), o20)
                 Self.l20_predictions_activation(o20)
                 output.update(from: o20, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -2533,9 +3278,9 @@ extension MiniResnet: TrainableModel {
                 g.update(from: e13, count: 3136)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv2
-                Self.l13_block2_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498)); Self.l13_block2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 7314), arena.advanced(by: 184698))
+                Self.l13_block2_conv2_kernel_gradient_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498)); Self.l13_block2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 7314), arena.advanced(by: 184698))
                 Self.l13_block2_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), nil)
-                Self.l13_block2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l13_block2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 2424), h, arena.advanced(by: 184698)); swap(&g, &h)
+                Self.l13_block2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l13_block2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 4984), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block2_relu
                 Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // block2_bn1: dL/dy waits for the whole batch's sums
@@ -2587,9 +3332,9 @@ extension MiniResnet: TrainableModel {
                 Self.l7_block1_bn2_backward(UnsafePointer(o6), dy7, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
-                Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498)); Self.l6_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 6290), arena.advanced(by: 184698))
+                Self.l6_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498)); Self.l6_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 6290), arena.advanced(by: 184698))
                 Self.l6_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), nil)
-                Self.l6_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l6_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 1392), h, arena.advanced(by: 184698)); swap(&g, &h)
+                Self.l6_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l6_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 2672), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // block1_bn1: dL/dy waits for the whole batch's sums
@@ -2610,7 +3355,7 @@ extension MiniResnet: TrainableModel {
                 Self.l4_block1_bn1_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
-                Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 5266), arena.advanced(by: 184698))
+                Self.l3_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 5266), arena.advanced(by: 184698))
                 Self.l3_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), nil)
                 Self.l3_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l3_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 360), h, arena.advanced(by: 184698)); swap(&g, &h)
                 for i in 0..<6272 { e2[i] += g[i] }
@@ -3373,6 +4118,18 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
+    static func l3_block1_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
     static func l3_block1_conv1_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
@@ -3418,29 +4175,29 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 464 + t * 8 + c)
-                        v.store(b02 - b01, at: 928 + t * 8 + c)
-                        v.store(b01 - b03, at: 1392 + t * 8 + c)
-                        v.store(b10 - b12, at: 1856 + t * 8 + c)
-                        v.store(b11 + b12, at: 2320 + t * 8 + c)
-                        v.store(b12 - b11, at: 2784 + t * 8 + c)
-                        v.store(b11 - b13, at: 3248 + t * 8 + c)
-                        v.store(b20 - b22, at: 3712 + t * 8 + c)
-                        v.store(b21 + b22, at: 4176 + t * 8 + c)
-                        v.store(b22 - b21, at: 4640 + t * 8 + c)
-                        v.store(b21 - b23, at: 5104 + t * 8 + c)
-                        v.store(b30 - b32, at: 5568 + t * 8 + c)
-                        v.store(b31 + b32, at: 6032 + t * 8 + c)
-                        v.store(b32 - b31, at: 6496 + t * 8 + c)
-                        v.store(b31 - b33, at: 6960 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 464 + t * 8 + c)
+                        v.store(b02 - b22, at: 928 + t * 8 + c)
+                        v.store(b03 - b23, at: 1392 + t * 8 + c)
+                        v.store(b10 + b20, at: 1856 + t * 8 + c)
+                        v.store(b11 + b21, at: 2320 + t * 8 + c)
+                        v.store(b12 + b22, at: 2784 + t * 8 + c)
+                        v.store(b13 + b23, at: 3248 + t * 8 + c)
+                        v.store(b20 - b10, at: 3712 + t * 8 + c)
+                        v.store(b21 - b11, at: 4176 + t * 8 + c)
+                        v.store(b22 - b12, at: 4640 + t * 8 + c)
+                        v.store(b23 - b13, at: 5104 + t * 8 + c)
+                        v.store(b10 - b30, at: 5568 + t * 8 + c)
+                        v.store(b11 - b31, at: 6032 + t * 8 + c)
+                        v.store(b12 - b32, at: 6496 + t * 8 + c)
+                        v.store(b13 - b33, at: 6960 + t * 8 + c)
                     }
                 }
             }
@@ -3488,29 +4245,29 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 464 + t * 8 + c)
-                        v.store(b02 - b01, at: 928 + t * 8 + c)
-                        v.store(b01 - b03, at: 1392 + t * 8 + c)
-                        v.store(b10 - b12, at: 1856 + t * 8 + c)
-                        v.store(b11 + b12, at: 2320 + t * 8 + c)
-                        v.store(b12 - b11, at: 2784 + t * 8 + c)
-                        v.store(b11 - b13, at: 3248 + t * 8 + c)
-                        v.store(b20 - b22, at: 3712 + t * 8 + c)
-                        v.store(b21 + b22, at: 4176 + t * 8 + c)
-                        v.store(b22 - b21, at: 4640 + t * 8 + c)
-                        v.store(b21 - b23, at: 5104 + t * 8 + c)
-                        v.store(b30 - b32, at: 5568 + t * 8 + c)
-                        v.store(b31 + b32, at: 6032 + t * 8 + c)
-                        v.store(b32 - b31, at: 6496 + t * 8 + c)
-                        v.store(b31 - b33, at: 6960 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 464 + t * 8 + c)
+                        v.store(b02 - b22, at: 928 + t * 8 + c)
+                        v.store(b03 - b23, at: 1392 + t * 8 + c)
+                        v.store(b10 + b20, at: 1856 + t * 8 + c)
+                        v.store(b11 + b21, at: 2320 + t * 8 + c)
+                        v.store(b12 + b22, at: 2784 + t * 8 + c)
+                        v.store(b13 + b23, at: 3248 + t * 8 + c)
+                        v.store(b20 - b10, at: 3712 + t * 8 + c)
+                        v.store(b21 - b11, at: 4176 + t * 8 + c)
+                        v.store(b22 - b12, at: 4640 + t * 8 + c)
+                        v.store(b23 - b13, at: 5104 + t * 8 + c)
+                        v.store(b10 - b30, at: 5568 + t * 8 + c)
+                        v.store(b11 - b31, at: 6032 + t * 8 + c)
+                        v.store(b12 - b32, at: 6496 + t * 8 + c)
+                        v.store(b13 - b33, at: 6960 + t * 8 + c)
                     }
                 }
             }
@@ -3579,6 +4336,18 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
+    static func l6_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
     static func l6_block1_conv2_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
@@ -3624,29 +4393,29 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 464 + t * 8 + c)
-                        v.store(b02 - b01, at: 928 + t * 8 + c)
-                        v.store(b01 - b03, at: 1392 + t * 8 + c)
-                        v.store(b10 - b12, at: 1856 + t * 8 + c)
-                        v.store(b11 + b12, at: 2320 + t * 8 + c)
-                        v.store(b12 - b11, at: 2784 + t * 8 + c)
-                        v.store(b11 - b13, at: 3248 + t * 8 + c)
-                        v.store(b20 - b22, at: 3712 + t * 8 + c)
-                        v.store(b21 + b22, at: 4176 + t * 8 + c)
-                        v.store(b22 - b21, at: 4640 + t * 8 + c)
-                        v.store(b21 - b23, at: 5104 + t * 8 + c)
-                        v.store(b30 - b32, at: 5568 + t * 8 + c)
-                        v.store(b31 + b32, at: 6032 + t * 8 + c)
-                        v.store(b32 - b31, at: 6496 + t * 8 + c)
-                        v.store(b31 - b33, at: 6960 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 464 + t * 8 + c)
+                        v.store(b02 - b22, at: 928 + t * 8 + c)
+                        v.store(b03 - b23, at: 1392 + t * 8 + c)
+                        v.store(b10 + b20, at: 1856 + t * 8 + c)
+                        v.store(b11 + b21, at: 2320 + t * 8 + c)
+                        v.store(b12 + b22, at: 2784 + t * 8 + c)
+                        v.store(b13 + b23, at: 3248 + t * 8 + c)
+                        v.store(b20 - b10, at: 3712 + t * 8 + c)
+                        v.store(b21 - b11, at: 4176 + t * 8 + c)
+                        v.store(b22 - b12, at: 4640 + t * 8 + c)
+                        v.store(b23 - b13, at: 5104 + t * 8 + c)
+                        v.store(b10 - b30, at: 5568 + t * 8 + c)
+                        v.store(b11 - b31, at: 6032 + t * 8 + c)
+                        v.store(b12 - b32, at: 6496 + t * 8 + c)
+                        v.store(b13 - b33, at: 6960 + t * 8 + c)
                     }
                 }
             }
@@ -3694,29 +4463,29 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 464 + t * 8 + c)
-                        v.store(b02 - b01, at: 928 + t * 8 + c)
-                        v.store(b01 - b03, at: 1392 + t * 8 + c)
-                        v.store(b10 - b12, at: 1856 + t * 8 + c)
-                        v.store(b11 + b12, at: 2320 + t * 8 + c)
-                        v.store(b12 - b11, at: 2784 + t * 8 + c)
-                        v.store(b11 - b13, at: 3248 + t * 8 + c)
-                        v.store(b20 - b22, at: 3712 + t * 8 + c)
-                        v.store(b21 + b22, at: 4176 + t * 8 + c)
-                        v.store(b22 - b21, at: 4640 + t * 8 + c)
-                        v.store(b21 - b23, at: 5104 + t * 8 + c)
-                        v.store(b30 - b32, at: 5568 + t * 8 + c)
-                        v.store(b31 + b32, at: 6032 + t * 8 + c)
-                        v.store(b32 - b31, at: 6496 + t * 8 + c)
-                        v.store(b31 - b33, at: 6960 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 464 + t * 8 + c)
+                        v.store(b02 - b22, at: 928 + t * 8 + c)
+                        v.store(b03 - b23, at: 1392 + t * 8 + c)
+                        v.store(b10 + b20, at: 1856 + t * 8 + c)
+                        v.store(b11 + b21, at: 2320 + t * 8 + c)
+                        v.store(b12 + b22, at: 2784 + t * 8 + c)
+                        v.store(b13 + b23, at: 3248 + t * 8 + c)
+                        v.store(b20 - b10, at: 3712 + t * 8 + c)
+                        v.store(b21 - b11, at: 4176 + t * 8 + c)
+                        v.store(b22 - b12, at: 4640 + t * 8 + c)
+                        v.store(b23 - b13, at: 5104 + t * 8 + c)
+                        v.store(b10 - b30, at: 5568 + t * 8 + c)
+                        v.store(b11 - b31, at: 6032 + t * 8 + c)
+                        v.store(b12 - b32, at: 6496 + t * 8 + c)
+                        v.store(b13 - b33, at: 6960 + t * 8 + c)
                     }
                 }
             }
@@ -3785,6 +4554,18 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
+    static func l13_block2_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 256)
+        for row in 0..<14 {
+            let target = y + (row + 1) * 256
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 224, count: 224)
+            (target + 240).update(repeating: 0, count: 16)
+        }
+        (y + 3840).update(repeating: 0, count: 256)
+    }
+
+    @inline(never)
     static func l13_block2_conv2_kernel_gradient_winograd_product21(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
@@ -3830,29 +4611,29 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 464 + t * 16 + c)
+                        v.store(b02 - b22, at: 928 + t * 16 + c)
+                        v.store(b03 - b23, at: 1392 + t * 16 + c)
+                        v.store(b10 + b20, at: 1856 + t * 16 + c)
+                        v.store(b11 + b21, at: 2320 + t * 16 + c)
+                        v.store(b12 + b22, at: 2784 + t * 16 + c)
+                        v.store(b13 + b23, at: 3248 + t * 16 + c)
+                        v.store(b20 - b10, at: 3712 + t * 16 + c)
+                        v.store(b21 - b11, at: 4176 + t * 16 + c)
+                        v.store(b22 - b12, at: 4640 + t * 16 + c)
+                        v.store(b23 - b13, at: 5104 + t * 16 + c)
+                        v.store(b10 - b30, at: 5568 + t * 16 + c)
+                        v.store(b11 - b31, at: 6032 + t * 16 + c)
+                        v.store(b12 - b32, at: 6496 + t * 16 + c)
+                        v.store(b13 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
@@ -3900,29 +4681,29 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 464 + t * 16 + c)
+                        v.store(b02 - b22, at: 928 + t * 16 + c)
+                        v.store(b03 - b23, at: 1392 + t * 16 + c)
+                        v.store(b10 + b20, at: 1856 + t * 16 + c)
+                        v.store(b11 + b21, at: 2320 + t * 16 + c)
+                        v.store(b12 + b22, at: 2784 + t * 16 + c)
+                        v.store(b13 + b23, at: 3248 + t * 16 + c)
+                        v.store(b20 - b10, at: 3712 + t * 16 + c)
+                        v.store(b21 - b11, at: 4176 + t * 16 + c)
+                        v.store(b22 - b12, at: 4640 + t * 16 + c)
+                        v.store(b23 - b13, at: 5104 + t * 16 + c)
+                        v.store(b10 - b30, at: 5568 + t * 16 + c)
+                        v.store(b11 - b31, at: 6032 + t * 16 + c)
+                        v.store(b12 - b32, at: 6496 + t * 16 + c)
+                        v.store(b13 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
@@ -4005,13 +4786,13 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l3_block1_conv1_input_gradient_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_block1_conv1_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<7 {
-                    let ox = bx * 8
+                for bx in 0..<3 {
+                    let ox = bx * 7
                     let yp = y + ox * 8
                     var s0_0 = V()
                     var s1_0 = V()
@@ -4020,7 +4801,6 @@ extension MiniResnet: TrainableModel {
                     var s4_0 = V()
                     var s5_0 = V()
                     var s6_0 = V()
-                    var s7_0 = V()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
@@ -4039,8 +4819,6 @@ extension MiniResnet: TrainableModel {
                         s5_0 = madd(s5_0, x5, w0)
                         let x6 = V(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
-                        s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s1_0, at: 8)
@@ -4049,10 +4827,19 @@ extension MiniResnet: TrainableModel {
                     yp.store(s4_0, at: 32)
                     yp.store(s5_0, at: 40)
                     yp.store(s6_0, at: 48)
-                    yp.store(s7_0, at: 56)
                 }
-                for bx in 0..<6 {
-                    let ox = bx * 7 + 56
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_block1_conv1_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 7
                     let yp = y + ox * 8
                     var s0_0 = V()
                     var s1_0 = V()
@@ -4096,65 +4883,239 @@ extension MiniResnet: TrainableModel {
     static func l3_block1_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 12544
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 7
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<7 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+        let v = s, m = s + 8640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 784 + t * 8 + c)
-                        v.store(b02 - b01, at: 1568 + t * 8 + c)
-                        v.store(b01 - b03, at: 2352 + t * 8 + c)
-                        v.store(b10 - b12, at: 3136 + t * 8 + c)
-                        v.store(b11 + b12, at: 3920 + t * 8 + c)
-                        v.store(b12 - b11, at: 4704 + t * 8 + c)
-                        v.store(b11 - b13, at: 5488 + t * 8 + c)
-                        v.store(b20 - b22, at: 6272 + t * 8 + c)
-                        v.store(b21 + b22, at: 7056 + t * 8 + c)
-                        v.store(b22 - b21, at: 7840 + t * 8 + c)
-                        v.store(b21 - b23, at: 8624 + t * 8 + c)
-                        v.store(b30 - b32, at: 9408 + t * 8 + c)
-                        v.store(b31 + b32, at: 10192 + t * 8 + c)
-                        v.store(b32 - b31, at: 10976 + t * 8 + c)
-                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l3_block1_conv1_input_gradient_winograd_product98(UnsafePointer(v + xi * 784), w + 0 + xi * 64, m + xi * 784)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_block1_conv1_input_gradient_winograd_product28(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<7 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 1024 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_block1_conv1_input_gradient_winograd_product21(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -4176,7 +5137,545 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l6_block1_conv2_input_gradient_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l6_block1_conv2_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 7
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 7
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 8640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_block1_conv2_input_gradient_winograd_product28(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_block1_conv2_input_gradient_winograd_product21(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of block2_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l13_block2_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 288)
+        for row in 0..<14 {
+            let target = y + (row + 1) * 288
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 224, count: 224)
+            (target + 240).update(repeating: 0, count: 48)
+        }
+        (y + 4320).update(repeating: 0, count: 864)
+    }
+
+    @inline(never)
+    static func l13_block2_conv2_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l13_block2_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 5184
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l13_block2_conv2_input_gradient_winograd_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 256, m + xi * 144)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 9216 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 14 { y.store(y02, at: (oy * 14 + ox + 2) * 16 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 14 { y.store(y03, at: (oy * 14 + ox + 3) * 16 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if ox + 2 < 14 { y.store(y12, at: ((oy + 1) * 14 + ox + 2) * 16 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 14 { y.store(y13, at: ((oy + 1) * 14 + ox + 3) * 16 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 { y.store(y20, at: ((oy + 2) * 14 + ox) * 16 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 { y.store(y21, at: ((oy + 2) * 14 + ox + 1) * 16 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 && ox + 2 < 14 { y.store(y22, at: ((oy + 2) * 14 + ox + 2) * 16 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 && ox + 3 < 14 { y.store(y23, at: ((oy + 2) * 14 + ox + 3) * 16 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 { y.store(y30, at: ((oy + 3) * 14 + ox) * 16 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 { y.store(y31, at: ((oy + 3) * 14 + ox + 1) * 16 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 && ox + 2 < 14 { y.store(y32, at: ((oy + 3) * 14 + ox + 2) * 16 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 && ox + 3 < 14 { y.store(y33, at: ((oy + 3) * 14 + ox + 3) * 16 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of block1_conv1 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l3_block1_conv1_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
+    static func l3_block1_conv1_winograd_training_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
@@ -4264,7 +5763,7 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l6_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l3_block1_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 12544
@@ -4277,35 +5776,35 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 784 + t * 8 + c)
-                        v.store(b02 - b01, at: 1568 + t * 8 + c)
-                        v.store(b01 - b03, at: 2352 + t * 8 + c)
-                        v.store(b10 - b12, at: 3136 + t * 8 + c)
-                        v.store(b11 + b12, at: 3920 + t * 8 + c)
-                        v.store(b12 - b11, at: 4704 + t * 8 + c)
-                        v.store(b11 - b13, at: 5488 + t * 8 + c)
-                        v.store(b20 - b22, at: 6272 + t * 8 + c)
-                        v.store(b21 + b22, at: 7056 + t * 8 + c)
-                        v.store(b22 - b21, at: 7840 + t * 8 + c)
-                        v.store(b21 - b23, at: 8624 + t * 8 + c)
-                        v.store(b30 - b32, at: 9408 + t * 8 + c)
-                        v.store(b31 + b32, at: 10192 + t * 8 + c)
-                        v.store(b32 - b31, at: 10976 + t * 8 + c)
-                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 784 + t * 8 + c)
+                        v.store(b02 - b22, at: 1568 + t * 8 + c)
+                        v.store(b03 - b23, at: 2352 + t * 8 + c)
+                        v.store(b10 + b20, at: 3136 + t * 8 + c)
+                        v.store(b11 + b21, at: 3920 + t * 8 + c)
+                        v.store(b12 + b22, at: 4704 + t * 8 + c)
+                        v.store(b13 + b23, at: 5488 + t * 8 + c)
+                        v.store(b20 - b10, at: 6272 + t * 8 + c)
+                        v.store(b21 - b11, at: 7056 + t * 8 + c)
+                        v.store(b22 - b12, at: 7840 + t * 8 + c)
+                        v.store(b23 - b13, at: 8624 + t * 8 + c)
+                        v.store(b10 - b30, at: 9408 + t * 8 + c)
+                        v.store(b11 - b31, at: 10192 + t * 8 + c)
+                        v.store(b12 - b32, at: 10976 + t * 8 + c)
+                        v.store(b13 - b33, at: 11760 + t * 8 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_block1_conv2_input_gradient_winograd_product98(UnsafePointer(v + xi * 784), w + 0 + xi * 64, m + xi * 784)
+                Self.l3_block1_conv1_winograd_training_product98(UnsafePointer(v + xi * 784), w + 0 + xi * 64, m + xi * 784)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<7 {
@@ -4315,16 +5814,20 @@ extension MiniResnet: TrainableModel {
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 1024 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
                     }
                 }
@@ -4332,10 +5835,185 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // dL/dx of block2_conv2 and the layers of its geometry: dL/dz bordered with zeros,
-    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    // The training forward pass of block1_conv2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
     @inline(never)
-    static func l13_block2_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_block1_conv2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_winograd_training_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<7 {
+                    let ox = bx * 8
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                    yp.store(s7_0, at: 56)
+                }
+                for bx in 0..<6 {
+                    let ox = bx * 7 + 56
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<14 {
+                    let t = r * 14 + tx
+                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 784 + t * 8 + c)
+                        v.store(b02 - b22, at: 1568 + t * 8 + c)
+                        v.store(b03 - b23, at: 2352 + t * 8 + c)
+                        v.store(b10 + b20, at: 3136 + t * 8 + c)
+                        v.store(b11 + b21, at: 3920 + t * 8 + c)
+                        v.store(b12 + b22, at: 4704 + t * 8 + c)
+                        v.store(b13 + b23, at: 5488 + t * 8 + c)
+                        v.store(b20 - b10, at: 6272 + t * 8 + c)
+                        v.store(b21 - b11, at: 7056 + t * 8 + c)
+                        v.store(b22 - b12, at: 7840 + t * 8 + c)
+                        v.store(b23 - b13, at: 8624 + t * 8 + c)
+                        v.store(b10 - b30, at: 9408 + t * 8 + c)
+                        v.store(b11 - b31, at: 10192 + t * 8 + c)
+                        v.store(b12 - b32, at: 10976 + t * 8 + c)
+                        v.store(b13 - b33, at: 11760 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_block1_conv2_winograd_training_product98(UnsafePointer(v + xi * 784), w + 0 + xi * 64, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<14 {
+                    let t = r * 14 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 1024 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let y11 = a11 - a21 - a31 + bias
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of block2_conv2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l13_block2_conv2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 256)
         for row in 0..<14 {
             let target = y + (row + 1) * 256
@@ -4347,7 +6025,7 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l13_block2_conv2_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l13_block2_conv2_winograd_training_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -4394,7 +6072,7 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l13_block2_conv2_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l13_block2_conv2_winograd_training_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -4441,7 +6119,7 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l13_block2_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l13_block2_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 7424
@@ -4454,35 +6132,35 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 464 + t * 16 + c)
+                        v.store(b02 - b22, at: 928 + t * 16 + c)
+                        v.store(b03 - b23, at: 1392 + t * 16 + c)
+                        v.store(b10 + b20, at: 1856 + t * 16 + c)
+                        v.store(b11 + b21, at: 2320 + t * 16 + c)
+                        v.store(b12 + b22, at: 2784 + t * 16 + c)
+                        v.store(b13 + b23, at: 3248 + t * 16 + c)
+                        v.store(b20 - b10, at: 3712 + t * 16 + c)
+                        v.store(b21 - b11, at: 4176 + t * 16 + c)
+                        v.store(b22 - b12, at: 4640 + t * 16 + c)
+                        v.store(b23 - b13, at: 5104 + t * 16 + c)
+                        v.store(b10 - b30, at: 5568 + t * 16 + c)
+                        v.store(b11 - b31, at: 6032 + t * 16 + c)
+                        v.store(b12 - b32, at: 6496 + t * 16 + c)
+                        v.store(b13 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_input_gradient_winograd_product28(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
+                Self.l13_block2_conv2_winograd_training_product28(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -4492,16 +6170,20 @@ extension MiniResnet: TrainableModel {
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 4096 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 14 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
                     }
                 }
@@ -4516,35 +6198,35 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 464 + t * 16 + c)
+                        v.store(b02 - b22, at: 928 + t * 16 + c)
+                        v.store(b03 - b23, at: 1392 + t * 16 + c)
+                        v.store(b10 + b20, at: 1856 + t * 16 + c)
+                        v.store(b11 + b21, at: 2320 + t * 16 + c)
+                        v.store(b12 + b22, at: 2784 + t * 16 + c)
+                        v.store(b13 + b23, at: 3248 + t * 16 + c)
+                        v.store(b20 - b10, at: 3712 + t * 16 + c)
+                        v.store(b21 - b11, at: 4176 + t * 16 + c)
+                        v.store(b22 - b12, at: 4640 + t * 16 + c)
+                        v.store(b23 - b13, at: 5104 + t * 16 + c)
+                        v.store(b10 - b30, at: 5568 + t * 16 + c)
+                        v.store(b11 - b31, at: 6032 + t * 16 + c)
+                        v.store(b12 - b32, at: 6496 + t * 16 + c)
+                        v.store(b13 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_input_gradient_winograd_product21(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
+                Self.l13_block2_conv2_winograd_training_product21(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
@@ -4554,16 +6236,20 @@ extension MiniResnet: TrainableModel {
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 4096 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 14 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
                     }
                 }

@@ -35,9 +35,9 @@ public struct MnistConvnet: CompiledModel {
     public static let parameterCount = 34826
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4881920
-    /// 27,040 floats of activations and padded inputs (see `Arena`), 28,160 of Winograd scratch.
-    public static let arenaCount = 55200
-    static let packedCount = 77200
+    /// 27,040 floats of activations and padded inputs (see `Arena`), 32,256 of Winograd scratch.
+    public static let arenaCount = 59296
+    static let packedCount = 118160
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -54,7 +54,7 @@ public struct MnistConvnet: CompiledModel {
         static let l3_max_pooling2d_1 = 7744
         /// dense's output: 10 floats, layer 6
         static let l6_dense = 0
-        /// Winograd's transformed tiles: 28,160 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 32,256 floats, and as many again for each further worker
         static let scratch = 27040
     }
 
@@ -102,9 +102,9 @@ public struct MnistConvnet: CompiledModel {
         WeightPacking.bias(parameters, from: 288, count: 32, into: &packed, at: 288)
         WeightPacking.kernel(parameters, from: 320, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 320)
         WeightPacking.bias(parameters, from: 18752, count: 64, into: &packed, at: 18752)
-        WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, into: &packed, at: 18816)
-        WeightPacking.kernel(parameters, from: 18816, rows: 1600, outputs: 10, paddedOutputs: 16, into: &packed, at: 51584)
-        WeightPacking.bias(parameters, from: 34816, count: 10, into: &packed, at: 77184)
+        WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 18816)
+        WeightPacking.kernel(parameters, from: 18816, rows: 1600, outputs: 10, paddedOutputs: 16, into: &packed, at: 92544)
+        WeightPacking.bias(parameters, from: 34816, count: 10, into: &packed, at: 118144)
         self.packed = packed
     }
 
@@ -144,14 +144,14 @@ public struct MnistConvnet: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)), w.advanced(by: 51584), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)), w.advanced(by: 92544), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 28160
+    public static let workerScratchCount = 32256
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -172,7 +172,7 @@ public struct MnistConvnet: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // conv2d_1
         Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 320), arena.advanced(by: Arena.l2_conv2d_1), arena.advanced(by: Arena.scratch + worker * 28160), parts) }
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 320), arena.advanced(by: Arena.l2_conv2d_1), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // max_pooling2d_1
         Self.l3_max_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d_1))
@@ -184,7 +184,7 @@ public struct MnistConvnet: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)), w.advanced(by: 51584), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)), w.advanced(by: 92544), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 10)
@@ -245,7 +245,7 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 51584, bias = w + 77184
+        let kernel = w + 92544, bias = w + 118144
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -651,7 +651,7 @@ public struct MnistConvnet: CompiledModel {
         }
     }
 
-    // conv2d_1: forward by Winograd's F(2x2, 3x3)
+    // conv2d_1: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l2_conv2d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for row in 0..<13 {
@@ -663,14 +663,13 @@ public struct MnistConvnet: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv2d_1_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_conv2d_1_winograd_product9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 5
-                    let yp = y + ox * 64
+                do {
+                    let yp = y
                     var s0_0 = V()
                     var s0_1 = V()
                     var s0_2 = V()
@@ -691,7 +690,7 @@ public struct MnistConvnet: CompiledModel {
                     var s4_1 = V()
                     var s4_2 = V()
                     var s4_3 = V()
-                    let xp = x + ox * 32
+                    let xp = x
                     let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
@@ -745,9 +744,8 @@ public struct MnistConvnet: CompiledModel {
                     yp.store(s4_2, at: 288)
                     yp.store(s4_3, at: 304)
                 }
-                for bx in 0..<2 {
-                    let ox = bx * 4 + 10
-                    let yp = y + ox * 64
+                do {
+                    let yp = y + 320
                     var s0_0 = V()
                     var s0_1 = V()
                     var s0_2 = V()
@@ -764,7 +762,7 @@ public struct MnistConvnet: CompiledModel {
                     var s3_1 = V()
                     var s3_2 = V()
                     var s3_3 = V()
-                    let xp = x + ox * 32
+                    let xp = x + 160
                     let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
@@ -814,68 +812,124 @@ public struct MnistConvnet: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 9472
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 3
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 10944
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<3 {
-                for tx in 0..<6 {
-                    let t = r * 6 + tx
-                    let patch = x + ((ty0 + r) * 896 + tx * 64)
+                for tx in 0..<3 {
+                    let t = r * 3 + tx
+                    let patch = x + ((ty0 + r) * 1792 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 448 + c), d11 = patch.simd(VC.self, at: 480 + c), d12 = patch.simd(VC.self, at: 512 + c), d13 = patch.simd(VC.self, at: 544 + c)
-                        let d20 = patch.simd(VC.self, at: 896 + c), d21 = patch.simd(VC.self, at: 928 + c), d22 = patch.simd(VC.self, at: 960 + c), d23 = patch.simd(VC.self, at: 992 + c)
-                        let d30 = patch.simd(VC.self, at: 1344 + c), d31 = patch.simd(VC.self, at: 1376 + c), d32 = patch.simd(VC.self, at: 1408 + c), d33 = patch.simd(VC.self, at: 1440 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 592 + t * 32 + c)
-                        v.store(b02 - b01, at: 1184 + t * 32 + c)
-                        v.store(b01 - b03, at: 1776 + t * 32 + c)
-                        v.store(b10 - b12, at: 2368 + t * 32 + c)
-                        v.store(b11 + b12, at: 2960 + t * 32 + c)
-                        v.store(b12 - b11, at: 3552 + t * 32 + c)
-                        v.store(b11 - b13, at: 4144 + t * 32 + c)
-                        v.store(b20 - b22, at: 4736 + t * 32 + c)
-                        v.store(b21 + b22, at: 5328 + t * 32 + c)
-                        v.store(b22 - b21, at: 5920 + t * 32 + c)
-                        v.store(b21 - b23, at: 6512 + t * 32 + c)
-                        v.store(b30 - b32, at: 7104 + t * 32 + c)
-                        v.store(b31 + b32, at: 7696 + t * 32 + c)
-                        v.store(b32 - b31, at: 8288 + t * 32 + c)
-                        v.store(b31 - b33, at: 8880 + t * 32 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 448 + c), d11 = patch.simd(VC.self, at: 480 + c), d12 = patch.simd(VC.self, at: 512 + c), d13 = patch.simd(VC.self, at: 544 + c), d14 = patch.simd(VC.self, at: 576 + c), d15 = patch.simd(VC.self, at: 608 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 896 + c), d21 = patch.simd(VC.self, at: 928 + c), d22 = patch.simd(VC.self, at: 960 + c), d23 = patch.simd(VC.self, at: 992 + c), d24 = patch.simd(VC.self, at: 1024 + c), d25 = patch.simd(VC.self, at: 1056 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1344 + c), d31 = patch.simd(VC.self, at: 1376 + c), d32 = patch.simd(VC.self, at: 1408 + c), d33 = patch.simd(VC.self, at: 1440 + c), d34 = patch.simd(VC.self, at: 1472 + c), d35 = patch.simd(VC.self, at: 1504 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1792 + c), d41 = patch.simd(VC.self, at: 1824 + c), d42 = patch.simd(VC.self, at: 1856 + c), d43 = patch.simd(VC.self, at: 1888 + c), d44 = patch.simd(VC.self, at: 1920 + c), d45 = patch.simd(VC.self, at: 1952 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2240 + c), d51 = patch.simd(VC.self, at: 2272 + c), d52 = patch.simd(VC.self, at: 2304 + c), d53 = patch.simd(VC.self, at: 2336 + c), d54 = patch.simd(VC.self, at: 2368 + c), d55 = patch.simd(VC.self, at: 2400 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 304 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 608 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 912 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1216 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1520 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1824 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 2128 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2432 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2736 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 3040 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 3344 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3648 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3952 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 4256 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4560 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4864 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 5168 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 5472 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5776 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 6080 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 6384 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 6688 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6992 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 7296 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 7600 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7904 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 8208 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 8512 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 8816 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 9120 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 9424 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 9728 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 10032 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 10336 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 10640 + t * 32 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_1_winograd_product18(UnsafePointer(v + xi * 592), w + 18496 + xi * 2048, m + xi * 1168)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2d_1_winograd_product9(UnsafePointer(v + xi * 304), w + 18496 + xi * 2048, m + xi * 592)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<3 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<6 {
-                    let t = r * 6 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<3 {
+                    let t = r * 3 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 18432 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1168 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2336 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3504 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4672 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5840 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 7008 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8176 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 9344 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10512 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11680 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12848 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 14016 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 15184 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 16352 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 17520 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 592 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1184 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1776 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2368 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2960 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3552 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4144 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4736 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5328 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5920 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 6512 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 7104 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7696 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8288 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8880 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 9472 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 10064 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 10656 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11248 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 11840 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 12432 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 13024 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 13616 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 14208 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 14800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 15392 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 15984 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 16576 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 17168 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 17760 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 18352 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 18944 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 19536 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 20128 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 20720 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 64 + k)
-                        if ox + 1 < 11 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 64 + k) }
-                        if oy + 1 < 11 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 64 + k) }
-                        if oy + 1 < 11 && ox + 1 < 11 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 64 + k) }
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 11 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 11 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 11 + ox + 3) * 64 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 11 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 11 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 11 + ox + 3) * 64 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 11 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 11 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 11 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if ox + 3 < 11 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 11 + ox + 3) * 64 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 11 + ox) * 64 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 11 + ox + 1) * 64 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 11 + ox + 2) * 64 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 && ox + 3 < 11 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 11 + ox + 3) * 64 + k) }
                     }
                 }
             }
@@ -987,18 +1041,19 @@ public struct MnistConvnet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension MnistConvnet: TrainableModel {
-    public static let trainingArenaCount = 142762
+    public static let trainingArenaCount = 160042
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 32800
+    public static let stepWeightCount = 106592
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 320, inputChannels: 32, outputs: 64, paddedInputs: 32, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 320, inputChannels: 32, outputs: 64, paddedInputs: 32, tile: 4, into: stepWeights)
+            WeightPacking.winograd(k, from: 320, bias: 18752, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 73760))
         }
     }
     public static let stepGradientCount = 32768
@@ -1028,8 +1083,8 @@ extension MnistConvnet: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1_winograd_pad(UnsafePointer(o1), arena.advanced(by: 82858))
-        Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: 82858)), w.advanced(by: 320), o2, arena.advanced(by: 99242))
+        Self.l2_conv2d_1_winograd_training_pad(UnsafePointer(o1), arena.advanced(by: 82858))
+        Self.l2_conv2d_1_winograd_training(UnsafePointer(arena.advanced(by: 82858)), statistics.advanced(by: 73760), o2, arena.advanced(by: 103594))
         Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -1037,7 +1092,7 @@ extension MnistConvnet: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 5)
             for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
         }
-        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 51584), o6)
+        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 92544), o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1057,9 +1112,9 @@ extension MnistConvnet: TrainableModel {
         Self.l3_max_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2d_1_winograd_pad(UnsafePointer(o1), arena.advanced(by: 82858)); Self.l2_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 82858)), UnsafePointer(g), gradients.advanced(by: 34826), arena.advanced(by: 99242))
+        Self.l2_conv2d_1_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 82858)); Self.l2_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 82858)), UnsafePointer(g), gradients.advanced(by: 34826), arena.advanced(by: 103594))
         Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 320), gradients.advanced(by: 320), nil)
-        Self.l2_conv2d_1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 82858)); Self.l2_conv2d_1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 82858)), statistics, h, arena.advanced(by: 99242)); swap(&g, &h)
+        Self.l2_conv2d_1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 82858)); Self.l2_conv2d_1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 82858)), statistics, h, arena.advanced(by: 103594)); swap(&g, &h)
         // max_pooling2d
         Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -1346,6 +1401,16 @@ extension MnistConvnet: TrainableModel {
     }
 
     @inline(never)
+    static func l2_conv2d_1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for row in 0..<13 {
+            let target = y + row * 448
+            target.update(from: x + row * 416, count: 416)
+            (target + 416).update(repeating: 0, count: 32)
+        }
+        (y + 5824).update(repeating: 0, count: 448)
+    }
+
+    @inline(never)
     static func l2_conv2d_1_kernel_gradient_winograd_product18(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<4 {
@@ -1376,29 +1441,29 @@ extension MnistConvnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 896 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 448 + c), d11 = patch.simd(VC.self, at: 480 + c), d12 = patch.simd(VC.self, at: 512 + c), d13 = patch.simd(VC.self, at: 544 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 896 + c), d21 = patch.simd(VC.self, at: 928 + c), d22 = patch.simd(VC.self, at: 960 + c), d23 = patch.simd(VC.self, at: 992 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1344 + c), d31 = patch.simd(VC.self, at: 1376 + c), d32 = patch.simd(VC.self, at: 1408 + c), d33 = patch.simd(VC.self, at: 1440 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 592 + t * 32 + c)
-                        v.store(b02 - b01, at: 1184 + t * 32 + c)
-                        v.store(b01 - b03, at: 1776 + t * 32 + c)
-                        v.store(b10 - b12, at: 2368 + t * 32 + c)
-                        v.store(b11 + b12, at: 2960 + t * 32 + c)
-                        v.store(b12 - b11, at: 3552 + t * 32 + c)
-                        v.store(b11 - b13, at: 4144 + t * 32 + c)
-                        v.store(b20 - b22, at: 4736 + t * 32 + c)
-                        v.store(b21 + b22, at: 5328 + t * 32 + c)
-                        v.store(b22 - b21, at: 5920 + t * 32 + c)
-                        v.store(b21 - b23, at: 6512 + t * 32 + c)
-                        v.store(b30 - b32, at: 7104 + t * 32 + c)
-                        v.store(b31 + b32, at: 7696 + t * 32 + c)
-                        v.store(b32 - b31, at: 8288 + t * 32 + c)
-                        v.store(b31 - b33, at: 8880 + t * 32 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 592 + t * 32 + c)
+                        v.store(b02 - b22, at: 1184 + t * 32 + c)
+                        v.store(b03 - b23, at: 1776 + t * 32 + c)
+                        v.store(b10 + b20, at: 2368 + t * 32 + c)
+                        v.store(b11 + b21, at: 2960 + t * 32 + c)
+                        v.store(b12 + b22, at: 3552 + t * 32 + c)
+                        v.store(b13 + b23, at: 4144 + t * 32 + c)
+                        v.store(b20 - b10, at: 4736 + t * 32 + c)
+                        v.store(b21 - b11, at: 5328 + t * 32 + c)
+                        v.store(b22 - b12, at: 5920 + t * 32 + c)
+                        v.store(b23 - b13, at: 6512 + t * 32 + c)
+                        v.store(b10 - b30, at: 7104 + t * 32 + c)
+                        v.store(b11 - b31, at: 7696 + t * 32 + c)
+                        v.store(b12 - b32, at: 8288 + t * 32 + c)
+                        v.store(b13 - b33, at: 8880 + t * 32 + c)
                     }
                 }
             }
@@ -1470,24 +1535,24 @@ extension MnistConvnet: TrainableModel {
     // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
     @inline(never)
     static func l2_conv2d_1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2048)
+        y.update(repeating: 0, count: 2304)
         for row in 0..<11 {
-            let target = y + (row + 2) * 1024
+            let target = y + (row + 2) * 1152
             target.update(repeating: 0, count: 128)
             (target + 128).update(from: x + row * 704, count: 704)
-            (target + 832).update(repeating: 0, count: 192)
+            (target + 832).update(repeating: 0, count: 320)
         }
-        (y + 13312).update(repeating: 0, count: 3072)
+        (y + 14976).update(repeating: 0, count: 5760)
     }
 
     @inline(never)
-    static func l2_conv2d_1_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_conv2d_1_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<3 {
-                    let ox = bx * 7
+                for bx in 0..<2 {
+                    let ox = bx * 8
                     let yp = y + ox * 32
                     var s0_0 = V()
                     var s0_1 = V()
@@ -1503,6 +1568,8 @@ extension MnistConvnet: TrainableModel {
                     var s5_1 = V()
                     var s6_0 = V()
                     var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
                     let xp = x + ox * 64
                     let wp = kernel
                     for ci in 0..<64 {
@@ -1529,6 +1596,9 @@ extension MnistConvnet: TrainableModel {
                         let x6 = V(repeating: xp[ci + 384])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 448])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s0_1, at: 16)
@@ -1544,205 +1614,368 @@ extension MnistConvnet: TrainableModel {
                     yp.store(s5_1, at: 176)
                     yp.store(s6_0, at: 192)
                     yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
                 }
             }
         }
     }
 
     @inline(never)
-    static func l2_conv2d_1_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        if parts.contains(0) {
-            do {
-                for bx in 0..<4 {
-                    let ox = bx * 7
-                    let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    let xp = x + ox * 64
-                    let wp = kernel
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 256])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 320])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 384])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s1_0, at: 32)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 64)
-                    yp.store(s2_1, at: 80)
-                    yp.store(s3_0, at: 96)
-                    yp.store(s3_1, at: 112)
-                    yp.store(s4_0, at: 128)
-                    yp.store(s4_1, at: 144)
-                    yp.store(s5_0, at: 160)
-                    yp.store(s5_1, at: 176)
-                    yp.store(s6_0, at: 192)
-                    yp.store(s6_1, at: 208)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l2_conv2d_1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_conv2d_1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 28928
+        let v = s, m = s + 37440
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<4 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 2048 + tx * 128)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 4608 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 1024 + c), d11 = patch.simd(VC.self, at: 1088 + c), d12 = patch.simd(VC.self, at: 1152 + c), d13 = patch.simd(VC.self, at: 1216 + c)
-                        let d20 = patch.simd(VC.self, at: 2048 + c), d21 = patch.simd(VC.self, at: 2112 + c), d22 = patch.simd(VC.self, at: 2176 + c), d23 = patch.simd(VC.self, at: 2240 + c)
-                        let d30 = patch.simd(VC.self, at: 3072 + c), d31 = patch.simd(VC.self, at: 3136 + c), d32 = patch.simd(VC.self, at: 3200 + c), d33 = patch.simd(VC.self, at: 3264 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1808 + t * 64 + c)
-                        v.store(b02 - b01, at: 3616 + t * 64 + c)
-                        v.store(b01 - b03, at: 5424 + t * 64 + c)
-                        v.store(b10 - b12, at: 7232 + t * 64 + c)
-                        v.store(b11 + b12, at: 9040 + t * 64 + c)
-                        v.store(b12 - b11, at: 10848 + t * 64 + c)
-                        v.store(b11 - b13, at: 12656 + t * 64 + c)
-                        v.store(b20 - b22, at: 14464 + t * 64 + c)
-                        v.store(b21 + b22, at: 16272 + t * 64 + c)
-                        v.store(b22 - b21, at: 18080 + t * 64 + c)
-                        v.store(b21 - b23, at: 19888 + t * 64 + c)
-                        v.store(b30 - b32, at: 21696 + t * 64 + c)
-                        v.store(b31 + b32, at: 23504 + t * 64 + c)
-                        v.store(b32 - b31, at: 25312 + t * 64 + c)
-                        v.store(b31 - b33, at: 27120 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 1152 + c), d11 = patch.simd(VC.self, at: 1216 + c), d12 = patch.simd(VC.self, at: 1280 + c), d13 = patch.simd(VC.self, at: 1344 + c), d14 = patch.simd(VC.self, at: 1408 + c), d15 = patch.simd(VC.self, at: 1472 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 2304 + c), d21 = patch.simd(VC.self, at: 2368 + c), d22 = patch.simd(VC.self, at: 2432 + c), d23 = patch.simd(VC.self, at: 2496 + c), d24 = patch.simd(VC.self, at: 2560 + c), d25 = patch.simd(VC.self, at: 2624 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 3456 + c), d31 = patch.simd(VC.self, at: 3520 + c), d32 = patch.simd(VC.self, at: 3584 + c), d33 = patch.simd(VC.self, at: 3648 + c), d34 = patch.simd(VC.self, at: 3712 + c), d35 = patch.simd(VC.self, at: 3776 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 4608 + c), d41 = patch.simd(VC.self, at: 4672 + c), d42 = patch.simd(VC.self, at: 4736 + c), d43 = patch.simd(VC.self, at: 4800 + c), d44 = patch.simd(VC.self, at: 4864 + c), d45 = patch.simd(VC.self, at: 4928 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 5760 + c), d51 = patch.simd(VC.self, at: 5824 + c), d52 = patch.simd(VC.self, at: 5888 + c), d53 = patch.simd(VC.self, at: 5952 + c), d54 = patch.simd(VC.self, at: 6016 + c), d55 = patch.simd(VC.self, at: 6080 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 1040 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 2080 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 3120 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 4160 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 5200 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 6240 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 7280 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 8320 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 9360 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 10400 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 11440 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 12480 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 13520 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 14560 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 15600 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 16640 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 17680 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 18720 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 19760 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 20800 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 21840 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 22880 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 23920 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 24960 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 26000 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 27040 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 28080 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 29120 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 30160 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 31200 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 32240 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 33280 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 34320 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 35360 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 36400 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_1_input_gradient_winograd_product28(UnsafePointer(v + xi * 1808), w + 0 + xi * 2048, m + xi * 912)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2d_1_input_gradient_winograd_product16(UnsafePointer(v + xi * 1040), w + 0 + xi * 2048, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 32768 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 912 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5472 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6384 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 8208 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 9120 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 10944 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11856 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12768 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13680 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let bias = w.simd(VK.self, at: 73728 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 13 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 32 + k) }
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 13 { y.store(y02, at: (oy * 13 + ox + 2) * 32 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 13 { y.store(y03, at: (oy * 13 + ox + 3) * 32 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 32 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 32 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 13 && ox + 2 < 13 { y.store(y12, at: ((oy + 1) * 13 + ox + 2) * 32 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 13 && ox + 3 < 13 { y.store(y13, at: ((oy + 1) * 13 + ox + 3) * 32 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 { y.store(y20, at: ((oy + 2) * 13 + ox) * 32 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 && ox + 1 < 13 { y.store(y21, at: ((oy + 2) * 13 + ox + 1) * 32 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 && ox + 2 < 13 { y.store(y22, at: ((oy + 2) * 13 + ox + 2) * 32 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 && ox + 3 < 13 { y.store(y23, at: ((oy + 2) * 13 + ox + 3) * 32 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 { y.store(y30, at: ((oy + 3) * 13 + ox) * 32 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 && ox + 1 < 13 { y.store(y31, at: ((oy + 3) * 13 + ox + 1) * 32 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 && ox + 2 < 13 { y.store(y32, at: ((oy + 3) * 13 + ox + 2) * 32 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 && ox + 3 < 13 { y.store(y33, at: ((oy + 3) * 13 + ox + 3) * 32 + k) }
                     }
                 }
             }
         }
-        if parts.contains(1) {
-            let ty0 = 4
+    }
+
+    // The training forward pass of conv2d_1 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l2_conv2d_1_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for row in 0..<13 {
+            let target = y + row * 448
+            target.update(from: x + row * 416, count: 416)
+            (target + 416).update(repeating: 0, count: 32)
+        }
+        (y + 5824).update(repeating: 0, count: 448)
+    }
+
+    @inline(never)
+    static func l2_conv2d_1_winograd_training_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<2 {
+                    let ox = bx * 5
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                    yp.store(s4_0, at: 256)
+                    yp.store(s4_1, at: 272)
+                    yp.store(s4_2, at: 288)
+                    yp.store(s4_3, at: 304)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 4 + 10
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 9472
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 2048 + tx * 128)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 1024 + c), d11 = patch.simd(VC.self, at: 1088 + c), d12 = patch.simd(VC.self, at: 1152 + c), d13 = patch.simd(VC.self, at: 1216 + c)
-                        let d20 = patch.simd(VC.self, at: 2048 + c), d21 = patch.simd(VC.self, at: 2112 + c), d22 = patch.simd(VC.self, at: 2176 + c), d23 = patch.simd(VC.self, at: 2240 + c)
-                        let d30 = patch.simd(VC.self, at: 3072 + c), d31 = patch.simd(VC.self, at: 3136 + c), d32 = patch.simd(VC.self, at: 3200 + c), d33 = patch.simd(VC.self, at: 3264 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1808 + t * 64 + c)
-                        v.store(b02 - b01, at: 3616 + t * 64 + c)
-                        v.store(b01 - b03, at: 5424 + t * 64 + c)
-                        v.store(b10 - b12, at: 7232 + t * 64 + c)
-                        v.store(b11 + b12, at: 9040 + t * 64 + c)
-                        v.store(b12 - b11, at: 10848 + t * 64 + c)
-                        v.store(b11 - b13, at: 12656 + t * 64 + c)
-                        v.store(b20 - b22, at: 14464 + t * 64 + c)
-                        v.store(b21 + b22, at: 16272 + t * 64 + c)
-                        v.store(b22 - b21, at: 18080 + t * 64 + c)
-                        v.store(b21 - b23, at: 19888 + t * 64 + c)
-                        v.store(b30 - b32, at: 21696 + t * 64 + c)
-                        v.store(b31 + b32, at: 23504 + t * 64 + c)
-                        v.store(b32 - b31, at: 25312 + t * 64 + c)
-                        v.store(b31 - b33, at: 27120 + t * 64 + c)
+                for tx in 0..<6 {
+                    let t = r * 6 + tx
+                    let patch = x + ((ty0 + r) * 896 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 448 + c), d11 = patch.simd(VC.self, at: 480 + c), d12 = patch.simd(VC.self, at: 512 + c), d13 = patch.simd(VC.self, at: 544 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 896 + c), d21 = patch.simd(VC.self, at: 928 + c), d22 = patch.simd(VC.self, at: 960 + c), d23 = patch.simd(VC.self, at: 992 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 1344 + c), d31 = patch.simd(VC.self, at: 1376 + c), d32 = patch.simd(VC.self, at: 1408 + c), d33 = patch.simd(VC.self, at: 1440 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 592 + t * 32 + c)
+                        v.store(b02 - b22, at: 1184 + t * 32 + c)
+                        v.store(b03 - b23, at: 1776 + t * 32 + c)
+                        v.store(b10 + b20, at: 2368 + t * 32 + c)
+                        v.store(b11 + b21, at: 2960 + t * 32 + c)
+                        v.store(b12 + b22, at: 3552 + t * 32 + c)
+                        v.store(b13 + b23, at: 4144 + t * 32 + c)
+                        v.store(b20 - b10, at: 4736 + t * 32 + c)
+                        v.store(b21 - b11, at: 5328 + t * 32 + c)
+                        v.store(b22 - b12, at: 5920 + t * 32 + c)
+                        v.store(b23 - b13, at: 6512 + t * 32 + c)
+                        v.store(b10 - b30, at: 7104 + t * 32 + c)
+                        v.store(b11 - b31, at: 7696 + t * 32 + c)
+                        v.store(b12 - b32, at: 8288 + t * 32 + c)
+                        v.store(b13 - b33, at: 8880 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_1_input_gradient_winograd_product21(UnsafePointer(v + xi * 1808), w + 0 + xi * 2048, m + xi * 912)
+                Self.l2_conv2d_1_winograd_training_product18(UnsafePointer(v + xi * 592), w + 0 + xi * 2048, m + xi * 1168)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
                 let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
+                for tx in 0..<6 {
+                    let t = r * 6 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 32768 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 912 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5472 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6384 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 8208 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 9120 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 10944 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11856 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12768 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13680 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 13 + ox) * 32 + k)
-                        if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 32 + k) }
-                        if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 32 + k) }
-                        if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 32 + k) }
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1168 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2336 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3504 + t * 64 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4672 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5840 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 7008 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8176 + t * 64 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 9344 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10512 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11680 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12848 + t * 64 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 14016 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 15184 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 16352 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 17520 + t * 64 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        if ox + 1 < 11 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 64 + k) }
+                        let y10 = a10 - a20 - a30 + bias
+                        if oy + 1 < 11 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 64 + k) }
+                        let y11 = a11 - a21 - a31 + bias
+                        if oy + 1 < 11 && ox + 1 < 11 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 64 + k) }
                     }
                 }
             }

@@ -35,9 +35,9 @@ public struct Resnet20Cifar: CompiledModel {
     public static let parameterCount = 274042
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 81626368
-    /// 67,648 floats of activations and padded inputs (see `Arena`), 66,048 of Winograd scratch.
-    public static let arenaCount = 133696
-    static let packedCount = 707824
+    /// 67,648 floats of activations and padded inputs (see `Arena`), 38,016 of Winograd scratch.
+    public static let arenaCount = 105664
+    static let packedCount = 1250544
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -144,7 +144,7 @@ public struct Resnet20Cifar: CompiledModel {
         static let l70_pool = 4096
         /// predictions's output: 10 floats, layer 71
         static let l71_predictions = 0
-        /// Winograd's transformed tiles: 66,048 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 38,016 floats, and as many again for each further worker
         static let scratch = 67648
     }
 
@@ -359,82 +359,82 @@ public struct Resnet20Cifar: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 432, beta: 448, mean: 464, variance: 480, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 448, shiftAt: 464)
         WeightPacking.kernel(parameters, from: 496, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 480)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 2784)
-        WeightPacking.winograd(parameters, from: 496, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 2800)
-        WeightPacking.batchNormalization(parameters, gamma: 2800, beta: 2816, mean: 2832, variance: 2848, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 6896, shiftAt: 6912)
-        WeightPacking.kernel(parameters, from: 2864, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 6928)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 9232)
-        WeightPacking.winograd(parameters, from: 2864, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 9248)
-        WeightPacking.batchNormalization(parameters, gamma: 5168, beta: 5184, mean: 5200, variance: 5216, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13344, shiftAt: 13360)
-        WeightPacking.kernel(parameters, from: 5232, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 13376)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 15680)
-        WeightPacking.winograd(parameters, from: 5232, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 15696)
-        WeightPacking.batchNormalization(parameters, gamma: 7536, beta: 7552, mean: 7568, variance: 7584, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 19792, shiftAt: 19808)
-        WeightPacking.kernel(parameters, from: 7600, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 19824)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 22128)
-        WeightPacking.winograd(parameters, from: 7600, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 22144)
-        WeightPacking.batchNormalization(parameters, gamma: 9904, beta: 9920, mean: 9936, variance: 9952, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 26240, shiftAt: 26256)
-        WeightPacking.kernel(parameters, from: 9968, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 26272)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 28576)
-        WeightPacking.winograd(parameters, from: 9968, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 28592)
-        WeightPacking.batchNormalization(parameters, gamma: 12272, beta: 12288, mean: 12304, variance: 12320, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 32688, shiftAt: 32704)
-        WeightPacking.kernel(parameters, from: 12336, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 32720)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 35024)
-        WeightPacking.winograd(parameters, from: 12336, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 35040)
-        WeightPacking.batchNormalization(parameters, gamma: 14640, beta: 14656, mean: 14672, variance: 14688, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 39136, shiftAt: 39152)
-        WeightPacking.kernel(parameters, from: 14704, rows: 144, outputs: 32, paddedOutputs: 32, into: &packed, at: 39168)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 43776)
-        WeightPacking.batchNormalization(parameters, gamma: 19312, beta: 19344, mean: 19376, variance: 19408, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 43808, shiftAt: 43840)
-        WeightPacking.kernel(parameters, from: 19440, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 43872)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 53088)
-        WeightPacking.winograd(parameters, from: 19440, inputChannels: 32, outputs: 32, paddedOutputs: 32, into: &packed, at: 53120)
-        WeightPacking.kernel(parameters, from: 28656, rows: 16, outputs: 32, paddedOutputs: 32, into: &packed, at: 69504)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 70016)
-        WeightPacking.batchNormalization(parameters, gamma: 29168, beta: 29200, mean: 29232, variance: 29264, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 70048, shiftAt: 70080)
-        WeightPacking.batchNormalization(parameters, gamma: 29296, beta: 29328, mean: 29360, variance: 29392, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 70112, shiftAt: 70144)
-        WeightPacking.kernel(parameters, from: 29424, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 70176)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 79392)
-        WeightPacking.winograd(parameters, from: 29424, inputChannels: 32, outputs: 32, paddedOutputs: 32, into: &packed, at: 79424)
-        WeightPacking.batchNormalization(parameters, gamma: 38640, beta: 38672, mean: 38704, variance: 38736, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 95808, shiftAt: 95840)
-        WeightPacking.kernel(parameters, from: 38768, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 95872)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 105088)
-        WeightPacking.winograd(parameters, from: 38768, inputChannels: 32, outputs: 32, paddedOutputs: 32, into: &packed, at: 105120)
-        WeightPacking.batchNormalization(parameters, gamma: 47984, beta: 48016, mean: 48048, variance: 48080, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 121504, shiftAt: 121536)
-        WeightPacking.kernel(parameters, from: 48112, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 121568)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 130784)
-        WeightPacking.winograd(parameters, from: 48112, inputChannels: 32, outputs: 32, paddedOutputs: 32, into: &packed, at: 130816)
-        WeightPacking.batchNormalization(parameters, gamma: 57328, beta: 57360, mean: 57392, variance: 57424, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 147200, shiftAt: 147232)
-        WeightPacking.kernel(parameters, from: 57456, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 147264)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 156480)
-        WeightPacking.winograd(parameters, from: 57456, inputChannels: 32, outputs: 32, paddedOutputs: 32, into: &packed, at: 156512)
-        WeightPacking.batchNormalization(parameters, gamma: 66672, beta: 66704, mean: 66736, variance: 66768, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 172896, shiftAt: 172928)
-        WeightPacking.kernel(parameters, from: 66800, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 172960)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 191392)
-        WeightPacking.batchNormalization(parameters, gamma: 85232, beta: 85296, mean: 85360, variance: 85424, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 191456, shiftAt: 191520)
-        WeightPacking.kernel(parameters, from: 85488, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 191584)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 228448)
-        WeightPacking.winograd(parameters, from: 85488, inputChannels: 64, outputs: 64, paddedOutputs: 64, into: &packed, at: 228512)
-        WeightPacking.kernel(parameters, from: 122352, rows: 32, outputs: 64, paddedOutputs: 64, into: &packed, at: 294048)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 296096)
-        WeightPacking.batchNormalization(parameters, gamma: 124400, beta: 124464, mean: 124528, variance: 124592, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 296160, shiftAt: 296224)
-        WeightPacking.batchNormalization(parameters, gamma: 124656, beta: 124720, mean: 124784, variance: 124848, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 296288, shiftAt: 296352)
-        WeightPacking.kernel(parameters, from: 124912, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 296416)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 333280)
-        WeightPacking.winograd(parameters, from: 124912, inputChannels: 64, outputs: 64, paddedOutputs: 64, into: &packed, at: 333344)
-        WeightPacking.batchNormalization(parameters, gamma: 161776, beta: 161840, mean: 161904, variance: 161968, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 398880, shiftAt: 398944)
-        WeightPacking.kernel(parameters, from: 162032, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 399008)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 435872)
-        WeightPacking.winograd(parameters, from: 162032, inputChannels: 64, outputs: 64, paddedOutputs: 64, into: &packed, at: 435936)
-        WeightPacking.batchNormalization(parameters, gamma: 198896, beta: 198960, mean: 199024, variance: 199088, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 501472, shiftAt: 501536)
-        WeightPacking.kernel(parameters, from: 199152, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 501600)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 538464)
-        WeightPacking.winograd(parameters, from: 199152, inputChannels: 64, outputs: 64, paddedOutputs: 64, into: &packed, at: 538528)
-        WeightPacking.batchNormalization(parameters, gamma: 236016, beta: 236080, mean: 236144, variance: 236208, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 604064, shiftAt: 604128)
-        WeightPacking.kernel(parameters, from: 236272, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 604192)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 641056)
-        WeightPacking.winograd(parameters, from: 236272, inputChannels: 64, outputs: 64, paddedOutputs: 64, into: &packed, at: 641120)
-        WeightPacking.batchNormalization(parameters, gamma: 273136, beta: 273200, mean: 273264, variance: 273328, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 706656, shiftAt: 706720)
-        WeightPacking.kernel(parameters, from: 273392, rows: 64, outputs: 10, paddedOutputs: 16, into: &packed, at: 706784)
-        WeightPacking.bias(parameters, from: 274032, count: 10, into: &packed, at: 707808)
+        WeightPacking.winograd(parameters, from: 496, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2800)
+        WeightPacking.batchNormalization(parameters, gamma: 2800, beta: 2816, mean: 2832, variance: 2848, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 12016, shiftAt: 12032)
+        WeightPacking.kernel(parameters, from: 2864, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 12048)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 14352)
+        WeightPacking.winograd(parameters, from: 2864, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 14368)
+        WeightPacking.batchNormalization(parameters, gamma: 5168, beta: 5184, mean: 5200, variance: 5216, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 23584, shiftAt: 23600)
+        WeightPacking.kernel(parameters, from: 5232, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 23616)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 25920)
+        WeightPacking.winograd(parameters, from: 5232, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 25936)
+        WeightPacking.batchNormalization(parameters, gamma: 7536, beta: 7552, mean: 7568, variance: 7584, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 35152, shiftAt: 35168)
+        WeightPacking.kernel(parameters, from: 7600, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 35184)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 37488)
+        WeightPacking.winograd(parameters, from: 7600, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 37504)
+        WeightPacking.batchNormalization(parameters, gamma: 9904, beta: 9920, mean: 9936, variance: 9952, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 46720, shiftAt: 46736)
+        WeightPacking.kernel(parameters, from: 9968, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 46752)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 49056)
+        WeightPacking.winograd(parameters, from: 9968, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 49072)
+        WeightPacking.batchNormalization(parameters, gamma: 12272, beta: 12288, mean: 12304, variance: 12320, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 58288, shiftAt: 58304)
+        WeightPacking.kernel(parameters, from: 12336, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 58320)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 60624)
+        WeightPacking.winograd(parameters, from: 12336, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 60640)
+        WeightPacking.batchNormalization(parameters, gamma: 14640, beta: 14656, mean: 14672, variance: 14688, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 69856, shiftAt: 69872)
+        WeightPacking.kernel(parameters, from: 14704, rows: 144, outputs: 32, paddedOutputs: 32, into: &packed, at: 69888)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 74496)
+        WeightPacking.batchNormalization(parameters, gamma: 19312, beta: 19344, mean: 19376, variance: 19408, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 74528, shiftAt: 74560)
+        WeightPacking.kernel(parameters, from: 19440, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 74592)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 83808)
+        WeightPacking.winograd(parameters, from: 19440, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 83840)
+        WeightPacking.kernel(parameters, from: 28656, rows: 16, outputs: 32, paddedOutputs: 32, into: &packed, at: 120704)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 121216)
+        WeightPacking.batchNormalization(parameters, gamma: 29168, beta: 29200, mean: 29232, variance: 29264, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 121248, shiftAt: 121280)
+        WeightPacking.batchNormalization(parameters, gamma: 29296, beta: 29328, mean: 29360, variance: 29392, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 121312, shiftAt: 121344)
+        WeightPacking.kernel(parameters, from: 29424, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 121376)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 130592)
+        WeightPacking.winograd(parameters, from: 29424, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 130624)
+        WeightPacking.batchNormalization(parameters, gamma: 38640, beta: 38672, mean: 38704, variance: 38736, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 167488, shiftAt: 167520)
+        WeightPacking.kernel(parameters, from: 38768, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 167552)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 176768)
+        WeightPacking.winograd(parameters, from: 38768, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 176800)
+        WeightPacking.batchNormalization(parameters, gamma: 47984, beta: 48016, mean: 48048, variance: 48080, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 213664, shiftAt: 213696)
+        WeightPacking.kernel(parameters, from: 48112, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 213728)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 222944)
+        WeightPacking.winograd(parameters, from: 48112, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 222976)
+        WeightPacking.batchNormalization(parameters, gamma: 57328, beta: 57360, mean: 57392, variance: 57424, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 259840, shiftAt: 259872)
+        WeightPacking.kernel(parameters, from: 57456, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 259904)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 269120)
+        WeightPacking.winograd(parameters, from: 57456, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 269152)
+        WeightPacking.batchNormalization(parameters, gamma: 66672, beta: 66704, mean: 66736, variance: 66768, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 306016, shiftAt: 306048)
+        WeightPacking.kernel(parameters, from: 66800, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 306080)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 324512)
+        WeightPacking.batchNormalization(parameters, gamma: 85232, beta: 85296, mean: 85360, variance: 85424, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 324576, shiftAt: 324640)
+        WeightPacking.kernel(parameters, from: 85488, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 324704)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 361568)
+        WeightPacking.winograd(parameters, from: 85488, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 361632)
+        WeightPacking.kernel(parameters, from: 122352, rows: 32, outputs: 64, paddedOutputs: 64, into: &packed, at: 509088)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 511136)
+        WeightPacking.batchNormalization(parameters, gamma: 124400, beta: 124464, mean: 124528, variance: 124592, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 511200, shiftAt: 511264)
+        WeightPacking.batchNormalization(parameters, gamma: 124656, beta: 124720, mean: 124784, variance: 124848, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 511328, shiftAt: 511392)
+        WeightPacking.kernel(parameters, from: 124912, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 511456)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 548320)
+        WeightPacking.winograd(parameters, from: 124912, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 548384)
+        WeightPacking.batchNormalization(parameters, gamma: 161776, beta: 161840, mean: 161904, variance: 161968, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 695840, shiftAt: 695904)
+        WeightPacking.kernel(parameters, from: 162032, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 695968)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 732832)
+        WeightPacking.winograd(parameters, from: 162032, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 732896)
+        WeightPacking.batchNormalization(parameters, gamma: 198896, beta: 198960, mean: 199024, variance: 199088, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 880352, shiftAt: 880416)
+        WeightPacking.kernel(parameters, from: 199152, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 880480)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 917344)
+        WeightPacking.winograd(parameters, from: 199152, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 917408)
+        WeightPacking.batchNormalization(parameters, gamma: 236016, beta: 236080, mean: 236144, variance: 236208, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 1064864, shiftAt: 1064928)
+        WeightPacking.kernel(parameters, from: 236272, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 1064992)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 1101856)
+        WeightPacking.winograd(parameters, from: 236272, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 1101920)
+        WeightPacking.batchNormalization(parameters, gamma: 273136, beta: 273200, mean: 273264, variance: 273328, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 1249376, shiftAt: 1249440)
+        WeightPacking.kernel(parameters, from: 273392, rows: 64, outputs: 10, paddedOutputs: 16, into: &packed, at: 1249504)
+        WeightPacking.bias(parameters, from: 274032, count: 10, into: &packed, at: 1250528)
         self.packed = packed
     }
 
@@ -485,7 +485,7 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block1_bn1 and stage1_block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 6896))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 12016))
         } else {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
             Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
@@ -505,10 +505,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13344))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 12048), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 23584))
         } else {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 12048), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
@@ -533,10 +533,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 19792))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 23616), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 35152))
         } else {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 23616), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
@@ -553,10 +553,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 26240))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 35184), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 46720))
         } else {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 35184), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
@@ -581,10 +581,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 32688))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 46752), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 58288))
         } else {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 46752), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
@@ -601,10 +601,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block3_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 39136))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 58320), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 69856))
         } else {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 58320), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
@@ -629,10 +629,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-            Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 43808))
+            Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 69888), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 74528))
         } else {
             Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-            Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+            Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 69888), arena.advanced(by: Arena.l24_stage2_block1_conv1))
         }
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
@@ -649,18 +649,18 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 70048))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 74592), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 121248))
         } else {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 74592), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
         // with stage2_block1_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 70112))
+            Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 120704), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 121312))
         } else {
-            Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+            Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 120704), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
         }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
@@ -690,10 +690,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 95808))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 121376), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 167488))
         } else {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 121376), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
@@ -710,10 +710,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 121504))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 167552), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 213664))
         } else {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 167552), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
@@ -738,10 +738,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 147200))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 213728), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 259840))
         } else {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 213728), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
@@ -758,10 +758,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block3_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 172896))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 259904), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 306016))
         } else {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 259904), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
@@ -786,10 +786,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-            Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 191456))
+            Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 306080), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 324576))
         } else {
             Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-            Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+            Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 306080), arena.advanced(by: Arena.l47_stage3_block1_conv1))
         }
         observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
@@ -806,18 +806,18 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 296160))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 324704), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 511200))
         } else {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 324704), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
         // with stage3_block1_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 296288))
+            Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 509088), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 511328))
         } else {
-            Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+            Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 509088), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
         }
         observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
@@ -847,10 +847,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 398880))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 511456), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 695840))
         } else {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 511456), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
@@ -867,10 +867,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 501472))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 695968), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 880352))
         } else {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 695968), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
@@ -895,10 +895,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 604064))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 880480), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 1064864))
         } else {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 880480), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
@@ -921,10 +921,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block3_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 706656))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 1064992), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 1249376))
         } else {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 1064992), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
@@ -949,14 +949,14 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
         observe?(70, UnsafePointer(arena.advanced(by: Arena.l70_pool)))
         // predictions
-        Self.l71_predictions(UnsafePointer(arena.advanced(by: Arena.l70_pool)), w.advanced(by: 706784), arena.advanced(by: Arena.l71_predictions))
+        Self.l71_predictions(UnsafePointer(arena.advanced(by: Arena.l70_pool)), w.advanced(by: 1249504), arena.advanced(by: Arena.l71_predictions))
         Self.l71_predictions_activation(arena.advanced(by: Arena.l71_predictions))
         observe?(71, UnsafePointer(arena.advanced(by: Arena.l71_predictions)))
         output.update(from: arena.advanced(by: Arena.l71_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 66048
+    public static let workerScratchCount = 38016
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -990,7 +990,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block1_conv1
         // with stage1_block1_bn1 and stage1_block1_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 6896), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch + worker * 38016), w.advanced(by: 12016), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
         // in stage1_block1_conv1's store
@@ -1001,7 +1001,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block1_conv2
         // with stage1_block1_bn2 in its store, unless every layer's output is observed
         Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 13344), parts) }
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 12048), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch + worker * 38016), w.advanced(by: 23584), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
         // in stage1_block1_conv2's store
@@ -1016,7 +1016,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block2_conv1
         // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 19792), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 23616), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch + worker * 38016), w.advanced(by: 35152), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
         // in stage1_block2_conv1's store
@@ -1027,7 +1027,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block2_conv2
         // with stage1_block2_bn2 in its store, unless every layer's output is observed
         Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 26240), parts) }
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 35184), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch + worker * 38016), w.advanced(by: 46720), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
         // in stage1_block2_conv2's store
@@ -1042,7 +1042,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block3_conv1
         // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 32688), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 46752), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch + worker * 38016), w.advanced(by: 58288), parts) }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
         // in stage1_block3_conv1's store
@@ -1053,7 +1053,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block3_conv2
         // with stage1_block3_bn2 in its store, unless every layer's output is observed
         Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 39136), parts) }
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 58320), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch + worker * 38016), w.advanced(by: 69856), parts) }
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
         // in stage1_block3_conv2's store
@@ -1068,7 +1068,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block1_conv1
         // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
         Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 43808), parts) }
+        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 69888), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 74528), parts) }
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
         // in stage2_block1_conv1's store
@@ -1079,11 +1079,11 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block1_conv2
         // with stage2_block1_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 70048), parts) }
+        Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 74592), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 121248))
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
         // with stage2_block1_shortcut_bn in its store, unless every layer's output is observed
-        Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 70112))
+        Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 120704), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 121312))
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
         // in stage2_block1_conv2's store
@@ -1101,7 +1101,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block2_conv1
         // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
         Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 95808), parts) }
+        Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 121376), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 167488))
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
         // in stage2_block2_conv1's store
@@ -1112,7 +1112,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block2_conv2
         // with stage2_block2_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 121504), parts) }
+        Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 167552), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 213664))
         observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
         // in stage2_block2_conv2's store
@@ -1127,7 +1127,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block3_conv1
         // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
         Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 147200), parts) }
+        Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 213728), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 259840))
         observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
         // in stage2_block3_conv1's store
@@ -1138,7 +1138,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block3_conv2
         // with stage2_block3_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 172896), parts) }
+        Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 259904), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 306016))
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
         // in stage2_block3_conv2's store
@@ -1153,7 +1153,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage3_block1_conv1
         // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
         Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-        pool.split(13) { worker, parts in Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 191456), parts) }
+        pool.split(13) { worker, parts in Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 306080), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 324576), parts) }
         observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
         // in stage3_block1_conv1's store
@@ -1164,11 +1164,11 @@ public struct Resnet20Cifar: CompiledModel {
         // stage3_block1_conv2
         // with stage3_block1_bn2 in its store, unless every layer's output is observed
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 296160))
+        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 324704), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 511200))
         observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
         // with stage3_block1_shortcut_bn in its store, unless every layer's output is observed
-        Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 296288))
+        Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 509088), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 511328))
         observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
         // in stage3_block1_conv2's store
@@ -1186,7 +1186,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage3_block2_conv1
         // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
         Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-        Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 398880))
+        Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 511456), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 695840))
         observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
         // in stage3_block2_conv1's store
@@ -1197,7 +1197,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage3_block2_conv2
         // with stage3_block2_bn2 in its store, unless every layer's output is observed
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 501472))
+        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 695968), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 880352))
         observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
         // in stage3_block2_conv2's store
@@ -1212,7 +1212,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage3_block3_conv1
         // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
         Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-        Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 604064))
+        Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 880480), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 1064864))
         observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
@@ -1230,7 +1230,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage3_block3_conv2
         // with stage3_block3_bn2 in its store, unless every layer's output is observed
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 706656))
+        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 1064992), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 1249376))
         observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
         // in stage3_block3_conv2's store
@@ -1246,7 +1246,7 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
         observe?(70, UnsafePointer(arena.advanced(by: Arena.l70_pool)))
         // predictions
-        Self.l71_predictions(UnsafePointer(arena.advanced(by: Arena.l70_pool)), w.advanced(by: 706784), arena.advanced(by: Arena.l71_predictions))
+        Self.l71_predictions(UnsafePointer(arena.advanced(by: Arena.l70_pool)), w.advanced(by: 1249504), arena.advanced(by: Arena.l71_predictions))
         Self.l71_predictions_activation(arena.advanced(by: Arena.l71_predictions))
         observe?(71, UnsafePointer(arena.advanced(by: Arena.l71_predictions)))
         output.update(from: arena.advanced(by: Arena.l71_predictions), count: 10)
@@ -1314,7 +1314,7 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block1_bn1 and stage1_block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 6896))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 12016))
         } else {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
             Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
@@ -1334,10 +1334,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13344))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 12048), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 23584))
         } else {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 12048), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
@@ -1362,10 +1362,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 19792))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 23616), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 35152))
         } else {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 23616), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
@@ -1382,10 +1382,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 26240))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 35184), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 46720))
         } else {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 35184), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
@@ -1410,10 +1410,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 32688))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 46752), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 58288))
         } else {
             Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 46752), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
@@ -1430,10 +1430,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage1_block3_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 39136))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 58320), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 69856))
         } else {
             Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 58320), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
@@ -1458,10 +1458,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-            Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 43808))
+            Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 69888), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 74528))
         } else {
             Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-            Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+            Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 69888), arena.advanced(by: Arena.l24_stage2_block1_conv1))
         }
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
@@ -1478,18 +1478,18 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 70048))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 74592), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 121248))
         } else {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 74592), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
         // with stage2_block1_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 70112))
+            Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 120704), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 121312))
         } else {
-            Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+            Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 120704), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
         }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
@@ -1519,10 +1519,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 95808))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 121376), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 167488))
         } else {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 121376), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
@@ -1539,10 +1539,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 121504))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 167552), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 213664))
         } else {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 167552), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
@@ -1567,10 +1567,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 147200))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 213728), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 259840))
         } else {
             Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 213728), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
@@ -1587,10 +1587,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage2_block3_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 172896))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 259904), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 306016))
         } else {
             Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 259904), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
@@ -1615,10 +1615,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-            Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 191456))
+            Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 306080), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 324576))
         } else {
             Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-            Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+            Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 306080), arena.advanced(by: Arena.l47_stage3_block1_conv1))
         }
         observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
@@ -1635,18 +1635,18 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 296160))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 324704), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 511200))
         } else {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 324704), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
         // with stage3_block1_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 296288))
+            Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 509088), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 511328))
         } else {
-            Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+            Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 509088), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
         }
         observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
@@ -1676,10 +1676,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 398880))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 511456), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 695840))
         } else {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 511456), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
@@ -1696,10 +1696,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 501472))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 695968), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 880352))
         } else {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 695968), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
@@ -1724,10 +1724,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 604064))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 880480), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 1064864))
         } else {
             Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 880480), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
@@ -1751,10 +1751,10 @@ public struct Resnet20Cifar: CompiledModel {
         // with stage3_block3_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 706656))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 1064992), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 1249376))
         } else {
             Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 1064992), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
@@ -1785,7 +1785,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l71_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 706784, bias = w + 707808
+        let kernel = w + 1249504, bias = w + 1250528
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -2096,7 +2096,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage1_block1_conv1: forward by Winograd's F(2x2, 3x3)
+    // stage1_block1_conv1: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l3_stage1_block1_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 544)
@@ -2110,12 +2110,12 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l3_stage1_block1_conv1_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_stage1_block1_conv1_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<16 {
+                for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 16
                     var s0_0 = V()
@@ -2164,65 +2164,121 @@ public struct Resnet20Cifar: CompiledModel {
     static func l3_stage1_block1_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 33024
+        let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2064 + t * 16 + c)
-                        v.store(b02 - b01, at: 4128 + t * 16 + c)
-                        v.store(b01 - b03, at: 6192 + t * 16 + c)
-                        v.store(b10 - b12, at: 8256 + t * 16 + c)
-                        v.store(b11 + b12, at: 10320 + t * 16 + c)
-                        v.store(b12 - b11, at: 12384 + t * 16 + c)
-                        v.store(b11 - b13, at: 14448 + t * 16 + c)
-                        v.store(b20 - b22, at: 16512 + t * 16 + c)
-                        v.store(b21 + b22, at: 18576 + t * 16 + c)
-                        v.store(b22 - b21, at: 20640 + t * 16 + c)
-                        v.store(b21 - b23, at: 22704 + t * 16 + c)
-                        v.store(b30 - b32, at: 24768 + t * 16 + c)
-                        v.store(b31 + b32, at: 26832 + t * 16 + c)
-                        v.store(b32 - b31, at: 28896 + t * 16 + c)
-                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_stage1_block1_conv1_winograd_product32(UnsafePointer(v + xi * 528), w + 2320 + xi * 256, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -2234,73 +2290,153 @@ public struct Resnet20Cifar: CompiledModel {
     static func l3_stage1_block1_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 33024
+        let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2064 + t * 16 + c)
-                        v.store(b02 - b01, at: 4128 + t * 16 + c)
-                        v.store(b01 - b03, at: 6192 + t * 16 + c)
-                        v.store(b10 - b12, at: 8256 + t * 16 + c)
-                        v.store(b11 + b12, at: 10320 + t * 16 + c)
-                        v.store(b12 - b11, at: 12384 + t * 16 + c)
-                        v.store(b11 - b13, at: 14448 + t * 16 + c)
-                        v.store(b20 - b22, at: 16512 + t * 16 + c)
-                        v.store(b21 + b22, at: 18576 + t * 16 + c)
-                        v.store(b22 - b21, at: 20640 + t * 16 + c)
-                        v.store(b21 - b23, at: 22704 + t * 16 + c)
-                        v.store(b30 - b32, at: 24768 + t * 16 + c)
-                        v.store(b31 + b32, at: 26832 + t * 16 + c)
-                        v.store(b32 - b31, at: 28896 + t * 16 + c)
-                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_stage1_block1_conv1_winograd_product32(UnsafePointer(v + xi * 528), w + 2320 + xi * 256, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
                         y.store(e00r, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
                         y.store(e01r, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        y.store(e02r, at: (oy * 32 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        y.store(e03r, at: (oy * 32 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
                         y.store(e10r, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
                         y.store(e11r, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        y.store(e12r, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        y.store(e13r, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        y.store(e20r, at: ((oy + 2) * 32 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        y.store(e21r, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        y.store(e22r, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        y.store(e23r, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        y.store(e30r, at: ((oy + 3) * 32 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        y.store(e31r, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        y.store(e32r, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        y.store(e33r, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -2311,7 +2447,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l4_stage1_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 6896, shift = w + 6912
+        let scale = w + 12016, shift = w + 12032
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2390,7 +2526,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage1_block1_conv2: forward by Winograd's F(2x2, 3x3)
+    // stage1_block1_conv2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l6_stage1_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 544)
@@ -2404,12 +2540,12 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l6_stage1_block1_conv2_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l6_stage1_block1_conv2_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<16 {
+                for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 16
                     var s0_0 = V()
@@ -2458,65 +2594,121 @@ public struct Resnet20Cifar: CompiledModel {
     static func l6_stage1_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 33024
+        let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2064 + t * 16 + c)
-                        v.store(b02 - b01, at: 4128 + t * 16 + c)
-                        v.store(b01 - b03, at: 6192 + t * 16 + c)
-                        v.store(b10 - b12, at: 8256 + t * 16 + c)
-                        v.store(b11 + b12, at: 10320 + t * 16 + c)
-                        v.store(b12 - b11, at: 12384 + t * 16 + c)
-                        v.store(b11 - b13, at: 14448 + t * 16 + c)
-                        v.store(b20 - b22, at: 16512 + t * 16 + c)
-                        v.store(b21 + b22, at: 18576 + t * 16 + c)
-                        v.store(b22 - b21, at: 20640 + t * 16 + c)
-                        v.store(b21 - b23, at: 22704 + t * 16 + c)
-                        v.store(b30 - b32, at: 24768 + t * 16 + c)
-                        v.store(b31 + b32, at: 26832 + t * 16 + c)
-                        v.store(b32 - b31, at: 28896 + t * 16 + c)
-                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_stage1_block1_conv2_winograd_product32(UnsafePointer(v + xi * 528), w + 2320 + xi * 256, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -2528,69 +2720,137 @@ public struct Resnet20Cifar: CompiledModel {
     static func l6_stage1_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 33024
+        let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2064 + t * 16 + c)
-                        v.store(b02 - b01, at: 4128 + t * 16 + c)
-                        v.store(b01 - b03, at: 6192 + t * 16 + c)
-                        v.store(b10 - b12, at: 8256 + t * 16 + c)
-                        v.store(b11 + b12, at: 10320 + t * 16 + c)
-                        v.store(b12 - b11, at: 12384 + t * 16 + c)
-                        v.store(b11 - b13, at: 14448 + t * 16 + c)
-                        v.store(b20 - b22, at: 16512 + t * 16 + c)
-                        v.store(b21 + b22, at: 18576 + t * 16 + c)
-                        v.store(b22 - b21, at: 20640 + t * 16 + c)
-                        v.store(b21 - b23, at: 22704 + t * 16 + c)
-                        v.store(b30 - b32, at: 24768 + t * 16 + c)
-                        v.store(b31 + b32, at: 26832 + t * 16 + c)
-                        v.store(b32 - b31, at: 28896 + t * 16 + c)
-                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_stage1_block1_conv2_winograd_product32(UnsafePointer(v + xi * 528), w + 2320 + xi * 256, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e00n, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e01n, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e02n, at: (oy * 32 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e03n, at: (oy * 32 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e10n, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e11n, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e12n, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e13n, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e20n, at: ((oy + 2) * 32 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e21n, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e22n, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e23n, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e30n, at: ((oy + 3) * 32 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e31n, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e32n, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e33n, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -2601,7 +2861,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l7_stage1_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 13344, shift = w + 13360
+        let scale = w + 23584, shift = w + 23600
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2631,7 +2891,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l11_stage1_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 19792, shift = w + 19808
+        let scale = w + 35152, shift = w + 35168
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2650,7 +2910,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l14_stage1_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 26240, shift = w + 26256
+        let scale = w + 46720, shift = w + 46736
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2680,7 +2940,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l18_stage1_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 32688, shift = w + 32704
+        let scale = w + 58288, shift = w + 58304
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2699,7 +2959,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l21_stage1_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 39136, shift = w + 39152
+        let scale = w + 69856, shift = w + 69872
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2927,7 +3187,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l25_stage2_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 43808, shift = w + 43840
+        let scale = w + 74528, shift = w + 74560
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
@@ -3034,7 +3294,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage2_block1_conv2: forward by Winograd's F(2x2, 3x3)
+    // stage2_block1_conv2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l27_stage2_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 576)
@@ -3048,12 +3308,12 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l27_stage2_block1_conv2_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l27_stage2_block1_conv2_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<4 {
+                for bx in 0..<2 {
                     let ox = bx * 8
                     let yp = y + ox * 32
                     var s0_0 = V()
@@ -3124,68 +3384,124 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l27_stage2_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l27_stage2_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 19008
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1040 + t * 32 + c)
-                        v.store(b02 - b01, at: 2080 + t * 32 + c)
-                        v.store(b01 - b03, at: 3120 + t * 32 + c)
-                        v.store(b10 - b12, at: 4160 + t * 32 + c)
-                        v.store(b11 + b12, at: 5200 + t * 32 + c)
-                        v.store(b12 - b11, at: 6240 + t * 32 + c)
-                        v.store(b11 - b13, at: 7280 + t * 32 + c)
-                        v.store(b20 - b22, at: 8320 + t * 32 + c)
-                        v.store(b21 + b22, at: 9360 + t * 32 + c)
-                        v.store(b22 - b21, at: 10400 + t * 32 + c)
-                        v.store(b21 - b23, at: 11440 + t * 32 + c)
-                        v.store(b30 - b32, at: 12480 + t * 32 + c)
-                        v.store(b31 + b32, at: 13520 + t * 32 + c)
-                        v.store(b32 - b31, at: 14560 + t * 32 + c)
-                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l27_stage2_block1_conv2_winograd_product16(UnsafePointer(v + xi * 528), w + 9248 + xi * 1024, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
                     }
                 }
             }
@@ -3194,72 +3510,140 @@ public struct Resnet20Cifar: CompiledModel {
 
     // stage2_block1_conv2: at inference, with the layers after it in its store
     @inline(never)
-    static func l27_stage2_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l27_stage2_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 19008
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1040 + t * 32 + c)
-                        v.store(b02 - b01, at: 2080 + t * 32 + c)
-                        v.store(b01 - b03, at: 3120 + t * 32 + c)
-                        v.store(b10 - b12, at: 4160 + t * 32 + c)
-                        v.store(b11 + b12, at: 5200 + t * 32 + c)
-                        v.store(b12 - b11, at: 6240 + t * 32 + c)
-                        v.store(b11 - b13, at: 7280 + t * 32 + c)
-                        v.store(b20 - b22, at: 8320 + t * 32 + c)
-                        v.store(b21 + b22, at: 9360 + t * 32 + c)
-                        v.store(b22 - b21, at: 10400 + t * 32 + c)
-                        v.store(b21 - b23, at: 11440 + t * 32 + c)
-                        v.store(b30 - b32, at: 12480 + t * 32 + c)
-                        v.store(b31 + b32, at: 13520 + t * 32 + c)
-                        v.store(b32 - b31, at: 14560 + t * 32 + c)
-                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l27_stage2_block1_conv2_winograd_product16(UnsafePointer(v + xi * 528), w + 9248 + xi * 1024, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         y.store(e00n, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         y.store(e01n, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e02n, at: (oy * 16 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e03n, at: (oy * 16 + ox + 3) * 32 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         y.store(e10n, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         y.store(e11n, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e12n, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e13n, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e20n, at: ((oy + 2) * 16 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e21n, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e22n, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e23n, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e30n, at: ((oy + 3) * 16 + ox) * 32 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e31n, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e32n, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e33n, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
                     }
                 }
             }
@@ -3436,7 +3820,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l29_stage2_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 70048, shift = w + 70080
+        let scale = w + 121248, shift = w + 121280
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
@@ -3449,7 +3833,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l30_stage2_block1_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 70112, shift = w + 70144
+        let scale = w + 121312, shift = w + 121344
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
@@ -3564,7 +3948,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage2_block2_conv1: forward by Winograd's F(2x2, 3x3)
+    // stage2_block2_conv1: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l33_stage2_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 576)
@@ -3578,12 +3962,12 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l33_stage2_block2_conv1_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l33_stage2_block2_conv1_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<4 {
+                for bx in 0..<2 {
                     let ox = bx * 8
                     let yp = y + ox * 32
                     var s0_0 = V()
@@ -3654,68 +4038,124 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l33_stage2_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l33_stage2_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 19008
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1040 + t * 32 + c)
-                        v.store(b02 - b01, at: 2080 + t * 32 + c)
-                        v.store(b01 - b03, at: 3120 + t * 32 + c)
-                        v.store(b10 - b12, at: 4160 + t * 32 + c)
-                        v.store(b11 + b12, at: 5200 + t * 32 + c)
-                        v.store(b12 - b11, at: 6240 + t * 32 + c)
-                        v.store(b11 - b13, at: 7280 + t * 32 + c)
-                        v.store(b20 - b22, at: 8320 + t * 32 + c)
-                        v.store(b21 + b22, at: 9360 + t * 32 + c)
-                        v.store(b22 - b21, at: 10400 + t * 32 + c)
-                        v.store(b21 - b23, at: 11440 + t * 32 + c)
-                        v.store(b30 - b32, at: 12480 + t * 32 + c)
-                        v.store(b31 + b32, at: 13520 + t * 32 + c)
-                        v.store(b32 - b31, at: 14560 + t * 32 + c)
-                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l33_stage2_block2_conv1_winograd_product16(UnsafePointer(v + xi * 528), w + 9248 + xi * 1024, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
                     }
                 }
             }
@@ -3724,76 +4164,156 @@ public struct Resnet20Cifar: CompiledModel {
 
     // stage2_block2_conv1: at inference, with the layers after it in its store
     @inline(never)
-    static func l33_stage2_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l33_stage2_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 19008
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1040 + t * 32 + c)
-                        v.store(b02 - b01, at: 2080 + t * 32 + c)
-                        v.store(b01 - b03, at: 3120 + t * 32 + c)
-                        v.store(b10 - b12, at: 4160 + t * 32 + c)
-                        v.store(b11 + b12, at: 5200 + t * 32 + c)
-                        v.store(b12 - b11, at: 6240 + t * 32 + c)
-                        v.store(b11 - b13, at: 7280 + t * 32 + c)
-                        v.store(b20 - b22, at: 8320 + t * 32 + c)
-                        v.store(b21 + b22, at: 9360 + t * 32 + c)
-                        v.store(b22 - b21, at: 10400 + t * 32 + c)
-                        v.store(b21 - b23, at: 11440 + t * 32 + c)
-                        v.store(b30 - b32, at: 12480 + t * 32 + c)
-                        v.store(b31 + b32, at: 13520 + t * 32 + c)
-                        v.store(b32 - b31, at: 14560 + t * 32 + c)
-                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l33_stage2_block2_conv1_winograd_product16(UnsafePointer(v + xi * 528), w + 9248 + xi * 1024, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
                         y.store(e00r, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
                         y.store(e01r, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        y.store(e02r, at: (oy * 16 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        y.store(e03r, at: (oy * 16 + ox + 3) * 32 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
                         y.store(e10r, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
                         y.store(e11r, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        y.store(e12r, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        y.store(e13r, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        y.store(e20r, at: ((oy + 2) * 16 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        y.store(e21r, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        y.store(e22r, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        y.store(e23r, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        y.store(e30r, at: ((oy + 3) * 16 + ox) * 32 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        y.store(e31r, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        y.store(e32r, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        y.store(e33r, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
                     }
                 }
             }
@@ -3804,7 +4324,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l34_stage2_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 95808, shift = w + 95840
+        let scale = w + 167488, shift = w + 167520
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
@@ -3823,7 +4343,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l37_stage2_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 121504, shift = w + 121536
+        let scale = w + 213664, shift = w + 213696
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
@@ -3853,7 +4373,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l41_stage2_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 147200, shift = w + 147232
+        let scale = w + 259840, shift = w + 259872
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
@@ -3872,7 +4392,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l44_stage2_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 172896, shift = w + 172928
+        let scale = w + 306016, shift = w + 306048
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
@@ -4298,7 +4818,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l48_stage3_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 191456, shift = w + 191520
+        let scale = w + 324576, shift = w + 324640
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -4484,7 +5004,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage3_block1_conv2: forward by Winograd's F(2x2, 3x3)
+    // stage3_block1_conv2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l50_stage3_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 640)
@@ -4498,75 +5018,72 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l50_stage3_block1_conv2_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l50_stage3_block1_conv2_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<4 {
-                    let ox = bx * 4
-                    let yp = y + ox * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + ox * 64
-                    let wp = kernel
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 64)
-                    yp.store(s1_1, at: 80)
-                    yp.store(s1_2, at: 96)
-                    yp.store(s1_3, at: 112)
-                    yp.store(s2_0, at: 128)
-                    yp.store(s2_1, at: 144)
-                    yp.store(s2_2, at: 160)
-                    yp.store(s2_3, at: 176)
-                    yp.store(s3_0, at: 192)
-                    yp.store(s3_1, at: 208)
-                    yp.store(s3_2, at: 224)
-                    yp.store(s3_3, at: 240)
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
             }
         }
     }
@@ -4575,65 +5092,121 @@ public struct Resnet20Cifar: CompiledModel {
     static func l50_stage3_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
+        let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l50_stage3_block1_conv2_winograd_product4(UnsafePointer(v + xi * 272), w + 36928 + xi * 4096, m + xi * 272)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
                     }
                 }
             }
@@ -4645,69 +5218,137 @@ public struct Resnet20Cifar: CompiledModel {
     static func l50_stage3_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
+        let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l50_stage3_block1_conv2_winograd_product4(UnsafePointer(v + xi * 272), w + 36928 + xi * 4096, m + xi * 272)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         y.store(e00n, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         y.store(e01n, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e02n, at: (oy * 8 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e03n, at: (oy * 8 + ox + 3) * 64 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         y.store(e10n, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         y.store(e11n, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e12n, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e13n, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e20n, at: ((oy + 2) * 8 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e21n, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e22n, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e23n, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e30n, at: ((oy + 3) * 8 + ox) * 64 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e31n, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e32n, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e33n, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
                     }
                 }
             }
@@ -5054,7 +5695,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l52_stage3_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 296160, shift = w + 296224
+        let scale = w + 511200, shift = w + 511264
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -5067,7 +5708,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l53_stage3_block1_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 296288, shift = w + 296352
+        let scale = w + 511328, shift = w + 511392
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -5261,7 +5902,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage3_block2_conv1: forward by Winograd's F(2x2, 3x3)
+    // stage3_block2_conv1: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l56_stage3_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 640)
@@ -5275,75 +5916,72 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l56_stage3_block2_conv1_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l56_stage3_block2_conv1_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<4 {
-                    let ox = bx * 4
-                    let yp = y + ox * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + ox * 64
-                    let wp = kernel
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 64)
-                    yp.store(s1_1, at: 80)
-                    yp.store(s1_2, at: 96)
-                    yp.store(s1_3, at: 112)
-                    yp.store(s2_0, at: 128)
-                    yp.store(s2_1, at: 144)
-                    yp.store(s2_2, at: 160)
-                    yp.store(s2_3, at: 176)
-                    yp.store(s3_0, at: 192)
-                    yp.store(s3_1, at: 208)
-                    yp.store(s3_2, at: 224)
-                    yp.store(s3_3, at: 240)
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
             }
         }
     }
@@ -5352,65 +5990,121 @@ public struct Resnet20Cifar: CompiledModel {
     static func l56_stage3_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
+        let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l56_stage3_block2_conv1_winograd_product4(UnsafePointer(v + xi * 272), w + 36928 + xi * 4096, m + xi * 272)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
                     }
                 }
             }
@@ -5422,73 +6116,153 @@ public struct Resnet20Cifar: CompiledModel {
     static func l56_stage3_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16640
+        let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l56_stage3_block2_conv1_winograd_product4(UnsafePointer(v + xi * 272), w + 36928 + xi * 4096, m + xi * 272)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
                         y.store(e00r, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
                         y.store(e01r, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        y.store(e02r, at: (oy * 8 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        y.store(e03r, at: (oy * 8 + ox + 3) * 64 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
                         y.store(e10r, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
                         y.store(e11r, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        y.store(e12r, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        y.store(e13r, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        y.store(e20r, at: ((oy + 2) * 8 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        y.store(e21r, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        y.store(e22r, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        y.store(e23r, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        y.store(e30r, at: ((oy + 3) * 8 + ox) * 64 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        y.store(e31r, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        y.store(e32r, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        y.store(e33r, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
                     }
                 }
             }
@@ -5499,7 +6273,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l57_stage3_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 398880, shift = w + 398944
+        let scale = w + 695840, shift = w + 695904
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -5518,7 +6292,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l60_stage3_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 501472, shift = w + 501536
+        let scale = w + 880352, shift = w + 880416
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -5548,7 +6322,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l64_stage3_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 604064, shift = w + 604128
+        let scale = w + 1064864, shift = w + 1064928
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -5567,7 +6341,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l67_stage3_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 706656, shift = w + 706720
+        let scale = w + 1249376, shift = w + 1249440
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -5680,27 +6454,43 @@ extension Resnet20Cifar: TrainableModel {
     public static let trainingPhaseCount = 43
     public static let batchSumCount = 3136
     public static let batchStatisticsCount = 3920
-    public static let stepWeightCount = 434752
+    public static let stepWeightCount = 1412224
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 496, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 2864, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 4112))
-            WeightPacking.turnedWinograd(k, from: 5232, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 8224))
-            WeightPacking.turnedWinograd(k, from: 7600, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 12336))
-            WeightPacking.turnedWinograd(k, from: 9968, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 16448))
-            WeightPacking.turnedWinograd(k, from: 12336, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 20560))
-            WeightPacking.turnedWinograd(k, from: 19440, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 24672))
-            WeightPacking.turnedWinograd(k, from: 29424, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 41088))
-            WeightPacking.turnedWinograd(k, from: 38768, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 57504))
-            WeightPacking.turnedWinograd(k, from: 48112, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 73920))
-            WeightPacking.turnedWinograd(k, from: 57456, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 90336))
-            WeightPacking.turnedWinograd(k, from: 85488, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 106752))
-            WeightPacking.turnedWinograd(k, from: 124912, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 172352))
-            WeightPacking.turnedWinograd(k, from: 162032, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 237952))
-            WeightPacking.turnedWinograd(k, from: 199152, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 303552))
-            WeightPacking.turnedWinograd(k, from: 236272, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 369152))
+            WeightPacking.turnedWinograd(k, from: 496, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 2864, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 9232))
+            WeightPacking.turnedWinograd(k, from: 5232, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 18464))
+            WeightPacking.turnedWinograd(k, from: 7600, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 27696))
+            WeightPacking.turnedWinograd(k, from: 9968, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 36928))
+            WeightPacking.turnedWinograd(k, from: 12336, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 46160))
+            WeightPacking.turnedWinograd(k, from: 19440, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 55392))
+            WeightPacking.turnedWinograd(k, from: 29424, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 92288))
+            WeightPacking.turnedWinograd(k, from: 38768, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 129184))
+            WeightPacking.turnedWinograd(k, from: 48112, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 166080))
+            WeightPacking.turnedWinograd(k, from: 57456, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 202976))
+            WeightPacking.turnedWinograd(k, from: 85488, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 239872))
+            WeightPacking.turnedWinograd(k, from: 124912, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 387392))
+            WeightPacking.turnedWinograd(k, from: 162032, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 534912))
+            WeightPacking.turnedWinograd(k, from: 199152, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 682432))
+            WeightPacking.turnedWinograd(k, from: 236272, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 829952))
+            WeightPacking.winograd(k, from: 496, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 977472))
+            WeightPacking.winograd(k, from: 2864, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 981584))
+            WeightPacking.winograd(k, from: 5232, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 985696))
+            WeightPacking.winograd(k, from: 7600, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 989808))
+            WeightPacking.winograd(k, from: 9968, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 993920))
+            WeightPacking.winograd(k, from: 12336, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 998032))
+            WeightPacking.winograd(k, from: 19440, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1002144))
+            WeightPacking.winograd(k, from: 29424, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1018560))
+            WeightPacking.winograd(k, from: 38768, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1034976))
+            WeightPacking.winograd(k, from: 48112, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1051392))
+            WeightPacking.winograd(k, from: 57456, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1067808))
+            WeightPacking.winograd(k, from: 85488, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1084224))
+            WeightPacking.winograd(k, from: 124912, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1149824))
+            WeightPacking.winograd(k, from: 162032, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1215424))
+            WeightPacking.winograd(k, from: 199152, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1281024))
+            WeightPacking.winograd(k, from: 236272, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1346624))
         }
     }
     public static let stepGradientCount = 434176
@@ -5752,8 +6542,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block1_bn1: every layer's output stays for the backward pass.
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
                 Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562))
-                Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 480), o3, arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 1167562))
+                Self.l3_stage1_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 981392), o3, arena.advanced(by: 1186058))
                 Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -5765,8 +6555,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l2_stem_relu_forward(UnsafePointer(o4), o5)
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562))
-                Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 6928), o6, arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_training_pad(UnsafePointer(o5), arena.advanced(by: 1167562))
+                Self.l6_stage1_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 985504), o6, arena.advanced(by: 1186058))
                 Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -5781,8 +6571,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l7_stage1_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
                 Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
                 Self.l2_stem_relu_forward(UnsafePointer(o8), o9)
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562))
-                Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 13376), o10, arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_training_pad(UnsafePointer(o9), arena.advanced(by: 1167562))
+                Self.l3_stage1_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 989616), o10, arena.advanced(by: 1186058))
                 Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -5794,8 +6584,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block2_bn2: every layer's output stays for the backward pass.
                 Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 Self.l2_stem_relu_forward(UnsafePointer(o11), o12)
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562))
-                Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 19824), o13, arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_training_pad(UnsafePointer(o12), arena.advanced(by: 1167562))
+                Self.l6_stage1_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 993728), o13, arena.advanced(by: 1186058))
                 Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -5810,8 +6600,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l14_stage1_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o14)
                 Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
                 Self.l2_stem_relu_forward(UnsafePointer(o15), o16)
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562))
-                Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 26272), o17, arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_training_pad(UnsafePointer(o16), arena.advanced(by: 1167562))
+                Self.l3_stage1_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 997840), o17, arena.advanced(by: 1186058))
                 Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
                 return 0
 
@@ -5823,8 +6613,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block3_bn2: every layer's output stays for the backward pass.
                 Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
                 Self.l2_stem_relu_forward(UnsafePointer(o18), o19)
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562))
-                Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 32720), o20, arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_training_pad(UnsafePointer(o19), arena.advanced(by: 1167562))
+                Self.l6_stage1_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1001952), o20, arena.advanced(by: 1186058))
                 Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
                 return 0
 
@@ -5840,7 +6630,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l22_stage1_block3_add(UnsafePointer(o16), UnsafePointer(o21), o22)
                 Self.l2_stem_relu_forward(UnsafePointer(o22), o23)
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                Self.l24_stage2_block1_conv1(UnsafePointer(p), w.advanced(by: 39168), o24)
+                Self.l24_stage2_block1_conv1(UnsafePointer(p), w.advanced(by: 69888), o24)
                 Self.l25_stage2_block1_bn1_statistics(UnsafePointer(o24), sums)
                 return 0
 
@@ -5854,9 +6644,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block1_bn2: every layer's output stays for the backward pass.
                 Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o25)
                 Self.l26_stage2_block1_relu_forward(UnsafePointer(o25), o26)
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562))
-                Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 43872), o27, arena.advanced(by: 1186058))
-                Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w.advanced(by: 69504), o28)
+                Self.l27_stage2_block1_conv2_winograd_training_pad(UnsafePointer(o26), arena.advanced(by: 1167562))
+                Self.l27_stage2_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1006064), o27, arena.advanced(by: 1186058))
+                Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w.advanced(by: 120704), o28)
                 Self.l29_stage2_block1_bn2_statistics(UnsafePointer(o27), sums)
                 return 0
 
@@ -5880,8 +6670,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l30_stage2_block1_shortcut_bn_normalize(UnsafePointer(o28), statistics, k, o30)
                 Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
                 Self.l26_stage2_block1_relu_forward(UnsafePointer(o31), o32)
-                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562))
-                Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 70176), o33, arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_winograd_training_pad(UnsafePointer(o32), arena.advanced(by: 1167562))
+                Self.l33_stage2_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1022480), o33, arena.advanced(by: 1186058))
                 Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
                 return 0
 
@@ -5893,8 +6683,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block2_bn2: every layer's output stays for the backward pass.
                 Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
                 Self.l26_stage2_block1_relu_forward(UnsafePointer(o34), o35)
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562))
-                Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 95872), o36, arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_training_pad(UnsafePointer(o35), arena.advanced(by: 1167562))
+                Self.l27_stage2_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1038896), o36, arena.advanced(by: 1186058))
                 Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
                 return 0
 
@@ -5909,8 +6699,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l37_stage2_block2_bn2_normalize(UnsafePointer(o36), statistics, k, o37)
                 Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
                 Self.l26_stage2_block1_relu_forward(UnsafePointer(o38), o39)
-                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562))
-                Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 121568), o40, arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_winograd_training_pad(UnsafePointer(o39), arena.advanced(by: 1167562))
+                Self.l33_stage2_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1055312), o40, arena.advanced(by: 1186058))
                 Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
                 return 0
 
@@ -5922,8 +6712,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block3_bn2: every layer's output stays for the backward pass.
                 Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
                 Self.l26_stage2_block1_relu_forward(UnsafePointer(o41), o42)
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562))
-                Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 147264), o43, arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_training_pad(UnsafePointer(o42), arena.advanced(by: 1167562))
+                Self.l27_stage2_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1071728), o43, arena.advanced(by: 1186058))
                 Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
                 return 0
 
@@ -5939,7 +6729,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l45_stage2_block3_add(UnsafePointer(o39), UnsafePointer(o44), o45)
                 Self.l26_stage2_block1_relu_forward(UnsafePointer(o45), o46)
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                Self.l47_stage3_block1_conv1(UnsafePointer(p), w.advanced(by: 172960), o47)
+                Self.l47_stage3_block1_conv1(UnsafePointer(p), w.advanced(by: 306080), o47)
                 Self.l48_stage3_block1_bn1_statistics(UnsafePointer(o47), sums)
                 return 0
 
@@ -5953,9 +6743,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block1_bn2: every layer's output stays for the backward pass.
                 Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o48)
                 Self.l49_stage3_block1_relu_forward(UnsafePointer(o48), o49)
-                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562))
-                Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 191584), o50, arena.advanced(by: 1186058))
-                Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w.advanced(by: 294048), o51)
+                Self.l50_stage3_block1_conv2_winograd_training_pad(UnsafePointer(o49), arena.advanced(by: 1167562))
+                Self.l50_stage3_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1088144), o50, arena.advanced(by: 1186058))
+                Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w.advanced(by: 509088), o51)
                 Self.l52_stage3_block1_bn2_statistics(UnsafePointer(o50), sums)
                 return 0
 
@@ -5979,8 +6769,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l53_stage3_block1_shortcut_bn_normalize(UnsafePointer(o51), statistics, k, o53)
                 Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
                 Self.l49_stage3_block1_relu_forward(UnsafePointer(o54), o55)
-                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562))
-                Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 296416), o56, arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_winograd_training_pad(UnsafePointer(o55), arena.advanced(by: 1167562))
+                Self.l56_stage3_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1153744), o56, arena.advanced(by: 1186058))
                 Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
                 return 0
 
@@ -5992,8 +6782,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block2_bn2: every layer's output stays for the backward pass.
                 Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
                 Self.l49_stage3_block1_relu_forward(UnsafePointer(o57), o58)
-                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562))
-                Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 399008), o59, arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_winograd_training_pad(UnsafePointer(o58), arena.advanced(by: 1167562))
+                Self.l50_stage3_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1219344), o59, arena.advanced(by: 1186058))
                 Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
                 return 0
 
@@ -6008,8 +6798,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l60_stage3_block2_bn2_normalize(UnsafePointer(o59), statistics, k, o60)
                 Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
                 Self.l49_stage3_block1_relu_forward(UnsafePointer(o61), o62)
-                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562))
-                Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 501600), o63, arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_winograd_training_pad(UnsafePointer(o62), arena.advanced(by: 1167562))
+                Self.l56_stage3_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1284944), o63, arena.advanced(by: 1186058))
                 Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
                 return 0
 
@@ -6021,8 +6811,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block3_bn2: every layer's output stays for the backward pass.
                 Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
                 Self.l49_stage3_block1_relu_forward(UnsafePointer(o64), o65)
-                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562))
-                Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 604192), o66, arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_winograd_training_pad(UnsafePointer(o65), arena.advanced(by: 1167562))
+                Self.l50_stage3_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1350544), o66, arena.advanced(by: 1186058))
                 Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
                 return 0
 
@@ -6042,7 +6832,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l68_stage3_block3_add(UnsafePointer(o62), UnsafePointer(o67), o68)
                 Self.l49_stage3_block1_relu_forward(UnsafePointer(o68), o69)
                 Self.l70_pool(UnsafePointer(o69), o70)
-                Self.l71_predictions(UnsafePointer(o70), w.advanced(by: 706784), o71)
+                Self.l71_predictions(UnsafePointer(o70), w.advanced(by: 1249504), o71)
                 Self.l71_predictions_activation(o71)
                 output.update(from: o71, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -6079,9 +6869,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), dy67, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
-                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 642682), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 642682), arena.advanced(by: 1186058))
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o65), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), nil)
-                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 373072), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 833872), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block3_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
                 // stage3_block3_bn1: dL/dy waits for the whole batch's sums
@@ -6104,9 +6894,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), dy64, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
-                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 577146), arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 577146), arena.advanced(by: 1186058))
                 Self.l56_stage3_block2_conv1_backward(UnsafePointer(o62), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), nil)
-                Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 307472), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 686352), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
                 // stage3_block2_out: dL/d(output), summed over its readers
                 g.update(from: e62, count: 4096)
@@ -6134,9 +6924,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), dy60, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
-                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 511610), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 511610), arena.advanced(by: 1186058))
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o58), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), nil)
-                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 241872), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 538832), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block2_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
                 // stage3_block2_bn1: dL/dy waits for the whole batch's sums
@@ -6159,9 +6949,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), dy57, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
-                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 446074), arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 446074), arena.advanced(by: 1186058))
                 Self.l56_stage3_block2_conv1_backward(UnsafePointer(o55), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), nil)
-                Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 176272), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 391312), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
                 // stage3_block1_out: dL/d(output), summed over its readers
                 g.update(from: e55, count: 4096)
@@ -6220,9 +7010,9 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e50, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv2
-                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 380538), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 380538), arena.advanced(by: 1186058))
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o49), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), nil)
-                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 110672), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 243792), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block1_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
                 // stage3_block1_bn1: dL/dy waits for the whole batch's sums
@@ -6274,9 +7064,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), dy44, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 364154), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 364154), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o42), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), nil)
-                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 94256), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 206896), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block3_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
                 // stage2_block3_bn1: dL/dy waits for the whole batch's sums
@@ -6299,9 +7089,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), dy41, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
-                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 347770), arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 347770), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o39), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), nil)
-                Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 77840), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 170000), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
                 // stage2_block2_out: dL/d(output), summed over its readers
                 g.update(from: e39, count: 8192)
@@ -6329,9 +7119,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), dy37, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 331386), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 331386), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o35), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), nil)
-                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 61424), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 133104), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block2_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
                 // stage2_block2_bn1: dL/dy waits for the whole batch's sums
@@ -6354,9 +7144,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), dy34, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
-                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 315002), arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 315002), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o32), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), nil)
-                Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 45008), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 96208), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
                 // stage2_block1_out: dL/d(output), summed over its readers
                 g.update(from: e32, count: 8192)
@@ -6415,9 +7205,9 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e27, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv2
-                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 298618), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 298618), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o26), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), nil)
-                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 28592), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 59312), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block1_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
                 // stage2_block1_bn1: dL/dy waits for the whole batch's sums
@@ -6469,9 +7259,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), dy21, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 294522), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 294522), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o19), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), nil)
-                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 24480), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 50080), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block3_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
                 // stage1_block3_bn1: dL/dy waits for the whole batch's sums
@@ -6494,9 +7284,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), dy18, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 290426), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 290426), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o16), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), nil)
-                Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 20368), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 40848), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e16[i] += g[i] }
                 // stage1_block2_out: dL/d(output), summed over its readers
                 g.update(from: e16, count: 16384)
@@ -6524,9 +7314,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), dy14, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 286330), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 286330), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), nil)
-                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 16256), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 31616), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block2_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // stage1_block2_bn1: dL/dy waits for the whole batch's sums
@@ -6549,9 +7339,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), dy11, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 282234), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 282234), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), nil)
-                Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 12144), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 22384), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e9[i] += g[i] }
                 // stage1_block1_out: dL/d(output), summed over its readers
                 g.update(from: e9, count: 16384)
@@ -6579,9 +7369,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), dy7, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
-                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 278138), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 278138), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), nil)
-                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 8032), h, arena.advanced(by: 1186058)); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 13152), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // stage1_block1_bn1: dL/dy waits for the whole batch's sums
@@ -6602,7 +7392,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
-                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 274042), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 274042), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 3920), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e2[i] += g[i] }
@@ -8269,6 +9059,18 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
+    static func l3_stage1_block1_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    @inline(never)
     static func l3_stage1_block1_conv1_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
@@ -8299,29 +9101,29 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 528 + t * 16 + c)
-                        v.store(b02 - b01, at: 1056 + t * 16 + c)
-                        v.store(b01 - b03, at: 1584 + t * 16 + c)
-                        v.store(b10 - b12, at: 2112 + t * 16 + c)
-                        v.store(b11 + b12, at: 2640 + t * 16 + c)
-                        v.store(b12 - b11, at: 3168 + t * 16 + c)
-                        v.store(b11 - b13, at: 3696 + t * 16 + c)
-                        v.store(b20 - b22, at: 4224 + t * 16 + c)
-                        v.store(b21 + b22, at: 4752 + t * 16 + c)
-                        v.store(b22 - b21, at: 5280 + t * 16 + c)
-                        v.store(b21 - b23, at: 5808 + t * 16 + c)
-                        v.store(b30 - b32, at: 6336 + t * 16 + c)
-                        v.store(b31 + b32, at: 6864 + t * 16 + c)
-                        v.store(b32 - b31, at: 7392 + t * 16 + c)
-                        v.store(b31 - b33, at: 7920 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 528 + t * 16 + c)
+                        v.store(b02 - b22, at: 1056 + t * 16 + c)
+                        v.store(b03 - b23, at: 1584 + t * 16 + c)
+                        v.store(b10 + b20, at: 2112 + t * 16 + c)
+                        v.store(b11 + b21, at: 2640 + t * 16 + c)
+                        v.store(b12 + b22, at: 3168 + t * 16 + c)
+                        v.store(b13 + b23, at: 3696 + t * 16 + c)
+                        v.store(b20 - b10, at: 4224 + t * 16 + c)
+                        v.store(b21 - b11, at: 4752 + t * 16 + c)
+                        v.store(b22 - b12, at: 5280 + t * 16 + c)
+                        v.store(b23 - b13, at: 5808 + t * 16 + c)
+                        v.store(b10 - b30, at: 6336 + t * 16 + c)
+                        v.store(b11 - b31, at: 6864 + t * 16 + c)
+                        v.store(b12 - b32, at: 7392 + t * 16 + c)
+                        v.store(b13 - b33, at: 7920 + t * 16 + c)
                     }
                 }
             }
@@ -8390,6 +9192,18 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
+    static func l6_stage1_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    @inline(never)
     static func l6_stage1_block1_conv2_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
@@ -8420,29 +9234,29 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 528 + t * 16 + c)
-                        v.store(b02 - b01, at: 1056 + t * 16 + c)
-                        v.store(b01 - b03, at: 1584 + t * 16 + c)
-                        v.store(b10 - b12, at: 2112 + t * 16 + c)
-                        v.store(b11 + b12, at: 2640 + t * 16 + c)
-                        v.store(b12 - b11, at: 3168 + t * 16 + c)
-                        v.store(b11 - b13, at: 3696 + t * 16 + c)
-                        v.store(b20 - b22, at: 4224 + t * 16 + c)
-                        v.store(b21 + b22, at: 4752 + t * 16 + c)
-                        v.store(b22 - b21, at: 5280 + t * 16 + c)
-                        v.store(b21 - b23, at: 5808 + t * 16 + c)
-                        v.store(b30 - b32, at: 6336 + t * 16 + c)
-                        v.store(b31 + b32, at: 6864 + t * 16 + c)
-                        v.store(b32 - b31, at: 7392 + t * 16 + c)
-                        v.store(b31 - b33, at: 7920 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 528 + t * 16 + c)
+                        v.store(b02 - b22, at: 1056 + t * 16 + c)
+                        v.store(b03 - b23, at: 1584 + t * 16 + c)
+                        v.store(b10 + b20, at: 2112 + t * 16 + c)
+                        v.store(b11 + b21, at: 2640 + t * 16 + c)
+                        v.store(b12 + b22, at: 3168 + t * 16 + c)
+                        v.store(b13 + b23, at: 3696 + t * 16 + c)
+                        v.store(b20 - b10, at: 4224 + t * 16 + c)
+                        v.store(b21 - b11, at: 4752 + t * 16 + c)
+                        v.store(b22 - b12, at: 5280 + t * 16 + c)
+                        v.store(b23 - b13, at: 5808 + t * 16 + c)
+                        v.store(b10 - b30, at: 6336 + t * 16 + c)
+                        v.store(b11 - b31, at: 6864 + t * 16 + c)
+                        v.store(b12 - b32, at: 7392 + t * 16 + c)
+                        v.store(b13 - b33, at: 7920 + t * 16 + c)
                     }
                 }
             }
@@ -8511,6 +9325,18 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
+    static func l27_stage2_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    @inline(never)
     static func l27_stage2_block1_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<2 {
@@ -8541,29 +9367,29 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 528 + t * 32 + c)
-                        v.store(b02 - b01, at: 1056 + t * 32 + c)
-                        v.store(b01 - b03, at: 1584 + t * 32 + c)
-                        v.store(b10 - b12, at: 2112 + t * 32 + c)
-                        v.store(b11 + b12, at: 2640 + t * 32 + c)
-                        v.store(b12 - b11, at: 3168 + t * 32 + c)
-                        v.store(b11 - b13, at: 3696 + t * 32 + c)
-                        v.store(b20 - b22, at: 4224 + t * 32 + c)
-                        v.store(b21 + b22, at: 4752 + t * 32 + c)
-                        v.store(b22 - b21, at: 5280 + t * 32 + c)
-                        v.store(b21 - b23, at: 5808 + t * 32 + c)
-                        v.store(b30 - b32, at: 6336 + t * 32 + c)
-                        v.store(b31 + b32, at: 6864 + t * 32 + c)
-                        v.store(b32 - b31, at: 7392 + t * 32 + c)
-                        v.store(b31 - b33, at: 7920 + t * 32 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 528 + t * 32 + c)
+                        v.store(b02 - b22, at: 1056 + t * 32 + c)
+                        v.store(b03 - b23, at: 1584 + t * 32 + c)
+                        v.store(b10 + b20, at: 2112 + t * 32 + c)
+                        v.store(b11 + b21, at: 2640 + t * 32 + c)
+                        v.store(b12 + b22, at: 3168 + t * 32 + c)
+                        v.store(b13 + b23, at: 3696 + t * 32 + c)
+                        v.store(b20 - b10, at: 4224 + t * 32 + c)
+                        v.store(b21 - b11, at: 4752 + t * 32 + c)
+                        v.store(b22 - b12, at: 5280 + t * 32 + c)
+                        v.store(b23 - b13, at: 5808 + t * 32 + c)
+                        v.store(b10 - b30, at: 6336 + t * 32 + c)
+                        v.store(b11 - b31, at: 6864 + t * 32 + c)
+                        v.store(b12 - b32, at: 7392 + t * 32 + c)
+                        v.store(b13 - b33, at: 7920 + t * 32 + c)
                     }
                 }
             }
@@ -8632,6 +9458,18 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
+    static func l33_stage2_block2_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    @inline(never)
     static func l33_stage2_block2_conv1_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<2 {
@@ -8662,29 +9500,29 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 528 + t * 32 + c)
-                        v.store(b02 - b01, at: 1056 + t * 32 + c)
-                        v.store(b01 - b03, at: 1584 + t * 32 + c)
-                        v.store(b10 - b12, at: 2112 + t * 32 + c)
-                        v.store(b11 + b12, at: 2640 + t * 32 + c)
-                        v.store(b12 - b11, at: 3168 + t * 32 + c)
-                        v.store(b11 - b13, at: 3696 + t * 32 + c)
-                        v.store(b20 - b22, at: 4224 + t * 32 + c)
-                        v.store(b21 + b22, at: 4752 + t * 32 + c)
-                        v.store(b22 - b21, at: 5280 + t * 32 + c)
-                        v.store(b21 - b23, at: 5808 + t * 32 + c)
-                        v.store(b30 - b32, at: 6336 + t * 32 + c)
-                        v.store(b31 + b32, at: 6864 + t * 32 + c)
-                        v.store(b32 - b31, at: 7392 + t * 32 + c)
-                        v.store(b31 - b33, at: 7920 + t * 32 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 528 + t * 32 + c)
+                        v.store(b02 - b22, at: 1056 + t * 32 + c)
+                        v.store(b03 - b23, at: 1584 + t * 32 + c)
+                        v.store(b10 + b20, at: 2112 + t * 32 + c)
+                        v.store(b11 + b21, at: 2640 + t * 32 + c)
+                        v.store(b12 + b22, at: 3168 + t * 32 + c)
+                        v.store(b13 + b23, at: 3696 + t * 32 + c)
+                        v.store(b20 - b10, at: 4224 + t * 32 + c)
+                        v.store(b21 - b11, at: 4752 + t * 32 + c)
+                        v.store(b22 - b12, at: 5280 + t * 32 + c)
+                        v.store(b23 - b13, at: 5808 + t * 32 + c)
+                        v.store(b10 - b30, at: 6336 + t * 32 + c)
+                        v.store(b11 - b31, at: 6864 + t * 32 + c)
+                        v.store(b12 - b32, at: 7392 + t * 32 + c)
+                        v.store(b13 - b33, at: 7920 + t * 32 + c)
                     }
                 }
             }
@@ -8753,6 +9591,18 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
+    static func l50_stage3_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
     static func l50_stage3_block1_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<16 {
             for g in 0..<4 {
@@ -8783,29 +9633,29 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 64 + c)
+                        v.store(b01 - b21, at: 1040 + t * 64 + c)
+                        v.store(b02 - b22, at: 2080 + t * 64 + c)
+                        v.store(b03 - b23, at: 3120 + t * 64 + c)
+                        v.store(b10 + b20, at: 4160 + t * 64 + c)
+                        v.store(b11 + b21, at: 5200 + t * 64 + c)
+                        v.store(b12 + b22, at: 6240 + t * 64 + c)
+                        v.store(b13 + b23, at: 7280 + t * 64 + c)
+                        v.store(b20 - b10, at: 8320 + t * 64 + c)
+                        v.store(b21 - b11, at: 9360 + t * 64 + c)
+                        v.store(b22 - b12, at: 10400 + t * 64 + c)
+                        v.store(b23 - b13, at: 11440 + t * 64 + c)
+                        v.store(b10 - b30, at: 12480 + t * 64 + c)
+                        v.store(b11 - b31, at: 13520 + t * 64 + c)
+                        v.store(b12 - b32, at: 14560 + t * 64 + c)
+                        v.store(b13 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
@@ -8874,6 +9724,18 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
+    static func l56_stage3_block2_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
     static func l56_stage3_block2_conv1_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<16 {
             for g in 0..<4 {
@@ -8904,29 +9766,29 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 64 + c)
+                        v.store(b01 - b21, at: 1040 + t * 64 + c)
+                        v.store(b02 - b22, at: 2080 + t * 64 + c)
+                        v.store(b03 - b23, at: 3120 + t * 64 + c)
+                        v.store(b10 + b20, at: 4160 + t * 64 + c)
+                        v.store(b11 + b21, at: 5200 + t * 64 + c)
+                        v.store(b12 + b22, at: 6240 + t * 64 + c)
+                        v.store(b13 + b23, at: 7280 + t * 64 + c)
+                        v.store(b20 - b10, at: 8320 + t * 64 + c)
+                        v.store(b21 - b11, at: 9360 + t * 64 + c)
+                        v.store(b22 - b12, at: 10400 + t * 64 + c)
+                        v.store(b23 - b13, at: 11440 + t * 64 + c)
+                        v.store(b10 - b30, at: 12480 + t * 64 + c)
+                        v.store(b11 - b31, at: 13520 + t * 64 + c)
+                        v.store(b12 - b32, at: 14560 + t * 64 + c)
+                        v.store(b13 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
@@ -9009,12 +9871,12 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l3_stage1_block1_conv1_input_gradient_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_stage1_block1_conv1_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<16 {
+                for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 16
                     var s0_0 = V()
@@ -9063,65 +9925,121 @@ extension Resnet20Cifar: TrainableModel {
     static func l3_stage1_block1_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 33024
+        let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2064 + t * 16 + c)
-                        v.store(b02 - b01, at: 4128 + t * 16 + c)
-                        v.store(b01 - b03, at: 6192 + t * 16 + c)
-                        v.store(b10 - b12, at: 8256 + t * 16 + c)
-                        v.store(b11 + b12, at: 10320 + t * 16 + c)
-                        v.store(b12 - b11, at: 12384 + t * 16 + c)
-                        v.store(b11 - b13, at: 14448 + t * 16 + c)
-                        v.store(b20 - b22, at: 16512 + t * 16 + c)
-                        v.store(b21 + b22, at: 18576 + t * 16 + c)
-                        v.store(b22 - b21, at: 20640 + t * 16 + c)
-                        v.store(b21 - b23, at: 22704 + t * 16 + c)
-                        v.store(b30 - b32, at: 24768 + t * 16 + c)
-                        v.store(b31 + b32, at: 26832 + t * 16 + c)
-                        v.store(b32 - b31, at: 28896 + t * 16 + c)
-                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_input_gradient_winograd_product128(UnsafePointer(v + xi * 2064), w + 0 + xi * 256, m + xi * 2064)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_stage1_block1_conv1_input_gradient_winograd_product32(UnsafePointer(v + xi * 528), w + 0 + xi * 256, m + xi * 528)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let bias = w.simd(VK.self, at: 9216 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -9143,7 +10061,1047 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l6_stage1_block1_conv2_input_gradient_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l6_stage1_block1_conv2_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_stage1_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 19008
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_product32(UnsafePointer(v + xi * 528), w + 0 + xi * 256, m + xi * 528)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 9216 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage2_block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l27_stage2_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    @inline(never)
+    static func l27_stage2_block1_conv2_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<2 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l27_stage2_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 19008
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_product16(UnsafePointer(v + xi * 528), w + 0 + xi * 1024, m + xi * 528)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 36864 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage2_block2_conv1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l33_stage2_block2_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    @inline(never)
+    static func l33_stage2_block2_conv1_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<2 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l33_stage2_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 19008
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l33_stage2_block2_conv1_input_gradient_winograd_product16(UnsafePointer(v + xi * 528), w + 0 + xi * 1024, m + xi * 528)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 36864 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage3_block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l50_stage3_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
+    static func l50_stage3_block1_conv2_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l50_stage3_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 9792
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_product4(UnsafePointer(v + xi * 272), w + 0 + xi * 4096, m + xi * 272)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 147456 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage3_block2_conv1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l56_stage3_block2_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
+    static func l56_stage3_block2_conv1_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l56_stage3_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 9792
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l56_stage3_block2_conv1_input_gradient_winograd_product4(UnsafePointer(v + xi * 272), w + 0 + xi * 4096, m + xi * 272)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 147456 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of stage1_block1_conv1 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l3_stage1_block1_conv1_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    @inline(never)
+    static func l3_stage1_block1_conv1_winograd_training_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -9194,7 +11152,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l6_stage1_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l3_stage1_block1_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 33024
@@ -9207,35 +11165,35 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2064 + t * 16 + c)
-                        v.store(b02 - b01, at: 4128 + t * 16 + c)
-                        v.store(b01 - b03, at: 6192 + t * 16 + c)
-                        v.store(b10 - b12, at: 8256 + t * 16 + c)
-                        v.store(b11 + b12, at: 10320 + t * 16 + c)
-                        v.store(b12 - b11, at: 12384 + t * 16 + c)
-                        v.store(b11 - b13, at: 14448 + t * 16 + c)
-                        v.store(b20 - b22, at: 16512 + t * 16 + c)
-                        v.store(b21 + b22, at: 18576 + t * 16 + c)
-                        v.store(b22 - b21, at: 20640 + t * 16 + c)
-                        v.store(b21 - b23, at: 22704 + t * 16 + c)
-                        v.store(b30 - b32, at: 24768 + t * 16 + c)
-                        v.store(b31 + b32, at: 26832 + t * 16 + c)
-                        v.store(b32 - b31, at: 28896 + t * 16 + c)
-                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 2064 + t * 16 + c)
+                        v.store(b02 - b22, at: 4128 + t * 16 + c)
+                        v.store(b03 - b23, at: 6192 + t * 16 + c)
+                        v.store(b10 + b20, at: 8256 + t * 16 + c)
+                        v.store(b11 + b21, at: 10320 + t * 16 + c)
+                        v.store(b12 + b22, at: 12384 + t * 16 + c)
+                        v.store(b13 + b23, at: 14448 + t * 16 + c)
+                        v.store(b20 - b10, at: 16512 + t * 16 + c)
+                        v.store(b21 - b11, at: 18576 + t * 16 + c)
+                        v.store(b22 - b12, at: 20640 + t * 16 + c)
+                        v.store(b23 - b13, at: 22704 + t * 16 + c)
+                        v.store(b10 - b30, at: 24768 + t * 16 + c)
+                        v.store(b11 - b31, at: 26832 + t * 16 + c)
+                        v.store(b12 - b32, at: 28896 + t * 16 + c)
+                        v.store(b13 - b33, at: 30960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_input_gradient_winograd_product128(UnsafePointer(v + xi * 2064), w + 0 + xi * 256, m + xi * 2064)
+                Self.l3_stage1_block1_conv1_winograd_training_product128(UnsafePointer(v + xi * 2064), w + 0 + xi * 256, m + xi * 2064)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<8 {
@@ -9245,16 +11203,20 @@ extension Resnet20Cifar: TrainableModel {
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 4096 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
                     }
                 }
@@ -9262,10 +11224,148 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dx of stage2_block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
-    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    // The training forward pass of stage1_block1_conv2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
     @inline(never)
-    static func l27_stage2_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_stage1_block1_conv2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    @inline(never)
+    static func l6_stage1_block1_conv2_winograd_training_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<16 {
+                    let ox = bx * 8
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_stage1_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 33024
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<8 {
+                for tx in 0..<16 {
+                    let t = r * 16 + tx
+                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 2064 + t * 16 + c)
+                        v.store(b02 - b22, at: 4128 + t * 16 + c)
+                        v.store(b03 - b23, at: 6192 + t * 16 + c)
+                        v.store(b10 + b20, at: 8256 + t * 16 + c)
+                        v.store(b11 + b21, at: 10320 + t * 16 + c)
+                        v.store(b12 + b22, at: 12384 + t * 16 + c)
+                        v.store(b13 + b23, at: 14448 + t * 16 + c)
+                        v.store(b20 - b10, at: 16512 + t * 16 + c)
+                        v.store(b21 - b11, at: 18576 + t * 16 + c)
+                        v.store(b22 - b12, at: 20640 + t * 16 + c)
+                        v.store(b23 - b13, at: 22704 + t * 16 + c)
+                        v.store(b10 - b30, at: 24768 + t * 16 + c)
+                        v.store(b11 - b31, at: 26832 + t * 16 + c)
+                        v.store(b12 - b32, at: 28896 + t * 16 + c)
+                        v.store(b13 - b33, at: 30960 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_stage1_block1_conv2_winograd_training_product128(UnsafePointer(v + xi * 2064), w + 0 + xi * 256, m + xi * 2064)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<8 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<16 {
+                    let t = r * 16 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 4096 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let y11 = a11 - a21 - a31 + bias
+                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of stage2_block1_conv2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l27_stage2_block1_conv2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 576)
         for row in 0..<16 {
             let target = y + (row + 1) * 576
@@ -9277,7 +11377,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l27_stage2_block1_conv2_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l27_stage2_block1_conv2_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -9353,7 +11453,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l27_stage2_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l27_stage2_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
@@ -9366,35 +11466,35 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1040 + t * 32 + c)
-                        v.store(b02 - b01, at: 2080 + t * 32 + c)
-                        v.store(b01 - b03, at: 3120 + t * 32 + c)
-                        v.store(b10 - b12, at: 4160 + t * 32 + c)
-                        v.store(b11 + b12, at: 5200 + t * 32 + c)
-                        v.store(b12 - b11, at: 6240 + t * 32 + c)
-                        v.store(b11 - b13, at: 7280 + t * 32 + c)
-                        v.store(b20 - b22, at: 8320 + t * 32 + c)
-                        v.store(b21 + b22, at: 9360 + t * 32 + c)
-                        v.store(b22 - b21, at: 10400 + t * 32 + c)
-                        v.store(b21 - b23, at: 11440 + t * 32 + c)
-                        v.store(b30 - b32, at: 12480 + t * 32 + c)
-                        v.store(b31 + b32, at: 13520 + t * 32 + c)
-                        v.store(b32 - b31, at: 14560 + t * 32 + c)
-                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 1040 + t * 32 + c)
+                        v.store(b02 - b22, at: 2080 + t * 32 + c)
+                        v.store(b03 - b23, at: 3120 + t * 32 + c)
+                        v.store(b10 + b20, at: 4160 + t * 32 + c)
+                        v.store(b11 + b21, at: 5200 + t * 32 + c)
+                        v.store(b12 + b22, at: 6240 + t * 32 + c)
+                        v.store(b13 + b23, at: 7280 + t * 32 + c)
+                        v.store(b20 - b10, at: 8320 + t * 32 + c)
+                        v.store(b21 - b11, at: 9360 + t * 32 + c)
+                        v.store(b22 - b12, at: 10400 + t * 32 + c)
+                        v.store(b23 - b13, at: 11440 + t * 32 + c)
+                        v.store(b10 - b30, at: 12480 + t * 32 + c)
+                        v.store(b11 - b31, at: 13520 + t * 32 + c)
+                        v.store(b12 - b32, at: 14560 + t * 32 + c)
+                        v.store(b13 - b33, at: 15600 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l27_stage2_block1_conv2_input_gradient_winograd_product32(UnsafePointer(v + xi * 1040), w + 0 + xi * 1024, m + xi * 1040)
+                Self.l27_stage2_block1_conv2_winograd_training_product32(UnsafePointer(v + xi * 1040), w + 0 + xi * 1024, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -9404,16 +11504,20 @@ extension Resnet20Cifar: TrainableModel {
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 16384 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
                     }
                 }
@@ -9421,10 +11525,10 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dx of stage2_block2_conv1 and the layers of its geometry: dL/dz bordered with zeros,
-    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    // The training forward pass of stage2_block2_conv1 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
     @inline(never)
-    static func l33_stage2_block2_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l33_stage2_block2_conv1_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 576)
         for row in 0..<16 {
             let target = y + (row + 1) * 576
@@ -9436,7 +11540,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l33_stage2_block2_conv1_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l33_stage2_block2_conv1_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -9512,7 +11616,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l33_stage2_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l33_stage2_block2_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
@@ -9525,35 +11629,35 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1040 + t * 32 + c)
-                        v.store(b02 - b01, at: 2080 + t * 32 + c)
-                        v.store(b01 - b03, at: 3120 + t * 32 + c)
-                        v.store(b10 - b12, at: 4160 + t * 32 + c)
-                        v.store(b11 + b12, at: 5200 + t * 32 + c)
-                        v.store(b12 - b11, at: 6240 + t * 32 + c)
-                        v.store(b11 - b13, at: 7280 + t * 32 + c)
-                        v.store(b20 - b22, at: 8320 + t * 32 + c)
-                        v.store(b21 + b22, at: 9360 + t * 32 + c)
-                        v.store(b22 - b21, at: 10400 + t * 32 + c)
-                        v.store(b21 - b23, at: 11440 + t * 32 + c)
-                        v.store(b30 - b32, at: 12480 + t * 32 + c)
-                        v.store(b31 + b32, at: 13520 + t * 32 + c)
-                        v.store(b32 - b31, at: 14560 + t * 32 + c)
-                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 1040 + t * 32 + c)
+                        v.store(b02 - b22, at: 2080 + t * 32 + c)
+                        v.store(b03 - b23, at: 3120 + t * 32 + c)
+                        v.store(b10 + b20, at: 4160 + t * 32 + c)
+                        v.store(b11 + b21, at: 5200 + t * 32 + c)
+                        v.store(b12 + b22, at: 6240 + t * 32 + c)
+                        v.store(b13 + b23, at: 7280 + t * 32 + c)
+                        v.store(b20 - b10, at: 8320 + t * 32 + c)
+                        v.store(b21 - b11, at: 9360 + t * 32 + c)
+                        v.store(b22 - b12, at: 10400 + t * 32 + c)
+                        v.store(b23 - b13, at: 11440 + t * 32 + c)
+                        v.store(b10 - b30, at: 12480 + t * 32 + c)
+                        v.store(b11 - b31, at: 13520 + t * 32 + c)
+                        v.store(b12 - b32, at: 14560 + t * 32 + c)
+                        v.store(b13 - b33, at: 15600 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l33_stage2_block2_conv1_input_gradient_winograd_product32(UnsafePointer(v + xi * 1040), w + 0 + xi * 1024, m + xi * 1040)
+                Self.l33_stage2_block2_conv1_winograd_training_product32(UnsafePointer(v + xi * 1040), w + 0 + xi * 1024, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -9563,16 +11667,20 @@ extension Resnet20Cifar: TrainableModel {
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 16384 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
                     }
                 }
@@ -9580,10 +11688,10 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dx of stage3_block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
-    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    // The training forward pass of stage3_block1_conv2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
     @inline(never)
-    static func l50_stage3_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l50_stage3_block1_conv2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 640)
         for row in 0..<8 {
             let target = y + (row + 1) * 640
@@ -9595,7 +11703,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l50_stage3_block1_conv2_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l50_stage3_block1_conv2_winograd_training_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -9669,7 +11777,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l50_stage3_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l50_stage3_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
@@ -9682,35 +11790,35 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 64 + c)
+                        v.store(b01 - b21, at: 1040 + t * 64 + c)
+                        v.store(b02 - b22, at: 2080 + t * 64 + c)
+                        v.store(b03 - b23, at: 3120 + t * 64 + c)
+                        v.store(b10 + b20, at: 4160 + t * 64 + c)
+                        v.store(b11 + b21, at: 5200 + t * 64 + c)
+                        v.store(b12 + b22, at: 6240 + t * 64 + c)
+                        v.store(b13 + b23, at: 7280 + t * 64 + c)
+                        v.store(b20 - b10, at: 8320 + t * 64 + c)
+                        v.store(b21 - b11, at: 9360 + t * 64 + c)
+                        v.store(b22 - b12, at: 10400 + t * 64 + c)
+                        v.store(b23 - b13, at: 11440 + t * 64 + c)
+                        v.store(b10 - b30, at: 12480 + t * 64 + c)
+                        v.store(b11 - b31, at: 13520 + t * 64 + c)
+                        v.store(b12 - b32, at: 14560 + t * 64 + c)
+                        v.store(b13 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_input_gradient_winograd_product16(UnsafePointer(v + xi * 1040), w + 0 + xi * 4096, m + xi * 1040)
+                Self.l50_stage3_block1_conv2_winograd_training_product16(UnsafePointer(v + xi * 1040), w + 0 + xi * 4096, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -9720,16 +11828,20 @@ extension Resnet20Cifar: TrainableModel {
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 65536 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
                     }
                 }
@@ -9737,10 +11849,10 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // dL/dx of stage3_block2_conv1 and the layers of its geometry: dL/dz bordered with zeros,
-    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    // The training forward pass of stage3_block2_conv1 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
     @inline(never)
-    static func l56_stage3_block2_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l56_stage3_block2_conv1_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 640)
         for row in 0..<8 {
             let target = y + (row + 1) * 640
@@ -9752,7 +11864,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l56_stage3_block2_conv1_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l56_stage3_block2_conv1_winograd_training_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -9826,7 +11938,7 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l56_stage3_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l56_stage3_block2_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
@@ -9839,35 +11951,35 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1040 + t * 64 + c)
-                        v.store(b02 - b01, at: 2080 + t * 64 + c)
-                        v.store(b01 - b03, at: 3120 + t * 64 + c)
-                        v.store(b10 - b12, at: 4160 + t * 64 + c)
-                        v.store(b11 + b12, at: 5200 + t * 64 + c)
-                        v.store(b12 - b11, at: 6240 + t * 64 + c)
-                        v.store(b11 - b13, at: 7280 + t * 64 + c)
-                        v.store(b20 - b22, at: 8320 + t * 64 + c)
-                        v.store(b21 + b22, at: 9360 + t * 64 + c)
-                        v.store(b22 - b21, at: 10400 + t * 64 + c)
-                        v.store(b21 - b23, at: 11440 + t * 64 + c)
-                        v.store(b30 - b32, at: 12480 + t * 64 + c)
-                        v.store(b31 + b32, at: 13520 + t * 64 + c)
-                        v.store(b32 - b31, at: 14560 + t * 64 + c)
-                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 64 + c)
+                        v.store(b01 - b21, at: 1040 + t * 64 + c)
+                        v.store(b02 - b22, at: 2080 + t * 64 + c)
+                        v.store(b03 - b23, at: 3120 + t * 64 + c)
+                        v.store(b10 + b20, at: 4160 + t * 64 + c)
+                        v.store(b11 + b21, at: 5200 + t * 64 + c)
+                        v.store(b12 + b22, at: 6240 + t * 64 + c)
+                        v.store(b13 + b23, at: 7280 + t * 64 + c)
+                        v.store(b20 - b10, at: 8320 + t * 64 + c)
+                        v.store(b21 - b11, at: 9360 + t * 64 + c)
+                        v.store(b22 - b12, at: 10400 + t * 64 + c)
+                        v.store(b23 - b13, at: 11440 + t * 64 + c)
+                        v.store(b10 - b30, at: 12480 + t * 64 + c)
+                        v.store(b11 - b31, at: 13520 + t * 64 + c)
+                        v.store(b12 - b32, at: 14560 + t * 64 + c)
+                        v.store(b13 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l56_stage3_block2_conv1_input_gradient_winograd_product16(UnsafePointer(v + xi * 1040), w + 0 + xi * 4096, m + xi * 1040)
+                Self.l56_stage3_block2_conv1_winograd_training_product16(UnsafePointer(v + xi * 1040), w + 0 + xi * 4096, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -9877,16 +11989,20 @@ extension Resnet20Cifar: TrainableModel {
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 65536 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
                     }
                 }

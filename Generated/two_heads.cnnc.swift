@@ -37,9 +37,9 @@ public struct TwoHeads: CompiledModel {
     public static let parameterCount = 5915
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 385408
-    /// 6,768 floats of activations and padded inputs (see `Arena`), 7,168 of Winograd scratch.
-    public static let arenaCount = 13936
-    static let packedCount = 12996
+    /// 6,768 floats of activations and padded inputs (see `Arena`), 5,760 of Winograd scratch.
+    public static let arenaCount = 12528
+    static let packedCount = 15556
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -62,7 +62,7 @@ public struct TwoHeads: CompiledModel {
         static let l7_digit = 416
         /// score's output: 1 floats, layer 8
         static let l8_score = 432
-        /// Winograd's transformed tiles: 7,168 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 5,760 floats, and as many again for each further worker
         static let scratch = 6768
     }
 
@@ -117,13 +117,13 @@ public struct TwoHeads: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
-        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 2528)
-        WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 4576)
-        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 4640)
-        WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 4656)
-        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 11312)
-        WeightPacking.kernel(parameters, from: 5498, rows: 416, outputs: 1, paddedOutputs: 4, into: &packed, at: 11328)
-        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 12992)
+        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528)
+        WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 7136)
+        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 7200)
+        WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 7216)
+        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 13872)
+        WeightPacking.kernel(parameters, from: 5498, rows: 416, outputs: 1, paddedOutputs: 4, into: &packed, at: 13888)
+        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 15552)
         self.packed = packed
     }
 
@@ -160,24 +160,24 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 4576), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7136), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 4656), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 7216), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 11328), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 13888), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 7168
+    public static let workerScratchCount = 5760
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -207,17 +207,17 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 4576), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7136), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 4656), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 7216), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 11328), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 13888), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
@@ -404,7 +404,7 @@ public struct TwoHeads: CompiledModel {
         }
     }
 
-    // conv2: forward by Winograd's F(2x2, 3x3)
+    // conv2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l2_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for row in 0..<13 {
@@ -416,44 +416,69 @@ public struct TwoHeads: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv2_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_conv2_winograd_product3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<3 {
-                    let ox = bx * 6
-                    let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    let xp = x + ox * 8
-                    let wp = kernel
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2_winograd_product6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
             }
         }
     }
@@ -462,65 +487,239 @@ public struct TwoHeads: CompiledModel {
     static func l2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 2304
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 3
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<3 {
-                for tx in 0..<6 {
-                    let t = r * 6 + tx
-                    let patch = x + ((ty0 + r) * 224 + tx * 16)
+        let v = s, m = s + 1728
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<3 {
+                    let t = r * 3 + tx
+                    let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c)
-                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c)
-                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 144 + t * 8 + c)
-                        v.store(b02 - b01, at: 288 + t * 8 + c)
-                        v.store(b01 - b03, at: 432 + t * 8 + c)
-                        v.store(b10 - b12, at: 576 + t * 8 + c)
-                        v.store(b11 + b12, at: 720 + t * 8 + c)
-                        v.store(b12 - b11, at: 864 + t * 8 + c)
-                        v.store(b11 - b13, at: 1008 + t * 8 + c)
-                        v.store(b20 - b22, at: 1152 + t * 8 + c)
-                        v.store(b21 + b22, at: 1296 + t * 8 + c)
-                        v.store(b22 - b21, at: 1440 + t * 8 + c)
-                        v.store(b21 - b23, at: 1584 + t * 8 + c)
-                        v.store(b30 - b32, at: 1728 + t * 8 + c)
-                        v.store(b31 + b32, at: 1872 + t * 8 + c)
-                        v.store(b32 - b31, at: 2016 + t * 8 + c)
-                        v.store(b31 - b33, at: 2160 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c), d14 = patch.simd(VC.self, at: 144 + c), d15 = patch.simd(VC.self, at: 152 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c), d24 = patch.simd(VC.self, at: 256 + c), d25 = patch.simd(VC.self, at: 264 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c), d34 = patch.simd(VC.self, at: 368 + c), d35 = patch.simd(VC.self, at: 376 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 448 + c), d41 = patch.simd(VC.self, at: 456 + c), d42 = patch.simd(VC.self, at: 464 + c), d43 = patch.simd(VC.self, at: 472 + c), d44 = patch.simd(VC.self, at: 480 + c), d45 = patch.simd(VC.self, at: 488 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 560 + c), d51 = patch.simd(VC.self, at: 568 + c), d52 = patch.simd(VC.self, at: 576 + c), d53 = patch.simd(VC.self, at: 584 + c), d54 = patch.simd(VC.self, at: 592 + c), d55 = patch.simd(VC.self, at: 600 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 48 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 96 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 144 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 192 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 288 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 336 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 384 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 432 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 528 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 576 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 624 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 672 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 768 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 816 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 864 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 912 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 960 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1008 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1056 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1104 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1152 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 1200 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 1248 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 1296 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 1344 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 1392 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 1488 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 1536 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 1584 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 1632 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 1680 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2_winograd_product18(UnsafePointer(v + xi * 144), w + 1168 + xi * 128, m + xi * 304)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2_winograd_product6(UnsafePointer(v + xi * 48), w + 1168 + xi * 128, m + xi * 112)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<3 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<6 {
-                    let t = r * 6 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<3 {
+                    let t = r * 3 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 1152 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 304 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 608 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 912 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1216 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3040 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3344 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3952 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4256 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 112 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 224 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 784 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1456 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2912 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 3472 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 16 + k)
-                        if ox + 1 < 11 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k) }
-                        if oy + 1 < 11 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k) }
-                        if oy + 1 < 11 && ox + 1 < 11 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k) }
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 11 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 11 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 11 + ox + 3) * 16 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 11 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 11 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 11 + ox + 3) * 16 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 11 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 11 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 11 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if ox + 3 < 11 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 11 + ox + 3) * 16 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 11 + ox) * 16 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 11 + ox + 1) * 16 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 11 + ox + 2) * 16 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 && ox + 3 < 11 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 11 + ox + 3) * 16 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<1 {
+                for tx in 0..<3 {
+                    let t = r * 3 + tx
+                    let patch = x + ((ty0 + r) * 448 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c), d14 = patch.simd(VC.self, at: 144 + c), d15 = patch.simd(VC.self, at: 152 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c), d24 = patch.simd(VC.self, at: 256 + c), d25 = patch.simd(VC.self, at: 264 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c), d34 = patch.simd(VC.self, at: 368 + c), d35 = patch.simd(VC.self, at: 376 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 448 + c), d41 = patch.simd(VC.self, at: 456 + c), d42 = patch.simd(VC.self, at: 464 + c), d43 = patch.simd(VC.self, at: 472 + c), d44 = patch.simd(VC.self, at: 480 + c), d45 = patch.simd(VC.self, at: 488 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 560 + c), d51 = patch.simd(VC.self, at: 568 + c), d52 = patch.simd(VC.self, at: 576 + c), d53 = patch.simd(VC.self, at: 584 + c), d54 = patch.simd(VC.self, at: 592 + c), d55 = patch.simd(VC.self, at: 600 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 48 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 96 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 144 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 192 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 288 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 336 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 384 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 432 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 528 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 576 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 624 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 672 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 768 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 816 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 864 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 912 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 960 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1008 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1056 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1104 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1152 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 1200 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 1248 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 1296 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 1344 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 1392 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 1488 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 1536 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 1584 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 1632 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 1680 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2_winograd_product3(UnsafePointer(v + xi * 48), w + 1168 + xi * 128, m + xi * 112)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<1 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<3 {
+                    let t = r * 3 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 1152 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 112 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 224 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 784 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1456 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2912 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 3472 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 11 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 11 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 11 + ox + 3) * 16 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 11 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 3 < 11 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 11 + ox + 3) * 16 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 11 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 11 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 11 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if ox + 3 < 11 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 11 + ox + 3) * 16 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 11 + ox) * 16 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 11 + ox + 1) * 16 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 11 + ox + 2) * 16 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 11 && ox + 3 < 11 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 11 + ox + 3) * 16 + k) }
                     }
                 }
             }
@@ -649,19 +848,20 @@ public struct TwoHeads: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension TwoHeads: TrainableModel {
-    public static let trainingArenaCount = 40418
+    public static let trainingArenaCount = 41506
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let outputActivations = ["softmax", "linear"]
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 2056
+    public static let stepWeightCount = 6680
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, tile: 4, into: stepWeights)
+            WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 4616))
         }
     }
     public static let stepGradientCount = 2048
@@ -699,15 +899,15 @@ extension TwoHeads: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1(input, w, o0)
         Self.l1_pool1(UnsafePointer(o0), o1)
-        Self.l2_conv2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986))
-        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: 21986)), w.advanced(by: 1360), o2, arena.advanced(by: 26082))
+        Self.l2_conv2_winograd_training_pad(UnsafePointer(o1), arena.advanced(by: 21986))
+        Self.l2_conv2_winograd_training(UnsafePointer(arena.advanced(by: 21986)), statistics.advanced(by: 4616), o2, arena.advanced(by: 27170))
         Self.l3_pool2(UnsafePointer(o2), o3)
         // image_features: the same memory as its input
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 4576), o5)
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7136), o5)
         Self.l6_joined(UnsafePointer(o3), UnsafePointer(o5), o6)
-        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 4656), o7)
+        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 7216), o7)
         Self.l7_digit_activation(o7)
-        Self.l8_score(UnsafePointer(o6), w.advanced(by: 11328), o8)
+        Self.l8_score(UnsafePointer(o6), w.advanced(by: 13888), o8)
         output.update(from: o7, count: 10)
         output.advanced(by: 10).update(from: o8, count: 1)
         // The loss: each output's, weighted, summed. Its gradient with respect to
@@ -750,9 +950,9 @@ extension TwoHeads: TrainableModel {
         Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2
         Self.l2_conv2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986)); Self.l2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), UnsafePointer(g), gradients.advanced(by: 5915), arena.advanced(by: 26082))
+        Self.l2_conv2_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986)); Self.l2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), UnsafePointer(g), gradients.advanced(by: 5915), arena.advanced(by: 27170))
         Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
-        Self.l2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 21986)); Self.l2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), statistics, h, arena.advanced(by: 26082)); swap(&g, &h)
+        Self.l2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 21986)); Self.l2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), statistics, h, arena.advanced(by: 27170)); swap(&g, &h)
         // pool1
         Self.l1_pool1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv1
@@ -1140,6 +1340,16 @@ extension TwoHeads: TrainableModel {
     }
 
     @inline(never)
+    static func l2_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for row in 0..<13 {
+            let target = y + row * 112
+            target.update(from: x + row * 104, count: 104)
+            (target + 104).update(repeating: 0, count: 8)
+        }
+        (y + 1456).update(repeating: 0, count: 112)
+    }
+
+    @inline(never)
     static func l2_conv2_kernel_gradient_winograd_product36(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
@@ -1170,29 +1380,29 @@ extension TwoHeads: TrainableModel {
                     let patch = x + ((ty0 + r) * 224 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 304 + t * 8 + c)
-                        v.store(b02 - b01, at: 608 + t * 8 + c)
-                        v.store(b01 - b03, at: 912 + t * 8 + c)
-                        v.store(b10 - b12, at: 1216 + t * 8 + c)
-                        v.store(b11 + b12, at: 1520 + t * 8 + c)
-                        v.store(b12 - b11, at: 1824 + t * 8 + c)
-                        v.store(b11 - b13, at: 2128 + t * 8 + c)
-                        v.store(b20 - b22, at: 2432 + t * 8 + c)
-                        v.store(b21 + b22, at: 2736 + t * 8 + c)
-                        v.store(b22 - b21, at: 3040 + t * 8 + c)
-                        v.store(b21 - b23, at: 3344 + t * 8 + c)
-                        v.store(b30 - b32, at: 3648 + t * 8 + c)
-                        v.store(b31 + b32, at: 3952 + t * 8 + c)
-                        v.store(b32 - b31, at: 4256 + t * 8 + c)
-                        v.store(b31 - b33, at: 4560 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 304 + t * 8 + c)
+                        v.store(b02 - b22, at: 608 + t * 8 + c)
+                        v.store(b03 - b23, at: 912 + t * 8 + c)
+                        v.store(b10 + b20, at: 1216 + t * 8 + c)
+                        v.store(b11 + b21, at: 1520 + t * 8 + c)
+                        v.store(b12 + b22, at: 1824 + t * 8 + c)
+                        v.store(b13 + b23, at: 2128 + t * 8 + c)
+                        v.store(b20 - b10, at: 2432 + t * 8 + c)
+                        v.store(b21 - b11, at: 2736 + t * 8 + c)
+                        v.store(b22 - b12, at: 3040 + t * 8 + c)
+                        v.store(b23 - b13, at: 3344 + t * 8 + c)
+                        v.store(b10 - b30, at: 3648 + t * 8 + c)
+                        v.store(b11 - b31, at: 3952 + t * 8 + c)
+                        v.store(b12 - b32, at: 4256 + t * 8 + c)
+                        v.store(b13 - b33, at: 4560 + t * 8 + c)
                     }
                 }
             }
@@ -1264,106 +1474,60 @@ extension TwoHeads: TrainableModel {
     // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
     @inline(never)
     static func l2_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 512)
+        y.update(repeating: 0, count: 576)
         for row in 0..<11 {
-            let target = y + (row + 2) * 256
+            let target = y + (row + 2) * 288
             target.update(repeating: 0, count: 32)
             (target + 32).update(from: x + row * 176, count: 176)
-            (target + 208).update(repeating: 0, count: 48)
+            (target + 208).update(repeating: 0, count: 80)
         }
-        (y + 3328).update(repeating: 0, count: 768)
+        (y + 3744).update(repeating: 0, count: 1440)
     }
 
     @inline(never)
-    static func l2_conv2_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_conv2_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<3 {
-                    let ox = bx * 7
-                    let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
-                        s6_0 = madd(s6_0, x6, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 8)
-                    yp.store(s2_0, at: 16)
-                    yp.store(s3_0, at: 24)
-                    yp.store(s4_0, at: 32)
-                    yp.store(s5_0, at: 40)
-                    yp.store(s6_0, at: 48)
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l2_conv2_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        if parts.contains(0) {
-            do {
-                for bx in 0..<4 {
-                    let ox = bx * 7
-                    let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
-                        s6_0 = madd(s6_0, x6, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 8)
-                    yp.store(s2_0, at: 16)
-                    yp.store(s3_0, at: 24)
-                    yp.store(s4_0, at: 32)
-                    yp.store(s5_0, at: 40)
-                    yp.store(s6_0, at: 48)
-                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
         }
     }
@@ -1372,127 +1536,249 @@ extension TwoHeads: TrainableModel {
     static func l2_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 7424
-        if parts.contains(0) {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+        let v = s, m = s + 5184
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2_input_gradient_winograd_product28(UnsafePointer(v + xi * 464), w + 0 + xi * 128, m + xi * 240)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2_input_gradient_winograd_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 128, m + xi * 80)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2048 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let bias = w.simd(VK.self, at: 4608 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 13 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 8 + k) }
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 13 { y.store(y02, at: (oy * 13 + ox + 2) * 8 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 13 { y.store(y03, at: (oy * 13 + ox + 3) * 8 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 8 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 8 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 13 && ox + 2 < 13 { y.store(y12, at: ((oy + 1) * 13 + ox + 2) * 8 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 13 && ox + 3 < 13 { y.store(y13, at: ((oy + 1) * 13 + ox + 3) * 8 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 { y.store(y20, at: ((oy + 2) * 13 + ox) * 8 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 && ox + 1 < 13 { y.store(y21, at: ((oy + 2) * 13 + ox + 1) * 8 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 && ox + 2 < 13 { y.store(y22, at: ((oy + 2) * 13 + ox + 2) * 8 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 13 && ox + 3 < 13 { y.store(y23, at: ((oy + 2) * 13 + ox + 3) * 8 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 { y.store(y30, at: ((oy + 3) * 13 + ox) * 8 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 && ox + 1 < 13 { y.store(y31, at: ((oy + 3) * 13 + ox + 1) * 8 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 && ox + 2 < 13 { y.store(y32, at: ((oy + 3) * 13 + ox + 2) * 8 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 13 && ox + 3 < 13 { y.store(y33, at: ((oy + 3) * 13 + ox + 3) * 8 + k) }
                     }
                 }
             }
         }
-        if parts.contains(1) {
-            let ty0 = 4
+    }
+
+    // The training forward pass of conv2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l2_conv2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for row in 0..<13 {
+            let target = y + row * 112
+            target.update(from: x + row * 104, count: 104)
+            (target + 104).update(repeating: 0, count: 8)
+        }
+        (y + 1456).update(repeating: 0, count: 112)
+    }
+
+    @inline(never)
+    static func l2_conv2_winograd_training_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 6
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 2304
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 464 + t * 16 + c)
-                        v.store(b02 - b01, at: 928 + t * 16 + c)
-                        v.store(b01 - b03, at: 1392 + t * 16 + c)
-                        v.store(b10 - b12, at: 1856 + t * 16 + c)
-                        v.store(b11 + b12, at: 2320 + t * 16 + c)
-                        v.store(b12 - b11, at: 2784 + t * 16 + c)
-                        v.store(b11 - b13, at: 3248 + t * 16 + c)
-                        v.store(b20 - b22, at: 3712 + t * 16 + c)
-                        v.store(b21 + b22, at: 4176 + t * 16 + c)
-                        v.store(b22 - b21, at: 4640 + t * 16 + c)
-                        v.store(b21 - b23, at: 5104 + t * 16 + c)
-                        v.store(b30 - b32, at: 5568 + t * 16 + c)
-                        v.store(b31 + b32, at: 6032 + t * 16 + c)
-                        v.store(b32 - b31, at: 6496 + t * 16 + c)
-                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                for tx in 0..<6 {
+                    let t = r * 6 + tx
+                    let patch = x + ((ty0 + r) * 224 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 144 + t * 8 + c)
+                        v.store(b02 - b22, at: 288 + t * 8 + c)
+                        v.store(b03 - b23, at: 432 + t * 8 + c)
+                        v.store(b10 + b20, at: 576 + t * 8 + c)
+                        v.store(b11 + b21, at: 720 + t * 8 + c)
+                        v.store(b12 + b22, at: 864 + t * 8 + c)
+                        v.store(b13 + b23, at: 1008 + t * 8 + c)
+                        v.store(b20 - b10, at: 1152 + t * 8 + c)
+                        v.store(b21 - b11, at: 1296 + t * 8 + c)
+                        v.store(b22 - b12, at: 1440 + t * 8 + c)
+                        v.store(b23 - b13, at: 1584 + t * 8 + c)
+                        v.store(b10 - b30, at: 1728 + t * 8 + c)
+                        v.store(b11 - b31, at: 1872 + t * 8 + c)
+                        v.store(b12 - b32, at: 2016 + t * 8 + c)
+                        v.store(b13 - b33, at: 2160 + t * 8 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2_input_gradient_winograd_product21(UnsafePointer(v + xi * 464), w + 0 + xi * 128, m + xi * 240)
+                Self.l2_conv2_winograd_training_product18(UnsafePointer(v + xi * 144), w + 0 + xi * 128, m + xi * 304)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
                 let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 8, by: 8) {
+                for tx in 0..<6 {
+                    let t = r * 6 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2048 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 13 + ox) * 8 + k)
-                        if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 8 + k) }
-                        if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 8 + k) }
-                        if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 8 + k) }
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 304 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 608 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 912 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1216 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3040 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3344 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3952 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4256 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        if ox + 1 < 11 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k) }
+                        let y10 = a10 - a20 - a30 + bias
+                        if oy + 1 < 11 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k) }
+                        let y11 = a11 - a21 - a31 + bias
+                        if oy + 1 < 11 && ox + 1 < 11 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k) }
                     }
                 }
             }

@@ -35,9 +35,9 @@ public struct Unet: CompiledModel {
     public static let parameterCount = 14339
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1884160
-    /// 15,968 floats of activations and padded inputs (see `Arena`), 16,896 of Winograd scratch.
-    public static let arenaCount = 32864
-    static let packedCount = 28940
+    /// 15,968 floats of activations and padded inputs (see `Arena`), 10,368 of Winograd scratch.
+    public static let arenaCount = 26336
+    static let packedCount = 45580
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -76,7 +76,7 @@ public struct Unet: CompiledModel {
         static let l10_dec1_conv = 13920
         /// pixel_classes's output: 768 floats, layer 11
         static let l11_pixel_classes = 0
-        /// Winograd's transformed tiles: 16,896 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 10,368 floats, and as many again for each further worker
         static let scratch = 15968
     }
 
@@ -138,26 +138,26 @@ public struct Unet: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
-        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 2528)
+        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528)
         // In panels of 16 output channels, each panel's 144 rows in a row (the order its kernel reads them).
         for panel in 0..<2 {
             for row in 0..<144 {
                 for lane in 0..<16 where panel * 16 + lane < 32 {
-                    packed[(panel * 144 + row) * 16 + lane + 4576] = parameters[row * 32 + panel * 16 + lane + 1248]
+                    packed[(panel * 144 + row) * 16 + lane + 7136] = parameters[row * 32 + panel * 16 + lane + 1248]
                 }
             }
         }
-        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 9184)
-        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 9216)
-        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 11264)
-        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 11280)
-        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 15888)
-        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 15904)
-        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 24096)
-        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 25824)
-        WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, into: &packed, at: 25832)
-        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 28904)
-        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 28936)
+        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 11744)
+        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 11776)
+        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 13824)
+        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 13840)
+        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 18448)
+        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 18464)
+        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 36896)
+        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 38624)
+        WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 38632)
+        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 45544)
+        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 45576)
         self.packed = packed
     }
 
@@ -193,17 +193,17 @@ public struct Unet: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 4576), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 7136), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 9216), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 11776), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 11280), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 13840), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -213,17 +213,17 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 24096), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch))
+        Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 36896), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 28904), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 45544), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 16896
+    public static let workerScratchCount = 10368
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -252,17 +252,17 @@ public struct Unet: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 4576), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 7136), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 9216), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 11776), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 11280), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6656), parts) }
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 13840), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -272,10 +272,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        pool.split(2) { worker, parts in Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 24096), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch + worker * 16896), parts) }
+        pool.split(2) { worker, parts in Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 36896), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch + worker * 10368), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 28904), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 45544), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -442,7 +442,7 @@ public struct Unet: CompiledModel {
         }
     }
 
-    // enc2_conv: forward by Winograd's F(2x2, 3x3)
+    // enc2_conv: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l2_enc2_conv_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 80)
@@ -456,7 +456,7 @@ public struct Unet: CompiledModel {
     }
 
     @inline(never)
-    static func l2_enc2_conv_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_enc2_conv_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -466,10 +466,6 @@ public struct Unet: CompiledModel {
                 var s1_0 = V()
                 var s2_0 = V()
                 var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
@@ -482,90 +478,134 @@ public struct Unet: CompiledModel {
                     s2_0 = madd(s2_0, x2, w0)
                     let x3 = V(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
-                    s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 16)
                 yp.store(s2_0, at: 32)
                 yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
             }
         }
     }
 
     @inline(never)
-    static func l2_enc2_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_enc2_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 1280
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 1728
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
-                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
-                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 80 + t * 8 + c)
-                        v.store(b02 - b01, at: 160 + t * 8 + c)
-                        v.store(b01 - b03, at: 240 + t * 8 + c)
-                        v.store(b10 - b12, at: 320 + t * 8 + c)
-                        v.store(b11 + b12, at: 400 + t * 8 + c)
-                        v.store(b12 - b11, at: 480 + t * 8 + c)
-                        v.store(b11 - b13, at: 560 + t * 8 + c)
-                        v.store(b20 - b22, at: 640 + t * 8 + c)
-                        v.store(b21 + b22, at: 720 + t * 8 + c)
-                        v.store(b22 - b21, at: 800 + t * 8 + c)
-                        v.store(b21 - b23, at: 880 + t * 8 + c)
-                        v.store(b30 - b32, at: 960 + t * 8 + c)
-                        v.store(b31 + b32, at: 1040 + t * 8 + c)
-                        v.store(b32 - b31, at: 1120 + t * 8 + c)
-                        v.store(b31 - b33, at: 1200 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c), d14 = patch.simd(VC.self, at: 112 + c), d15 = patch.simd(VC.self, at: 120 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c), d24 = patch.simd(VC.self, at: 192 + c), d25 = patch.simd(VC.self, at: 200 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c), d34 = patch.simd(VC.self, at: 272 + c), d35 = patch.simd(VC.self, at: 280 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 320 + c), d41 = patch.simd(VC.self, at: 328 + c), d42 = patch.simd(VC.self, at: 336 + c), d43 = patch.simd(VC.self, at: 344 + c), d44 = patch.simd(VC.self, at: 352 + c), d45 = patch.simd(VC.self, at: 360 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 400 + c), d51 = patch.simd(VC.self, at: 408 + c), d52 = patch.simd(VC.self, at: 416 + c), d53 = patch.simd(VC.self, at: 424 + c), d54 = patch.simd(VC.self, at: 432 + c), d55 = patch.simd(VC.self, at: 440 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 48 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 96 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 144 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 192 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 288 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 336 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 384 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 432 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 528 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 576 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 624 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 672 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 768 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 816 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 864 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 912 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 960 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1008 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1056 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1104 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1152 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 1200 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 1248 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 1296 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 1344 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 1392 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 1488 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 1536 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 1584 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 1632 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 1680 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_enc2_conv_winograd_product8(UnsafePointer(v + xi * 80), w + 1168 + xi * 128, m + xi * 144)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_enc2_conv_winograd_product4(UnsafePointer(v + xi * 48), w + 1168 + xi * 128, m + xi * 80)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 1152 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 8 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 8 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 8 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 8 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 8 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 8 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 8 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 8 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 8 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 8 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 8 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 8 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 8 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -791,7 +831,7 @@ public struct Unet: CompiledModel {
         }
     }
 
-    // dec2_conv: forward by Winograd's F(2x2, 3x3)
+    // dec2_conv: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l7_dec2_conv_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 320)
@@ -805,7 +845,7 @@ public struct Unet: CompiledModel {
     }
 
     @inline(never)
-    static func l7_dec2_conv_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l7_dec2_conv_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -815,10 +855,6 @@ public struct Unet: CompiledModel {
                 var s1_0 = V()
                 var s2_0 = V()
                 var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
@@ -831,90 +867,134 @@ public struct Unet: CompiledModel {
                     s2_0 = madd(s2_0, x2, w0)
                     let x3 = V(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
-                    s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 16)
                 yp.store(s2_0, at: 32)
                 yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
             }
         }
     }
 
     @inline(never)
-    static func l7_dec2_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l7_dec2_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 4352
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 5184
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c)
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c)
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 272 + t * 32 + c)
-                        v.store(b02 - b01, at: 544 + t * 32 + c)
-                        v.store(b01 - b03, at: 816 + t * 32 + c)
-                        v.store(b10 - b12, at: 1088 + t * 32 + c)
-                        v.store(b11 + b12, at: 1360 + t * 32 + c)
-                        v.store(b12 - b11, at: 1632 + t * 32 + c)
-                        v.store(b11 - b13, at: 1904 + t * 32 + c)
-                        v.store(b20 - b22, at: 2176 + t * 32 + c)
-                        v.store(b21 + b22, at: 2448 + t * 32 + c)
-                        v.store(b22 - b21, at: 2720 + t * 32 + c)
-                        v.store(b21 - b23, at: 2992 + t * 32 + c)
-                        v.store(b30 - b32, at: 3264 + t * 32 + c)
-                        v.store(b31 + b32, at: 3536 + t * 32 + c)
-                        v.store(b32 - b31, at: 3808 + t * 32 + c)
-                        v.store(b31 - b33, at: 4080 + t * 32 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c), d14 = patch.simd(VC.self, at: 448 + c), d15 = patch.simd(VC.self, at: 480 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c), d24 = patch.simd(VC.self, at: 768 + c), d25 = patch.simd(VC.self, at: 800 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c), d34 = patch.simd(VC.self, at: 1088 + c), d35 = patch.simd(VC.self, at: 1120 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1280 + c), d41 = patch.simd(VC.self, at: 1312 + c), d42 = patch.simd(VC.self, at: 1344 + c), d43 = patch.simd(VC.self, at: 1376 + c), d44 = patch.simd(VC.self, at: 1408 + c), d45 = patch.simd(VC.self, at: 1440 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1600 + c), d51 = patch.simd(VC.self, at: 1632 + c), d52 = patch.simd(VC.self, at: 1664 + c), d53 = patch.simd(VC.self, at: 1696 + c), d54 = patch.simd(VC.self, at: 1728 + c), d55 = patch.simd(VC.self, at: 1760 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 32 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 32 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 32 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 32 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 32 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 32 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 32 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 32 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 32 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 32 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 32 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 32 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 32 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 32 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 32 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 32 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 32 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 32 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 32 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 32 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 32 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 32 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 32 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 32 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 32 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 32 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 32 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 32 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 32 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l7_dec2_conv_winograd_product8(UnsafePointer(v + xi * 272), w + 4624 + xi * 512, m + xi * 144)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l7_dec2_conv_winograd_product4(UnsafePointer(v + xi * 144), w + 4624 + xi * 512, m + xi * 80)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 4608 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 8 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 8 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 8 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 8 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 8 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 8 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 8 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 8 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 8 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 8 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 8 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 8 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 8 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -1014,7 +1094,7 @@ public struct Unet: CompiledModel {
         }
     }
 
-    // dec1_conv: forward by Winograd's F(2x2, 3x3)
+    // dec1_conv: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l10_dec1_conv_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 432)
@@ -1028,52 +1108,49 @@ public struct Unet: CompiledModel {
     }
 
     @inline(never)
-    static func l10_dec1_conv_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l10_dec1_conv_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<4 {
-                    let ox = bx * 8
-                    let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
-                    let xp = x + ox * 24
-                    let wp = kernel
-                    for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 144])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 168])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 8)
-                    yp.store(s2_0, at: 16)
-                    yp.store(s3_0, at: 24)
-                    yp.store(s4_0, at: 32)
-                    yp.store(s5_0, at: 40)
-                    yp.store(s6_0, at: 48)
-                    yp.store(s7_0, at: 56)
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 96])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 120])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 144])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 168])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
         }
     }
@@ -1082,65 +1159,121 @@ public struct Unet: CompiledModel {
     static func l10_dec1_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 12544
+        let v = s, m = s + 7488
         for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 864 + tx * 48)
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
-                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
-                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 784 + t * 24 + c)
-                        v.store(b02 - b01, at: 1568 + t * 24 + c)
-                        v.store(b01 - b03, at: 2352 + t * 24 + c)
-                        v.store(b10 - b12, at: 3136 + t * 24 + c)
-                        v.store(b11 + b12, at: 3920 + t * 24 + c)
-                        v.store(b12 - b11, at: 4704 + t * 24 + c)
-                        v.store(b11 - b13, at: 5488 + t * 24 + c)
-                        v.store(b20 - b22, at: 6272 + t * 24 + c)
-                        v.store(b21 + b22, at: 7056 + t * 24 + c)
-                        v.store(b22 - b21, at: 7840 + t * 24 + c)
-                        v.store(b21 - b23, at: 8624 + t * 24 + c)
-                        v.store(b30 - b32, at: 9408 + t * 24 + c)
-                        v.store(b31 + b32, at: 10192 + t * 24 + c)
-                        v.store(b32 - b31, at: 10976 + t * 24 + c)
-                        v.store(b31 - b33, at: 11760 + t * 24 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c), d04 = patch.simd(VC.self, at: 96 + c), d05 = patch.simd(VC.self, at: 120 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c), d14 = patch.simd(VC.self, at: 528 + c), d15 = patch.simd(VC.self, at: 552 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c), d24 = patch.simd(VC.self, at: 960 + c), d25 = patch.simd(VC.self, at: 984 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c), d34 = patch.simd(VC.self, at: 1392 + c), d35 = patch.simd(VC.self, at: 1416 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1728 + c), d41 = patch.simd(VC.self, at: 1752 + c), d42 = patch.simd(VC.self, at: 1776 + c), d43 = patch.simd(VC.self, at: 1800 + c), d44 = patch.simd(VC.self, at: 1824 + c), d45 = patch.simd(VC.self, at: 1848 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2160 + c), d51 = patch.simd(VC.self, at: 2184 + c), d52 = patch.simd(VC.self, at: 2208 + c), d53 = patch.simd(VC.self, at: 2232 + c), d54 = patch.simd(VC.self, at: 2256 + c), d55 = patch.simd(VC.self, at: 2280 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 24 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 208 + t * 24 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 416 + t * 24 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 624 + t * 24 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 832 + t * 24 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1040 + t * 24 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1248 + t * 24 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1456 + t * 24 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1664 + t * 24 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1872 + t * 24 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2080 + t * 24 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2288 + t * 24 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2496 + t * 24 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 2704 + t * 24 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2912 + t * 24 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3120 + t * 24 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3328 + t * 24 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 3536 + t * 24 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 3744 + t * 24 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 3952 + t * 24 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4160 + t * 24 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 4368 + t * 24 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 4576 + t * 24 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 4784 + t * 24 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 4992 + t * 24 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 5200 + t * 24 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 5408 + t * 24 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 5616 + t * 24 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 5824 + t * 24 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6032 + t * 24 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 6240 + t * 24 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 6448 + t * 24 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 6656 + t * 24 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 6864 + t * 24 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 7072 + t * 24 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 7280 + t * 24 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l10_dec1_conv_winograd_product32(UnsafePointer(v + xi * 784), w + 1736 + xi * 192, m + xi * 272)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l10_dec1_conv_winograd_product8(UnsafePointer(v + xi * 208), w + 1736 + xi * 192, m + xi * 80)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 1728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 16 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 16 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 16 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 16 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 16 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 16 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 16 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 16 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 16 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 16 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 16 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 16 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 16 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 16 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 16 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 16 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -1225,13 +1358,16 @@ extension Unet: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 10280
+    public static let stepWeightCount = 36432
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 7952, inputChannels: 32, outputs: 16, paddedInputs: 32, into: stepWeights.advanced(by: 2056))
+            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, tile: 4, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 7952, inputChannels: 32, outputs: 16, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 4616))
+            WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 23080))
+            WeightPacking.winograd(k, from: 7952, bias: 12560, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 25144))
+            WeightPacking.winograd(k, from: 12576, bias: 14304, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 33352))
         }
     }
     public static let stepGradientCount = 13312
@@ -1273,20 +1409,20 @@ extension Unet: TrainableModel {
         Self.l0_enc1_conv_pad(input, p)
         Self.l0_enc1_conv(UnsafePointer(p), w, o0)
         Self.l1_enc1_pool(UnsafePointer(o0), o1)
-        Self.l2_enc2_conv_winograd_pad(UnsafePointer(o1), arena.advanced(by: 57536))
-        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 1360), o2, arena.advanced(by: 65312))
+        Self.l2_enc2_conv_winograd_training_pad(UnsafePointer(o1), arena.advanced(by: 57536))
+        Self.l2_enc2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 23080), o2, arena.advanced(by: 65312))
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 4576), o4)
-        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 9216), o5)
+        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 7136), o4)
+        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 11776), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
-        Self.l7_dec2_conv_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 11280), o7, arena.advanced(by: 65312))
+        Self.l7_dec2_conv_winograd_training_pad(UnsafePointer(o6), arena.advanced(by: 57536))
+        Self.l7_dec2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 25144), o7, arena.advanced(by: 65312))
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
-        Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536))
-        Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 24096), o10, arena.advanced(by: 65312))
-        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 28904), o11)
+        Self.l10_dec1_conv_winograd_training_pad(UnsafePointer(o9), arena.advanced(by: 57536))
+        Self.l10_dec1_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 33352), o10, arena.advanced(by: 65312))
+        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 45544), o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1300,7 +1436,7 @@ extension Unet: TrainableModel {
         Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 14312), gradients.advanced(by: 14312), h); swap(&g, &h)
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
-        Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 24579), arena.advanced(by: 65312))
+        Self.l10_dec1_conv_kernel_gradient_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 24579), arena.advanced(by: 65312))
         Self.l10_dec1_conv_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), h); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
@@ -1311,9 +1447,9 @@ extension Unet: TrainableModel {
         Self.l8_dec1_up_backward(UnsafePointer(g), h); swap(&g, &h)
         // dec2_conv
         Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
-        Self.l7_dec2_conv_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536)); Self.l7_dec2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 16387), arena.advanced(by: 65312))
+        Self.l7_dec2_conv_kernel_gradient_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536)); Self.l7_dec2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 16387), arena.advanced(by: 65312))
         Self.l7_dec2_conv_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), nil)
-        Self.l7_dec2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l7_dec2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 2056), h, arena.advanced(by: 65312)); swap(&g, &h)
+        Self.l7_dec2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l7_dec2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 4616), h, arena.advanced(by: 65312)); swap(&g, &h)
         // dec2_skip
         Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
         // dec2_up: dL/d(output), summed over its readers
@@ -1333,7 +1469,7 @@ extension Unet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
-        Self.l2_enc2_conv_winograd_pad(UnsafePointer(o1), arena.advanced(by: 57536)); Self.l2_enc2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 14339), arena.advanced(by: 65312))
+        Self.l2_enc2_conv_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 57536)); Self.l2_enc2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 14339), arena.advanced(by: 65312))
         Self.l2_enc2_conv_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
         Self.l2_enc2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l2_enc2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics, h, arena.advanced(by: 65312)); swap(&g, &h)
         // enc1_pool
@@ -2000,6 +2136,18 @@ extension Unet: TrainableModel {
     }
 
     @inline(never)
+    static func l2_enc2_conv_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 80)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 64, count: 64)
+            (target + 72).update(repeating: 0, count: 8)
+        }
+        (y + 720).update(repeating: 0, count: 80)
+    }
+
+    @inline(never)
     static func l2_enc2_conv_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
@@ -2030,29 +2178,29 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 160 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 144 + t * 8 + c)
-                        v.store(b02 - b01, at: 288 + t * 8 + c)
-                        v.store(b01 - b03, at: 432 + t * 8 + c)
-                        v.store(b10 - b12, at: 576 + t * 8 + c)
-                        v.store(b11 + b12, at: 720 + t * 8 + c)
-                        v.store(b12 - b11, at: 864 + t * 8 + c)
-                        v.store(b11 - b13, at: 1008 + t * 8 + c)
-                        v.store(b20 - b22, at: 1152 + t * 8 + c)
-                        v.store(b21 + b22, at: 1296 + t * 8 + c)
-                        v.store(b22 - b21, at: 1440 + t * 8 + c)
-                        v.store(b21 - b23, at: 1584 + t * 8 + c)
-                        v.store(b30 - b32, at: 1728 + t * 8 + c)
-                        v.store(b31 + b32, at: 1872 + t * 8 + c)
-                        v.store(b32 - b31, at: 2016 + t * 8 + c)
-                        v.store(b31 - b33, at: 2160 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 144 + t * 8 + c)
+                        v.store(b02 - b22, at: 288 + t * 8 + c)
+                        v.store(b03 - b23, at: 432 + t * 8 + c)
+                        v.store(b10 + b20, at: 576 + t * 8 + c)
+                        v.store(b11 + b21, at: 720 + t * 8 + c)
+                        v.store(b12 + b22, at: 864 + t * 8 + c)
+                        v.store(b13 + b23, at: 1008 + t * 8 + c)
+                        v.store(b20 - b10, at: 1152 + t * 8 + c)
+                        v.store(b21 - b11, at: 1296 + t * 8 + c)
+                        v.store(b22 - b12, at: 1440 + t * 8 + c)
+                        v.store(b23 - b13, at: 1584 + t * 8 + c)
+                        v.store(b10 - b30, at: 1728 + t * 8 + c)
+                        v.store(b11 - b31, at: 1872 + t * 8 + c)
+                        v.store(b12 - b32, at: 2016 + t * 8 + c)
+                        v.store(b13 - b33, at: 2160 + t * 8 + c)
                     }
                 }
             }
@@ -2121,6 +2269,18 @@ extension Unet: TrainableModel {
     }
 
     @inline(never)
+    static func l7_dec2_conv_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 320)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 320
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 256, count: 256)
+            (target + 288).update(repeating: 0, count: 32)
+        }
+        (y + 2880).update(repeating: 0, count: 320)
+    }
+
+    @inline(never)
     static func l7_dec2_conv_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<1 {
@@ -2151,29 +2311,29 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 528 + t * 32 + c)
-                        v.store(b02 - b01, at: 1056 + t * 32 + c)
-                        v.store(b01 - b03, at: 1584 + t * 32 + c)
-                        v.store(b10 - b12, at: 2112 + t * 32 + c)
-                        v.store(b11 + b12, at: 2640 + t * 32 + c)
-                        v.store(b12 - b11, at: 3168 + t * 32 + c)
-                        v.store(b11 - b13, at: 3696 + t * 32 + c)
-                        v.store(b20 - b22, at: 4224 + t * 32 + c)
-                        v.store(b21 + b22, at: 4752 + t * 32 + c)
-                        v.store(b22 - b21, at: 5280 + t * 32 + c)
-                        v.store(b21 - b23, at: 5808 + t * 32 + c)
-                        v.store(b30 - b32, at: 6336 + t * 32 + c)
-                        v.store(b31 + b32, at: 6864 + t * 32 + c)
-                        v.store(b32 - b31, at: 7392 + t * 32 + c)
-                        v.store(b31 - b33, at: 7920 + t * 32 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 528 + t * 32 + c)
+                        v.store(b02 - b22, at: 1056 + t * 32 + c)
+                        v.store(b03 - b23, at: 1584 + t * 32 + c)
+                        v.store(b10 + b20, at: 2112 + t * 32 + c)
+                        v.store(b11 + b21, at: 2640 + t * 32 + c)
+                        v.store(b12 + b22, at: 3168 + t * 32 + c)
+                        v.store(b13 + b23, at: 3696 + t * 32 + c)
+                        v.store(b20 - b10, at: 4224 + t * 32 + c)
+                        v.store(b21 - b11, at: 4752 + t * 32 + c)
+                        v.store(b22 - b12, at: 5280 + t * 32 + c)
+                        v.store(b23 - b13, at: 5808 + t * 32 + c)
+                        v.store(b10 - b30, at: 6336 + t * 32 + c)
+                        v.store(b11 - b31, at: 6864 + t * 32 + c)
+                        v.store(b12 - b32, at: 7392 + t * 32 + c)
+                        v.store(b13 - b33, at: 7920 + t * 32 + c)
                     }
                 }
             }
@@ -2242,6 +2402,18 @@ extension Unet: TrainableModel {
     }
 
     @inline(never)
+    static func l10_dec1_conv_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 432)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 432
+            target.update(repeating: 0, count: 24)
+            (target + 24).update(from: x + row * 384, count: 384)
+            (target + 408).update(repeating: 0, count: 24)
+        }
+        (y + 7344).update(repeating: 0, count: 432)
+    }
+
+    @inline(never)
     static func l10_dec1_conv_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<6 {
             for g in 0..<1 {
@@ -2272,29 +2444,29 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 864 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 784 + t * 24 + c)
-                        v.store(b02 - b01, at: 1568 + t * 24 + c)
-                        v.store(b01 - b03, at: 2352 + t * 24 + c)
-                        v.store(b10 - b12, at: 3136 + t * 24 + c)
-                        v.store(b11 + b12, at: 3920 + t * 24 + c)
-                        v.store(b12 - b11, at: 4704 + t * 24 + c)
-                        v.store(b11 - b13, at: 5488 + t * 24 + c)
-                        v.store(b20 - b22, at: 6272 + t * 24 + c)
-                        v.store(b21 + b22, at: 7056 + t * 24 + c)
-                        v.store(b22 - b21, at: 7840 + t * 24 + c)
-                        v.store(b21 - b23, at: 8624 + t * 24 + c)
-                        v.store(b30 - b32, at: 9408 + t * 24 + c)
-                        v.store(b31 + b32, at: 10192 + t * 24 + c)
-                        v.store(b32 - b31, at: 10976 + t * 24 + c)
-                        v.store(b31 - b33, at: 11760 + t * 24 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 24 + c)
+                        v.store(b01 - b21, at: 784 + t * 24 + c)
+                        v.store(b02 - b22, at: 1568 + t * 24 + c)
+                        v.store(b03 - b23, at: 2352 + t * 24 + c)
+                        v.store(b10 + b20, at: 3136 + t * 24 + c)
+                        v.store(b11 + b21, at: 3920 + t * 24 + c)
+                        v.store(b12 + b22, at: 4704 + t * 24 + c)
+                        v.store(b13 + b23, at: 5488 + t * 24 + c)
+                        v.store(b20 - b10, at: 6272 + t * 24 + c)
+                        v.store(b21 - b11, at: 7056 + t * 24 + c)
+                        v.store(b22 - b12, at: 7840 + t * 24 + c)
+                        v.store(b23 - b13, at: 8624 + t * 24 + c)
+                        v.store(b10 - b30, at: 9408 + t * 24 + c)
+                        v.store(b11 - b31, at: 10192 + t * 24 + c)
+                        v.store(b12 - b32, at: 10976 + t * 24 + c)
+                        v.store(b13 - b33, at: 11760 + t * 24 + c)
                     }
                 }
             }
@@ -2377,7 +2549,7 @@ extension Unet: TrainableModel {
     }
 
     @inline(never)
-    static func l2_enc2_conv_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_enc2_conv_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
@@ -2387,10 +2559,6 @@ extension Unet: TrainableModel {
                 var s1_0 = V()
                 var s2_0 = V()
                 var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
@@ -2403,90 +2571,134 @@ extension Unet: TrainableModel {
                     s2_0 = madd(s2_0, x2, w0)
                     let x3 = V(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
-                    s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 8)
                 yp.store(s2_0, at: 16)
                 yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-                yp.store(s6_0, at: 48)
-                yp.store(s7_0, at: 56)
             }
         }
     }
 
     @inline(never)
-    static func l2_enc2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_enc2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 2304
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 2880
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
-                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
-                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c), d14 = patch.simd(VC.self, at: 224 + c), d15 = patch.simd(VC.self, at: 240 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c), d24 = patch.simd(VC.self, at: 384 + c), d25 = patch.simd(VC.self, at: 400 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c), d34 = patch.simd(VC.self, at: 544 + c), d35 = patch.simd(VC.self, at: 560 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 640 + c), d41 = patch.simd(VC.self, at: 656 + c), d42 = patch.simd(VC.self, at: 672 + c), d43 = patch.simd(VC.self, at: 688 + c), d44 = patch.simd(VC.self, at: 704 + c), d45 = patch.simd(VC.self, at: 720 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 800 + c), d51 = patch.simd(VC.self, at: 816 + c), d52 = patch.simd(VC.self, at: 832 + c), d53 = patch.simd(VC.self, at: 848 + c), d54 = patch.simd(VC.self, at: 864 + c), d55 = patch.simd(VC.self, at: 880 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 80 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 160 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 240 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 320 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 400 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 480 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 560 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 640 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 800 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 880 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 960 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1040 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 1120 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 1200 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 1280 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 1360 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 1520 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 1600 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1680 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1760 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1840 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1920 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 2000 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 2080 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 2160 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 2240 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 2320 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 2400 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 2480 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 2560 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 2720 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 2800 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_enc2_conv_input_gradient_winograd_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 128, m + xi * 80)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_enc2_conv_input_gradient_winograd_product4(UnsafePointer(v + xi * 80), w + 0 + xi * 128, m + xi * 48)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2048 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let bias = w.simd(VK.self, at: 4608 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 48 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 96 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 144 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 192 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 288 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 336 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 384 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 432 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 528 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 576 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 624 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 672 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 768 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 816 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 864 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 912 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1104 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 1248 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 1488 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 8 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -2508,7 +2720,7 @@ extension Unet: TrainableModel {
     }
 
     @inline(never)
-    static func l7_dec2_conv_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l7_dec2_conv_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -2522,14 +2734,6 @@ extension Unet: TrainableModel {
                 var s2_1 = V()
                 var s3_0 = V()
                 var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
@@ -2547,18 +2751,6 @@ extension Unet: TrainableModel {
                     let x3 = V(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 64])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 80])
-                    s5_0 = madd(s5_0, x5, w0)
-                    s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 96])
-                    s6_0 = madd(s6_0, x6, w0)
-                    s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 112])
-                    s7_0 = madd(s7_0, x7, w0)
-                    s7_1 = madd(s7_1, x7, w1)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
@@ -2568,81 +2760,537 @@ extension Unet: TrainableModel {
                 yp.store(s2_1, at: 80)
                 yp.store(s3_0, at: 96)
                 yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
             }
         }
     }
 
     @inline(never)
-    static func l7_dec2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l7_dec2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 2304
+        let v = s, m = s + 2880
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c), d14 = patch.simd(VC.self, at: 224 + c), d15 = patch.simd(VC.self, at: 240 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c), d24 = patch.simd(VC.self, at: 384 + c), d25 = patch.simd(VC.self, at: 400 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c), d34 = patch.simd(VC.self, at: 544 + c), d35 = patch.simd(VC.self, at: 560 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 640 + c), d41 = patch.simd(VC.self, at: 656 + c), d42 = patch.simd(VC.self, at: 672 + c), d43 = patch.simd(VC.self, at: 688 + c), d44 = patch.simd(VC.self, at: 704 + c), d45 = patch.simd(VC.self, at: 720 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 800 + c), d51 = patch.simd(VC.self, at: 816 + c), d52 = patch.simd(VC.self, at: 832 + c), d53 = patch.simd(VC.self, at: 848 + c), d54 = patch.simd(VC.self, at: 864 + c), d55 = patch.simd(VC.self, at: 880 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 80 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 160 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 240 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 320 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 400 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 480 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 560 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 640 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 800 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 880 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 960 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1040 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 1120 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 1200 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 1280 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 1360 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 1520 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 1600 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1680 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1760 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1840 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1920 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 2000 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 2080 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 2160 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 2240 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 2320 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 2400 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 2480 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 2560 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 2720 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 2800 + t * 16 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l7_dec2_conv_input_gradient_winograd_product4(UnsafePointer(v + xi * 80), w + 0 + xi * 512, m + xi * 144)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 18432 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 32 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 32 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 32 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 32 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 32 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 32 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 8 + ox + 1) * 32 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 32 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 32 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 32 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 32 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 32 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 32 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 32 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 32 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 32 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 32 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 32 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 32 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 32 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of enc2_conv and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l2_enc2_conv_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 80)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 64, count: 64)
+            (target + 72).update(repeating: 0, count: 8)
+        }
+        (y + 720).update(repeating: 0, count: 80)
+    }
+
+    @inline(never)
+    static func l2_enc2_conv_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_enc2_conv_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 1280
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
                 for tx in 0..<4 {
                     let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 320 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
-                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
-                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 80 + t * 8 + c)
+                        v.store(b02 - b22, at: 160 + t * 8 + c)
+                        v.store(b03 - b23, at: 240 + t * 8 + c)
+                        v.store(b10 + b20, at: 320 + t * 8 + c)
+                        v.store(b11 + b21, at: 400 + t * 8 + c)
+                        v.store(b12 + b22, at: 480 + t * 8 + c)
+                        v.store(b13 + b23, at: 560 + t * 8 + c)
+                        v.store(b20 - b10, at: 640 + t * 8 + c)
+                        v.store(b21 - b11, at: 720 + t * 8 + c)
+                        v.store(b22 - b12, at: 800 + t * 8 + c)
+                        v.store(b23 - b13, at: 880 + t * 8 + c)
+                        v.store(b10 - b30, at: 960 + t * 8 + c)
+                        v.store(b11 - b31, at: 1040 + t * 8 + c)
+                        v.store(b12 - b32, at: 1120 + t * 8 + c)
+                        v.store(b13 - b33, at: 1200 + t * 8 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l7_dec2_conv_input_gradient_winograd_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 512, m + xi * 272)
+                Self.l2_enc2_conv_winograd_training_product8(UnsafePointer(v + xi * 80), w + 0 + xi * 128, m + xi * 144)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 2048 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 8 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = a11 - a21 - a31 + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of dec2_conv and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l7_dec2_conv_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 320)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 320
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 256, count: 256)
+            (target + 288).update(repeating: 0, count: 32)
+        }
+        (y + 2880).update(repeating: 0, count: 320)
+    }
+
+    @inline(never)
+    static func l7_dec2_conv_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 128])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 160])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 192])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 224])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l7_dec2_conv_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 4352
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 32 + c)
+                        v.store(b01 - b21, at: 272 + t * 32 + c)
+                        v.store(b02 - b22, at: 544 + t * 32 + c)
+                        v.store(b03 - b23, at: 816 + t * 32 + c)
+                        v.store(b10 + b20, at: 1088 + t * 32 + c)
+                        v.store(b11 + b21, at: 1360 + t * 32 + c)
+                        v.store(b12 + b22, at: 1632 + t * 32 + c)
+                        v.store(b13 + b23, at: 1904 + t * 32 + c)
+                        v.store(b20 - b10, at: 2176 + t * 32 + c)
+                        v.store(b21 - b11, at: 2448 + t * 32 + c)
+                        v.store(b22 - b12, at: 2720 + t * 32 + c)
+                        v.store(b23 - b13, at: 2992 + t * 32 + c)
+                        v.store(b10 - b30, at: 3264 + t * 32 + c)
+                        v.store(b11 - b31, at: 3536 + t * 32 + c)
+                        v.store(b12 - b32, at: 3808 + t * 32 + c)
+                        v.store(b13 - b33, at: 4080 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l7_dec2_conv_winograd_training_product8(UnsafePointer(v + xi * 272), w + 0 + xi * 512, m + xi * 144)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 8192 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 32 + k)
-                        y.store(y01, at: (oy * 8 + ox + 1) * 32 + k)
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 32 + k)
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 32 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 8 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = a11 - a21 - a31 + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of dec1_conv and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l10_dec1_conv_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 432)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 432
+            target.update(repeating: 0, count: 24)
+            (target + 24).update(from: x + row * 384, count: 384)
+            (target + 408).update(repeating: 0, count: 24)
+        }
+        (y + 7344).update(repeating: 0, count: 432)
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 24
+                    let wp = kernel
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 24])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 48])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 72])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 96])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 120])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 144])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 168])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                    yp.store(s7_0, at: 56)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 864 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 24 + c)
+                        v.store(b01 - b21, at: 784 + t * 24 + c)
+                        v.store(b02 - b22, at: 1568 + t * 24 + c)
+                        v.store(b03 - b23, at: 2352 + t * 24 + c)
+                        v.store(b10 + b20, at: 3136 + t * 24 + c)
+                        v.store(b11 + b21, at: 3920 + t * 24 + c)
+                        v.store(b12 + b22, at: 4704 + t * 24 + c)
+                        v.store(b13 + b23, at: 5488 + t * 24 + c)
+                        v.store(b20 - b10, at: 6272 + t * 24 + c)
+                        v.store(b21 - b11, at: 7056 + t * 24 + c)
+                        v.store(b22 - b12, at: 7840 + t * 24 + c)
+                        v.store(b23 - b13, at: 8624 + t * 24 + c)
+                        v.store(b10 - b30, at: 9408 + t * 24 + c)
+                        v.store(b11 - b31, at: 10192 + t * 24 + c)
+                        v.store(b12 - b32, at: 10976 + t * 24 + c)
+                        v.store(b13 - b33, at: 11760 + t * 24 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l10_dec1_conv_winograd_training_product32(UnsafePointer(v + xi * 784), w + 0 + xi * 192, m + xi * 272)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 3072 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 8 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 8 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 8 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 16 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 16 + ox + 1) * 8 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 16 + ox) * 8 + k)
+                        let y11 = a11 - a21 - a31 + bias
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 16 + ox + 1) * 8 + k)
                     }
                 }
             }

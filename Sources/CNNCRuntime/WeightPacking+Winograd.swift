@@ -1,42 +1,78 @@
 extension WeightPacking {
-    /// A 3x3 kernel `(3, 3, inputChannels, outputs)` in Winograd F(2x2, 3x3)'s
-    /// domain: U = G g Gᵀ per input and output channel, with
-    /// G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]], stored as 16 matrices
-    /// U[ξ] of inputChannels rows x paddedOutputs (ξ = 4·row + column of U).
+    /// G (n x 3) of Winograd's F(m x m, 3x3), n = m + 2, for m = 2 or 4:
+    /// the kernel transform of the algorithm the generated code's transforms
+    /// compute (`WinogradTile` in CNNCCore, which names the same points:
+    /// 0, 1, −1 and ∞ for F(2x2); 0, 1, −1, 2, −½ and ∞ for F(4x4)).
+    static func winogradKernelTransform(tile: Int) -> [[Double]] {
+        switch tile {
+        case 2: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        default: [[1, 0, 0], [-1.0 / 3, -1.0 / 3, -1.0 / 3], [1.0 / 3, -1.0 / 3, 1.0 / 3],
+                  [1.0 / 15, 2.0 / 15, 4.0 / 15], [-16.0 / 15, 8.0 / 15, -4.0 / 15], [0, 0, 1]]
+        }
+    }
+
+    /// A 3x3 kernel `(3, 3, inputChannels, outputs)` in the domain of Winograd's
+    /// F(tile x tile, 3x3): U = G g Gᵀ per input and output channel
+    /// (`winogradKernelTransform`), stored as n² matrices U[ξ] of
+    /// inputChannels rows x paddedOutputs (ξ = n·row + column of U).
     ///
     /// Training repacks after every step, so this runs once a step: one input
     /// channel at a time, its nine taps' rows of outputs transformed side by
     /// side (`transformTaps`).
     public static func winograd(_ parameters: [Float], from offset: Int, inputChannels: Int, outputs: Int, paddedOutputs: Int,
-                                into packed: inout [Float], at target: Int) {
+                                tile: Int = 2, into packed: inout [Float], at target: Int) {
         parameters.withUnsafeBufferPointer { source in
             packed.withUnsafeMutableBufferPointer { destination in
-                let kernel = source.baseAddress! + offset, u = destination.baseAddress! + target
-                transformTaps(count: outputs, rows: inputChannels) { channel, taps in
-                    for tap in 0..<9 {
-                        let row = kernel + (tap * inputChannels + channel) * outputs
-                        for output in 0..<outputs { taps[tap * outputs + output] = Double(row[output]) }
-                    }
-                } into: { channel, xi in
-                    u + (xi * inputChannels + channel) * paddedOutputs
-                }
+                transformKernel(source.baseAddress! + offset, inputChannels: inputChannels, outputs: outputs, paddedOutputs: paddedOutputs,
+                                tile: tile, into: destination.baseAddress! + target)
             }
         }
     }
 
-    /// The kernel that computes a 3x3 Conv2D's dL/dx, in Winograd F(2x2, 3x3)'s
-    /// domain: the layer's kernel g (3, 3, inputChannels, outputs) turned half
-    /// a turn, its channels swapped, U' = G g' Gᵀ; 16 matrices U'[ξ] of
-    /// `outputs` rows x `paddedInputs` (the layer's input channels, zeros
-    /// after), then `paddedInputs` zeros (the convolution's bias).
+    /// U = G g Gᵀ of `kernel` into n² matrices of inputChannels x paddedOutputs
+    /// from `u` (the padding after each row's outputs left as it is).
+    private static func transformKernel(_ kernel: UnsafePointer<Float>, inputChannels: Int, outputs: Int, paddedOutputs: Int, tile: Int,
+                                        into u: UnsafeMutablePointer<Float>) {
+        transformTaps(tile: tile, count: outputs, rows: inputChannels) { channel, taps in
+            for tap in 0..<9 {
+                let row = kernel + (tap * inputChannels + channel) * outputs
+                for output in 0..<outputs { taps[tap * outputs + output] = Double(row[output]) }
+            }
+        } into: { channel, xi in
+            u + (xi * inputChannels + channel) * paddedOutputs
+        }
+    }
+
+    /// A 3x3 Conv2D's kernel in the domain of F(tile x tile, 3x3), as
+    /// `winograd` packs it (n² matrices of inputChannels x paddedOutputs,
+    /// zeros after the outputs), then its bias (zeros without one) padded so
+    /// too: what a Winograd kernel reads from a pointer of its own. Training
+    /// derives it once a step for a forward pass by F(2x2) where inference
+    /// runs by F(4x4) (`WinogradTrainingForward` in CNNCCore).
+    public static func winograd(_ parameters: UnsafePointer<Float>, from offset: Int, bias: Int?, inputChannels: Int, outputs: Int,
+                                paddedOutputs: Int, tile: Int, into target: UnsafeMutablePointer<Float>) {
+        let transforms = (tile + 2) * (tile + 2)
+        transformKernel(parameters + offset, inputChannels: inputChannels, outputs: outputs, paddedOutputs: paddedOutputs, tile: tile, into: target)
+        for row in 0..<transforms * inputChannels { (target + row * paddedOutputs + outputs).update(repeating: 0, count: paddedOutputs - outputs) }
+        let biasTarget = target + transforms * inputChannels * paddedOutputs
+        if let bias { biasTarget.update(from: parameters + bias, count: outputs) } else { biasTarget.update(repeating: 0, count: outputs) }
+        (biasTarget + outputs).update(repeating: 0, count: paddedOutputs - outputs)
+    }
+
+    /// The kernel that computes a 3x3 Conv2D's dL/dx, in the domain of
+    /// Winograd's F(tile x tile, 3x3): the layer's kernel g (3, 3,
+    /// inputChannels, outputs) turned half a turn, its channels swapped,
+    /// U' = G g' Gᵀ; n² matrices U'[ξ] of `outputs` rows x `paddedInputs`
+    /// (the layer's input channels, zeros after), then `paddedInputs` zeros
+    /// (the convolution's bias).
     ///
     /// Training derives it once a step (`TrainableModel.deriveStepWeights`),
     /// one filter at a time: its turned taps copied with the input channels
     /// contiguous, then transformed side by side.
     public static func turnedWinograd(_ parameters: UnsafePointer<Float>, from offset: Int, inputChannels: Int, outputs: Int,
-                                      paddedInputs: Int, into target: UnsafeMutablePointer<Float>) {
-        let kernel = parameters + offset
-        transformTaps(count: inputChannels, rows: outputs) { filter, taps in
+                                      paddedInputs: Int, tile: Int = 2, into target: UnsafeMutablePointer<Float>) {
+        let kernel = parameters + offset, transforms = (tile + 2) * (tile + 2)
+        transformTaps(tile: tile, count: inputChannels, rows: outputs) { filter, taps in
             // Tap t of the turned kernel is tap 8 − t of the layer's.
             for tap in 0..<9 {
                 let source = kernel + tap * inputChannels * outputs + filter
@@ -46,8 +82,8 @@ extension WeightPacking {
         } into: { filter, xi in
             target + (xi * outputs + filter) * paddedInputs
         }
-        for row in 0..<16 * outputs { (target + row * paddedInputs + inputChannels).update(repeating: 0, count: paddedInputs - inputChannels) }
-        (target + 16 * outputs * paddedInputs).update(repeating: 0, count: paddedInputs)
+        for row in 0..<transforms * outputs { (target + row * paddedInputs + inputChannels).update(repeating: 0, count: paddedInputs - inputChannels) }
+        (target + transforms * outputs * paddedInputs).update(repeating: 0, count: paddedInputs)
     }
 
     /// G t Gᵀ for `rows` kernels' nine taps: `fill(row, taps)` writes row's
@@ -56,33 +92,30 @@ extension WeightPacking {
     /// along contiguous values; `destination(row, ξ)` is where ξ's `count`
     /// Floats go. Summed in Double and rounded to Float once. (The form of one sum of up
     /// to nine terms per value took 1.5% of a ResNet-20 training step.)
-    private static func transformTaps(count: Int, rows: Int, fill: (Int, UnsafeMutablePointer<Double>) -> Void,
+    private static func transformTaps(tile: Int, count: Int, rows: Int, fill: (Int, UnsafeMutablePointer<Double>) -> Void,
                                       into destination: (Int, Int) -> UnsafeMutablePointer<Float>) {
+        let g = winogradKernelTransform(tile: tile), n = g.count
         let taps = UnsafeMutablePointer<Double>.allocate(capacity: 9 * count)
-        let mixed = UnsafeMutablePointer<Double>.allocate(capacity: 12 * count)
+        let mixed = UnsafeMutablePointer<Double>.allocate(capacity: 3 * n * count)
         defer { taps.deallocate(); mixed.deallocate() }
         for row in 0..<rows {
             fill(row, taps)
-            // G on the rows: G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
-            for b in 0..<3 {
-                let (g0, g1, g2) = (taps + b * count, taps + (3 + b) * count, taps + (6 + b) * count)
-                let (r0, r1, r2, r3) = (mixed + b * count, mixed + (3 + b) * count, mixed + (6 + b) * count, mixed + (9 + b) * count)
-                for c in 0..<count {
-                    r0[c] = g0[c]
-                    r1[c] = 0.5 * (g0[c] + g1[c] + g2[c])
-                    r2[c] = 0.5 * (g0[c] - g1[c] + g2[c])
-                    r3[c] = g2[c]
+            // G on the rows: mixed[a][b] = Σ_k G[a][k] · taps[k][b].
+            for a in 0..<n {
+                let (w0, w1, w2) = (g[a][0], g[a][1], g[a][2])
+                for b in 0..<3 {
+                    let (t0, t1, t2) = (taps + b * count, taps + (3 + b) * count, taps + (6 + b) * count)
+                    let r = mixed + (3 * a + b) * count
+                    for c in 0..<count { r[c] = w0 * t0[c] + w1 * t1[c] + w2 * t2[c] }
                 }
             }
-            // Then on the columns, each value rounded to Float once.
-            for i in 0..<4 {
-                let (h0, h1, h2) = (mixed + (3 * i) * count, mixed + (3 * i + 1) * count, mixed + (3 * i + 2) * count)
-                let (u0, u1, u2, u3) = (destination(row, 4 * i), destination(row, 4 * i + 1), destination(row, 4 * i + 2), destination(row, 4 * i + 3))
-                for c in 0..<count {
-                    u0[c] = Float(h0[c])
-                    u1[c] = Float(0.5 * (h0[c] + h1[c] + h2[c]))
-                    u2[c] = Float(0.5 * (h0[c] - h1[c] + h2[c]))
-                    u3[c] = Float(h2[c])
+            // Then on the columns, U[a][b] = Σ_l G[b][l] · mixed[a][l], each value rounded to Float once.
+            for a in 0..<n {
+                let (h0, h1, h2) = (mixed + (3 * a) * count, mixed + (3 * a + 1) * count, mixed + (3 * a + 2) * count)
+                for b in 0..<n {
+                    let (w0, w1, w2) = (g[b][0], g[b][1], g[b][2])
+                    let u = destination(row, n * a + b)
+                    for c in 0..<count { u[c] = Float(w0 * h0[c] + w1 * h1[c] + w2 * h2[c]) }
                 }
             }
         }

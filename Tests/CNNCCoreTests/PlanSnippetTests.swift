@@ -386,12 +386,13 @@ import Testing
         #expect(program.arena.scratch == winograd.kernel.scratchCount)
     }
 
-    /// Training's forward pass runs the Winograd kernel inference chose, with
-    /// its padded input and scratch in room of their own after the rest of the
-    /// training arena, which the backward pass's Winograd kernels share.
+    /// Training's forward pass runs the Winograd kernel inference chose where
+    /// that is F(2x2) (a 10x10 output), with its padded input and scratch in
+    /// room of their own after the rest of the training arena, which the
+    /// backward pass's Winograd kernels share.
     @Test func trainingRunsTheWinogradKernelForward() throws {
         let program = try Self.program("""
-            input_shape: [16, 16, 16]
+            input_shape: [10, 10, 16]
             layers:
               - Conv2D: {filters: 16, kernel_size: 3, padding: same, activation: relu}
               - Flatten
@@ -402,6 +403,7 @@ import Testing
             return
         }
         let arena = program.training.arena
+        #expect(winograd.kernel.tile == .two && program.training.winogradTrainingForwards.isEmpty)
         #expect(arena.winogradScratchOffset == arena.winogradPaddedOffset + winograd.padding.paddedCount)
         let kernelGradient = try #require(program.training.winogradKernelGradients.first)
         #expect(arena.total == arena.winogradScratchOffset + max(winograd.kernel.scratchCount, kernelGradient.kernel.scratchCount))
@@ -427,13 +429,17 @@ import Testing
             """)
         let gradients = program.training.winogradInputGradients
         #expect(gradients.map(\.layer) == [1, 2])
-        #expect(gradients.map(\.kernel.padding.padding) == [Padding2D(top: 2, bottom: 2, left: 2, right: 2), Padding2D(top: 1, bottom: 1, left: 1, right: 1)])
+        // Both by F(4x4) (dL/dx of 18x18 and 16x16): the first's 16x16 dL/dz takes 4 more rows and columns for 5x5 tiles.
+        #expect(gradients.map(\.kernel.kernel.tile) == [.four, .four])
+        #expect(gradients.map(\.kernel.padding.padding) == [Padding2D(top: 2, bottom: 4, left: 2, right: 4), Padding2D(top: 1, bottom: 1, left: 1, right: 1)])
         #expect(gradients.map(\.stepWeightsOffset) == [0, gradients[0].stepWeightCount])
-        #expect(program.training.stepWeightCount == 2 * (16 * 16 * 16 + 16))
+        // The turned kernels, then the F(2x2) kernels of layers 1 and 2's training forward pass.
+        #expect(program.training.winogradTrainingForwards.map(\.layer) == [1, 2])
+        #expect(program.training.stepWeightCount == 2 * (36 * 16 * 16 + 16) + 2 * (16 * 16 * 16 + 16))
         let swift = ModelGenerator.render(program)
         let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
         #expect(training.contains("public static let stepWeightCount = \(program.training.stepWeightCount)"))
-        #expect(training.contains("WeightPacking.turnedWinograd(k, from: 448, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights)"))
+        #expect(training.contains("WeightPacking.turnedWinograd(k, from: 448, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights)"))
         for gradient in gradients {
             #expect(training.contains("Self.\(gradient.kernel.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset)))"))
         }
@@ -508,8 +514,8 @@ import Testing
     }
 
     /// dL/dkernel of a layer the forward pass runs by Winograd goes by the
-    /// transforms' adjoint when it has at least 16 tiles (8x8 outputs), with
-    /// the forward kernel's padded input; a 6x6 layer (9 tiles) keeps the
+    /// transforms' adjoint of F(2x2) when it has at least 16 of its tiles
+    /// (8x8 outputs), its input padded as for F(2x2); a 6x6 layer (9 tiles) keeps the
     /// direct sums. Each layer's S, summed over the batch among the step
     /// gradients, is folded into its dL/dkernel once a step.
     @Test func trainingComputesKernelGradientsByWinogradOnLargeLayers() throws {
@@ -529,7 +535,9 @@ import Testing
             Issue.record("expected a Winograd kernel and its gradient")
             return
         }
-        #expect(gradient.padding == winograd.padding)
+        // Inference runs the 16x16 layer by F(4x4), whose padding has the same size here but is not the adjoint's.
+        #expect(winograd.kernel.tile == .four && gradient.ownsPadding)
+        #expect(gradient.padding.padding == winograd.padding.padding && gradient.padding.function == gradient.kernel.function + "_pad")
         #expect(gradient.kernel.tileRows * gradient.kernel.tileColumns == 64)
         #expect(gradients.map(\.stepGradientOffset) == [0, 16 * 8 * 16])
         #expect(program.training.stepGradientCount == 16 * 8 * 16 + 16 * 16 * 16)
@@ -538,10 +546,50 @@ import Testing
         let parameters = program.weights.parameterCount
         #expect(training.contains("Self.\(gradient.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset))), UnsafePointer(g), gradients.advanced(by: \(parameters)), "))
         #expect(training.contains("// dL/dkernel: by Winograd's adjoint, before this (\(gradient.kernel.function))"))
+        #expect(training.contains("static func \(gradient.padding.function)(") && training.contains("Self.\(gradient.padding.function)("))
         #expect(training.contains("public static let stepGradientCount = \(program.training.stepGradientCount)"))
         #expect(training.contains("Self.\(gradient.kernel.function)_fold(stepGradients, gradients)"))
         #expect(training.contains("Self.\(gradients[1].kernel.function)_fold(stepGradients.advanced(by: 2048), gradients.advanced(by: \(gradients[1].kernelParameters)))"))
         #expect(program.training.arena.total >= program.training.arena.winogradScratchOffset + gradient.kernel.scratchCount)
+    }
+
+    /// Outputs from 7x7 on (but 9x9 and 10x10) run by F(4x4, 3x3), whose 36
+    /// products make 16 outputs; smaller ones by F(2x2, 3x3). Inference packs
+    /// U for F(4x4); training's forward pass runs by F(2x2) from a U of its
+    /// own, derived once a step into the step weights with the bias after it.
+    @Test func largeOutputsRunByFourByFourTilesAndTrainByTwoByTwo() throws {
+        #expect([6, 7, 8, 9, 10, 11, 12, 16, 32].map { WinogradTile.choice(outputHeight: $0, outputWidth: $0) }
+                == [.two, .four, .four, .two, .two, .four, .four, .four, .four])
+        #expect(WinogradTile.combination([1, 1.5, -2, -1.5, 1, 0], of: ["d0", "d1", "d2", "d3", "d4", "d5"], vector: "VC")
+                == "madd(madd(d0 + d4, (d1 - d3), VC(repeating: 1.5)), d2, VC(repeating: -2))")
+        #expect(WinogradTile.combination([0, 1, -1, -1], of: ["m0", "m1", "m2", "m3"], vector: "VK") == "m1 - m2 - m3")
+        let program = try Self.program("""
+            input_shape: [16, 16, 16]
+            layers:
+              - Conv2D: {filters: 32, kernel_size: 3, padding: same, activation: relu}
+              - Flatten
+              - Dense: {units: 2, activation: softmax}
+            """)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, let winograd = kernels.winograd,
+              case .kernel(let packed)? = program.weights.packing[0] else {
+            Issue.record("expected a Winograd kernel")
+            return
+        }
+        #expect(winograd.kernel.tile == .four && packed.winogradTile == .four)
+        #expect(winograd.kernel.tileRows == 4 && winograd.kernel.inputHeight == 18)
+        #expect(program.weights.packedCount >= packed.winogradOffset! + 36 * 16 * 32)
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("forward by Winograd's F(4x4, 3x3)"))
+        #expect(swift.contains("for xi in 0..<36"))
+        #expect(swift.contains("tile: 4, into: &packed"))
+        let forward = try #require(program.training.winogradTrainingForwards.first)
+        #expect(forward.layer == 0 && forward.kernel.kernel.tile == .two && forward.kernel.kernel.fusedReLU)
+        #expect(forward.kernel.kernel.packed.biasOffset == 16 * 16 * 32)
+        #expect(program.training.stepWeightCount == forward.stepWeightsOffset + 16 * 16 * 32 + 32)
+        let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
+        #expect(training.contains("WeightPacking.winograd(k, from: 0, bias: \(16 * 9 * 32), inputChannels: 16, outputs: 32, paddedOutputs: 32, tile: 2, into: "))
+        #expect(training.contains("Self.\(forward.kernel.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset))), statistics"))
+        #expect(training.contains("for xi in 0..<16"))
     }
 
     /// A Winograd layer whose transformed weights outweigh its tiles (VGG16's
@@ -558,13 +606,13 @@ import Testing
             layers:
               - Conv2D: {filters: 512, kernel_size: 3, padding: same}
             """))
-        #expect(deep.tileRows == 4 && deep.rowsPerGroup == 4 && deep.parts == 1)
+        #expect(deep.tile == .four && deep.tileRows == 2 && deep.rowsPerGroup == 2 && deep.parts == 1)
         let wide = try #require(try winograd("""
             input_shape: [32, 32, 16]
             layers:
               - Conv2D: {filters: 16, kernel_size: 3, padding: same}
             """))
-        #expect(wide.tileRows == 16 && wide.rowsPerGroup < 16 && wide.parts >= 2)
+        #expect(wide.tile == .four && wide.tileRows == 8 && wide.rowsPerGroup < 8 && wide.parts >= 2)
     }
 
     /// A 1x1 output under `same` padding (InceptionV3's last stage) reads

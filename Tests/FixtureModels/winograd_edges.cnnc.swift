@@ -35,9 +35,9 @@ public struct WinogradEdges: CompiledModel {
     public static let parameterCount = 35517
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11060928
-    /// 31,872 floats of activations and padded inputs (see `Arena`), 55,808 of Winograd scratch.
-    public static let arenaCount = 87680
-    static let packedCount = 68072
+    /// 33,344 floats of activations and padded inputs (see `Arena`), 34,560 of Winograd scratch.
+    public static let arenaCount = 67904
+    static let packedCount = 91112
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -45,21 +45,21 @@ public struct WinogradEdges: CompiledModel {
         /// conv2d's padded input: 8,800 floats, layer 0
         static let l0_conv2d_padded = 0
         /// conv2d's output: 11,040 floats, layers 0–1
-        static let l0_conv2d = 11520
-        /// conv2d_1's padded input: 11,520 floats, layer 1
+        static let l0_conv2d = 13728
+        /// conv2d_1's padded input: 13,728 floats, layer 1
         static let l1_conv2d_1_padded = 0
         /// conv2d_1's output: 6,048 floats, layers 1–2
-        static let l1_conv2d_1 = 25824
+        static let l1_conv2d_1 = 27296
         /// conv2d_2's output: 18,144 floats, layers 2–3
         static let l2_conv2d_2 = 0
-        /// conv2d_2's padded input: 7,680 floats, layer 2
+        /// conv2d_2's padded input: 9,152 floats, layer 2
         static let l2_conv2d_2_padded = 18144
         /// max_pooling2d's output: 4,320 floats, layers 3–5
         static let l3_max_pooling2d = 18144
         /// dense's output: 5 floats, layer 5
         static let l5_dense = 0
-        /// Winograd's transformed tiles: 55,808 floats, and as many again for each further worker
-        static let scratch = 31872
+        /// Winograd's transformed tiles: 34,560 floats, and as many again for each further worker
+        static let scratch = 33344
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -107,12 +107,12 @@ public struct WinogradEdges: CompiledModel {
         WeightPacking.bias(parameters, from: 3456, count: 24, into: &packed, at: 4608)
         WeightPacking.kernel(parameters, from: 3480, rows: 216, outputs: 16, paddedOutputs: 16, into: &packed, at: 4640)
         WeightPacking.bias(parameters, from: 6936, count: 16, into: &packed, at: 8096)
-        WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, into: &packed, at: 8112)
-        WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: &packed, at: 14256)
-        WeightPacking.bias(parameters, from: 13864, count: 48, into: &packed, at: 21168)
-        WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, into: &packed, at: 21216)
-        WeightPacking.kernel(parameters, from: 13912, rows: 4320, outputs: 5, paddedOutputs: 8, into: &packed, at: 33504)
-        WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 68064)
+        WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 8112)
+        WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: &packed, at: 21936)
+        WeightPacking.bias(parameters, from: 13864, count: 48, into: &packed, at: 28848)
+        WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 28896)
+        WeightPacking.kernel(parameters, from: 13912, rows: 4320, outputs: 5, paddedOutputs: 8, into: &packed, at: 56544)
+        WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 91104)
         self.packed = packed
     }
 
@@ -143,7 +143,7 @@ public struct WinogradEdges: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 21936), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
@@ -152,14 +152,14 @@ public struct WinogradEdges: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 33504), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 56544), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 55808
+    public static let workerScratchCount = 34560
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -178,12 +178,12 @@ public struct WinogradEdges: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch + worker * 34816), parts) }
+        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch + worker * 21888), parts) }
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch + worker * 55808), parts) }
+        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 21936), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch + worker * 34560), parts) }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
@@ -192,7 +192,7 @@ public struct WinogradEdges: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 33504), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 56544), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 5)
@@ -242,7 +242,7 @@ public struct WinogradEdges: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 21936), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
@@ -254,7 +254,7 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 33504, bias = w + 68064
+        let kernel = w + 56544, bias = w + 91104
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -454,57 +454,25 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
-    // conv2d_1: forward by Winograd's F(2x2, 3x3)
+    // conv2d_1: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l1_conv2d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for row in 0..<23 {
-            let target = y + row * 480
+            let target = y + row * 528
             target.update(from: x + row * 480, count: 480)
+            (target + 480).update(repeating: 0, count: 48)
         }
-        (y + 11040).update(repeating: 0, count: 480)
+        (y + 12144).update(repeating: 0, count: 1584)
     }
 
     @inline(never)
-    static func l1_conv2d_1_winograd_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l1_conv2d_1_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<5 {
-                    let ox = bx * 6
-                    let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    let xp = x + ox * 24
-                    let wp = kernel
-                    for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                }
                 for bx in 0..<3 {
-                    let ox = bx * 5 + 30
+                    let ox = bx * 5
                     let yp = y + ox * 16
                     var s0_0 = V()
                     var s1_0 = V()
@@ -531,49 +499,6 @@ public struct WinogradEdges: CompiledModel {
                     yp.store(s2_0, at: 32)
                     yp.store(s3_0, at: 48)
                     yp.store(s4_0, at: 64)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l1_conv2d_1_winograd_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        if parts.contains(0) {
-            do {
-                for bx in 0..<9 {
-                    let ox = bx * 6
-                    let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    let xp = x + ox * 24
-                    let wp = kernel
-                    for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
                 }
             }
         }
@@ -583,127 +508,121 @@ public struct WinogradEdges: CompiledModel {
     static func l1_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 20736
-        if parts.contains(0) {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<6 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+        let v = s, m = s + 13248
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 2112 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 1296 + t * 24 + c)
-                        v.store(b02 - b01, at: 2592 + t * 24 + c)
-                        v.store(b01 - b03, at: 3888 + t * 24 + c)
-                        v.store(b10 - b12, at: 5184 + t * 24 + c)
-                        v.store(b11 + b12, at: 6480 + t * 24 + c)
-                        v.store(b12 - b11, at: 7776 + t * 24 + c)
-                        v.store(b11 - b13, at: 9072 + t * 24 + c)
-                        v.store(b20 - b22, at: 10368 + t * 24 + c)
-                        v.store(b21 + b22, at: 11664 + t * 24 + c)
-                        v.store(b22 - b21, at: 12960 + t * 24 + c)
-                        v.store(b21 - b23, at: 14256 + t * 24 + c)
-                        v.store(b30 - b32, at: 15552 + t * 24 + c)
-                        v.store(b31 + b32, at: 16848 + t * 24 + c)
-                        v.store(b32 - b31, at: 18144 + t * 24 + c)
-                        v.store(b31 - b33, at: 19440 + t * 24 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c), d04 = patch.simd(VC.self, at: 96 + c), d05 = patch.simd(VC.self, at: 120 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 528 + c), d11 = patch.simd(VC.self, at: 552 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 600 + c), d14 = patch.simd(VC.self, at: 624 + c), d15 = patch.simd(VC.self, at: 648 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 1056 + c), d21 = patch.simd(VC.self, at: 1080 + c), d22 = patch.simd(VC.self, at: 1104 + c), d23 = patch.simd(VC.self, at: 1128 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1176 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1584 + c), d31 = patch.simd(VC.self, at: 1608 + c), d32 = patch.simd(VC.self, at: 1632 + c), d33 = patch.simd(VC.self, at: 1656 + c), d34 = patch.simd(VC.self, at: 1680 + c), d35 = patch.simd(VC.self, at: 1704 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 2112 + c), d41 = patch.simd(VC.self, at: 2136 + c), d42 = patch.simd(VC.self, at: 2160 + c), d43 = patch.simd(VC.self, at: 2184 + c), d44 = patch.simd(VC.self, at: 2208 + c), d45 = patch.simd(VC.self, at: 2232 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 2640 + c), d51 = patch.simd(VC.self, at: 2664 + c), d52 = patch.simd(VC.self, at: 2688 + c), d53 = patch.simd(VC.self, at: 2712 + c), d54 = patch.simd(VC.self, at: 2736 + c), d55 = patch.simd(VC.self, at: 2760 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 24 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 368 + t * 24 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 736 + t * 24 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1104 + t * 24 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1472 + t * 24 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1840 + t * 24 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 2208 + t * 24 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 2576 + t * 24 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2944 + t * 24 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 3312 + t * 24 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 3680 + t * 24 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 4048 + t * 24 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 4416 + t * 24 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 4784 + t * 24 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 5152 + t * 24 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 5520 + t * 24 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 5888 + t * 24 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 6256 + t * 24 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 6624 + t * 24 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 6992 + t * 24 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 7360 + t * 24 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 7728 + t * 24 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 8096 + t * 24 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 8464 + t * 24 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 8832 + t * 24 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 9200 + t * 24 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 9568 + t * 24 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 9936 + t * 24 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 10304 + t * 24 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 10672 + t * 24 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 11040 + t * 24 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 11408 + t * 24 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 11776 + t * 24 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 12144 + t * 24 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 12512 + t * 24 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 12880 + t * 24 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_product54(UnsafePointer(v + xi * 1296), w + 3472 + xi * 384, m + xi * 880)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l1_conv2d_1_winograd_product15(UnsafePointer(v + xi * 368), w + 3472 + xi * 384, m + xi * 240)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<6 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 8) {
                         let bias = w.simd(VK.self, at: 3456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 18 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 16 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 16 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 6
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<5 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 48)
-                    for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 1296 + t * 24 + c)
-                        v.store(b02 - b01, at: 2592 + t * 24 + c)
-                        v.store(b01 - b03, at: 3888 + t * 24 + c)
-                        v.store(b10 - b12, at: 5184 + t * 24 + c)
-                        v.store(b11 + b12, at: 6480 + t * 24 + c)
-                        v.store(b12 - b11, at: 7776 + t * 24 + c)
-                        v.store(b11 - b13, at: 9072 + t * 24 + c)
-                        v.store(b20 - b22, at: 10368 + t * 24 + c)
-                        v.store(b21 + b22, at: 11664 + t * 24 + c)
-                        v.store(b22 - b21, at: 12960 + t * 24 + c)
-                        v.store(b21 - b23, at: 14256 + t * 24 + c)
-                        v.store(b30 - b32, at: 15552 + t * 24 + c)
-                        v.store(b31 + b32, at: 16848 + t * 24 + c)
-                        v.store(b32 - b31, at: 18144 + t * 24 + c)
-                        v.store(b31 - b33, at: 19440 + t * 24 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_product45(UnsafePointer(v + xi * 1296), w + 3472 + xi * 384, m + xi * 880)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<5 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 3456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 16 + k)
-                        y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 && ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 16 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 && ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 16 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 { y.store(y20, at: ((oy + 2) * 18 + ox) * 16 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 16 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 16 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 16 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 { y.store(y30, at: ((oy + 3) * 18 + ox) * 16 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 16 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 16 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 16 + k) }
                     }
                 }
             }
@@ -778,61 +697,28 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
-    // conv2d_2: forward by Winograd's F(2x2, 3x3)
+    // conv2d_2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l2_conv2d_2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 320)
+        y.update(repeating: 0, count: 352)
         for row in 0..<21 {
-            let target = y + (row + 1) * 320
+            let target = y + (row + 1) * 352
             target.update(repeating: 0, count: 16)
             (target + 16).update(from: x + row * 288, count: 288)
-            (target + 304).update(repeating: 0, count: 16)
+            (target + 304).update(repeating: 0, count: 48)
         }
-        (y + 7040).update(repeating: 0, count: 640)
+        (y + 7744).update(repeating: 0, count: 1408)
     }
 
     @inline(never)
-    static func l2_conv2d_2_winograd_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l2_conv2d_2_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<3) {
             let c0 = g * 16
             do {
-                for bx in 0..<5 {
-                    let ox = bx * 6
-                    let yp = y + ox * 48 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel + c0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 48)
-                    yp.store(s2_0, at: 96)
-                    yp.store(s3_0, at: 144)
-                    yp.store(s4_0, at: 192)
-                    yp.store(s5_0, at: 240)
-                }
                 for bx in 0..<3 {
-                    let ox = bx * 5 + 30
+                    let ox = bx * 5
                     let yp = y + ox * 48 + c0
                     var s0_0 = V()
                     var s1_0 = V()
@@ -859,50 +745,6 @@ public struct WinogradEdges: CompiledModel {
                     yp.store(s2_0, at: 96)
                     yp.store(s3_0, at: 144)
                     yp.store(s4_0, at: 192)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l2_conv2d_2_winograd_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for g in parts.clamped(to: 0..<3) {
-            let c0 = g * 16
-            do {
-                for bx in 0..<9 {
-                    let ox = bx * 6
-                    let yp = y + ox * 48 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel + c0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 48)
-                    yp.store(s2_0, at: 96)
-                    yp.store(s3_0, at: 144)
-                    yp.store(s4_0, at: 192)
-                    yp.store(s5_0, at: 240)
                 }
             }
         }
@@ -912,127 +754,121 @@ public struct WinogradEdges: CompiledModel {
     static func l2_conv2d_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 14080
-        if parts.contains(0) {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<6 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 32)
+        let v = s, m = s + 8640
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 880 + t * 16 + c)
-                        v.store(b02 - b01, at: 1760 + t * 16 + c)
-                        v.store(b01 - b03, at: 2640 + t * 16 + c)
-                        v.store(b10 - b12, at: 3520 + t * 16 + c)
-                        v.store(b11 + b12, at: 4400 + t * 16 + c)
-                        v.store(b12 - b11, at: 5280 + t * 16 + c)
-                        v.store(b11 - b13, at: 6160 + t * 16 + c)
-                        v.store(b20 - b22, at: 7040 + t * 16 + c)
-                        v.store(b21 + b22, at: 7920 + t * 16 + c)
-                        v.store(b22 - b21, at: 8800 + t * 16 + c)
-                        v.store(b21 - b23, at: 9680 + t * 16 + c)
-                        v.store(b30 - b32, at: 10560 + t * 16 + c)
-                        v.store(b31 + b32, at: 11440 + t * 16 + c)
-                        v.store(b32 - b31, at: 12320 + t * 16 + c)
-                        v.store(b31 - b33, at: 13200 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 352 + c), d11 = patch.simd(VC.self, at: 368 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 400 + c), d14 = patch.simd(VC.self, at: 416 + c), d15 = patch.simd(VC.self, at: 432 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 704 + c), d21 = patch.simd(VC.self, at: 720 + c), d22 = patch.simd(VC.self, at: 736 + c), d23 = patch.simd(VC.self, at: 752 + c), d24 = patch.simd(VC.self, at: 768 + c), d25 = patch.simd(VC.self, at: 784 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 1056 + c), d31 = patch.simd(VC.self, at: 1072 + c), d32 = patch.simd(VC.self, at: 1088 + c), d33 = patch.simd(VC.self, at: 1104 + c), d34 = patch.simd(VC.self, at: 1120 + c), d35 = patch.simd(VC.self, at: 1136 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 1408 + c), d41 = patch.simd(VC.self, at: 1424 + c), d42 = patch.simd(VC.self, at: 1440 + c), d43 = patch.simd(VC.self, at: 1456 + c), d44 = patch.simd(VC.self, at: 1472 + c), d45 = patch.simd(VC.self, at: 1488 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 1760 + c), d51 = patch.simd(VC.self, at: 1776 + c), d52 = patch.simd(VC.self, at: 1792 + c), d53 = patch.simd(VC.self, at: 1808 + c), d54 = patch.simd(VC.self, at: 1824 + c), d55 = patch.simd(VC.self, at: 1840 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product54(UnsafePointer(v + xi * 880), w + 6960 + xi * 768, m + xi * 2608)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2d_2_winograd_product15(UnsafePointer(v + xi * 240), w + 6960 + xi * 768, m + xi * 720)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<6 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 48, by: 8) {
                         let bias = w.simd(VK.self, at: 6912 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 720 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 48 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 48 + k), m05 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 48 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 48 + k), m14 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 48 + k), m15 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 48 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 10800 + t * 48 + k), m24 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 48 + k), m25 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 48 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13680 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14400 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15120 + t * 48 + k), m34 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 48 + k), m35 = UnsafePointer(m).simd(VK.self, at: 16560 + t * 48 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 48 + k), m41 = UnsafePointer(m).simd(VK.self, at: 18000 + t * 48 + k), m42 = UnsafePointer(m).simd(VK.self, at: 18720 + t * 48 + k), m43 = UnsafePointer(m).simd(VK.self, at: 19440 + t * 48 + k), m44 = UnsafePointer(m).simd(VK.self, at: 20160 + t * 48 + k), m45 = UnsafePointer(m).simd(VK.self, at: 20880 + t * 48 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 21600 + t * 48 + k), m51 = UnsafePointer(m).simd(VK.self, at: 22320 + t * 48 + k), m52 = UnsafePointer(m).simd(VK.self, at: 23040 + t * 48 + k), m53 = UnsafePointer(m).simd(VK.self, at: 23760 + t * 48 + k), m54 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 48 + k), m55 = UnsafePointer(m).simd(VK.self, at: 25200 + t * 48 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 18 + ox) * 48 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 18 + ox + 1) * 48 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 48 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 48 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 48 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 48 + k) }
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 6
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<5 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 880 + t * 16 + c)
-                        v.store(b02 - b01, at: 1760 + t * 16 + c)
-                        v.store(b01 - b03, at: 2640 + t * 16 + c)
-                        v.store(b10 - b12, at: 3520 + t * 16 + c)
-                        v.store(b11 + b12, at: 4400 + t * 16 + c)
-                        v.store(b12 - b11, at: 5280 + t * 16 + c)
-                        v.store(b11 - b13, at: 6160 + t * 16 + c)
-                        v.store(b20 - b22, at: 7040 + t * 16 + c)
-                        v.store(b21 + b22, at: 7920 + t * 16 + c)
-                        v.store(b22 - b21, at: 8800 + t * 16 + c)
-                        v.store(b21 - b23, at: 9680 + t * 16 + c)
-                        v.store(b30 - b32, at: 10560 + t * 16 + c)
-                        v.store(b31 + b32, at: 11440 + t * 16 + c)
-                        v.store(b32 - b31, at: 12320 + t * 16 + c)
-                        v.store(b31 - b33, at: 13200 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product45(UnsafePointer(v + xi * 880), w + 6960 + xi * 768, m + xi * 2608)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<5 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 6912 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 48 + k)
-                        y.store(y01, at: (oy * 18 + ox + 1) * 48 + k)
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 48 + k) }
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 48 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 && ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 48 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 && ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 48 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 { y.store(y20, at: ((oy + 2) * 18 + ox) * 48 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 48 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 48 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 48 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 { y.store(y30, at: ((oy + 3) * 18 + ox) * 48 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 48 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 48 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 48 + k) }
                     }
                 }
             }
@@ -1127,18 +963,20 @@ public struct WinogradEdges: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension WinogradEdges: TrainableModel {
-    public static let trainingArenaCount = 172293
+    public static let trainingArenaCount = 176709
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 12304
+    public static let stepWeightCount = 46160
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, tile: 4, into: stepWeights)
+            WeightPacking.winograd(k, from: 3480, bias: 6936, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 27664))
+            WeightPacking.winograd(k, from: 6952, bias: 13864, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 33824))
         }
     }
     public static let stepGradientCount = 18432
@@ -1167,14 +1005,14 @@ extension WinogradEdges: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445))
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: 93445)), w.advanced(by: 4640), o1, arena.advanced(by: 116485))
+        Self.l1_conv2d_1_winograd_training_pad(UnsafePointer(o0), arena.advanced(by: 93445))
+        Self.l1_conv2d_1_winograd_training(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 27664), o1, arena.advanced(by: 120901))
         Self.l1_conv2d_1_activation(o1)
-        Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445))
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: 93445)), w.advanced(by: 14256), o2, arena.advanced(by: 116485))
+        Self.l2_conv2d_2_winograd_training_pad(UnsafePointer(o1), arena.advanced(by: 93445))
+        Self.l2_conv2d_2_winograd_training(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 33824), o2, arena.advanced(by: 120901))
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 33504), o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 56544), o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1191,12 +1029,12 @@ extension WinogradEdges: TrainableModel {
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_2
-        Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 41661), arena.advanced(by: 116485))
+        Self.l2_conv2d_2_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 41661), arena.advanced(by: 120901))
         Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), nil)
-        Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, h, arena.advanced(by: 116485)); swap(&g, &h)
+        Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, h, arena.advanced(by: 120901)); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 35517), arena.advanced(by: 116485))
+        Self.l1_conv2d_1_kernel_gradient_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 35517), arena.advanced(by: 120901))
         Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -1597,6 +1435,15 @@ extension WinogradEdges: TrainableModel {
     }
 
     @inline(never)
+    static func l1_conv2d_1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for row in 0..<23 {
+            let target = y + row * 480
+            target.update(from: x + row * 480, count: 480)
+        }
+        (y + 11040).update(repeating: 0, count: 480)
+    }
+
+    @inline(never)
     static func l1_conv2d_1_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
@@ -1642,29 +1489,29 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 432 + t * 24 + c)
-                        v.store(b02 - b01, at: 864 + t * 24 + c)
-                        v.store(b01 - b03, at: 1296 + t * 24 + c)
-                        v.store(b10 - b12, at: 1728 + t * 24 + c)
-                        v.store(b11 + b12, at: 2160 + t * 24 + c)
-                        v.store(b12 - b11, at: 2592 + t * 24 + c)
-                        v.store(b11 - b13, at: 3024 + t * 24 + c)
-                        v.store(b20 - b22, at: 3456 + t * 24 + c)
-                        v.store(b21 + b22, at: 3888 + t * 24 + c)
-                        v.store(b22 - b21, at: 4320 + t * 24 + c)
-                        v.store(b21 - b23, at: 4752 + t * 24 + c)
-                        v.store(b30 - b32, at: 5184 + t * 24 + c)
-                        v.store(b31 + b32, at: 5616 + t * 24 + c)
-                        v.store(b32 - b31, at: 6048 + t * 24 + c)
-                        v.store(b31 - b33, at: 6480 + t * 24 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 24 + c)
+                        v.store(b01 - b21, at: 432 + t * 24 + c)
+                        v.store(b02 - b22, at: 864 + t * 24 + c)
+                        v.store(b03 - b23, at: 1296 + t * 24 + c)
+                        v.store(b10 + b20, at: 1728 + t * 24 + c)
+                        v.store(b11 + b21, at: 2160 + t * 24 + c)
+                        v.store(b12 + b22, at: 2592 + t * 24 + c)
+                        v.store(b13 + b23, at: 3024 + t * 24 + c)
+                        v.store(b20 - b10, at: 3456 + t * 24 + c)
+                        v.store(b21 - b11, at: 3888 + t * 24 + c)
+                        v.store(b22 - b12, at: 4320 + t * 24 + c)
+                        v.store(b23 - b13, at: 4752 + t * 24 + c)
+                        v.store(b10 - b30, at: 5184 + t * 24 + c)
+                        v.store(b11 - b31, at: 5616 + t * 24 + c)
+                        v.store(b12 - b32, at: 6048 + t * 24 + c)
+                        v.store(b13 - b33, at: 6480 + t * 24 + c)
                     }
                 }
             }
@@ -1712,29 +1559,29 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 432 + t * 24 + c)
-                        v.store(b02 - b01, at: 864 + t * 24 + c)
-                        v.store(b01 - b03, at: 1296 + t * 24 + c)
-                        v.store(b10 - b12, at: 1728 + t * 24 + c)
-                        v.store(b11 + b12, at: 2160 + t * 24 + c)
-                        v.store(b12 - b11, at: 2592 + t * 24 + c)
-                        v.store(b11 - b13, at: 3024 + t * 24 + c)
-                        v.store(b20 - b22, at: 3456 + t * 24 + c)
-                        v.store(b21 + b22, at: 3888 + t * 24 + c)
-                        v.store(b22 - b21, at: 4320 + t * 24 + c)
-                        v.store(b21 - b23, at: 4752 + t * 24 + c)
-                        v.store(b30 - b32, at: 5184 + t * 24 + c)
-                        v.store(b31 + b32, at: 5616 + t * 24 + c)
-                        v.store(b32 - b31, at: 6048 + t * 24 + c)
-                        v.store(b31 - b33, at: 6480 + t * 24 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 24 + c)
+                        v.store(b01 - b21, at: 432 + t * 24 + c)
+                        v.store(b02 - b22, at: 864 + t * 24 + c)
+                        v.store(b03 - b23, at: 1296 + t * 24 + c)
+                        v.store(b10 + b20, at: 1728 + t * 24 + c)
+                        v.store(b11 + b21, at: 2160 + t * 24 + c)
+                        v.store(b12 + b22, at: 2592 + t * 24 + c)
+                        v.store(b13 + b23, at: 3024 + t * 24 + c)
+                        v.store(b20 - b10, at: 3456 + t * 24 + c)
+                        v.store(b21 - b11, at: 3888 + t * 24 + c)
+                        v.store(b22 - b12, at: 4320 + t * 24 + c)
+                        v.store(b23 - b13, at: 4752 + t * 24 + c)
+                        v.store(b10 - b30, at: 5184 + t * 24 + c)
+                        v.store(b11 - b31, at: 5616 + t * 24 + c)
+                        v.store(b12 - b32, at: 6048 + t * 24 + c)
+                        v.store(b13 - b33, at: 6480 + t * 24 + c)
                     }
                 }
             }
@@ -1803,6 +1650,18 @@ extension WinogradEdges: TrainableModel {
     }
 
     @inline(never)
+    static func l2_conv2d_2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 320)
+        for row in 0..<21 {
+            let target = y + (row + 1) * 320
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 288, count: 288)
+            (target + 304).update(repeating: 0, count: 16)
+        }
+        (y + 7040).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
     static func l2_conv2d_2_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<3 {
@@ -1866,29 +1725,29 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 304 + t * 16 + c)
-                        v.store(b02 - b01, at: 608 + t * 16 + c)
-                        v.store(b01 - b03, at: 912 + t * 16 + c)
-                        v.store(b10 - b12, at: 1216 + t * 16 + c)
-                        v.store(b11 + b12, at: 1520 + t * 16 + c)
-                        v.store(b12 - b11, at: 1824 + t * 16 + c)
-                        v.store(b11 - b13, at: 2128 + t * 16 + c)
-                        v.store(b20 - b22, at: 2432 + t * 16 + c)
-                        v.store(b21 + b22, at: 2736 + t * 16 + c)
-                        v.store(b22 - b21, at: 3040 + t * 16 + c)
-                        v.store(b21 - b23, at: 3344 + t * 16 + c)
-                        v.store(b30 - b32, at: 3648 + t * 16 + c)
-                        v.store(b31 + b32, at: 3952 + t * 16 + c)
-                        v.store(b32 - b31, at: 4256 + t * 16 + c)
-                        v.store(b31 - b33, at: 4560 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 304 + t * 16 + c)
+                        v.store(b02 - b22, at: 608 + t * 16 + c)
+                        v.store(b03 - b23, at: 912 + t * 16 + c)
+                        v.store(b10 + b20, at: 1216 + t * 16 + c)
+                        v.store(b11 + b21, at: 1520 + t * 16 + c)
+                        v.store(b12 + b22, at: 1824 + t * 16 + c)
+                        v.store(b13 + b23, at: 2128 + t * 16 + c)
+                        v.store(b20 - b10, at: 2432 + t * 16 + c)
+                        v.store(b21 - b11, at: 2736 + t * 16 + c)
+                        v.store(b22 - b12, at: 3040 + t * 16 + c)
+                        v.store(b23 - b13, at: 3344 + t * 16 + c)
+                        v.store(b10 - b30, at: 3648 + t * 16 + c)
+                        v.store(b11 - b31, at: 3952 + t * 16 + c)
+                        v.store(b12 - b32, at: 4256 + t * 16 + c)
+                        v.store(b13 - b33, at: 4560 + t * 16 + c)
                     }
                 }
             }
@@ -1936,29 +1795,29 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 304 + t * 16 + c)
-                        v.store(b02 - b01, at: 608 + t * 16 + c)
-                        v.store(b01 - b03, at: 912 + t * 16 + c)
-                        v.store(b10 - b12, at: 1216 + t * 16 + c)
-                        v.store(b11 + b12, at: 1520 + t * 16 + c)
-                        v.store(b12 - b11, at: 1824 + t * 16 + c)
-                        v.store(b11 - b13, at: 2128 + t * 16 + c)
-                        v.store(b20 - b22, at: 2432 + t * 16 + c)
-                        v.store(b21 + b22, at: 2736 + t * 16 + c)
-                        v.store(b22 - b21, at: 3040 + t * 16 + c)
-                        v.store(b21 - b23, at: 3344 + t * 16 + c)
-                        v.store(b30 - b32, at: 3648 + t * 16 + c)
-                        v.store(b31 + b32, at: 3952 + t * 16 + c)
-                        v.store(b32 - b31, at: 4256 + t * 16 + c)
-                        v.store(b31 - b33, at: 4560 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 304 + t * 16 + c)
+                        v.store(b02 - b22, at: 608 + t * 16 + c)
+                        v.store(b03 - b23, at: 912 + t * 16 + c)
+                        v.store(b10 + b20, at: 1216 + t * 16 + c)
+                        v.store(b11 + b21, at: 1520 + t * 16 + c)
+                        v.store(b12 + b22, at: 1824 + t * 16 + c)
+                        v.store(b13 + b23, at: 2128 + t * 16 + c)
+                        v.store(b20 - b10, at: 2432 + t * 16 + c)
+                        v.store(b21 - b11, at: 2736 + t * 16 + c)
+                        v.store(b22 - b12, at: 3040 + t * 16 + c)
+                        v.store(b23 - b13, at: 3344 + t * 16 + c)
+                        v.store(b10 - b30, at: 3648 + t * 16 + c)
+                        v.store(b11 - b31, at: 3952 + t * 16 + c)
+                        v.store(b12 - b32, at: 4256 + t * 16 + c)
+                        v.store(b13 - b33, at: 4560 + t * 16 + c)
                     }
                 }
             }
@@ -2030,31 +1889,30 @@ extension WinogradEdges: TrainableModel {
     // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
     @inline(never)
     static func l2_conv2d_2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 960)
+        y.update(repeating: 0, count: 1056)
         for row in 0..<21 {
-            let target = y + (row + 1) * 960
+            let target = y + (row + 1) * 1056
             target.update(repeating: 0, count: 48)
             (target + 48).update(from: x + row * 864, count: 864)
-            (target + 912).update(repeating: 0, count: 48)
+            (target + 912).update(repeating: 0, count: 144)
         }
-        (y + 21120).update(repeating: 0, count: 1920)
+        (y + 23232).update(repeating: 0, count: 4224)
     }
 
     @inline(never)
-    static func l2_conv2d_2_input_gradient_winograd_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_conv2d_2_input_gradient_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
-                for bx in 0..<5 {
-                    let ox = bx * 6
+                for bx in 0..<3 {
+                    let ox = bx * 5
                     let yp = y + ox * 16
                     var s0_0 = V()
                     var s1_0 = V()
                     var s2_0 = V()
                     var s3_0 = V()
                     var s4_0 = V()
-                    var s5_0 = V()
                     let xp = x + ox * 48
                     let wp = kernel
                     for ci in 0..<48 {
@@ -2069,7 +1927,183 @@ extension WinogradEdges: TrainableModel {
                         s3_0 = madd(s3_0, x3, w0)
                         let x4 = V(repeating: xp[ci + 192])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 240])
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 25920
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 4224 + tx * 192)
+                    for c in stride(from: 0, to: 48, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 48 + c), d02 = patch.simd(VC.self, at: 96 + c), d03 = patch.simd(VC.self, at: 144 + c), d04 = patch.simd(VC.self, at: 192 + c), d05 = patch.simd(VC.self, at: 240 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 1056 + c), d11 = patch.simd(VC.self, at: 1104 + c), d12 = patch.simd(VC.self, at: 1152 + c), d13 = patch.simd(VC.self, at: 1200 + c), d14 = patch.simd(VC.self, at: 1248 + c), d15 = patch.simd(VC.self, at: 1296 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 2112 + c), d21 = patch.simd(VC.self, at: 2160 + c), d22 = patch.simd(VC.self, at: 2208 + c), d23 = patch.simd(VC.self, at: 2256 + c), d24 = patch.simd(VC.self, at: 2304 + c), d25 = patch.simd(VC.self, at: 2352 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 3168 + c), d31 = patch.simd(VC.self, at: 3216 + c), d32 = patch.simd(VC.self, at: 3264 + c), d33 = patch.simd(VC.self, at: 3312 + c), d34 = patch.simd(VC.self, at: 3360 + c), d35 = patch.simd(VC.self, at: 3408 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 4224 + c), d41 = patch.simd(VC.self, at: 4272 + c), d42 = patch.simd(VC.self, at: 4320 + c), d43 = patch.simd(VC.self, at: 4368 + c), d44 = patch.simd(VC.self, at: 4416 + c), d45 = patch.simd(VC.self, at: 4464 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 5280 + c), d51 = patch.simd(VC.self, at: 5328 + c), d52 = patch.simd(VC.self, at: 5376 + c), d53 = patch.simd(VC.self, at: 5424 + c), d54 = patch.simd(VC.self, at: 5472 + c), d55 = patch.simd(VC.self, at: 5520 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 48 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 720 + t * 48 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1440 + t * 48 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 2160 + t * 48 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2880 + t * 48 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 3600 + t * 48 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 4320 + t * 48 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 5040 + t * 48 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 5760 + t * 48 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 6480 + t * 48 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 7200 + t * 48 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 7920 + t * 48 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 8640 + t * 48 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 9360 + t * 48 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 10080 + t * 48 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 10800 + t * 48 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 11520 + t * 48 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 12240 + t * 48 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 12960 + t * 48 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 13680 + t * 48 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 14400 + t * 48 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 15120 + t * 48 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 15840 + t * 48 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 16560 + t * 48 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 17280 + t * 48 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 18000 + t * 48 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 18720 + t * 48 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 19440 + t * 48 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 20160 + t * 48 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 20880 + t * 48 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 21600 + t * 48 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 22320 + t * 48 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 23040 + t * 48 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 23760 + t * 48 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 24480 + t * 48 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 25200 + t * 48 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2d_2_input_gradient_winograd_product15(UnsafePointer(v + xi * 720), w + 0 + xi * 768, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 16, by: 8) {
+                        let bias = w.simd(VK.self, at: 27648 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 18 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 16 + k) }
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 16 + k) }
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 && ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 16 + k) }
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if oy + 1 < 21 && ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 16 + k) }
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 { y.store(y20, at: ((oy + 2) * 18 + ox) * 16 + k) }
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 16 + k) }
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 16 + k) }
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 21 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 16 + k) }
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 { y.store(y30, at: ((oy + 3) * 18 + ox) * 16 + k) }
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 16 + k) }
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 16 + k) }
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 21 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 16 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of conv2d_1 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l1_conv2d_1_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for row in 0..<23 {
+            let target = y + row * 480
+            target.update(from: x + row * 480, count: 480)
+        }
+        (y + 11040).update(repeating: 0, count: 480)
+    }
+
+    @inline(never)
+    static func l1_conv2d_1_winograd_training_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<5 {
+                    let ox = bx * 6
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    let xp = x + ox * 24
+                    let wp = kernel
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 24])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 48])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 72])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 96])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 120])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2087,19 +2121,19 @@ extension WinogradEdges: TrainableModel {
                     var s2_0 = V()
                     var s3_0 = V()
                     var s4_0 = V()
-                    let xp = x + ox * 48
+                    let xp = x + ox * 24
                     let wp = kernel
-                    for ci in 0..<48 {
+                    for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 48])
+                        let x1 = V(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 96])
+                        let x2 = V(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 144])
+                        let x3 = V(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 192])
+                        let x4 = V(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2113,7 +2147,7 @@ extension WinogradEdges: TrainableModel {
     }
 
     @inline(never)
-    static func l2_conv2d_2_input_gradient_winograd_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l1_conv2d_1_winograd_training_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -2127,21 +2161,21 @@ extension WinogradEdges: TrainableModel {
                     var s3_0 = V()
                     var s4_0 = V()
                     var s5_0 = V()
-                    let xp = x + ox * 48
+                    let xp = x + ox * 24
                     let wp = kernel
-                    for ci in 0..<48 {
+                    for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 48])
+                        let x1 = V(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 96])
+                        let x2 = V(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 144])
+                        let x3 = V(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 192])
+                        let x4 = V(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 240])
+                        let x5 = V(repeating: xp[ci + 120])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2156,48 +2190,48 @@ extension WinogradEdges: TrainableModel {
     }
 
     @inline(never)
-    static func l2_conv2d_2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d_1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 41728
+        let v = s, m = s + 20736
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<6 {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 1920 + tx * 96)
-                    for c in stride(from: 0, to: 48, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 48 + c), d02 = patch.simd(VC.self, at: 96 + c), d03 = patch.simd(VC.self, at: 144 + c)
-                        let d10 = patch.simd(VC.self, at: 960 + c), d11 = patch.simd(VC.self, at: 1008 + c), d12 = patch.simd(VC.self, at: 1056 + c), d13 = patch.simd(VC.self, at: 1104 + c)
-                        let d20 = patch.simd(VC.self, at: 1920 + c), d21 = patch.simd(VC.self, at: 1968 + c), d22 = patch.simd(VC.self, at: 2016 + c), d23 = patch.simd(VC.self, at: 2064 + c)
-                        let d30 = patch.simd(VC.self, at: 2880 + c), d31 = patch.simd(VC.self, at: 2928 + c), d32 = patch.simd(VC.self, at: 2976 + c), d33 = patch.simd(VC.self, at: 3024 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 48 + c)
-                        v.store(b01 + b02, at: 2608 + t * 48 + c)
-                        v.store(b02 - b01, at: 5216 + t * 48 + c)
-                        v.store(b01 - b03, at: 7824 + t * 48 + c)
-                        v.store(b10 - b12, at: 10432 + t * 48 + c)
-                        v.store(b11 + b12, at: 13040 + t * 48 + c)
-                        v.store(b12 - b11, at: 15648 + t * 48 + c)
-                        v.store(b11 - b13, at: 18256 + t * 48 + c)
-                        v.store(b20 - b22, at: 20864 + t * 48 + c)
-                        v.store(b21 + b22, at: 23472 + t * 48 + c)
-                        v.store(b22 - b21, at: 26080 + t * 48 + c)
-                        v.store(b21 - b23, at: 28688 + t * 48 + c)
-                        v.store(b30 - b32, at: 31296 + t * 48 + c)
-                        v.store(b31 + b32, at: 33904 + t * 48 + c)
-                        v.store(b32 - b31, at: 36512 + t * 48 + c)
-                        v.store(b31 - b33, at: 39120 + t * 48 + c)
+                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 24 + c)
+                        v.store(b01 - b21, at: 1296 + t * 24 + c)
+                        v.store(b02 - b22, at: 2592 + t * 24 + c)
+                        v.store(b03 - b23, at: 3888 + t * 24 + c)
+                        v.store(b10 + b20, at: 5184 + t * 24 + c)
+                        v.store(b11 + b21, at: 6480 + t * 24 + c)
+                        v.store(b12 + b22, at: 7776 + t * 24 + c)
+                        v.store(b13 + b23, at: 9072 + t * 24 + c)
+                        v.store(b20 - b10, at: 10368 + t * 24 + c)
+                        v.store(b21 - b11, at: 11664 + t * 24 + c)
+                        v.store(b22 - b12, at: 12960 + t * 24 + c)
+                        v.store(b23 - b13, at: 14256 + t * 24 + c)
+                        v.store(b10 - b30, at: 15552 + t * 24 + c)
+                        v.store(b11 - b31, at: 16848 + t * 24 + c)
+                        v.store(b12 - b32, at: 18144 + t * 24 + c)
+                        v.store(b13 - b33, at: 19440 + t * 24 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_input_gradient_winograd_product54(UnsafePointer(v + xi * 2608), w + 0 + xi * 768, m + xi * 880)
+                Self.l1_conv2d_1_winograd_training_product54(UnsafePointer(v + xi * 1296), w + 0 + xi * 384, m + xi * 880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<6 {
@@ -2205,18 +2239,22 @@ extension WinogradEdges: TrainableModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 12288 + k)
+                        let bias = w.simd(VK.self, at: 6144 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 18 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
+                        let y11 = a11 - a21 - a31 + bias
                         if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
                     }
                 }
@@ -2228,38 +2266,38 @@ extension WinogradEdges: TrainableModel {
             for r in 0..<5 {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 1920 + tx * 96)
-                    for c in stride(from: 0, to: 48, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 48 + c), d02 = patch.simd(VC.self, at: 96 + c), d03 = patch.simd(VC.self, at: 144 + c)
-                        let d10 = patch.simd(VC.self, at: 960 + c), d11 = patch.simd(VC.self, at: 1008 + c), d12 = patch.simd(VC.self, at: 1056 + c), d13 = patch.simd(VC.self, at: 1104 + c)
-                        let d20 = patch.simd(VC.self, at: 1920 + c), d21 = patch.simd(VC.self, at: 1968 + c), d22 = patch.simd(VC.self, at: 2016 + c), d23 = patch.simd(VC.self, at: 2064 + c)
-                        let d30 = patch.simd(VC.self, at: 2880 + c), d31 = patch.simd(VC.self, at: 2928 + c), d32 = patch.simd(VC.self, at: 2976 + c), d33 = patch.simd(VC.self, at: 3024 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 48 + c)
-                        v.store(b01 + b02, at: 2608 + t * 48 + c)
-                        v.store(b02 - b01, at: 5216 + t * 48 + c)
-                        v.store(b01 - b03, at: 7824 + t * 48 + c)
-                        v.store(b10 - b12, at: 10432 + t * 48 + c)
-                        v.store(b11 + b12, at: 13040 + t * 48 + c)
-                        v.store(b12 - b11, at: 15648 + t * 48 + c)
-                        v.store(b11 - b13, at: 18256 + t * 48 + c)
-                        v.store(b20 - b22, at: 20864 + t * 48 + c)
-                        v.store(b21 + b22, at: 23472 + t * 48 + c)
-                        v.store(b22 - b21, at: 26080 + t * 48 + c)
-                        v.store(b21 - b23, at: 28688 + t * 48 + c)
-                        v.store(b30 - b32, at: 31296 + t * 48 + c)
-                        v.store(b31 + b32, at: 33904 + t * 48 + c)
-                        v.store(b32 - b31, at: 36512 + t * 48 + c)
-                        v.store(b31 - b33, at: 39120 + t * 48 + c)
+                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 24 + c)
+                        v.store(b01 - b21, at: 1296 + t * 24 + c)
+                        v.store(b02 - b22, at: 2592 + t * 24 + c)
+                        v.store(b03 - b23, at: 3888 + t * 24 + c)
+                        v.store(b10 + b20, at: 5184 + t * 24 + c)
+                        v.store(b11 + b21, at: 6480 + t * 24 + c)
+                        v.store(b12 + b22, at: 7776 + t * 24 + c)
+                        v.store(b13 + b23, at: 9072 + t * 24 + c)
+                        v.store(b20 - b10, at: 10368 + t * 24 + c)
+                        v.store(b21 - b11, at: 11664 + t * 24 + c)
+                        v.store(b22 - b12, at: 12960 + t * 24 + c)
+                        v.store(b23 - b13, at: 14256 + t * 24 + c)
+                        v.store(b10 - b30, at: 15552 + t * 24 + c)
+                        v.store(b11 - b31, at: 16848 + t * 24 + c)
+                        v.store(b12 - b32, at: 18144 + t * 24 + c)
+                        v.store(b13 - b33, at: 19440 + t * 24 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_input_gradient_winograd_product45(UnsafePointer(v + xi * 2608), w + 0 + xi * 768, m + xi * 880)
+                Self.l1_conv2d_1_winograd_training_product45(UnsafePointer(v + xi * 1296), w + 0 + xi * 384, m + xi * 880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<5 {
@@ -2267,19 +2305,293 @@ extension WinogradEdges: TrainableModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 12288 + k)
+                        let bias = w.simd(VK.self, at: 6144 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 18 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
+                        let y11 = a11 - a21 - a31 + bias
                         if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of conv2d_2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l2_conv2d_2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 320)
+        for row in 0..<21 {
+            let target = y + (row + 1) * 320
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 288, count: 288)
+            (target + 304).update(repeating: 0, count: 16)
+        }
+        (y + 7040).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
+    static func l2_conv2d_2_winograd_training_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in parts.clamped(to: 0..<3) {
+            let c0 = g * 16
+            do {
+                for bx in 0..<5 {
+                    let ox = bx * 6
+                    let yp = y + ox * 48 + c0
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel + c0
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s3_0, at: 144)
+                    yp.store(s4_0, at: 192)
+                    yp.store(s5_0, at: 240)
+                }
+                for bx in 0..<3 {
+                    let ox = bx * 5 + 30
+                    let yp = y + ox * 48 + c0
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel + c0
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s3_0, at: 144)
+                    yp.store(s4_0, at: 192)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_2_winograd_training_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in parts.clamped(to: 0..<3) {
+            let c0 = g * 16
+            do {
+                for bx in 0..<9 {
+                    let ox = bx * 6
+                    let yp = y + ox * 48 + c0
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel + c0
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s3_0, at: 144)
+                    yp.store(s4_0, at: 192)
+                    yp.store(s5_0, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 14080
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<6 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 880 + t * 16 + c)
+                        v.store(b02 - b22, at: 1760 + t * 16 + c)
+                        v.store(b03 - b23, at: 2640 + t * 16 + c)
+                        v.store(b10 + b20, at: 3520 + t * 16 + c)
+                        v.store(b11 + b21, at: 4400 + t * 16 + c)
+                        v.store(b12 + b22, at: 5280 + t * 16 + c)
+                        v.store(b13 + b23, at: 6160 + t * 16 + c)
+                        v.store(b20 - b10, at: 7040 + t * 16 + c)
+                        v.store(b21 - b11, at: 7920 + t * 16 + c)
+                        v.store(b22 - b12, at: 8800 + t * 16 + c)
+                        v.store(b23 - b13, at: 9680 + t * 16 + c)
+                        v.store(b10 - b30, at: 10560 + t * 16 + c)
+                        v.store(b11 - b31, at: 11440 + t * 16 + c)
+                        v.store(b12 - b32, at: 12320 + t * 16 + c)
+                        v.store(b13 - b33, at: 13200 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2d_2_winograd_training_product54(UnsafePointer(v + xi * 880), w + 0 + xi * 768, m + xi * 2608)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<6 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 48, by: 8) {
+                        let bias = w.simd(VK.self, at: 12288 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00, at: (oy * 18 + ox) * 48 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01, at: (oy * 18 + ox + 1) * 48 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 48 + k) }
+                        let y11 = a11 - a21 - a31 + bias
+                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 48 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 6
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<5 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
+                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
+                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
+                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 880 + t * 16 + c)
+                        v.store(b02 - b22, at: 1760 + t * 16 + c)
+                        v.store(b03 - b23, at: 2640 + t * 16 + c)
+                        v.store(b10 + b20, at: 3520 + t * 16 + c)
+                        v.store(b11 + b21, at: 4400 + t * 16 + c)
+                        v.store(b12 + b22, at: 5280 + t * 16 + c)
+                        v.store(b13 + b23, at: 6160 + t * 16 + c)
+                        v.store(b20 - b10, at: 7040 + t * 16 + c)
+                        v.store(b21 - b11, at: 7920 + t * 16 + c)
+                        v.store(b22 - b12, at: 8800 + t * 16 + c)
+                        v.store(b23 - b13, at: 9680 + t * 16 + c)
+                        v.store(b10 - b30, at: 10560 + t * 16 + c)
+                        v.store(b11 - b31, at: 11440 + t * 16 + c)
+                        v.store(b12 - b32, at: 12320 + t * 16 + c)
+                        v.store(b13 - b33, at: 13200 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2d_2_winograd_training_product45(UnsafePointer(v + xi * 880), w + 0 + xi * 768, m + xi * 2608)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<5 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 48, by: 8) {
+                        let bias = w.simd(VK.self, at: 12288 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
+                        y.store(y00, at: (oy * 18 + ox) * 48 + k)
+                        let y01 = a01 + a11 + a21 + bias
+                        y.store(y01, at: (oy * 18 + ox + 1) * 48 + k)
+                        let y10 = a10 - a20 - a30 + bias
+                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 48 + k) }
+                        let y11 = a11 - a21 - a31 + bias
+                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 48 + k) }
                     }
                 }
             }

@@ -35,9 +35,9 @@ public struct NestedSequential: CompiledModel {
     public static let parameterCount = 876
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 101440
-    /// 1,824 floats of activations and padded inputs (see `Arena`), 2,560 of Winograd scratch.
-    public static let arenaCount = 4384
-    static let packedCount = 1884
+    /// 1,824 floats of activations and padded inputs (see `Arena`), 3,456 of Winograd scratch.
+    public static let arenaCount = 5280
+    static let packedCount = 3164
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -56,7 +56,7 @@ public struct NestedSequential: CompiledModel {
         static let l5_pool = 512
         /// head's output: 4 floats, layer 6
         static let l6_head = 0
-        /// Winograd's transformed tiles: 2,560 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 3,456 floats, and as many again for each further worker
         static let scratch = 1824
     }
 
@@ -109,9 +109,9 @@ public struct NestedSequential: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 224, beta: 232, mean: 240, variance: 248, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 224, shiftAt: 232)
         WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 240)
         WeightPacking.bias(parameters, from: 832, count: 8, into: &packed, at: 816)
-        WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 824)
-        WeightPacking.kernel(parameters, from: 840, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 1848)
-        WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 1880)
+        WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 824)
+        WeightPacking.kernel(parameters, from: 840, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 3128)
+        WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 3160)
         self.packed = packed
     }
 
@@ -162,14 +162,14 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 1848), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 3128), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 2560
+    public static let workerScratchCount = 3456
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -204,7 +204,7 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 1848), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 3128), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
@@ -278,7 +278,7 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l6_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1848, bias = w + 1880
+        let kernel = w + 3128, bias = w + 3160
         if parts.contains(0) {
             do {
                 let yp = y
@@ -554,7 +554,7 @@ public struct NestedSequential: CompiledModel {
         }
     }
 
-    // branch: forward by Winograd's F(2x2, 3x3)
+    // branch: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l3_branch_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 80)
@@ -568,7 +568,7 @@ public struct NestedSequential: CompiledModel {
     }
 
     @inline(never)
-    static func l3_branch_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_branch_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
@@ -578,10 +578,6 @@ public struct NestedSequential: CompiledModel {
                 var s1_0 = V()
                 var s2_0 = V()
                 var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
@@ -594,90 +590,134 @@ public struct NestedSequential: CompiledModel {
                     s2_0 = madd(s2_0, x2, w0)
                     let x3 = V(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
-                    s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 8)
                 yp.store(s2_0, at: 16)
                 yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-                yp.store(s6_0, at: 48)
-                yp.store(s7_0, at: 56)
             }
         }
     }
 
     @inline(never)
-    static func l3_branch_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l3_branch_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 1280
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 1728
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
-                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
-                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 80 + t * 8 + c)
-                        v.store(b02 - b01, at: 160 + t * 8 + c)
-                        v.store(b01 - b03, at: 240 + t * 8 + c)
-                        v.store(b10 - b12, at: 320 + t * 8 + c)
-                        v.store(b11 + b12, at: 400 + t * 8 + c)
-                        v.store(b12 - b11, at: 480 + t * 8 + c)
-                        v.store(b11 - b13, at: 560 + t * 8 + c)
-                        v.store(b20 - b22, at: 640 + t * 8 + c)
-                        v.store(b21 + b22, at: 720 + t * 8 + c)
-                        v.store(b22 - b21, at: 800 + t * 8 + c)
-                        v.store(b21 - b23, at: 880 + t * 8 + c)
-                        v.store(b30 - b32, at: 960 + t * 8 + c)
-                        v.store(b31 + b32, at: 1040 + t * 8 + c)
-                        v.store(b32 - b31, at: 1120 + t * 8 + c)
-                        v.store(b31 - b33, at: 1200 + t * 8 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c), d14 = patch.simd(VC.self, at: 112 + c), d15 = patch.simd(VC.self, at: 120 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c), d24 = patch.simd(VC.self, at: 192 + c), d25 = patch.simd(VC.self, at: 200 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c), d34 = patch.simd(VC.self, at: 272 + c), d35 = patch.simd(VC.self, at: 280 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 320 + c), d41 = patch.simd(VC.self, at: 328 + c), d42 = patch.simd(VC.self, at: 336 + c), d43 = patch.simd(VC.self, at: 344 + c), d44 = patch.simd(VC.self, at: 352 + c), d45 = patch.simd(VC.self, at: 360 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 400 + c), d51 = patch.simd(VC.self, at: 408 + c), d52 = patch.simd(VC.self, at: 416 + c), d53 = patch.simd(VC.self, at: 424 + c), d54 = patch.simd(VC.self, at: 432 + c), d55 = patch.simd(VC.self, at: 440 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 48 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 96 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 144 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 192 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 288 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 336 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 384 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 432 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 528 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 576 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 624 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 672 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 768 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 816 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 864 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 912 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 960 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1008 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1056 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1104 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1152 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 1200 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 1248 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 1296 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 1344 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 1392 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 1488 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 1536 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 1584 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 1632 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 1680 + t * 8 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l3_branch_winograd_product8(UnsafePointer(v + xi * 80), w + 584 + xi * 64, m + xi * 80)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_branch_winograd_product4(UnsafePointer(v + xi * 48), w + 584 + xi * 64, m + xi * 48)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 48 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 96 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 144 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 192 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 288 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 336 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 384 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 432 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 528 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 576 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 624 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 672 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 768 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 816 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 864 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 912 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1104 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 1248 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 1488 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 8 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 8 + k)
                     }
                 }
             }
@@ -752,12 +792,13 @@ extension NestedSequential: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 1032
+    public static let stepWeightCount = 3344
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 256, inputChannels: 8, outputs: 8, paddedInputs: 8, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 256, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights)
+            WeightPacking.winograd(k, from: 256, bias: 832, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 2312))
         }
     }
     public static let stepGradientCount = 1024
@@ -792,11 +833,11 @@ extension NestedSequential: TrainableModel {
         o1.update(from: UnsafePointer(o0), count: 512)
         Self.l1_stem_bn(o1, w)
         Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
-        Self.l3_branch_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220))
-        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: 6220)), w.advanced(by: 240), o3, arena.advanced(by: 7020))
+        Self.l3_branch_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 6220))
+        Self.l3_branch_winograd_training(UnsafePointer(arena.advanced(by: 6220)), statistics.advanced(by: 2312), o3, arena.advanced(by: 7020))
         Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w.advanced(by: 1848), o6)
+        Self.l6_head(UnsafePointer(o5), w.advanced(by: 3128), o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -818,7 +859,7 @@ extension NestedSequential: TrainableModel {
             g.update(from: e3, count: 512)
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // branch
-            Self.l3_branch_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220)); Self.l3_branch_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), UnsafePointer(g), gradients.advanced(by: 876), arena.advanced(by: 7020))
+            Self.l3_branch_kernel_gradient_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220)); Self.l3_branch_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), UnsafePointer(g), gradients.advanced(by: 876), arena.advanced(by: 7020))
             Self.l3_branch_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), nil)
             Self.l3_branch_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 6220)); Self.l3_branch_input_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), statistics, h, arena.advanced(by: 7020)); swap(&g, &h)
             for i in 0..<512 { e2[i] += g[i] }
@@ -1089,6 +1130,18 @@ extension NestedSequential: TrainableModel {
     }
 
     @inline(never)
+    static func l3_branch_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 80)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 64, count: 64)
+            (target + 72).update(repeating: 0, count: 8)
+        }
+        (y + 720).update(repeating: 0, count: 80)
+    }
+
+    @inline(never)
     static func l3_branch_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
@@ -1119,29 +1172,29 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 160 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 144 + t * 8 + c)
-                        v.store(b02 - b01, at: 288 + t * 8 + c)
-                        v.store(b01 - b03, at: 432 + t * 8 + c)
-                        v.store(b10 - b12, at: 576 + t * 8 + c)
-                        v.store(b11 + b12, at: 720 + t * 8 + c)
-                        v.store(b12 - b11, at: 864 + t * 8 + c)
-                        v.store(b11 - b13, at: 1008 + t * 8 + c)
-                        v.store(b20 - b22, at: 1152 + t * 8 + c)
-                        v.store(b21 + b22, at: 1296 + t * 8 + c)
-                        v.store(b22 - b21, at: 1440 + t * 8 + c)
-                        v.store(b21 - b23, at: 1584 + t * 8 + c)
-                        v.store(b30 - b32, at: 1728 + t * 8 + c)
-                        v.store(b31 + b32, at: 1872 + t * 8 + c)
-                        v.store(b32 - b31, at: 2016 + t * 8 + c)
-                        v.store(b31 - b33, at: 2160 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 144 + t * 8 + c)
+                        v.store(b02 - b22, at: 288 + t * 8 + c)
+                        v.store(b03 - b23, at: 432 + t * 8 + c)
+                        v.store(b10 + b20, at: 576 + t * 8 + c)
+                        v.store(b11 + b21, at: 720 + t * 8 + c)
+                        v.store(b12 + b22, at: 864 + t * 8 + c)
+                        v.store(b13 + b23, at: 1008 + t * 8 + c)
+                        v.store(b20 - b10, at: 1152 + t * 8 + c)
+                        v.store(b21 - b11, at: 1296 + t * 8 + c)
+                        v.store(b22 - b12, at: 1440 + t * 8 + c)
+                        v.store(b23 - b13, at: 1584 + t * 8 + c)
+                        v.store(b10 - b30, at: 1728 + t * 8 + c)
+                        v.store(b11 - b31, at: 1872 + t * 8 + c)
+                        v.store(b12 - b32, at: 2016 + t * 8 + c)
+                        v.store(b13 - b33, at: 2160 + t * 8 + c)
                     }
                 }
             }
@@ -1224,7 +1277,178 @@ extension NestedSequential: TrainableModel {
     }
 
     @inline(never)
-    static func l3_branch_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_branch_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_branch_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 1728
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c), d14 = patch.simd(VC.self, at: 112 + c), d15 = patch.simd(VC.self, at: 120 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c), d24 = patch.simd(VC.self, at: 192 + c), d25 = patch.simd(VC.self, at: 200 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c), d34 = patch.simd(VC.self, at: 272 + c), d35 = patch.simd(VC.self, at: 280 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 320 + c), d41 = patch.simd(VC.self, at: 328 + c), d42 = patch.simd(VC.self, at: 336 + c), d43 = patch.simd(VC.self, at: 344 + c), d44 = patch.simd(VC.self, at: 352 + c), d45 = patch.simd(VC.self, at: 360 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 400 + c), d51 = patch.simd(VC.self, at: 408 + c), d52 = patch.simd(VC.self, at: 416 + c), d53 = patch.simd(VC.self, at: 424 + c), d54 = patch.simd(VC.self, at: 432 + c), d55 = patch.simd(VC.self, at: 440 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 48 + t * 8 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 96 + t * 8 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 144 + t * 8 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 192 + t * 8 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 240 + t * 8 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 288 + t * 8 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 336 + t * 8 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 384 + t * 8 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 432 + t * 8 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 480 + t * 8 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 528 + t * 8 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 576 + t * 8 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 624 + t * 8 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 672 + t * 8 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 720 + t * 8 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 768 + t * 8 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 816 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 864 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 912 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 960 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1008 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1056 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1104 + t * 8 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1152 + t * 8 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 1200 + t * 8 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 1248 + t * 8 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 1296 + t * 8 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 1344 + t * 8 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 1392 + t * 8 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 1440 + t * 8 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 1488 + t * 8 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 1536 + t * 8 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 1584 + t * 8 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 1632 + t * 8 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 1680 + t * 8 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l3_branch_input_gradient_winograd_product4(UnsafePointer(v + xi * 48), w + 0 + xi * 64, m + xi * 48)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 48 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 96 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 144 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 192 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 288 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 336 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 384 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 432 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 528 + t * 8 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 576 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 624 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 672 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 768 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 816 + t * 8 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 864 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 912 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1104 + t * 8 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 1248 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 8 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 1488 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 8 + ox + 1) * 8 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 8 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 8 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 8 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 8 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 8 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 8 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 8 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 8 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 8 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 8 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 8 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of branch and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l3_branch_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 80)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 64, count: 64)
+            (target + 72).update(repeating: 0, count: 8)
+        }
+        (y + 720).update(repeating: 0, count: 80)
+    }
+
+    @inline(never)
+    static func l3_branch_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
@@ -1272,7 +1496,7 @@ extension NestedSequential: TrainableModel {
     }
 
     @inline(never)
-    static func l3_branch_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l3_branch_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 1280
@@ -1285,35 +1509,35 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 160 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 8 + c)
-                        v.store(b01 + b02, at: 80 + t * 8 + c)
-                        v.store(b02 - b01, at: 160 + t * 8 + c)
-                        v.store(b01 - b03, at: 240 + t * 8 + c)
-                        v.store(b10 - b12, at: 320 + t * 8 + c)
-                        v.store(b11 + b12, at: 400 + t * 8 + c)
-                        v.store(b12 - b11, at: 480 + t * 8 + c)
-                        v.store(b11 - b13, at: 560 + t * 8 + c)
-                        v.store(b20 - b22, at: 640 + t * 8 + c)
-                        v.store(b21 + b22, at: 720 + t * 8 + c)
-                        v.store(b22 - b21, at: 800 + t * 8 + c)
-                        v.store(b21 - b23, at: 880 + t * 8 + c)
-                        v.store(b30 - b32, at: 960 + t * 8 + c)
-                        v.store(b31 + b32, at: 1040 + t * 8 + c)
-                        v.store(b32 - b31, at: 1120 + t * 8 + c)
-                        v.store(b31 - b33, at: 1200 + t * 8 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 8 + c)
+                        v.store(b01 - b21, at: 80 + t * 8 + c)
+                        v.store(b02 - b22, at: 160 + t * 8 + c)
+                        v.store(b03 - b23, at: 240 + t * 8 + c)
+                        v.store(b10 + b20, at: 320 + t * 8 + c)
+                        v.store(b11 + b21, at: 400 + t * 8 + c)
+                        v.store(b12 + b22, at: 480 + t * 8 + c)
+                        v.store(b13 + b23, at: 560 + t * 8 + c)
+                        v.store(b20 - b10, at: 640 + t * 8 + c)
+                        v.store(b21 - b11, at: 720 + t * 8 + c)
+                        v.store(b22 - b12, at: 800 + t * 8 + c)
+                        v.store(b23 - b13, at: 880 + t * 8 + c)
+                        v.store(b10 - b30, at: 960 + t * 8 + c)
+                        v.store(b11 - b31, at: 1040 + t * 8 + c)
+                        v.store(b12 - b32, at: 1120 + t * 8 + c)
+                        v.store(b13 - b33, at: 1200 + t * 8 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l3_branch_input_gradient_winograd_product8(UnsafePointer(v + xi * 80), w + 0 + xi * 64, m + xi * 80)
+                Self.l3_branch_winograd_training_product8(UnsafePointer(v + xi * 80), w + 0 + xi * 64, m + xi * 80)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -1323,16 +1547,20 @@ extension NestedSequential: TrainableModel {
                     for k in stride(from: 0, to: 8, by: 8) {
                         let bias = w.simd(VK.self, at: 1024 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 8 + ox) * 8 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 8 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
                     }
                 }

@@ -35,9 +35,9 @@ public struct ResidualBlock: CompiledModel {
     public static let parameterCount = 4170
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 569664
-    /// 6,416 floats of activations and padded inputs (see `Arena`), 4,608 of Winograd scratch.
-    public static let arenaCount = 11024
-    static let packedCount = 8320
+    /// 6,416 floats of activations and padded inputs (see `Arena`), 5,760 of Winograd scratch.
+    public static let arenaCount = 12176
+    static let packedCount = 13440
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -62,7 +62,7 @@ public struct ResidualBlock: CompiledModel {
         static let l10_pool = 0
         /// predictions's output: 10 floats, layer 11
         static let l11_predictions = 16
-        /// Winograd's transformed tiles: 4,608 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 5,760 floats, and as many again for each further worker
         static let scratch = 6416
     }
 
@@ -131,13 +131,13 @@ public struct ResidualBlock: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 1376, beta: 1392, mean: 1408, variance: 1424, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 1392, shiftAt: 1408)
         WeightPacking.kernel(parameters, from: 1440, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 1424)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3728)
-        WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 3744)
-        WeightPacking.kernel(parameters, from: 3744, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 7840)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 7968)
-        WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 7984, shiftAt: 8000)
-        WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 8016, shiftAt: 8032)
-        WeightPacking.kernel(parameters, from: 4000, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 8048)
-        WeightPacking.bias(parameters, from: 4160, count: 10, into: &packed, at: 8304)
+        WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 3744)
+        WeightPacking.kernel(parameters, from: 3744, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 12960)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 13088)
+        WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13104, shiftAt: 13120)
+        WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13136, shiftAt: 13152)
+        WeightPacking.kernel(parameters, from: 4000, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 13168)
+        WeightPacking.bias(parameters, from: 4160, count: 10, into: &packed, at: 13424)
         self.packed = packed
     }
 
@@ -185,7 +185,7 @@ public struct ResidualBlock: CompiledModel {
         // with res_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7984))
+            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13104))
         } else {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
             Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
@@ -194,9 +194,9 @@ public struct ResidualBlock: CompiledModel {
         // shortcut
         // with shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 8016))
+            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13136))
         } else {
-            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut))
         }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
@@ -226,14 +226,14 @@ public struct ResidualBlock: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 8048), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 13168), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 4608
+    public static let workerScratchCount = 5760
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -264,11 +264,11 @@ public struct ResidualBlock: CompiledModel {
         // res_conv2
         // with res_bn2 in its store, unless every layer's output is observed
         Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-        Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7984))
+        Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13104))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
         // with shortcut_bn in its store, unless every layer's output is observed
-        Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 8016))
+        Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13136))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
         // in res_conv2's store
@@ -287,7 +287,7 @@ public struct ResidualBlock: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 8048), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 13168), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 10)
@@ -352,7 +352,7 @@ public struct ResidualBlock: CompiledModel {
         // with res_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7984))
+            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13104))
         } else {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
             Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
@@ -361,9 +361,9 @@ public struct ResidualBlock: CompiledModel {
         // shortcut
         // with shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 8016))
+            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13136))
         } else {
-            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut))
         }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
@@ -399,7 +399,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l11_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 8048, bias = w + 8304
+        let kernel = w + 13168, bias = w + 13424
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -766,7 +766,7 @@ public struct ResidualBlock: CompiledModel {
         }
     }
 
-    // res_conv2: forward by Winograd's F(2x2, 3x3)
+    // res_conv2: forward by Winograd's F(4x4, 3x3)
     @inline(never)
     static func l4_res_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 160)
@@ -780,7 +780,7 @@ public struct ResidualBlock: CompiledModel {
     }
 
     @inline(never)
-    static func l4_res_conv2_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l4_res_conv2_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -790,10 +790,6 @@ public struct ResidualBlock: CompiledModel {
                 var s1_0 = V()
                 var s2_0 = V()
                 var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
@@ -806,90 +802,134 @@ public struct ResidualBlock: CompiledModel {
                     s2_0 = madd(s2_0, x2, w0)
                     let x3 = V(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
-                    s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 16)
                 yp.store(s2_0, at: 32)
                 yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
             }
         }
     }
 
     @inline(never)
-    static func l4_res_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l4_res_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 2304
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 2880
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
-                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
-                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c), d14 = patch.simd(VC.self, at: 224 + c), d15 = patch.simd(VC.self, at: 240 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c), d24 = patch.simd(VC.self, at: 384 + c), d25 = patch.simd(VC.self, at: 400 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c), d34 = patch.simd(VC.self, at: 544 + c), d35 = patch.simd(VC.self, at: 560 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 640 + c), d41 = patch.simd(VC.self, at: 656 + c), d42 = patch.simd(VC.self, at: 672 + c), d43 = patch.simd(VC.self, at: 688 + c), d44 = patch.simd(VC.self, at: 704 + c), d45 = patch.simd(VC.self, at: 720 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 800 + c), d51 = patch.simd(VC.self, at: 816 + c), d52 = patch.simd(VC.self, at: 832 + c), d53 = patch.simd(VC.self, at: 848 + c), d54 = patch.simd(VC.self, at: 864 + c), d55 = patch.simd(VC.self, at: 880 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 80 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 160 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 240 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 320 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 400 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 480 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 560 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 640 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 800 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 880 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 960 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1040 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 1120 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 1200 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 1280 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 1360 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 1520 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 1600 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1680 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1760 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1840 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1920 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 2000 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 2080 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 2160 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 2240 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 2320 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 2400 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 2480 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 2560 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 2720 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 2800 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 144), w + 2320 + xi * 256, m + xi * 144)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l4_res_conv2_winograd_product4(UnsafePointer(v + xi * 80), w + 2320 + xi * 256, m + xi * 80)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         y.store(y00, at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -898,72 +938,140 @@ public struct ResidualBlock: CompiledModel {
 
     // res_conv2: at inference, with the layers after it in its store
     @inline(never)
-    static func l4_res_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l4_res_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 2304
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, m = s + 2880
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
-                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
-                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c), d14 = patch.simd(VC.self, at: 224 + c), d15 = patch.simd(VC.self, at: 240 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c), d24 = patch.simd(VC.self, at: 384 + c), d25 = patch.simd(VC.self, at: 400 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c), d34 = patch.simd(VC.self, at: 544 + c), d35 = patch.simd(VC.self, at: 560 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 640 + c), d41 = patch.simd(VC.self, at: 656 + c), d42 = patch.simd(VC.self, at: 672 + c), d43 = patch.simd(VC.self, at: 688 + c), d44 = patch.simd(VC.self, at: 704 + c), d45 = patch.simd(VC.self, at: 720 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 800 + c), d51 = patch.simd(VC.self, at: 816 + c), d52 = patch.simd(VC.self, at: 832 + c), d53 = patch.simd(VC.self, at: 848 + c), d54 = patch.simd(VC.self, at: 864 + c), d55 = patch.simd(VC.self, at: 880 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 80 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 160 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 240 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 320 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 400 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 480 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 560 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 640 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 800 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 880 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 960 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1040 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 1120 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 1200 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 1280 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 1360 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 1520 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 1600 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1680 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1760 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1840 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1920 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 2000 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 2080 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 2160 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 2240 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 2320 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 2400 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 2480 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 2560 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 2720 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 2800 + t * 16 + c)
                     }
                 }
             }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 144), w + 2320 + xi * 256, m + xi * 144)
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l4_res_conv2_winograd_product4(UnsafePointer(v + xi * 80), w + 2320 + xi * 256, m + xi * 80)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e00n, at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e01n, at: (oy * 8 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e02n, at: (oy * 8 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e03n, at: (oy * 8 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e10n, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         y.store(e11n, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e12n, at: ((oy + 1) * 8 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e13n, at: ((oy + 1) * 8 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e20n, at: ((oy + 2) * 8 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e21n, at: ((oy + 2) * 8 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e22n, at: ((oy + 2) * 8 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e23n, at: ((oy + 2) * 8 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e30n, at: ((oy + 3) * 8 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e31n, at: ((oy + 3) * 8 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e32n, at: ((oy + 3) * 8 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e33n, at: ((oy + 3) * 8 + ox + 3) * 16 + k)
                     }
                 }
             }
@@ -1076,7 +1184,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l6_res_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 7984, shift = w + 8000
+        let scale = w + 13104, shift = w + 13120
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1089,7 +1197,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l7_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 8016, shift = w + 8032
+        let scale = w + 13136, shift = w + 13152
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1181,12 +1289,13 @@ extension ResidualBlock: TrainableModel {
     public static let trainingPhaseCount = 7
     public static let batchSumCount = 192
     public static let batchStatisticsCount = 240
-    public static let stepWeightCount = 4112
+    public static let stepWeightCount = 13344
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 1440, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 1440, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights)
+            WeightPacking.winograd(k, from: 1440, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 9232))
         }
     }
     public static let stepGradientCount = 4096
@@ -1228,9 +1337,9 @@ extension ResidualBlock: TrainableModel {
                 // Forward, training mode, to res_bn2: every layer's output stays for the backward pass.
                 Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
                 Self.l3_res_relu_forward(UnsafePointer(o2), o3)
-                Self.l4_res_conv2_winograd_pad(UnsafePointer(o3), arena.advanced(by: 29226))
-                Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: 29226)), w.advanced(by: 1424), o4, arena.advanced(by: 30826))
-                Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 7840), o5)
+                Self.l4_res_conv2_winograd_training_pad(UnsafePointer(o3), arena.advanced(by: 29226))
+                Self.l4_res_conv2_winograd_training(UnsafePointer(arena.advanced(by: 29226)), statistics.advanced(by: 9472), o4, arena.advanced(by: 30826))
+                Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 12960), o5)
                 Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
                 return 0
 
@@ -1259,7 +1368,7 @@ extension ResidualBlock: TrainableModel {
                 Self.l8_res_add(UnsafePointer(o6), UnsafePointer(o7), o8)
                 Self.l9_res_out_forward(UnsafePointer(o8), o9)
                 Self.l10_pool(UnsafePointer(o9), o10)
-                Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 8048), o11)
+                Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 13168), o11)
                 Self.l11_predictions_activation(o11)
                 output.update(from: o11, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -1327,7 +1436,7 @@ extension ResidualBlock: TrainableModel {
                 g.update(from: e4, count: 1024)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv2
-                Self.l4_res_conv2_winograd_pad(UnsafePointer(o3), arena.advanced(by: 29226)); Self.l4_res_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 29226)), UnsafePointer(g), gradients.advanced(by: 4170), arena.advanced(by: 30826))
+                Self.l4_res_conv2_kernel_gradient_winograd_pad(UnsafePointer(o3), arena.advanced(by: 29226)); Self.l4_res_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 29226)), UnsafePointer(g), gradients.advanced(by: 4170), arena.advanced(by: 30826))
                 Self.l4_res_conv2_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 1440), gradients.advanced(by: 1440), nil)
                 Self.l4_res_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 29226)); Self.l4_res_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 29226)), statistics.advanced(by: 240), h, arena.advanced(by: 30826)); swap(&g, &h)
                 // res_relu
@@ -2061,6 +2170,18 @@ extension ResidualBlock: TrainableModel {
     }
 
     @inline(never)
+    static func l4_res_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 160)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 160
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 128, count: 128)
+            (target + 144).update(repeating: 0, count: 16)
+        }
+        (y + 1440).update(repeating: 0, count: 160)
+    }
+
+    @inline(never)
     static func l4_res_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
@@ -2091,29 +2212,29 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 272 + t * 16 + c)
-                        v.store(b02 - b01, at: 544 + t * 16 + c)
-                        v.store(b01 - b03, at: 816 + t * 16 + c)
-                        v.store(b10 - b12, at: 1088 + t * 16 + c)
-                        v.store(b11 + b12, at: 1360 + t * 16 + c)
-                        v.store(b12 - b11, at: 1632 + t * 16 + c)
-                        v.store(b11 - b13, at: 1904 + t * 16 + c)
-                        v.store(b20 - b22, at: 2176 + t * 16 + c)
-                        v.store(b21 + b22, at: 2448 + t * 16 + c)
-                        v.store(b22 - b21, at: 2720 + t * 16 + c)
-                        v.store(b21 - b23, at: 2992 + t * 16 + c)
-                        v.store(b30 - b32, at: 3264 + t * 16 + c)
-                        v.store(b31 + b32, at: 3536 + t * 16 + c)
-                        v.store(b32 - b31, at: 3808 + t * 16 + c)
-                        v.store(b31 - b33, at: 4080 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 272 + t * 16 + c)
+                        v.store(b02 - b22, at: 544 + t * 16 + c)
+                        v.store(b03 - b23, at: 816 + t * 16 + c)
+                        v.store(b10 + b20, at: 1088 + t * 16 + c)
+                        v.store(b11 + b21, at: 1360 + t * 16 + c)
+                        v.store(b12 + b22, at: 1632 + t * 16 + c)
+                        v.store(b13 + b23, at: 1904 + t * 16 + c)
+                        v.store(b20 - b10, at: 2176 + t * 16 + c)
+                        v.store(b21 - b11, at: 2448 + t * 16 + c)
+                        v.store(b22 - b12, at: 2720 + t * 16 + c)
+                        v.store(b23 - b13, at: 2992 + t * 16 + c)
+                        v.store(b10 - b30, at: 3264 + t * 16 + c)
+                        v.store(b11 - b31, at: 3536 + t * 16 + c)
+                        v.store(b12 - b32, at: 3808 + t * 16 + c)
+                        v.store(b13 - b33, at: 4080 + t * 16 + c)
                     }
                 }
             }
@@ -2196,7 +2317,178 @@ extension ResidualBlock: TrainableModel {
     }
 
     @inline(never)
-    static func l4_res_conv2_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l4_res_conv2_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_res_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 2880
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
+                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c), d14 = patch.simd(VC.self, at: 224 + c), d15 = patch.simd(VC.self, at: 240 + c)
+                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c), d24 = patch.simd(VC.self, at: 384 + c), d25 = patch.simd(VC.self, at: 400 + c)
+                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c), d34 = patch.simd(VC.self, at: 544 + c), d35 = patch.simd(VC.self, at: 560 + c)
+                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
+                        let d40 = patch.simd(VC.self, at: 640 + c), d41 = patch.simd(VC.self, at: 656 + c), d42 = patch.simd(VC.self, at: 672 + c), d43 = patch.simd(VC.self, at: 688 + c), d44 = patch.simd(VC.self, at: 704 + c), d45 = patch.simd(VC.self, at: 720 + c)
+                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
+                        let d50 = patch.simd(VC.self, at: 800 + c), d51 = patch.simd(VC.self, at: 816 + c), d52 = patch.simd(VC.self, at: 832 + c), d53 = patch.simd(VC.self, at: 848 + c), d54 = patch.simd(VC.self, at: 864 + c), d55 = patch.simd(VC.self, at: 880 + c)
+                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
+                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
+                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 80 + t * 16 + c)
+                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 160 + t * 16 + c)
+                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 240 + t * 16 + c)
+                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 320 + t * 16 + c)
+                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 400 + t * 16 + c)
+                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 480 + t * 16 + c)
+                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 560 + t * 16 + c)
+                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 640 + t * 16 + c)
+                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 720 + t * 16 + c)
+                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 800 + t * 16 + c)
+                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 880 + t * 16 + c)
+                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 960 + t * 16 + c)
+                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1040 + t * 16 + c)
+                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 1120 + t * 16 + c)
+                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 1200 + t * 16 + c)
+                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 1280 + t * 16 + c)
+                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 1360 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 1440 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 1520 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 1600 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1680 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1760 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1840 + t * 16 + c)
+                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1920 + t * 16 + c)
+                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 2000 + t * 16 + c)
+                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 2080 + t * 16 + c)
+                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 2160 + t * 16 + c)
+                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 2240 + t * 16 + c)
+                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 2320 + t * 16 + c)
+                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 2400 + t * 16 + c)
+                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 2480 + t * 16 + c)
+                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 2560 + t * 16 + c)
+                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 2640 + t * 16 + c)
+                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 2720 + t * 16 + c)
+                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 2800 + t * 16 + c)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l4_res_conv2_input_gradient_winograd_product4(UnsafePointer(v + xi * 80), w + 0 + xi * 256, m + xi * 80)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 9216 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 16 + k)
+                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k)
+                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 16 + k)
+                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 16 + k)
+                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
+                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k)
+                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
+                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k)
+                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
+                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        y.store(y01, at: (oy * 8 + ox + 1) * 16 + k)
+                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        y.store(y02, at: (oy * 8 + ox + 2) * 16 + k)
+                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        y.store(y03, at: (oy * 8 + ox + 3) * 16 + k)
+                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 16 + k)
+                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 16 + k)
+                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        y.store(y20, at: ((oy + 2) * 8 + ox) * 16 + k)
+                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 16 + k)
+                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 16 + k)
+                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 16 + k)
+                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        y.store(y30, at: ((oy + 3) * 8 + ox) * 16 + k)
+                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 16 + k)
+                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 16 + k)
+                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of res_conv2 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l4_res_conv2_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 160)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 160
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 128, count: 128)
+            (target + 144).update(repeating: 0, count: 16)
+        }
+        (y + 1440).update(repeating: 0, count: 160)
+    }
+
+    @inline(never)
+    static func l4_res_conv2_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
@@ -2244,7 +2536,7 @@ extension ResidualBlock: TrainableModel {
     }
 
     @inline(never)
-    static func l4_res_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l4_res_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 2304
@@ -2257,35 +2549,35 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
                         let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
+                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
                         let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
+                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
                         let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
+                        v.store(b00 - b20, at: 0 + t * 16 + c)
+                        v.store(b01 - b21, at: 144 + t * 16 + c)
+                        v.store(b02 - b22, at: 288 + t * 16 + c)
+                        v.store(b03 - b23, at: 432 + t * 16 + c)
+                        v.store(b10 + b20, at: 576 + t * 16 + c)
+                        v.store(b11 + b21, at: 720 + t * 16 + c)
+                        v.store(b12 + b22, at: 864 + t * 16 + c)
+                        v.store(b13 + b23, at: 1008 + t * 16 + c)
+                        v.store(b20 - b10, at: 1152 + t * 16 + c)
+                        v.store(b21 - b11, at: 1296 + t * 16 + c)
+                        v.store(b22 - b12, at: 1440 + t * 16 + c)
+                        v.store(b23 - b13, at: 1584 + t * 16 + c)
+                        v.store(b10 - b30, at: 1728 + t * 16 + c)
+                        v.store(b11 - b31, at: 1872 + t * 16 + c)
+                        v.store(b12 - b32, at: 2016 + t * 16 + c)
+                        v.store(b13 - b33, at: 2160 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_res_conv2_input_gradient_winograd_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 256, m + xi * 144)
+                Self.l4_res_conv2_winograd_training_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 256, m + xi * 144)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -2295,16 +2587,20 @@ extension ResidualBlock: TrainableModel {
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 4096 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
+                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
                         let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
+                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
                         let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
                         let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
+                        let y00 = a00 + a10 + a20 + bias
                         y.store(y00, at: (oy * 8 + ox) * 16 + k)
+                        let y01 = a01 + a11 + a21 + bias
                         y.store(y01, at: (oy * 8 + ox + 1) * 16 + k)
+                        let y10 = a10 - a20 - a30 + bias
                         y.store(y10, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let y11 = a11 - a21 - a31 + bias
                         y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
                     }
                 }

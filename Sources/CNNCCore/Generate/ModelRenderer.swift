@@ -75,7 +75,7 @@ struct ModelRenderer {
             }
             if let winograd = kernels.winograd {
                 functions.line()
-                functions.line("// \(node.layer.name): forward by Winograd's F(2x2, 3x3)")
+                functions.line("// \(node.layer.name): forward by Winograd's F(\(winograd.kernel.tile.size)x\(winograd.kernel.tile.size), 3x3)")
                 winograd.padding.emit(into: &functions)
                 functions.line()
                 winograd.kernel.emit(into: &functions)
@@ -454,7 +454,7 @@ struct ModelRenderer {
             out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: &packed, at: \(phased))")
         }
         if let transformed = kernel.winogradOffset {
-            out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(transformed))")
+            out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: &packed, at: \(transformed))")
         }
     }
 

@@ -29,6 +29,8 @@ public enum ModelPlanner {
                 let packed = absolute.rebased(packedBy: base.packed, tensorsBy: absolute.kernelTensor)
                 let kernels = convolutionKernels(layer, function: function, packed: packed, target: target)
                 vectorWidths.insert(kernels.direct.lanes)
+                // Winograd's transforms multiply-add vectors of their own widths.
+                if let winograd = kernels.winograd?.kernel { vectorWidths.formUnion([winograd.channelLanes, winograd.outputLanes]) }
                 // The backward pass keeps input channels in lanes for dL/dx.
                 vectorWidths.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
                 node.kernel = .convolution(kernels)
@@ -87,9 +89,12 @@ public enum ModelPlanner {
         if training.unsupportedReason == nil {
             (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, arena: training.arena, target: target)
             (training.winogradKernelGradients, training.stepGradientCount) = WinogradKernelGradient.plan(nodes: memory.nodes, weights: weights, target: target)
+            let forwards = WinogradTrainingForward.plan(nodes: memory.nodes, weights: weights, firstOffset: training.stepWeightCount)
+            training.winogradTrainingForwards = forwards.forwards
+            training.stepWeightCount += forwards.stepWeightCount
         }
         training.arena.reserveWinograd(for: memory.nodes, inputGradients: training.winogradInputGradients,
-                                       kernelGradients: training.winogradKernelGradients)
+                                       kernelGradients: training.winogradKernelGradients, trainingForwards: training.winogradTrainingForwards)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,
@@ -184,13 +189,14 @@ public enum ModelPlanner {
 
     /// The Winograd kernel for a 3x3 stride-1 Conv2D whose weights were packed
     /// for it, with the layer's padding plus the row and column of zeros an odd
-    /// output size needs, so that every tile's 4x4 patch lies inside the padded input.
+    /// output size needs, so that every tile's patch lies inside the padded input.
     private static func winogradKernel(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel, target: TargetCPU) -> WinogradKernel? {
         guard case .conv2D(let config) = layer.operation, let transformed = packed.winogradOffset else { return nil }
         let kernel = WinogradConvolutionEmitter(
             function: function, inputChannels: layer.inputShape.lastAxis,
             outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
-            packed: packed, transformedOffset: transformed, fusedReLU: config.activation == .relu, target: target)
+            packed: packed, transformedOffset: transformed, fusedReLU: config.activation == .relu,
+            tile: packed.winogradTile, target: target)
         var padding = layer.padding ?? .zero
         padding.bottom += kernel.inputHeight - (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
         padding.right += kernel.inputWidth - (layer.inputShape.dimensions[1] + padding.left + padding.right)

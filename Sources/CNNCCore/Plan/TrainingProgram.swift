@@ -29,6 +29,10 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// statistics in `statistics` (`WinogradInputGradient`).
     var winogradInputGradients: [WinogradInputGradient] = []
     var stepWeightCount = 0
+    /// The layers whose training forward pass runs by F(2x2, 3x3) where
+    /// inference runs by F(4x4, 3x3), their U among the step weights after
+    /// the turned kernels (`WinogradTrainingForward`).
+    var winogradTrainingForwards: [WinogradTrainingForward] = []
     /// The layers whose dL/dkernel runs by Winograd's adjoint, in layer order,
     /// and the floats of their step gradients (`WinogradKernelGradient`).
     var winogradKernelGradients: [WinogradKernelGradient] = []
@@ -99,10 +103,11 @@ struct TrainingArena: Codable, Hashable, Sendable {
     /// kernel U is repacked after every update like the rest of the packed
     /// weights), faster than the direct kernel on the 3x3 layers it suits
     /// (1.5 to 2 times on ResNet-20's); and for those that compute dL/dx and dL/dkernel.
-    mutating func reserveWinograd(for nodes: [NodeProgram], inputGradients: [WinogradInputGradient], kernelGradients: [WinogradKernelGradient]) {
+    mutating func reserveWinograd(for nodes: [NodeProgram], inputGradients: [WinogradInputGradient], kernelGradients: [WinogradKernelGradient],
+                                  trainingForwards: [WinogradTrainingForward]) {
         let kernels = nodes.compactMap { node -> WinogradKernel? in
             if case .convolution(let kernels) = node.kernel { kernels.winograd } else { nil }
-        } + inputGradients.map(\.kernel)
+        } + inputGradients.map(\.kernel) + trainingForwards.map(\.kernel)
         let paddings = kernels.map(\.padding.paddedCount) + kernelGradients.map(\.padding.paddedCount)
         let scratches = kernels.map(\.kernel.scratchCount) + kernelGradients.map(\.kernel.scratchCount)
         guard let padded = paddings.max(), let scratch = scratches.max() else { return }

@@ -16,6 +16,8 @@ struct WeightPlan: Codable, Hashable {
         var biasOffset: Int
         /// The kernel in Winograd's domain, for layers that use it (see `WinogradConvolutionEmitter`).
         var winogradOffset: Int? = nil
+        /// The Winograd algorithm that domain is for (`WinogradTile.choice`).
+        var winogradTile: WinogradTile = .two
         /// Conv2DTranspose's input channels: Keras's kernel (kh, kw, filters, cin)
         /// is packed with each tap transposed to cin rows of filters.
         var transposedInputs: Int? = nil
@@ -144,7 +146,8 @@ struct WeightPlan: Codable, Hashable {
                 if WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                                                     inputChannels: layer.inputShape.lastAxis, outputs: config.filters),
                    !small {
-                    packed.winogradOffset = reservePacked(16 * layer.inputShape.lastAxis * packed.paddedOutputs)
+                    packed.winogradTile = WinogradTile.choice(outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
+                    packed.winogradOffset = reservePacked(packed.winogradTile.products * layer.inputShape.lastAxis * packed.paddedOutputs)
                 }
                 packing[index] = .kernel(packed)
             case .oneDimensional(.conv1D(let config)):

@@ -1,4 +1,5 @@
-/// dL/dx of a 3x3 stride-1 Conv2D by Winograd's F(2x2, 3x3), in training.
+/// dL/dx of a 3x3 stride-1 Conv2D by Winograd's F(2x2, 3x3) or F(4x4, 3x3)
+/// (`WinogradTile.choice` for the size of dL/dx), in training.
 ///
 /// dL/dx is a forward convolution of dL/dz, bordered with zeros, with the
 /// kernel turned half a turn and its input and output channels swapped
@@ -26,8 +27,8 @@ struct WinogradInputGradient: Codable, Hashable, Sendable {
     /// the padding that borders dL/dz for it.
     var kernel: WinogradKernel
 
-    /// U' (16 matrices of `outputs` rows x the padded input channels) and a bias of zeros.
-    var stepWeightCount: Int { 16 * outputs * kernel.kernel.packed.paddedOutputs + kernel.kernel.packed.paddedOutputs }
+    /// U' (n² matrices of `outputs` rows x the padded input channels) and a bias of zeros.
+    var stepWeightCount: Int { kernel.kernel.transforms * outputs * kernel.kernel.packed.paddedOutputs + kernel.kernel.packed.paddedOutputs }
 
     /// The layers whose dL/dx runs so, and how many step weights their kernels take.
     /// Layers that share their weights share their U'; layers that share kernels
@@ -46,11 +47,12 @@ struct WinogradInputGradient: Codable, Hashable, Sendable {
                                                    inputChannels: cout, outputs: cin),
                   !ConvolutionEmitter.isSmallOutput(height: height, width: width) else { continue }
             let lanes = WeightPlan.lanes(forOutputs: cin), paddedInputs = (cin + lanes - 1) / lanes * lanes
+            let tile = WinogradTile.choice(outputHeight: height, outputWidth: width)
             let matrix = WeightPlan.PackedKernel(kernelTensor: 0, biasTensor: nil, rows: 9 * cout, outputs: cin, lanes: lanes,
-                                                 paddedOutputs: paddedInputs, kernelOffset: 0, biasOffset: 16 * cout * paddedInputs)
+                                                 paddedOutputs: paddedInputs, kernelOffset: 0, biasOffset: tile.products * cout * paddedInputs)
             let function = node.function + "_input_gradient_winograd"
             let convolution = WinogradConvolutionEmitter(function: function, inputChannels: cout, outputHeight: height, outputWidth: width,
-                                                         packed: matrix, transformedOffset: 0, fusedReLU: false, target: target)
+                                                         packed: matrix, transformedOffset: 0, fusedReLU: false, tile: tile, target: target)
             // Zeros around dL/dz as the direct form has them, then the row and column an odd size needs.
             var border = InputGradientConvolution.border(kernel: config.kernelSize, dilation: config.dilationRate, padding: layer.padding ?? .zero)
             border.bottom += convolution.inputHeight - (layer.outputShape.dimensions[0] + border.top + border.bottom)

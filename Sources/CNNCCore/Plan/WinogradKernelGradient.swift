@@ -3,8 +3,10 @@
 struct WinogradKernelGradient: Codable, Hashable, Sendable {
     /// The layer whose dL/dkernel it computes.
     var layer: Int
-    /// The forward Winograd kernel's padding, which gives the input its tiles read.
+    /// The padding that gives the input its tiles read: the forward Winograd
+    /// kernel's where that is F(2x2) too, else one of its own (`ownsPadding`).
     var padding: PaddingEmitter
+    var ownsPadding = false
     var kernel: WinogradKernelGradientEmitter
     /// The layer's kernel in the parameter buffer, (3, 3, inputChannels, outputs).
     var kernelParameters: Int
@@ -33,14 +35,22 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
         for node in nodes {
             guard case .convolution(let kernels) = node.kernel, let winograd = kernels.winograd,
                   case .conv2D = node.layer.operation, case .kernel(let packed)? = weights.packing[node.index],
-                  winograd.kernel.tileRows * winograd.kernel.tileColumns >= minimumTiles,
+                  (winograd.kernel.outputHeight + 1) / 2 * ((winograd.kernel.outputWidth + 1) / 2) >= minimumTiles,
                   winograd.kernel.outputs % WeightPlan.lanes(forOutputs: winograd.kernel.outputs) == 0 else { continue }
             let kernel = WinogradKernelGradientEmitter(
                 function: node.function + "_kernel_gradient_winograd", inputChannels: winograd.kernel.inputChannels,
                 outputs: winograd.kernel.outputs, outputHeight: winograd.kernel.outputHeight, outputWidth: winograd.kernel.outputWidth,
                 target: target)
             let parameters = weights.tensors[packed.kernelTensor].offset
-            let gradient = WinogradKernelGradient(layer: node.index, padding: winograd.padding, kernel: kernel,
+            // The adjoint is F(2x2)'s; a forward pass by F(4x4) pads for tiles of 4.
+            var padding = winograd.padding
+            let ownsPadding = winograd.kernel.tile != .two
+            if ownsPadding {
+                padding.function = kernel.function + "_pad"
+                padding.padding.bottom += kernel.inputHeight - padding.paddedHeight
+                padding.padding.right += kernel.inputWidth - padding.paddedWidth
+            }
+            let gradient = WinogradKernelGradient(layer: node.index, padding: padding, ownsPadding: ownsPadding, kernel: kernel,
                                                   kernelParameters: parameters, stepGradientOffset: offsets[parameters] ?? count)
             if offsets[parameters] == nil {
                 offsets[parameters] = count

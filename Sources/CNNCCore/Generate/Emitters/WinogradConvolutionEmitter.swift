@@ -1,18 +1,20 @@
-/// A 3x3, stride-1 Conv2D forward by Winograd's F(2x2, 3x3) (Lavin and
-/// Gray, "Fast Algorithms for Convolutional Neural Networks", 2015): each 2x2
-/// block of outputs ("tile") comes from a 4x4 patch of input in 16 products
-/// per input and output channel instead of 36, so 2.25x fewer multiply-adds.
-/// Direct convolution of these layers already ran at the core's FMA peak,
-/// so only fewer operations could make them faster.
+/// A 3x3, stride-1 Conv2D forward by Winograd's F(2x2, 3x3) or F(4x4, 3x3)
+/// (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
+/// 2015; `WinogradTile`): each m x m block of outputs ("tile") comes from an
+/// n x n patch of input (n = m + 2) in n² products per input and output
+/// channel instead of 9m², so 2.25x (F(2x2)) or 4x (F(4x4)) fewer
+/// multiply-adds. Direct convolution of these layers already ran at the
+/// core's FMA peak, so only fewer operations could make them faster.
 ///
 /// Per group of tile rows: the input transform V = Bᵀ d B of every patch,
-/// channels in lanes; 16 matrix products M[ξ] = V[ξ] · U[ξ] (tiles x input
+/// channels in lanes; n² matrix products M[ξ] = V[ξ] · U[ξ] (tiles x input
 /// channels times input x output channels, register-blocked by
 /// `ConvolutionEmitter` as a 1x1 convolution whose "pixels" are tiles); then
 /// the output transform Y = Aᵀ M A with bias and ReLU. U = G g Gᵀ is the
 /// kernel transformed once, when the model is made (`WeightPacking.winograd`).
-/// The transforms' coefficients are 0, ±1 and ±½, so results stay within a
-/// few units in the last place of direct convolution's. Training's forward
+/// F(2x2)'s coefficients are 0, ±1 and ±½, so its results stay within a
+/// few units in the last place of direct convolution's; F(4x4)'s are larger
+/// (`WinogradTile` says how much). Training's forward
 /// pass runs it too (`TrainingArena.reserveWinograd`), and so does dL/dx of
 /// such layers with the kernel turned (`WinogradInputGradient`).
 struct WinogradConvolutionEmitter: Codable, Hashable {
@@ -21,9 +23,11 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     var outputHeight: Int
     var outputWidth: Int
     var packed: WeightPlan.PackedKernel
-    /// Where U starts in the packed weights: 16 matrices of inputChannels x paddedOutputs.
+    /// Where U starts in the packed weights: n² matrices of inputChannels x paddedOutputs.
     var transformedOffset: Int
     var fusedReLU: Bool
+    /// F(2x2, 3x3) or F(4x4, 3x3): `WinogradTile.choice` for the output's size.
+    var tile: WinogradTile = .two
     /// The layers after it that run in its store at inference (`EpilogueFusion`).
     var epilogue: StoreEpilogue? = nil
     /// The kernel whose product functions this one calls instead of writing
@@ -44,18 +48,20 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             && outputs >= 8 && outputs % WeightPlan.lanes(forOutputs: outputs) == 0
     }
 
-    var tileRows: Int { (outputHeight + 1) / 2 }
-    var tileColumns: Int { (outputWidth + 1) / 2 }
-    /// The input the tiles read: every tile's 4x4 patch lies inside it.
-    var inputHeight: Int { 2 * tileRows + 2 }
-    var inputWidth: Int { 2 * tileColumns + 2 }
+    var tileRows: Int { (outputHeight + tile.size - 1) / tile.size }
+    var tileColumns: Int { (outputWidth + tile.size - 1) / tile.size }
+    /// The input the tiles read: every tile's n x n patch lies inside it.
+    var inputHeight: Int { tile.size * tileRows + 2 }
+    var inputWidth: Int { tile.size * tileColumns + 2 }
+    /// n², the matrices of V, U and M.
+    var transforms: Int { tile.products }
     var outputs: Int { packed.outputs }
-    /// Vectors of the transforms: a 4x4 patch is 16 of them at once, which
-    /// fills AVX2's 16 registers at 8 lanes and would spill at 16.
+    /// Vectors of the transforms: F(2x2)'s 4x4 patch is 16 of them at once,
+    /// which fills AVX2's 16 registers at 8 lanes and would spill at 16.
     var channelLanes: Int { inputChannels % 16 == 0 && target.registerLanes >= 16 ? 16 : 8 }
     var outputLanes: Int { target.registerLanes >= 16 ? packed.lanes : min(8, packed.lanes) }
 
-    /// Tile rows per group. Every group streams all of U (16 x inputs x
+    /// Tile rows per group. Every group streams all of U (n² x inputs x
     /// outputs floats) through its products, so a group must be large enough
     /// that U is not read over and over: at least as many rows as make V and
     /// M as large as U (`weightRows`). Beyond that, as many as keep V and M
@@ -67,7 +73,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// one group take 3.7 ms on Zen 4. Each tile is computed as before, so
     /// the results are the same bits whatever the grouping.
     var rowsPerGroup: Int {
-        let perRow = 16 * tileColumns * (inputChannels + outputs)
+        let perRow = transforms * tileColumns * (inputChannels + outputs)
         let cached = min((tileRows + 1) / 2, (96 * 1024) / perRow)
         let weightRows = (inputChannels * outputs) / (tileColumns * (inputChannels + outputs))
         return max(1, min(tileRows, max(cached, weightRows)))
@@ -78,9 +84,9 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     var parts: Int { (tileRows + rowsPerGroup - 1) / rowsPerGroup }
 
     /// Floats of scratch: V and M for one group of tiles.
-    var scratchCount: Int { 16 * (vStride + mStride) }
+    var scratchCount: Int { transforms * (vStride + mStride) }
 
-    /// Floats from one of V's 16 matrices to the next, and M's: each matrix
+    /// Floats from one of V's n² matrices to the next, and M's: each matrix
     /// rounded up to whole cache lines, and one line more where that count
     /// is even. A transform reads or writes all 16 matrices at once, and at
     /// a stride of a power of two kilobytes (ResNet-20's 128 tiles x 16
@@ -106,7 +112,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
             out.line("typealias VK = SIMD\(outputLanes)<Float>")
-            out.line("let v = s, m = s + \(16 * vStride)")
+            out.line("let v = s, m = s + \(transforms * vStride)")
             if groups == 1 {
                 out.block("if parts.contains(0)") { out in
                     out.line("let ty0 = 0")
@@ -139,39 +145,35 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     }
 
     private func emitGroup(rows: Int, into out: inout SourceWriter) {
-        let tiles = rows * tileColumns
-        Self.emitInputTransform(rows: rows, tileColumns: tileColumns, inputWidth: inputWidth, inputChannels: inputChannels,
+        let tiles = rows * tileColumns, m = tile.size, n = tile.patch
+        Self.emitInputTransform(tile: tile, rows: rows, tileColumns: tileColumns, inputWidth: inputWidth, inputChannels: inputChannels,
                                 channelLanes: channelLanes, vStride: vStride, into: &out)
-        out.line("// 16 products M[ξ] = V[ξ] · U[ξ].")
-        out.block("for xi in 0..<16") { out in
+        out.line("// \(transforms) products M[ξ] = V[ξ] · U[ξ].")
+        out.block("for xi in 0..<\(transforms)") { out in
             out.line("Self.\(productsOf ?? function)_product\(tiles)(UnsafePointer(v + xi * \(vStride)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(mStride))")
         }
-        out.line("// Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.")
+        out.line("// Output transform: Y = Aᵀ M A + bias, each \(m)x\(m) block of outputs.")
         out.block("for r in 0..<\(rows)") { out in
-            out.line("let oy = 2 * (ty0 + r)")
+            out.line("let oy = \(m) * (ty0 + r)")
             out.block("for tx in 0..<\(tileColumns)") { out in
-                out.line("let t = r * \(tileColumns) + tx, ox = 2 * tx")
+                out.line("let t = r * \(tileColumns) + tx, ox = \(m) * tx")
                 out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
                     out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k)")
-                    for i in 0..<4 {
-                        let loads = (0..<4).map { j in "UnsafePointer(m).simd(VK.self, at: \((i * 4 + j) * mStride) + t * \(outputs) + k)" }
-                        out.line("let m\(i)0 = \(loads[0]), m\(i)1 = \(loads[1]), m\(i)2 = \(loads[2]), m\(i)3 = \(loads[3])")
+                    // A on the columns of each row of M, then Aᵀ on the rows.
+                    Self.emitRowTransforms(tile.outputTransform, loading: "m", as: "a", vector: "VK", into: &out) { i, j in
+                        "UnsafePointer(m).simd(VK.self, at: \((i * n + j) * mStride) + t * \(outputs) + k)"
                     }
-                    // Aᵀ on the rows, then A on the columns.
-                    out.line("let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23")
-                    out.line("let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33")
-                    for i in 0..<2 {
-                        out.line("let y\(i)0 = a\(i)0 + a\(i)1 + a\(i)2 + bias, y\(i)1 = a\(i)1 - a\(i)2 - a\(i)3 + bias")
-                    }
-                    for i in 0..<2 {
-                        for j in 0..<2 {
+                    for i in 0..<m {
+                        for j in 0..<m {
+                            let sum = WinogradTile.combination(tile.outputTransform[i], of: (0..<n).map { "a\($0)\(j)" }, vector: "VK")
+                            out.line("let y\(i)\(j) = \(sum) + bias")
                             var value = fusedReLU ? "y\(i)\(j).replacing(with: 0, where: y\(i)\(j) .< 0)" : "y\(i)\(j)"
                             if let epilogue {
                                 value = epilogue.apply(to: value, name: "e\(i)\(j)", vector: "VK", lanes: outputLanes, channel: Index("k"),
                                                        existing: outputLanes, into: &out)
                             }
                             let store = "y.store(\(value), at: \(((Index("oy") + i) * outputWidth + Index("ox") + j) * outputs + Index("k")))"
-                            let inside = Self.insideOutput(row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
+                            let inside = Self.insideOutput(tile: tile, row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
                             out.line(inside.map { "if \($0) { \(store) }" } ?? store)
                         }
                     }
@@ -182,43 +184,53 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
 
     /// Whether output (oy + row, ox + column) of a tile lies inside the output,
     /// or nil where it always does: only the last tile row and column can
-    /// reach past an odd output size.
-    static func insideOutput(row: Int, column: Int, outputHeight: Int, outputWidth: Int) -> String? {
+    /// reach past an output size that is not a multiple of the tile's.
+    static func insideOutput(tile: WinogradTile = .two, row: Int, column: Int, outputHeight: Int, outputWidth: Int) -> String? {
         var conditions: [String] = []
-        if row == 1 && outputHeight % 2 == 1 { conditions.append("oy + 1 < \(outputHeight)") }
-        if column == 1 && outputWidth % 2 == 1 { conditions.append("ox + 1 < \(outputWidth)") }
+        if outputHeight % tile.size != 0 && row >= outputHeight % tile.size { conditions.append("oy + \(row) < \(outputHeight)") }
+        if outputWidth % tile.size != 0 && column >= outputWidth % tile.size { conditions.append("ox + \(column) < \(outputWidth)") }
         return conditions.isEmpty ? nil : conditions.joined(separator: " && ")
     }
 
-    /// V[ξ][tile][c] = (Bᵀ d B)[ξ] for the 4x4 patch d of each tile of `rows`
+    /// V[ξ][tile][c] = (Bᵀ d B)[ξ] for the n x n patch d of each tile of `rows`
     /// tile rows from `ty0`, read from `x` (the padded input); V's matrices
     /// `vStride` floats apart in `v`. Training's Winograd dL/dkernel transforms its input so too.
-    static func emitInputTransform(rows: Int, tileColumns: Int, inputWidth: Int, inputChannels: Int, channelLanes: Int, vStride: Int,
-                                   into out: inout SourceWriter) {
-        let rowFloats = inputWidth * inputChannels
-        out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.")
+    static func emitInputTransform(tile: WinogradTile = .two, rows: Int, tileColumns: Int, inputWidth: Int, inputChannels: Int,
+                                   channelLanes: Int, vStride: Int, into out: inout SourceWriter) {
+        let rowFloats = inputWidth * inputChannels, m = tile.size, n = tile.patch
+        out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each \(n)x\(n) patch d.")
         out.block("for r in 0..<\(rows)") { out in
             out.block("for tx in 0..<\(tileColumns)") { out in
                 out.line("let t = r * \(tileColumns) + tx")
-                out.line("let patch = x + ((ty0 + r) * \(2 * rowFloats) + tx * \(2 * inputChannels))")
+                out.line("let patch = x + ((ty0 + r) * \(m * rowFloats) + tx * \(m * inputChannels))")
                 out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
-                    for i in 0..<4 {
-                        let loads = (0..<4).map { j in "patch.simd(VC.self, at: \(i * rowFloats + j * inputChannels) + c)" }
-                        out.line("let d\(i)0 = \(loads[0]), d\(i)1 = \(loads[1]), d\(i)2 = \(loads[2]), d\(i)3 = \(loads[3])")
+                    // B on the columns of each row of the patch, then Bᵀ on the rows.
+                    emitRowTransforms(tile.inputTransform, loading: "d", as: "b", vector: "VC", into: &out) { i, j in
+                        "patch.simd(VC.self, at: \(i * rowFloats + j * inputChannels) + c)"
                     }
-                    // Bᵀ on the rows, then B on the columns.
-                    let rowsT: [(Int) -> String] = [{ "d0\($0) - d2\($0)" }, { "d1\($0) + d2\($0)" }, { "d2\($0) - d1\($0)" }, { "d1\($0) - d3\($0)" }]
-                    for (i, formula) in rowsT.enumerated() {
-                        out.line("let b\(i)0 = \(formula(0)), b\(i)1 = \(formula(1)), b\(i)2 = \(formula(2)), b\(i)3 = \(formula(3))")
-                    }
-                    for i in 0..<4 {
-                        let columns = ["b\(i)0 - b\(i)2", "b\(i)1 + b\(i)2", "b\(i)2 - b\(i)1", "b\(i)1 - b\(i)3"]
-                        for (j, value) in columns.enumerated() {
-                            out.line("v.store(\(value), at: \((i * 4 + j) * vStride) + t * \(inputChannels) + c)")
+                    for i in 0..<n {
+                        for j in 0..<n {
+                            let value = WinogradTile.combination(tile.inputTransform[i], of: (0..<n).map { "b\($0)\(j)" }, vector: "VC")
+                            out.line("v.store(\(value), at: \((i * n + j) * vStride) + t * \(inputChannels) + c)")
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The first half of a 2-D transform: row i of the n x n values, loaded
+    /// as `\(loaded)ij` by `load(i, j)`, times `matrix`ᵀ, into `\(result)ij`
+    /// (row i of the matrix product, one value per row of `matrix`).
+    private static func emitRowTransforms(_ matrix: [[Double]], loading loaded: String, as result: String, vector: String,
+                                          into out: inout SourceWriter, load: (Int, Int) -> String) {
+        let n = matrix[0].count
+        for i in 0..<n {
+            out.line("let " + (0..<n).map { j in "\(loaded)\(i)\(j) = \(load(i, j))" }.joined(separator: ", "))
+            let columns = matrix.enumerated().map { j, row in
+                "\(result)\(i)\(j) = " + WinogradTile.combination(row, of: (0..<n).map { "\(loaded)\(i)\($0)" }, vector: vector)
+            }
+            out.line("let " + columns.joined(separator: ", "))
         }
     }
 }

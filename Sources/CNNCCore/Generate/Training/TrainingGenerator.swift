@@ -156,14 +156,24 @@ struct TrainingGenerator {
         }
         var emitted: Set<String> = []
         for gradient in program.winogradKernelGradients where emitted.insert(gradient.kernel.function).inserted {
+            if gradient.ownsPadding {
+                gradient.padding.emit(into: &out)
+                out.line()
+            }
             gradient.kernel.emit(into: &out)
         }
-        for gradient in program.winogradInputGradients where emitted.insert(gradient.kernel.kernel.function).inserted {
-            out.line("// dL/dx of \(model.nodes[gradient.layer].layer.name) and the layers of its geometry: dL/dz bordered with zeros,")
-            out.line("// convolved by Winograd with the kernel turned half a turn (U' in the step weights)")
-            gradient.kernel.padding.emit(into: &out)
+        let winogradKernels = program.winogradInputGradients.map { gradient in
+            (gradient.kernel, ["dL/dx of \(model.nodes[gradient.layer].layer.name) and the layers of its geometry: dL/dz bordered with zeros,",
+                               "convolved by Winograd with the kernel turned half a turn (U' in the step weights)"])
+        } + program.winogradTrainingForwards.map { forward in
+            (forward.kernel, ["The training forward pass of \(model.nodes[forward.layer].layer.name) and the layers of its geometry,",
+                              "by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)"])
+        }
+        for (kernel, comment) in winogradKernels where emitted.insert(kernel.kernel.function).inserted {
+            for line in comment { out.line("// " + line) }
+            kernel.padding.emit(into: &out)
             out.line()
-            gradient.kernel.kernel.emit(into: &out)
+            kernel.kernel.emit(into: &out)
             out.line()
         }
         for merge in mergeBackwards { merge.emit(into: &out) }
@@ -175,11 +185,12 @@ struct TrainingGenerator {
         program.normalizations.reduce(0) { $0 + NormalizationTraining.statisticsPerChannel * $1.channels }
     }
 
-    /// The turned kernels that compute dL/dx by Winograd, derived from the
-    /// weights once a step (`WinogradInputGradient`).
+    /// The turned kernels that compute dL/dx by Winograd (`WinogradInputGradient`)
+    /// and the F(2x2) kernels of the training forward pass (`WinogradTrainingForward`),
+    /// derived from the weights once a step.
     private func emitStepWeights(into out: inout SourceWriter) {
-        let gradients = program.winogradInputGradients
-        guard !gradients.isEmpty else { return }
+        let gradients = program.winogradInputGradients, forwards = program.winogradTrainingForwards
+        guard !gradients.isEmpty || !forwards.isEmpty else { return }
         out.line("public static let stepWeightCount = \(program.stepWeightCount)")
         out.line()
         out.block("public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>)") { out in
@@ -187,7 +198,10 @@ struct TrainingGenerator {
                 out.line("let k = parameterBuffer.baseAddress!")
                 var derived: Set<Int> = []
                 for gradient in gradients where derived.insert(gradient.stepWeightsOffset).inserted {
-                    out.line("WeightPacking.turnedWinograd(k, from: \(gradient.kernelParameters), inputChannels: \(gradient.inputChannels), outputs: \(gradient.outputs), paddedInputs: \(gradient.kernel.kernel.packed.paddedOutputs), into: \(PointerExpression.offset("stepWeights", by: gradient.stepWeightsOffset)))")
+                    out.line("WeightPacking.turnedWinograd(k, from: \(gradient.kernelParameters), inputChannels: \(gradient.inputChannels), outputs: \(gradient.outputs), paddedInputs: \(gradient.kernel.kernel.packed.paddedOutputs), tile: \(gradient.kernel.kernel.tile.size), into: \(PointerExpression.offset("stepWeights", by: gradient.stepWeightsOffset)))")
+                }
+                for forward in forwards where derived.insert(forward.stepWeightsOffset).inserted {
+                    out.line("WeightPacking.winograd(k, from: \(forward.kernelParameters), bias: \(forward.biasParameters.map(String.init) ?? "nil"), inputChannels: \(forward.inputChannels), outputs: \(forward.outputs), paddedOutputs: \(forward.paddedOutputs), tile: 2, into: \(PointerExpression.offset("stepWeights", by: forward.stepWeightsOffset)))")
                 }
             }
         }
@@ -410,8 +424,12 @@ struct TrainingGenerator {
         switch layer.operation {
         case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             var reads = source
-            var kernel = function, scratch = ""
-            if case .convolution(let kernels) = node.kernel, let winograd = kernels.winograd {
+            var kernel = function, scratch = "", weightsRead = packedWeights
+            if case .convolution(let kernels) = node.kernel, var winograd = kernels.winograd {
+                if let forward = program.winogradTrainingForwards.first(where: { $0.layer == index }) {
+                    winograd = forward.kernel
+                    weightsRead = PointerExpression.offset("statistics", by: batchStatisticsCount + forward.stepWeightsOffset)
+                }
                 let padded = PointerExpression.offset("arena", by: arena.winogradPaddedOffset)
                 out.line("Self.\(winograd.padding.function)(\(source), \(padded))")
                 reads = "UnsafePointer(\(padded))"
@@ -427,10 +445,10 @@ struct TrainingGenerator {
             let activation = layer.operation.fusedActivation
             if arena.preActivations[index] != nil {
                 // The pre-activation stays for the derivative, which reads it.
-                out.line("Self.\(kernel)(\(reads), \(packedWeights), z\(index)\(scratch))")
+                out.line("Self.\(kernel)(\(reads), \(weightsRead), z\(index)\(scratch))")
                 out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
             } else {
-                out.line("Self.\(kernel)(\(reads), \(packedWeights), \(target)\(scratch))")
+                out.line("Self.\(kernel)(\(reads), \(weightsRead), \(target)\(scratch))")
             }
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .separableConv2D(let config):

@@ -25,7 +25,8 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
 
     var tileRows: Int { (outputHeight + 1) / 2 }
     var tileColumns: Int { (outputWidth + 1) / 2 }
-    /// The padded input it reads: the forward Winograd kernel's (`WinogradKernel.padding`).
+    /// The padded input it reads (`WinogradKernelGradient.padding`).
+    var inputHeight: Int { 2 * tileRows + 2 }
     var inputWidth: Int { 2 * tileColumns + 2 }
     /// The products' filter vectors (a whole number of them: `WinogradConvolutionEmitter.suits`).
     var lanes: Int { WeightPlan.lanes(forOutputs: outputs) }

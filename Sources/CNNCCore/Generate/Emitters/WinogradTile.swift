@@ -1,0 +1,120 @@
+/// The two Winograd algorithms a 3x3 stride-1 Conv2D can run by: F(2x2, 3x3)
+/// and F(4x4, 3x3) (Lavin and Gray, 2015). A tile of m x m outputs comes from
+/// an n x n patch of input, n = m + 2, in n² products per input and output
+/// channel: 16 for 4 outputs (4 a pixel) or 36 for 16 (2.25 a pixel), against
+/// 9 a pixel for the direct sums.
+///
+/// F(4x4)'s transforms have larger coefficients, so its rounding errors are
+/// larger. Its points are 0, 1, −1, 2, −½ (and ∞), not the usual 0, ±1, ±2:
+/// on random 3x3 convolutions of 16 to 64 channels, against a double-precision
+/// reference and relative to the output's standard deviation, the worst error
+/// is 0.5–1.1e-5 (root mean square 0.7–1.2e-6), against 1.4–2.7e-5 for ±2;
+/// F(2x2)'s is 0.7–1.6e-6 and the direct float32 sums' 0.5–1.0e-6.
+/// Barabasz et al., "Error analysis and improving the accuracy of Winograd
+/// convolution for deep neural networks" (2020), explain the choice.
+/// `Benchmarks/winograd/points.py` reruns the comparison. Training keeps
+/// F(2x2) in its forward pass (`WinogradTrainingForward` says why).
+///
+/// The kernel transform G lives with the weights (`WeightPacking.winograd`,
+/// which takes the tile size); the two must name the same points.
+enum WinogradTile: Int, Codable, Hashable, Sendable {
+    case two = 2
+    case four = 4
+
+    /// Outputs along each side of a tile: m.
+    var size: Int { rawValue }
+    /// Inputs along each side of its patch: n = m + 2.
+    var patch: Int { rawValue + 2 }
+    /// The products a tile takes per input and output channel: n².
+    var products: Int { patch * patch }
+
+    /// Bᵀ (n x n): V = Bᵀ d B for a patch d.
+    var inputTransform: [[Double]] {
+        switch self {
+        case .two:
+            [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
+        case .four:
+            [[1, 1.5, -2, -1.5, 1, 0],
+             [0, -1, -2.5, -0.5, 1, 0],
+             [0, 1, 0.5, -2.5, 1, 0],
+             [0, -0.5, -1, 0.5, 1, 0],
+             [0, 2, -1, -2, 1, 0],
+             [0, 1, 1.5, -2, -1.5, 1]]
+        }
+    }
+
+    /// Aᵀ (m x n): Y = Aᵀ M A for a tile's products M.
+    var outputTransform: [[Double]] {
+        switch self {
+        case .two:
+            [[1, 1, 1, 0], [0, 1, -1, -1]]
+        case .four:
+            [[1, 1, 1, 1, 1, 0],
+             [0, 1, -1, 2, -0.5, 0],
+             [0, 1, 1, 4, 0.25, 0],
+             [0, 1, -1, 8, -0.125, 1]]
+        }
+    }
+
+    /// The tile for a layer of this output size. F(4x4) takes 2.25 products a
+    /// pixel instead of 4, but a tile reaching past the output computes
+    /// outputs no one reads, so it is taken where its products over the
+    /// whole padded output are at most 3/4 of F(2x2)'s: every square size
+    /// from 7 on but 9 and 10, whose 4x4 tiles would cover 12x12.
+    static func choice(outputHeight: Int, outputWidth: Int) -> WinogradTile {
+        let two = Self.two.productCount(outputHeight: outputHeight, outputWidth: outputWidth)
+        let four = Self.four.productCount(outputHeight: outputHeight, outputWidth: outputWidth)
+        return outputHeight >= 6 && outputWidth >= 6 && 4 * four <= 3 * two ? .four : .two
+    }
+
+    /// Products per input and output channel over the tiles that cover the output.
+    func productCount(outputHeight: Int, outputWidth: Int) -> Int {
+        products * ((outputHeight + size - 1) / size) * ((outputWidth + size - 1) / size)
+    }
+
+    /// Σ coefficients[k] · terms[k] as a Swift expression of vectors of type
+    /// `vector`: terms of equal magnitude summed first and multiplied once
+    /// (`madd`), positive terms first, zeros left out. For F(2x2) that is
+    /// just sums and differences.
+    static func combination(_ coefficients: [Double], of terms: [String], vector: String) -> String {
+        var groups: [(magnitude: Double, terms: [(sign: Double, term: String)])] = []
+        for (coefficient, term) in zip(coefficients, terms) where coefficient != 0 {
+            let magnitude = abs(coefficient), sign: Double = coefficient < 0 ? -1 : 1
+            if let at = groups.firstIndex(where: { $0.magnitude == magnitude }) {
+                groups[at].terms.append((sign, term))
+            } else {
+                groups.append((magnitude, [(sign, term)]))
+            }
+        }
+        // The terms of magnitude 1 first: they start the sum.
+        groups.sort { ($0.magnitude == 1 ? 0 : 1, $0.magnitude) < ($1.magnitude == 1 ? 0 : 1, $1.magnitude) }
+        var expression: String? = nil
+        for group in groups {
+            // The group's signed sum, led by a positive term where there is one;
+            // a negative lead turns into the sign of the multiplier.
+            let ordered = group.terms.filter { $0.sign > 0 } + group.terms.filter { $0.sign < 0 }
+            let lead = ordered[0].sign
+            let sum = ordered.dropFirst().reduce(ordered[0].term) { $0 + ($1.sign == lead ? " + " : " - ") + $1.term }
+            if group.magnitude == 1 {
+                if let sofar = expression {
+                    expression = ordered.count == 1 ? "\(sofar) \(lead > 0 ? "+" : "-") \(sum)" : "\(sofar) \(lead > 0 ? "+" : "-") (\(sum))"
+                } else {
+                    expression = lead > 0 ? sum : "-(\(sum))"
+                }
+            } else {
+                let factor = "\(vector)(repeating: \(Self.literal(lead * group.magnitude)))"
+                if let sofar = expression {
+                    expression = "madd(\(sofar), \(ordered.count == 1 ? sum : "(\(sum))"), \(factor))"
+                } else {
+                    expression = "(\(sum)) * \(factor)"
+                }
+            }
+        }
+        return expression ?? "\(vector)()"
+    }
+
+    /// A coefficient as a Float literal: every one here is a short binary fraction.
+    private static func literal(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

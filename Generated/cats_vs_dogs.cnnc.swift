@@ -1526,6 +1526,7 @@ public struct CatsVsDogs: CompiledModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 22464
+        let zero = VK()
         for group in parts.clamped(to: 0..<19) {
             let ty0 = group * 1
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -1534,54 +1535,61 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 19 + tx
                     let patch = x + ((ty0 + r) * 9984 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c), d14 = patch.simd(VC.self, at: 2624 + c), d15 = patch.simd(VC.self, at: 2656 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c), d24 = patch.simd(VC.self, at: 5120 + c), d25 = patch.simd(VC.self, at: 5152 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c), d34 = patch.simd(VC.self, at: 7616 + c), d35 = patch.simd(VC.self, at: 7648 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 9984 + c), d41 = patch.simd(VC.self, at: 10016 + c), d42 = patch.simd(VC.self, at: 10048 + c), d43 = patch.simd(VC.self, at: 10080 + c), d44 = patch.simd(VC.self, at: 10112 + c), d45 = patch.simd(VC.self, at: 10144 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 12480 + c), d51 = patch.simd(VC.self, at: 12512 + c), d52 = patch.simd(VC.self, at: 12544 + c), d53 = patch.simd(VC.self, at: 12576 + c), d54 = patch.simd(VC.self, at: 12608 + c), d55 = patch.simd(VC.self, at: 12640 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 624 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1248 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1872 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2496 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 3120 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3744 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 4368 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4992 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 5616 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 6240 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 7488 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 8112 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 8736 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 9360 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 9984 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 10608 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 11232 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 11856 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 12480 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 13104 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 13728 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 14352 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 14976 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 15600 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 16224 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 16848 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 17472 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 18096 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 18720 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 19344 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 19968 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 20592 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 21216 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 21840 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2496), d11 = pc.simd(VC.self, at: 2528), d12 = pc.simd(VC.self, at: 2560), d13 = pc.simd(VC.self, at: 2592), d14 = pc.simd(VC.self, at: 2624), d15 = pc.simd(VC.self, at: 2656)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 4992), d21 = pc.simd(VC.self, at: 5024), d22 = pc.simd(VC.self, at: 5056), d23 = pc.simd(VC.self, at: 5088), d24 = pc.simd(VC.self, at: 5120), d25 = pc.simd(VC.self, at: 5152)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 7488), d31 = pc.simd(VC.self, at: 7520), d32 = pc.simd(VC.self, at: 7552), d33 = pc.simd(VC.self, at: 7584), d34 = pc.simd(VC.self, at: 7616), d35 = pc.simd(VC.self, at: 7648)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 9984), d41 = pc.simd(VC.self, at: 10016), d42 = pc.simd(VC.self, at: 10048), d43 = pc.simd(VC.self, at: 10080), d44 = pc.simd(VC.self, at: 10112), d45 = pc.simd(VC.self, at: 10144)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 12480), d51 = pc.simd(VC.self, at: 12512), d52 = pc.simd(VC.self, at: 12544), d53 = pc.simd(VC.self, at: 12576), d54 = pc.simd(VC.self, at: 12608), d55 = pc.simd(VC.self, at: 12640)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3744)
+                        vt.store(v20, at: 7488)
+                        vt.store(v30, at: 11232)
+                        vt.store(v40, at: 14976)
+                        vt.store(v50, at: 18720)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 624)
+                        vt.store(v11, at: 4368)
+                        vt.store(v21, at: 8112)
+                        vt.store(v31, at: 11856)
+                        vt.store(v41, at: 15600)
+                        vt.store(v51, at: 19344)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1248)
+                        vt.store(v12, at: 4992)
+                        vt.store(v22, at: 8736)
+                        vt.store(v32, at: 12480)
+                        vt.store(v42, at: 16224)
+                        vt.store(v52, at: 19968)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1872)
+                        vt.store(v13, at: 5616)
+                        vt.store(v23, at: 9360)
+                        vt.store(v33, at: 13104)
+                        vt.store(v43, at: 16848)
+                        vt.store(v53, at: 20592)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2496)
+                        vt.store(v14, at: 6240)
+                        vt.store(v24, at: 9984)
+                        vt.store(v34, at: 13728)
+                        vt.store(v44, at: 17472)
+                        vt.store(v54, at: 21216)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 3120)
+                        vt.store(v15, at: 6864)
+                        vt.store(v25, at: 10608)
+                        vt.store(v35, at: 14352)
+                        vt.store(v45, at: 18096)
+                        vt.store(v55, at: 21840)
                     }
                 }
             }
@@ -1594,52 +1602,57 @@ public struct CatsVsDogs: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 4 * tx
+                    let yt = y + (oy * 75 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 18432 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 9856 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 13552 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 16016 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 17248 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 19712 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 20944 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 22176 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 23408 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 24640 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 25872 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 27104 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 28336 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 29568 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 30800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 32032 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 33264 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 34496 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 35728 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 36960 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 38192 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 39424 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 40656 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 41888 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 43120 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 75 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 75 + ox + 1) * 64 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 75 + ox + 2) * 64 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 75 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 75 + ox + 3) * 64 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 75 + ox) * 64 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 75 + ox + 1) * 64 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 75 + ox + 2) * 64 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 75 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 75 + ox + 3) * 64 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 75 + ox) * 64 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 75 + ox + 1) * 64 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 75 + ox + 2) * 64 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if ox + 3 < 75 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 75 + ox + 3) * 64 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 75 + ox) * 64 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 75 + ox + 1) * 64 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 75 + ox + 2) * 64 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 && ox + 3 < 75 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 75 + ox + 3) * 64 + k) }
+                        let bias = w.simd(VK.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1232), m02 = mt.simd(VK.self, at: 2464), m03 = mt.simd(VK.self, at: 3696), m04 = mt.simd(VK.self, at: 4928), m05 = mt.simd(VK.self, at: 6160)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 7392), m11 = mt.simd(VK.self, at: 8624), m12 = mt.simd(VK.self, at: 9856), m13 = mt.simd(VK.self, at: 11088), m14 = mt.simd(VK.self, at: 12320), m15 = mt.simd(VK.self, at: 13552)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 14784), m21 = mt.simd(VK.self, at: 16016), m22 = mt.simd(VK.self, at: 17248), m23 = mt.simd(VK.self, at: 18480), m24 = mt.simd(VK.self, at: 19712), m25 = mt.simd(VK.self, at: 20944)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 22176), m31 = mt.simd(VK.self, at: 23408), m32 = mt.simd(VK.self, at: 24640), m33 = mt.simd(VK.self, at: 25872), m34 = mt.simd(VK.self, at: 27104), m35 = mt.simd(VK.self, at: 28336)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 29568), m41 = mt.simd(VK.self, at: 30800), m42 = mt.simd(VK.self, at: 32032), m43 = mt.simd(VK.self, at: 33264), m44 = mt.simd(VK.self, at: 34496), m45 = mt.simd(VK.self, at: 35728)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 36960), m51 = mt.simd(VK.self, at: 38192), m52 = mt.simd(VK.self, at: 39424), m53 = mt.simd(VK.self, at: 40656), m54 = mt.simd(VK.self, at: 41888), m55 = mt.simd(VK.self, at: 43120)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 64)
+                        let y02 = s02 + bias
+                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 128)
+                        let y03 = s03 + bias
+                        if ox + 3 < 75 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 192) }
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4800)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864)
+                        let y12 = s12 + bias
+                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 4928)
+                        let y13 = s13 + bias
+                        if ox + 3 < 75 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 4992) }
+                        let y20 = s20 + bias
+                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 9600)
+                        let y21 = s21 + bias
+                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 9664)
+                        let y22 = s22 + bias
+                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 9728)
+                        let y23 = s23 + bias
+                        if ox + 3 < 75 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 9792) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 75 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 14400) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 75 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 14464) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 75 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 14528) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 75 && ox + 3 < 75 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 14592) }
                     }
                 }
             }
@@ -2066,6 +2079,7 @@ public struct CatsVsDogs: CompiledModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 92736
+        let zero = VK()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -2074,54 +2088,61 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 10 + tx
                     let patch = x + ((ty0 + r) * 10752 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 2688 + c), d11 = patch.simd(VC.self, at: 2752 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2880 + c), d14 = patch.simd(VC.self, at: 2944 + c), d15 = patch.simd(VC.self, at: 3008 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 5376 + c), d21 = patch.simd(VC.self, at: 5440 + c), d22 = patch.simd(VC.self, at: 5504 + c), d23 = patch.simd(VC.self, at: 5568 + c), d24 = patch.simd(VC.self, at: 5632 + c), d25 = patch.simd(VC.self, at: 5696 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 8064 + c), d31 = patch.simd(VC.self, at: 8128 + c), d32 = patch.simd(VC.self, at: 8192 + c), d33 = patch.simd(VC.self, at: 8256 + c), d34 = patch.simd(VC.self, at: 8320 + c), d35 = patch.simd(VC.self, at: 8384 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 10752 + c), d41 = patch.simd(VC.self, at: 10816 + c), d42 = patch.simd(VC.self, at: 10880 + c), d43 = patch.simd(VC.self, at: 10944 + c), d44 = patch.simd(VC.self, at: 11008 + c), d45 = patch.simd(VC.self, at: 11072 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 13440 + c), d51 = patch.simd(VC.self, at: 13504 + c), d52 = patch.simd(VC.self, at: 13568 + c), d53 = patch.simd(VC.self, at: 13632 + c), d54 = patch.simd(VC.self, at: 13696 + c), d55 = patch.simd(VC.self, at: 13760 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 2576 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 5152 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 7728 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 10304 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 12880 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 15456 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 18032 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 20608 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 23184 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 25760 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 28336 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 30912 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 33488 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 36064 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 38640 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 41216 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 43792 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 46368 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 48944 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 51520 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 54096 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 56672 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 59248 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 61824 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 64400 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 66976 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 69552 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 72128 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 74704 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 77280 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 79856 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 82432 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 85008 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 87584 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 90160 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2688), d11 = pc.simd(VC.self, at: 2752), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2880), d14 = pc.simd(VC.self, at: 2944), d15 = pc.simd(VC.self, at: 3008)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 5376), d21 = pc.simd(VC.self, at: 5440), d22 = pc.simd(VC.self, at: 5504), d23 = pc.simd(VC.self, at: 5568), d24 = pc.simd(VC.self, at: 5632), d25 = pc.simd(VC.self, at: 5696)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 8064), d31 = pc.simd(VC.self, at: 8128), d32 = pc.simd(VC.self, at: 8192), d33 = pc.simd(VC.self, at: 8256), d34 = pc.simd(VC.self, at: 8320), d35 = pc.simd(VC.self, at: 8384)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 10752), d41 = pc.simd(VC.self, at: 10816), d42 = pc.simd(VC.self, at: 10880), d43 = pc.simd(VC.self, at: 10944), d44 = pc.simd(VC.self, at: 11008), d45 = pc.simd(VC.self, at: 11072)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 13440), d51 = pc.simd(VC.self, at: 13504), d52 = pc.simd(VC.self, at: 13568), d53 = pc.simd(VC.self, at: 13632), d54 = pc.simd(VC.self, at: 13696), d55 = pc.simd(VC.self, at: 13760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 15456)
+                        vt.store(v20, at: 30912)
+                        vt.store(v30, at: 46368)
+                        vt.store(v40, at: 61824)
+                        vt.store(v50, at: 77280)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 2576)
+                        vt.store(v11, at: 18032)
+                        vt.store(v21, at: 33488)
+                        vt.store(v31, at: 48944)
+                        vt.store(v41, at: 64400)
+                        vt.store(v51, at: 79856)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 5152)
+                        vt.store(v12, at: 20608)
+                        vt.store(v22, at: 36064)
+                        vt.store(v32, at: 51520)
+                        vt.store(v42, at: 66976)
+                        vt.store(v52, at: 82432)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 7728)
+                        vt.store(v13, at: 23184)
+                        vt.store(v23, at: 38640)
+                        vt.store(v33, at: 54096)
+                        vt.store(v43, at: 69552)
+                        vt.store(v53, at: 85008)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 10304)
+                        vt.store(v14, at: 25760)
+                        vt.store(v24, at: 41216)
+                        vt.store(v34, at: 56672)
+                        vt.store(v44, at: 72128)
+                        vt.store(v54, at: 87584)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 12880)
+                        vt.store(v15, at: 28336)
+                        vt.store(v25, at: 43792)
+                        vt.store(v35, at: 59248)
+                        vt.store(v45, at: 74704)
+                        vt.store(v55, at: 90160)
                     }
                 }
             }
@@ -2134,52 +2155,57 @@ public struct CatsVsDogs: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<10 {
                     let t = r * 10 + tx, ox = 4 * tx
+                    let yt = y + (oy * 37 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 73728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 5136 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 10272 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 15408 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 20544 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 25680 + t * 128 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 30816 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 35952 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 41088 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 46224 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 51360 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 56496 + t * 128 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 61632 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 66768 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 71904 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 77040 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 82176 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 87312 + t * 128 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 92448 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 97584 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 102720 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 107856 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 112992 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 118128 + t * 128 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 123264 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 128400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 133536 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 138672 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 143808 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 148944 + t * 128 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 154080 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 159216 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 164352 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 169488 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 174624 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 179760 + t * 128 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 37 { y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 37 + ox + 2) * 128 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 37 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 37 + ox + 3) * 128 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 37 + ox + 2) * 128 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 37 + ox + 3) * 128 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 { y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 37 + ox) * 128 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 37 + ox + 1) * 128 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 37 + ox + 2) * 128 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 37 + ox + 3) * 128 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 37 + ox) * 128 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 37 + ox + 1) * 128 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 37 + ox + 2) * 128 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 37 + ox + 3) * 128 + k) }
+                        let bias = w.simd(VK.self, at: 73728 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 5136), m02 = mt.simd(VK.self, at: 10272), m03 = mt.simd(VK.self, at: 15408), m04 = mt.simd(VK.self, at: 20544), m05 = mt.simd(VK.self, at: 25680)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 30816), m11 = mt.simd(VK.self, at: 35952), m12 = mt.simd(VK.self, at: 41088), m13 = mt.simd(VK.self, at: 46224), m14 = mt.simd(VK.self, at: 51360), m15 = mt.simd(VK.self, at: 56496)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 61632), m21 = mt.simd(VK.self, at: 66768), m22 = mt.simd(VK.self, at: 71904), m23 = mt.simd(VK.self, at: 77040), m24 = mt.simd(VK.self, at: 82176), m25 = mt.simd(VK.self, at: 87312)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 92448), m31 = mt.simd(VK.self, at: 97584), m32 = mt.simd(VK.self, at: 102720), m33 = mt.simd(VK.self, at: 107856), m34 = mt.simd(VK.self, at: 112992), m35 = mt.simd(VK.self, at: 118128)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 123264), m41 = mt.simd(VK.self, at: 128400), m42 = mt.simd(VK.self, at: 133536), m43 = mt.simd(VK.self, at: 138672), m44 = mt.simd(VK.self, at: 143808), m45 = mt.simd(VK.self, at: 148944)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 154080), m51 = mt.simd(VK.self, at: 159216), m52 = mt.simd(VK.self, at: 164352), m53 = mt.simd(VK.self, at: 169488), m54 = mt.simd(VK.self, at: 174624), m55 = mt.simd(VK.self, at: 179760)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 37 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128) }
+                        let y02 = s02 + bias
+                        if ox + 2 < 37 { yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 256) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 37 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 384) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 37 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4736) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 4992) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 5120) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 37 { yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 9472) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 9600) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 9728) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 9856) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 37 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 14208) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 14336) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 14464) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 14592) }
                     }
                 }
             }
@@ -2192,54 +2218,61 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 10 + tx
                     let patch = x + ((ty0 + r) * 10752 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 2688 + c), d11 = patch.simd(VC.self, at: 2752 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2880 + c), d14 = patch.simd(VC.self, at: 2944 + c), d15 = patch.simd(VC.self, at: 3008 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 5376 + c), d21 = patch.simd(VC.self, at: 5440 + c), d22 = patch.simd(VC.self, at: 5504 + c), d23 = patch.simd(VC.self, at: 5568 + c), d24 = patch.simd(VC.self, at: 5632 + c), d25 = patch.simd(VC.self, at: 5696 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 8064 + c), d31 = patch.simd(VC.self, at: 8128 + c), d32 = patch.simd(VC.self, at: 8192 + c), d33 = patch.simd(VC.self, at: 8256 + c), d34 = patch.simd(VC.self, at: 8320 + c), d35 = patch.simd(VC.self, at: 8384 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 10752 + c), d41 = patch.simd(VC.self, at: 10816 + c), d42 = patch.simd(VC.self, at: 10880 + c), d43 = patch.simd(VC.self, at: 10944 + c), d44 = patch.simd(VC.self, at: 11008 + c), d45 = patch.simd(VC.self, at: 11072 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 13440 + c), d51 = patch.simd(VC.self, at: 13504 + c), d52 = patch.simd(VC.self, at: 13568 + c), d53 = patch.simd(VC.self, at: 13632 + c), d54 = patch.simd(VC.self, at: 13696 + c), d55 = patch.simd(VC.self, at: 13760 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 2576 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 5152 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 7728 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 10304 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 12880 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 15456 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 18032 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 20608 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 23184 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 25760 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 28336 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 30912 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 33488 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 36064 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 38640 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 41216 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 43792 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 46368 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 48944 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 51520 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 54096 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 56672 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 59248 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 61824 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 64400 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 66976 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 69552 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 72128 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 74704 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 77280 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 79856 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 82432 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 85008 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 87584 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 90160 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2688), d11 = pc.simd(VC.self, at: 2752), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2880), d14 = pc.simd(VC.self, at: 2944), d15 = pc.simd(VC.self, at: 3008)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 5376), d21 = pc.simd(VC.self, at: 5440), d22 = pc.simd(VC.self, at: 5504), d23 = pc.simd(VC.self, at: 5568), d24 = pc.simd(VC.self, at: 5632), d25 = pc.simd(VC.self, at: 5696)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 8064), d31 = pc.simd(VC.self, at: 8128), d32 = pc.simd(VC.self, at: 8192), d33 = pc.simd(VC.self, at: 8256), d34 = pc.simd(VC.self, at: 8320), d35 = pc.simd(VC.self, at: 8384)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 10752), d41 = pc.simd(VC.self, at: 10816), d42 = pc.simd(VC.self, at: 10880), d43 = pc.simd(VC.self, at: 10944), d44 = pc.simd(VC.self, at: 11008), d45 = pc.simd(VC.self, at: 11072)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 13440), d51 = pc.simd(VC.self, at: 13504), d52 = pc.simd(VC.self, at: 13568), d53 = pc.simd(VC.self, at: 13632), d54 = pc.simd(VC.self, at: 13696), d55 = pc.simd(VC.self, at: 13760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 15456)
+                        vt.store(v20, at: 30912)
+                        vt.store(v30, at: 46368)
+                        vt.store(v40, at: 61824)
+                        vt.store(v50, at: 77280)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 2576)
+                        vt.store(v11, at: 18032)
+                        vt.store(v21, at: 33488)
+                        vt.store(v31, at: 48944)
+                        vt.store(v41, at: 64400)
+                        vt.store(v51, at: 79856)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 5152)
+                        vt.store(v12, at: 20608)
+                        vt.store(v22, at: 36064)
+                        vt.store(v32, at: 51520)
+                        vt.store(v42, at: 66976)
+                        vt.store(v52, at: 82432)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 7728)
+                        vt.store(v13, at: 23184)
+                        vt.store(v23, at: 38640)
+                        vt.store(v33, at: 54096)
+                        vt.store(v43, at: 69552)
+                        vt.store(v53, at: 85008)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 10304)
+                        vt.store(v14, at: 25760)
+                        vt.store(v24, at: 41216)
+                        vt.store(v34, at: 56672)
+                        vt.store(v44, at: 72128)
+                        vt.store(v54, at: 87584)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 12880)
+                        vt.store(v15, at: 28336)
+                        vt.store(v25, at: 43792)
+                        vt.store(v35, at: 59248)
+                        vt.store(v45, at: 74704)
+                        vt.store(v55, at: 90160)
                     }
                 }
             }
@@ -2252,52 +2285,57 @@ public struct CatsVsDogs: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<10 {
                     let t = r * 10 + tx, ox = 4 * tx
+                    let yt = y + (oy * 37 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 73728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 5136 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 10272 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 15408 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 20544 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 25680 + t * 128 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 30816 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 35952 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 41088 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 46224 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 51360 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 56496 + t * 128 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 61632 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 66768 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 71904 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 77040 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 82176 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 87312 + t * 128 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 92448 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 97584 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 102720 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 107856 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 112992 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 118128 + t * 128 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 123264 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 128400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 133536 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 138672 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 143808 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 148944 + t * 128 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 154080 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 159216 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 164352 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 169488 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 174624 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 179760 + t * 128 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 37 { y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 37 + ox + 2) * 128 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 37 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 37 + ox + 3) * 128 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 37 + ox + 2) * 128 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 37 + ox + 3) * 128 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 { y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 37 + ox) * 128 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 37 + ox + 1) * 128 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 37 + ox + 2) * 128 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 37 + ox + 3) * 128 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 37 + ox) * 128 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 37 + ox + 1) * 128 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 37 + ox + 2) * 128 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 37 + ox + 3) * 128 + k) }
+                        let bias = w.simd(VK.self, at: 73728 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 5136), m02 = mt.simd(VK.self, at: 10272), m03 = mt.simd(VK.self, at: 15408), m04 = mt.simd(VK.self, at: 20544), m05 = mt.simd(VK.self, at: 25680)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 30816), m11 = mt.simd(VK.self, at: 35952), m12 = mt.simd(VK.self, at: 41088), m13 = mt.simd(VK.self, at: 46224), m14 = mt.simd(VK.self, at: 51360), m15 = mt.simd(VK.self, at: 56496)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 61632), m21 = mt.simd(VK.self, at: 66768), m22 = mt.simd(VK.self, at: 71904), m23 = mt.simd(VK.self, at: 77040), m24 = mt.simd(VK.self, at: 82176), m25 = mt.simd(VK.self, at: 87312)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 92448), m31 = mt.simd(VK.self, at: 97584), m32 = mt.simd(VK.self, at: 102720), m33 = mt.simd(VK.self, at: 107856), m34 = mt.simd(VK.self, at: 112992), m35 = mt.simd(VK.self, at: 118128)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 123264), m41 = mt.simd(VK.self, at: 128400), m42 = mt.simd(VK.self, at: 133536), m43 = mt.simd(VK.self, at: 138672), m44 = mt.simd(VK.self, at: 143808), m45 = mt.simd(VK.self, at: 148944)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 154080), m51 = mt.simd(VK.self, at: 159216), m52 = mt.simd(VK.self, at: 164352), m53 = mt.simd(VK.self, at: 169488), m54 = mt.simd(VK.self, at: 174624), m55 = mt.simd(VK.self, at: 179760)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 37 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128) }
+                        let y02 = s02 + bias
+                        if ox + 2 < 37 { yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 256) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 37 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 384) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 37 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4736) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 4992) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 5120) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 37 { yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 9472) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 9600) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 9728) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 9856) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 37 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 14208) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 14336) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 14464) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 14592) }
                     }
                 }
             }
@@ -2676,6 +2714,7 @@ public struct CatsVsDogs: CompiledModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 115776
+        let zero = VK()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -2684,54 +2723,61 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 5 + tx
                     let patch = x + ((ty0 + r) * 11264 + tx * 512)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 2816 + c), d11 = patch.simd(VC.self, at: 2944 + c), d12 = patch.simd(VC.self, at: 3072 + c), d13 = patch.simd(VC.self, at: 3200 + c), d14 = patch.simd(VC.self, at: 3328 + c), d15 = patch.simd(VC.self, at: 3456 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 5632 + c), d21 = patch.simd(VC.self, at: 5760 + c), d22 = patch.simd(VC.self, at: 5888 + c), d23 = patch.simd(VC.self, at: 6016 + c), d24 = patch.simd(VC.self, at: 6144 + c), d25 = patch.simd(VC.self, at: 6272 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 8448 + c), d31 = patch.simd(VC.self, at: 8576 + c), d32 = patch.simd(VC.self, at: 8704 + c), d33 = patch.simd(VC.self, at: 8832 + c), d34 = patch.simd(VC.self, at: 8960 + c), d35 = patch.simd(VC.self, at: 9088 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 11264 + c), d41 = patch.simd(VC.self, at: 11392 + c), d42 = patch.simd(VC.self, at: 11520 + c), d43 = patch.simd(VC.self, at: 11648 + c), d44 = patch.simd(VC.self, at: 11776 + c), d45 = patch.simd(VC.self, at: 11904 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 14080 + c), d51 = patch.simd(VC.self, at: 14208 + c), d52 = patch.simd(VC.self, at: 14336 + c), d53 = patch.simd(VC.self, at: 14464 + c), d54 = patch.simd(VC.self, at: 14592 + c), d55 = patch.simd(VC.self, at: 14720 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 3216 + t * 128 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 6432 + t * 128 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 9648 + t * 128 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 12864 + t * 128 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 16080 + t * 128 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 19296 + t * 128 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 22512 + t * 128 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 25728 + t * 128 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 28944 + t * 128 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 32160 + t * 128 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 35376 + t * 128 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 38592 + t * 128 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 41808 + t * 128 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 45024 + t * 128 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 48240 + t * 128 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 51456 + t * 128 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 54672 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 57888 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 61104 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 64320 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 67536 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 70752 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 73968 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 77184 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 80400 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 83616 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 86832 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 90048 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 93264 + t * 128 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 96480 + t * 128 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 99696 + t * 128 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 102912 + t * 128 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 106128 + t * 128 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 109344 + t * 128 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 112560 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384), d04 = pc.simd(VC.self, at: 512), d05 = pc.simd(VC.self, at: 640)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2816), d11 = pc.simd(VC.self, at: 2944), d12 = pc.simd(VC.self, at: 3072), d13 = pc.simd(VC.self, at: 3200), d14 = pc.simd(VC.self, at: 3328), d15 = pc.simd(VC.self, at: 3456)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 5632), d21 = pc.simd(VC.self, at: 5760), d22 = pc.simd(VC.self, at: 5888), d23 = pc.simd(VC.self, at: 6016), d24 = pc.simd(VC.self, at: 6144), d25 = pc.simd(VC.self, at: 6272)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 8448), d31 = pc.simd(VC.self, at: 8576), d32 = pc.simd(VC.self, at: 8704), d33 = pc.simd(VC.self, at: 8832), d34 = pc.simd(VC.self, at: 8960), d35 = pc.simd(VC.self, at: 9088)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 11264), d41 = pc.simd(VC.self, at: 11392), d42 = pc.simd(VC.self, at: 11520), d43 = pc.simd(VC.self, at: 11648), d44 = pc.simd(VC.self, at: 11776), d45 = pc.simd(VC.self, at: 11904)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 14080), d51 = pc.simd(VC.self, at: 14208), d52 = pc.simd(VC.self, at: 14336), d53 = pc.simd(VC.self, at: 14464), d54 = pc.simd(VC.self, at: 14592), d55 = pc.simd(VC.self, at: 14720)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 19296)
+                        vt.store(v20, at: 38592)
+                        vt.store(v30, at: 57888)
+                        vt.store(v40, at: 77184)
+                        vt.store(v50, at: 96480)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 3216)
+                        vt.store(v11, at: 22512)
+                        vt.store(v21, at: 41808)
+                        vt.store(v31, at: 61104)
+                        vt.store(v41, at: 80400)
+                        vt.store(v51, at: 99696)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 6432)
+                        vt.store(v12, at: 25728)
+                        vt.store(v22, at: 45024)
+                        vt.store(v32, at: 64320)
+                        vt.store(v42, at: 83616)
+                        vt.store(v52, at: 102912)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 9648)
+                        vt.store(v13, at: 28944)
+                        vt.store(v23, at: 48240)
+                        vt.store(v33, at: 67536)
+                        vt.store(v43, at: 86832)
+                        vt.store(v53, at: 106128)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 12864)
+                        vt.store(v14, at: 32160)
+                        vt.store(v24, at: 51456)
+                        vt.store(v34, at: 70752)
+                        vt.store(v44, at: 90048)
+                        vt.store(v54, at: 109344)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 16080)
+                        vt.store(v15, at: 35376)
+                        vt.store(v25, at: 54672)
+                        vt.store(v35, at: 73968)
+                        vt.store(v45, at: 93264)
+                        vt.store(v55, at: 112560)
                     }
                 }
             }
@@ -2744,52 +2790,57 @@ public struct CatsVsDogs: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<5 {
                     let t = r * 5 + tx, ox = 4 * tx
+                    let yt = y + (oy * 18 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 3216 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 6432 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 9648 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 12864 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 16080 + t * 128 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 19296 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 22512 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 25728 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 28944 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 32160 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 35376 + t * 128 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 38592 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 41808 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 45024 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 48240 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 51456 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 54672 + t * 128 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 57888 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 61104 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 64320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 67536 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 70752 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 73968 + t * 128 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 77184 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 80400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 83616 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 86832 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 90048 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 93264 + t * 128 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 96480 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 99696 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 102912 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 106128 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 109344 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 112560 + t * 128 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 18 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 18 + ox + 1) * 128 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 18 { y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 18 + ox + 2) * 128 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 18 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 18 + ox + 3) * 128 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox) * 128 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if ox + 2 < 18 { y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 18 + ox + 2) * 128 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 18 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 18 + ox + 3) * 128 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 { y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 18 + ox) * 128 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 { y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 18 + ox + 1) * 128 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 && ox + 2 < 18 { y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 18 + ox + 2) * 128 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 && ox + 3 < 18 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 18 + ox + 3) * 128 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 18 + ox) * 128 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 18 + ox + 1) * 128 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 && ox + 2 < 18 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 18 + ox + 2) * 128 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 && ox + 3 < 18 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 18 + ox + 3) * 128 + k) }
+                        let bias = w.simd(VK.self, at: 147456 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 3216), m02 = mt.simd(VK.self, at: 6432), m03 = mt.simd(VK.self, at: 9648), m04 = mt.simd(VK.self, at: 12864), m05 = mt.simd(VK.self, at: 16080)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 19296), m11 = mt.simd(VK.self, at: 22512), m12 = mt.simd(VK.self, at: 25728), m13 = mt.simd(VK.self, at: 28944), m14 = mt.simd(VK.self, at: 32160), m15 = mt.simd(VK.self, at: 35376)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 38592), m21 = mt.simd(VK.self, at: 41808), m22 = mt.simd(VK.self, at: 45024), m23 = mt.simd(VK.self, at: 48240), m24 = mt.simd(VK.self, at: 51456), m25 = mt.simd(VK.self, at: 54672)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 57888), m31 = mt.simd(VK.self, at: 61104), m32 = mt.simd(VK.self, at: 64320), m33 = mt.simd(VK.self, at: 67536), m34 = mt.simd(VK.self, at: 70752), m35 = mt.simd(VK.self, at: 73968)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 77184), m41 = mt.simd(VK.self, at: 80400), m42 = mt.simd(VK.self, at: 83616), m43 = mt.simd(VK.self, at: 86832), m44 = mt.simd(VK.self, at: 90048), m45 = mt.simd(VK.self, at: 93264)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 96480), m51 = mt.simd(VK.self, at: 99696), m52 = mt.simd(VK.self, at: 102912), m53 = mt.simd(VK.self, at: 106128), m54 = mt.simd(VK.self, at: 109344), m55 = mt.simd(VK.self, at: 112560)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128)
+                        let y02 = s02 + bias
+                        if ox + 2 < 18 { yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 256) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 18 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 384) }
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 2304)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 2432)
+                        let y12 = s12 + bias
+                        if ox + 2 < 18 { yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 2560) }
+                        let y13 = s13 + bias
+                        if ox + 3 < 18 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 2688) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 18 { yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 4608) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 18 { yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 4736) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 18 && ox + 2 < 18 { yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 4864) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 18 && ox + 3 < 18 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 4992) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 18 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 6912) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 18 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 7040) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 18 && ox + 2 < 18 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 7168) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 18 && ox + 3 < 18 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 7296) }
                     }
                 }
             }
@@ -3782,30 +3833,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 38 + tx
                     let patch = x + ((ty0 + r) * 4992 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 1232 + t * 32 + c)
-                        v.store(b02 - b22, at: 2464 + t * 32 + c)
-                        v.store(b03 - b23, at: 3696 + t * 32 + c)
-                        v.store(b10 + b20, at: 4928 + t * 32 + c)
-                        v.store(b11 + b21, at: 6160 + t * 32 + c)
-                        v.store(b12 + b22, at: 7392 + t * 32 + c)
-                        v.store(b13 + b23, at: 8624 + t * 32 + c)
-                        v.store(b20 - b10, at: 9856 + t * 32 + c)
-                        v.store(b21 - b11, at: 11088 + t * 32 + c)
-                        v.store(b22 - b12, at: 12320 + t * 32 + c)
-                        v.store(b23 - b13, at: 13552 + t * 32 + c)
-                        v.store(b10 - b30, at: 14784 + t * 32 + c)
-                        v.store(b11 - b31, at: 16016 + t * 32 + c)
-                        v.store(b12 - b32, at: 17248 + t * 32 + c)
-                        v.store(b13 - b33, at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2496), d11 = pc.simd(VC.self, at: 2528), d12 = pc.simd(VC.self, at: 2560), d13 = pc.simd(VC.self, at: 2592)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 4992), d21 = pc.simd(VC.self, at: 5024), d22 = pc.simd(VC.self, at: 5056), d23 = pc.simd(VC.self, at: 5088)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7488), d31 = pc.simd(VC.self, at: 7520), d32 = pc.simd(VC.self, at: 7552), d33 = pc.simd(VC.self, at: 7584)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4928)
+                        vt.store(v20, at: 9856)
+                        vt.store(v30, at: 14784)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1232)
+                        vt.store(v11, at: 6160)
+                        vt.store(v21, at: 11088)
+                        vt.store(v31, at: 16016)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2464)
+                        vt.store(v12, at: 7392)
+                        vt.store(v22, at: 12320)
+                        vt.store(v32, at: 17248)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3696)
+                        vt.store(v13, at: 8624)
+                        vt.store(v23, at: 13552)
+                        vt.store(v33, at: 18480)
                     }
                 }
             }
@@ -3915,30 +3971,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 19 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 64 + c)
-                        v.store(b01 - b21, at: 1232 + t * 64 + c)
-                        v.store(b02 - b22, at: 2464 + t * 64 + c)
-                        v.store(b03 - b23, at: 3696 + t * 64 + c)
-                        v.store(b10 + b20, at: 4928 + t * 64 + c)
-                        v.store(b11 + b21, at: 6160 + t * 64 + c)
-                        v.store(b12 + b22, at: 7392 + t * 64 + c)
-                        v.store(b13 + b23, at: 8624 + t * 64 + c)
-                        v.store(b20 - b10, at: 9856 + t * 64 + c)
-                        v.store(b21 - b11, at: 11088 + t * 64 + c)
-                        v.store(b22 - b12, at: 12320 + t * 64 + c)
-                        v.store(b23 - b13, at: 13552 + t * 64 + c)
-                        v.store(b10 - b30, at: 14784 + t * 64 + c)
-                        v.store(b11 - b31, at: 16016 + t * 64 + c)
-                        v.store(b12 - b32, at: 17248 + t * 64 + c)
-                        v.store(b13 - b33, at: 18480 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2624), d12 = pc.simd(VC.self, at: 2688), d13 = pc.simd(VC.self, at: 2752)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5184), d22 = pc.simd(VC.self, at: 5248), d23 = pc.simd(VC.self, at: 5312)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7744), d32 = pc.simd(VC.self, at: 7808), d33 = pc.simd(VC.self, at: 7872)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4928)
+                        vt.store(v20, at: 9856)
+                        vt.store(v30, at: 14784)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1232)
+                        vt.store(v11, at: 6160)
+                        vt.store(v21, at: 11088)
+                        vt.store(v31, at: 16016)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2464)
+                        vt.store(v12, at: 7392)
+                        vt.store(v22, at: 12320)
+                        vt.store(v32, at: 17248)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3696)
+                        vt.store(v13, at: 8624)
+                        vt.store(v23, at: 13552)
+                        vt.store(v33, at: 18480)
                     }
                 }
             }
@@ -4063,30 +4124,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 128 + c)
-                        v.store(b01 - b21, at: 2320 + t * 128 + c)
-                        v.store(b02 - b22, at: 4640 + t * 128 + c)
-                        v.store(b03 - b23, at: 6960 + t * 128 + c)
-                        v.store(b10 + b20, at: 9280 + t * 128 + c)
-                        v.store(b11 + b21, at: 11600 + t * 128 + c)
-                        v.store(b12 + b22, at: 13920 + t * 128 + c)
-                        v.store(b13 + b23, at: 16240 + t * 128 + c)
-                        v.store(b20 - b10, at: 18560 + t * 128 + c)
-                        v.store(b21 - b11, at: 20880 + t * 128 + c)
-                        v.store(b22 - b12, at: 23200 + t * 128 + c)
-                        v.store(b23 - b13, at: 25520 + t * 128 + c)
-                        v.store(b10 - b30, at: 27840 + t * 128 + c)
-                        v.store(b11 - b31, at: 30160 + t * 128 + c)
-                        v.store(b12 - b32, at: 32480 + t * 128 + c)
-                        v.store(b13 - b33, at: 34800 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2688), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2944)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5248), d22 = pc.simd(VC.self, at: 5376), d23 = pc.simd(VC.self, at: 5504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7808), d32 = pc.simd(VC.self, at: 7936), d33 = pc.simd(VC.self, at: 8064)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 9280)
+                        vt.store(v20, at: 18560)
+                        vt.store(v30, at: 27840)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2320)
+                        vt.store(v11, at: 11600)
+                        vt.store(v21, at: 20880)
+                        vt.store(v31, at: 30160)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 4640)
+                        vt.store(v12, at: 13920)
+                        vt.store(v22, at: 23200)
+                        vt.store(v32, at: 32480)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 6960)
+                        vt.store(v13, at: 16240)
+                        vt.store(v23, at: 25520)
+                        vt.store(v33, at: 34800)
                     }
                 }
             }
@@ -4133,30 +4199,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 128 + c)
-                        v.store(b01 - b21, at: 2320 + t * 128 + c)
-                        v.store(b02 - b22, at: 4640 + t * 128 + c)
-                        v.store(b03 - b23, at: 6960 + t * 128 + c)
-                        v.store(b10 + b20, at: 9280 + t * 128 + c)
-                        v.store(b11 + b21, at: 11600 + t * 128 + c)
-                        v.store(b12 + b22, at: 13920 + t * 128 + c)
-                        v.store(b13 + b23, at: 16240 + t * 128 + c)
-                        v.store(b20 - b10, at: 18560 + t * 128 + c)
-                        v.store(b21 - b11, at: 20880 + t * 128 + c)
-                        v.store(b22 - b12, at: 23200 + t * 128 + c)
-                        v.store(b23 - b13, at: 25520 + t * 128 + c)
-                        v.store(b10 - b30, at: 27840 + t * 128 + c)
-                        v.store(b11 - b31, at: 30160 + t * 128 + c)
-                        v.store(b12 - b32, at: 32480 + t * 128 + c)
-                        v.store(b13 - b33, at: 34800 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2688), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2944)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5248), d22 = pc.simd(VC.self, at: 5376), d23 = pc.simd(VC.self, at: 5504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7808), d32 = pc.simd(VC.self, at: 7936), d33 = pc.simd(VC.self, at: 8064)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 9280)
+                        vt.store(v20, at: 18560)
+                        vt.store(v30, at: 27840)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2320)
+                        vt.store(v11, at: 11600)
+                        vt.store(v21, at: 20880)
+                        vt.store(v31, at: 30160)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 4640)
+                        vt.store(v12, at: 13920)
+                        vt.store(v22, at: 23200)
+                        vt.store(v32, at: 32480)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 6960)
+                        vt.store(v13, at: 16240)
+                        vt.store(v23, at: 25520)
+                        vt.store(v33, at: 34800)
                     }
                 }
             }
@@ -4371,54 +4442,61 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 19 + tx
                     let patch = x + ((ty0 + r) * 19968 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 4992 + c), d11 = patch.simd(VC.self, at: 5056 + c), d12 = patch.simd(VC.self, at: 5120 + c), d13 = patch.simd(VC.self, at: 5184 + c), d14 = patch.simd(VC.self, at: 5248 + c), d15 = patch.simd(VC.self, at: 5312 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 9984 + c), d21 = patch.simd(VC.self, at: 10048 + c), d22 = patch.simd(VC.self, at: 10112 + c), d23 = patch.simd(VC.self, at: 10176 + c), d24 = patch.simd(VC.self, at: 10240 + c), d25 = patch.simd(VC.self, at: 10304 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 14976 + c), d31 = patch.simd(VC.self, at: 15040 + c), d32 = patch.simd(VC.self, at: 15104 + c), d33 = patch.simd(VC.self, at: 15168 + c), d34 = patch.simd(VC.self, at: 15232 + c), d35 = patch.simd(VC.self, at: 15296 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 19968 + c), d41 = patch.simd(VC.self, at: 20032 + c), d42 = patch.simd(VC.self, at: 20096 + c), d43 = patch.simd(VC.self, at: 20160 + c), d44 = patch.simd(VC.self, at: 20224 + c), d45 = patch.simd(VC.self, at: 20288 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 24960 + c), d51 = patch.simd(VC.self, at: 25024 + c), d52 = patch.simd(VC.self, at: 25088 + c), d53 = patch.simd(VC.self, at: 25152 + c), d54 = patch.simd(VC.self, at: 25216 + c), d55 = patch.simd(VC.self, at: 25280 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 1232 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 2464 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 3696 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 4928 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 6160 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 7392 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 8624 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 9856 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 11088 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 12320 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 13552 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 14784 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 16016 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 17248 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 18480 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 19712 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 20944 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 22176 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 23408 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 24640 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 25872 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 27104 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 28336 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 29568 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 30800 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 32032 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 33264 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 34496 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 35728 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 36960 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 38192 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 39424 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 40656 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 41888 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 43120 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 4992), d11 = pc.simd(VC.self, at: 5056), d12 = pc.simd(VC.self, at: 5120), d13 = pc.simd(VC.self, at: 5184), d14 = pc.simd(VC.self, at: 5248), d15 = pc.simd(VC.self, at: 5312)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 9984), d21 = pc.simd(VC.self, at: 10048), d22 = pc.simd(VC.self, at: 10112), d23 = pc.simd(VC.self, at: 10176), d24 = pc.simd(VC.self, at: 10240), d25 = pc.simd(VC.self, at: 10304)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 14976), d31 = pc.simd(VC.self, at: 15040), d32 = pc.simd(VC.self, at: 15104), d33 = pc.simd(VC.self, at: 15168), d34 = pc.simd(VC.self, at: 15232), d35 = pc.simd(VC.self, at: 15296)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 19968), d41 = pc.simd(VC.self, at: 20032), d42 = pc.simd(VC.self, at: 20096), d43 = pc.simd(VC.self, at: 20160), d44 = pc.simd(VC.self, at: 20224), d45 = pc.simd(VC.self, at: 20288)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 24960), d51 = pc.simd(VC.self, at: 25024), d52 = pc.simd(VC.self, at: 25088), d53 = pc.simd(VC.self, at: 25152), d54 = pc.simd(VC.self, at: 25216), d55 = pc.simd(VC.self, at: 25280)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 7392)
+                        vt.store(v20, at: 14784)
+                        vt.store(v30, at: 22176)
+                        vt.store(v40, at: 29568)
+                        vt.store(v50, at: 36960)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 1232)
+                        vt.store(v11, at: 8624)
+                        vt.store(v21, at: 16016)
+                        vt.store(v31, at: 23408)
+                        vt.store(v41, at: 30800)
+                        vt.store(v51, at: 38192)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 2464)
+                        vt.store(v12, at: 9856)
+                        vt.store(v22, at: 17248)
+                        vt.store(v32, at: 24640)
+                        vt.store(v42, at: 32032)
+                        vt.store(v52, at: 39424)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 3696)
+                        vt.store(v13, at: 11088)
+                        vt.store(v23, at: 18480)
+                        vt.store(v33, at: 25872)
+                        vt.store(v43, at: 33264)
+                        vt.store(v53, at: 40656)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 4928)
+                        vt.store(v14, at: 12320)
+                        vt.store(v24, at: 19712)
+                        vt.store(v34, at: 27104)
+                        vt.store(v44, at: 34496)
+                        vt.store(v54, at: 41888)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 6160)
+                        vt.store(v15, at: 13552)
+                        vt.store(v25, at: 20944)
+                        vt.store(v35, at: 28336)
+                        vt.store(v45, at: 35728)
+                        vt.store(v55, at: 43120)
                     }
                 }
             }
@@ -4431,52 +4509,57 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 4 * tx
+                    let yt = y + (oy * 75 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 73728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 624 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1248 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2496 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4368 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4992 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5616 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7488 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 8112 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8736 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 9984 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 10608 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 11232 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11856 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13104 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 14352 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 14976 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 16224 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 16848 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 17472 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 18096 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 18720 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 19344 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 19968 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 20592 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 21216 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 21840 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 75 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 75 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 75 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 75 { y.store(y03, at: (oy * 75 + ox + 3) * 32 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 75 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 75 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 75 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 75 { y.store(y13, at: ((oy + 1) * 75 + ox + 3) * 32 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 75 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 75 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 75 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if ox + 3 < 75 { y.store(y23, at: ((oy + 2) * 75 + ox + 3) * 32 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 { y.store(y30, at: ((oy + 3) * 75 + ox) * 32 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 { y.store(y31, at: ((oy + 3) * 75 + ox + 1) * 32 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 { y.store(y32, at: ((oy + 3) * 75 + ox + 2) * 32 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 75 && ox + 3 < 75 { y.store(y33, at: ((oy + 3) * 75 + ox + 3) * 32 + k) }
+                        let bias = w.simd(VK.self, at: 73728 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 624), m02 = mt.simd(VK.self, at: 1248), m03 = mt.simd(VK.self, at: 1872), m04 = mt.simd(VK.self, at: 2496), m05 = mt.simd(VK.self, at: 3120)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3744), m11 = mt.simd(VK.self, at: 4368), m12 = mt.simd(VK.self, at: 4992), m13 = mt.simd(VK.self, at: 5616), m14 = mt.simd(VK.self, at: 6240), m15 = mt.simd(VK.self, at: 6864)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 7488), m21 = mt.simd(VK.self, at: 8112), m22 = mt.simd(VK.self, at: 8736), m23 = mt.simd(VK.self, at: 9360), m24 = mt.simd(VK.self, at: 9984), m25 = mt.simd(VK.self, at: 10608)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 11232), m31 = mt.simd(VK.self, at: 11856), m32 = mt.simd(VK.self, at: 12480), m33 = mt.simd(VK.self, at: 13104), m34 = mt.simd(VK.self, at: 13728), m35 = mt.simd(VK.self, at: 14352)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 14976), m41 = mt.simd(VK.self, at: 15600), m42 = mt.simd(VK.self, at: 16224), m43 = mt.simd(VK.self, at: 16848), m44 = mt.simd(VK.self, at: 17472), m45 = mt.simd(VK.self, at: 18096)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 18720), m51 = mt.simd(VK.self, at: 19344), m52 = mt.simd(VK.self, at: 19968), m53 = mt.simd(VK.self, at: 20592), m54 = mt.simd(VK.self, at: 21216), m55 = mt.simd(VK.self, at: 21840)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 64)
+                        let y03 = s03 + bias
+                        if ox + 3 < 75 { yt.store(y03, at: k + 96) }
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 2400)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 2432)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 2464)
+                        let y13 = s13 + bias
+                        if ox + 3 < 75 { yt.store(y13, at: k + 2496) }
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 4800)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 4832)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 4864)
+                        let y23 = s23 + bias
+                        if ox + 3 < 75 { yt.store(y23, at: k + 4896) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 75 { yt.store(y30, at: k + 7200) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 75 { yt.store(y31, at: k + 7232) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 75 { yt.store(y32, at: k + 7264) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 75 && ox + 3 < 75 { yt.store(y33, at: k + 7296) }
                     }
                 }
             }
@@ -4684,54 +4767,61 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 10 + tx
                     let patch = x + ((ty0 + r) * 21504 + tx * 512)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 5376 + c), d11 = patch.simd(VC.self, at: 5504 + c), d12 = patch.simd(VC.self, at: 5632 + c), d13 = patch.simd(VC.self, at: 5760 + c), d14 = patch.simd(VC.self, at: 5888 + c), d15 = patch.simd(VC.self, at: 6016 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 10752 + c), d21 = patch.simd(VC.self, at: 10880 + c), d22 = patch.simd(VC.self, at: 11008 + c), d23 = patch.simd(VC.self, at: 11136 + c), d24 = patch.simd(VC.self, at: 11264 + c), d25 = patch.simd(VC.self, at: 11392 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 16128 + c), d31 = patch.simd(VC.self, at: 16256 + c), d32 = patch.simd(VC.self, at: 16384 + c), d33 = patch.simd(VC.self, at: 16512 + c), d34 = patch.simd(VC.self, at: 16640 + c), d35 = patch.simd(VC.self, at: 16768 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 21504 + c), d41 = patch.simd(VC.self, at: 21632 + c), d42 = patch.simd(VC.self, at: 21760 + c), d43 = patch.simd(VC.self, at: 21888 + c), d44 = patch.simd(VC.self, at: 22016 + c), d45 = patch.simd(VC.self, at: 22144 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 26880 + c), d51 = patch.simd(VC.self, at: 27008 + c), d52 = patch.simd(VC.self, at: 27136 + c), d53 = patch.simd(VC.self, at: 27264 + c), d54 = patch.simd(VC.self, at: 27392 + c), d55 = patch.simd(VC.self, at: 27520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 5136 + t * 128 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 10272 + t * 128 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 15408 + t * 128 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 20544 + t * 128 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 25680 + t * 128 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 30816 + t * 128 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 35952 + t * 128 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 41088 + t * 128 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 46224 + t * 128 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 51360 + t * 128 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 56496 + t * 128 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 61632 + t * 128 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 66768 + t * 128 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 71904 + t * 128 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 77040 + t * 128 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 82176 + t * 128 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 87312 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 92448 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 97584 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 102720 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 107856 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 112992 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 118128 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 123264 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 128400 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 133536 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 138672 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 143808 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 148944 + t * 128 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 154080 + t * 128 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 159216 + t * 128 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 164352 + t * 128 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 169488 + t * 128 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 174624 + t * 128 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 179760 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384), d04 = pc.simd(VC.self, at: 512), d05 = pc.simd(VC.self, at: 640)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 5376), d11 = pc.simd(VC.self, at: 5504), d12 = pc.simd(VC.self, at: 5632), d13 = pc.simd(VC.self, at: 5760), d14 = pc.simd(VC.self, at: 5888), d15 = pc.simd(VC.self, at: 6016)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 10752), d21 = pc.simd(VC.self, at: 10880), d22 = pc.simd(VC.self, at: 11008), d23 = pc.simd(VC.self, at: 11136), d24 = pc.simd(VC.self, at: 11264), d25 = pc.simd(VC.self, at: 11392)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 16128), d31 = pc.simd(VC.self, at: 16256), d32 = pc.simd(VC.self, at: 16384), d33 = pc.simd(VC.self, at: 16512), d34 = pc.simd(VC.self, at: 16640), d35 = pc.simd(VC.self, at: 16768)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 21504), d41 = pc.simd(VC.self, at: 21632), d42 = pc.simd(VC.self, at: 21760), d43 = pc.simd(VC.self, at: 21888), d44 = pc.simd(VC.self, at: 22016), d45 = pc.simd(VC.self, at: 22144)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 26880), d51 = pc.simd(VC.self, at: 27008), d52 = pc.simd(VC.self, at: 27136), d53 = pc.simd(VC.self, at: 27264), d54 = pc.simd(VC.self, at: 27392), d55 = pc.simd(VC.self, at: 27520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 30816)
+                        vt.store(v20, at: 61632)
+                        vt.store(v30, at: 92448)
+                        vt.store(v40, at: 123264)
+                        vt.store(v50, at: 154080)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 5136)
+                        vt.store(v11, at: 35952)
+                        vt.store(v21, at: 66768)
+                        vt.store(v31, at: 97584)
+                        vt.store(v41, at: 128400)
+                        vt.store(v51, at: 159216)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 10272)
+                        vt.store(v12, at: 41088)
+                        vt.store(v22, at: 71904)
+                        vt.store(v32, at: 102720)
+                        vt.store(v42, at: 133536)
+                        vt.store(v52, at: 164352)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 15408)
+                        vt.store(v13, at: 46224)
+                        vt.store(v23, at: 77040)
+                        vt.store(v33, at: 107856)
+                        vt.store(v43, at: 138672)
+                        vt.store(v53, at: 169488)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 20544)
+                        vt.store(v14, at: 51360)
+                        vt.store(v24, at: 82176)
+                        vt.store(v34, at: 112992)
+                        vt.store(v44, at: 143808)
+                        vt.store(v54, at: 174624)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 25680)
+                        vt.store(v15, at: 56496)
+                        vt.store(v25, at: 87312)
+                        vt.store(v35, at: 118128)
+                        vt.store(v45, at: 148944)
+                        vt.store(v55, at: 179760)
                     }
                 }
             }
@@ -4744,52 +4834,57 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<10 {
                     let t = r * 10 + tx, ox = 4 * tx
+                    let yt = y + (oy * 37 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 294912 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5152 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7728 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 10304 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 12880 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 15456 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 18032 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 20608 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 23184 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 25760 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 28336 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 30912 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 33488 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 36064 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 38640 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 41216 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 43792 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 46368 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 48944 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 51520 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 54096 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 56672 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 59248 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 61824 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 64400 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 66976 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 69552 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 72128 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 74704 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 77280 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 79856 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 82432 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 85008 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 87584 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 90160 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 37 { y.store(y02, at: (oy * 37 + ox + 2) * 64 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 37 { y.store(y03, at: (oy * 37 + ox + 3) * 64 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12, at: ((oy + 1) * 37 + ox + 2) * 64 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13, at: ((oy + 1) * 37 + ox + 3) * 64 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 { y.store(y20, at: ((oy + 2) * 37 + ox) * 64 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21, at: ((oy + 2) * 37 + ox + 1) * 64 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22, at: ((oy + 2) * 37 + ox + 2) * 64 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23, at: ((oy + 2) * 37 + ox + 3) * 64 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 { y.store(y30, at: ((oy + 3) * 37 + ox) * 64 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31, at: ((oy + 3) * 37 + ox + 1) * 64 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32, at: ((oy + 3) * 37 + ox + 2) * 64 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33, at: ((oy + 3) * 37 + ox + 3) * 64 + k) }
+                        let bias = w.simd(VK.self, at: 294912 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2576), m02 = mt.simd(VK.self, at: 5152), m03 = mt.simd(VK.self, at: 7728), m04 = mt.simd(VK.self, at: 10304), m05 = mt.simd(VK.self, at: 12880)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 15456), m11 = mt.simd(VK.self, at: 18032), m12 = mt.simd(VK.self, at: 20608), m13 = mt.simd(VK.self, at: 23184), m14 = mt.simd(VK.self, at: 25760), m15 = mt.simd(VK.self, at: 28336)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 30912), m21 = mt.simd(VK.self, at: 33488), m22 = mt.simd(VK.self, at: 36064), m23 = mt.simd(VK.self, at: 38640), m24 = mt.simd(VK.self, at: 41216), m25 = mt.simd(VK.self, at: 43792)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 46368), m31 = mt.simd(VK.self, at: 48944), m32 = mt.simd(VK.self, at: 51520), m33 = mt.simd(VK.self, at: 54096), m34 = mt.simd(VK.self, at: 56672), m35 = mt.simd(VK.self, at: 59248)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 61824), m41 = mt.simd(VK.self, at: 64400), m42 = mt.simd(VK.self, at: 66976), m43 = mt.simd(VK.self, at: 69552), m44 = mt.simd(VK.self, at: 72128), m45 = mt.simd(VK.self, at: 74704)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 77280), m51 = mt.simd(VK.self, at: 79856), m52 = mt.simd(VK.self, at: 82432), m53 = mt.simd(VK.self, at: 85008), m54 = mt.simd(VK.self, at: 87584), m55 = mt.simd(VK.self, at: 90160)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 37 { yt.store(y01, at: k + 64) }
+                        let y02 = s02 + bias
+                        if ox + 2 < 37 { yt.store(y02, at: k + 128) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 37 { yt.store(y03, at: k + 192) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 37 { yt.store(y10, at: k + 2368) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11, at: k + 2432) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { yt.store(y12, at: k + 2496) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { yt.store(y13, at: k + 2560) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 37 { yt.store(y20, at: k + 4736) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { yt.store(y21, at: k + 4800) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { yt.store(y22, at: k + 4864) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { yt.store(y23, at: k + 4928) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 37 { yt.store(y30, at: k + 7104) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { yt.store(y31, at: k + 7168) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { yt.store(y32, at: k + 7232) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { yt.store(y33, at: k + 7296) }
                     }
                 }
             }
@@ -4802,54 +4897,61 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 10 + tx
                     let patch = x + ((ty0 + r) * 21504 + tx * 512)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 5376 + c), d11 = patch.simd(VC.self, at: 5504 + c), d12 = patch.simd(VC.self, at: 5632 + c), d13 = patch.simd(VC.self, at: 5760 + c), d14 = patch.simd(VC.self, at: 5888 + c), d15 = patch.simd(VC.self, at: 6016 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 10752 + c), d21 = patch.simd(VC.self, at: 10880 + c), d22 = patch.simd(VC.self, at: 11008 + c), d23 = patch.simd(VC.self, at: 11136 + c), d24 = patch.simd(VC.self, at: 11264 + c), d25 = patch.simd(VC.self, at: 11392 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 16128 + c), d31 = patch.simd(VC.self, at: 16256 + c), d32 = patch.simd(VC.self, at: 16384 + c), d33 = patch.simd(VC.self, at: 16512 + c), d34 = patch.simd(VC.self, at: 16640 + c), d35 = patch.simd(VC.self, at: 16768 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 21504 + c), d41 = patch.simd(VC.self, at: 21632 + c), d42 = patch.simd(VC.self, at: 21760 + c), d43 = patch.simd(VC.self, at: 21888 + c), d44 = patch.simd(VC.self, at: 22016 + c), d45 = patch.simd(VC.self, at: 22144 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 26880 + c), d51 = patch.simd(VC.self, at: 27008 + c), d52 = patch.simd(VC.self, at: 27136 + c), d53 = patch.simd(VC.self, at: 27264 + c), d54 = patch.simd(VC.self, at: 27392 + c), d55 = patch.simd(VC.self, at: 27520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 5136 + t * 128 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 10272 + t * 128 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 15408 + t * 128 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 20544 + t * 128 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 25680 + t * 128 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 30816 + t * 128 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 35952 + t * 128 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 41088 + t * 128 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 46224 + t * 128 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 51360 + t * 128 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 56496 + t * 128 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 61632 + t * 128 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 66768 + t * 128 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 71904 + t * 128 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 77040 + t * 128 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 82176 + t * 128 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 87312 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 92448 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 97584 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 102720 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 107856 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 112992 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 118128 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 123264 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 128400 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 133536 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 138672 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 143808 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 148944 + t * 128 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 154080 + t * 128 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 159216 + t * 128 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 164352 + t * 128 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 169488 + t * 128 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 174624 + t * 128 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 179760 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384), d04 = pc.simd(VC.self, at: 512), d05 = pc.simd(VC.self, at: 640)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 5376), d11 = pc.simd(VC.self, at: 5504), d12 = pc.simd(VC.self, at: 5632), d13 = pc.simd(VC.self, at: 5760), d14 = pc.simd(VC.self, at: 5888), d15 = pc.simd(VC.self, at: 6016)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 10752), d21 = pc.simd(VC.self, at: 10880), d22 = pc.simd(VC.self, at: 11008), d23 = pc.simd(VC.self, at: 11136), d24 = pc.simd(VC.self, at: 11264), d25 = pc.simd(VC.self, at: 11392)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 16128), d31 = pc.simd(VC.self, at: 16256), d32 = pc.simd(VC.self, at: 16384), d33 = pc.simd(VC.self, at: 16512), d34 = pc.simd(VC.self, at: 16640), d35 = pc.simd(VC.self, at: 16768)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 21504), d41 = pc.simd(VC.self, at: 21632), d42 = pc.simd(VC.self, at: 21760), d43 = pc.simd(VC.self, at: 21888), d44 = pc.simd(VC.self, at: 22016), d45 = pc.simd(VC.self, at: 22144)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 26880), d51 = pc.simd(VC.self, at: 27008), d52 = pc.simd(VC.self, at: 27136), d53 = pc.simd(VC.self, at: 27264), d54 = pc.simd(VC.self, at: 27392), d55 = pc.simd(VC.self, at: 27520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 30816)
+                        vt.store(v20, at: 61632)
+                        vt.store(v30, at: 92448)
+                        vt.store(v40, at: 123264)
+                        vt.store(v50, at: 154080)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 5136)
+                        vt.store(v11, at: 35952)
+                        vt.store(v21, at: 66768)
+                        vt.store(v31, at: 97584)
+                        vt.store(v41, at: 128400)
+                        vt.store(v51, at: 159216)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 10272)
+                        vt.store(v12, at: 41088)
+                        vt.store(v22, at: 71904)
+                        vt.store(v32, at: 102720)
+                        vt.store(v42, at: 133536)
+                        vt.store(v52, at: 164352)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 15408)
+                        vt.store(v13, at: 46224)
+                        vt.store(v23, at: 77040)
+                        vt.store(v33, at: 107856)
+                        vt.store(v43, at: 138672)
+                        vt.store(v53, at: 169488)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 20544)
+                        vt.store(v14, at: 51360)
+                        vt.store(v24, at: 82176)
+                        vt.store(v34, at: 112992)
+                        vt.store(v44, at: 143808)
+                        vt.store(v54, at: 174624)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 25680)
+                        vt.store(v15, at: 56496)
+                        vt.store(v25, at: 87312)
+                        vt.store(v35, at: 118128)
+                        vt.store(v45, at: 148944)
+                        vt.store(v55, at: 179760)
                     }
                 }
             }
@@ -4862,52 +4964,57 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<10 {
                     let t = r * 10 + tx, ox = 4 * tx
+                    let yt = y + (oy * 37 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 294912 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5152 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7728 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 10304 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 12880 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 15456 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 18032 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 20608 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 23184 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 25760 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 28336 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 30912 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 33488 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 36064 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 38640 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 41216 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 43792 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 46368 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 48944 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 51520 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 54096 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 56672 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 59248 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 61824 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 64400 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 66976 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 69552 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 72128 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 74704 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 77280 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 79856 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 82432 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 85008 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 87584 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 90160 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 37 { y.store(y02, at: (oy * 37 + ox + 2) * 64 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 37 { y.store(y03, at: (oy * 37 + ox + 3) * 64 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 2 < 37 { y.store(y12, at: ((oy + 1) * 37 + ox + 2) * 64 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 37 && ox + 3 < 37 { y.store(y13, at: ((oy + 1) * 37 + ox + 3) * 64 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 { y.store(y20, at: ((oy + 2) * 37 + ox) * 64 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 1 < 37 { y.store(y21, at: ((oy + 2) * 37 + ox + 1) * 64 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 2 < 37 { y.store(y22, at: ((oy + 2) * 37 + ox + 2) * 64 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 37 && ox + 3 < 37 { y.store(y23, at: ((oy + 2) * 37 + ox + 3) * 64 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 { y.store(y30, at: ((oy + 3) * 37 + ox) * 64 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 1 < 37 { y.store(y31, at: ((oy + 3) * 37 + ox + 1) * 64 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 2 < 37 { y.store(y32, at: ((oy + 3) * 37 + ox + 2) * 64 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 37 && ox + 3 < 37 { y.store(y33, at: ((oy + 3) * 37 + ox + 3) * 64 + k) }
+                        let bias = w.simd(VK.self, at: 294912 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2576), m02 = mt.simd(VK.self, at: 5152), m03 = mt.simd(VK.self, at: 7728), m04 = mt.simd(VK.self, at: 10304), m05 = mt.simd(VK.self, at: 12880)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 15456), m11 = mt.simd(VK.self, at: 18032), m12 = mt.simd(VK.self, at: 20608), m13 = mt.simd(VK.self, at: 23184), m14 = mt.simd(VK.self, at: 25760), m15 = mt.simd(VK.self, at: 28336)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 30912), m21 = mt.simd(VK.self, at: 33488), m22 = mt.simd(VK.self, at: 36064), m23 = mt.simd(VK.self, at: 38640), m24 = mt.simd(VK.self, at: 41216), m25 = mt.simd(VK.self, at: 43792)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 46368), m31 = mt.simd(VK.self, at: 48944), m32 = mt.simd(VK.self, at: 51520), m33 = mt.simd(VK.self, at: 54096), m34 = mt.simd(VK.self, at: 56672), m35 = mt.simd(VK.self, at: 59248)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 61824), m41 = mt.simd(VK.self, at: 64400), m42 = mt.simd(VK.self, at: 66976), m43 = mt.simd(VK.self, at: 69552), m44 = mt.simd(VK.self, at: 72128), m45 = mt.simd(VK.self, at: 74704)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 77280), m51 = mt.simd(VK.self, at: 79856), m52 = mt.simd(VK.self, at: 82432), m53 = mt.simd(VK.self, at: 85008), m54 = mt.simd(VK.self, at: 87584), m55 = mt.simd(VK.self, at: 90160)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 37 { yt.store(y01, at: k + 64) }
+                        let y02 = s02 + bias
+                        if ox + 2 < 37 { yt.store(y02, at: k + 128) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 37 { yt.store(y03, at: k + 192) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 37 { yt.store(y10, at: k + 2368) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11, at: k + 2432) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 37 && ox + 2 < 37 { yt.store(y12, at: k + 2496) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 37 && ox + 3 < 37 { yt.store(y13, at: k + 2560) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 37 { yt.store(y20, at: k + 4736) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 37 && ox + 1 < 37 { yt.store(y21, at: k + 4800) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 37 && ox + 2 < 37 { yt.store(y22, at: k + 4864) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 37 && ox + 3 < 37 { yt.store(y23, at: k + 4928) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 37 { yt.store(y30, at: k + 7104) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 37 && ox + 1 < 37 { yt.store(y31, at: k + 7168) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 37 && ox + 2 < 37 { yt.store(y32, at: k + 7232) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 37 && ox + 3 < 37 { yt.store(y33, at: k + 7296) }
                     }
                 }
             }
@@ -5029,54 +5136,61 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 5 + tx
                     let patch = x + ((ty0 + r) * 11264 + tx * 512)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c), d04 = patch.simd(VC.self, at: 512 + c), d05 = patch.simd(VC.self, at: 640 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 2816 + c), d11 = patch.simd(VC.self, at: 2944 + c), d12 = patch.simd(VC.self, at: 3072 + c), d13 = patch.simd(VC.self, at: 3200 + c), d14 = patch.simd(VC.self, at: 3328 + c), d15 = patch.simd(VC.self, at: 3456 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 5632 + c), d21 = patch.simd(VC.self, at: 5760 + c), d22 = patch.simd(VC.self, at: 5888 + c), d23 = patch.simd(VC.self, at: 6016 + c), d24 = patch.simd(VC.self, at: 6144 + c), d25 = patch.simd(VC.self, at: 6272 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 8448 + c), d31 = patch.simd(VC.self, at: 8576 + c), d32 = patch.simd(VC.self, at: 8704 + c), d33 = patch.simd(VC.self, at: 8832 + c), d34 = patch.simd(VC.self, at: 8960 + c), d35 = patch.simd(VC.self, at: 9088 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 11264 + c), d41 = patch.simd(VC.self, at: 11392 + c), d42 = patch.simd(VC.self, at: 11520 + c), d43 = patch.simd(VC.self, at: 11648 + c), d44 = patch.simd(VC.self, at: 11776 + c), d45 = patch.simd(VC.self, at: 11904 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 14080 + c), d51 = patch.simd(VC.self, at: 14208 + c), d52 = patch.simd(VC.self, at: 14336 + c), d53 = patch.simd(VC.self, at: 14464 + c), d54 = patch.simd(VC.self, at: 14592 + c), d55 = patch.simd(VC.self, at: 14720 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 128 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 3216 + t * 128 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 6432 + t * 128 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 9648 + t * 128 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 12864 + t * 128 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 16080 + t * 128 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 19296 + t * 128 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 22512 + t * 128 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 25728 + t * 128 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 28944 + t * 128 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 32160 + t * 128 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 35376 + t * 128 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 38592 + t * 128 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 41808 + t * 128 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 45024 + t * 128 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 48240 + t * 128 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 51456 + t * 128 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 54672 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 57888 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 61104 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 64320 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 67536 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 70752 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 73968 + t * 128 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 77184 + t * 128 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 80400 + t * 128 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 83616 + t * 128 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 86832 + t * 128 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 90048 + t * 128 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 93264 + t * 128 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 96480 + t * 128 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 99696 + t * 128 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 102912 + t * 128 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 106128 + t * 128 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 109344 + t * 128 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 112560 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384), d04 = pc.simd(VC.self, at: 512), d05 = pc.simd(VC.self, at: 640)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2816), d11 = pc.simd(VC.self, at: 2944), d12 = pc.simd(VC.self, at: 3072), d13 = pc.simd(VC.self, at: 3200), d14 = pc.simd(VC.self, at: 3328), d15 = pc.simd(VC.self, at: 3456)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 5632), d21 = pc.simd(VC.self, at: 5760), d22 = pc.simd(VC.self, at: 5888), d23 = pc.simd(VC.self, at: 6016), d24 = pc.simd(VC.self, at: 6144), d25 = pc.simd(VC.self, at: 6272)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 8448), d31 = pc.simd(VC.self, at: 8576), d32 = pc.simd(VC.self, at: 8704), d33 = pc.simd(VC.self, at: 8832), d34 = pc.simd(VC.self, at: 8960), d35 = pc.simd(VC.self, at: 9088)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 11264), d41 = pc.simd(VC.self, at: 11392), d42 = pc.simd(VC.self, at: 11520), d43 = pc.simd(VC.self, at: 11648), d44 = pc.simd(VC.self, at: 11776), d45 = pc.simd(VC.self, at: 11904)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 14080), d51 = pc.simd(VC.self, at: 14208), d52 = pc.simd(VC.self, at: 14336), d53 = pc.simd(VC.self, at: 14464), d54 = pc.simd(VC.self, at: 14592), d55 = pc.simd(VC.self, at: 14720)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 19296)
+                        vt.store(v20, at: 38592)
+                        vt.store(v30, at: 57888)
+                        vt.store(v40, at: 77184)
+                        vt.store(v50, at: 96480)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 3216)
+                        vt.store(v11, at: 22512)
+                        vt.store(v21, at: 41808)
+                        vt.store(v31, at: 61104)
+                        vt.store(v41, at: 80400)
+                        vt.store(v51, at: 99696)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 6432)
+                        vt.store(v12, at: 25728)
+                        vt.store(v22, at: 45024)
+                        vt.store(v32, at: 64320)
+                        vt.store(v42, at: 83616)
+                        vt.store(v52, at: 102912)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 9648)
+                        vt.store(v13, at: 28944)
+                        vt.store(v23, at: 48240)
+                        vt.store(v33, at: 67536)
+                        vt.store(v43, at: 86832)
+                        vt.store(v53, at: 106128)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 12864)
+                        vt.store(v14, at: 32160)
+                        vt.store(v24, at: 51456)
+                        vt.store(v34, at: 70752)
+                        vt.store(v44, at: 90048)
+                        vt.store(v54, at: 109344)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 16080)
+                        vt.store(v15, at: 35376)
+                        vt.store(v25, at: 54672)
+                        vt.store(v35, at: 73968)
+                        vt.store(v45, at: 93264)
+                        vt.store(v55, at: 112560)
                     }
                 }
             }
@@ -5089,52 +5203,57 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<5 {
                     let t = r * 5 + tx, ox = 4 * tx
+                    let yt = y + (oy * 18 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 589824 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 3216 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 6432 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 9648 + t * 128 + k), m04 = UnsafePointer(m).simd(VK.self, at: 12864 + t * 128 + k), m05 = UnsafePointer(m).simd(VK.self, at: 16080 + t * 128 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 19296 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 22512 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 25728 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 28944 + t * 128 + k), m14 = UnsafePointer(m).simd(VK.self, at: 32160 + t * 128 + k), m15 = UnsafePointer(m).simd(VK.self, at: 35376 + t * 128 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 38592 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 41808 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 45024 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 48240 + t * 128 + k), m24 = UnsafePointer(m).simd(VK.self, at: 51456 + t * 128 + k), m25 = UnsafePointer(m).simd(VK.self, at: 54672 + t * 128 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 57888 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 61104 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 64320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 67536 + t * 128 + k), m34 = UnsafePointer(m).simd(VK.self, at: 70752 + t * 128 + k), m35 = UnsafePointer(m).simd(VK.self, at: 73968 + t * 128 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 77184 + t * 128 + k), m41 = UnsafePointer(m).simd(VK.self, at: 80400 + t * 128 + k), m42 = UnsafePointer(m).simd(VK.self, at: 83616 + t * 128 + k), m43 = UnsafePointer(m).simd(VK.self, at: 86832 + t * 128 + k), m44 = UnsafePointer(m).simd(VK.self, at: 90048 + t * 128 + k), m45 = UnsafePointer(m).simd(VK.self, at: 93264 + t * 128 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 96480 + t * 128 + k), m51 = UnsafePointer(m).simd(VK.self, at: 99696 + t * 128 + k), m52 = UnsafePointer(m).simd(VK.self, at: 102912 + t * 128 + k), m53 = UnsafePointer(m).simd(VK.self, at: 106128 + t * 128 + k), m54 = UnsafePointer(m).simd(VK.self, at: 109344 + t * 128 + k), m55 = UnsafePointer(m).simd(VK.self, at: 112560 + t * 128 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 128 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 128 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 128 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 18 + ox) * 128 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 128 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 128 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 { y.store(y20, at: ((oy + 2) * 18 + ox) * 128 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 128 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 128 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 18 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 128 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 { y.store(y30, at: ((oy + 3) * 18 + ox) * 128 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 128 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 128 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 18 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 128 + k) }
+                        let bias = w.simd(VK.self, at: 589824 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 3216), m02 = mt.simd(VK.self, at: 6432), m03 = mt.simd(VK.self, at: 9648), m04 = mt.simd(VK.self, at: 12864), m05 = mt.simd(VK.self, at: 16080)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 19296), m11 = mt.simd(VK.self, at: 22512), m12 = mt.simd(VK.self, at: 25728), m13 = mt.simd(VK.self, at: 28944), m14 = mt.simd(VK.self, at: 32160), m15 = mt.simd(VK.self, at: 35376)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 38592), m21 = mt.simd(VK.self, at: 41808), m22 = mt.simd(VK.self, at: 45024), m23 = mt.simd(VK.self, at: 48240), m24 = mt.simd(VK.self, at: 51456), m25 = mt.simd(VK.self, at: 54672)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 57888), m31 = mt.simd(VK.self, at: 61104), m32 = mt.simd(VK.self, at: 64320), m33 = mt.simd(VK.self, at: 67536), m34 = mt.simd(VK.self, at: 70752), m35 = mt.simd(VK.self, at: 73968)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 77184), m41 = mt.simd(VK.self, at: 80400), m42 = mt.simd(VK.self, at: 83616), m43 = mt.simd(VK.self, at: 86832), m44 = mt.simd(VK.self, at: 90048), m45 = mt.simd(VK.self, at: 93264)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 96480), m51 = mt.simd(VK.self, at: 99696), m52 = mt.simd(VK.self, at: 102912), m53 = mt.simd(VK.self, at: 106128), m54 = mt.simd(VK.self, at: 109344), m55 = mt.simd(VK.self, at: 112560)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 128)
+                        let y02 = s02 + bias
+                        if ox + 2 < 18 { yt.store(y02, at: k + 256) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 18 { yt.store(y03, at: k + 384) }
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 2304)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 2432)
+                        let y12 = s12 + bias
+                        if ox + 2 < 18 { yt.store(y12, at: k + 2560) }
+                        let y13 = s13 + bias
+                        if ox + 3 < 18 { yt.store(y13, at: k + 2688) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 18 { yt.store(y20, at: k + 4608) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 18 { yt.store(y21, at: k + 4736) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 18 && ox + 2 < 18 { yt.store(y22, at: k + 4864) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 18 && ox + 3 < 18 { yt.store(y23, at: k + 4992) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 18 { yt.store(y30, at: k + 6912) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 18 { yt.store(y31, at: k + 7040) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 18 && ox + 2 < 18 { yt.store(y32, at: k + 7168) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 18 && ox + 3 < 18 { yt.store(y33, at: k + 7296) }
                     }
                 }
             }
@@ -5311,6 +5430,7 @@ extension CatsVsDogs: TrainableModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 19712
+        let zero = VK()
         for group in parts.clamped(to: 0..<38) {
             let ty0 = group * 1
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -5319,30 +5439,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 38 + tx
                     let patch = x + ((ty0 + r) * 4992 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 1232 + t * 32 + c)
-                        v.store(b02 - b22, at: 2464 + t * 32 + c)
-                        v.store(b03 - b23, at: 3696 + t * 32 + c)
-                        v.store(b10 + b20, at: 4928 + t * 32 + c)
-                        v.store(b11 + b21, at: 6160 + t * 32 + c)
-                        v.store(b12 + b22, at: 7392 + t * 32 + c)
-                        v.store(b13 + b23, at: 8624 + t * 32 + c)
-                        v.store(b20 - b10, at: 9856 + t * 32 + c)
-                        v.store(b21 - b11, at: 11088 + t * 32 + c)
-                        v.store(b22 - b12, at: 12320 + t * 32 + c)
-                        v.store(b23 - b13, at: 13552 + t * 32 + c)
-                        v.store(b10 - b30, at: 14784 + t * 32 + c)
-                        v.store(b11 - b31, at: 16016 + t * 32 + c)
-                        v.store(b12 - b32, at: 17248 + t * 32 + c)
-                        v.store(b13 - b33, at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2496), d11 = pc.simd(VC.self, at: 2528), d12 = pc.simd(VC.self, at: 2560), d13 = pc.simd(VC.self, at: 2592)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 4992), d21 = pc.simd(VC.self, at: 5024), d22 = pc.simd(VC.self, at: 5056), d23 = pc.simd(VC.self, at: 5088)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7488), d31 = pc.simd(VC.self, at: 7520), d32 = pc.simd(VC.self, at: 7552), d33 = pc.simd(VC.self, at: 7584)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4928)
+                        vt.store(v20, at: 9856)
+                        vt.store(v30, at: 14784)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1232)
+                        vt.store(v11, at: 6160)
+                        vt.store(v21, at: 11088)
+                        vt.store(v31, at: 16016)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2464)
+                        vt.store(v12, at: 7392)
+                        vt.store(v22, at: 12320)
+                        vt.store(v32, at: 17248)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3696)
+                        vt.store(v13, at: 8624)
+                        vt.store(v23, at: 13552)
+                        vt.store(v33, at: 18480)
                     }
                 }
             }
@@ -5355,24 +5480,27 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<38 {
                     let t = r * 38 + tx, ox = 2 * tx
+                    let yt = y + (oy * 75 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 32768 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 75 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        if ox + 1 < 75 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 75 + ox + 1) * 64 + k) }
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 75 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 75 + ox) * 64 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 75 && ox + 1 < 75 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 75 + ox + 1) * 64 + k) }
+                        let bias = w.simd(VK.self, at: 32768 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2448), m02 = mt.simd(VK.self, at: 4896), m03 = mt.simd(VK.self, at: 7344)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 9792), m11 = mt.simd(VK.self, at: 12240), m12 = mt.simd(VK.self, at: 14688), m13 = mt.simd(VK.self, at: 17136)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 19584), m21 = mt.simd(VK.self, at: 22032), m22 = mt.simd(VK.self, at: 24480), m23 = mt.simd(VK.self, at: 26928)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 29376), m31 = mt.simd(VK.self, at: 31824), m32 = mt.simd(VK.self, at: 34272), m33 = mt.simd(VK.self, at: 36720)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 75 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 64) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 75 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4800) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 75 && ox + 1 < 75 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864) }
                     }
                 }
             }
@@ -5701,6 +5829,7 @@ extension CatsVsDogs: TrainableModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 39168
+        let zero = VK()
         for group in parts.clamped(to: 0..<9) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -5709,30 +5838,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 19 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 64 + c)
-                        v.store(b01 - b21, at: 2448 + t * 64 + c)
-                        v.store(b02 - b22, at: 4896 + t * 64 + c)
-                        v.store(b03 - b23, at: 7344 + t * 64 + c)
-                        v.store(b10 + b20, at: 9792 + t * 64 + c)
-                        v.store(b11 + b21, at: 12240 + t * 64 + c)
-                        v.store(b12 + b22, at: 14688 + t * 64 + c)
-                        v.store(b13 + b23, at: 17136 + t * 64 + c)
-                        v.store(b20 - b10, at: 19584 + t * 64 + c)
-                        v.store(b21 - b11, at: 22032 + t * 64 + c)
-                        v.store(b22 - b12, at: 24480 + t * 64 + c)
-                        v.store(b23 - b13, at: 26928 + t * 64 + c)
-                        v.store(b10 - b30, at: 29376 + t * 64 + c)
-                        v.store(b11 - b31, at: 31824 + t * 64 + c)
-                        v.store(b12 - b32, at: 34272 + t * 64 + c)
-                        v.store(b13 - b33, at: 36720 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2624), d12 = pc.simd(VC.self, at: 2688), d13 = pc.simd(VC.self, at: 2752)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5184), d22 = pc.simd(VC.self, at: 5248), d23 = pc.simd(VC.self, at: 5312)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7744), d32 = pc.simd(VC.self, at: 7808), d33 = pc.simd(VC.self, at: 7872)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 9792)
+                        vt.store(v20, at: 19584)
+                        vt.store(v30, at: 29376)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2448)
+                        vt.store(v11, at: 12240)
+                        vt.store(v21, at: 22032)
+                        vt.store(v31, at: 31824)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 4896)
+                        vt.store(v12, at: 14688)
+                        vt.store(v22, at: 24480)
+                        vt.store(v32, at: 34272)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 7344)
+                        vt.store(v13, at: 17136)
+                        vt.store(v23, at: 26928)
+                        vt.store(v33, at: 36720)
                     }
                 }
             }
@@ -5745,24 +5879,27 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 2 * tx
+                    let yt = y + (oy * 37 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 131072 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
+                        let bias = w.simd(VK.self, at: 131072 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 4880), m02 = mt.simd(VK.self, at: 9760), m03 = mt.simd(VK.self, at: 14640)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 19520), m11 = mt.simd(VK.self, at: 24400), m12 = mt.simd(VK.self, at: 29280), m13 = mt.simd(VK.self, at: 34160)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 39040), m21 = mt.simd(VK.self, at: 43920), m22 = mt.simd(VK.self, at: 48800), m23 = mt.simd(VK.self, at: 53680)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 58560), m31 = mt.simd(VK.self, at: 63440), m32 = mt.simd(VK.self, at: 68320), m33 = mt.simd(VK.self, at: 73200)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 37 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 37 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4736) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864) }
                     }
                 }
             }
@@ -5775,30 +5912,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 19 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 64 + c)
-                        v.store(b01 - b21, at: 2448 + t * 64 + c)
-                        v.store(b02 - b22, at: 4896 + t * 64 + c)
-                        v.store(b03 - b23, at: 7344 + t * 64 + c)
-                        v.store(b10 + b20, at: 9792 + t * 64 + c)
-                        v.store(b11 + b21, at: 12240 + t * 64 + c)
-                        v.store(b12 + b22, at: 14688 + t * 64 + c)
-                        v.store(b13 + b23, at: 17136 + t * 64 + c)
-                        v.store(b20 - b10, at: 19584 + t * 64 + c)
-                        v.store(b21 - b11, at: 22032 + t * 64 + c)
-                        v.store(b22 - b12, at: 24480 + t * 64 + c)
-                        v.store(b23 - b13, at: 26928 + t * 64 + c)
-                        v.store(b10 - b30, at: 29376 + t * 64 + c)
-                        v.store(b11 - b31, at: 31824 + t * 64 + c)
-                        v.store(b12 - b32, at: 34272 + t * 64 + c)
-                        v.store(b13 - b33, at: 36720 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2624), d12 = pc.simd(VC.self, at: 2688), d13 = pc.simd(VC.self, at: 2752)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5184), d22 = pc.simd(VC.self, at: 5248), d23 = pc.simd(VC.self, at: 5312)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7744), d32 = pc.simd(VC.self, at: 7808), d33 = pc.simd(VC.self, at: 7872)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 9792)
+                        vt.store(v20, at: 19584)
+                        vt.store(v30, at: 29376)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2448)
+                        vt.store(v11, at: 12240)
+                        vt.store(v21, at: 22032)
+                        vt.store(v31, at: 31824)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 4896)
+                        vt.store(v12, at: 14688)
+                        vt.store(v22, at: 24480)
+                        vt.store(v32, at: 34272)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 7344)
+                        vt.store(v13, at: 17136)
+                        vt.store(v23, at: 26928)
+                        vt.store(v33, at: 36720)
                     }
                 }
             }
@@ -5811,24 +5953,27 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 2 * tx
+                    let yt = y + (oy * 37 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 131072 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 37 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 37 + ox + 1) * 128 + k) }
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox) * 128 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
+                        let bias = w.simd(VK.self, at: 131072 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 4880), m02 = mt.simd(VK.self, at: 9760), m03 = mt.simd(VK.self, at: 14640)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 19520), m11 = mt.simd(VK.self, at: 24400), m12 = mt.simd(VK.self, at: 29280), m13 = mt.simd(VK.self, at: 34160)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 39040), m21 = mt.simd(VK.self, at: 43920), m22 = mt.simd(VK.self, at: 48800), m23 = mt.simd(VK.self, at: 53680)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 58560), m31 = mt.simd(VK.self, at: 63440), m32 = mt.simd(VK.self, at: 68320), m33 = mt.simd(VK.self, at: 73200)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 37 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 37 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4736) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864) }
                     }
                 }
             }
@@ -6158,6 +6303,7 @@ extension CatsVsDogs: TrainableModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 129280
+        let zero = VK()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -6166,30 +6312,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 128 + c)
-                        v.store(b01 - b21, at: 8080 + t * 128 + c)
-                        v.store(b02 - b22, at: 16160 + t * 128 + c)
-                        v.store(b03 - b23, at: 24240 + t * 128 + c)
-                        v.store(b10 + b20, at: 32320 + t * 128 + c)
-                        v.store(b11 + b21, at: 40400 + t * 128 + c)
-                        v.store(b12 + b22, at: 48480 + t * 128 + c)
-                        v.store(b13 + b23, at: 56560 + t * 128 + c)
-                        v.store(b20 - b10, at: 64640 + t * 128 + c)
-                        v.store(b21 - b11, at: 72720 + t * 128 + c)
-                        v.store(b22 - b12, at: 80800 + t * 128 + c)
-                        v.store(b23 - b13, at: 88880 + t * 128 + c)
-                        v.store(b10 - b30, at: 96960 + t * 128 + c)
-                        v.store(b11 - b31, at: 105040 + t * 128 + c)
-                        v.store(b12 - b32, at: 113120 + t * 128 + c)
-                        v.store(b13 - b33, at: 121200 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2688), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2944)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5248), d22 = pc.simd(VC.self, at: 5376), d23 = pc.simd(VC.self, at: 5504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7808), d32 = pc.simd(VC.self, at: 7936), d33 = pc.simd(VC.self, at: 8064)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 32320)
+                        vt.store(v20, at: 64640)
+                        vt.store(v30, at: 96960)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 8080)
+                        vt.store(v11, at: 40400)
+                        vt.store(v21, at: 72720)
+                        vt.store(v31, at: 105040)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 16160)
+                        vt.store(v12, at: 48480)
+                        vt.store(v22, at: 80800)
+                        vt.store(v32, at: 113120)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 24240)
+                        vt.store(v13, at: 56560)
+                        vt.store(v23, at: 88880)
+                        vt.store(v33, at: 121200)
                     }
                 }
             }
@@ -6202,24 +6353,27 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
+                    let yt = y + (oy * 18 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 262144 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 18 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 18 + ox + 1) * 128 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox) * 128 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let bias = w.simd(VK.self, at: 262144 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 8080), m02 = mt.simd(VK.self, at: 16160), m03 = mt.simd(VK.self, at: 24240)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 32320), m11 = mt.simd(VK.self, at: 40400), m12 = mt.simd(VK.self, at: 48480), m13 = mt.simd(VK.self, at: 56560)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 64640), m21 = mt.simd(VK.self, at: 72720), m22 = mt.simd(VK.self, at: 80800), m23 = mt.simd(VK.self, at: 88880)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 96960), m31 = mt.simd(VK.self, at: 105040), m32 = mt.simd(VK.self, at: 113120), m33 = mt.simd(VK.self, at: 121200)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128)
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 2304)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 2432)
                     }
                 }
             }
@@ -6232,30 +6386,35 @@ extension CatsVsDogs: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
                     for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 128 + c)
-                        v.store(b01 - b21, at: 8080 + t * 128 + c)
-                        v.store(b02 - b22, at: 16160 + t * 128 + c)
-                        v.store(b03 - b23, at: 24240 + t * 128 + c)
-                        v.store(b10 + b20, at: 32320 + t * 128 + c)
-                        v.store(b11 + b21, at: 40400 + t * 128 + c)
-                        v.store(b12 + b22, at: 48480 + t * 128 + c)
-                        v.store(b13 + b23, at: 56560 + t * 128 + c)
-                        v.store(b20 - b10, at: 64640 + t * 128 + c)
-                        v.store(b21 - b11, at: 72720 + t * 128 + c)
-                        v.store(b22 - b12, at: 80800 + t * 128 + c)
-                        v.store(b23 - b13, at: 88880 + t * 128 + c)
-                        v.store(b10 - b30, at: 96960 + t * 128 + c)
-                        v.store(b11 - b31, at: 105040 + t * 128 + c)
-                        v.store(b12 - b32, at: 113120 + t * 128 + c)
-                        v.store(b13 - b33, at: 121200 + t * 128 + c)
+                        let vt = v + (t * 128 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2688), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2944)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5248), d22 = pc.simd(VC.self, at: 5376), d23 = pc.simd(VC.self, at: 5504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7808), d32 = pc.simd(VC.self, at: 7936), d33 = pc.simd(VC.self, at: 8064)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 32320)
+                        vt.store(v20, at: 64640)
+                        vt.store(v30, at: 96960)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 8080)
+                        vt.store(v11, at: 40400)
+                        vt.store(v21, at: 72720)
+                        vt.store(v31, at: 105040)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 16160)
+                        vt.store(v12, at: 48480)
+                        vt.store(v22, at: 80800)
+                        vt.store(v32, at: 113120)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 24240)
+                        vt.store(v13, at: 56560)
+                        vt.store(v23, at: 88880)
+                        vt.store(v33, at: 121200)
                     }
                 }
             }
@@ -6268,24 +6427,27 @@ extension CatsVsDogs: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
+                    let yt = y + (oy * 18 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 262144 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 18 + ox) * 128 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 18 + ox + 1) * 128 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox) * 128 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                        let bias = w.simd(VK.self, at: 262144 + k), mt = UnsafePointer(m) + (t * 128 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 8080), m02 = mt.simd(VK.self, at: 16160), m03 = mt.simd(VK.self, at: 24240)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 32320), m11 = mt.simd(VK.self, at: 40400), m12 = mt.simd(VK.self, at: 48480), m13 = mt.simd(VK.self, at: 56560)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 64640), m21 = mt.simd(VK.self, at: 72720), m22 = mt.simd(VK.self, at: 80800), m23 = mt.simd(VK.self, at: 88880)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 96960), m31 = mt.simd(VK.self, at: 105040), m32 = mt.simd(VK.self, at: 113120), m33 = mt.simd(VK.self, at: 121200)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128)
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 2304)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 2432)
                     }
                 }
             }
@@ -6303,3 +6465,28 @@ extension CatsVsDogs: TrainableModel {
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Winograd's 1-D transforms
+
+@inline(__always)
+private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}

@@ -1517,6 +1517,7 @@ public struct InceptionCifar: CompiledModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 5184
+        let zero = VK()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -1525,54 +1526,61 @@ public struct InceptionCifar: CompiledModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c), d14 = patch.simd(VC.self, at: 448 + c), d15 = patch.simd(VC.self, at: 480 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c), d24 = patch.simd(VC.self, at: 768 + c), d25 = patch.simd(VC.self, at: 800 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c), d34 = patch.simd(VC.self, at: 1088 + c), d35 = patch.simd(VC.self, at: 1120 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1280 + c), d41 = patch.simd(VC.self, at: 1312 + c), d42 = patch.simd(VC.self, at: 1344 + c), d43 = patch.simd(VC.self, at: 1376 + c), d44 = patch.simd(VC.self, at: 1408 + c), d45 = patch.simd(VC.self, at: 1440 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1600 + c), d51 = patch.simd(VC.self, at: 1632 + c), d52 = patch.simd(VC.self, at: 1664 + c), d53 = patch.simd(VC.self, at: 1696 + c), d54 = patch.simd(VC.self, at: 1728 + c), d55 = patch.simd(VC.self, at: 1760 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416), d14 = pc.simd(VC.self, at: 448), d15 = pc.simd(VC.self, at: 480)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 800)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056), d34 = pc.simd(VC.self, at: 1088), d35 = pc.simd(VC.self, at: 1120)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1280), d41 = pc.simd(VC.self, at: 1312), d42 = pc.simd(VC.self, at: 1344), d43 = pc.simd(VC.self, at: 1376), d44 = pc.simd(VC.self, at: 1408), d45 = pc.simd(VC.self, at: 1440)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1600), d51 = pc.simd(VC.self, at: 1632), d52 = pc.simd(VC.self, at: 1664), d53 = pc.simd(VC.self, at: 1696), d54 = pc.simd(VC.self, at: 1728), d55 = pc.simd(VC.self, at: 1760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
                     }
                 }
             }
@@ -1585,52 +1593,57 @@ public struct InceptionCifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
-                        let bias = w.simd(VK.self, at: 13824 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 208 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 416 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 624 + t * 48 + k), m04 = UnsafePointer(m).simd(VK.self, at: 832 + t * 48 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 48 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1248 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1456 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1664 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 48 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 48 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2288 + t * 48 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2496 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2704 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2912 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 48 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3328 + t * 48 + k), m25 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 48 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3952 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4368 + t * 48 + k), m34 = UnsafePointer(m).simd(VK.self, at: 4576 + t * 48 + k), m35 = UnsafePointer(m).simd(VK.self, at: 4784 + t * 48 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 4992 + t * 48 + k), m41 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 48 + k), m42 = UnsafePointer(m).simd(VK.self, at: 5408 + t * 48 + k), m43 = UnsafePointer(m).simd(VK.self, at: 5616 + t * 48 + k), m44 = UnsafePointer(m).simd(VK.self, at: 5824 + t * 48 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 48 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 48 + k), m51 = UnsafePointer(m).simd(VK.self, at: 6448 + t * 48 + k), m52 = UnsafePointer(m).simd(VK.self, at: 6656 + t * 48 + k), m53 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 48 + k), m54 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 48 + k), m55 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 48 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 8 + ox) * 48 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 8 + ox + 1) * 48 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 8 + ox + 2) * 48 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 8 + ox + 3) * 48 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 8 + ox) * 48 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 8 + ox + 1) * 48 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 8 + ox + 2) * 48 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 8 + ox + 3) * 48 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 8 + ox) * 48 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 8 + ox + 1) * 48 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 8 + ox + 2) * 48 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 8 + ox + 3) * 48 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 8 + ox) * 48 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 8 + ox + 1) * 48 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 8 + ox + 2) * 48 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 8 + ox + 3) * 48 + k)
+                        let bias = w.simd(VK.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 208), m02 = mt.simd(VK.self, at: 416), m03 = mt.simd(VK.self, at: 624), m04 = mt.simd(VK.self, at: 832), m05 = mt.simd(VK.self, at: 1040)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1248), m11 = mt.simd(VK.self, at: 1456), m12 = mt.simd(VK.self, at: 1664), m13 = mt.simd(VK.self, at: 1872), m14 = mt.simd(VK.self, at: 2080), m15 = mt.simd(VK.self, at: 2288)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2496), m21 = mt.simd(VK.self, at: 2704), m22 = mt.simd(VK.self, at: 2912), m23 = mt.simd(VK.self, at: 3120), m24 = mt.simd(VK.self, at: 3328), m25 = mt.simd(VK.self, at: 3536)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 3744), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4160), m33 = mt.simd(VK.self, at: 4368), m34 = mt.simd(VK.self, at: 4576), m35 = mt.simd(VK.self, at: 4784)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 4992), m41 = mt.simd(VK.self, at: 5200), m42 = mt.simd(VK.self, at: 5408), m43 = mt.simd(VK.self, at: 5616), m44 = mt.simd(VK.self, at: 5824), m45 = mt.simd(VK.self, at: 6032)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 6240), m51 = mt.simd(VK.self, at: 6448), m52 = mt.simd(VK.self, at: 6656), m53 = mt.simd(VK.self, at: 6864), m54 = mt.simd(VK.self, at: 7072), m55 = mt.simd(VK.self, at: 7280)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 48)
+                        let y02 = s02 + bias
+                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 96)
+                        let y03 = s03 + bias
+                        yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 144)
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 384)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 432)
+                        let y12 = s12 + bias
+                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 480)
+                        let y13 = s13 + bias
+                        yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 528)
+                        let y20 = s20 + bias
+                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 768)
+                        let y21 = s21 + bias
+                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 816)
+                        let y22 = s22 + bias
+                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 864)
+                        let y23 = s23 + bias
+                        yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 912)
+                        let y30 = s30 + bias
+                        yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 1152)
+                        let y31 = s31 + bias
+                        yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 1200)
+                        let y32 = s32 + bias
+                        yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 1248)
+                        let y33 = s33 + bias
+                        yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 1296)
                     }
                 }
             }
@@ -3728,30 +3741,35 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 528 + t * 32 + c)
-                        v.store(b02 - b22, at: 1056 + t * 32 + c)
-                        v.store(b03 - b23, at: 1584 + t * 32 + c)
-                        v.store(b10 + b20, at: 2112 + t * 32 + c)
-                        v.store(b11 + b21, at: 2640 + t * 32 + c)
-                        v.store(b12 + b22, at: 3168 + t * 32 + c)
-                        v.store(b13 + b23, at: 3696 + t * 32 + c)
-                        v.store(b20 - b10, at: 4224 + t * 32 + c)
-                        v.store(b21 - b11, at: 4752 + t * 32 + c)
-                        v.store(b22 - b12, at: 5280 + t * 32 + c)
-                        v.store(b23 - b13, at: 5808 + t * 32 + c)
-                        v.store(b10 - b30, at: 6336 + t * 32 + c)
-                        v.store(b11 - b31, at: 6864 + t * 32 + c)
-                        v.store(b12 - b32, at: 7392 + t * 32 + c)
-                        v.store(b13 - b33, at: 7920 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2112)
+                        vt.store(v20, at: 4224)
+                        vt.store(v30, at: 6336)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 2640)
+                        vt.store(v21, at: 4752)
+                        vt.store(v31, at: 6864)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 3168)
+                        vt.store(v22, at: 5280)
+                        vt.store(v32, at: 7392)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 3696)
+                        vt.store(v23, at: 5808)
+                        vt.store(v33, at: 7920)
                     }
                 }
             }
@@ -3894,54 +3912,61 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c), d04 = patch.simd(VC.self, at: 96 + c), d05 = patch.simd(VC.self, at: 120 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c), d14 = patch.simd(VC.self, at: 528 + c), d15 = patch.simd(VC.self, at: 552 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c), d24 = patch.simd(VC.self, at: 960 + c), d25 = patch.simd(VC.self, at: 984 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c), d34 = patch.simd(VC.self, at: 1392 + c), d35 = patch.simd(VC.self, at: 1416 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1728 + c), d41 = patch.simd(VC.self, at: 1752 + c), d42 = patch.simd(VC.self, at: 1776 + c), d43 = patch.simd(VC.self, at: 1800 + c), d44 = patch.simd(VC.self, at: 1824 + c), d45 = patch.simd(VC.self, at: 1848 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2160 + c), d51 = patch.simd(VC.self, at: 2184 + c), d52 = patch.simd(VC.self, at: 2208 + c), d53 = patch.simd(VC.self, at: 2232 + c), d54 = patch.simd(VC.self, at: 2256 + c), d55 = patch.simd(VC.self, at: 2280 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 24 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 208 + t * 24 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 416 + t * 24 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 624 + t * 24 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 832 + t * 24 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1040 + t * 24 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1248 + t * 24 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1456 + t * 24 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1664 + t * 24 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1872 + t * 24 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2080 + t * 24 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2288 + t * 24 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2496 + t * 24 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 2704 + t * 24 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2912 + t * 24 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3120 + t * 24 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3328 + t * 24 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 3536 + t * 24 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 3744 + t * 24 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 3952 + t * 24 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4160 + t * 24 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 4368 + t * 24 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 4576 + t * 24 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 4784 + t * 24 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 4992 + t * 24 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 5200 + t * 24 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 5408 + t * 24 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 5616 + t * 24 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 5824 + t * 24 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6032 + t * 24 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 6240 + t * 24 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 6448 + t * 24 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 6656 + t * 24 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 6864 + t * 24 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 7072 + t * 24 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 7280 + t * 24 + c)
+                        let vt = v + (t * 24 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 432), d11 = pc.simd(VC.self, at: 456), d12 = pc.simd(VC.self, at: 480), d13 = pc.simd(VC.self, at: 504), d14 = pc.simd(VC.self, at: 528), d15 = pc.simd(VC.self, at: 552)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 864), d21 = pc.simd(VC.self, at: 888), d22 = pc.simd(VC.self, at: 912), d23 = pc.simd(VC.self, at: 936), d24 = pc.simd(VC.self, at: 960), d25 = pc.simd(VC.self, at: 984)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1296), d31 = pc.simd(VC.self, at: 1320), d32 = pc.simd(VC.self, at: 1344), d33 = pc.simd(VC.self, at: 1368), d34 = pc.simd(VC.self, at: 1392), d35 = pc.simd(VC.self, at: 1416)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1728), d41 = pc.simd(VC.self, at: 1752), d42 = pc.simd(VC.self, at: 1776), d43 = pc.simd(VC.self, at: 1800), d44 = pc.simd(VC.self, at: 1824), d45 = pc.simd(VC.self, at: 1848)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2160), d51 = pc.simd(VC.self, at: 2184), d52 = pc.simd(VC.self, at: 2208), d53 = pc.simd(VC.self, at: 2232), d54 = pc.simd(VC.self, at: 2256), d55 = pc.simd(VC.self, at: 2280)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1248)
+                        vt.store(v20, at: 2496)
+                        vt.store(v30, at: 3744)
+                        vt.store(v40, at: 4992)
+                        vt.store(v50, at: 6240)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 208)
+                        vt.store(v11, at: 1456)
+                        vt.store(v21, at: 2704)
+                        vt.store(v31, at: 3952)
+                        vt.store(v41, at: 5200)
+                        vt.store(v51, at: 6448)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 416)
+                        vt.store(v12, at: 1664)
+                        vt.store(v22, at: 2912)
+                        vt.store(v32, at: 4160)
+                        vt.store(v42, at: 5408)
+                        vt.store(v52, at: 6656)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 624)
+                        vt.store(v13, at: 1872)
+                        vt.store(v23, at: 3120)
+                        vt.store(v33, at: 4368)
+                        vt.store(v43, at: 5616)
+                        vt.store(v53, at: 6864)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 832)
+                        vt.store(v14, at: 2080)
+                        vt.store(v24, at: 3328)
+                        vt.store(v34, at: 4576)
+                        vt.store(v44, at: 5824)
+                        vt.store(v54, at: 7072)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1040)
+                        vt.store(v15, at: 2288)
+                        vt.store(v25, at: 3536)
+                        vt.store(v35, at: 4784)
+                        vt.store(v45, at: 6032)
+                        vt.store(v55, at: 7280)
                     }
                 }
             }
@@ -3954,52 +3979,57 @@ extension InceptionCifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 13824 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 16 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 16 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 16 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 16 + ox + 3) * 16 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 16 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 16 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 16 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 16 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 16 + ox) * 16 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 16 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 16 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 16 + k)
+                        let bias = w.simd(VK.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 32)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 48)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 256)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 272)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 288)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 304)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 512)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 528)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 544)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 560)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 768)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 784)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 800)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 816)
                     }
                 }
             }
@@ -4078,54 +4108,61 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 1920 + tx * 192)
                     for c in stride(from: 0, to: 48, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 48 + c), d02 = patch.simd(VC.self, at: 96 + c), d03 = patch.simd(VC.self, at: 144 + c), d04 = patch.simd(VC.self, at: 192 + c), d05 = patch.simd(VC.self, at: 240 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 528 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 624 + c), d14 = patch.simd(VC.self, at: 672 + c), d15 = patch.simd(VC.self, at: 720 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 1008 + c), d22 = patch.simd(VC.self, at: 1056 + c), d23 = patch.simd(VC.self, at: 1104 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1200 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1488 + c), d32 = patch.simd(VC.self, at: 1536 + c), d33 = patch.simd(VC.self, at: 1584 + c), d34 = patch.simd(VC.self, at: 1632 + c), d35 = patch.simd(VC.self, at: 1680 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1920 + c), d41 = patch.simd(VC.self, at: 1968 + c), d42 = patch.simd(VC.self, at: 2016 + c), d43 = patch.simd(VC.self, at: 2064 + c), d44 = patch.simd(VC.self, at: 2112 + c), d45 = patch.simd(VC.self, at: 2160 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2400 + c), d51 = patch.simd(VC.self, at: 2448 + c), d52 = patch.simd(VC.self, at: 2496 + c), d53 = patch.simd(VC.self, at: 2544 + c), d54 = patch.simd(VC.self, at: 2592 + c), d55 = patch.simd(VC.self, at: 2640 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 48 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 208 + t * 48 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 416 + t * 48 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 624 + t * 48 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 832 + t * 48 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1040 + t * 48 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1248 + t * 48 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1456 + t * 48 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1664 + t * 48 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1872 + t * 48 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2080 + t * 48 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2288 + t * 48 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2496 + t * 48 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 2704 + t * 48 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2912 + t * 48 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3120 + t * 48 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3328 + t * 48 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 3536 + t * 48 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 3744 + t * 48 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 3952 + t * 48 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4160 + t * 48 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 4368 + t * 48 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 4576 + t * 48 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 4784 + t * 48 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 4992 + t * 48 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 5200 + t * 48 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 5408 + t * 48 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 5616 + t * 48 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 5824 + t * 48 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6032 + t * 48 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 6240 + t * 48 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 6448 + t * 48 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 6656 + t * 48 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 6864 + t * 48 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 7072 + t * 48 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 7280 + t * 48 + c)
+                        let vt = v + (t * 48 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 48), d02 = pc.simd(VC.self, at: 96), d03 = pc.simd(VC.self, at: 144), d04 = pc.simd(VC.self, at: 192), d05 = pc.simd(VC.self, at: 240)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 528), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 624), d14 = pc.simd(VC.self, at: 672), d15 = pc.simd(VC.self, at: 720)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 1008), d22 = pc.simd(VC.self, at: 1056), d23 = pc.simd(VC.self, at: 1104), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1200)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1488), d32 = pc.simd(VC.self, at: 1536), d33 = pc.simd(VC.self, at: 1584), d34 = pc.simd(VC.self, at: 1632), d35 = pc.simd(VC.self, at: 1680)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1920), d41 = pc.simd(VC.self, at: 1968), d42 = pc.simd(VC.self, at: 2016), d43 = pc.simd(VC.self, at: 2064), d44 = pc.simd(VC.self, at: 2112), d45 = pc.simd(VC.self, at: 2160)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2400), d51 = pc.simd(VC.self, at: 2448), d52 = pc.simd(VC.self, at: 2496), d53 = pc.simd(VC.self, at: 2544), d54 = pc.simd(VC.self, at: 2592), d55 = pc.simd(VC.self, at: 2640)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1248)
+                        vt.store(v20, at: 2496)
+                        vt.store(v30, at: 3744)
+                        vt.store(v40, at: 4992)
+                        vt.store(v50, at: 6240)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 208)
+                        vt.store(v11, at: 1456)
+                        vt.store(v21, at: 2704)
+                        vt.store(v31, at: 3952)
+                        vt.store(v41, at: 5200)
+                        vt.store(v51, at: 6448)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 416)
+                        vt.store(v12, at: 1664)
+                        vt.store(v22, at: 2912)
+                        vt.store(v32, at: 4160)
+                        vt.store(v42, at: 5408)
+                        vt.store(v52, at: 6656)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 624)
+                        vt.store(v13, at: 1872)
+                        vt.store(v23, at: 3120)
+                        vt.store(v33, at: 4368)
+                        vt.store(v43, at: 5616)
+                        vt.store(v53, at: 6864)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 832)
+                        vt.store(v14, at: 2080)
+                        vt.store(v24, at: 3328)
+                        vt.store(v34, at: 4576)
+                        vt.store(v44, at: 5824)
+                        vt.store(v54, at: 7072)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1040)
+                        vt.store(v15, at: 2288)
+                        vt.store(v25, at: 3536)
+                        vt.store(v35, at: 4784)
+                        vt.store(v45, at: 6032)
+                        vt.store(v55, at: 7280)
                     }
                 }
             }
@@ -4138,52 +4175,57 @@ extension InceptionCifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 55296 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 8 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 8 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 8 + ox + 3) * 32 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 32 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 8 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 32 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 8 + ox) * 32 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 32 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 32 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 32 + k)
+                        let bias = w.simd(VK.self, at: 55296 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 64)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 96)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 256)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 288)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 320)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 352)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 512)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 544)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 576)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 608)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 768)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 800)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 832)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 864)
                     }
                 }
             }
@@ -4350,6 +4392,7 @@ extension InceptionCifar: TrainableModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 8448
+        let zero = VK()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -4358,30 +4401,35 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 352 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 416 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 672 + c), d22 = patch.simd(VC.self, at: 704 + c), d23 = patch.simd(VC.self, at: 736 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 992 + c), d32 = patch.simd(VC.self, at: 1024 + c), d33 = patch.simd(VC.self, at: 1056 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 528 + t * 32 + c)
-                        v.store(b02 - b22, at: 1056 + t * 32 + c)
-                        v.store(b03 - b23, at: 1584 + t * 32 + c)
-                        v.store(b10 + b20, at: 2112 + t * 32 + c)
-                        v.store(b11 + b21, at: 2640 + t * 32 + c)
-                        v.store(b12 + b22, at: 3168 + t * 32 + c)
-                        v.store(b13 + b23, at: 3696 + t * 32 + c)
-                        v.store(b20 - b10, at: 4224 + t * 32 + c)
-                        v.store(b21 - b11, at: 4752 + t * 32 + c)
-                        v.store(b22 - b12, at: 5280 + t * 32 + c)
-                        v.store(b23 - b13, at: 5808 + t * 32 + c)
-                        v.store(b10 - b30, at: 6336 + t * 32 + c)
-                        v.store(b11 - b31, at: 6864 + t * 32 + c)
-                        v.store(b12 - b32, at: 7392 + t * 32 + c)
-                        v.store(b13 - b33, at: 7920 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2112)
+                        vt.store(v20, at: 4224)
+                        vt.store(v30, at: 6336)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 2640)
+                        vt.store(v21, at: 4752)
+                        vt.store(v31, at: 6864)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 3168)
+                        vt.store(v22, at: 5280)
+                        vt.store(v32, at: 7392)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 3696)
+                        vt.store(v23, at: 5808)
+                        vt.store(v33, at: 7920)
                     }
                 }
             }
@@ -4394,24 +4442,27 @@ extension InceptionCifar: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
+                    let yt = y + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
-                        let bias = w.simd(VK.self, at: 24576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 48 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 48 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 48 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 48 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 8 + ox) * 48 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 8 + ox + 1) * 48 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 8 + ox) * 48 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 8 + ox + 1) * 48 + k)
+                        let bias = w.simd(VK.self, at: 24576 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 48)
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 384)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 432)
                     }
                 }
             }
@@ -4449,3 +4500,50 @@ extension InceptionCifar: TrainableModel {
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Winograd's 1-D transforms
+
+@inline(__always)
+private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}

@@ -1076,54 +1076,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -1136,52 +1143,57 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -1194,54 +1206,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -1254,52 +1273,57 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -1320,54 +1344,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -1380,84 +1411,89 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
-                        y.store(e00r, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00r, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
-                        y.store(e01r, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01r, at: k + 8)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e02r = VK().replacing(with: e02n, where: e02n .> 0)
-                        y.store(e02r, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02r, at: k + 16)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e03r = VK().replacing(with: e03n, where: e03n .> 0)
-                        y.store(e03r, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03r, at: k + 24)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
-                        y.store(e10r, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10r, at: k + 224)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
-                        y.store(e11r, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11r, at: k + 232)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e12r = VK().replacing(with: e12n, where: e12n .> 0)
-                        y.store(e12r, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12r, at: k + 240)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e13r = VK().replacing(with: e13n, where: e13n .> 0)
-                        y.store(e13r, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13r, at: k + 248)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e20r = VK().replacing(with: e20n, where: e20n .> 0)
-                        y.store(e20r, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20r, at: k + 448)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e21r = VK().replacing(with: e21n, where: e21n .> 0)
-                        y.store(e21r, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21r, at: k + 456)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e22r = VK().replacing(with: e22n, where: e22n .> 0)
-                        y.store(e22r, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22r, at: k + 464)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e23r = VK().replacing(with: e23n, where: e23n .> 0)
-                        y.store(e23r, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23r, at: k + 472)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e30r = VK().replacing(with: e30n, where: e30n .> 0)
-                        y.store(e30r, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30r, at: k + 672)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e31r = VK().replacing(with: e31n, where: e31n .> 0)
-                        y.store(e31r, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31r, at: k + 680)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e32r = VK().replacing(with: e32n, where: e32n .> 0)
-                        y.store(e32r, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32r, at: k + 688)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e33r = VK().replacing(with: e33n, where: e33n .> 0)
-                        y.store(e33r, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        yt.store(e33r, at: k + 696)
                     }
                 }
             }
@@ -1470,54 +1506,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -1530,84 +1573,89 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
-                        y.store(e00r, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00r, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
-                        y.store(e01r, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01r, at: k + 8)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e02r = VK().replacing(with: e02n, where: e02n .> 0)
-                        y.store(e02r, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02r, at: k + 16)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e03r = VK().replacing(with: e03n, where: e03n .> 0)
-                        y.store(e03r, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03r, at: k + 24)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
-                        y.store(e10r, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10r, at: k + 224)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
-                        y.store(e11r, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11r, at: k + 232)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e12r = VK().replacing(with: e12n, where: e12n .> 0)
-                        y.store(e12r, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12r, at: k + 240)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e13r = VK().replacing(with: e13n, where: e13n .> 0)
-                        y.store(e13r, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13r, at: k + 248)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e20r = VK().replacing(with: e20n, where: e20n .> 0)
-                        y.store(e20r, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20r, at: k + 448)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e21r = VK().replacing(with: e21n, where: e21n .> 0)
-                        y.store(e21r, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21r, at: k + 456)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e22r = VK().replacing(with: e22n, where: e22n .> 0)
-                        y.store(e22r, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22r, at: k + 464)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e23r = VK().replacing(with: e23n, where: e23n .> 0)
-                        y.store(e23r, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23r, at: k + 472)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e30r = VK().replacing(with: e30n, where: e30n .> 0)
-                        y.store(e30r, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30r, at: k + 672)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e31r = VK().replacing(with: e31n, where: e31n .> 0)
-                        y.store(e31r, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31r, at: k + 680)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e32r = VK().replacing(with: e32n, where: e32n .> 0)
-                        y.store(e32r, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32r, at: k + 688)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
                         let e33r = VK().replacing(with: e33n, where: e33n .> 0)
-                        y.store(e33r, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        yt.store(e33r, at: k + 696)
                     }
                 }
             }
@@ -1813,54 +1861,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -1873,52 +1928,57 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -1931,54 +1991,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -1991,52 +2058,57 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -2057,54 +2129,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -2117,68 +2196,73 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e00n, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00n, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e01n, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01n, at: k + 8)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e02n, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02n, at: k + 16)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e03n, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03n, at: k + 24)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e10n, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10n, at: k + 224)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e11n, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11n, at: k + 232)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e12n, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12n, at: k + 240)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e13n, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13n, at: k + 248)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e20n, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20n, at: k + 448)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e21n, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21n, at: k + 456)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e22n, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22n, at: k + 464)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e23n, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23n, at: k + 472)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e30n, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30n, at: k + 672)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e31n, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31n, at: k + 680)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e32n, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32n, at: k + 688)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e33n, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        yt.store(e33n, at: k + 696)
                     }
                 }
             }
@@ -2191,54 +2275,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -2251,68 +2342,73 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e00n, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00n, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e01n, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01n, at: k + 8)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e02n, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02n, at: k + 16)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e03n, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03n, at: k + 24)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e10n, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10n, at: k + 224)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e11n, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11n, at: k + 232)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e12n, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12n, at: k + 240)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e13n, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13n, at: k + 248)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e20n, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20n, at: k + 448)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e21n, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21n, at: k + 456)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e22n, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22n, at: k + 464)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e23n, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23n, at: k + 472)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e30n, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30n, at: k + 672)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e31n, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31n, at: k + 680)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e32n, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32n, at: k + 688)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        y.store(e33n, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        yt.store(e33n, at: k + 696)
                     }
                 }
             }
@@ -2627,54 +2723,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
                     }
                 }
             }
@@ -2687,52 +2790,57 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 14 { y.store(y02, at: (oy * 14 + ox + 2) * 16 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 14 { y.store(y03, at: (oy * 14 + ox + 3) * 16 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if ox + 2 < 14 { y.store(y12, at: ((oy + 1) * 14 + ox + 2) * 16 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 14 { y.store(y13, at: ((oy + 1) * 14 + ox + 3) * 16 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 { y.store(y20, at: ((oy + 2) * 14 + ox) * 16 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 { y.store(y21, at: ((oy + 2) * 14 + ox + 1) * 16 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 && ox + 2 < 14 { y.store(y22, at: ((oy + 2) * 14 + ox + 2) * 16 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 && ox + 3 < 14 { y.store(y23, at: ((oy + 2) * 14 + ox + 3) * 16 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 { y.store(y30, at: ((oy + 3) * 14 + ox) * 16 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 { y.store(y31, at: ((oy + 3) * 14 + ox + 1) * 16 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 && ox + 2 < 14 { y.store(y32, at: ((oy + 3) * 14 + ox + 2) * 16 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 && ox + 3 < 14 { y.store(y33, at: ((oy + 3) * 14 + ox + 3) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        if ox + 2 < 14 { yt.store(y02, at: k + 32) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 14 { yt.store(y03, at: k + 48) }
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 240)
+                        let y12 = s12 + bias
+                        if ox + 2 < 14 { yt.store(y12, at: k + 256) }
+                        let y13 = s13 + bias
+                        if ox + 3 < 14 { yt.store(y13, at: k + 272) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 14 { yt.store(y20, at: k + 448) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 14 { yt.store(y21, at: k + 464) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 14 && ox + 2 < 14 { yt.store(y22, at: k + 480) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 14 && ox + 3 < 14 { yt.store(y23, at: k + 496) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 14 { yt.store(y30, at: k + 672) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 14 { yt.store(y31, at: k + 688) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 14 && ox + 2 < 14 { yt.store(y32, at: k + 704) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 14 && ox + 3 < 14 { yt.store(y33, at: k + 720) }
                     }
                 }
             }
@@ -2753,54 +2861,61 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
                     }
                 }
             }
@@ -2813,68 +2928,73 @@ public struct MiniResnet: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e00n, at: (oy * 14 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00n, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e01n, at: (oy * 14 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01n, at: k + 16)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if ox + 2 < 14 { y.store(e02n, at: (oy * 14 + ox + 2) * 16 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        if ox + 2 < 14 { yt.store(e02n, at: k + 32) }
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if ox + 3 < 14 { y.store(e03n, at: (oy * 14 + ox + 3) * 16 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        if ox + 3 < 14 { yt.store(e03n, at: k + 48) }
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e10n, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10n, at: k + 224)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e11n, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11n, at: k + 240)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if ox + 2 < 14 { y.store(e12n, at: ((oy + 1) * 14 + ox + 2) * 16 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        if ox + 2 < 14 { yt.store(e12n, at: k + 256) }
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if ox + 3 < 14 { y.store(e13n, at: ((oy + 1) * 14 + ox + 3) * 16 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        if ox + 3 < 14 { yt.store(e13n, at: k + 272) }
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 2 < 14 { y.store(e20n, at: ((oy + 2) * 14 + ox) * 16 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 { yt.store(e20n, at: k + 448) }
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 2 < 14 { y.store(e21n, at: ((oy + 2) * 14 + ox + 1) * 16 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 { yt.store(e21n, at: k + 464) }
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 2 < 14 && ox + 2 < 14 { y.store(e22n, at: ((oy + 2) * 14 + ox + 2) * 16 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        if oy + 2 < 14 && ox + 2 < 14 { yt.store(e22n, at: k + 480) }
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 2 < 14 && ox + 3 < 14 { y.store(e23n, at: ((oy + 2) * 14 + ox + 3) * 16 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        if oy + 2 < 14 && ox + 3 < 14 { yt.store(e23n, at: k + 496) }
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 3 < 14 { y.store(e30n, at: ((oy + 3) * 14 + ox) * 16 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 { yt.store(e30n, at: k + 672) }
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 3 < 14 { y.store(e31n, at: ((oy + 3) * 14 + ox + 1) * 16 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 { yt.store(e31n, at: k + 688) }
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 3 < 14 && ox + 2 < 14 { y.store(e32n, at: ((oy + 3) * 14 + ox + 2) * 16 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        if oy + 3 < 14 && ox + 2 < 14 { yt.store(e32n, at: k + 704) }
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        if oy + 3 < 14 && ox + 3 < 14 { y.store(e33n, at: ((oy + 3) * 14 + ox + 3) * 16 + k) }
+                        if oy + 3 < 14 && ox + 3 < 14 { yt.store(e33n, at: k + 720) }
                     }
                 }
             }
@@ -4174,30 +4294,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 464 + t * 8 + c)
-                        v.store(b02 - b22, at: 928 + t * 8 + c)
-                        v.store(b03 - b23, at: 1392 + t * 8 + c)
-                        v.store(b10 + b20, at: 1856 + t * 8 + c)
-                        v.store(b11 + b21, at: 2320 + t * 8 + c)
-                        v.store(b12 + b22, at: 2784 + t * 8 + c)
-                        v.store(b13 + b23, at: 3248 + t * 8 + c)
-                        v.store(b20 - b10, at: 3712 + t * 8 + c)
-                        v.store(b21 - b11, at: 4176 + t * 8 + c)
-                        v.store(b22 - b12, at: 4640 + t * 8 + c)
-                        v.store(b23 - b13, at: 5104 + t * 8 + c)
-                        v.store(b10 - b30, at: 5568 + t * 8 + c)
-                        v.store(b11 - b31, at: 6032 + t * 8 + c)
-                        v.store(b12 - b32, at: 6496 + t * 8 + c)
-                        v.store(b13 - b33, at: 6960 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -4244,30 +4369,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 464 + t * 8 + c)
-                        v.store(b02 - b22, at: 928 + t * 8 + c)
-                        v.store(b03 - b23, at: 1392 + t * 8 + c)
-                        v.store(b10 + b20, at: 1856 + t * 8 + c)
-                        v.store(b11 + b21, at: 2320 + t * 8 + c)
-                        v.store(b12 + b22, at: 2784 + t * 8 + c)
-                        v.store(b13 + b23, at: 3248 + t * 8 + c)
-                        v.store(b20 - b10, at: 3712 + t * 8 + c)
-                        v.store(b21 - b11, at: 4176 + t * 8 + c)
-                        v.store(b22 - b12, at: 4640 + t * 8 + c)
-                        v.store(b23 - b13, at: 5104 + t * 8 + c)
-                        v.store(b10 - b30, at: 5568 + t * 8 + c)
-                        v.store(b11 - b31, at: 6032 + t * 8 + c)
-                        v.store(b12 - b32, at: 6496 + t * 8 + c)
-                        v.store(b13 - b33, at: 6960 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -4392,30 +4522,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 464 + t * 8 + c)
-                        v.store(b02 - b22, at: 928 + t * 8 + c)
-                        v.store(b03 - b23, at: 1392 + t * 8 + c)
-                        v.store(b10 + b20, at: 1856 + t * 8 + c)
-                        v.store(b11 + b21, at: 2320 + t * 8 + c)
-                        v.store(b12 + b22, at: 2784 + t * 8 + c)
-                        v.store(b13 + b23, at: 3248 + t * 8 + c)
-                        v.store(b20 - b10, at: 3712 + t * 8 + c)
-                        v.store(b21 - b11, at: 4176 + t * 8 + c)
-                        v.store(b22 - b12, at: 4640 + t * 8 + c)
-                        v.store(b23 - b13, at: 5104 + t * 8 + c)
-                        v.store(b10 - b30, at: 5568 + t * 8 + c)
-                        v.store(b11 - b31, at: 6032 + t * 8 + c)
-                        v.store(b12 - b32, at: 6496 + t * 8 + c)
-                        v.store(b13 - b33, at: 6960 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -4462,30 +4597,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 464 + t * 8 + c)
-                        v.store(b02 - b22, at: 928 + t * 8 + c)
-                        v.store(b03 - b23, at: 1392 + t * 8 + c)
-                        v.store(b10 + b20, at: 1856 + t * 8 + c)
-                        v.store(b11 + b21, at: 2320 + t * 8 + c)
-                        v.store(b12 + b22, at: 2784 + t * 8 + c)
-                        v.store(b13 + b23, at: 3248 + t * 8 + c)
-                        v.store(b20 - b10, at: 3712 + t * 8 + c)
-                        v.store(b21 - b11, at: 4176 + t * 8 + c)
-                        v.store(b22 - b12, at: 4640 + t * 8 + c)
-                        v.store(b23 - b13, at: 5104 + t * 8 + c)
-                        v.store(b10 - b30, at: 5568 + t * 8 + c)
-                        v.store(b11 - b31, at: 6032 + t * 8 + c)
-                        v.store(b12 - b32, at: 6496 + t * 8 + c)
-                        v.store(b13 - b33, at: 6960 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -4610,30 +4750,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 464 + t * 16 + c)
-                        v.store(b02 - b22, at: 928 + t * 16 + c)
-                        v.store(b03 - b23, at: 1392 + t * 16 + c)
-                        v.store(b10 + b20, at: 1856 + t * 16 + c)
-                        v.store(b11 + b21, at: 2320 + t * 16 + c)
-                        v.store(b12 + b22, at: 2784 + t * 16 + c)
-                        v.store(b13 + b23, at: 3248 + t * 16 + c)
-                        v.store(b20 - b10, at: 3712 + t * 16 + c)
-                        v.store(b21 - b11, at: 4176 + t * 16 + c)
-                        v.store(b22 - b12, at: 4640 + t * 16 + c)
-                        v.store(b23 - b13, at: 5104 + t * 16 + c)
-                        v.store(b10 - b30, at: 5568 + t * 16 + c)
-                        v.store(b11 - b31, at: 6032 + t * 16 + c)
-                        v.store(b12 - b32, at: 6496 + t * 16 + c)
-                        v.store(b13 - b33, at: 6960 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -4680,30 +4825,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 464 + t * 16 + c)
-                        v.store(b02 - b22, at: 928 + t * 16 + c)
-                        v.store(b03 - b23, at: 1392 + t * 16 + c)
-                        v.store(b10 + b20, at: 1856 + t * 16 + c)
-                        v.store(b11 + b21, at: 2320 + t * 16 + c)
-                        v.store(b12 + b22, at: 2784 + t * 16 + c)
-                        v.store(b13 + b23, at: 3248 + t * 16 + c)
-                        v.store(b20 - b10, at: 3712 + t * 16 + c)
-                        v.store(b21 - b11, at: 4176 + t * 16 + c)
-                        v.store(b22 - b12, at: 4640 + t * 16 + c)
-                        v.store(b23 - b13, at: 5104 + t * 16 + c)
-                        v.store(b10 - b30, at: 5568 + t * 16 + c)
-                        v.store(b11 - b31, at: 6032 + t * 16 + c)
-                        v.store(b12 - b32, at: 6496 + t * 16 + c)
-                        v.store(b13 - b33, at: 6960 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -4892,54 +5042,61 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -4952,52 +5109,57 @@ extension MiniResnet: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -5010,54 +5172,61 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -5070,52 +5239,57 @@ extension MiniResnet: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -5243,54 +5417,61 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -5303,52 +5484,57 @@ extension MiniResnet: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -5361,54 +5547,61 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c), d14 = patch.simd(VC.self, at: 272 + c), d15 = patch.simd(VC.self, at: 280 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c), d24 = patch.simd(VC.self, at: 512 + c), d25 = patch.simd(VC.self, at: 520 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c), d34 = patch.simd(VC.self, at: 752 + c), d35 = patch.simd(VC.self, at: 760 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 960 + c), d41 = patch.simd(VC.self, at: 968 + c), d42 = patch.simd(VC.self, at: 976 + c), d43 = patch.simd(VC.self, at: 984 + c), d44 = patch.simd(VC.self, at: 992 + c), d45 = patch.simd(VC.self, at: 1000 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1200 + c), d51 = patch.simd(VC.self, at: 1208 + c), d52 = patch.simd(VC.self, at: 1216 + c), d53 = patch.simd(VC.self, at: 1224 + c), d54 = patch.simd(VC.self, at: 1232 + c), d55 = patch.simd(VC.self, at: 1240 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -5421,52 +5614,57 @@ extension MiniResnet: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 28 + ox + 2) * 8 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 28 + ox + 3) * 8 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 28 + ox + 2) * 8 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 28 + ox + 3) * 8 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 28 + ox) * 8 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 28 + ox + 1) * 8 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 28 + ox + 2) * 8 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 28 + ox + 3) * 8 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 28 + ox) * 8 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 28 + ox + 1) * 8 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 28 + ox + 2) * 8 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 28 + ox + 3) * 8 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 16)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 240)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 248)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 448)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 456)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 464)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 472)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 672)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 680)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 688)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 696)
                     }
                 }
             }
@@ -5548,54 +5746,61 @@ extension MiniResnet: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
                     }
                 }
             }
@@ -5608,52 +5813,57 @@ extension MiniResnet: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 3312 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 3744 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 4464 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 14 { y.store(y02, at: (oy * 14 + ox + 2) * 16 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 14 { y.store(y03, at: (oy * 14 + ox + 3) * 16 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if ox + 2 < 14 { y.store(y12, at: ((oy + 1) * 14 + ox + 2) * 16 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 14 { y.store(y13, at: ((oy + 1) * 14 + ox + 3) * 16 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 { y.store(y20, at: ((oy + 2) * 14 + ox) * 16 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 { y.store(y21, at: ((oy + 2) * 14 + ox + 1) * 16 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 && ox + 2 < 14 { y.store(y22, at: ((oy + 2) * 14 + ox + 2) * 16 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 14 && ox + 3 < 14 { y.store(y23, at: ((oy + 2) * 14 + ox + 3) * 16 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 { y.store(y30, at: ((oy + 3) * 14 + ox) * 16 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 { y.store(y31, at: ((oy + 3) * 14 + ox + 1) * 16 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 && ox + 2 < 14 { y.store(y32, at: ((oy + 3) * 14 + ox + 2) * 16 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 14 && ox + 3 < 14 { y.store(y33, at: ((oy + 3) * 14 + ox + 3) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        if ox + 2 < 14 { yt.store(y02, at: k + 32) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 14 { yt.store(y03, at: k + 48) }
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 240)
+                        let y12 = s12 + bias
+                        if ox + 2 < 14 { yt.store(y12, at: k + 256) }
+                        let y13 = s13 + bias
+                        if ox + 3 < 14 { yt.store(y13, at: k + 272) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 14 { yt.store(y20, at: k + 448) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 14 { yt.store(y21, at: k + 464) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 14 && ox + 2 < 14 { yt.store(y22, at: k + 480) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 14 && ox + 3 < 14 { yt.store(y23, at: k + 496) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 14 { yt.store(y30, at: k + 672) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 14 { yt.store(y31, at: k + 688) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 14 && ox + 2 < 14 { yt.store(y32, at: k + 704) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 14 && ox + 3 < 14 { yt.store(y33, at: k + 720) }
                     }
                 }
             }
@@ -5775,30 +5985,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 784 + t * 8 + c)
-                        v.store(b02 - b22, at: 1568 + t * 8 + c)
-                        v.store(b03 - b23, at: 2352 + t * 8 + c)
-                        v.store(b10 + b20, at: 3136 + t * 8 + c)
-                        v.store(b11 + b21, at: 3920 + t * 8 + c)
-                        v.store(b12 + b22, at: 4704 + t * 8 + c)
-                        v.store(b13 + b23, at: 5488 + t * 8 + c)
-                        v.store(b20 - b10, at: 6272 + t * 8 + c)
-                        v.store(b21 - b11, at: 7056 + t * 8 + c)
-                        v.store(b22 - b12, at: 7840 + t * 8 + c)
-                        v.store(b23 - b13, at: 8624 + t * 8 + c)
-                        v.store(b10 - b30, at: 9408 + t * 8 + c)
-                        v.store(b11 - b31, at: 10192 + t * 8 + c)
-                        v.store(b12 - b32, at: 10976 + t * 8 + c)
-                        v.store(b13 - b33, at: 11760 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3136)
+                        vt.store(v20, at: 6272)
+                        vt.store(v30, at: 9408)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 784)
+                        vt.store(v11, at: 3920)
+                        vt.store(v21, at: 7056)
+                        vt.store(v31, at: 10192)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1568)
+                        vt.store(v12, at: 4704)
+                        vt.store(v22, at: 7840)
+                        vt.store(v32, at: 10976)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 2352)
+                        vt.store(v13, at: 5488)
+                        vt.store(v23, at: 8624)
+                        vt.store(v33, at: 11760)
                     }
                 }
             }
@@ -5811,24 +6026,27 @@ extension MiniResnet: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<14 {
                     let t = r * 14 + tx, ox = 2 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 1024 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let bias = w.simd(VK.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
                     }
                 }
             }
@@ -5950,30 +6168,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 784 + t * 8 + c)
-                        v.store(b02 - b22, at: 1568 + t * 8 + c)
-                        v.store(b03 - b23, at: 2352 + t * 8 + c)
-                        v.store(b10 + b20, at: 3136 + t * 8 + c)
-                        v.store(b11 + b21, at: 3920 + t * 8 + c)
-                        v.store(b12 + b22, at: 4704 + t * 8 + c)
-                        v.store(b13 + b23, at: 5488 + t * 8 + c)
-                        v.store(b20 - b10, at: 6272 + t * 8 + c)
-                        v.store(b21 - b11, at: 7056 + t * 8 + c)
-                        v.store(b22 - b12, at: 7840 + t * 8 + c)
-                        v.store(b23 - b13, at: 8624 + t * 8 + c)
-                        v.store(b10 - b30, at: 9408 + t * 8 + c)
-                        v.store(b11 - b31, at: 10192 + t * 8 + c)
-                        v.store(b12 - b32, at: 10976 + t * 8 + c)
-                        v.store(b13 - b33, at: 11760 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3136)
+                        vt.store(v20, at: 6272)
+                        vt.store(v30, at: 9408)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 784)
+                        vt.store(v11, at: 3920)
+                        vt.store(v21, at: 7056)
+                        vt.store(v31, at: 10192)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1568)
+                        vt.store(v12, at: 4704)
+                        vt.store(v22, at: 7840)
+                        vt.store(v32, at: 10976)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 2352)
+                        vt.store(v13, at: 5488)
+                        vt.store(v23, at: 8624)
+                        vt.store(v33, at: 11760)
                     }
                 }
             }
@@ -5986,24 +6209,27 @@ extension MiniResnet: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<14 {
                     let t = r * 14 + tx, ox = 2 * tx
+                    let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 1024 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                        let bias = w.simd(VK.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 8)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 232)
                     }
                 }
             }
@@ -6131,30 +6357,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 464 + t * 16 + c)
-                        v.store(b02 - b22, at: 928 + t * 16 + c)
-                        v.store(b03 - b23, at: 1392 + t * 16 + c)
-                        v.store(b10 + b20, at: 1856 + t * 16 + c)
-                        v.store(b11 + b21, at: 2320 + t * 16 + c)
-                        v.store(b12 + b22, at: 2784 + t * 16 + c)
-                        v.store(b13 + b23, at: 3248 + t * 16 + c)
-                        v.store(b20 - b10, at: 3712 + t * 16 + c)
-                        v.store(b21 - b11, at: 4176 + t * 16 + c)
-                        v.store(b22 - b12, at: 4640 + t * 16 + c)
-                        v.store(b23 - b13, at: 5104 + t * 16 + c)
-                        v.store(b10 - b30, at: 5568 + t * 16 + c)
-                        v.store(b11 - b31, at: 6032 + t * 16 + c)
-                        v.store(b12 - b32, at: 6496 + t * 16 + c)
-                        v.store(b13 - b33, at: 6960 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -6167,24 +6398,27 @@ extension MiniResnet: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 2 * tx
+                    let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 464), m02 = mt.simd(VK.self, at: 928), m03 = mt.simd(VK.self, at: 1392)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 1856), m11 = mt.simd(VK.self, at: 2320), m12 = mt.simd(VK.self, at: 2784), m13 = mt.simd(VK.self, at: 3248)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 3712), m21 = mt.simd(VK.self, at: 4176), m22 = mt.simd(VK.self, at: 4640), m23 = mt.simd(VK.self, at: 5104)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 5568), m31 = mt.simd(VK.self, at: 6032), m32 = mt.simd(VK.self, at: 6496), m33 = mt.simd(VK.self, at: 6960)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 240)
                     }
                 }
             }
@@ -6197,30 +6431,35 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 464 + t * 16 + c)
-                        v.store(b02 - b22, at: 928 + t * 16 + c)
-                        v.store(b03 - b23, at: 1392 + t * 16 + c)
-                        v.store(b10 + b20, at: 1856 + t * 16 + c)
-                        v.store(b11 + b21, at: 2320 + t * 16 + c)
-                        v.store(b12 + b22, at: 2784 + t * 16 + c)
-                        v.store(b13 + b23, at: 3248 + t * 16 + c)
-                        v.store(b20 - b10, at: 3712 + t * 16 + c)
-                        v.store(b21 - b11, at: 4176 + t * 16 + c)
-                        v.store(b22 - b12, at: 4640 + t * 16 + c)
-                        v.store(b23 - b13, at: 5104 + t * 16 + c)
-                        v.store(b10 - b30, at: 5568 + t * 16 + c)
-                        v.store(b11 - b31, at: 6032 + t * 16 + c)
-                        v.store(b12 - b32, at: 6496 + t * 16 + c)
-                        v.store(b13 - b33, at: 6960 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1856)
+                        vt.store(v20, at: 3712)
+                        vt.store(v30, at: 5568)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 464)
+                        vt.store(v11, at: 2320)
+                        vt.store(v21, at: 4176)
+                        vt.store(v31, at: 6032)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 928)
+                        vt.store(v12, at: 2784)
+                        vt.store(v22, at: 4640)
+                        vt.store(v32, at: 6496)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1392)
+                        vt.store(v13, at: 3248)
+                        vt.store(v23, at: 5104)
+                        vt.store(v33, at: 6960)
                     }
                 }
             }
@@ -6233,24 +6472,27 @@ extension MiniResnet: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 2 * tx
+                    let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 464), m02 = mt.simd(VK.self, at: 928), m03 = mt.simd(VK.self, at: 1392)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 1856), m11 = mt.simd(VK.self, at: 2320), m12 = mt.simd(VK.self, at: 2784), m13 = mt.simd(VK.self, at: 3248)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 3712), m21 = mt.simd(VK.self, at: 4176), m22 = mt.simd(VK.self, at: 4640), m23 = mt.simd(VK.self, at: 5104)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 5568), m31 = mt.simd(VK.self, at: 6032), m32 = mt.simd(VK.self, at: 6496), m33 = mt.simd(VK.self, at: 6960)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 224)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 240)
                     }
                 }
             }
@@ -6572,3 +6814,50 @@ extension MiniResnet: TrainableModel {
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Winograd's 1-D transforms
+
+@inline(__always)
+private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}

@@ -2173,54 +2173,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -2233,52 +2240,57 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 4 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 32)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 48)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 528)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 544)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 560)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1040)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1056)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1072)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1552)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1568)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1584)
                     }
                 }
             }
@@ -2299,54 +2311,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -2359,84 +2378,89 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 4 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
-                        y.store(e00r, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00r, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
-                        y.store(e01r, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01r, at: k + 16)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e02r = VK().replacing(with: e02n, where: e02n .> 0)
-                        y.store(e02r, at: (oy * 32 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02r, at: k + 32)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e03r = VK().replacing(with: e03n, where: e03n .> 0)
-                        y.store(e03r, at: (oy * 32 + ox + 3) * 16 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03r, at: k + 48)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
-                        y.store(e10r, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10r, at: k + 512)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
-                        y.store(e11r, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11r, at: k + 528)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e12r = VK().replacing(with: e12n, where: e12n .> 0)
-                        y.store(e12r, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12r, at: k + 544)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e13r = VK().replacing(with: e13n, where: e13n .> 0)
-                        y.store(e13r, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13r, at: k + 560)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e20r = VK().replacing(with: e20n, where: e20n .> 0)
-                        y.store(e20r, at: ((oy + 2) * 32 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20r, at: k + 1024)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e21r = VK().replacing(with: e21n, where: e21n .> 0)
-                        y.store(e21r, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21r, at: k + 1040)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e22r = VK().replacing(with: e22n, where: e22n .> 0)
-                        y.store(e22r, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22r, at: k + 1056)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e23r = VK().replacing(with: e23n, where: e23n .> 0)
-                        y.store(e23r, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23r, at: k + 1072)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e30r = VK().replacing(with: e30n, where: e30n .> 0)
-                        y.store(e30r, at: ((oy + 3) * 32 + ox) * 16 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30r, at: k + 1536)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e31r = VK().replacing(with: e31n, where: e31n .> 0)
-                        y.store(e31r, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31r, at: k + 1552)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e32r = VK().replacing(with: e32n, where: e32n .> 0)
-                        y.store(e32r, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32r, at: k + 1568)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
                         let e33r = VK().replacing(with: e33n, where: e33n .> 0)
-                        y.store(e33r, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
+                        yt.store(e33r, at: k + 1584)
                     }
                 }
             }
@@ -2603,54 +2627,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -2663,52 +2694,57 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 4 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 32)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 48)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 528)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 544)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 560)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1040)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1056)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1072)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1552)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1568)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1584)
                     }
                 }
             }
@@ -2729,54 +2765,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -2789,68 +2832,73 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 4 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e00n, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00n, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e01n, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01n, at: k + 16)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e02n, at: (oy * 32 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02n, at: k + 32)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e03n, at: (oy * 32 + ox + 3) * 16 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03n, at: k + 48)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e10n, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10n, at: k + 512)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e11n, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11n, at: k + 528)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e12n, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12n, at: k + 544)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e13n, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13n, at: k + 560)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e20n, at: ((oy + 2) * 32 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20n, at: k + 1024)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e21n, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21n, at: k + 1040)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e22n, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22n, at: k + 1056)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e23n, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23n, at: k + 1072)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e30n, at: ((oy + 3) * 32 + ox) * 16 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30n, at: k + 1536)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e31n, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31n, at: k + 1552)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e32n, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32n, at: k + 1568)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        y.store(e33n, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
+                        yt.store(e33n, at: k + 1584)
                     }
                 }
             }
@@ -3396,54 +3444,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -3456,52 +3511,57 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 64)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 96)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 544)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 576)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 608)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1056)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1088)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1120)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1568)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1600)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1632)
                     }
                 }
             }
@@ -3522,54 +3582,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -3582,68 +3649,73 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e00n, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00n, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e01n, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01n, at: k + 32)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e02n, at: (oy * 16 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02n, at: k + 64)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e03n, at: (oy * 16 + ox + 3) * 32 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03n, at: k + 96)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e10n, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10n, at: k + 512)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e11n, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11n, at: k + 544)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e12n, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12n, at: k + 576)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e13n, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13n, at: k + 608)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e20n, at: ((oy + 2) * 16 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20n, at: k + 1024)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e21n, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21n, at: k + 1056)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e22n, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22n, at: k + 1088)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e23n, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23n, at: k + 1120)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e30n, at: ((oy + 3) * 16 + ox) * 32 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30n, at: k + 1536)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e31n, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31n, at: k + 1568)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e32n, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32n, at: k + 1600)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        y.store(e33n, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                        yt.store(e33n, at: k + 1632)
                     }
                 }
             }
@@ -4050,54 +4122,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -4110,52 +4189,57 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 64)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 96)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 544)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 576)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 608)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1056)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1088)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1120)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1568)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1600)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1632)
                     }
                 }
             }
@@ -4176,54 +4260,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -4236,84 +4327,89 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
-                        y.store(e00r, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00r, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
-                        y.store(e01r, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01r, at: k + 32)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e02r = VK().replacing(with: e02n, where: e02n .> 0)
-                        y.store(e02r, at: (oy * 16 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02r, at: k + 64)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e03r = VK().replacing(with: e03n, where: e03n .> 0)
-                        y.store(e03r, at: (oy * 16 + ox + 3) * 32 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03r, at: k + 96)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
-                        y.store(e10r, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10r, at: k + 512)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
-                        y.store(e11r, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11r, at: k + 544)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e12r = VK().replacing(with: e12n, where: e12n .> 0)
-                        y.store(e12r, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12r, at: k + 576)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e13r = VK().replacing(with: e13n, where: e13n .> 0)
-                        y.store(e13r, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13r, at: k + 608)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e20r = VK().replacing(with: e20n, where: e20n .> 0)
-                        y.store(e20r, at: ((oy + 2) * 16 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20r, at: k + 1024)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e21r = VK().replacing(with: e21n, where: e21n .> 0)
-                        y.store(e21r, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21r, at: k + 1056)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e22r = VK().replacing(with: e22n, where: e22n .> 0)
-                        y.store(e22r, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22r, at: k + 1088)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e23r = VK().replacing(with: e23n, where: e23n .> 0)
-                        y.store(e23r, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23r, at: k + 1120)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e30r = VK().replacing(with: e30n, where: e30n .> 0)
-                        y.store(e30r, at: ((oy + 3) * 16 + ox) * 32 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30r, at: k + 1536)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e31r = VK().replacing(with: e31n, where: e31n .> 0)
-                        y.store(e31r, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31r, at: k + 1568)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e32r = VK().replacing(with: e32n, where: e32n .> 0)
-                        y.store(e32r, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32r, at: k + 1600)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
                         let e33r = VK().replacing(with: e33n, where: e33n .> 0)
-                        y.store(e33r, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                        yt.store(e33r, at: k + 1632)
                     }
                 }
             }
@@ -5101,54 +5197,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
@@ -5161,52 +5264,57 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 64)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 128)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 192)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 576)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 640)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 704)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1088)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1152)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1216)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1600)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1664)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1728)
                     }
                 }
             }
@@ -5227,54 +5335,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
@@ -5287,68 +5402,73 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e00n, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00n, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e01n, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01n, at: k + 64)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e02n, at: (oy * 8 + ox + 2) * 64 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02n, at: k + 128)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e03n, at: (oy * 8 + ox + 3) * 64 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03n, at: k + 192)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e10n, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10n, at: k + 512)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e11n, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11n, at: k + 576)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e12n, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12n, at: k + 640)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e13n, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13n, at: k + 704)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e20n, at: ((oy + 2) * 8 + ox) * 64 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20n, at: k + 1024)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e21n, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21n, at: k + 1088)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e22n, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22n, at: k + 1152)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e23n, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23n, at: k + 1216)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e30n, at: ((oy + 3) * 8 + ox) * 64 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30n, at: k + 1536)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e31n, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31n, at: k + 1600)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e32n, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32n, at: k + 1664)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        y.store(e33n, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                        yt.store(e33n, at: k + 1728)
                     }
                 }
             }
@@ -5999,54 +6119,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
@@ -6059,52 +6186,57 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 64)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 128)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 192)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 576)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 640)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 704)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1088)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1152)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1216)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1600)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1664)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1728)
                     }
                 }
             }
@@ -6125,54 +6257,61 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
@@ -6185,84 +6324,89 @@ public struct Resnet20Cifar: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
+                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
                         let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e00r = VK().replacing(with: e00n, where: e00n .> 0)
-                        y.store(e00r, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
+                        yt.store(e00r, at: k)
+                        let y01 = s01 + bias
                         let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e01r = VK().replacing(with: e01n, where: e01n .> 0)
-                        y.store(e01r, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
+                        yt.store(e01r, at: k + 64)
+                        let y02 = s02 + bias
                         let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e02r = VK().replacing(with: e02n, where: e02n .> 0)
-                        y.store(e02r, at: (oy * 8 + ox + 2) * 64 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
+                        yt.store(e02r, at: k + 128)
+                        let y03 = s03 + bias
                         let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e03r = VK().replacing(with: e03n, where: e03n .> 0)
-                        y.store(e03r, at: (oy * 8 + ox + 3) * 64 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
+                        yt.store(e03r, at: k + 192)
+                        let y10 = s10 + bias
                         let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e10r = VK().replacing(with: e10n, where: e10n .> 0)
-                        y.store(e10r, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
+                        yt.store(e10r, at: k + 512)
+                        let y11 = s11 + bias
                         let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e11r = VK().replacing(with: e11n, where: e11n .> 0)
-                        y.store(e11r, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
+                        yt.store(e11r, at: k + 576)
+                        let y12 = s12 + bias
                         let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e12r = VK().replacing(with: e12n, where: e12n .> 0)
-                        y.store(e12r, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
+                        yt.store(e12r, at: k + 640)
+                        let y13 = s13 + bias
                         let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e13r = VK().replacing(with: e13n, where: e13n .> 0)
-                        y.store(e13r, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
+                        yt.store(e13r, at: k + 704)
+                        let y20 = s20 + bias
                         let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e20r = VK().replacing(with: e20n, where: e20n .> 0)
-                        y.store(e20r, at: ((oy + 2) * 8 + ox) * 64 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
+                        yt.store(e20r, at: k + 1024)
+                        let y21 = s21 + bias
                         let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e21r = VK().replacing(with: e21n, where: e21n .> 0)
-                        y.store(e21r, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
+                        yt.store(e21r, at: k + 1088)
+                        let y22 = s22 + bias
                         let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e22r = VK().replacing(with: e22n, where: e22n .> 0)
-                        y.store(e22r, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
+                        yt.store(e22r, at: k + 1152)
+                        let y23 = s23 + bias
                         let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e23r = VK().replacing(with: e23n, where: e23n .> 0)
-                        y.store(e23r, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
+                        yt.store(e23r, at: k + 1216)
+                        let y30 = s30 + bias
                         let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e30r = VK().replacing(with: e30n, where: e30n .> 0)
-                        y.store(e30r, at: ((oy + 3) * 8 + ox) * 64 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
+                        yt.store(e30r, at: k + 1536)
+                        let y31 = s31 + bias
                         let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e31r = VK().replacing(with: e31n, where: e31n .> 0)
-                        y.store(e31r, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
+                        yt.store(e31r, at: k + 1600)
+                        let y32 = s32 + bias
                         let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e32r = VK().replacing(with: e32n, where: e32n .> 0)
-                        y.store(e32r, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
+                        yt.store(e32r, at: k + 1664)
+                        let y33 = s33 + bias
                         let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
                         let e33r = VK().replacing(with: e33n, where: e33n .> 0)
-                        y.store(e33r, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                        yt.store(e33r, at: k + 1728)
                     }
                 }
             }
@@ -9100,30 +9244,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 16 + tx
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 528 + t * 16 + c)
-                        v.store(b02 - b22, at: 1056 + t * 16 + c)
-                        v.store(b03 - b23, at: 1584 + t * 16 + c)
-                        v.store(b10 + b20, at: 2112 + t * 16 + c)
-                        v.store(b11 + b21, at: 2640 + t * 16 + c)
-                        v.store(b12 + b22, at: 3168 + t * 16 + c)
-                        v.store(b13 + b23, at: 3696 + t * 16 + c)
-                        v.store(b20 - b10, at: 4224 + t * 16 + c)
-                        v.store(b21 - b11, at: 4752 + t * 16 + c)
-                        v.store(b22 - b12, at: 5280 + t * 16 + c)
-                        v.store(b23 - b13, at: 5808 + t * 16 + c)
-                        v.store(b10 - b30, at: 6336 + t * 16 + c)
-                        v.store(b11 - b31, at: 6864 + t * 16 + c)
-                        v.store(b12 - b32, at: 7392 + t * 16 + c)
-                        v.store(b13 - b33, at: 7920 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2112)
+                        vt.store(v20, at: 4224)
+                        vt.store(v30, at: 6336)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 2640)
+                        vt.store(v21, at: 4752)
+                        vt.store(v31, at: 6864)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 3168)
+                        vt.store(v22, at: 5280)
+                        vt.store(v32, at: 7392)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 3696)
+                        vt.store(v23, at: 5808)
+                        vt.store(v33, at: 7920)
                     }
                 }
             }
@@ -9233,30 +9382,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 16 + tx
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 528 + t * 16 + c)
-                        v.store(b02 - b22, at: 1056 + t * 16 + c)
-                        v.store(b03 - b23, at: 1584 + t * 16 + c)
-                        v.store(b10 + b20, at: 2112 + t * 16 + c)
-                        v.store(b11 + b21, at: 2640 + t * 16 + c)
-                        v.store(b12 + b22, at: 3168 + t * 16 + c)
-                        v.store(b13 + b23, at: 3696 + t * 16 + c)
-                        v.store(b20 - b10, at: 4224 + t * 16 + c)
-                        v.store(b21 - b11, at: 4752 + t * 16 + c)
-                        v.store(b22 - b12, at: 5280 + t * 16 + c)
-                        v.store(b23 - b13, at: 5808 + t * 16 + c)
-                        v.store(b10 - b30, at: 6336 + t * 16 + c)
-                        v.store(b11 - b31, at: 6864 + t * 16 + c)
-                        v.store(b12 - b32, at: 7392 + t * 16 + c)
-                        v.store(b13 - b33, at: 7920 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2112)
+                        vt.store(v20, at: 4224)
+                        vt.store(v30, at: 6336)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 2640)
+                        vt.store(v21, at: 4752)
+                        vt.store(v31, at: 6864)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 3168)
+                        vt.store(v22, at: 5280)
+                        vt.store(v32, at: 7392)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 3696)
+                        vt.store(v23, at: 5808)
+                        vt.store(v33, at: 7920)
                     }
                 }
             }
@@ -9366,30 +9520,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 528 + t * 32 + c)
-                        v.store(b02 - b22, at: 1056 + t * 32 + c)
-                        v.store(b03 - b23, at: 1584 + t * 32 + c)
-                        v.store(b10 + b20, at: 2112 + t * 32 + c)
-                        v.store(b11 + b21, at: 2640 + t * 32 + c)
-                        v.store(b12 + b22, at: 3168 + t * 32 + c)
-                        v.store(b13 + b23, at: 3696 + t * 32 + c)
-                        v.store(b20 - b10, at: 4224 + t * 32 + c)
-                        v.store(b21 - b11, at: 4752 + t * 32 + c)
-                        v.store(b22 - b12, at: 5280 + t * 32 + c)
-                        v.store(b23 - b13, at: 5808 + t * 32 + c)
-                        v.store(b10 - b30, at: 6336 + t * 32 + c)
-                        v.store(b11 - b31, at: 6864 + t * 32 + c)
-                        v.store(b12 - b32, at: 7392 + t * 32 + c)
-                        v.store(b13 - b33, at: 7920 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2112)
+                        vt.store(v20, at: 4224)
+                        vt.store(v30, at: 6336)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 2640)
+                        vt.store(v21, at: 4752)
+                        vt.store(v31, at: 6864)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 3168)
+                        vt.store(v22, at: 5280)
+                        vt.store(v32, at: 7392)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 3696)
+                        vt.store(v23, at: 5808)
+                        vt.store(v33, at: 7920)
                     }
                 }
             }
@@ -9499,30 +9658,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 528 + t * 32 + c)
-                        v.store(b02 - b22, at: 1056 + t * 32 + c)
-                        v.store(b03 - b23, at: 1584 + t * 32 + c)
-                        v.store(b10 + b20, at: 2112 + t * 32 + c)
-                        v.store(b11 + b21, at: 2640 + t * 32 + c)
-                        v.store(b12 + b22, at: 3168 + t * 32 + c)
-                        v.store(b13 + b23, at: 3696 + t * 32 + c)
-                        v.store(b20 - b10, at: 4224 + t * 32 + c)
-                        v.store(b21 - b11, at: 4752 + t * 32 + c)
-                        v.store(b22 - b12, at: 5280 + t * 32 + c)
-                        v.store(b23 - b13, at: 5808 + t * 32 + c)
-                        v.store(b10 - b30, at: 6336 + t * 32 + c)
-                        v.store(b11 - b31, at: 6864 + t * 32 + c)
-                        v.store(b12 - b32, at: 7392 + t * 32 + c)
-                        v.store(b13 - b33, at: 7920 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2112)
+                        vt.store(v20, at: 4224)
+                        vt.store(v30, at: 6336)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 2640)
+                        vt.store(v21, at: 4752)
+                        vt.store(v31, at: 6864)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 3168)
+                        vt.store(v22, at: 5280)
+                        vt.store(v32, at: 7392)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 3696)
+                        vt.store(v23, at: 5808)
+                        vt.store(v33, at: 7920)
                     }
                 }
             }
@@ -9632,30 +9796,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 64 + c)
-                        v.store(b01 - b21, at: 1040 + t * 64 + c)
-                        v.store(b02 - b22, at: 2080 + t * 64 + c)
-                        v.store(b03 - b23, at: 3120 + t * 64 + c)
-                        v.store(b10 + b20, at: 4160 + t * 64 + c)
-                        v.store(b11 + b21, at: 5200 + t * 64 + c)
-                        v.store(b12 + b22, at: 6240 + t * 64 + c)
-                        v.store(b13 + b23, at: 7280 + t * 64 + c)
-                        v.store(b20 - b10, at: 8320 + t * 64 + c)
-                        v.store(b21 - b11, at: 9360 + t * 64 + c)
-                        v.store(b22 - b12, at: 10400 + t * 64 + c)
-                        v.store(b23 - b13, at: 11440 + t * 64 + c)
-                        v.store(b10 - b30, at: 12480 + t * 64 + c)
-                        v.store(b11 - b31, at: 13520 + t * 64 + c)
-                        v.store(b12 - b32, at: 14560 + t * 64 + c)
-                        v.store(b13 - b33, at: 15600 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4160)
+                        vt.store(v20, at: 8320)
+                        vt.store(v30, at: 12480)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1040)
+                        vt.store(v11, at: 5200)
+                        vt.store(v21, at: 9360)
+                        vt.store(v31, at: 13520)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2080)
+                        vt.store(v12, at: 6240)
+                        vt.store(v22, at: 10400)
+                        vt.store(v32, at: 14560)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3120)
+                        vt.store(v13, at: 7280)
+                        vt.store(v23, at: 11440)
+                        vt.store(v33, at: 15600)
                     }
                 }
             }
@@ -9765,30 +9934,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 64 + c)
-                        v.store(b01 - b21, at: 1040 + t * 64 + c)
-                        v.store(b02 - b22, at: 2080 + t * 64 + c)
-                        v.store(b03 - b23, at: 3120 + t * 64 + c)
-                        v.store(b10 + b20, at: 4160 + t * 64 + c)
-                        v.store(b11 + b21, at: 5200 + t * 64 + c)
-                        v.store(b12 + b22, at: 6240 + t * 64 + c)
-                        v.store(b13 + b23, at: 7280 + t * 64 + c)
-                        v.store(b20 - b10, at: 8320 + t * 64 + c)
-                        v.store(b21 - b11, at: 9360 + t * 64 + c)
-                        v.store(b22 - b12, at: 10400 + t * 64 + c)
-                        v.store(b23 - b13, at: 11440 + t * 64 + c)
-                        v.store(b10 - b30, at: 12480 + t * 64 + c)
-                        v.store(b11 - b31, at: 13520 + t * 64 + c)
-                        v.store(b12 - b32, at: 14560 + t * 64 + c)
-                        v.store(b13 - b33, at: 15600 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4160)
+                        vt.store(v20, at: 8320)
+                        vt.store(v30, at: 12480)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1040)
+                        vt.store(v11, at: 5200)
+                        vt.store(v21, at: 9360)
+                        vt.store(v31, at: 13520)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2080)
+                        vt.store(v12, at: 6240)
+                        vt.store(v22, at: 10400)
+                        vt.store(v32, at: 14560)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3120)
+                        vt.store(v13, at: 7280)
+                        vt.store(v23, at: 11440)
+                        vt.store(v33, at: 15600)
                     }
                 }
             }
@@ -9934,54 +10108,61 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -9994,52 +10175,57 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 4 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 32)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 48)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 528)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 544)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 560)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1040)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1056)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1072)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1552)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1568)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1584)
                     }
                 }
             }
@@ -10124,54 +10310,61 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c), d14 = patch.simd(VC.self, at: 608 + c), d15 = patch.simd(VC.self, at: 624 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1168 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c), d34 = patch.simd(VC.self, at: 1696 + c), d35 = patch.simd(VC.self, at: 1712 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2176 + c), d41 = patch.simd(VC.self, at: 2192 + c), d42 = patch.simd(VC.self, at: 2208 + c), d43 = patch.simd(VC.self, at: 2224 + c), d44 = patch.simd(VC.self, at: 2240 + c), d45 = patch.simd(VC.self, at: 2256 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2720 + c), d51 = patch.simd(VC.self, at: 2736 + c), d52 = patch.simd(VC.self, at: 2752 + c), d53 = patch.simd(VC.self, at: 2768 + c), d54 = patch.simd(VC.self, at: 2784 + c), d55 = patch.simd(VC.self, at: 2800 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -10184,52 +10377,57 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 4 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 32 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 32 + ox + 3) * 16 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 32 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 32 + ox + 3) * 16 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 32 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 32 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 32 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 32 + ox + 3) * 16 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 32 + ox) * 16 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 32 + ox + 1) * 16 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 32 + ox + 2) * 16 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 32 + ox + 3) * 16 + k)
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 32)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 48)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 528)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 544)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 560)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1040)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1056)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1072)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1552)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1568)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1584)
                     }
                 }
             }
@@ -10339,54 +10537,61 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -10399,52 +10604,57 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 64)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 96)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 544)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 576)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 608)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1056)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1088)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1120)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1568)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1600)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1632)
                     }
                 }
             }
@@ -10554,54 +10764,61 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c), d04 = patch.simd(VC.self, at: 128 + c), d05 = patch.simd(VC.self, at: 160 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c), d14 = patch.simd(VC.self, at: 704 + c), d15 = patch.simd(VC.self, at: 736 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c), d24 = patch.simd(VC.self, at: 1280 + c), d25 = patch.simd(VC.self, at: 1312 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c), d34 = patch.simd(VC.self, at: 1856 + c), d35 = patch.simd(VC.self, at: 1888 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2304 + c), d41 = patch.simd(VC.self, at: 2336 + c), d42 = patch.simd(VC.self, at: 2368 + c), d43 = patch.simd(VC.self, at: 2400 + c), d44 = patch.simd(VC.self, at: 2432 + c), d45 = patch.simd(VC.self, at: 2464 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2880 + c), d51 = patch.simd(VC.self, at: 2912 + c), d52 = patch.simd(VC.self, at: 2944 + c), d53 = patch.simd(VC.self, at: 2976 + c), d54 = patch.simd(VC.self, at: 3008 + c), d55 = patch.simd(VC.self, at: 3040 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 32 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 528 + t * 32 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1056 + t * 32 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1584 + t * 32 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2112 + t * 32 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 2640 + t * 32 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 3168 + t * 32 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 3696 + t * 32 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 4224 + t * 32 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 4752 + t * 32 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 5280 + t * 32 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 5808 + t * 32 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 6336 + t * 32 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 6864 + t * 32 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 7392 + t * 32 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 7920 + t * 32 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 8448 + t * 32 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 8976 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 9504 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 10032 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 10560 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 11088 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 11616 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 12144 + t * 32 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 12672 + t * 32 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 13200 + t * 32 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 13728 + t * 32 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 14256 + t * 32 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 14784 + t * 32 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 15312 + t * 32 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 15840 + t * 32 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 16368 + t * 32 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 16896 + t * 32 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 17424 + t * 32 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 17952 + t * 32 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 18480 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
@@ -10614,52 +10831,57 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m05 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m14 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m15 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k), m24 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 32 + k), m25 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 32 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m34 = UnsafePointer(m).simd(VK.self, at: 11616 + t * 32 + k), m35 = UnsafePointer(m).simd(VK.self, at: 12144 + t * 32 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 32 + k), m41 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 32 + k), m42 = UnsafePointer(m).simd(VK.self, at: 13728 + t * 32 + k), m43 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 32 + k), m44 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m45 = UnsafePointer(m).simd(VK.self, at: 15312 + t * 32 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 32 + k), m51 = UnsafePointer(m).simd(VK.self, at: 16368 + t * 32 + k), m52 = UnsafePointer(m).simd(VK.self, at: 16896 + t * 32 + k), m53 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 32 + k), m54 = UnsafePointer(m).simd(VK.self, at: 17952 + t * 32 + k), m55 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 16 + ox + 2) * 32 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 16 + ox + 3) * 32 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 16 + ox + 2) * 32 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 16 + ox + 3) * 32 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 16 + ox) * 32 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 16 + ox + 1) * 32 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 16 + ox + 2) * 32 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 16 + ox + 3) * 32 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 16 + ox) * 32 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 16 + ox + 1) * 32 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 16 + ox + 2) * 32 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 16 + ox + 3) * 32 + k)
+                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 64)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 96)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 544)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 576)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 608)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1056)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1088)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1120)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1568)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1600)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1632)
                     }
                 }
             }
@@ -10764,54 +10986,61 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
@@ -10824,52 +11053,57 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                        let bias = w.simd(VK.self, at: 147456 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 64)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 128)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 192)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 576)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 640)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 704)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1088)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1152)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1216)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1600)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1664)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1728)
                     }
                 }
             }
@@ -10974,54 +11208,61 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 2 + tx
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c), d04 = patch.simd(VC.self, at: 256 + c), d05 = patch.simd(VC.self, at: 320 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c), d14 = patch.simd(VC.self, at: 896 + c), d15 = patch.simd(VC.self, at: 960 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c), d24 = patch.simd(VC.self, at: 1536 + c), d25 = patch.simd(VC.self, at: 1600 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c), d34 = patch.simd(VC.self, at: 2176 + c), d35 = patch.simd(VC.self, at: 2240 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2560 + c), d41 = patch.simd(VC.self, at: 2624 + c), d42 = patch.simd(VC.self, at: 2688 + c), d43 = patch.simd(VC.self, at: 2752 + c), d44 = patch.simd(VC.self, at: 2816 + c), d45 = patch.simd(VC.self, at: 2880 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 3200 + c), d51 = patch.simd(VC.self, at: 3264 + c), d52 = patch.simd(VC.self, at: 3328 + c), d53 = patch.simd(VC.self, at: 3392 + c), d54 = patch.simd(VC.self, at: 3456 + c), d55 = patch.simd(VC.self, at: 3520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 64 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 272 + t * 64 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 544 + t * 64 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 816 + t * 64 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1088 + t * 64 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1360 + t * 64 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1632 + t * 64 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1904 + t * 64 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2176 + t * 64 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2448 + t * 64 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2720 + t * 64 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2992 + t * 64 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 3264 + t * 64 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3536 + t * 64 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3808 + t * 64 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 4080 + t * 64 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 4352 + t * 64 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4624 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4896 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 5168 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 5440 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5712 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5984 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 6256 + t * 64 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 6528 + t * 64 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6800 + t * 64 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 7072 + t * 64 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 7344 + t * 64 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 7616 + t * 64 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 7888 + t * 64 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 8160 + t * 64 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 8432 + t * 64 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 8704 + t * 64 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 8976 + t * 64 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 9248 + t * 64 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 9520 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
@@ -11034,52 +11275,57 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 4 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 64 + k), m04 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 64 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 64 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 64 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 64 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 64 + k), m24 = UnsafePointer(m).simd(VK.self, at: 4352 + t * 64 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4624 + t * 64 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5168 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5440 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5712 + t * 64 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5984 + t * 64 + k), m35 = UnsafePointer(m).simd(VK.self, at: 6256 + t * 64 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 6528 + t * 64 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6800 + t * 64 + k), m42 = UnsafePointer(m).simd(VK.self, at: 7072 + t * 64 + k), m43 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k), m44 = UnsafePointer(m).simd(VK.self, at: 7616 + t * 64 + k), m45 = UnsafePointer(m).simd(VK.self, at: 7888 + t * 64 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 64 + k), m51 = UnsafePointer(m).simd(VK.self, at: 8432 + t * 64 + k), m52 = UnsafePointer(m).simd(VK.self, at: 8704 + t * 64 + k), m53 = UnsafePointer(m).simd(VK.self, at: 8976 + t * 64 + k), m54 = UnsafePointer(m).simd(VK.self, at: 9248 + t * 64 + k), m55 = UnsafePointer(m).simd(VK.self, at: 9520 + t * 64 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02, at: (oy * 8 + ox + 2) * 64 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        y.store(y03, at: (oy * 8 + ox + 3) * 64 + k)
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12, at: ((oy + 1) * 8 + ox + 2) * 64 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        y.store(y13, at: ((oy + 1) * 8 + ox + 3) * 64 + k)
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20, at: ((oy + 2) * 8 + ox) * 64 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21, at: ((oy + 2) * 8 + ox + 1) * 64 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22, at: ((oy + 2) * 8 + ox + 2) * 64 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        y.store(y23, at: ((oy + 2) * 8 + ox + 3) * 64 + k)
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        y.store(y30, at: ((oy + 3) * 8 + ox) * 64 + k)
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        y.store(y31, at: ((oy + 3) * 8 + ox + 1) * 64 + k)
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        y.store(y32, at: ((oy + 3) * 8 + ox + 2) * 64 + k)
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        y.store(y33, at: ((oy + 3) * 8 + ox + 3) * 64 + k)
+                        let bias = w.simd(VK.self, at: 147456 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 64)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 128)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 192)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 576)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 640)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 704)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 1024)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 1088)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1152)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1216)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1536)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1600)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1664)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1728)
                     }
                 }
             }
@@ -11164,30 +11410,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 16 + tx
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 2064 + t * 16 + c)
-                        v.store(b02 - b22, at: 4128 + t * 16 + c)
-                        v.store(b03 - b23, at: 6192 + t * 16 + c)
-                        v.store(b10 + b20, at: 8256 + t * 16 + c)
-                        v.store(b11 + b21, at: 10320 + t * 16 + c)
-                        v.store(b12 + b22, at: 12384 + t * 16 + c)
-                        v.store(b13 + b23, at: 14448 + t * 16 + c)
-                        v.store(b20 - b10, at: 16512 + t * 16 + c)
-                        v.store(b21 - b11, at: 18576 + t * 16 + c)
-                        v.store(b22 - b12, at: 20640 + t * 16 + c)
-                        v.store(b23 - b13, at: 22704 + t * 16 + c)
-                        v.store(b10 - b30, at: 24768 + t * 16 + c)
-                        v.store(b11 - b31, at: 26832 + t * 16 + c)
-                        v.store(b12 - b32, at: 28896 + t * 16 + c)
-                        v.store(b13 - b33, at: 30960 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 8256)
+                        vt.store(v20, at: 16512)
+                        vt.store(v30, at: 24768)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2064)
+                        vt.store(v11, at: 10320)
+                        vt.store(v21, at: 18576)
+                        vt.store(v31, at: 26832)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 4128)
+                        vt.store(v12, at: 12384)
+                        vt.store(v22, at: 20640)
+                        vt.store(v32, at: 28896)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 6192)
+                        vt.store(v13, at: 14448)
+                        vt.store(v23, at: 22704)
+                        vt.store(v33, at: 30960)
                     }
                 }
             }
@@ -11200,24 +11451,27 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<16 {
                     let t = r * 16 + tx, ox = 2 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2064), m02 = mt.simd(VK.self, at: 4128), m03 = mt.simd(VK.self, at: 6192)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 8256), m11 = mt.simd(VK.self, at: 10320), m12 = mt.simd(VK.self, at: 12384), m13 = mt.simd(VK.self, at: 14448)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 16512), m21 = mt.simd(VK.self, at: 18576), m22 = mt.simd(VK.self, at: 20640), m23 = mt.simd(VK.self, at: 22704)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 24768), m31 = mt.simd(VK.self, at: 26832), m32 = mt.simd(VK.self, at: 28896), m33 = mt.simd(VK.self, at: 30960)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 528)
                     }
                 }
             }
@@ -11302,30 +11556,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 16 + tx
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 2064 + t * 16 + c)
-                        v.store(b02 - b22, at: 4128 + t * 16 + c)
-                        v.store(b03 - b23, at: 6192 + t * 16 + c)
-                        v.store(b10 + b20, at: 8256 + t * 16 + c)
-                        v.store(b11 + b21, at: 10320 + t * 16 + c)
-                        v.store(b12 + b22, at: 12384 + t * 16 + c)
-                        v.store(b13 + b23, at: 14448 + t * 16 + c)
-                        v.store(b20 - b10, at: 16512 + t * 16 + c)
-                        v.store(b21 - b11, at: 18576 + t * 16 + c)
-                        v.store(b22 - b12, at: 20640 + t * 16 + c)
-                        v.store(b23 - b13, at: 22704 + t * 16 + c)
-                        v.store(b10 - b30, at: 24768 + t * 16 + c)
-                        v.store(b11 - b31, at: 26832 + t * 16 + c)
-                        v.store(b12 - b32, at: 28896 + t * 16 + c)
-                        v.store(b13 - b33, at: 30960 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 8256)
+                        vt.store(v20, at: 16512)
+                        vt.store(v30, at: 24768)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2064)
+                        vt.store(v11, at: 10320)
+                        vt.store(v21, at: 18576)
+                        vt.store(v31, at: 26832)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 4128)
+                        vt.store(v12, at: 12384)
+                        vt.store(v22, at: 20640)
+                        vt.store(v32, at: 28896)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 6192)
+                        vt.store(v13, at: 14448)
+                        vt.store(v23, at: 22704)
+                        vt.store(v33, at: 30960)
                     }
                 }
             }
@@ -11338,24 +11597,27 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<16 {
                     let t = r * 16 + tx, ox = 2 * tx
+                    let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2064), m02 = mt.simd(VK.self, at: 4128), m03 = mt.simd(VK.self, at: 6192)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 8256), m11 = mt.simd(VK.self, at: 10320), m12 = mt.simd(VK.self, at: 12384), m13 = mt.simd(VK.self, at: 14448)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 16512), m21 = mt.simd(VK.self, at: 18576), m22 = mt.simd(VK.self, at: 20640), m23 = mt.simd(VK.self, at: 22704)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 24768), m31 = mt.simd(VK.self, at: 26832), m32 = mt.simd(VK.self, at: 28896), m33 = mt.simd(VK.self, at: 30960)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 528)
                     }
                 }
             }
@@ -11465,30 +11727,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 1040 + t * 32 + c)
-                        v.store(b02 - b22, at: 2080 + t * 32 + c)
-                        v.store(b03 - b23, at: 3120 + t * 32 + c)
-                        v.store(b10 + b20, at: 4160 + t * 32 + c)
-                        v.store(b11 + b21, at: 5200 + t * 32 + c)
-                        v.store(b12 + b22, at: 6240 + t * 32 + c)
-                        v.store(b13 + b23, at: 7280 + t * 32 + c)
-                        v.store(b20 - b10, at: 8320 + t * 32 + c)
-                        v.store(b21 - b11, at: 9360 + t * 32 + c)
-                        v.store(b22 - b12, at: 10400 + t * 32 + c)
-                        v.store(b23 - b13, at: 11440 + t * 32 + c)
-                        v.store(b10 - b30, at: 12480 + t * 32 + c)
-                        v.store(b11 - b31, at: 13520 + t * 32 + c)
-                        v.store(b12 - b32, at: 14560 + t * 32 + c)
-                        v.store(b13 - b33, at: 15600 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4160)
+                        vt.store(v20, at: 8320)
+                        vt.store(v30, at: 12480)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1040)
+                        vt.store(v11, at: 5200)
+                        vt.store(v21, at: 9360)
+                        vt.store(v31, at: 13520)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2080)
+                        vt.store(v12, at: 6240)
+                        vt.store(v22, at: 10400)
+                        vt.store(v32, at: 14560)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3120)
+                        vt.store(v13, at: 7280)
+                        vt.store(v23, at: 11440)
+                        vt.store(v33, at: 15600)
                     }
                 }
             }
@@ -11501,24 +11768,27 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 2 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 16384 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let bias = w.simd(VK.self, at: 16384 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 544)
                     }
                 }
             }
@@ -11628,30 +11898,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 32 + c)
-                        v.store(b01 - b21, at: 1040 + t * 32 + c)
-                        v.store(b02 - b22, at: 2080 + t * 32 + c)
-                        v.store(b03 - b23, at: 3120 + t * 32 + c)
-                        v.store(b10 + b20, at: 4160 + t * 32 + c)
-                        v.store(b11 + b21, at: 5200 + t * 32 + c)
-                        v.store(b12 + b22, at: 6240 + t * 32 + c)
-                        v.store(b13 + b23, at: 7280 + t * 32 + c)
-                        v.store(b20 - b10, at: 8320 + t * 32 + c)
-                        v.store(b21 - b11, at: 9360 + t * 32 + c)
-                        v.store(b22 - b12, at: 10400 + t * 32 + c)
-                        v.store(b23 - b13, at: 11440 + t * 32 + c)
-                        v.store(b10 - b30, at: 12480 + t * 32 + c)
-                        v.store(b11 - b31, at: 13520 + t * 32 + c)
-                        v.store(b12 - b32, at: 14560 + t * 32 + c)
-                        v.store(b13 - b33, at: 15600 + t * 32 + c)
+                        let vt = v + (t * 32 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4160)
+                        vt.store(v20, at: 8320)
+                        vt.store(v30, at: 12480)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1040)
+                        vt.store(v11, at: 5200)
+                        vt.store(v21, at: 9360)
+                        vt.store(v31, at: 13520)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2080)
+                        vt.store(v12, at: 6240)
+                        vt.store(v22, at: 10400)
+                        vt.store(v32, at: 14560)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3120)
+                        vt.store(v13, at: 7280)
+                        vt.store(v23, at: 11440)
+                        vt.store(v33, at: 15600)
                     }
                 }
             }
@@ -11664,24 +11939,27 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 2 * tx
+                    let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 16384 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                        let bias = w.simd(VK.self, at: 16384 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 32)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 544)
                     }
                 }
             }
@@ -11789,30 +12067,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 64 + c)
-                        v.store(b01 - b21, at: 1040 + t * 64 + c)
-                        v.store(b02 - b22, at: 2080 + t * 64 + c)
-                        v.store(b03 - b23, at: 3120 + t * 64 + c)
-                        v.store(b10 + b20, at: 4160 + t * 64 + c)
-                        v.store(b11 + b21, at: 5200 + t * 64 + c)
-                        v.store(b12 + b22, at: 6240 + t * 64 + c)
-                        v.store(b13 + b23, at: 7280 + t * 64 + c)
-                        v.store(b20 - b10, at: 8320 + t * 64 + c)
-                        v.store(b21 - b11, at: 9360 + t * 64 + c)
-                        v.store(b22 - b12, at: 10400 + t * 64 + c)
-                        v.store(b23 - b13, at: 11440 + t * 64 + c)
-                        v.store(b10 - b30, at: 12480 + t * 64 + c)
-                        v.store(b11 - b31, at: 13520 + t * 64 + c)
-                        v.store(b12 - b32, at: 14560 + t * 64 + c)
-                        v.store(b13 - b33, at: 15600 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4160)
+                        vt.store(v20, at: 8320)
+                        vt.store(v30, at: 12480)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1040)
+                        vt.store(v11, at: 5200)
+                        vt.store(v21, at: 9360)
+                        vt.store(v31, at: 13520)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2080)
+                        vt.store(v12, at: 6240)
+                        vt.store(v22, at: 10400)
+                        vt.store(v32, at: 14560)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3120)
+                        vt.store(v13, at: 7280)
+                        vt.store(v23, at: 11440)
+                        vt.store(v33, at: 15600)
                     }
                 }
             }
@@ -11825,24 +12108,27 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 65536 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let bias = w.simd(VK.self, at: 65536 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 64)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 576)
                     }
                 }
             }
@@ -11950,30 +12236,35 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 64 + c)
-                        v.store(b01 - b21, at: 1040 + t * 64 + c)
-                        v.store(b02 - b22, at: 2080 + t * 64 + c)
-                        v.store(b03 - b23, at: 3120 + t * 64 + c)
-                        v.store(b10 + b20, at: 4160 + t * 64 + c)
-                        v.store(b11 + b21, at: 5200 + t * 64 + c)
-                        v.store(b12 + b22, at: 6240 + t * 64 + c)
-                        v.store(b13 + b23, at: 7280 + t * 64 + c)
-                        v.store(b20 - b10, at: 8320 + t * 64 + c)
-                        v.store(b21 - b11, at: 9360 + t * 64 + c)
-                        v.store(b22 - b12, at: 10400 + t * 64 + c)
-                        v.store(b23 - b13, at: 11440 + t * 64 + c)
-                        v.store(b10 - b30, at: 12480 + t * 64 + c)
-                        v.store(b11 - b31, at: 13520 + t * 64 + c)
-                        v.store(b12 - b32, at: 14560 + t * 64 + c)
-                        v.store(b13 - b33, at: 15600 + t * 64 + c)
+                        let vt = v + (t * 64 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4160)
+                        vt.store(v20, at: 8320)
+                        vt.store(v30, at: 12480)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1040)
+                        vt.store(v11, at: 5200)
+                        vt.store(v21, at: 9360)
+                        vt.store(v31, at: 13520)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2080)
+                        vt.store(v12, at: 6240)
+                        vt.store(v22, at: 10400)
+                        vt.store(v32, at: 14560)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3120)
+                        vt.store(v13, at: 7280)
+                        vt.store(v23, at: 11440)
+                        vt.store(v33, at: 15600)
                     }
                 }
             }
@@ -11986,24 +12277,27 @@ extension Resnet20Cifar: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
+                    let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 65536 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let y11 = a11 - a21 - a31 + bias
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                        let bias = w.simd(VK.self, at: 65536 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 64)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 512)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 576)
                     }
                 }
             }
@@ -13094,3 +13388,50 @@ extension Resnet20Cifar: TrainableModel {
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Winograd's 1-D transforms
+
+@inline(__always)
+private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}

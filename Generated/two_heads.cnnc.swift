@@ -488,6 +488,7 @@ public struct TwoHeads: CompiledModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 1728
+        let zero = VK()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -496,54 +497,61 @@ public struct TwoHeads: CompiledModel {
                     let t = r * 3 + tx
                     let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c), d14 = patch.simd(VC.self, at: 144 + c), d15 = patch.simd(VC.self, at: 152 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c), d24 = patch.simd(VC.self, at: 256 + c), d25 = patch.simd(VC.self, at: 264 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c), d34 = patch.simd(VC.self, at: 368 + c), d35 = patch.simd(VC.self, at: 376 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 448 + c), d41 = patch.simd(VC.self, at: 456 + c), d42 = patch.simd(VC.self, at: 464 + c), d43 = patch.simd(VC.self, at: 472 + c), d44 = patch.simd(VC.self, at: 480 + c), d45 = patch.simd(VC.self, at: 488 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 560 + c), d51 = patch.simd(VC.self, at: 568 + c), d52 = patch.simd(VC.self, at: 576 + c), d53 = patch.simd(VC.self, at: 584 + c), d54 = patch.simd(VC.self, at: 592 + c), d55 = patch.simd(VC.self, at: 600 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 48 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 96 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 144 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 192 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 288 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 336 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 384 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 432 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 528 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 576 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 624 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 672 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 768 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 816 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 864 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 912 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 960 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1008 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1056 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1104 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1152 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 1200 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 1248 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 1296 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 1344 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 1392 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 1488 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 1536 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 1584 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 1632 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 1680 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136), d14 = pc.simd(VC.self, at: 144), d15 = pc.simd(VC.self, at: 152)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248), d24 = pc.simd(VC.self, at: 256), d25 = pc.simd(VC.self, at: 264)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360), d34 = pc.simd(VC.self, at: 368), d35 = pc.simd(VC.self, at: 376)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 448), d41 = pc.simd(VC.self, at: 456), d42 = pc.simd(VC.self, at: 464), d43 = pc.simd(VC.self, at: 472), d44 = pc.simd(VC.self, at: 480), d45 = pc.simd(VC.self, at: 488)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 560), d51 = pc.simd(VC.self, at: 568), d52 = pc.simd(VC.self, at: 576), d53 = pc.simd(VC.self, at: 584), d54 = pc.simd(VC.self, at: 592), d55 = pc.simd(VC.self, at: 600)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 288)
+                        vt.store(v20, at: 576)
+                        vt.store(v30, at: 864)
+                        vt.store(v40, at: 1152)
+                        vt.store(v50, at: 1440)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 48)
+                        vt.store(v11, at: 336)
+                        vt.store(v21, at: 624)
+                        vt.store(v31, at: 912)
+                        vt.store(v41, at: 1200)
+                        vt.store(v51, at: 1488)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 96)
+                        vt.store(v12, at: 384)
+                        vt.store(v22, at: 672)
+                        vt.store(v32, at: 960)
+                        vt.store(v42, at: 1248)
+                        vt.store(v52, at: 1536)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 144)
+                        vt.store(v13, at: 432)
+                        vt.store(v23, at: 720)
+                        vt.store(v33, at: 1008)
+                        vt.store(v43, at: 1296)
+                        vt.store(v53, at: 1584)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 192)
+                        vt.store(v14, at: 480)
+                        vt.store(v24, at: 768)
+                        vt.store(v34, at: 1056)
+                        vt.store(v44, at: 1344)
+                        vt.store(v54, at: 1632)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 240)
+                        vt.store(v15, at: 528)
+                        vt.store(v25, at: 816)
+                        vt.store(v35, at: 1104)
+                        vt.store(v45, at: 1392)
+                        vt.store(v55, at: 1680)
                     }
                 }
             }
@@ -556,52 +564,57 @@ public struct TwoHeads: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<3 {
                     let t = r * 3 + tx, ox = 4 * tx
+                    let yt = y + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 1152 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 112 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 224 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 784 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1456 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2912 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 3472 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 11 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 11 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 11 + ox + 3) * 16 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 11 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 11 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 11 + ox + 3) * 16 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 11 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 11 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 11 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if ox + 3 < 11 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 11 + ox + 3) * 16 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 11 + ox) * 16 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 11 + ox + 1) * 16 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 11 + ox + 2) * 16 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 && ox + 3 < 11 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 11 + ox + 3) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 112), m02 = mt.simd(VK.self, at: 224), m03 = mt.simd(VK.self, at: 336), m04 = mt.simd(VK.self, at: 448), m05 = mt.simd(VK.self, at: 560)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 672), m11 = mt.simd(VK.self, at: 784), m12 = mt.simd(VK.self, at: 896), m13 = mt.simd(VK.self, at: 1008), m14 = mt.simd(VK.self, at: 1120), m15 = mt.simd(VK.self, at: 1232)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 1344), m21 = mt.simd(VK.self, at: 1456), m22 = mt.simd(VK.self, at: 1568), m23 = mt.simd(VK.self, at: 1680), m24 = mt.simd(VK.self, at: 1792), m25 = mt.simd(VK.self, at: 1904)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 2016), m31 = mt.simd(VK.self, at: 2128), m32 = mt.simd(VK.self, at: 2240), m33 = mt.simd(VK.self, at: 2352), m34 = mt.simd(VK.self, at: 2464), m35 = mt.simd(VK.self, at: 2576)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 2688), m41 = mt.simd(VK.self, at: 2800), m42 = mt.simd(VK.self, at: 2912), m43 = mt.simd(VK.self, at: 3024), m44 = mt.simd(VK.self, at: 3136), m45 = mt.simd(VK.self, at: 3248)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 3360), m51 = mt.simd(VK.self, at: 3472), m52 = mt.simd(VK.self, at: 3584), m53 = mt.simd(VK.self, at: 3696), m54 = mt.simd(VK.self, at: 3808), m55 = mt.simd(VK.self, at: 3920)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 16)
+                        let y02 = s02 + bias
+                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 32)
+                        let y03 = s03 + bias
+                        if ox + 3 < 11 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 48) }
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 176)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 192)
+                        let y12 = s12 + bias
+                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 208)
+                        let y13 = s13 + bias
+                        if ox + 3 < 11 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 224) }
+                        let y20 = s20 + bias
+                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 352)
+                        let y21 = s21 + bias
+                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 368)
+                        let y22 = s22 + bias
+                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 384)
+                        let y23 = s23 + bias
+                        if ox + 3 < 11 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 400) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 11 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 528) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 11 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 544) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 11 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 560) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 11 && ox + 3 < 11 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 576) }
                     }
                 }
             }
@@ -614,54 +627,61 @@ public struct TwoHeads: CompiledModel {
                     let t = r * 3 + tx
                     let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c), d04 = patch.simd(VC.self, at: 32 + c), d05 = patch.simd(VC.self, at: 40 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c), d14 = patch.simd(VC.self, at: 144 + c), d15 = patch.simd(VC.self, at: 152 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c), d24 = patch.simd(VC.self, at: 256 + c), d25 = patch.simd(VC.self, at: 264 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c), d34 = patch.simd(VC.self, at: 368 + c), d35 = patch.simd(VC.self, at: 376 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 448 + c), d41 = patch.simd(VC.self, at: 456 + c), d42 = patch.simd(VC.self, at: 464 + c), d43 = patch.simd(VC.self, at: 472 + c), d44 = patch.simd(VC.self, at: 480 + c), d45 = patch.simd(VC.self, at: 488 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 560 + c), d51 = patch.simd(VC.self, at: 568 + c), d52 = patch.simd(VC.self, at: 576 + c), d53 = patch.simd(VC.self, at: 584 + c), d54 = patch.simd(VC.self, at: 592 + c), d55 = patch.simd(VC.self, at: 600 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 8 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 48 + t * 8 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 96 + t * 8 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 144 + t * 8 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 192 + t * 8 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 240 + t * 8 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 288 + t * 8 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 336 + t * 8 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 384 + t * 8 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 432 + t * 8 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 480 + t * 8 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 528 + t * 8 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 576 + t * 8 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 624 + t * 8 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 672 + t * 8 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 720 + t * 8 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 768 + t * 8 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 816 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 864 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 912 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 960 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 1008 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 1056 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 1104 + t * 8 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 1152 + t * 8 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 1200 + t * 8 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 1248 + t * 8 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 1296 + t * 8 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 1344 + t * 8 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 1392 + t * 8 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 1440 + t * 8 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 1488 + t * 8 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 1536 + t * 8 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 1584 + t * 8 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 1632 + t * 8 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 1680 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136), d14 = pc.simd(VC.self, at: 144), d15 = pc.simd(VC.self, at: 152)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248), d24 = pc.simd(VC.self, at: 256), d25 = pc.simd(VC.self, at: 264)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360), d34 = pc.simd(VC.self, at: 368), d35 = pc.simd(VC.self, at: 376)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 448), d41 = pc.simd(VC.self, at: 456), d42 = pc.simd(VC.self, at: 464), d43 = pc.simd(VC.self, at: 472), d44 = pc.simd(VC.self, at: 480), d45 = pc.simd(VC.self, at: 488)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 560), d51 = pc.simd(VC.self, at: 568), d52 = pc.simd(VC.self, at: 576), d53 = pc.simd(VC.self, at: 584), d54 = pc.simd(VC.self, at: 592), d55 = pc.simd(VC.self, at: 600)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 288)
+                        vt.store(v20, at: 576)
+                        vt.store(v30, at: 864)
+                        vt.store(v40, at: 1152)
+                        vt.store(v50, at: 1440)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 48)
+                        vt.store(v11, at: 336)
+                        vt.store(v21, at: 624)
+                        vt.store(v31, at: 912)
+                        vt.store(v41, at: 1200)
+                        vt.store(v51, at: 1488)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 96)
+                        vt.store(v12, at: 384)
+                        vt.store(v22, at: 672)
+                        vt.store(v32, at: 960)
+                        vt.store(v42, at: 1248)
+                        vt.store(v52, at: 1536)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 144)
+                        vt.store(v13, at: 432)
+                        vt.store(v23, at: 720)
+                        vt.store(v33, at: 1008)
+                        vt.store(v43, at: 1296)
+                        vt.store(v53, at: 1584)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 192)
+                        vt.store(v14, at: 480)
+                        vt.store(v24, at: 768)
+                        vt.store(v34, at: 1056)
+                        vt.store(v44, at: 1344)
+                        vt.store(v54, at: 1632)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 240)
+                        vt.store(v15, at: 528)
+                        vt.store(v25, at: 816)
+                        vt.store(v35, at: 1104)
+                        vt.store(v45, at: 1392)
+                        vt.store(v55, at: 1680)
                     }
                 }
             }
@@ -674,52 +694,57 @@ public struct TwoHeads: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<3 {
                     let t = r * 3 + tx, ox = 4 * tx
+                    let yt = y + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 1152 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 112 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 224 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 560 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 784 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1456 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 2576 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2912 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 3472 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        y.store(y02.replacing(with: 0, where: y02 .< 0), at: (oy * 11 + ox + 2) * 16 + k)
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 11 { y.store(y03.replacing(with: 0, where: y03 .< 0), at: (oy * 11 + ox + 3) * 16 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k)
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k)
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        y.store(y12.replacing(with: 0, where: y12 .< 0), at: ((oy + 1) * 11 + ox + 2) * 16 + k)
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if ox + 3 < 11 { y.store(y13.replacing(with: 0, where: y13 .< 0), at: ((oy + 1) * 11 + ox + 3) * 16 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        y.store(y20.replacing(with: 0, where: y20 .< 0), at: ((oy + 2) * 11 + ox) * 16 + k)
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        y.store(y21.replacing(with: 0, where: y21 .< 0), at: ((oy + 2) * 11 + ox + 1) * 16 + k)
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        y.store(y22.replacing(with: 0, where: y22 .< 0), at: ((oy + 2) * 11 + ox + 2) * 16 + k)
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if ox + 3 < 11 { y.store(y23.replacing(with: 0, where: y23 .< 0), at: ((oy + 2) * 11 + ox + 3) * 16 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 { y.store(y30.replacing(with: 0, where: y30 .< 0), at: ((oy + 3) * 11 + ox) * 16 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 { y.store(y31.replacing(with: 0, where: y31 .< 0), at: ((oy + 3) * 11 + ox + 1) * 16 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 { y.store(y32.replacing(with: 0, where: y32 .< 0), at: ((oy + 3) * 11 + ox + 2) * 16 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 11 && ox + 3 < 11 { y.store(y33.replacing(with: 0, where: y33 .< 0), at: ((oy + 3) * 11 + ox + 3) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 112), m02 = mt.simd(VK.self, at: 224), m03 = mt.simd(VK.self, at: 336), m04 = mt.simd(VK.self, at: 448), m05 = mt.simd(VK.self, at: 560)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 672), m11 = mt.simd(VK.self, at: 784), m12 = mt.simd(VK.self, at: 896), m13 = mt.simd(VK.self, at: 1008), m14 = mt.simd(VK.self, at: 1120), m15 = mt.simd(VK.self, at: 1232)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 1344), m21 = mt.simd(VK.self, at: 1456), m22 = mt.simd(VK.self, at: 1568), m23 = mt.simd(VK.self, at: 1680), m24 = mt.simd(VK.self, at: 1792), m25 = mt.simd(VK.self, at: 1904)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 2016), m31 = mt.simd(VK.self, at: 2128), m32 = mt.simd(VK.self, at: 2240), m33 = mt.simd(VK.self, at: 2352), m34 = mt.simd(VK.self, at: 2464), m35 = mt.simd(VK.self, at: 2576)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 2688), m41 = mt.simd(VK.self, at: 2800), m42 = mt.simd(VK.self, at: 2912), m43 = mt.simd(VK.self, at: 3024), m44 = mt.simd(VK.self, at: 3136), m45 = mt.simd(VK.self, at: 3248)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 3360), m51 = mt.simd(VK.self, at: 3472), m52 = mt.simd(VK.self, at: 3584), m53 = mt.simd(VK.self, at: 3696), m54 = mt.simd(VK.self, at: 3808), m55 = mt.simd(VK.self, at: 3920)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 16)
+                        let y02 = s02 + bias
+                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 32)
+                        let y03 = s03 + bias
+                        if ox + 3 < 11 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 48) }
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 176)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 192)
+                        let y12 = s12 + bias
+                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 208)
+                        let y13 = s13 + bias
+                        if ox + 3 < 11 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 224) }
+                        let y20 = s20 + bias
+                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 352)
+                        let y21 = s21 + bias
+                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 368)
+                        let y22 = s22 + bias
+                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 384)
+                        let y23 = s23 + bias
+                        if ox + 3 < 11 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 400) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 11 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 528) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 11 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 544) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 11 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 560) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 11 && ox + 3 < 11 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 576) }
                     }
                 }
             }
@@ -1379,30 +1404,35 @@ extension TwoHeads: TrainableModel {
                     let t = r * 6 + tx
                     let patch = x + ((ty0 + r) * 224 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 304 + t * 8 + c)
-                        v.store(b02 - b22, at: 608 + t * 8 + c)
-                        v.store(b03 - b23, at: 912 + t * 8 + c)
-                        v.store(b10 + b20, at: 1216 + t * 8 + c)
-                        v.store(b11 + b21, at: 1520 + t * 8 + c)
-                        v.store(b12 + b22, at: 1824 + t * 8 + c)
-                        v.store(b13 + b23, at: 2128 + t * 8 + c)
-                        v.store(b20 - b10, at: 2432 + t * 8 + c)
-                        v.store(b21 - b11, at: 2736 + t * 8 + c)
-                        v.store(b22 - b12, at: 3040 + t * 8 + c)
-                        v.store(b23 - b13, at: 3344 + t * 8 + c)
-                        v.store(b10 - b30, at: 3648 + t * 8 + c)
-                        v.store(b11 - b31, at: 3952 + t * 8 + c)
-                        v.store(b12 - b32, at: 4256 + t * 8 + c)
-                        v.store(b13 - b33, at: 4560 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1216)
+                        vt.store(v20, at: 2432)
+                        vt.store(v30, at: 3648)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 304)
+                        vt.store(v11, at: 1520)
+                        vt.store(v21, at: 2736)
+                        vt.store(v31, at: 3952)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 608)
+                        vt.store(v12, at: 1824)
+                        vt.store(v22, at: 3040)
+                        vt.store(v32, at: 4256)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 912)
+                        vt.store(v13, at: 2128)
+                        vt.store(v23, at: 3344)
+                        vt.store(v33, at: 4560)
                     }
                 }
             }
@@ -1545,54 +1575,61 @@ extension TwoHeads: TrainableModel {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 288 + c), d11 = patch.simd(VC.self, at: 304 + c), d12 = patch.simd(VC.self, at: 320 + c), d13 = patch.simd(VC.self, at: 336 + c), d14 = patch.simd(VC.self, at: 352 + c), d15 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 576 + c), d21 = patch.simd(VC.self, at: 592 + c), d22 = patch.simd(VC.self, at: 608 + c), d23 = patch.simd(VC.self, at: 624 + c), d24 = patch.simd(VC.self, at: 640 + c), d25 = patch.simd(VC.self, at: 656 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 864 + c), d31 = patch.simd(VC.self, at: 880 + c), d32 = patch.simd(VC.self, at: 896 + c), d33 = patch.simd(VC.self, at: 912 + c), d34 = patch.simd(VC.self, at: 928 + c), d35 = patch.simd(VC.self, at: 944 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1152 + c), d41 = patch.simd(VC.self, at: 1168 + c), d42 = patch.simd(VC.self, at: 1184 + c), d43 = patch.simd(VC.self, at: 1200 + c), d44 = patch.simd(VC.self, at: 1216 + c), d45 = patch.simd(VC.self, at: 1232 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1440 + c), d51 = patch.simd(VC.self, at: 1456 + c), d52 = patch.simd(VC.self, at: 1472 + c), d53 = patch.simd(VC.self, at: 1488 + c), d54 = patch.simd(VC.self, at: 1504 + c), d55 = patch.simd(VC.self, at: 1520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 144 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 288 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 432 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 576 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 720 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 864 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1008 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1152 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 1296 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 1584 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 1728 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 1872 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 2016 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 2304 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 2448 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 2592 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 2736 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 2880 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 3024 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 3168 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 3312 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 3456 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 3600 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 3744 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 3888 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 4032 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 4176 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 4320 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 4464 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 4608 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 4752 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 4896 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 5040 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
                     }
                 }
             }
@@ -1605,52 +1642,57 @@ extension TwoHeads: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 13 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 4608 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m04 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m05 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m14 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m15 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m24 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 8 + k), m25 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 8 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1600 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k), m34 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 8 + k), m35 = UnsafePointer(m).simd(VK.self, at: 1840 + t * 8 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m41 = UnsafePointer(m).simd(VK.self, at: 2000 + t * 8 + k), m42 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 8 + k), m43 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m44 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 8 + k), m45 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 8 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m51 = UnsafePointer(m).simd(VK.self, at: 2480 + t * 8 + k), m52 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 8 + k), m53 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k), m54 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 8 + k), m55 = UnsafePointer(m).simd(VK.self, at: 2800 + t * 8 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 13 + ox) * 8 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 8 + k) }
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 13 { y.store(y02, at: (oy * 13 + ox + 2) * 8 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 13 { y.store(y03, at: (oy * 13 + ox + 3) * 8 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 8 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 8 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 13 && ox + 2 < 13 { y.store(y12, at: ((oy + 1) * 13 + ox + 2) * 8 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 13 && ox + 3 < 13 { y.store(y13, at: ((oy + 1) * 13 + ox + 3) * 8 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 13 { y.store(y20, at: ((oy + 2) * 13 + ox) * 8 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 13 && ox + 1 < 13 { y.store(y21, at: ((oy + 2) * 13 + ox + 1) * 8 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 13 && ox + 2 < 13 { y.store(y22, at: ((oy + 2) * 13 + ox + 2) * 8 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 13 && ox + 3 < 13 { y.store(y23, at: ((oy + 2) * 13 + ox + 3) * 8 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 13 { y.store(y30, at: ((oy + 3) * 13 + ox) * 8 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 13 && ox + 1 < 13 { y.store(y31, at: ((oy + 3) * 13 + ox + 1) * 8 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 13 && ox + 2 < 13 { y.store(y32, at: ((oy + 3) * 13 + ox + 2) * 8 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 13 && ox + 3 < 13 { y.store(y33, at: ((oy + 3) * 13 + ox + 3) * 8 + k) }
+                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 13 { yt.store(y01, at: k + 8) }
+                        let y02 = s02 + bias
+                        if ox + 2 < 13 { yt.store(y02, at: k + 16) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 13 { yt.store(y03, at: k + 24) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 13 { yt.store(y10, at: k + 104) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 13 && ox + 1 < 13 { yt.store(y11, at: k + 112) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 13 && ox + 2 < 13 { yt.store(y12, at: k + 120) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 13 && ox + 3 < 13 { yt.store(y13, at: k + 128) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 13 { yt.store(y20, at: k + 208) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 13 && ox + 1 < 13 { yt.store(y21, at: k + 216) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 13 && ox + 2 < 13 { yt.store(y22, at: k + 224) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 13 && ox + 3 < 13 { yt.store(y23, at: k + 232) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 13 { yt.store(y30, at: k + 312) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 13 && ox + 1 < 13 { yt.store(y31, at: k + 320) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 13 && ox + 2 < 13 { yt.store(y32, at: k + 328) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 13 && ox + 3 < 13 { yt.store(y33, at: k + 336) }
                     }
                 }
             }
@@ -1717,6 +1759,7 @@ extension TwoHeads: TrainableModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 2304
+        let zero = VK()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -1725,30 +1768,35 @@ extension TwoHeads: TrainableModel {
                     let t = r * 6 + tx
                     let patch = x + ((ty0 + r) * 224 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 8 + c)
-                        v.store(b01 - b21, at: 144 + t * 8 + c)
-                        v.store(b02 - b22, at: 288 + t * 8 + c)
-                        v.store(b03 - b23, at: 432 + t * 8 + c)
-                        v.store(b10 + b20, at: 576 + t * 8 + c)
-                        v.store(b11 + b21, at: 720 + t * 8 + c)
-                        v.store(b12 + b22, at: 864 + t * 8 + c)
-                        v.store(b13 + b23, at: 1008 + t * 8 + c)
-                        v.store(b20 - b10, at: 1152 + t * 8 + c)
-                        v.store(b21 - b11, at: 1296 + t * 8 + c)
-                        v.store(b22 - b12, at: 1440 + t * 8 + c)
-                        v.store(b23 - b13, at: 1584 + t * 8 + c)
-                        v.store(b10 - b30, at: 1728 + t * 8 + c)
-                        v.store(b11 - b31, at: 1872 + t * 8 + c)
-                        v.store(b12 - b32, at: 2016 + t * 8 + c)
-                        v.store(b13 - b33, at: 2160 + t * 8 + c)
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 576)
+                        vt.store(v20, at: 1152)
+                        vt.store(v30, at: 1728)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 720)
+                        vt.store(v21, at: 1296)
+                        vt.store(v31, at: 1872)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 864)
+                        vt.store(v22, at: 1440)
+                        vt.store(v32, at: 2016)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1008)
+                        vt.store(v23, at: 1584)
+                        vt.store(v33, at: 2160)
                     }
                 }
             }
@@ -1761,24 +1809,27 @@ extension TwoHeads: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<6 {
                     let t = r * 6 + tx, ox = 2 * tx
+                    let yt = y + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2048 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 304 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 608 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 912 + t * 16 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1216 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3040 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3344 + t * 16 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3952 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4256 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        if ox + 1 < 11 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k) }
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 11 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 11 && ox + 1 < 11 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 304), m02 = mt.simd(VK.self, at: 608), m03 = mt.simd(VK.self, at: 912)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 1216), m11 = mt.simd(VK.self, at: 1520), m12 = mt.simd(VK.self, at: 1824), m13 = mt.simd(VK.self, at: 2128)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 2432), m21 = mt.simd(VK.self, at: 2736), m22 = mt.simd(VK.self, at: 3040), m23 = mt.simd(VK.self, at: 3344)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 3648), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4256), m33 = mt.simd(VK.self, at: 4560)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        if ox + 1 < 11 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 16) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 11 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 176) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 11 && ox + 1 < 11 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 192) }
                     }
                 }
             }
@@ -1805,3 +1856,50 @@ extension TwoHeads: TrainableModel {
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Winograd's 1-D transforms
+
+@inline(__always)
+private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}

@@ -561,7 +561,7 @@ import Testing
         #expect([6, 7, 8, 9, 10, 11, 12, 16, 32].map { WinogradTile.choice(outputHeight: $0, outputWidth: $0) }
                 == [.two, .four, .four, .two, .two, .four, .four, .four, .four])
         #expect(WinogradTile.combination([1, 1.5, -2, -1.5, 1, 0], of: ["d0", "d1", "d2", "d3", "d4", "d5"], vector: "VC")
-                == "madd(madd(d0 + d4, (d1 - d3), VC(repeating: 1.5)), d2, VC(repeating: -2))")
+                == "madd(madd(d0 + d4, (d1 - d3), VC_1_5), d2, VC_m2)")
         #expect(WinogradTile.combination([0, 1, -1, -1], of: ["m0", "m1", "m2", "m3"], vector: "VK") == "m1 - m2 - m3")
         let program = try Self.program("""
             input_shape: [16, 16, 16]
@@ -581,6 +581,10 @@ import Testing
         let swift = ModelGenerator.render(program)
         #expect(swift.contains("forward by Winograd's F(4x4, 3x3)"))
         #expect(swift.contains("for xi in 0..<36"))
+        // The 1-D transforms are functions of the file, called once per row and column of a patch.
+        #expect(swift.contains("private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)"))
+        #expect(swift.contains("let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)"))
+        #expect(swift.contains("let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)"))
         #expect(swift.contains("tile: 4, into: &packed"))
         let forward = try #require(program.training.winogradTrainingForwards.first)
         #expect(forward.layer == 0 && forward.kernel.kernel.tile == .two && forward.kernel.kernel.fusedReLU)

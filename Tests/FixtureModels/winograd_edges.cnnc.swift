@@ -517,54 +517,61 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx
                     let patch = x + ((ty0 + r) * 2112 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c), d04 = patch.simd(VC.self, at: 96 + c), d05 = patch.simd(VC.self, at: 120 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 528 + c), d11 = patch.simd(VC.self, at: 552 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 600 + c), d14 = patch.simd(VC.self, at: 624 + c), d15 = patch.simd(VC.self, at: 648 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 1056 + c), d21 = patch.simd(VC.self, at: 1080 + c), d22 = patch.simd(VC.self, at: 1104 + c), d23 = patch.simd(VC.self, at: 1128 + c), d24 = patch.simd(VC.self, at: 1152 + c), d25 = patch.simd(VC.self, at: 1176 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1584 + c), d31 = patch.simd(VC.self, at: 1608 + c), d32 = patch.simd(VC.self, at: 1632 + c), d33 = patch.simd(VC.self, at: 1656 + c), d34 = patch.simd(VC.self, at: 1680 + c), d35 = patch.simd(VC.self, at: 1704 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 2112 + c), d41 = patch.simd(VC.self, at: 2136 + c), d42 = patch.simd(VC.self, at: 2160 + c), d43 = patch.simd(VC.self, at: 2184 + c), d44 = patch.simd(VC.self, at: 2208 + c), d45 = patch.simd(VC.self, at: 2232 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 2640 + c), d51 = patch.simd(VC.self, at: 2664 + c), d52 = patch.simd(VC.self, at: 2688 + c), d53 = patch.simd(VC.self, at: 2712 + c), d54 = patch.simd(VC.self, at: 2736 + c), d55 = patch.simd(VC.self, at: 2760 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 24 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 368 + t * 24 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 736 + t * 24 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 1104 + t * 24 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 1472 + t * 24 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1840 + t * 24 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 2208 + t * 24 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 2576 + t * 24 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 2944 + t * 24 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 3312 + t * 24 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 3680 + t * 24 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 4048 + t * 24 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 4416 + t * 24 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 4784 + t * 24 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 5152 + t * 24 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 5520 + t * 24 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 5888 + t * 24 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 6256 + t * 24 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 6624 + t * 24 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 6992 + t * 24 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 7360 + t * 24 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 7728 + t * 24 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 8096 + t * 24 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 8464 + t * 24 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 8832 + t * 24 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 9200 + t * 24 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 9568 + t * 24 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 9936 + t * 24 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 10304 + t * 24 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 10672 + t * 24 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 11040 + t * 24 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 11408 + t * 24 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 11776 + t * 24 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 12144 + t * 24 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 12512 + t * 24 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 12880 + t * 24 + c)
+                        let vt = v + (t * 24 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 528), d11 = pc.simd(VC.self, at: 552), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 600), d14 = pc.simd(VC.self, at: 624), d15 = pc.simd(VC.self, at: 648)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1056), d21 = pc.simd(VC.self, at: 1080), d22 = pc.simd(VC.self, at: 1104), d23 = pc.simd(VC.self, at: 1128), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1176)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1584), d31 = pc.simd(VC.self, at: 1608), d32 = pc.simd(VC.self, at: 1632), d33 = pc.simd(VC.self, at: 1656), d34 = pc.simd(VC.self, at: 1680), d35 = pc.simd(VC.self, at: 1704)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2112), d41 = pc.simd(VC.self, at: 2136), d42 = pc.simd(VC.self, at: 2160), d43 = pc.simd(VC.self, at: 2184), d44 = pc.simd(VC.self, at: 2208), d45 = pc.simd(VC.self, at: 2232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2640), d51 = pc.simd(VC.self, at: 2664), d52 = pc.simd(VC.self, at: 2688), d53 = pc.simd(VC.self, at: 2712), d54 = pc.simd(VC.self, at: 2736), d55 = pc.simd(VC.self, at: 2760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2208)
+                        vt.store(v20, at: 4416)
+                        vt.store(v30, at: 6624)
+                        vt.store(v40, at: 8832)
+                        vt.store(v50, at: 11040)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 368)
+                        vt.store(v11, at: 2576)
+                        vt.store(v21, at: 4784)
+                        vt.store(v31, at: 6992)
+                        vt.store(v41, at: 9200)
+                        vt.store(v51, at: 11408)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 736)
+                        vt.store(v12, at: 2944)
+                        vt.store(v22, at: 5152)
+                        vt.store(v32, at: 7360)
+                        vt.store(v42, at: 9568)
+                        vt.store(v52, at: 11776)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1104)
+                        vt.store(v13, at: 3312)
+                        vt.store(v23, at: 5520)
+                        vt.store(v33, at: 7728)
+                        vt.store(v43, at: 9936)
+                        vt.store(v53, at: 12144)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1472)
+                        vt.store(v14, at: 3680)
+                        vt.store(v24, at: 5888)
+                        vt.store(v34, at: 8096)
+                        vt.store(v44, at: 10304)
+                        vt.store(v54, at: 12512)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1840)
+                        vt.store(v15, at: 4048)
+                        vt.store(v25, at: 6256)
+                        vt.store(v35, at: 8464)
+                        vt.store(v45, at: 10672)
+                        vt.store(v55, at: 12880)
                     }
                 }
             }
@@ -577,52 +584,57 @@ public struct WinogradEdges: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<5 {
                     let t = r * 5 + tx, ox = 4 * tx
+                    let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 3456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 16 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 16 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 && ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 16 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 && ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 16 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 { y.store(y20, at: ((oy + 2) * 18 + ox) * 16 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 16 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 16 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 16 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 { y.store(y30, at: ((oy + 3) * 18 + ox) * 16 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 16 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 16 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 3456 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        if ox + 2 < 18 { yt.store(y02, at: k + 32) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 18 { yt.store(y03, at: k + 48) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 21 { yt.store(y10, at: k + 288) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 21 { yt.store(y11, at: k + 304) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 21 && ox + 2 < 18 { yt.store(y12, at: k + 320) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 21 && ox + 3 < 18 { yt.store(y13, at: k + 336) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 21 { yt.store(y20, at: k + 576) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 21 { yt.store(y21, at: k + 592) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 21 && ox + 2 < 18 { yt.store(y22, at: k + 608) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 21 && ox + 3 < 18 { yt.store(y23, at: k + 624) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 21 { yt.store(y30, at: k + 864) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 21 { yt.store(y31, at: k + 880) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 21 && ox + 2 < 18 { yt.store(y32, at: k + 896) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 21 && ox + 3 < 18 { yt.store(y33, at: k + 912) }
                     }
                 }
             }
@@ -763,54 +775,61 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c), d04 = patch.simd(VC.self, at: 64 + c), d05 = patch.simd(VC.self, at: 80 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 352 + c), d11 = patch.simd(VC.self, at: 368 + c), d12 = patch.simd(VC.self, at: 384 + c), d13 = patch.simd(VC.self, at: 400 + c), d14 = patch.simd(VC.self, at: 416 + c), d15 = patch.simd(VC.self, at: 432 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 704 + c), d21 = patch.simd(VC.self, at: 720 + c), d22 = patch.simd(VC.self, at: 736 + c), d23 = patch.simd(VC.self, at: 752 + c), d24 = patch.simd(VC.self, at: 768 + c), d25 = patch.simd(VC.self, at: 784 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 1056 + c), d31 = patch.simd(VC.self, at: 1072 + c), d32 = patch.simd(VC.self, at: 1088 + c), d33 = patch.simd(VC.self, at: 1104 + c), d34 = patch.simd(VC.self, at: 1120 + c), d35 = patch.simd(VC.self, at: 1136 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 1408 + c), d41 = patch.simd(VC.self, at: 1424 + c), d42 = patch.simd(VC.self, at: 1440 + c), d43 = patch.simd(VC.self, at: 1456 + c), d44 = patch.simd(VC.self, at: 1472 + c), d45 = patch.simd(VC.self, at: 1488 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 1760 + c), d51 = patch.simd(VC.self, at: 1776 + c), d52 = patch.simd(VC.self, at: 1792 + c), d53 = patch.simd(VC.self, at: 1808 + c), d54 = patch.simd(VC.self, at: 1824 + c), d55 = patch.simd(VC.self, at: 1840 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 16 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 240 + t * 16 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 480 + t * 16 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 720 + t * 16 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 960 + t * 16 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 1200 + t * 16 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 1440 + t * 16 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 1680 + t * 16 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 1920 + t * 16 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 2160 + t * 16 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 2400 + t * 16 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 2640 + t * 16 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 2880 + t * 16 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 3120 + t * 16 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 3360 + t * 16 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 3600 + t * 16 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 3840 + t * 16 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 4080 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 4320 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 4560 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 4800 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 5040 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 5280 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 5520 + t * 16 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 5760 + t * 16 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 6000 + t * 16 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 6240 + t * 16 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 6480 + t * 16 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 6720 + t * 16 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 6960 + t * 16 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 7200 + t * 16 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 7440 + t * 16 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 7680 + t * 16 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 7920 + t * 16 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 8160 + t * 16 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 8400 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
@@ -823,52 +842,57 @@ public struct WinogradEdges: CompiledModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<5 {
                     let t = r * 5 + tx, ox = 4 * tx
+                    let yt = y + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 6912 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 720 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 48 + k), m04 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 48 + k), m05 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 48 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 48 + k), m14 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 48 + k), m15 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 48 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 10800 + t * 48 + k), m24 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 48 + k), m25 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 48 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13680 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14400 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15120 + t * 48 + k), m34 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 48 + k), m35 = UnsafePointer(m).simd(VK.self, at: 16560 + t * 48 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 48 + k), m41 = UnsafePointer(m).simd(VK.self, at: 18000 + t * 48 + k), m42 = UnsafePointer(m).simd(VK.self, at: 18720 + t * 48 + k), m43 = UnsafePointer(m).simd(VK.self, at: 19440 + t * 48 + k), m44 = UnsafePointer(m).simd(VK.self, at: 20160 + t * 48 + k), m45 = UnsafePointer(m).simd(VK.self, at: 20880 + t * 48 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 21600 + t * 48 + k), m51 = UnsafePointer(m).simd(VK.self, at: 22320 + t * 48 + k), m52 = UnsafePointer(m).simd(VK.self, at: 23040 + t * 48 + k), m53 = UnsafePointer(m).simd(VK.self, at: 23760 + t * 48 + k), m54 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 48 + k), m55 = UnsafePointer(m).simd(VK.self, at: 25200 + t * 48 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 48 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 48 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 48 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 48 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 48 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 48 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 && ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 48 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 && ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 48 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 { y.store(y20, at: ((oy + 2) * 18 + ox) * 48 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 48 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 48 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 48 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 { y.store(y30, at: ((oy + 3) * 18 + ox) * 48 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 48 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 48 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 48 + k) }
+                        let bias = w.simd(VK.self, at: 6912 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 720), m02 = mt.simd(VK.self, at: 1440), m03 = mt.simd(VK.self, at: 2160), m04 = mt.simd(VK.self, at: 2880), m05 = mt.simd(VK.self, at: 3600)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 4320), m11 = mt.simd(VK.self, at: 5040), m12 = mt.simd(VK.self, at: 5760), m13 = mt.simd(VK.self, at: 6480), m14 = mt.simd(VK.self, at: 7200), m15 = mt.simd(VK.self, at: 7920)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 8640), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10080), m23 = mt.simd(VK.self, at: 10800), m24 = mt.simd(VK.self, at: 11520), m25 = mt.simd(VK.self, at: 12240)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 12960), m31 = mt.simd(VK.self, at: 13680), m32 = mt.simd(VK.self, at: 14400), m33 = mt.simd(VK.self, at: 15120), m34 = mt.simd(VK.self, at: 15840), m35 = mt.simd(VK.self, at: 16560)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 17280), m41 = mt.simd(VK.self, at: 18000), m42 = mt.simd(VK.self, at: 18720), m43 = mt.simd(VK.self, at: 19440), m44 = mt.simd(VK.self, at: 20160), m45 = mt.simd(VK.self, at: 20880)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 21600), m51 = mt.simd(VK.self, at: 22320), m52 = mt.simd(VK.self, at: 23040), m53 = mt.simd(VK.self, at: 23760), m54 = mt.simd(VK.self, at: 24480), m55 = mt.simd(VK.self, at: 25200)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 48)
+                        let y02 = s02 + bias
+                        if ox + 2 < 18 { yt.store(y02, at: k + 96) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 18 { yt.store(y03, at: k + 144) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 21 { yt.store(y10, at: k + 864) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 21 { yt.store(y11, at: k + 912) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 21 && ox + 2 < 18 { yt.store(y12, at: k + 960) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 21 && ox + 3 < 18 { yt.store(y13, at: k + 1008) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 21 { yt.store(y20, at: k + 1728) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 21 { yt.store(y21, at: k + 1776) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 21 && ox + 2 < 18 { yt.store(y22, at: k + 1824) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 21 && ox + 3 < 18 { yt.store(y23, at: k + 1872) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 21 { yt.store(y30, at: k + 2592) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 21 { yt.store(y31, at: k + 2640) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 21 && ox + 2 < 18 { yt.store(y32, at: k + 2688) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 21 && ox + 3 < 18 { yt.store(y33, at: k + 2736) }
                     }
                 }
             }
@@ -1488,30 +1512,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 24 + c)
-                        v.store(b01 - b21, at: 432 + t * 24 + c)
-                        v.store(b02 - b22, at: 864 + t * 24 + c)
-                        v.store(b03 - b23, at: 1296 + t * 24 + c)
-                        v.store(b10 + b20, at: 1728 + t * 24 + c)
-                        v.store(b11 + b21, at: 2160 + t * 24 + c)
-                        v.store(b12 + b22, at: 2592 + t * 24 + c)
-                        v.store(b13 + b23, at: 3024 + t * 24 + c)
-                        v.store(b20 - b10, at: 3456 + t * 24 + c)
-                        v.store(b21 - b11, at: 3888 + t * 24 + c)
-                        v.store(b22 - b12, at: 4320 + t * 24 + c)
-                        v.store(b23 - b13, at: 4752 + t * 24 + c)
-                        v.store(b10 - b30, at: 5184 + t * 24 + c)
-                        v.store(b11 - b31, at: 5616 + t * 24 + c)
-                        v.store(b12 - b32, at: 6048 + t * 24 + c)
-                        v.store(b13 - b33, at: 6480 + t * 24 + c)
+                        let vt = v + (t * 24 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1728)
+                        vt.store(v20, at: 3456)
+                        vt.store(v30, at: 5184)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 432)
+                        vt.store(v11, at: 2160)
+                        vt.store(v21, at: 3888)
+                        vt.store(v31, at: 5616)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 864)
+                        vt.store(v12, at: 2592)
+                        vt.store(v22, at: 4320)
+                        vt.store(v32, at: 6048)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1296)
+                        vt.store(v13, at: 3024)
+                        vt.store(v23, at: 4752)
+                        vt.store(v33, at: 6480)
                     }
                 }
             }
@@ -1558,30 +1587,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 24 + c)
-                        v.store(b01 - b21, at: 432 + t * 24 + c)
-                        v.store(b02 - b22, at: 864 + t * 24 + c)
-                        v.store(b03 - b23, at: 1296 + t * 24 + c)
-                        v.store(b10 + b20, at: 1728 + t * 24 + c)
-                        v.store(b11 + b21, at: 2160 + t * 24 + c)
-                        v.store(b12 + b22, at: 2592 + t * 24 + c)
-                        v.store(b13 + b23, at: 3024 + t * 24 + c)
-                        v.store(b20 - b10, at: 3456 + t * 24 + c)
-                        v.store(b21 - b11, at: 3888 + t * 24 + c)
-                        v.store(b22 - b12, at: 4320 + t * 24 + c)
-                        v.store(b23 - b13, at: 4752 + t * 24 + c)
-                        v.store(b10 - b30, at: 5184 + t * 24 + c)
-                        v.store(b11 - b31, at: 5616 + t * 24 + c)
-                        v.store(b12 - b32, at: 6048 + t * 24 + c)
-                        v.store(b13 - b33, at: 6480 + t * 24 + c)
+                        let vt = v + (t * 24 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1728)
+                        vt.store(v20, at: 3456)
+                        vt.store(v30, at: 5184)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 432)
+                        vt.store(v11, at: 2160)
+                        vt.store(v21, at: 3888)
+                        vt.store(v31, at: 5616)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 864)
+                        vt.store(v12, at: 2592)
+                        vt.store(v22, at: 4320)
+                        vt.store(v32, at: 6048)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1296)
+                        vt.store(v13, at: 3024)
+                        vt.store(v23, at: 4752)
+                        vt.store(v33, at: 6480)
                     }
                 }
             }
@@ -1724,30 +1758,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 304 + t * 16 + c)
-                        v.store(b02 - b22, at: 608 + t * 16 + c)
-                        v.store(b03 - b23, at: 912 + t * 16 + c)
-                        v.store(b10 + b20, at: 1216 + t * 16 + c)
-                        v.store(b11 + b21, at: 1520 + t * 16 + c)
-                        v.store(b12 + b22, at: 1824 + t * 16 + c)
-                        v.store(b13 + b23, at: 2128 + t * 16 + c)
-                        v.store(b20 - b10, at: 2432 + t * 16 + c)
-                        v.store(b21 - b11, at: 2736 + t * 16 + c)
-                        v.store(b22 - b12, at: 3040 + t * 16 + c)
-                        v.store(b23 - b13, at: 3344 + t * 16 + c)
-                        v.store(b10 - b30, at: 3648 + t * 16 + c)
-                        v.store(b11 - b31, at: 3952 + t * 16 + c)
-                        v.store(b12 - b32, at: 4256 + t * 16 + c)
-                        v.store(b13 - b33, at: 4560 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1216)
+                        vt.store(v20, at: 2432)
+                        vt.store(v30, at: 3648)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 304)
+                        vt.store(v11, at: 1520)
+                        vt.store(v21, at: 2736)
+                        vt.store(v31, at: 3952)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 608)
+                        vt.store(v12, at: 1824)
+                        vt.store(v22, at: 3040)
+                        vt.store(v32, at: 4256)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 912)
+                        vt.store(v13, at: 2128)
+                        vt.store(v23, at: 3344)
+                        vt.store(v33, at: 4560)
                     }
                 }
             }
@@ -1794,30 +1833,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 304 + t * 16 + c)
-                        v.store(b02 - b22, at: 608 + t * 16 + c)
-                        v.store(b03 - b23, at: 912 + t * 16 + c)
-                        v.store(b10 + b20, at: 1216 + t * 16 + c)
-                        v.store(b11 + b21, at: 1520 + t * 16 + c)
-                        v.store(b12 + b22, at: 1824 + t * 16 + c)
-                        v.store(b13 + b23, at: 2128 + t * 16 + c)
-                        v.store(b20 - b10, at: 2432 + t * 16 + c)
-                        v.store(b21 - b11, at: 2736 + t * 16 + c)
-                        v.store(b22 - b12, at: 3040 + t * 16 + c)
-                        v.store(b23 - b13, at: 3344 + t * 16 + c)
-                        v.store(b10 - b30, at: 3648 + t * 16 + c)
-                        v.store(b11 - b31, at: 3952 + t * 16 + c)
-                        v.store(b12 - b32, at: 4256 + t * 16 + c)
-                        v.store(b13 - b33, at: 4560 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1216)
+                        vt.store(v20, at: 2432)
+                        vt.store(v30, at: 3648)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 304)
+                        vt.store(v11, at: 1520)
+                        vt.store(v21, at: 2736)
+                        vt.store(v31, at: 3952)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 608)
+                        vt.store(v12, at: 1824)
+                        vt.store(v22, at: 3040)
+                        vt.store(v32, at: 4256)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 912)
+                        vt.store(v13, at: 2128)
+                        vt.store(v23, at: 3344)
+                        vt.store(v33, at: 4560)
                     }
                 }
             }
@@ -1951,54 +1995,61 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 5 + tx
                     let patch = x + ((ty0 + r) * 4224 + tx * 192)
                     for c in stride(from: 0, to: 48, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 48 + c), d02 = patch.simd(VC.self, at: 96 + c), d03 = patch.simd(VC.self, at: 144 + c), d04 = patch.simd(VC.self, at: 192 + c), d05 = patch.simd(VC.self, at: 240 + c)
-                        let b00 = madd(madd(d00 + d04, (d01 - d03), VC(repeating: 1.5)), d02, VC(repeating: -2)), b01 = madd(madd(d04 - d01, d03, VC(repeating: -0.5)), d02, VC(repeating: -2.5)), b02 = madd(madd(d01 + d04, d02, VC(repeating: 0.5)), d03, VC(repeating: -2.5)), b03 = madd(d04 - d02, (d03 - d01), VC(repeating: 0.5)), b04 = madd(d04 - d02, (d01 - d03), VC(repeating: 2)), b05 = madd(madd(d01 + d05, (d02 - d04), VC(repeating: 1.5)), d03, VC(repeating: -2))
-                        let d10 = patch.simd(VC.self, at: 1056 + c), d11 = patch.simd(VC.self, at: 1104 + c), d12 = patch.simd(VC.self, at: 1152 + c), d13 = patch.simd(VC.self, at: 1200 + c), d14 = patch.simd(VC.self, at: 1248 + c), d15 = patch.simd(VC.self, at: 1296 + c)
-                        let b10 = madd(madd(d10 + d14, (d11 - d13), VC(repeating: 1.5)), d12, VC(repeating: -2)), b11 = madd(madd(d14 - d11, d13, VC(repeating: -0.5)), d12, VC(repeating: -2.5)), b12 = madd(madd(d11 + d14, d12, VC(repeating: 0.5)), d13, VC(repeating: -2.5)), b13 = madd(d14 - d12, (d13 - d11), VC(repeating: 0.5)), b14 = madd(d14 - d12, (d11 - d13), VC(repeating: 2)), b15 = madd(madd(d11 + d15, (d12 - d14), VC(repeating: 1.5)), d13, VC(repeating: -2))
-                        let d20 = patch.simd(VC.self, at: 2112 + c), d21 = patch.simd(VC.self, at: 2160 + c), d22 = patch.simd(VC.self, at: 2208 + c), d23 = patch.simd(VC.self, at: 2256 + c), d24 = patch.simd(VC.self, at: 2304 + c), d25 = patch.simd(VC.self, at: 2352 + c)
-                        let b20 = madd(madd(d20 + d24, (d21 - d23), VC(repeating: 1.5)), d22, VC(repeating: -2)), b21 = madd(madd(d24 - d21, d23, VC(repeating: -0.5)), d22, VC(repeating: -2.5)), b22 = madd(madd(d21 + d24, d22, VC(repeating: 0.5)), d23, VC(repeating: -2.5)), b23 = madd(d24 - d22, (d23 - d21), VC(repeating: 0.5)), b24 = madd(d24 - d22, (d21 - d23), VC(repeating: 2)), b25 = madd(madd(d21 + d25, (d22 - d24), VC(repeating: 1.5)), d23, VC(repeating: -2))
-                        let d30 = patch.simd(VC.self, at: 3168 + c), d31 = patch.simd(VC.self, at: 3216 + c), d32 = patch.simd(VC.self, at: 3264 + c), d33 = patch.simd(VC.self, at: 3312 + c), d34 = patch.simd(VC.self, at: 3360 + c), d35 = patch.simd(VC.self, at: 3408 + c)
-                        let b30 = madd(madd(d30 + d34, (d31 - d33), VC(repeating: 1.5)), d32, VC(repeating: -2)), b31 = madd(madd(d34 - d31, d33, VC(repeating: -0.5)), d32, VC(repeating: -2.5)), b32 = madd(madd(d31 + d34, d32, VC(repeating: 0.5)), d33, VC(repeating: -2.5)), b33 = madd(d34 - d32, (d33 - d31), VC(repeating: 0.5)), b34 = madd(d34 - d32, (d31 - d33), VC(repeating: 2)), b35 = madd(madd(d31 + d35, (d32 - d34), VC(repeating: 1.5)), d33, VC(repeating: -2))
-                        let d40 = patch.simd(VC.self, at: 4224 + c), d41 = patch.simd(VC.self, at: 4272 + c), d42 = patch.simd(VC.self, at: 4320 + c), d43 = patch.simd(VC.self, at: 4368 + c), d44 = patch.simd(VC.self, at: 4416 + c), d45 = patch.simd(VC.self, at: 4464 + c)
-                        let b40 = madd(madd(d40 + d44, (d41 - d43), VC(repeating: 1.5)), d42, VC(repeating: -2)), b41 = madd(madd(d44 - d41, d43, VC(repeating: -0.5)), d42, VC(repeating: -2.5)), b42 = madd(madd(d41 + d44, d42, VC(repeating: 0.5)), d43, VC(repeating: -2.5)), b43 = madd(d44 - d42, (d43 - d41), VC(repeating: 0.5)), b44 = madd(d44 - d42, (d41 - d43), VC(repeating: 2)), b45 = madd(madd(d41 + d45, (d42 - d44), VC(repeating: 1.5)), d43, VC(repeating: -2))
-                        let d50 = patch.simd(VC.self, at: 5280 + c), d51 = patch.simd(VC.self, at: 5328 + c), d52 = patch.simd(VC.self, at: 5376 + c), d53 = patch.simd(VC.self, at: 5424 + c), d54 = patch.simd(VC.self, at: 5472 + c), d55 = patch.simd(VC.self, at: 5520 + c)
-                        let b50 = madd(madd(d50 + d54, (d51 - d53), VC(repeating: 1.5)), d52, VC(repeating: -2)), b51 = madd(madd(d54 - d51, d53, VC(repeating: -0.5)), d52, VC(repeating: -2.5)), b52 = madd(madd(d51 + d54, d52, VC(repeating: 0.5)), d53, VC(repeating: -2.5)), b53 = madd(d54 - d52, (d53 - d51), VC(repeating: 0.5)), b54 = madd(d54 - d52, (d51 - d53), VC(repeating: 2)), b55 = madd(madd(d51 + d55, (d52 - d54), VC(repeating: 1.5)), d53, VC(repeating: -2))
-                        v.store(madd(madd(b00 + b40, (b10 - b30), VC(repeating: 1.5)), b20, VC(repeating: -2)), at: 0 + t * 48 + c)
-                        v.store(madd(madd(b01 + b41, (b11 - b31), VC(repeating: 1.5)), b21, VC(repeating: -2)), at: 720 + t * 48 + c)
-                        v.store(madd(madd(b02 + b42, (b12 - b32), VC(repeating: 1.5)), b22, VC(repeating: -2)), at: 1440 + t * 48 + c)
-                        v.store(madd(madd(b03 + b43, (b13 - b33), VC(repeating: 1.5)), b23, VC(repeating: -2)), at: 2160 + t * 48 + c)
-                        v.store(madd(madd(b04 + b44, (b14 - b34), VC(repeating: 1.5)), b24, VC(repeating: -2)), at: 2880 + t * 48 + c)
-                        v.store(madd(madd(b05 + b45, (b15 - b35), VC(repeating: 1.5)), b25, VC(repeating: -2)), at: 3600 + t * 48 + c)
-                        v.store(madd(madd(b40 - b10, b30, VC(repeating: -0.5)), b20, VC(repeating: -2.5)), at: 4320 + t * 48 + c)
-                        v.store(madd(madd(b41 - b11, b31, VC(repeating: -0.5)), b21, VC(repeating: -2.5)), at: 5040 + t * 48 + c)
-                        v.store(madd(madd(b42 - b12, b32, VC(repeating: -0.5)), b22, VC(repeating: -2.5)), at: 5760 + t * 48 + c)
-                        v.store(madd(madd(b43 - b13, b33, VC(repeating: -0.5)), b23, VC(repeating: -2.5)), at: 6480 + t * 48 + c)
-                        v.store(madd(madd(b44 - b14, b34, VC(repeating: -0.5)), b24, VC(repeating: -2.5)), at: 7200 + t * 48 + c)
-                        v.store(madd(madd(b45 - b15, b35, VC(repeating: -0.5)), b25, VC(repeating: -2.5)), at: 7920 + t * 48 + c)
-                        v.store(madd(madd(b10 + b40, b20, VC(repeating: 0.5)), b30, VC(repeating: -2.5)), at: 8640 + t * 48 + c)
-                        v.store(madd(madd(b11 + b41, b21, VC(repeating: 0.5)), b31, VC(repeating: -2.5)), at: 9360 + t * 48 + c)
-                        v.store(madd(madd(b12 + b42, b22, VC(repeating: 0.5)), b32, VC(repeating: -2.5)), at: 10080 + t * 48 + c)
-                        v.store(madd(madd(b13 + b43, b23, VC(repeating: 0.5)), b33, VC(repeating: -2.5)), at: 10800 + t * 48 + c)
-                        v.store(madd(madd(b14 + b44, b24, VC(repeating: 0.5)), b34, VC(repeating: -2.5)), at: 11520 + t * 48 + c)
-                        v.store(madd(madd(b15 + b45, b25, VC(repeating: 0.5)), b35, VC(repeating: -2.5)), at: 12240 + t * 48 + c)
-                        v.store(madd(b40 - b20, (b30 - b10), VC(repeating: 0.5)), at: 12960 + t * 48 + c)
-                        v.store(madd(b41 - b21, (b31 - b11), VC(repeating: 0.5)), at: 13680 + t * 48 + c)
-                        v.store(madd(b42 - b22, (b32 - b12), VC(repeating: 0.5)), at: 14400 + t * 48 + c)
-                        v.store(madd(b43 - b23, (b33 - b13), VC(repeating: 0.5)), at: 15120 + t * 48 + c)
-                        v.store(madd(b44 - b24, (b34 - b14), VC(repeating: 0.5)), at: 15840 + t * 48 + c)
-                        v.store(madd(b45 - b25, (b35 - b15), VC(repeating: 0.5)), at: 16560 + t * 48 + c)
-                        v.store(madd(b40 - b20, (b10 - b30), VC(repeating: 2)), at: 17280 + t * 48 + c)
-                        v.store(madd(b41 - b21, (b11 - b31), VC(repeating: 2)), at: 18000 + t * 48 + c)
-                        v.store(madd(b42 - b22, (b12 - b32), VC(repeating: 2)), at: 18720 + t * 48 + c)
-                        v.store(madd(b43 - b23, (b13 - b33), VC(repeating: 2)), at: 19440 + t * 48 + c)
-                        v.store(madd(b44 - b24, (b14 - b34), VC(repeating: 2)), at: 20160 + t * 48 + c)
-                        v.store(madd(b45 - b25, (b15 - b35), VC(repeating: 2)), at: 20880 + t * 48 + c)
-                        v.store(madd(madd(b10 + b50, (b20 - b40), VC(repeating: 1.5)), b30, VC(repeating: -2)), at: 21600 + t * 48 + c)
-                        v.store(madd(madd(b11 + b51, (b21 - b41), VC(repeating: 1.5)), b31, VC(repeating: -2)), at: 22320 + t * 48 + c)
-                        v.store(madd(madd(b12 + b52, (b22 - b42), VC(repeating: 1.5)), b32, VC(repeating: -2)), at: 23040 + t * 48 + c)
-                        v.store(madd(madd(b13 + b53, (b23 - b43), VC(repeating: 1.5)), b33, VC(repeating: -2)), at: 23760 + t * 48 + c)
-                        v.store(madd(madd(b14 + b54, (b24 - b44), VC(repeating: 1.5)), b34, VC(repeating: -2)), at: 24480 + t * 48 + c)
-                        v.store(madd(madd(b15 + b55, (b25 - b45), VC(repeating: 1.5)), b35, VC(repeating: -2)), at: 25200 + t * 48 + c)
+                        let vt = v + (t * 48 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 48), d02 = pc.simd(VC.self, at: 96), d03 = pc.simd(VC.self, at: 144), d04 = pc.simd(VC.self, at: 192), d05 = pc.simd(VC.self, at: 240)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 1056), d11 = pc.simd(VC.self, at: 1104), d12 = pc.simd(VC.self, at: 1152), d13 = pc.simd(VC.self, at: 1200), d14 = pc.simd(VC.self, at: 1248), d15 = pc.simd(VC.self, at: 1296)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 2112), d21 = pc.simd(VC.self, at: 2160), d22 = pc.simd(VC.self, at: 2208), d23 = pc.simd(VC.self, at: 2256), d24 = pc.simd(VC.self, at: 2304), d25 = pc.simd(VC.self, at: 2352)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 3168), d31 = pc.simd(VC.self, at: 3216), d32 = pc.simd(VC.self, at: 3264), d33 = pc.simd(VC.self, at: 3312), d34 = pc.simd(VC.self, at: 3360), d35 = pc.simd(VC.self, at: 3408)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 4224), d41 = pc.simd(VC.self, at: 4272), d42 = pc.simd(VC.self, at: 4320), d43 = pc.simd(VC.self, at: 4368), d44 = pc.simd(VC.self, at: 4416), d45 = pc.simd(VC.self, at: 4464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 5280), d51 = pc.simd(VC.self, at: 5328), d52 = pc.simd(VC.self, at: 5376), d53 = pc.simd(VC.self, at: 5424), d54 = pc.simd(VC.self, at: 5472), d55 = pc.simd(VC.self, at: 5520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 4320)
+                        vt.store(v20, at: 8640)
+                        vt.store(v30, at: 12960)
+                        vt.store(v40, at: 17280)
+                        vt.store(v50, at: 21600)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 720)
+                        vt.store(v11, at: 5040)
+                        vt.store(v21, at: 9360)
+                        vt.store(v31, at: 13680)
+                        vt.store(v41, at: 18000)
+                        vt.store(v51, at: 22320)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1440)
+                        vt.store(v12, at: 5760)
+                        vt.store(v22, at: 10080)
+                        vt.store(v32, at: 14400)
+                        vt.store(v42, at: 18720)
+                        vt.store(v52, at: 23040)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 2160)
+                        vt.store(v13, at: 6480)
+                        vt.store(v23, at: 10800)
+                        vt.store(v33, at: 15120)
+                        vt.store(v43, at: 19440)
+                        vt.store(v53, at: 23760)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2880)
+                        vt.store(v14, at: 7200)
+                        vt.store(v24, at: 11520)
+                        vt.store(v34, at: 15840)
+                        vt.store(v44, at: 20160)
+                        vt.store(v54, at: 24480)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 3600)
+                        vt.store(v15, at: 7920)
+                        vt.store(v25, at: 12240)
+                        vt.store(v35, at: 16560)
+                        vt.store(v45, at: 20880)
+                        vt.store(v55, at: 25200)
                     }
                 }
             }
@@ -2011,52 +2062,57 @@ extension WinogradEdges: TrainableModel {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<5 {
                     let t = r * 5 + tx, ox = 4 * tx
+                    let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 27648 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m04 = UnsafePointer(m).simd(VK.self, at: 960 + t * 16 + k), m05 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 16 + k)
-                        let a00 = m00 + m01 + m02 + m03 + m04, a01 = madd(madd(m01 - m02, m04, VK(repeating: -0.5)), m03, VK(repeating: 2)), a02 = madd(madd(m01 + m02, m04, VK(repeating: 0.25)), m03, VK(repeating: 4)), a03 = madd(madd(m01 + m05 - m02, m04, VK(repeating: -0.125)), m03, VK(repeating: 8))
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k), m14 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 16 + k), m15 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a10 = m10 + m11 + m12 + m13 + m14, a11 = madd(madd(m11 - m12, m14, VK(repeating: -0.5)), m13, VK(repeating: 2)), a12 = madd(madd(m11 + m12, m14, VK(repeating: 0.25)), m13, VK(repeating: 4)), a13 = madd(madd(m11 + m15 - m12, m14, VK(repeating: -0.125)), m13, VK(repeating: 8))
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m24 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 16 + k), m25 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 16 + k)
-                        let a20 = m20 + m21 + m22 + m23 + m24, a21 = madd(madd(m21 - m22, m24, VK(repeating: -0.5)), m23, VK(repeating: 2)), a22 = madd(madd(m21 + m22, m24, VK(repeating: 0.25)), m23, VK(repeating: 4)), a23 = madd(madd(m21 + m25 - m22, m24, VK(repeating: -0.125)), m23, VK(repeating: 8))
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4800 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k), m34 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m35 = UnsafePointer(m).simd(VK.self, at: 5520 + t * 16 + k)
-                        let a30 = m30 + m31 + m32 + m33 + m34, a31 = madd(madd(m31 - m32, m34, VK(repeating: -0.5)), m33, VK(repeating: 2)), a32 = madd(madd(m31 + m32, m34, VK(repeating: 0.25)), m33, VK(repeating: 4)), a33 = madd(madd(m31 + m35 - m32, m34, VK(repeating: -0.125)), m33, VK(repeating: 8))
-                        let m40 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 16 + k), m41 = UnsafePointer(m).simd(VK.self, at: 6000 + t * 16 + k), m42 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 16 + k), m43 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 16 + k), m44 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 16 + k), m45 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
-                        let a40 = m40 + m41 + m42 + m43 + m44, a41 = madd(madd(m41 - m42, m44, VK(repeating: -0.5)), m43, VK(repeating: 2)), a42 = madd(madd(m41 + m42, m44, VK(repeating: 0.25)), m43, VK(repeating: 4)), a43 = madd(madd(m41 + m45 - m42, m44, VK(repeating: -0.125)), m43, VK(repeating: 8))
-                        let m50 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 16 + k), m51 = UnsafePointer(m).simd(VK.self, at: 7440 + t * 16 + k), m52 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 16 + k), m53 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m54 = UnsafePointer(m).simd(VK.self, at: 8160 + t * 16 + k), m55 = UnsafePointer(m).simd(VK.self, at: 8400 + t * 16 + k)
-                        let a50 = m50 + m51 + m52 + m53 + m54, a51 = madd(madd(m51 - m52, m54, VK(repeating: -0.5)), m53, VK(repeating: 2)), a52 = madd(madd(m51 + m52, m54, VK(repeating: 0.25)), m53, VK(repeating: 4)), a53 = madd(madd(m51 + m55 - m52, m54, VK(repeating: -0.125)), m53, VK(repeating: 8))
-                        let y00 = a00 + a10 + a20 + a30 + a40 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + a31 + a41 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
-                        let y02 = a02 + a12 + a22 + a32 + a42 + bias
-                        if ox + 2 < 18 { y.store(y02, at: (oy * 18 + ox + 2) * 16 + k) }
-                        let y03 = a03 + a13 + a23 + a33 + a43 + bias
-                        if ox + 3 < 18 { y.store(y03, at: (oy * 18 + ox + 3) * 16 + k) }
-                        let y10 = madd(madd(a10 - a20, a40, VK(repeating: -0.5)), a30, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
-                        let y11 = madd(madd(a11 - a21, a41, VK(repeating: -0.5)), a31, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
-                        let y12 = madd(madd(a12 - a22, a42, VK(repeating: -0.5)), a32, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 && ox + 2 < 18 { y.store(y12, at: ((oy + 1) * 18 + ox + 2) * 16 + k) }
-                        let y13 = madd(madd(a13 - a23, a43, VK(repeating: -0.5)), a33, VK(repeating: 2)) + bias
-                        if oy + 1 < 21 && ox + 3 < 18 { y.store(y13, at: ((oy + 1) * 18 + ox + 3) * 16 + k) }
-                        let y20 = madd(madd(a10 + a20, a40, VK(repeating: 0.25)), a30, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 { y.store(y20, at: ((oy + 2) * 18 + ox) * 16 + k) }
-                        let y21 = madd(madd(a11 + a21, a41, VK(repeating: 0.25)), a31, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 { y.store(y21, at: ((oy + 2) * 18 + ox + 1) * 16 + k) }
-                        let y22 = madd(madd(a12 + a22, a42, VK(repeating: 0.25)), a32, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 && ox + 2 < 18 { y.store(y22, at: ((oy + 2) * 18 + ox + 2) * 16 + k) }
-                        let y23 = madd(madd(a13 + a23, a43, VK(repeating: 0.25)), a33, VK(repeating: 4)) + bias
-                        if oy + 2 < 21 && ox + 3 < 18 { y.store(y23, at: ((oy + 2) * 18 + ox + 3) * 16 + k) }
-                        let y30 = madd(madd(a10 + a50 - a20, a40, VK(repeating: -0.125)), a30, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 { y.store(y30, at: ((oy + 3) * 18 + ox) * 16 + k) }
-                        let y31 = madd(madd(a11 + a51 - a21, a41, VK(repeating: -0.125)), a31, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 { y.store(y31, at: ((oy + 3) * 18 + ox + 1) * 16 + k) }
-                        let y32 = madd(madd(a12 + a52 - a22, a42, VK(repeating: -0.125)), a32, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 && ox + 2 < 18 { y.store(y32, at: ((oy + 3) * 18 + ox + 2) * 16 + k) }
-                        let y33 = madd(madd(a13 + a53 - a23, a43, VK(repeating: -0.125)), a33, VK(repeating: 8)) + bias
-                        if oy + 3 < 21 && ox + 3 < 18 { y.store(y33, at: ((oy + 3) * 18 + ox + 3) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 27648 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y02 = s02 + bias
+                        if ox + 2 < 18 { yt.store(y02, at: k + 32) }
+                        let y03 = s03 + bias
+                        if ox + 3 < 18 { yt.store(y03, at: k + 48) }
+                        let y10 = s10 + bias
+                        if oy + 1 < 21 { yt.store(y10, at: k + 288) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 21 { yt.store(y11, at: k + 304) }
+                        let y12 = s12 + bias
+                        if oy + 1 < 21 && ox + 2 < 18 { yt.store(y12, at: k + 320) }
+                        let y13 = s13 + bias
+                        if oy + 1 < 21 && ox + 3 < 18 { yt.store(y13, at: k + 336) }
+                        let y20 = s20 + bias
+                        if oy + 2 < 21 { yt.store(y20, at: k + 576) }
+                        let y21 = s21 + bias
+                        if oy + 2 < 21 { yt.store(y21, at: k + 592) }
+                        let y22 = s22 + bias
+                        if oy + 2 < 21 && ox + 2 < 18 { yt.store(y22, at: k + 608) }
+                        let y23 = s23 + bias
+                        if oy + 2 < 21 && ox + 3 < 18 { yt.store(y23, at: k + 624) }
+                        let y30 = s30 + bias
+                        if oy + 3 < 21 { yt.store(y30, at: k + 864) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 21 { yt.store(y31, at: k + 880) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 21 && ox + 2 < 18 { yt.store(y32, at: k + 896) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 21 && ox + 3 < 18 { yt.store(y33, at: k + 912) }
                     }
                 }
             }
@@ -2202,30 +2258,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 24 + c)
-                        v.store(b01 - b21, at: 1296 + t * 24 + c)
-                        v.store(b02 - b22, at: 2592 + t * 24 + c)
-                        v.store(b03 - b23, at: 3888 + t * 24 + c)
-                        v.store(b10 + b20, at: 5184 + t * 24 + c)
-                        v.store(b11 + b21, at: 6480 + t * 24 + c)
-                        v.store(b12 + b22, at: 7776 + t * 24 + c)
-                        v.store(b13 + b23, at: 9072 + t * 24 + c)
-                        v.store(b20 - b10, at: 10368 + t * 24 + c)
-                        v.store(b21 - b11, at: 11664 + t * 24 + c)
-                        v.store(b22 - b12, at: 12960 + t * 24 + c)
-                        v.store(b23 - b13, at: 14256 + t * 24 + c)
-                        v.store(b10 - b30, at: 15552 + t * 24 + c)
-                        v.store(b11 - b31, at: 16848 + t * 24 + c)
-                        v.store(b12 - b32, at: 18144 + t * 24 + c)
-                        v.store(b13 - b33, at: 19440 + t * 24 + c)
+                        let vt = v + (t * 24 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 5184)
+                        vt.store(v20, at: 10368)
+                        vt.store(v30, at: 15552)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1296)
+                        vt.store(v11, at: 6480)
+                        vt.store(v21, at: 11664)
+                        vt.store(v31, at: 16848)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2592)
+                        vt.store(v12, at: 7776)
+                        vt.store(v22, at: 12960)
+                        vt.store(v32, at: 18144)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3888)
+                        vt.store(v13, at: 9072)
+                        vt.store(v23, at: 14256)
+                        vt.store(v33, at: 19440)
                     }
                 }
             }
@@ -2238,24 +2299,27 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
+                    let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 6144 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 6144 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 880), m02 = mt.simd(VK.self, at: 1760), m03 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 3520), m11 = mt.simd(VK.self, at: 4400), m12 = mt.simd(VK.self, at: 5280), m13 = mt.simd(VK.self, at: 6160)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 7040), m21 = mt.simd(VK.self, at: 7920), m22 = mt.simd(VK.self, at: 8800), m23 = mt.simd(VK.self, at: 9680)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 10560), m31 = mt.simd(VK.self, at: 11440), m32 = mt.simd(VK.self, at: 12320), m33 = mt.simd(VK.self, at: 13200)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y10 = s10 + bias
+                        if oy + 1 < 21 { yt.store(y10, at: k + 288) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 21 { yt.store(y11, at: k + 304) }
                     }
                 }
             }
@@ -2268,30 +2332,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 24 + c)
-                        v.store(b01 - b21, at: 1296 + t * 24 + c)
-                        v.store(b02 - b22, at: 2592 + t * 24 + c)
-                        v.store(b03 - b23, at: 3888 + t * 24 + c)
-                        v.store(b10 + b20, at: 5184 + t * 24 + c)
-                        v.store(b11 + b21, at: 6480 + t * 24 + c)
-                        v.store(b12 + b22, at: 7776 + t * 24 + c)
-                        v.store(b13 + b23, at: 9072 + t * 24 + c)
-                        v.store(b20 - b10, at: 10368 + t * 24 + c)
-                        v.store(b21 - b11, at: 11664 + t * 24 + c)
-                        v.store(b22 - b12, at: 12960 + t * 24 + c)
-                        v.store(b23 - b13, at: 14256 + t * 24 + c)
-                        v.store(b10 - b30, at: 15552 + t * 24 + c)
-                        v.store(b11 - b31, at: 16848 + t * 24 + c)
-                        v.store(b12 - b32, at: 18144 + t * 24 + c)
-                        v.store(b13 - b33, at: 19440 + t * 24 + c)
+                        let vt = v + (t * 24 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 5184)
+                        vt.store(v20, at: 10368)
+                        vt.store(v30, at: 15552)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1296)
+                        vt.store(v11, at: 6480)
+                        vt.store(v21, at: 11664)
+                        vt.store(v31, at: 16848)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 2592)
+                        vt.store(v12, at: 7776)
+                        vt.store(v22, at: 12960)
+                        vt.store(v32, at: 18144)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 3888)
+                        vt.store(v13, at: 9072)
+                        vt.store(v23, at: 14256)
+                        vt.store(v33, at: 19440)
                     }
                 }
             }
@@ -2304,24 +2373,27 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
+                    let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 6144 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 16 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 16 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 16 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
+                        let bias = w.simd(VK.self, at: 6144 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 880), m02 = mt.simd(VK.self, at: 1760), m03 = mt.simd(VK.self, at: 2640)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 3520), m11 = mt.simd(VK.self, at: 4400), m12 = mt.simd(VK.self, at: 5280), m13 = mt.simd(VK.self, at: 6160)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 7040), m21 = mt.simd(VK.self, at: 7920), m22 = mt.simd(VK.self, at: 8800), m23 = mt.simd(VK.self, at: 9680)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 10560), m31 = mt.simd(VK.self, at: 11440), m32 = mt.simd(VK.self, at: 12320), m33 = mt.simd(VK.self, at: 13200)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 16)
+                        let y10 = s10 + bias
+                        if oy + 1 < 21 { yt.store(y10, at: k + 288) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 21 { yt.store(y11, at: k + 304) }
                     }
                 }
             }
@@ -2472,30 +2544,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 880 + t * 16 + c)
-                        v.store(b02 - b22, at: 1760 + t * 16 + c)
-                        v.store(b03 - b23, at: 2640 + t * 16 + c)
-                        v.store(b10 + b20, at: 3520 + t * 16 + c)
-                        v.store(b11 + b21, at: 4400 + t * 16 + c)
-                        v.store(b12 + b22, at: 5280 + t * 16 + c)
-                        v.store(b13 + b23, at: 6160 + t * 16 + c)
-                        v.store(b20 - b10, at: 7040 + t * 16 + c)
-                        v.store(b21 - b11, at: 7920 + t * 16 + c)
-                        v.store(b22 - b12, at: 8800 + t * 16 + c)
-                        v.store(b23 - b13, at: 9680 + t * 16 + c)
-                        v.store(b10 - b30, at: 10560 + t * 16 + c)
-                        v.store(b11 - b31, at: 11440 + t * 16 + c)
-                        v.store(b12 - b32, at: 12320 + t * 16 + c)
-                        v.store(b13 - b33, at: 13200 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3520)
+                        vt.store(v20, at: 7040)
+                        vt.store(v30, at: 10560)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 880)
+                        vt.store(v11, at: 4400)
+                        vt.store(v21, at: 7920)
+                        vt.store(v31, at: 11440)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1760)
+                        vt.store(v12, at: 5280)
+                        vt.store(v22, at: 8800)
+                        vt.store(v32, at: 12320)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 2640)
+                        vt.store(v13, at: 6160)
+                        vt.store(v23, at: 9680)
+                        vt.store(v33, at: 13200)
                     }
                 }
             }
@@ -2508,24 +2585,27 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
+                    let yt = y + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 12288 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 48 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 48 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 48 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 48 + k) }
+                        let bias = w.simd(VK.self, at: 12288 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2608), m02 = mt.simd(VK.self, at: 5216), m03 = mt.simd(VK.self, at: 7824)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 10432), m11 = mt.simd(VK.self, at: 13040), m12 = mt.simd(VK.self, at: 15648), m13 = mt.simd(VK.self, at: 18256)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 20864), m21 = mt.simd(VK.self, at: 23472), m22 = mt.simd(VK.self, at: 26080), m23 = mt.simd(VK.self, at: 28688)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 31296), m31 = mt.simd(VK.self, at: 33904), m32 = mt.simd(VK.self, at: 36512), m33 = mt.simd(VK.self, at: 39120)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 48)
+                        let y10 = s10 + bias
+                        if oy + 1 < 21 { yt.store(y10, at: k + 864) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 21 { yt.store(y11, at: k + 912) }
                     }
                 }
             }
@@ -2538,30 +2618,35 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let b00 = d00 - d02, b01 = d01 + d02, b02 = d02 - d01, b03 = d01 - d03
-                        let d10 = patch.simd(VC.self, at: 320 + c), d11 = patch.simd(VC.self, at: 336 + c), d12 = patch.simd(VC.self, at: 352 + c), d13 = patch.simd(VC.self, at: 368 + c)
-                        let b10 = d10 - d12, b11 = d11 + d12, b12 = d12 - d11, b13 = d11 - d13
-                        let d20 = patch.simd(VC.self, at: 640 + c), d21 = patch.simd(VC.self, at: 656 + c), d22 = patch.simd(VC.self, at: 672 + c), d23 = patch.simd(VC.self, at: 688 + c)
-                        let b20 = d20 - d22, b21 = d21 + d22, b22 = d22 - d21, b23 = d21 - d23
-                        let d30 = patch.simd(VC.self, at: 960 + c), d31 = patch.simd(VC.self, at: 976 + c), d32 = patch.simd(VC.self, at: 992 + c), d33 = patch.simd(VC.self, at: 1008 + c)
-                        let b30 = d30 - d32, b31 = d31 + d32, b32 = d32 - d31, b33 = d31 - d33
-                        v.store(b00 - b20, at: 0 + t * 16 + c)
-                        v.store(b01 - b21, at: 880 + t * 16 + c)
-                        v.store(b02 - b22, at: 1760 + t * 16 + c)
-                        v.store(b03 - b23, at: 2640 + t * 16 + c)
-                        v.store(b10 + b20, at: 3520 + t * 16 + c)
-                        v.store(b11 + b21, at: 4400 + t * 16 + c)
-                        v.store(b12 + b22, at: 5280 + t * 16 + c)
-                        v.store(b13 + b23, at: 6160 + t * 16 + c)
-                        v.store(b20 - b10, at: 7040 + t * 16 + c)
-                        v.store(b21 - b11, at: 7920 + t * 16 + c)
-                        v.store(b22 - b12, at: 8800 + t * 16 + c)
-                        v.store(b23 - b13, at: 9680 + t * 16 + c)
-                        v.store(b10 - b30, at: 10560 + t * 16 + c)
-                        v.store(b11 - b31, at: 11440 + t * 16 + c)
-                        v.store(b12 - b32, at: 12320 + t * 16 + c)
-                        v.store(b13 - b33, at: 13200 + t * 16 + c)
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3520)
+                        vt.store(v20, at: 7040)
+                        vt.store(v30, at: 10560)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 880)
+                        vt.store(v11, at: 4400)
+                        vt.store(v21, at: 7920)
+                        vt.store(v31, at: 11440)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1760)
+                        vt.store(v12, at: 5280)
+                        vt.store(v22, at: 8800)
+                        vt.store(v32, at: 12320)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 2640)
+                        vt.store(v13, at: 6160)
+                        vt.store(v23, at: 9680)
+                        vt.store(v33, at: 13200)
                     }
                 }
             }
@@ -2574,24 +2659,27 @@ extension WinogradEdges: TrainableModel {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
+                    let yt = y + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 12288 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
-                        let a00 = m00 + m01 + m02, a01 = m01 - m02 - m03
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
-                        let a10 = m10 + m11 + m12, a11 = m11 - m12 - m13
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
-                        let a20 = m20 + m21 + m22, a21 = m21 - m22 - m23
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
-                        let a30 = m30 + m31 + m32, a31 = m31 - m32 - m33
-                        let y00 = a00 + a10 + a20 + bias
-                        y.store(y00, at: (oy * 18 + ox) * 48 + k)
-                        let y01 = a01 + a11 + a21 + bias
-                        y.store(y01, at: (oy * 18 + ox + 1) * 48 + k)
-                        let y10 = a10 - a20 - a30 + bias
-                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox) * 48 + k) }
-                        let y11 = a11 - a21 - a31 + bias
-                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 48 + k) }
+                        let bias = w.simd(VK.self, at: 12288 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2608), m02 = mt.simd(VK.self, at: 5216), m03 = mt.simd(VK.self, at: 7824)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 10432), m11 = mt.simd(VK.self, at: 13040), m12 = mt.simd(VK.self, at: 15648), m13 = mt.simd(VK.self, at: 18256)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 20864), m21 = mt.simd(VK.self, at: 23472), m22 = mt.simd(VK.self, at: 26080), m23 = mt.simd(VK.self, at: 28688)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 31296), m31 = mt.simd(VK.self, at: 33904), m32 = mt.simd(VK.self, at: 36512), m33 = mt.simd(VK.self, at: 39120)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 48)
+                        let y10 = s10 + bias
+                        if oy + 1 < 21 { yt.store(y10, at: k + 864) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 21 { yt.store(y11, at: k + 912) }
                     }
                 }
             }
@@ -2609,3 +2697,50 @@ extension WinogradEdges: TrainableModel {
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Winograd's 1-D transforms
+
+@inline(__always)
+private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}

@@ -47,6 +47,12 @@ struct ModelRenderer {
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
         TrainingGenerator(model: program).emit(into: &out)
         writeMultiplyAdd(vectorTypes: program.vectorWidths, into: &out)
+        if program.usesWinograd {
+            out.line()
+            out.line("// MARK: - Winograd's 1-D transforms")
+            out.line()
+            WinogradTile.emitHelpers(lanes: program.vectorWidths.filter { $0 == 8 || $0 == 16 }, into: &out)
+        }
         return out.text
     }
 

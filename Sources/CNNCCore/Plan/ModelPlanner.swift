@@ -95,6 +95,11 @@ public enum ModelPlanner {
         }
         training.arena.reserveWinograd(for: memory.nodes, inputGradients: training.winogradInputGradients,
                                        kernelGradients: training.winogradKernelGradients, trainingForwards: training.winogradTrainingForwards)
+        // Training's Winograd kernels multiply-add and transform vectors of their own widths too.
+        for kernel in training.winogradInputGradients.map(\.kernel.kernel) + training.winogradTrainingForwards.map(\.kernel.kernel) {
+            vectorWidths.formUnion([kernel.channelLanes, kernel.outputLanes])
+        }
+        vectorWidths.formUnion(training.winogradKernelGradients.map { [$0.kernel.channelLanes, $0.kernel.transformLanes] }.joined())
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,

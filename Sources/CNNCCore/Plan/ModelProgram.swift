@@ -30,6 +30,14 @@ public struct ModelProgram: Codable, Hashable, Sendable {
 }
 
 extension ModelProgram {
+    /// Whether any kernel, inference's or training's, runs by Winograd (and
+    /// calls the 1-D transforms `WinogradTile.emitHelpers` writes).
+    var usesWinograd: Bool {
+        !training.winogradInputGradients.isEmpty || nodes.contains { node in
+            if case .convolution(let kernels) = node.kernel { kernels.winograd != nil } else { false }
+        }
+    }
+
     /// One sample's input as the compiled model states it (`SampleLayout.packedShape`).
     var inputShape: TensorShape { inputLayout.packedShape }
     var outputShape: TensorShape { outputLayout.packedShape }

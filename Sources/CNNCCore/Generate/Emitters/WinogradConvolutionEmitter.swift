@@ -113,6 +113,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
             out.line("typealias VK = SIMD\(outputLanes)<Float>")
             out.line("let v = s, m = s + \(transforms * vStride)")
+            if fusedReLU { out.line("let zero = VK()") }
             if groups == 1 {
                 out.block("if parts.contains(0)") { out in
                     out.line("let ty0 = 0")
@@ -157,22 +158,27 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             out.line("let oy = \(m) * (ty0 + r)")
             out.block("for tx in 0..<\(tileColumns)") { out in
                 out.line("let t = r * \(tileColumns) + tx, ox = \(m) * tx")
+                // The tile's first output: each store's offset from it is a constant, which type-checks fast.
+                out.line("let yt = y + (oy * \(outputWidth) + ox) * \(outputs)")
                 out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
-                    out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k)")
+                    out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (t * \(outputs) + k)")
                     // A on the columns of each row of M, then Aᵀ on the rows.
-                    Self.emitRowTransforms(tile.outputTransform, loading: "m", as: "a", vector: "VK", into: &out) { i, j in
-                        "UnsafePointer(m).simd(VK.self, at: \((i * n + j) * mStride) + t * \(outputs) + k)"
+                    Self.emitRowTransforms(tile.outputFunction, rows: n, results: m, loading: "m", as: "a", into: &out) { i, j in
+                        "mt.simd(VK.self, at: \((i * n + j) * mStride))"
+                    }
+                    for j in 0..<m {
+                        out.line("let (" + (0..<m).map { "s\($0)\(j)" }.joined(separator: ", ") + ") = \(tile.outputFunction)("
+                                 + (0..<n).map { "a\($0)\(j)" }.joined(separator: ", ") + ")")
                     }
                     for i in 0..<m {
                         for j in 0..<m {
-                            let sum = WinogradTile.combination(tile.outputTransform[i], of: (0..<n).map { "a\($0)\(j)" }, vector: "VK")
-                            out.line("let y\(i)\(j) = \(sum) + bias")
-                            var value = fusedReLU ? "y\(i)\(j).replacing(with: 0, where: y\(i)\(j) .< 0)" : "y\(i)\(j)"
+                            out.line("let y\(i)\(j) = s\(i)\(j) + bias")
+                            var value = fusedReLU ? "y\(i)\(j).replacing(with: zero, where: y\(i)\(j) .< zero)" : "y\(i)\(j)"
                             if let epilogue {
                                 value = epilogue.apply(to: value, name: "e\(i)\(j)", vector: "VK", lanes: outputLanes, channel: Index("k"),
                                                        existing: outputLanes, into: &out)
                             }
-                            let store = "y.store(\(value), at: \(((Index("oy") + i) * outputWidth + Index("ox") + j) * outputs + Index("k")))"
+                            let store = "yt.store(\(value), at: \(Index((i * outputWidth + j) * outputs) + Index("k")))"
                             let inside = Self.insideOutput(tile: tile, row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
                             out.line(inside.map { "if \($0) { \(store) }" } ?? store)
                         }
@@ -204,14 +210,16 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                 out.line("let t = r * \(tileColumns) + tx")
                 out.line("let patch = x + ((ty0 + r) * \(m * rowFloats) + tx * \(m * inputChannels))")
                 out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
+                    out.line("let vt = v + (t * \(inputChannels) + c), pc = patch + c")
                     // B on the columns of each row of the patch, then Bᵀ on the rows.
-                    emitRowTransforms(tile.inputTransform, loading: "d", as: "b", vector: "VC", into: &out) { i, j in
-                        "patch.simd(VC.self, at: \(i * rowFloats + j * inputChannels) + c)"
+                    emitRowTransforms(tile.inputFunction, rows: n, results: n, loading: "d", as: "b", into: &out) { i, j in
+                        "pc.simd(VC.self, at: \(i * rowFloats + j * inputChannels))"
                     }
-                    for i in 0..<n {
-                        for j in 0..<n {
-                            let value = WinogradTile.combination(tile.inputTransform[i], of: (0..<n).map { "b\($0)\(j)" }, vector: "VC")
-                            out.line("v.store(\(value), at: \((i * n + j) * vStride) + t * \(inputChannels) + c)")
+                    for j in 0..<n {
+                        out.line("let (" + (0..<n).map { "v\($0)\(j)" }.joined(separator: ", ") + ") = \(tile.inputFunction)("
+                                 + (0..<n).map { "b\($0)\(j)" }.joined(separator: ", ") + ")")
+                        for i in 0..<n {
+                            out.line("vt.store(v\(i)\(j), at: \((i * n + j) * vStride))")
                         }
                     }
                 }
@@ -219,18 +227,15 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         }
     }
 
-    /// The first half of a 2-D transform: row i of the n x n values, loaded
-    /// as `\(loaded)ij` by `load(i, j)`, times `matrix`ᵀ, into `\(result)ij`
-    /// (row i of the matrix product, one value per row of `matrix`).
-    private static func emitRowTransforms(_ matrix: [[Double]], loading loaded: String, as result: String, vector: String,
+    /// The first half of a 2-D transform: each of the `rows` rows of values,
+    /// loaded as `\(loaded)ij` by `load(i, j)`, through the 1-D transform
+    /// `function` (`WinogradTile.emitHelpers`), into `\(result)i0` … of `results` values.
+    private static func emitRowTransforms(_ function: String, rows: Int, results: Int, loading loaded: String, as result: String,
                                           into out: inout SourceWriter, load: (Int, Int) -> String) {
-        let n = matrix[0].count
-        for i in 0..<n {
-            out.line("let " + (0..<n).map { j in "\(loaded)\(i)\(j) = \(load(i, j))" }.joined(separator: ", "))
-            let columns = matrix.enumerated().map { j, row in
-                "\(result)\(i)\(j) = " + WinogradTile.combination(row, of: (0..<n).map { "\(loaded)\(i)\($0)" }, vector: vector)
-            }
-            out.line("let " + columns.joined(separator: ", "))
+        for i in 0..<rows {
+            out.line("let " + (0..<rows).map { j in "\(loaded)\(i)\(j) = \(load(i, j))" }.joined(separator: ", "))
+            out.line("let (" + (0..<results).map { "\(result)\(i)\($0)" }.joined(separator: ", ") + ") = \(function)("
+                     + (0..<rows).map { "\(loaded)\(i)\($0)" }.joined(separator: ", ") + ")")
         }
     }
 }

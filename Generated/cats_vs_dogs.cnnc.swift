@@ -2080,10 +2080,11 @@ public struct CatsVsDogs: CompiledModel {
         typealias VK = SIMD16<Float>
         let v = s, m = s + 92736
         let zero = VK()
-        for group in parts.clamped(to: 0..<2) {
+        for group in parts.clamped(to: 0..<3) {
             let ty0 = group * 4
+            let rows = group < 2 ? 4 : 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<10 {
                     let t = r * 10 + tx
                     let patch = x + ((ty0 + r) * 10752 + tx * 256)
@@ -2148,140 +2149,10 @@ public struct CatsVsDogs: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l4_conv_3_winograd_product40(UnsafePointer(v + xi * 2576), w + 73856 + xi * 8192, m + xi * 5136)
+                if rows == 4 { Self.l4_conv_3_winograd_product40(UnsafePointer(v + xi * 2576), w + 73856 + xi * 8192, m + xi * 5136) } else { Self.l4_conv_3_winograd_product20(UnsafePointer(v + xi * 2576), w + 73856 + xi * 8192, m + xi * 5136) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<10 {
-                    let t = r * 10 + tx, ox = 4 * tx
-                    let yt = y + (oy * 37 + ox) * 128
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 73728 + k), mt = UnsafePointer(m) + (t * 128 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 5136), m02 = mt.simd(VK.self, at: 10272), m03 = mt.simd(VK.self, at: 15408), m04 = mt.simd(VK.self, at: 20544), m05 = mt.simd(VK.self, at: 25680)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 30816), m11 = mt.simd(VK.self, at: 35952), m12 = mt.simd(VK.self, at: 41088), m13 = mt.simd(VK.self, at: 46224), m14 = mt.simd(VK.self, at: 51360), m15 = mt.simd(VK.self, at: 56496)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 61632), m21 = mt.simd(VK.self, at: 66768), m22 = mt.simd(VK.self, at: 71904), m23 = mt.simd(VK.self, at: 77040), m24 = mt.simd(VK.self, at: 82176), m25 = mt.simd(VK.self, at: 87312)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 92448), m31 = mt.simd(VK.self, at: 97584), m32 = mt.simd(VK.self, at: 102720), m33 = mt.simd(VK.self, at: 107856), m34 = mt.simd(VK.self, at: 112992), m35 = mt.simd(VK.self, at: 118128)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 123264), m41 = mt.simd(VK.self, at: 128400), m42 = mt.simd(VK.self, at: 133536), m43 = mt.simd(VK.self, at: 138672), m44 = mt.simd(VK.self, at: 143808), m45 = mt.simd(VK.self, at: 148944)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 154080), m51 = mt.simd(VK.self, at: 159216), m52 = mt.simd(VK.self, at: 164352), m53 = mt.simd(VK.self, at: 169488), m54 = mt.simd(VK.self, at: 174624), m55 = mt.simd(VK.self, at: 179760)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
-                        let y01 = s01 + bias
-                        if ox + 1 < 37 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128) }
-                        let y02 = s02 + bias
-                        if ox + 2 < 37 { yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 256) }
-                        let y03 = s03 + bias
-                        if ox + 3 < 37 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 384) }
-                        let y10 = s10 + bias
-                        if oy + 1 < 37 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4736) }
-                        let y11 = s11 + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864) }
-                        let y12 = s12 + bias
-                        if oy + 1 < 37 && ox + 2 < 37 { yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 4992) }
-                        let y13 = s13 + bias
-                        if oy + 1 < 37 && ox + 3 < 37 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 5120) }
-                        let y20 = s20 + bias
-                        if oy + 2 < 37 { yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 9472) }
-                        let y21 = s21 + bias
-                        if oy + 2 < 37 && ox + 1 < 37 { yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 9600) }
-                        let y22 = s22 + bias
-                        if oy + 2 < 37 && ox + 2 < 37 { yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 9728) }
-                        let y23 = s23 + bias
-                        if oy + 2 < 37 && ox + 3 < 37 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 9856) }
-                        let y30 = s30 + bias
-                        if oy + 3 < 37 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 14208) }
-                        let y31 = s31 + bias
-                        if oy + 3 < 37 && ox + 1 < 37 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 14336) }
-                        let y32 = s32 + bias
-                        if oy + 3 < 37 && ox + 2 < 37 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 14464) }
-                        let y33 = s33 + bias
-                        if oy + 3 < 37 && ox + 3 < 37 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 14592) }
-                    }
-                }
-            }
-        }
-        if parts.contains(2) {
-            let ty0 = 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
-                for tx in 0..<10 {
-                    let t = r * 10 + tx
-                    let patch = x + ((ty0 + r) * 10752 + tx * 256)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 2688), d11 = pc.simd(VC.self, at: 2752), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2880), d14 = pc.simd(VC.self, at: 2944), d15 = pc.simd(VC.self, at: 3008)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 5376), d21 = pc.simd(VC.self, at: 5440), d22 = pc.simd(VC.self, at: 5504), d23 = pc.simd(VC.self, at: 5568), d24 = pc.simd(VC.self, at: 5632), d25 = pc.simd(VC.self, at: 5696)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 8064), d31 = pc.simd(VC.self, at: 8128), d32 = pc.simd(VC.self, at: 8192), d33 = pc.simd(VC.self, at: 8256), d34 = pc.simd(VC.self, at: 8320), d35 = pc.simd(VC.self, at: 8384)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 10752), d41 = pc.simd(VC.self, at: 10816), d42 = pc.simd(VC.self, at: 10880), d43 = pc.simd(VC.self, at: 10944), d44 = pc.simd(VC.self, at: 11008), d45 = pc.simd(VC.self, at: 11072)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 13440), d51 = pc.simd(VC.self, at: 13504), d52 = pc.simd(VC.self, at: 13568), d53 = pc.simd(VC.self, at: 13632), d54 = pc.simd(VC.self, at: 13696), d55 = pc.simd(VC.self, at: 13760)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 15456)
-                        vt.store(v20, at: 30912)
-                        vt.store(v30, at: 46368)
-                        vt.store(v40, at: 61824)
-                        vt.store(v50, at: 77280)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 2576)
-                        vt.store(v11, at: 18032)
-                        vt.store(v21, at: 33488)
-                        vt.store(v31, at: 48944)
-                        vt.store(v41, at: 64400)
-                        vt.store(v51, at: 79856)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 5152)
-                        vt.store(v12, at: 20608)
-                        vt.store(v22, at: 36064)
-                        vt.store(v32, at: 51520)
-                        vt.store(v42, at: 66976)
-                        vt.store(v52, at: 82432)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 7728)
-                        vt.store(v13, at: 23184)
-                        vt.store(v23, at: 38640)
-                        vt.store(v33, at: 54096)
-                        vt.store(v43, at: 69552)
-                        vt.store(v53, at: 85008)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 10304)
-                        vt.store(v14, at: 25760)
-                        vt.store(v24, at: 41216)
-                        vt.store(v34, at: 56672)
-                        vt.store(v44, at: 72128)
-                        vt.store(v54, at: 87584)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 12880)
-                        vt.store(v15, at: 28336)
-                        vt.store(v25, at: 43792)
-                        vt.store(v35, at: 59248)
-                        vt.store(v45, at: 74704)
-                        vt.store(v55, at: 90160)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l4_conv_3_winograd_product20(UnsafePointer(v + xi * 2576), w + 73856 + xi * 8192, m + xi * 5136)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<2 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<10 {
                     let t = r * 10 + tx, ox = 4 * tx
@@ -3128,12 +2999,12 @@ extension CatsVsDogs: TrainableModel {
             WeightPacking.winograd(k, from: 93248, bias: 240704, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 2, into: stepWeights.advanced(by: 1122720))
         }
     }
-    public static let stepGradientCount = 425984
+    public static let stepGradientCount = 958464
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l2_conv_2_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 896))
-        Self.l4_conv_3_kernel_gradient_winograd_fold(stepGradients.advanced(by: 32768), gradients.advanced(by: 19392))
-        Self.l6_conv_4_kernel_gradient_winograd_fold(stepGradients.advanced(by: 163840), gradients.advanced(by: 93248))
+        Self.l4_conv_3_kernel_gradient_winograd_fold(stepGradients.advanced(by: 73728), gradients.advanced(by: 19392))
+        Self.l6_conv_4_kernel_gradient_winograd_fold(stepGradients.advanced(by: 368640), gradients.advanced(by: 93248))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -3207,21 +3078,21 @@ extension CatsVsDogs: TrainableModel {
         Self.l7_maxpool_4_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
-        Self.l6_conv_4_kernel_gradient_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993)); Self.l6_conv_4_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5779393), arena.advanced(by: 3846369))
+        Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993)); Self.l6_conv_4_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5984193), arena.advanced(by: 3846369))
         Self.l6_conv_4_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), nil)
         Self.l6_conv_4_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l6_conv_4_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 368736), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
-        Self.l4_conv_3_kernel_gradient_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993)); Self.l4_conv_3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5648321), arena.advanced(by: 3846369))
+        Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993)); Self.l4_conv_3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5689281), arena.advanced(by: 3846369))
         Self.l4_conv_3_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), nil)
         Self.l4_conv_3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l4_conv_3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 73760), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv_2_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993)); Self.l2_conv_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5615553), arena.advanced(by: 3846369))
+        Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993)); Self.l2_conv_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), UnsafePointer(g), gradients.advanced(by: 5615553), arena.advanced(by: 3846369))
         Self.l2_conv_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), nil)
         Self.l2_conv_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l2_conv_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics, h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_1
@@ -3792,24 +3663,12 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l2_conv_2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2496)
-        for row in 0..<75 {
-            let target = y + (row + 1) * 2496
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 2400, count: 2400)
-            (target + 2432).update(repeating: 0, count: 64)
-        }
-        (y + 189696).update(repeating: 0, count: 4992)
-    }
-
-    @inline(never)
-    static func l2_conv_2_kernel_gradient_winograd_product38(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l2_conv_2_kernel_gradient_winograd_product19(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<4 {
                 let row = sums + (block * 4) * 64 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 64), s2 = row.simd(SIMD16<Float>.self, at: 128), s3 = row.simd(SIMD16<Float>.self, at: 192)
-                for t in 0..<38 {
+                for t in 0..<19 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 32 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -3824,80 +3683,137 @@ extension CatsVsDogs: TrainableModel {
     static func l2_conv_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 19712
-        for group in 0..<38 {
+        let v = s, z = s + 22464
+        for group in 0..<19 {
             let ty0 = group
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<1 {
-                for tx in 0..<38 {
-                    let t = r * 38 + tx
-                    let patch = x + ((ty0 + r) * 4992 + tx * 64)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 9984 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 2496), d11 = pc.simd(VC.self, at: 2528), d12 = pc.simd(VC.self, at: 2560), d13 = pc.simd(VC.self, at: 2592)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 4992), d21 = pc.simd(VC.self, at: 5024), d22 = pc.simd(VC.self, at: 5056), d23 = pc.simd(VC.self, at: 5088)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 7488), d31 = pc.simd(VC.self, at: 7520), d32 = pc.simd(VC.self, at: 7552), d33 = pc.simd(VC.self, at: 7584)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2496), d11 = pc.simd(VC.self, at: 2528), d12 = pc.simd(VC.self, at: 2560), d13 = pc.simd(VC.self, at: 2592), d14 = pc.simd(VC.self, at: 2624), d15 = pc.simd(VC.self, at: 2656)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 4992), d21 = pc.simd(VC.self, at: 5024), d22 = pc.simd(VC.self, at: 5056), d23 = pc.simd(VC.self, at: 5088), d24 = pc.simd(VC.self, at: 5120), d25 = pc.simd(VC.self, at: 5152)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 7488), d31 = pc.simd(VC.self, at: 7520), d32 = pc.simd(VC.self, at: 7552), d33 = pc.simd(VC.self, at: 7584), d34 = pc.simd(VC.self, at: 7616), d35 = pc.simd(VC.self, at: 7648)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 9984), d41 = pc.simd(VC.self, at: 10016), d42 = pc.simd(VC.self, at: 10048), d43 = pc.simd(VC.self, at: 10080), d44 = pc.simd(VC.self, at: 10112), d45 = pc.simd(VC.self, at: 10144)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 12480), d51 = pc.simd(VC.self, at: 12512), d52 = pc.simd(VC.self, at: 12544), d53 = pc.simd(VC.self, at: 12576), d54 = pc.simd(VC.self, at: 12608), d55 = pc.simd(VC.self, at: 12640)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 4928)
-                        vt.store(v20, at: 9856)
-                        vt.store(v30, at: 14784)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 1232)
-                        vt.store(v11, at: 6160)
-                        vt.store(v21, at: 11088)
-                        vt.store(v31, at: 16016)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 2464)
-                        vt.store(v12, at: 7392)
-                        vt.store(v22, at: 12320)
-                        vt.store(v32, at: 17248)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 3696)
-                        vt.store(v13, at: 8624)
-                        vt.store(v23, at: 13552)
-                        vt.store(v33, at: 18480)
+                        vt.store(v10, at: 3744)
+                        vt.store(v20, at: 7488)
+                        vt.store(v30, at: 11232)
+                        vt.store(v40, at: 14976)
+                        vt.store(v50, at: 18720)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 624)
+                        vt.store(v11, at: 4368)
+                        vt.store(v21, at: 8112)
+                        vt.store(v31, at: 11856)
+                        vt.store(v41, at: 15600)
+                        vt.store(v51, at: 19344)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 1248)
+                        vt.store(v12, at: 4992)
+                        vt.store(v22, at: 8736)
+                        vt.store(v32, at: 12480)
+                        vt.store(v42, at: 16224)
+                        vt.store(v52, at: 19968)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1872)
+                        vt.store(v13, at: 5616)
+                        vt.store(v23, at: 9360)
+                        vt.store(v33, at: 13104)
+                        vt.store(v43, at: 16848)
+                        vt.store(v53, at: 20592)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2496)
+                        vt.store(v14, at: 6240)
+                        vt.store(v24, at: 9984)
+                        vt.store(v34, at: 13728)
+                        vt.store(v44, at: 17472)
+                        vt.store(v54, at: 21216)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 3120)
+                        vt.store(v15, at: 6864)
+                        vt.store(v25, at: 10608)
+                        vt.store(v35, at: 14352)
+                        vt.store(v45, at: 18096)
+                        vt.store(v55, at: 21840)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
             for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<38 {
-                    let t = r * 38 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 75 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 75 + ox) * 64 + k)
-                        let d01 = ox + 1 < 75 ? dz.simd(VK.self, at: (oy * 75 + ox + 1) * 64 + k) : VK()
-                        let d10 = oy + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox) * 64 + k) : VK()
-                        let d11 = oy + 1 < 75 && ox + 1 < 75 ? dz.simd(VK.self, at: ((oy + 1) * 75 + ox + 1) * 64 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 64 + k)
-                        z.store(e00 + e01, at: 2448 + t * 64 + k)
-                        z.store(e00 - e01, at: 4896 + t * 64 + k)
-                        z.store(e01, at: 7344 + t * 64 + k)
-                        z.store(e10, at: 9792 + t * 64 + k)
-                        z.store(e10 + e11, at: 12240 + t * 64 + k)
-                        z.store(e10 - e11, at: 14688 + t * 64 + k)
-                        z.store(e11, at: 17136 + t * 64 + k)
-                        z.store(e20, at: 19584 + t * 64 + k)
-                        z.store(e20 + e21, at: 22032 + t * 64 + k)
-                        z.store(e20 - e21, at: 24480 + t * 64 + k)
-                        z.store(e21, at: 26928 + t * 64 + k)
-                        z.store(e30, at: 29376 + t * 64 + k)
-                        z.store(e30 + e31, at: 31824 + t * 64 + k)
-                        z.store(e30 - e31, at: 34272 + t * 64 + k)
-                        z.store(e31, at: 36720 + t * 64 + k)
+                        let zt = z + (t * 64 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 64 + k), d02 = dzt.simd(VK.self, at: 128 + k), d03 = ox + 3 < 75 ? dzt.simd(VK.self, at: 192 + k) : VK()
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 4800 + k), d11 = dzt.simd(VK.self, at: 4864 + k), d12 = dzt.simd(VK.self, at: 4928 + k), d13 = ox + 3 < 75 ? dzt.simd(VK.self, at: 4992 + k) : VK()
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 9600 + k), d21 = dzt.simd(VK.self, at: 9664 + k), d22 = dzt.simd(VK.self, at: 9728 + k), d23 = ox + 3 < 75 ? dzt.simd(VK.self, at: 9792 + k) : VK()
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = oy + 3 < 75 ? dzt.simd(VK.self, at: 14400 + k) : VK(), d31 = oy + 3 < 75 ? dzt.simd(VK.self, at: 14464 + k) : VK(), d32 = oy + 3 < 75 ? dzt.simd(VK.self, at: 14528 + k) : VK(), d33 = oy + 3 < 75 && ox + 3 < 75 ? dzt.simd(VK.self, at: 14592 + k) : VK()
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 7392)
+                        zt.store(z20, at: 14784)
+                        zt.store(z30, at: 22176)
+                        zt.store(z40, at: 29568)
+                        zt.store(z50, at: 36960)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 1232)
+                        zt.store(z11, at: 8624)
+                        zt.store(z21, at: 16016)
+                        zt.store(z31, at: 23408)
+                        zt.store(z41, at: 30800)
+                        zt.store(z51, at: 38192)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 2464)
+                        zt.store(z12, at: 9856)
+                        zt.store(z22, at: 17248)
+                        zt.store(z32, at: 24640)
+                        zt.store(z42, at: 32032)
+                        zt.store(z52, at: 39424)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 3696)
+                        zt.store(z13, at: 11088)
+                        zt.store(z23, at: 18480)
+                        zt.store(z33, at: 25872)
+                        zt.store(z43, at: 33264)
+                        zt.store(z53, at: 40656)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 4928)
+                        zt.store(z14, at: 12320)
+                        zt.store(z24, at: 19712)
+                        zt.store(z34, at: 27104)
+                        zt.store(z44, at: 34496)
+                        zt.store(z54, at: 41888)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 6160)
+                        zt.store(z15, at: 13552)
+                        zt.store(z25, at: 20944)
+                        zt.store(z35, at: 28336)
+                        zt.store(z45, at: 35728)
+                        zt.store(z55, at: 43120)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv_2_kernel_gradient_winograd_product38(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 2048)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv_2_kernel_gradient_winograd_product19(UnsafePointer(v + xi * 624), UnsafePointer(z + xi * 1232), sums + xi * 2048)
             }
         }
     }
@@ -3906,48 +3822,43 @@ extension CatsVsDogs: TrainableModel {
     @inline(never)
     static func l2_conv_2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 2048, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 2048 + at), s02 = sums.simd(VK.self, at: 4096 + at), s03 = sums.simd(VK.self, at: 6144 + at)
-            let s10 = sums.simd(VK.self, at: 8192 + at), s11 = sums.simd(VK.self, at: 10240 + at), s12 = sums.simd(VK.self, at: 12288 + at), s13 = sums.simd(VK.self, at: 14336 + at)
-            let s20 = sums.simd(VK.self, at: 16384 + at), s21 = sums.simd(VK.self, at: 18432 + at), s22 = sums.simd(VK.self, at: 20480 + at), s23 = sums.simd(VK.self, at: 22528 + at)
-            let s30 = sums.simd(VK.self, at: 24576 + at), s31 = sums.simd(VK.self, at: 26624 + at), s32 = sums.simd(VK.self, at: 28672 + at), s33 = sums.simd(VK.self, at: 30720 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t01 - t02)), at: 2048 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t01 + t02) - t03), at: 4096 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (t10 + half * (t11 + t12)), at: 6144 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t11 - t12)), at: 8192 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 10240 + at) + (half * (t11 + t12) - t13), at: 10240 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (t20 + half * (t21 + t22)), at: 12288 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 14336 + at) + (half * (t21 - t22)), at: 14336 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t21 + t22) - t23), at: 16384 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 2048), s02 = st.simd(VK.self, at: 4096), s03 = st.simd(VK.self, at: 6144), s04 = st.simd(VK.self, at: 8192), s05 = st.simd(VK.self, at: 10240)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 12288), s11 = st.simd(VK.self, at: 14336), s12 = st.simd(VK.self, at: 16384), s13 = st.simd(VK.self, at: 18432), s14 = st.simd(VK.self, at: 20480), s15 = st.simd(VK.self, at: 22528)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 24576), s21 = st.simd(VK.self, at: 26624), s22 = st.simd(VK.self, at: 28672), s23 = st.simd(VK.self, at: 30720), s24 = st.simd(VK.self, at: 32768), s25 = st.simd(VK.self, at: 34816)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 36864), s31 = st.simd(VK.self, at: 38912), s32 = st.simd(VK.self, at: 40960), s33 = st.simd(VK.self, at: 43008), s34 = st.simd(VK.self, at: 45056), s35 = st.simd(VK.self, at: 47104)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 49152), s41 = st.simd(VK.self, at: 51200), s42 = st.simd(VK.self, at: 53248), s43 = st.simd(VK.self, at: 55296), s44 = st.simd(VK.self, at: 57344), s45 = st.simd(VK.self, at: 59392)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 61440), s51 = st.simd(VK.self, at: 63488), s52 = st.simd(VK.self, at: 65536), s53 = st.simd(VK.self, at: 67584), s54 = st.simd(VK.self, at: 69632), s55 = st.simd(VK.self, at: 71680)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g10, at: 6144)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g20, at: 12288)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g01, at: 2048)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g11, at: 8192)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 14336) + g21, at: 14336)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g02, at: 4096)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 10240) + g12, at: 10240)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g22, at: 16384)
         }
     }
 
     @inline(never)
-    static func l4_conv_3_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2560)
-        for row in 0..<37 {
-            let target = y + (row + 1) * 2560
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 2368, count: 2368)
-            (target + 2432).update(repeating: 0, count: 128)
-        }
-        (y + 97280).update(repeating: 0, count: 5120)
-    }
-
-    @inline(never)
-    static func l4_conv_3_kernel_gradient_winograd_product19(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l4_conv_3_kernel_gradient_winograd_product20(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<16 {
             for g in 0..<8 {
                 let row = sums + (block * 4) * 128 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 128), s2 = row.simd(SIMD16<Float>.self, at: 256), s3 = row.simd(SIMD16<Float>.self, at: 384)
-                for t in 0..<19 {
+                for t in 0..<20 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 64 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -3962,80 +3873,137 @@ extension CatsVsDogs: TrainableModel {
     static func l4_conv_3_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 19712
-        for group in 0..<19 {
-            let ty0 = group
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<19 {
-                    let t = r * 19 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+        let v = s, z = s + 46656
+        for group in 0..<5 {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<10 {
+                    let t = r * 10 + tx
+                    let patch = x + ((ty0 + r) * 10752 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2624), d12 = pc.simd(VC.self, at: 2688), d13 = pc.simd(VC.self, at: 2752)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5184), d22 = pc.simd(VC.self, at: 5248), d23 = pc.simd(VC.self, at: 5312)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7744), d32 = pc.simd(VC.self, at: 7808), d33 = pc.simd(VC.self, at: 7872)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2688), d11 = pc.simd(VC.self, at: 2752), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2880), d14 = pc.simd(VC.self, at: 2944), d15 = pc.simd(VC.self, at: 3008)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 5376), d21 = pc.simd(VC.self, at: 5440), d22 = pc.simd(VC.self, at: 5504), d23 = pc.simd(VC.self, at: 5568), d24 = pc.simd(VC.self, at: 5632), d25 = pc.simd(VC.self, at: 5696)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 8064), d31 = pc.simd(VC.self, at: 8128), d32 = pc.simd(VC.self, at: 8192), d33 = pc.simd(VC.self, at: 8256), d34 = pc.simd(VC.self, at: 8320), d35 = pc.simd(VC.self, at: 8384)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 10752), d41 = pc.simd(VC.self, at: 10816), d42 = pc.simd(VC.self, at: 10880), d43 = pc.simd(VC.self, at: 10944), d44 = pc.simd(VC.self, at: 11008), d45 = pc.simd(VC.self, at: 11072)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 13440), d51 = pc.simd(VC.self, at: 13504), d52 = pc.simd(VC.self, at: 13568), d53 = pc.simd(VC.self, at: 13632), d54 = pc.simd(VC.self, at: 13696), d55 = pc.simd(VC.self, at: 13760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 4928)
-                        vt.store(v20, at: 9856)
-                        vt.store(v30, at: 14784)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 1232)
-                        vt.store(v11, at: 6160)
-                        vt.store(v21, at: 11088)
-                        vt.store(v31, at: 16016)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 2464)
-                        vt.store(v12, at: 7392)
-                        vt.store(v22, at: 12320)
-                        vt.store(v32, at: 17248)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 3696)
-                        vt.store(v13, at: 8624)
-                        vt.store(v23, at: 13552)
-                        vt.store(v33, at: 18480)
+                        vt.store(v10, at: 7776)
+                        vt.store(v20, at: 15552)
+                        vt.store(v30, at: 23328)
+                        vt.store(v40, at: 31104)
+                        vt.store(v50, at: 38880)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 1296)
+                        vt.store(v11, at: 9072)
+                        vt.store(v21, at: 16848)
+                        vt.store(v31, at: 24624)
+                        vt.store(v41, at: 32400)
+                        vt.store(v51, at: 40176)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 2592)
+                        vt.store(v12, at: 10368)
+                        vt.store(v22, at: 18144)
+                        vt.store(v32, at: 25920)
+                        vt.store(v42, at: 33696)
+                        vt.store(v52, at: 41472)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 3888)
+                        vt.store(v13, at: 11664)
+                        vt.store(v23, at: 19440)
+                        vt.store(v33, at: 27216)
+                        vt.store(v43, at: 34992)
+                        vt.store(v53, at: 42768)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 5184)
+                        vt.store(v14, at: 12960)
+                        vt.store(v24, at: 20736)
+                        vt.store(v34, at: 28512)
+                        vt.store(v44, at: 36288)
+                        vt.store(v54, at: 44064)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 6480)
+                        vt.store(v15, at: 14256)
+                        vt.store(v25, at: 22032)
+                        vt.store(v35, at: 29808)
+                        vt.store(v45, at: 37584)
+                        vt.store(v55, at: 45360)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<19 {
-                    let t = r * 19 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<10 {
+                    let t = r * 10 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 37 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 37 + ox) * 128 + k)
-                        let d01 = ox + 1 < 37 ? dz.simd(VK.self, at: (oy * 37 + ox + 1) * 128 + k) : VK()
-                        let d10 = oy + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox) * 128 + k) : VK()
-                        let d11 = oy + 1 < 37 && ox + 1 < 37 ? dz.simd(VK.self, at: ((oy + 1) * 37 + ox + 1) * 128 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 128 + k)
-                        z.store(e00 + e01, at: 2448 + t * 128 + k)
-                        z.store(e00 - e01, at: 4896 + t * 128 + k)
-                        z.store(e01, at: 7344 + t * 128 + k)
-                        z.store(e10, at: 9792 + t * 128 + k)
-                        z.store(e10 + e11, at: 12240 + t * 128 + k)
-                        z.store(e10 - e11, at: 14688 + t * 128 + k)
-                        z.store(e11, at: 17136 + t * 128 + k)
-                        z.store(e20, at: 19584 + t * 128 + k)
-                        z.store(e20 + e21, at: 22032 + t * 128 + k)
-                        z.store(e20 - e21, at: 24480 + t * 128 + k)
-                        z.store(e21, at: 26928 + t * 128 + k)
-                        z.store(e30, at: 29376 + t * 128 + k)
-                        z.store(e30 + e31, at: 31824 + t * 128 + k)
-                        z.store(e30 - e31, at: 34272 + t * 128 + k)
-                        z.store(e31, at: 36720 + t * 128 + k)
+                        let zt = z + (t * 128 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = ox + 1 < 37 ? dzt.simd(VK.self, at: 128 + k) : VK(), d02 = ox + 2 < 37 ? dzt.simd(VK.self, at: 256 + k) : VK(), d03 = ox + 3 < 37 ? dzt.simd(VK.self, at: 384 + k) : VK()
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = oy + 1 < 37 ? dzt.simd(VK.self, at: 4736 + k) : VK(), d11 = oy + 1 < 37 && ox + 1 < 37 ? dzt.simd(VK.self, at: 4864 + k) : VK(), d12 = oy + 1 < 37 && ox + 2 < 37 ? dzt.simd(VK.self, at: 4992 + k) : VK(), d13 = oy + 1 < 37 && ox + 3 < 37 ? dzt.simd(VK.self, at: 5120 + k) : VK()
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = oy + 2 < 37 ? dzt.simd(VK.self, at: 9472 + k) : VK(), d21 = oy + 2 < 37 && ox + 1 < 37 ? dzt.simd(VK.self, at: 9600 + k) : VK(), d22 = oy + 2 < 37 && ox + 2 < 37 ? dzt.simd(VK.self, at: 9728 + k) : VK(), d23 = oy + 2 < 37 && ox + 3 < 37 ? dzt.simd(VK.self, at: 9856 + k) : VK()
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = oy + 3 < 37 ? dzt.simd(VK.self, at: 14208 + k) : VK(), d31 = oy + 3 < 37 && ox + 1 < 37 ? dzt.simd(VK.self, at: 14336 + k) : VK(), d32 = oy + 3 < 37 && ox + 2 < 37 ? dzt.simd(VK.self, at: 14464 + k) : VK(), d33 = oy + 3 < 37 && ox + 3 < 37 ? dzt.simd(VK.self, at: 14592 + k) : VK()
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 15456)
+                        zt.store(z20, at: 30912)
+                        zt.store(z30, at: 46368)
+                        zt.store(z40, at: 61824)
+                        zt.store(z50, at: 77280)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 2576)
+                        zt.store(z11, at: 18032)
+                        zt.store(z21, at: 33488)
+                        zt.store(z31, at: 48944)
+                        zt.store(z41, at: 64400)
+                        zt.store(z51, at: 79856)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 5152)
+                        zt.store(z12, at: 20608)
+                        zt.store(z22, at: 36064)
+                        zt.store(z32, at: 51520)
+                        zt.store(z42, at: 66976)
+                        zt.store(z52, at: 82432)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 7728)
+                        zt.store(z13, at: 23184)
+                        zt.store(z23, at: 38640)
+                        zt.store(z33, at: 54096)
+                        zt.store(z43, at: 69552)
+                        zt.store(z53, at: 85008)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 10304)
+                        zt.store(z14, at: 25760)
+                        zt.store(z24, at: 41216)
+                        zt.store(z34, at: 56672)
+                        zt.store(z44, at: 72128)
+                        zt.store(z54, at: 87584)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 12880)
+                        zt.store(z15, at: 28336)
+                        zt.store(z25, at: 43792)
+                        zt.store(z35, at: 59248)
+                        zt.store(z45, at: 74704)
+                        zt.store(z55, at: 90160)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l4_conv_3_kernel_gradient_winograd_product19(UnsafePointer(v + xi * 1232), UnsafePointer(z + xi * 2448), sums + xi * 8192)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l4_conv_3_kernel_gradient_winograd_product20(UnsafePointer(v + xi * 1296), UnsafePointer(z + xi * 2576), sums + xi * 8192)
             }
         }
     }
@@ -4044,48 +4012,43 @@ extension CatsVsDogs: TrainableModel {
     @inline(never)
     static func l4_conv_3_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 8192, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 8192 + at), s02 = sums.simd(VK.self, at: 16384 + at), s03 = sums.simd(VK.self, at: 24576 + at)
-            let s10 = sums.simd(VK.self, at: 32768 + at), s11 = sums.simd(VK.self, at: 40960 + at), s12 = sums.simd(VK.self, at: 49152 + at), s13 = sums.simd(VK.self, at: 57344 + at)
-            let s20 = sums.simd(VK.self, at: 65536 + at), s21 = sums.simd(VK.self, at: 73728 + at), s22 = sums.simd(VK.self, at: 81920 + at), s23 = sums.simd(VK.self, at: 90112 + at)
-            let s30 = sums.simd(VK.self, at: 98304 + at), s31 = sums.simd(VK.self, at: 106496 + at), s32 = sums.simd(VK.self, at: 114688 + at), s33 = sums.simd(VK.self, at: 122880 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t01 - t02)), at: 8192 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t01 + t02) - t03), at: 16384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 24576 + at) + (t10 + half * (t11 + t12)), at: 24576 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t11 - t12)), at: 32768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 40960 + at) + (half * (t11 + t12) - t13), at: 40960 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 49152 + at) + (t20 + half * (t21 + t22)), at: 49152 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 57344 + at) + (half * (t21 - t22)), at: 57344 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 65536 + at) + (half * (t21 + t22) - t23), at: 65536 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 8192), s02 = st.simd(VK.self, at: 16384), s03 = st.simd(VK.self, at: 24576), s04 = st.simd(VK.self, at: 32768), s05 = st.simd(VK.self, at: 40960)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 49152), s11 = st.simd(VK.self, at: 57344), s12 = st.simd(VK.self, at: 65536), s13 = st.simd(VK.self, at: 73728), s14 = st.simd(VK.self, at: 81920), s15 = st.simd(VK.self, at: 90112)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 98304), s21 = st.simd(VK.self, at: 106496), s22 = st.simd(VK.self, at: 114688), s23 = st.simd(VK.self, at: 122880), s24 = st.simd(VK.self, at: 131072), s25 = st.simd(VK.self, at: 139264)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 147456), s31 = st.simd(VK.self, at: 155648), s32 = st.simd(VK.self, at: 163840), s33 = st.simd(VK.self, at: 172032), s34 = st.simd(VK.self, at: 180224), s35 = st.simd(VK.self, at: 188416)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 196608), s41 = st.simd(VK.self, at: 204800), s42 = st.simd(VK.self, at: 212992), s43 = st.simd(VK.self, at: 221184), s44 = st.simd(VK.self, at: 229376), s45 = st.simd(VK.self, at: 237568)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 245760), s51 = st.simd(VK.self, at: 253952), s52 = st.simd(VK.self, at: 262144), s53 = st.simd(VK.self, at: 270336), s54 = st.simd(VK.self, at: 278528), s55 = st.simd(VK.self, at: 286720)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 24576) + g10, at: 24576)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 49152) + g20, at: 49152)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g01, at: 8192)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 32768) + g11, at: 32768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 57344) + g21, at: 57344)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g02, at: 16384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 40960) + g12, at: 40960)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 65536) + g22, at: 65536)
         }
     }
 
     @inline(never)
-    static func l6_conv_4_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2560)
-        for row in 0..<18 {
-            let target = y + (row + 1) * 2560
-            target.update(repeating: 0, count: 128)
-            (target + 128).update(from: x + row * 2304, count: 2304)
-            (target + 2432).update(repeating: 0, count: 128)
-        }
-        (y + 48640).update(repeating: 0, count: 2560)
-    }
-
-    @inline(never)
-    static func l6_conv_4_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l6_conv_4_kernel_gradient_winograd_product10(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<32 {
             for g in 0..<8 {
                 let row = sums + (block * 4) * 128 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 128), s2 = row.simd(SIMD16<Float>.self, at: 256), s3 = row.simd(SIMD16<Float>.self, at: 384)
-                for t in 0..<9 {
+                for t in 0..<10 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 128 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -4095,12 +4058,12 @@ extension CatsVsDogs: TrainableModel {
     }
 
     @inline(never)
-    static func l6_conv_4_kernel_gradient_winograd_product18(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l6_conv_4_kernel_gradient_winograd_product15(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<32 {
             for g in 0..<8 {
                 let row = sums + (block * 4) * 128 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 128), s2 = row.simd(SIMD16<Float>.self, at: 256), s3 = row.simd(SIMD16<Float>.self, at: 384)
-                for t in 0..<18 {
+                for t in 0..<15 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 128 + g * 16), vp = v + t * 128 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -4115,155 +4078,138 @@ extension CatsVsDogs: TrainableModel {
     static func l6_conv_4_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 37120
-        for group in 0..<4 {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+        let v = s, z = s + 69696
+        for group in 0..<2 {
+            let ty0 = group * 3
+            let rows = group < 1 ? 3 : 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<rows {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 11264 + tx * 512)
                     for c in stride(from: 0, to: 128, by: 16) {
                         let vt = v + (t * 128 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2688), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2944)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5248), d22 = pc.simd(VC.self, at: 5376), d23 = pc.simd(VC.self, at: 5504)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7808), d32 = pc.simd(VC.self, at: 7936), d33 = pc.simd(VC.self, at: 8064)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384), d04 = pc.simd(VC.self, at: 512), d05 = pc.simd(VC.self, at: 640)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 2816), d11 = pc.simd(VC.self, at: 2944), d12 = pc.simd(VC.self, at: 3072), d13 = pc.simd(VC.self, at: 3200), d14 = pc.simd(VC.self, at: 3328), d15 = pc.simd(VC.self, at: 3456)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 5632), d21 = pc.simd(VC.self, at: 5760), d22 = pc.simd(VC.self, at: 5888), d23 = pc.simd(VC.self, at: 6016), d24 = pc.simd(VC.self, at: 6144), d25 = pc.simd(VC.self, at: 6272)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 8448), d31 = pc.simd(VC.self, at: 8576), d32 = pc.simd(VC.self, at: 8704), d33 = pc.simd(VC.self, at: 8832), d34 = pc.simd(VC.self, at: 8960), d35 = pc.simd(VC.self, at: 9088)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 11264), d41 = pc.simd(VC.self, at: 11392), d42 = pc.simd(VC.self, at: 11520), d43 = pc.simd(VC.self, at: 11648), d44 = pc.simd(VC.self, at: 11776), d45 = pc.simd(VC.self, at: 11904)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 14080), d51 = pc.simd(VC.self, at: 14208), d52 = pc.simd(VC.self, at: 14336), d53 = pc.simd(VC.self, at: 14464), d54 = pc.simd(VC.self, at: 14592), d55 = pc.simd(VC.self, at: 14720)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 9280)
-                        vt.store(v20, at: 18560)
-                        vt.store(v30, at: 27840)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 2320)
-                        vt.store(v11, at: 11600)
-                        vt.store(v21, at: 20880)
-                        vt.store(v31, at: 30160)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 4640)
-                        vt.store(v12, at: 13920)
-                        vt.store(v22, at: 23200)
-                        vt.store(v32, at: 32480)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 6960)
-                        vt.store(v13, at: 16240)
-                        vt.store(v23, at: 25520)
-                        vt.store(v33, at: 34800)
+                        vt.store(v10, at: 11616)
+                        vt.store(v20, at: 23232)
+                        vt.store(v30, at: 34848)
+                        vt.store(v40, at: 46464)
+                        vt.store(v50, at: 58080)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 1936)
+                        vt.store(v11, at: 13552)
+                        vt.store(v21, at: 25168)
+                        vt.store(v31, at: 36784)
+                        vt.store(v41, at: 48400)
+                        vt.store(v51, at: 60016)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 3872)
+                        vt.store(v12, at: 15488)
+                        vt.store(v22, at: 27104)
+                        vt.store(v32, at: 38720)
+                        vt.store(v42, at: 50336)
+                        vt.store(v52, at: 61952)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 5808)
+                        vt.store(v13, at: 17424)
+                        vt.store(v23, at: 29040)
+                        vt.store(v33, at: 40656)
+                        vt.store(v43, at: 52272)
+                        vt.store(v53, at: 63888)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 7744)
+                        vt.store(v14, at: 19360)
+                        vt.store(v24, at: 30976)
+                        vt.store(v34, at: 42592)
+                        vt.store(v44, at: 54208)
+                        vt.store(v54, at: 65824)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 9680)
+                        vt.store(v15, at: 21296)
+                        vt.store(v25, at: 32912)
+                        vt.store(v35, at: 44528)
+                        vt.store(v45, at: 56144)
+                        vt.store(v55, at: 67760)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<rows {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 18 + ox) * 128
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 128 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 128 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 128 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 128 + k)
-                        z.store(e00 + e01, at: 2320 + t * 128 + k)
-                        z.store(e00 - e01, at: 4640 + t * 128 + k)
-                        z.store(e01, at: 6960 + t * 128 + k)
-                        z.store(e10, at: 9280 + t * 128 + k)
-                        z.store(e10 + e11, at: 11600 + t * 128 + k)
-                        z.store(e10 - e11, at: 13920 + t * 128 + k)
-                        z.store(e11, at: 16240 + t * 128 + k)
-                        z.store(e20, at: 18560 + t * 128 + k)
-                        z.store(e20 + e21, at: 20880 + t * 128 + k)
-                        z.store(e20 - e21, at: 23200 + t * 128 + k)
-                        z.store(e21, at: 25520 + t * 128 + k)
-                        z.store(e30, at: 27840 + t * 128 + k)
-                        z.store(e30 + e31, at: 30160 + t * 128 + k)
-                        z.store(e30 - e31, at: 32480 + t * 128 + k)
-                        z.store(e31, at: 34800 + t * 128 + k)
+                        let zt = z + (t * 128 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 128 + k), d02 = ox + 2 < 18 ? dzt.simd(VK.self, at: 256 + k) : VK(), d03 = ox + 3 < 18 ? dzt.simd(VK.self, at: 384 + k) : VK()
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 2304 + k), d11 = dzt.simd(VK.self, at: 2432 + k), d12 = ox + 2 < 18 ? dzt.simd(VK.self, at: 2560 + k) : VK(), d13 = ox + 3 < 18 ? dzt.simd(VK.self, at: 2688 + k) : VK()
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = oy + 2 < 18 ? dzt.simd(VK.self, at: 4608 + k) : VK(), d21 = oy + 2 < 18 ? dzt.simd(VK.self, at: 4736 + k) : VK(), d22 = oy + 2 < 18 && ox + 2 < 18 ? dzt.simd(VK.self, at: 4864 + k) : VK(), d23 = oy + 2 < 18 && ox + 3 < 18 ? dzt.simd(VK.self, at: 4992 + k) : VK()
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = oy + 3 < 18 ? dzt.simd(VK.self, at: 6912 + k) : VK(), d31 = oy + 3 < 18 ? dzt.simd(VK.self, at: 7040 + k) : VK(), d32 = oy + 3 < 18 && ox + 2 < 18 ? dzt.simd(VK.self, at: 7168 + k) : VK(), d33 = oy + 3 < 18 && ox + 3 < 18 ? dzt.simd(VK.self, at: 7296 + k) : VK()
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 11616)
+                        zt.store(z20, at: 23232)
+                        zt.store(z30, at: 34848)
+                        zt.store(z40, at: 46464)
+                        zt.store(z50, at: 58080)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 1936)
+                        zt.store(z11, at: 13552)
+                        zt.store(z21, at: 25168)
+                        zt.store(z31, at: 36784)
+                        zt.store(z41, at: 48400)
+                        zt.store(z51, at: 60016)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 3872)
+                        zt.store(z12, at: 15488)
+                        zt.store(z22, at: 27104)
+                        zt.store(z32, at: 38720)
+                        zt.store(z42, at: 50336)
+                        zt.store(z52, at: 61952)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 5808)
+                        zt.store(z13, at: 17424)
+                        zt.store(z23, at: 29040)
+                        zt.store(z33, at: 40656)
+                        zt.store(z43, at: 52272)
+                        zt.store(z53, at: 63888)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 7744)
+                        zt.store(z14, at: 19360)
+                        zt.store(z24, at: 30976)
+                        zt.store(z34, at: 42592)
+                        zt.store(z44, at: 54208)
+                        zt.store(z54, at: 65824)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 9680)
+                        zt.store(z15, at: 21296)
+                        zt.store(z25, at: 32912)
+                        zt.store(z35, at: 44528)
+                        zt.store(z45, at: 56144)
+                        zt.store(z55, at: 67760)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_conv_4_kernel_gradient_winograd_product18(UnsafePointer(v + xi * 2320), UnsafePointer(z + xi * 2320), sums + xi * 16384)
-            }
-        }
-        do {
-            let ty0 = 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let vt = v + (t * 128 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2688), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2944)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5248), d22 = pc.simd(VC.self, at: 5376), d23 = pc.simd(VC.self, at: 5504)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7808), d32 = pc.simd(VC.self, at: 7936), d33 = pc.simd(VC.self, at: 8064)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 9280)
-                        vt.store(v20, at: 18560)
-                        vt.store(v30, at: 27840)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 2320)
-                        vt.store(v11, at: 11600)
-                        vt.store(v21, at: 20880)
-                        vt.store(v31, at: 30160)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 4640)
-                        vt.store(v12, at: 13920)
-                        vt.store(v22, at: 23200)
-                        vt.store(v32, at: 32480)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 6960)
-                        vt.store(v13, at: 16240)
-                        vt.store(v23, at: 25520)
-                        vt.store(v33, at: 34800)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 128 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 128 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 128 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 128 + k)
-                        z.store(e00 + e01, at: 2320 + t * 128 + k)
-                        z.store(e00 - e01, at: 4640 + t * 128 + k)
-                        z.store(e01, at: 6960 + t * 128 + k)
-                        z.store(e10, at: 9280 + t * 128 + k)
-                        z.store(e10 + e11, at: 11600 + t * 128 + k)
-                        z.store(e10 - e11, at: 13920 + t * 128 + k)
-                        z.store(e11, at: 16240 + t * 128 + k)
-                        z.store(e20, at: 18560 + t * 128 + k)
-                        z.store(e20 + e21, at: 20880 + t * 128 + k)
-                        z.store(e20 - e21, at: 23200 + t * 128 + k)
-                        z.store(e21, at: 25520 + t * 128 + k)
-                        z.store(e30, at: 27840 + t * 128 + k)
-                        z.store(e30 + e31, at: 30160 + t * 128 + k)
-                        z.store(e30 - e31, at: 32480 + t * 128 + k)
-                        z.store(e31, at: 34800 + t * 128 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_conv_4_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 2320), UnsafePointer(z + xi * 2320), sums + xi * 16384)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                if rows == 3 { Self.l6_conv_4_kernel_gradient_winograd_product15(UnsafePointer(v + xi * 1936), UnsafePointer(z + xi * 1936), sums + xi * 16384) } else { Self.l6_conv_4_kernel_gradient_winograd_product10(UnsafePointer(v + xi * 1936), UnsafePointer(z + xi * 1936), sums + xi * 16384) }
             }
         }
     }
@@ -4272,26 +4218,33 @@ extension CatsVsDogs: TrainableModel {
     @inline(never)
     static func l6_conv_4_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 16384, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 16384 + at), s02 = sums.simd(VK.self, at: 32768 + at), s03 = sums.simd(VK.self, at: 49152 + at)
-            let s10 = sums.simd(VK.self, at: 65536 + at), s11 = sums.simd(VK.self, at: 81920 + at), s12 = sums.simd(VK.self, at: 98304 + at), s13 = sums.simd(VK.self, at: 114688 + at)
-            let s20 = sums.simd(VK.self, at: 131072 + at), s21 = sums.simd(VK.self, at: 147456 + at), s22 = sums.simd(VK.self, at: 163840 + at), s23 = sums.simd(VK.self, at: 180224 + at)
-            let s30 = sums.simd(VK.self, at: 196608 + at), s31 = sums.simd(VK.self, at: 212992 + at), s32 = sums.simd(VK.self, at: 229376 + at), s33 = sums.simd(VK.self, at: 245760 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t01 - t02)), at: 16384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t01 + t02) - t03), at: 32768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 49152 + at) + (t10 + half * (t11 + t12)), at: 49152 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 65536 + at) + (half * (t11 - t12)), at: 65536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 81920 + at) + (half * (t11 + t12) - t13), at: 81920 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 98304 + at) + (t20 + half * (t21 + t22)), at: 98304 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 114688 + at) + (half * (t21 - t22)), at: 114688 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 131072 + at) + (half * (t21 + t22) - t23), at: 131072 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 16384), s02 = st.simd(VK.self, at: 32768), s03 = st.simd(VK.self, at: 49152), s04 = st.simd(VK.self, at: 65536), s05 = st.simd(VK.self, at: 81920)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 98304), s11 = st.simd(VK.self, at: 114688), s12 = st.simd(VK.self, at: 131072), s13 = st.simd(VK.self, at: 147456), s14 = st.simd(VK.self, at: 163840), s15 = st.simd(VK.self, at: 180224)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 196608), s21 = st.simd(VK.self, at: 212992), s22 = st.simd(VK.self, at: 229376), s23 = st.simd(VK.self, at: 245760), s24 = st.simd(VK.self, at: 262144), s25 = st.simd(VK.self, at: 278528)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 294912), s31 = st.simd(VK.self, at: 311296), s32 = st.simd(VK.self, at: 327680), s33 = st.simd(VK.self, at: 344064), s34 = st.simd(VK.self, at: 360448), s35 = st.simd(VK.self, at: 376832)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 393216), s41 = st.simd(VK.self, at: 409600), s42 = st.simd(VK.self, at: 425984), s43 = st.simd(VK.self, at: 442368), s44 = st.simd(VK.self, at: 458752), s45 = st.simd(VK.self, at: 475136)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 491520), s51 = st.simd(VK.self, at: 507904), s52 = st.simd(VK.self, at: 524288), s53 = st.simd(VK.self, at: 540672), s54 = st.simd(VK.self, at: 557056), s55 = st.simd(VK.self, at: 573440)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 49152) + g10, at: 49152)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 98304) + g20, at: 98304)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g01, at: 16384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 65536) + g11, at: 65536)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 114688) + g21, at: 114688)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 32768) + g02, at: 32768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 81920) + g12, at: 81920)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 131072) + g22, at: 131072)
         }
     }
 
@@ -4759,10 +4712,11 @@ extension CatsVsDogs: TrainableModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 184896
-        for group in parts.clamped(to: 0..<2) {
+        for group in parts.clamped(to: 0..<3) {
             let ty0 = group * 4
+            let rows = group < 2 ? 4 : 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<10 {
                     let t = r * 10 + tx
                     let patch = x + ((ty0 + r) * 21504 + tx * 512)
@@ -4827,140 +4781,10 @@ extension CatsVsDogs: TrainableModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l4_conv_3_input_gradient_winograd_product40(UnsafePointer(v + xi * 5136), w + 0 + xi * 8192, m + xi * 2576)
+                if rows == 4 { Self.l4_conv_3_input_gradient_winograd_product40(UnsafePointer(v + xi * 5136), w + 0 + xi * 8192, m + xi * 2576) } else { Self.l4_conv_3_input_gradient_winograd_product20(UnsafePointer(v + xi * 5136), w + 0 + xi * 8192, m + xi * 2576) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<10 {
-                    let t = r * 10 + tx, ox = 4 * tx
-                    let yt = y + (oy * 37 + ox) * 64
-                    for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 294912 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2576), m02 = mt.simd(VK.self, at: 5152), m03 = mt.simd(VK.self, at: 7728), m04 = mt.simd(VK.self, at: 10304), m05 = mt.simd(VK.self, at: 12880)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 15456), m11 = mt.simd(VK.self, at: 18032), m12 = mt.simd(VK.self, at: 20608), m13 = mt.simd(VK.self, at: 23184), m14 = mt.simd(VK.self, at: 25760), m15 = mt.simd(VK.self, at: 28336)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 30912), m21 = mt.simd(VK.self, at: 33488), m22 = mt.simd(VK.self, at: 36064), m23 = mt.simd(VK.self, at: 38640), m24 = mt.simd(VK.self, at: 41216), m25 = mt.simd(VK.self, at: 43792)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 46368), m31 = mt.simd(VK.self, at: 48944), m32 = mt.simd(VK.self, at: 51520), m33 = mt.simd(VK.self, at: 54096), m34 = mt.simd(VK.self, at: 56672), m35 = mt.simd(VK.self, at: 59248)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 61824), m41 = mt.simd(VK.self, at: 64400), m42 = mt.simd(VK.self, at: 66976), m43 = mt.simd(VK.self, at: 69552), m44 = mt.simd(VK.self, at: 72128), m45 = mt.simd(VK.self, at: 74704)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 77280), m51 = mt.simd(VK.self, at: 79856), m52 = mt.simd(VK.self, at: 82432), m53 = mt.simd(VK.self, at: 85008), m54 = mt.simd(VK.self, at: 87584), m55 = mt.simd(VK.self, at: 90160)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        if ox + 1 < 37 { yt.store(y01, at: k + 64) }
-                        let y02 = s02 + bias
-                        if ox + 2 < 37 { yt.store(y02, at: k + 128) }
-                        let y03 = s03 + bias
-                        if ox + 3 < 37 { yt.store(y03, at: k + 192) }
-                        let y10 = s10 + bias
-                        if oy + 1 < 37 { yt.store(y10, at: k + 2368) }
-                        let y11 = s11 + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11, at: k + 2432) }
-                        let y12 = s12 + bias
-                        if oy + 1 < 37 && ox + 2 < 37 { yt.store(y12, at: k + 2496) }
-                        let y13 = s13 + bias
-                        if oy + 1 < 37 && ox + 3 < 37 { yt.store(y13, at: k + 2560) }
-                        let y20 = s20 + bias
-                        if oy + 2 < 37 { yt.store(y20, at: k + 4736) }
-                        let y21 = s21 + bias
-                        if oy + 2 < 37 && ox + 1 < 37 { yt.store(y21, at: k + 4800) }
-                        let y22 = s22 + bias
-                        if oy + 2 < 37 && ox + 2 < 37 { yt.store(y22, at: k + 4864) }
-                        let y23 = s23 + bias
-                        if oy + 2 < 37 && ox + 3 < 37 { yt.store(y23, at: k + 4928) }
-                        let y30 = s30 + bias
-                        if oy + 3 < 37 { yt.store(y30, at: k + 7104) }
-                        let y31 = s31 + bias
-                        if oy + 3 < 37 && ox + 1 < 37 { yt.store(y31, at: k + 7168) }
-                        let y32 = s32 + bias
-                        if oy + 3 < 37 && ox + 2 < 37 { yt.store(y32, at: k + 7232) }
-                        let y33 = s33 + bias
-                        if oy + 3 < 37 && ox + 3 < 37 { yt.store(y33, at: k + 7296) }
-                    }
-                }
-            }
-        }
-        if parts.contains(2) {
-            let ty0 = 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
-                for tx in 0..<10 {
-                    let t = r * 10 + tx
-                    let patch = x + ((ty0 + r) * 21504 + tx * 512)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let vt = v + (t * 128 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384), d04 = pc.simd(VC.self, at: 512), d05 = pc.simd(VC.self, at: 640)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 5376), d11 = pc.simd(VC.self, at: 5504), d12 = pc.simd(VC.self, at: 5632), d13 = pc.simd(VC.self, at: 5760), d14 = pc.simd(VC.self, at: 5888), d15 = pc.simd(VC.self, at: 6016)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 10752), d21 = pc.simd(VC.self, at: 10880), d22 = pc.simd(VC.self, at: 11008), d23 = pc.simd(VC.self, at: 11136), d24 = pc.simd(VC.self, at: 11264), d25 = pc.simd(VC.self, at: 11392)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 16128), d31 = pc.simd(VC.self, at: 16256), d32 = pc.simd(VC.self, at: 16384), d33 = pc.simd(VC.self, at: 16512), d34 = pc.simd(VC.self, at: 16640), d35 = pc.simd(VC.self, at: 16768)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 21504), d41 = pc.simd(VC.self, at: 21632), d42 = pc.simd(VC.self, at: 21760), d43 = pc.simd(VC.self, at: 21888), d44 = pc.simd(VC.self, at: 22016), d45 = pc.simd(VC.self, at: 22144)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 26880), d51 = pc.simd(VC.self, at: 27008), d52 = pc.simd(VC.self, at: 27136), d53 = pc.simd(VC.self, at: 27264), d54 = pc.simd(VC.self, at: 27392), d55 = pc.simd(VC.self, at: 27520)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 30816)
-                        vt.store(v20, at: 61632)
-                        vt.store(v30, at: 92448)
-                        vt.store(v40, at: 123264)
-                        vt.store(v50, at: 154080)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 5136)
-                        vt.store(v11, at: 35952)
-                        vt.store(v21, at: 66768)
-                        vt.store(v31, at: 97584)
-                        vt.store(v41, at: 128400)
-                        vt.store(v51, at: 159216)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 10272)
-                        vt.store(v12, at: 41088)
-                        vt.store(v22, at: 71904)
-                        vt.store(v32, at: 102720)
-                        vt.store(v42, at: 133536)
-                        vt.store(v52, at: 164352)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 15408)
-                        vt.store(v13, at: 46224)
-                        vt.store(v23, at: 77040)
-                        vt.store(v33, at: 107856)
-                        vt.store(v43, at: 138672)
-                        vt.store(v53, at: 169488)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 20544)
-                        vt.store(v14, at: 51360)
-                        vt.store(v24, at: 82176)
-                        vt.store(v34, at: 112992)
-                        vt.store(v44, at: 143808)
-                        vt.store(v54, at: 174624)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 25680)
-                        vt.store(v15, at: 56496)
-                        vt.store(v25, at: 87312)
-                        vt.store(v35, at: 118128)
-                        vt.store(v45, at: 148944)
-                        vt.store(v55, at: 179760)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l4_conv_3_input_gradient_winograd_product20(UnsafePointer(v + xi * 5136), w + 0 + xi * 8192, m + xi * 2576)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<2 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<10 {
                     let t = r * 10 + tx, ox = 4 * tx
@@ -5830,10 +5654,11 @@ extension CatsVsDogs: TrainableModel {
         typealias VK = SIMD16<Float>
         let v = s, m = s + 39168
         let zero = VK()
-        for group in parts.clamped(to: 0..<9) {
+        for group in parts.clamped(to: 0..<10) {
             let ty0 = group * 2
+            let rows = group < 9 ? 2 : 1
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
+            for r in 0..<rows {
                 for tx in 0..<19 {
                     let t = r * 19 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 128)
@@ -5872,84 +5697,10 @@ extension CatsVsDogs: TrainableModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_conv_3_winograd_training_product38(UnsafePointer(v + xi * 2448), w + 0 + xi * 8192, m + xi * 4880)
+                if rows == 2 { Self.l4_conv_3_winograd_training_product38(UnsafePointer(v + xi * 2448), w + 0 + xi * 8192, m + xi * 4880) } else { Self.l4_conv_3_winograd_training_product19(UnsafePointer(v + xi * 2448), w + 0 + xi * 8192, m + xi * 4880) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<19 {
-                    let t = r * 19 + tx, ox = 2 * tx
-                    let yt = y + (oy * 37 + ox) * 128
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 131072 + k), mt = UnsafePointer(m) + (t * 128 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 4880), m02 = mt.simd(VK.self, at: 9760), m03 = mt.simd(VK.self, at: 14640)
-                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 19520), m11 = mt.simd(VK.self, at: 24400), m12 = mt.simd(VK.self, at: 29280), m13 = mt.simd(VK.self, at: 34160)
-                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 39040), m21 = mt.simd(VK.self, at: 43920), m22 = mt.simd(VK.self, at: 48800), m23 = mt.simd(VK.self, at: 53680)
-                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 58560), m31 = mt.simd(VK.self, at: 63440), m32 = mt.simd(VK.self, at: 68320), m33 = mt.simd(VK.self, at: 73200)
-                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
-                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
-                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
-                        let y00 = s00 + bias
-                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
-                        let y01 = s01 + bias
-                        if ox + 1 < 37 { yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128) }
-                        let y10 = s10 + bias
-                        if oy + 1 < 37 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 4736) }
-                        let y11 = s11 + bias
-                        if oy + 1 < 37 && ox + 1 < 37 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 4864) }
-                    }
-                }
-            }
-        }
-        if parts.contains(9) {
-            let ty0 = 18
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<19 {
-                    let t = r * 19 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2624), d12 = pc.simd(VC.self, at: 2688), d13 = pc.simd(VC.self, at: 2752)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5184), d22 = pc.simd(VC.self, at: 5248), d23 = pc.simd(VC.self, at: 5312)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7744), d32 = pc.simd(VC.self, at: 7808), d33 = pc.simd(VC.self, at: 7872)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 9792)
-                        vt.store(v20, at: 19584)
-                        vt.store(v30, at: 29376)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 2448)
-                        vt.store(v11, at: 12240)
-                        vt.store(v21, at: 22032)
-                        vt.store(v31, at: 31824)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 4896)
-                        vt.store(v12, at: 14688)
-                        vt.store(v22, at: 24480)
-                        vt.store(v32, at: 34272)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 7344)
-                        vt.store(v13, at: 17136)
-                        vt.store(v23, at: 26928)
-                        vt.store(v33, at: 36720)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l4_conv_3_winograd_training_product19(UnsafePointer(v + xi * 2448), w + 0 + xi * 8192, m + xi * 4880)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<1 {
+            for r in 0..<rows {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 2 * tx
@@ -6304,10 +6055,11 @@ extension CatsVsDogs: TrainableModel {
         typealias VK = SIMD16<Float>
         let v = s, m = s + 129280
         let zero = VK()
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            let rows = group < 1 ? 7 : 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<7 {
+            for r in 0..<rows {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 5120 + tx * 256)
@@ -6346,84 +6098,10 @@ extension CatsVsDogs: TrainableModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_winograd_training_product63(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
+                if rows == 7 { Self.l6_conv_4_winograd_training_product63(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080) } else { Self.l6_conv_4_winograd_training_product18(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<7 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    let yt = y + (oy * 18 + ox) * 128
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 262144 + k), mt = UnsafePointer(m) + (t * 128 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 8080), m02 = mt.simd(VK.self, at: 16160), m03 = mt.simd(VK.self, at: 24240)
-                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 32320), m11 = mt.simd(VK.self, at: 40400), m12 = mt.simd(VK.self, at: 48480), m13 = mt.simd(VK.self, at: 56560)
-                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 64640), m21 = mt.simd(VK.self, at: 72720), m22 = mt.simd(VK.self, at: 80800), m23 = mt.simd(VK.self, at: 88880)
-                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 96960), m31 = mt.simd(VK.self, at: 105040), m32 = mt.simd(VK.self, at: 113120), m33 = mt.simd(VK.self, at: 121200)
-                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
-                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
-                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
-                        let y00 = s00 + bias
-                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 128)
-                        let y10 = s10 + bias
-                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 2304)
-                        let y11 = s11 + bias
-                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 2432)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 7
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let vt = v + (t * 128 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 128), d02 = pc.simd(VC.self, at: 256), d03 = pc.simd(VC.self, at: 384)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 2560), d11 = pc.simd(VC.self, at: 2688), d12 = pc.simd(VC.self, at: 2816), d13 = pc.simd(VC.self, at: 2944)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 5120), d21 = pc.simd(VC.self, at: 5248), d22 = pc.simd(VC.self, at: 5376), d23 = pc.simd(VC.self, at: 5504)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 7680), d31 = pc.simd(VC.self, at: 7808), d32 = pc.simd(VC.self, at: 7936), d33 = pc.simd(VC.self, at: 8064)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 32320)
-                        vt.store(v20, at: 64640)
-                        vt.store(v30, at: 96960)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 8080)
-                        vt.store(v11, at: 40400)
-                        vt.store(v21, at: 72720)
-                        vt.store(v31, at: 105040)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 16160)
-                        vt.store(v12, at: 48480)
-                        vt.store(v22, at: 80800)
-                        vt.store(v32, at: 113120)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 24240)
-                        vt.store(v13, at: 56560)
-                        vt.store(v23, at: 88880)
-                        vt.store(v33, at: 121200)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_conv_4_winograd_training_product18(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
+            for r in 0..<rows {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
@@ -6479,6 +6157,17 @@ private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
 private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
@@ -6489,4 +6178,16 @@ private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     typealias V = SIMD16<Float>
     let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
 }

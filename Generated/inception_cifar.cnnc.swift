@@ -1894,7 +1894,7 @@ extension InceptionCifar: TrainableModel {
             WeightPacking.winograd(k, from: 10740, bias: 24564, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 69168))
         }
     }
-    public static let stepGradientCount = 24576
+    public static let stepGradientCount = 55296
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l15_mixed2_3x3_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 10740))
@@ -2045,7 +2045,7 @@ extension InceptionCifar: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // mixed2_3x3
         Self.l15_mixed2_3x3_derivative(UnsafePointer(o15), g)
-        Self.l15_mixed2_3x3_kernel_gradient_winograd_pad(UnsafePointer(o11), arena.advanced(by: 235770)); Self.l15_mixed2_3x3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 235770)), UnsafePointer(g), gradients.advanced(by: 29870), arena.advanced(by: 243546))
+        Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(o11), arena.advanced(by: 235770)); Self.l15_mixed2_3x3_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 235770)), UnsafePointer(g), gradients.advanced(by: 29870), arena.advanced(by: 243546))
         Self.l15_mixed2_3x3_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 10740), gradients.advanced(by: 10740), nil)
         Self.l15_mixed2_3x3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 235770)); Self.l15_mixed2_3x3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 13840), h, arena.advanced(by: 243546)); swap(&g, &h)
         e11.update(from: g, count: 2048)
@@ -3700,24 +3700,12 @@ extension InceptionCifar: TrainableModel {
     }
 
     @inline(never)
-    static func l15_mixed2_3x3_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 320)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 320
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 256, count: 256)
-            (target + 288).update(repeating: 0, count: 32)
-        }
-        (y + 2880).update(repeating: 0, count: 320)
-    }
-
-    @inline(never)
-    static func l15_mixed2_3x3_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l15_mixed2_3x3_kernel_gradient_winograd_product4(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<3 {
                 let row = sums + (block * 4) * 48 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144)
-                for t in 0..<16 {
+                for t in 0..<4 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 32 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -3732,80 +3720,137 @@ extension InceptionCifar: TrainableModel {
     static func l15_mixed2_3x3_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448
+        let v = s, z = s + 5184
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416), d14 = pc.simd(VC.self, at: 448), d15 = pc.simd(VC.self, at: 480)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 800)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056), d34 = pc.simd(VC.self, at: 1088), d35 = pc.simd(VC.self, at: 1120)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1280), d41 = pc.simd(VC.self, at: 1312), d42 = pc.simd(VC.self, at: 1344), d43 = pc.simd(VC.self, at: 1376), d44 = pc.simd(VC.self, at: 1408), d45 = pc.simd(VC.self, at: 1440)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1600), d51 = pc.simd(VC.self, at: 1632), d52 = pc.simd(VC.self, at: 1664), d53 = pc.simd(VC.self, at: 1696), d54 = pc.simd(VC.self, at: 1728), d55 = pc.simd(VC.self, at: 1760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 2112)
-                        vt.store(v20, at: 4224)
-                        vt.store(v30, at: 6336)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 528)
-                        vt.store(v11, at: 2640)
-                        vt.store(v21, at: 4752)
-                        vt.store(v31, at: 6864)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 1056)
-                        vt.store(v12, at: 3168)
-                        vt.store(v22, at: 5280)
-                        vt.store(v32, at: 7392)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1584)
-                        vt.store(v13, at: 3696)
-                        vt.store(v23, at: 5808)
-                        vt.store(v33, at: 7920)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 48 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 48 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 48 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 48 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 48 + k)
-                        z.store(e00 + e01, at: 784 + t * 48 + k)
-                        z.store(e00 - e01, at: 1568 + t * 48 + k)
-                        z.store(e01, at: 2352 + t * 48 + k)
-                        z.store(e10, at: 3136 + t * 48 + k)
-                        z.store(e10 + e11, at: 3920 + t * 48 + k)
-                        z.store(e10 - e11, at: 4704 + t * 48 + k)
-                        z.store(e11, at: 5488 + t * 48 + k)
-                        z.store(e20, at: 6272 + t * 48 + k)
-                        z.store(e20 + e21, at: 7056 + t * 48 + k)
-                        z.store(e20 - e21, at: 7840 + t * 48 + k)
-                        z.store(e21, at: 8624 + t * 48 + k)
-                        z.store(e30, at: 9408 + t * 48 + k)
-                        z.store(e30 + e31, at: 10192 + t * 48 + k)
-                        z.store(e30 - e31, at: 10976 + t * 48 + k)
-                        z.store(e31, at: 11760 + t * 48 + k)
+                        let zt = z + (t * 48 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 48 + k), d02 = dzt.simd(VK.self, at: 96 + k), d03 = dzt.simd(VK.self, at: 144 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 384 + k), d11 = dzt.simd(VK.self, at: 432 + k), d12 = dzt.simd(VK.self, at: 480 + k), d13 = dzt.simd(VK.self, at: 528 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 768 + k), d21 = dzt.simd(VK.self, at: 816 + k), d22 = dzt.simd(VK.self, at: 864 + k), d23 = dzt.simd(VK.self, at: 912 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 1152 + k), d31 = dzt.simd(VK.self, at: 1200 + k), d32 = dzt.simd(VK.self, at: 1248 + k), d33 = dzt.simd(VK.self, at: 1296 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1248)
+                        zt.store(z20, at: 2496)
+                        zt.store(z30, at: 3744)
+                        zt.store(z40, at: 4992)
+                        zt.store(z50, at: 6240)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 208)
+                        zt.store(z11, at: 1456)
+                        zt.store(z21, at: 2704)
+                        zt.store(z31, at: 3952)
+                        zt.store(z41, at: 5200)
+                        zt.store(z51, at: 6448)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 416)
+                        zt.store(z12, at: 1664)
+                        zt.store(z22, at: 2912)
+                        zt.store(z32, at: 4160)
+                        zt.store(z42, at: 5408)
+                        zt.store(z52, at: 6656)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 624)
+                        zt.store(z13, at: 1872)
+                        zt.store(z23, at: 3120)
+                        zt.store(z33, at: 4368)
+                        zt.store(z43, at: 5616)
+                        zt.store(z53, at: 6864)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 832)
+                        zt.store(z14, at: 2080)
+                        zt.store(z24, at: 3328)
+                        zt.store(z34, at: 4576)
+                        zt.store(z44, at: 5824)
+                        zt.store(z54, at: 7072)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1040)
+                        zt.store(z15, at: 2288)
+                        zt.store(z25, at: 3536)
+                        zt.store(z35, at: 4784)
+                        zt.store(z45, at: 6032)
+                        zt.store(z55, at: 7280)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l15_mixed2_3x3_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 784), sums + xi * 1536)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l15_mixed2_3x3_kernel_gradient_winograd_product4(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 208), sums + xi * 1536)
             }
         }
     }
@@ -3814,26 +3859,33 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l15_mixed2_3x3_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 1536, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 1536 + at), s02 = sums.simd(VK.self, at: 3072 + at), s03 = sums.simd(VK.self, at: 4608 + at)
-            let s10 = sums.simd(VK.self, at: 6144 + at), s11 = sums.simd(VK.self, at: 7680 + at), s12 = sums.simd(VK.self, at: 9216 + at), s13 = sums.simd(VK.self, at: 10752 + at)
-            let s20 = sums.simd(VK.self, at: 12288 + at), s21 = sums.simd(VK.self, at: 13824 + at), s22 = sums.simd(VK.self, at: 15360 + at), s23 = sums.simd(VK.self, at: 16896 + at)
-            let s30 = sums.simd(VK.self, at: 18432 + at), s31 = sums.simd(VK.self, at: 19968 + at), s32 = sums.simd(VK.self, at: 21504 + at), s33 = sums.simd(VK.self, at: 23040 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t01 - t02)), at: 1536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (half * (t01 + t02) - t03), at: 3072 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4608 + at) + (t10 + half * (t11 + t12)), at: 4608 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (half * (t11 - t12)), at: 6144 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 7680 + at) + (half * (t11 + t12) - t13), at: 7680 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 9216 + at) + (t20 + half * (t21 + t22)), at: 9216 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 10752 + at) + (half * (t21 - t22)), at: 10752 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (half * (t21 + t22) - t23), at: 12288 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 1536), s02 = st.simd(VK.self, at: 3072), s03 = st.simd(VK.self, at: 4608), s04 = st.simd(VK.self, at: 6144), s05 = st.simd(VK.self, at: 7680)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 9216), s11 = st.simd(VK.self, at: 10752), s12 = st.simd(VK.self, at: 12288), s13 = st.simd(VK.self, at: 13824), s14 = st.simd(VK.self, at: 15360), s15 = st.simd(VK.self, at: 16896)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 18432), s21 = st.simd(VK.self, at: 19968), s22 = st.simd(VK.self, at: 21504), s23 = st.simd(VK.self, at: 23040), s24 = st.simd(VK.self, at: 24576), s25 = st.simd(VK.self, at: 26112)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 27648), s31 = st.simd(VK.self, at: 29184), s32 = st.simd(VK.self, at: 30720), s33 = st.simd(VK.self, at: 32256), s34 = st.simd(VK.self, at: 33792), s35 = st.simd(VK.self, at: 35328)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 36864), s41 = st.simd(VK.self, at: 38400), s42 = st.simd(VK.self, at: 39936), s43 = st.simd(VK.self, at: 41472), s44 = st.simd(VK.self, at: 43008), s45 = st.simd(VK.self, at: 44544)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 46080), s51 = st.simd(VK.self, at: 47616), s52 = st.simd(VK.self, at: 49152), s53 = st.simd(VK.self, at: 50688), s54 = st.simd(VK.self, at: 52224), s55 = st.simd(VK.self, at: 53760)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4608) + g10, at: 4608)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 9216) + g20, at: 9216)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g01, at: 1536)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g11, at: 6144)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 10752) + g21, at: 10752)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g02, at: 3072)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 7680) + g12, at: 7680)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g22, at: 12288)
         }
     }
 
@@ -4514,6 +4566,17 @@ private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
 private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
@@ -4522,6 +4585,17 @@ private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD
 private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
 }
 @inline(__always)
 private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
@@ -4536,6 +4610,18 @@ private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
 }
 @inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}
+@inline(__always)
 private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
@@ -4546,4 +4632,16 @@ private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     typealias V = SIMD16<Float>
     let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
 }

@@ -1068,10 +1068,11 @@ public struct MiniResnet: CompiledModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            let rows = group < 1 ? 4 : 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<7 {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
@@ -1136,140 +1137,10 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+                if rows == 4 { Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 4 * tx
-                    let yt = y + (oy * 28 + ox) * 8
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01, at: k + 8)
-                        let y02 = s02 + bias
-                        yt.store(y02, at: k + 16)
-                        let y03 = s03 + bias
-                        yt.store(y03, at: k + 24)
-                        let y10 = s10 + bias
-                        yt.store(y10, at: k + 224)
-                        let y11 = s11 + bias
-                        yt.store(y11, at: k + 232)
-                        let y12 = s12 + bias
-                        yt.store(y12, at: k + 240)
-                        let y13 = s13 + bias
-                        yt.store(y13, at: k + 248)
-                        let y20 = s20 + bias
-                        yt.store(y20, at: k + 448)
-                        let y21 = s21 + bias
-                        yt.store(y21, at: k + 456)
-                        let y22 = s22 + bias
-                        yt.store(y22, at: k + 464)
-                        let y23 = s23 + bias
-                        yt.store(y23, at: k + 472)
-                        let y30 = s30 + bias
-                        yt.store(y30, at: k + 672)
-                        let y31 = s31 + bias
-                        yt.store(y31, at: k + 680)
-                        let y32 = s32 + bias
-                        yt.store(y32, at: k + 688)
-                        let y33 = s33 + bias
-                        yt.store(y33, at: k + 696)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 32)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1440)
-                        vt.store(v20, at: 2880)
-                        vt.store(v30, at: 4320)
-                        vt.store(v40, at: 5760)
-                        vt.store(v50, at: 7200)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 240)
-                        vt.store(v11, at: 1680)
-                        vt.store(v21, at: 3120)
-                        vt.store(v31, at: 4560)
-                        vt.store(v41, at: 6000)
-                        vt.store(v51, at: 7440)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 480)
-                        vt.store(v12, at: 1920)
-                        vt.store(v22, at: 3360)
-                        vt.store(v32, at: 4800)
-                        vt.store(v42, at: 6240)
-                        vt.store(v52, at: 7680)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 720)
-                        vt.store(v13, at: 2160)
-                        vt.store(v23, at: 3600)
-                        vt.store(v33, at: 5040)
-                        vt.store(v43, at: 6480)
-                        vt.store(v53, at: 7920)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 960)
-                        vt.store(v14, at: 2400)
-                        vt.store(v24, at: 3840)
-                        vt.store(v34, at: 5280)
-                        vt.store(v44, at: 6720)
-                        vt.store(v54, at: 8160)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 1200)
-                        vt.store(v15, at: 2640)
-                        vt.store(v25, at: 4080)
-                        vt.store(v35, at: 5520)
-                        vt.store(v45, at: 6960)
-                        vt.store(v55, at: 8400)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<3 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
@@ -1336,10 +1207,11 @@ public struct MiniResnet: CompiledModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            let rows = group < 1 ? 4 : 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<7 {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
@@ -1404,172 +1276,10 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+                if rows == 4 { Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 4 * tx
-                    let yt = y + (oy * 28 + ox) * 8
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
-                        yt.store(e00r, at: k)
-                        let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
-                        yt.store(e01r, at: k + 8)
-                        let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
-                        yt.store(e02r, at: k + 16)
-                        let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
-                        yt.store(e03r, at: k + 24)
-                        let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
-                        yt.store(e10r, at: k + 224)
-                        let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
-                        yt.store(e11r, at: k + 232)
-                        let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
-                        yt.store(e12r, at: k + 240)
-                        let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
-                        yt.store(e13r, at: k + 248)
-                        let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
-                        yt.store(e20r, at: k + 448)
-                        let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
-                        yt.store(e21r, at: k + 456)
-                        let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
-                        yt.store(e22r, at: k + 464)
-                        let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
-                        yt.store(e23r, at: k + 472)
-                        let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
-                        yt.store(e30r, at: k + 672)
-                        let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
-                        yt.store(e31r, at: k + 680)
-                        let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
-                        yt.store(e32r, at: k + 688)
-                        let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
-                        yt.store(e33r, at: k + 696)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 32)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1440)
-                        vt.store(v20, at: 2880)
-                        vt.store(v30, at: 4320)
-                        vt.store(v40, at: 5760)
-                        vt.store(v50, at: 7200)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 240)
-                        vt.store(v11, at: 1680)
-                        vt.store(v21, at: 3120)
-                        vt.store(v31, at: 4560)
-                        vt.store(v41, at: 6000)
-                        vt.store(v51, at: 7440)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 480)
-                        vt.store(v12, at: 1920)
-                        vt.store(v22, at: 3360)
-                        vt.store(v32, at: 4800)
-                        vt.store(v42, at: 6240)
-                        vt.store(v52, at: 7680)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 720)
-                        vt.store(v13, at: 2160)
-                        vt.store(v23, at: 3600)
-                        vt.store(v33, at: 5040)
-                        vt.store(v43, at: 6480)
-                        vt.store(v53, at: 7920)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 960)
-                        vt.store(v14, at: 2400)
-                        vt.store(v24, at: 3840)
-                        vt.store(v34, at: 5280)
-                        vt.store(v44, at: 6720)
-                        vt.store(v54, at: 8160)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 1200)
-                        vt.store(v15, at: 2640)
-                        vt.store(v25, at: 4080)
-                        vt.store(v35, at: 5520)
-                        vt.store(v45, at: 6960)
-                        vt.store(v55, at: 8400)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<3 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
@@ -1853,10 +1563,11 @@ public struct MiniResnet: CompiledModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            let rows = group < 1 ? 4 : 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<7 {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
@@ -1921,140 +1632,10 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+                if rows == 4 { Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 4 * tx
-                    let yt = y + (oy * 28 + ox) * 8
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01, at: k + 8)
-                        let y02 = s02 + bias
-                        yt.store(y02, at: k + 16)
-                        let y03 = s03 + bias
-                        yt.store(y03, at: k + 24)
-                        let y10 = s10 + bias
-                        yt.store(y10, at: k + 224)
-                        let y11 = s11 + bias
-                        yt.store(y11, at: k + 232)
-                        let y12 = s12 + bias
-                        yt.store(y12, at: k + 240)
-                        let y13 = s13 + bias
-                        yt.store(y13, at: k + 248)
-                        let y20 = s20 + bias
-                        yt.store(y20, at: k + 448)
-                        let y21 = s21 + bias
-                        yt.store(y21, at: k + 456)
-                        let y22 = s22 + bias
-                        yt.store(y22, at: k + 464)
-                        let y23 = s23 + bias
-                        yt.store(y23, at: k + 472)
-                        let y30 = s30 + bias
-                        yt.store(y30, at: k + 672)
-                        let y31 = s31 + bias
-                        yt.store(y31, at: k + 680)
-                        let y32 = s32 + bias
-                        yt.store(y32, at: k + 688)
-                        let y33 = s33 + bias
-                        yt.store(y33, at: k + 696)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 32)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1440)
-                        vt.store(v20, at: 2880)
-                        vt.store(v30, at: 4320)
-                        vt.store(v40, at: 5760)
-                        vt.store(v50, at: 7200)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 240)
-                        vt.store(v11, at: 1680)
-                        vt.store(v21, at: 3120)
-                        vt.store(v31, at: 4560)
-                        vt.store(v41, at: 6000)
-                        vt.store(v51, at: 7440)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 480)
-                        vt.store(v12, at: 1920)
-                        vt.store(v22, at: 3360)
-                        vt.store(v32, at: 4800)
-                        vt.store(v42, at: 6240)
-                        vt.store(v52, at: 7680)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 720)
-                        vt.store(v13, at: 2160)
-                        vt.store(v23, at: 3600)
-                        vt.store(v33, at: 5040)
-                        vt.store(v43, at: 6480)
-                        vt.store(v53, at: 7920)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 960)
-                        vt.store(v14, at: 2400)
-                        vt.store(v24, at: 3840)
-                        vt.store(v34, at: 5280)
-                        vt.store(v44, at: 6720)
-                        vt.store(v54, at: 8160)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 1200)
-                        vt.store(v15, at: 2640)
-                        vt.store(v25, at: 4080)
-                        vt.store(v35, at: 5520)
-                        vt.store(v45, at: 6960)
-                        vt.store(v55, at: 8400)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<3 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
@@ -2121,10 +1702,11 @@ public struct MiniResnet: CompiledModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            let rows = group < 1 ? 4 : 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<7 {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
@@ -2189,156 +1771,10 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
+                if rows == 4 { Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 4 * tx
-                    let yt = y + (oy * 28 + ox) * 8
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e00n, at: k)
-                        let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e01n, at: k + 8)
-                        let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e02n, at: k + 16)
-                        let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e03n, at: k + 24)
-                        let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e10n, at: k + 224)
-                        let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e11n, at: k + 232)
-                        let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e12n, at: k + 240)
-                        let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e13n, at: k + 248)
-                        let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e20n, at: k + 448)
-                        let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e21n, at: k + 456)
-                        let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e22n, at: k + 464)
-                        let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e23n, at: k + 472)
-                        let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e30n, at: k + 672)
-                        let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e31n, at: k + 680)
-                        let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e32n, at: k + 688)
-                        let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        yt.store(e33n, at: k + 696)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 32)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1440)
-                        vt.store(v20, at: 2880)
-                        vt.store(v30, at: 4320)
-                        vt.store(v40, at: 5760)
-                        vt.store(v50, at: 7200)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 240)
-                        vt.store(v11, at: 1680)
-                        vt.store(v21, at: 3120)
-                        vt.store(v31, at: 4560)
-                        vt.store(v41, at: 6000)
-                        vt.store(v51, at: 7440)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 480)
-                        vt.store(v12, at: 1920)
-                        vt.store(v22, at: 3360)
-                        vt.store(v32, at: 4800)
-                        vt.store(v42, at: 6240)
-                        vt.store(v52, at: 7680)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 720)
-                        vt.store(v13, at: 2160)
-                        vt.store(v23, at: 3600)
-                        vt.store(v33, at: 5040)
-                        vt.store(v43, at: 6480)
-                        vt.store(v53, at: 7920)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 960)
-                        vt.store(v14, at: 2400)
-                        vt.store(v24, at: 3840)
-                        vt.store(v34, at: 5280)
-                        vt.store(v44, at: 6720)
-                        vt.store(v54, at: 8160)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 1200)
-                        vt.store(v15, at: 2640)
-                        vt.store(v25, at: 4080)
-                        vt.store(v35, at: 5520)
-                        vt.store(v45, at: 6960)
-                        vt.store(v55, at: 8400)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<3 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
@@ -3219,12 +2655,12 @@ extension MiniResnet: TrainableModel {
             WeightPacking.winograd(k, from: 2536, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 15920))
         }
     }
-    public static let stepGradientCount = 6144
+    public static let stepGradientCount = 13824
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l3_block1_conv1_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 104))
-        Self.l6_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 1024), gradients.advanced(by: 712))
-        Self.l13_block2_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 2048), gradients.advanced(by: 2536))
+        Self.l6_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 2304), gradients.advanced(by: 712))
+        Self.l13_block2_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 4608), gradients.advanced(by: 2536))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -3398,7 +2834,7 @@ extension MiniResnet: TrainableModel {
                 g.update(from: e13, count: 3136)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv2
-                Self.l13_block2_conv2_kernel_gradient_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498)); Self.l13_block2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 7314), arena.advanced(by: 184698))
+                Self.l13_block2_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498)); Self.l13_block2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 9874), arena.advanced(by: 184698))
                 Self.l13_block2_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), nil)
                 Self.l13_block2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l13_block2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 4984), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block2_relu
@@ -3452,7 +2888,7 @@ extension MiniResnet: TrainableModel {
                 Self.l7_block1_bn2_backward(UnsafePointer(o6), dy7, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
-                Self.l6_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498)); Self.l6_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 6290), arena.advanced(by: 184698))
+                Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498)); Self.l6_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 7570), arena.advanced(by: 184698))
                 Self.l6_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), nil)
                 Self.l6_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l6_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 2672), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block1_relu
@@ -3475,7 +2911,7 @@ extension MiniResnet: TrainableModel {
                 Self.l4_block1_bn1_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
-                Self.l3_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 5266), arena.advanced(by: 184698))
+                Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 5266), arena.advanced(by: 184698))
                 Self.l3_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), nil)
                 Self.l3_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l3_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 360), h, arena.advanced(by: 184698)); swap(&g, &h)
                 for i in 0..<6272 { e2[i] += g[i] }
@@ -4238,15 +3674,18 @@ extension MiniResnet: TrainableModel {
     }
 
     @inline(never)
-    static func l3_block1_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 240)
-        for row in 0..<28 {
-            let target = y + (row + 1) * 240
-            target.update(repeating: 0, count: 8)
-            (target + 8).update(from: x + row * 224, count: 224)
-            (target + 232).update(repeating: 0, count: 8)
+    static func l3_block1_conv1_kernel_gradient_winograd_product21(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 8 + g * 8
+                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
+                for t in 0..<21 {
+                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
+                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
+            }
         }
-        (y + 6960).update(repeating: 0, count: 240)
     }
 
     @inline(never)
@@ -4264,176 +3703,144 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    @inline(never)
-    static func l3_block1_conv1_kernel_gradient_winograd_product56(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<2 {
-            for g in 0..<1 {
-                let row = sums + (block * 4) * 8 + g * 8
-                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
-                for t in 0..<56 {
-                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
-                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
-            }
-        }
-    }
-
     // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
     // the batch's S (l3_block1_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l3_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 7424
-        for group in 0..<3 {
+        let v = s, z = s + 8640
+        for group in 0..<2 {
             let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+            let rows = group < 1 ? 4 : 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<rows {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 1856)
-                        vt.store(v20, at: 3712)
-                        vt.store(v30, at: 5568)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 464)
-                        vt.store(v11, at: 2320)
-                        vt.store(v21, at: 4176)
-                        vt.store(v31, at: 6032)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 928)
-                        vt.store(v12, at: 2784)
-                        vt.store(v22, at: 4640)
-                        vt.store(v32, at: 6496)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1392)
-                        vt.store(v13, at: 3248)
-                        vt.store(v23, at: 5104)
-                        vt.store(v33, at: 6960)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<rows {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 28 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 28 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 464 + t * 8 + k)
-                        z.store(e00 - e01, at: 928 + t * 8 + k)
-                        z.store(e01, at: 1392 + t * 8 + k)
-                        z.store(e10, at: 1856 + t * 8 + k)
-                        z.store(e10 + e11, at: 2320 + t * 8 + k)
-                        z.store(e10 - e11, at: 2784 + t * 8 + k)
-                        z.store(e11, at: 3248 + t * 8 + k)
-                        z.store(e20, at: 3712 + t * 8 + k)
-                        z.store(e20 + e21, at: 4176 + t * 8 + k)
-                        z.store(e20 - e21, at: 4640 + t * 8 + k)
-                        z.store(e21, at: 5104 + t * 8 + k)
-                        z.store(e30, at: 5568 + t * 8 + k)
-                        z.store(e30 + e31, at: 6032 + t * 8 + k)
-                        z.store(e30 - e31, at: 6496 + t * 8 + k)
-                        z.store(e31, at: 6960 + t * 8 + k)
+                        let zt = z + (t * 8 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 8 + k), d02 = dzt.simd(VK.self, at: 16 + k), d03 = dzt.simd(VK.self, at: 24 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 224 + k), d11 = dzt.simd(VK.self, at: 232 + k), d12 = dzt.simd(VK.self, at: 240 + k), d13 = dzt.simd(VK.self, at: 248 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 448 + k), d21 = dzt.simd(VK.self, at: 456 + k), d22 = dzt.simd(VK.self, at: 464 + k), d23 = dzt.simd(VK.self, at: 472 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 672 + k), d31 = dzt.simd(VK.self, at: 680 + k), d32 = dzt.simd(VK.self, at: 688 + k), d33 = dzt.simd(VK.self, at: 696 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1440)
+                        zt.store(z20, at: 2880)
+                        zt.store(z30, at: 4320)
+                        zt.store(z40, at: 5760)
+                        zt.store(z50, at: 7200)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 240)
+                        zt.store(z11, at: 1680)
+                        zt.store(z21, at: 3120)
+                        zt.store(z31, at: 4560)
+                        zt.store(z41, at: 6000)
+                        zt.store(z51, at: 7440)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 480)
+                        zt.store(z12, at: 1920)
+                        zt.store(z22, at: 3360)
+                        zt.store(z32, at: 4800)
+                        zt.store(z42, at: 6240)
+                        zt.store(z52, at: 7680)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 720)
+                        zt.store(z13, at: 2160)
+                        zt.store(z23, at: 3600)
+                        zt.store(z33, at: 5040)
+                        zt.store(z43, at: 6480)
+                        zt.store(z53, at: 7920)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 960)
+                        zt.store(z14, at: 2400)
+                        zt.store(z24, at: 3840)
+                        zt.store(z34, at: 5280)
+                        zt.store(z44, at: 6720)
+                        zt.store(z54, at: 8160)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1200)
+                        zt.store(z15, at: 2640)
+                        zt.store(z25, at: 4080)
+                        zt.store(z35, at: 5520)
+                        zt.store(z45, at: 6960)
+                        zt.store(z55, at: 8400)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l3_block1_conv1_kernel_gradient_winograd_product56(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
-            }
-        }
-        do {
-            let ty0 = 12
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1856)
-                        vt.store(v20, at: 3712)
-                        vt.store(v30, at: 5568)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 464)
-                        vt.store(v11, at: 2320)
-                        vt.store(v21, at: 4176)
-                        vt.store(v31, at: 6032)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 928)
-                        vt.store(v12, at: 2784)
-                        vt.store(v22, at: 4640)
-                        vt.store(v32, at: 6496)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1392)
-                        vt.store(v13, at: 3248)
-                        vt.store(v23, at: 5104)
-                        vt.store(v33, at: 6960)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 28 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 28 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 464 + t * 8 + k)
-                        z.store(e00 - e01, at: 928 + t * 8 + k)
-                        z.store(e01, at: 1392 + t * 8 + k)
-                        z.store(e10, at: 1856 + t * 8 + k)
-                        z.store(e10 + e11, at: 2320 + t * 8 + k)
-                        z.store(e10 - e11, at: 2784 + t * 8 + k)
-                        z.store(e11, at: 3248 + t * 8 + k)
-                        z.store(e20, at: 3712 + t * 8 + k)
-                        z.store(e20 + e21, at: 4176 + t * 8 + k)
-                        z.store(e20 - e21, at: 4640 + t * 8 + k)
-                        z.store(e21, at: 5104 + t * 8 + k)
-                        z.store(e30, at: 5568 + t * 8 + k)
-                        z.store(e30 + e31, at: 6032 + t * 8 + k)
-                        z.store(e30 - e31, at: 6496 + t * 8 + k)
-                        z.store(e31, at: 6960 + t * 8 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l3_block1_conv1_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                if rows == 4 { Self.l3_block1_conv1_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 240), UnsafePointer(z + xi * 240), sums + xi * 64) } else { Self.l3_block1_conv1_kernel_gradient_winograd_product21(UnsafePointer(v + xi * 240), UnsafePointer(z + xi * 240), sums + xi * 64) }
             }
         }
     }
@@ -4442,39 +3849,49 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l3_block1_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD8<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 64, by: 8) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 64 + at), s02 = sums.simd(VK.self, at: 128 + at), s03 = sums.simd(VK.self, at: 192 + at)
-            let s10 = sums.simd(VK.self, at: 256 + at), s11 = sums.simd(VK.self, at: 320 + at), s12 = sums.simd(VK.self, at: 384 + at), s13 = sums.simd(VK.self, at: 448 + at)
-            let s20 = sums.simd(VK.self, at: 512 + at), s21 = sums.simd(VK.self, at: 576 + at), s22 = sums.simd(VK.self, at: 640 + at), s23 = sums.simd(VK.self, at: 704 + at)
-            let s30 = sums.simd(VK.self, at: 768 + at), s31 = sums.simd(VK.self, at: 832 + at), s32 = sums.simd(VK.self, at: 896 + at), s33 = sums.simd(VK.self, at: 960 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 64 + at) + (half * (t01 - t02)), at: 64 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 128 + at) + (half * (t01 + t02) - t03), at: 128 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 192 + at) + (t10 + half * (t11 + t12)), at: 192 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t11 - t12)), at: 256 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 320 + at) + (half * (t11 + t12) - t13), at: 320 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t20 + half * (t21 + t22)), at: 384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 448 + at) + (half * (t21 - t22)), at: 448 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t21 + t22) - t23), at: 512 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 64), s02 = st.simd(VK.self, at: 128), s03 = st.simd(VK.self, at: 192), s04 = st.simd(VK.self, at: 256), s05 = st.simd(VK.self, at: 320)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 384), s11 = st.simd(VK.self, at: 448), s12 = st.simd(VK.self, at: 512), s13 = st.simd(VK.self, at: 576), s14 = st.simd(VK.self, at: 640), s15 = st.simd(VK.self, at: 704)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 768), s21 = st.simd(VK.self, at: 832), s22 = st.simd(VK.self, at: 896), s23 = st.simd(VK.self, at: 960), s24 = st.simd(VK.self, at: 1024), s25 = st.simd(VK.self, at: 1088)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 1152), s31 = st.simd(VK.self, at: 1216), s32 = st.simd(VK.self, at: 1280), s33 = st.simd(VK.self, at: 1344), s34 = st.simd(VK.self, at: 1408), s35 = st.simd(VK.self, at: 1472)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 1536), s41 = st.simd(VK.self, at: 1600), s42 = st.simd(VK.self, at: 1664), s43 = st.simd(VK.self, at: 1728), s44 = st.simd(VK.self, at: 1792), s45 = st.simd(VK.self, at: 1856)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 1920), s51 = st.simd(VK.self, at: 1984), s52 = st.simd(VK.self, at: 2048), s53 = st.simd(VK.self, at: 2112), s54 = st.simd(VK.self, at: 2176), s55 = st.simd(VK.self, at: 2240)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 192) + g10, at: 192)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g20, at: 384)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 64) + g01, at: 64)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g11, at: 256)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 448) + g21, at: 448)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g02, at: 128)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 320) + g12, at: 320)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g22, at: 512)
         }
     }
 
     @inline(never)
-    static func l6_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 240)
-        for row in 0..<28 {
-            let target = y + (row + 1) * 240
-            target.update(repeating: 0, count: 8)
-            (target + 8).update(from: x + row * 224, count: 224)
-            (target + 232).update(repeating: 0, count: 8)
+    static func l6_block1_conv2_kernel_gradient_winograd_product21(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+        for block in 0..<2 {
+            for g in 0..<1 {
+                let row = sums + (block * 4) * 8 + g * 8
+                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
+                for t in 0..<21 {
+                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
+                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
+                }
+                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
+            }
         }
-        (y + 6960).update(repeating: 0, count: 240)
     }
 
     @inline(never)
@@ -4492,176 +3909,144 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    @inline(never)
-    static func l6_block1_conv2_kernel_gradient_winograd_product56(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<2 {
-            for g in 0..<1 {
-                let row = sums + (block * 4) * 8 + g * 8
-                var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
-                for t in 0..<56 {
-                    let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 8 + (block * 4)
-                    s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 8); row.store(s2, at: 16); row.store(s3, at: 24)
-            }
-        }
-    }
-
     // dL/dkernel by Winograd's adjoint: S[ξ] += Σ_tiles V[ξ]ᵀ Z[ξ] into `sums`, this sample's part of
     // the batch's S (l6_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l6_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 7424
-        for group in 0..<3 {
+        let v = s, z = s + 8640
+        for group in 0..<2 {
             let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+            let rows = group < 1 ? 4 : 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<rows {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 1856)
-                        vt.store(v20, at: 3712)
-                        vt.store(v30, at: 5568)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 464)
-                        vt.store(v11, at: 2320)
-                        vt.store(v21, at: 4176)
-                        vt.store(v31, at: 6032)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 928)
-                        vt.store(v12, at: 2784)
-                        vt.store(v22, at: 4640)
-                        vt.store(v32, at: 6496)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1392)
-                        vt.store(v13, at: 3248)
-                        vt.store(v23, at: 5104)
-                        vt.store(v33, at: 6960)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<rows {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 28 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 28 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 464 + t * 8 + k)
-                        z.store(e00 - e01, at: 928 + t * 8 + k)
-                        z.store(e01, at: 1392 + t * 8 + k)
-                        z.store(e10, at: 1856 + t * 8 + k)
-                        z.store(e10 + e11, at: 2320 + t * 8 + k)
-                        z.store(e10 - e11, at: 2784 + t * 8 + k)
-                        z.store(e11, at: 3248 + t * 8 + k)
-                        z.store(e20, at: 3712 + t * 8 + k)
-                        z.store(e20 + e21, at: 4176 + t * 8 + k)
-                        z.store(e20 - e21, at: 4640 + t * 8 + k)
-                        z.store(e21, at: 5104 + t * 8 + k)
-                        z.store(e30, at: 5568 + t * 8 + k)
-                        z.store(e30 + e31, at: 6032 + t * 8 + k)
-                        z.store(e30 - e31, at: 6496 + t * 8 + k)
-                        z.store(e31, at: 6960 + t * 8 + k)
+                        let zt = z + (t * 8 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 8 + k), d02 = dzt.simd(VK.self, at: 16 + k), d03 = dzt.simd(VK.self, at: 24 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 224 + k), d11 = dzt.simd(VK.self, at: 232 + k), d12 = dzt.simd(VK.self, at: 240 + k), d13 = dzt.simd(VK.self, at: 248 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 448 + k), d21 = dzt.simd(VK.self, at: 456 + k), d22 = dzt.simd(VK.self, at: 464 + k), d23 = dzt.simd(VK.self, at: 472 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 672 + k), d31 = dzt.simd(VK.self, at: 680 + k), d32 = dzt.simd(VK.self, at: 688 + k), d33 = dzt.simd(VK.self, at: 696 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1440)
+                        zt.store(z20, at: 2880)
+                        zt.store(z30, at: 4320)
+                        zt.store(z40, at: 5760)
+                        zt.store(z50, at: 7200)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 240)
+                        zt.store(z11, at: 1680)
+                        zt.store(z21, at: 3120)
+                        zt.store(z31, at: 4560)
+                        zt.store(z41, at: 6000)
+                        zt.store(z51, at: 7440)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 480)
+                        zt.store(z12, at: 1920)
+                        zt.store(z22, at: 3360)
+                        zt.store(z32, at: 4800)
+                        zt.store(z42, at: 6240)
+                        zt.store(z52, at: 7680)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 720)
+                        zt.store(z13, at: 2160)
+                        zt.store(z23, at: 3600)
+                        zt.store(z33, at: 5040)
+                        zt.store(z43, at: 6480)
+                        zt.store(z53, at: 7920)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 960)
+                        zt.store(z14, at: 2400)
+                        zt.store(z24, at: 3840)
+                        zt.store(z34, at: 5280)
+                        zt.store(z44, at: 6720)
+                        zt.store(z54, at: 8160)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1200)
+                        zt.store(z15, at: 2640)
+                        zt.store(z25, at: 4080)
+                        zt.store(z35, at: 5520)
+                        zt.store(z45, at: 6960)
+                        zt.store(z55, at: 8400)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_block1_conv2_kernel_gradient_winograd_product56(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
-            }
-        }
-        do {
-            let ty0 = 12
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<14 {
-                    let t = r * 14 + tx
-                    let patch = x + ((ty0 + r) * 480 + tx * 16)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1856)
-                        vt.store(v20, at: 3712)
-                        vt.store(v30, at: 5568)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 464)
-                        vt.store(v11, at: 2320)
-                        vt.store(v21, at: 4176)
-                        vt.store(v31, at: 6032)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 928)
-                        vt.store(v12, at: 2784)
-                        vt.store(v22, at: 4640)
-                        vt.store(v32, at: 6496)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1392)
-                        vt.store(v13, at: 3248)
-                        vt.store(v23, at: 5104)
-                        vt.store(v33, at: 6960)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<14 {
-                    let t = r * 14 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 28 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 28 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 464 + t * 8 + k)
-                        z.store(e00 - e01, at: 928 + t * 8 + k)
-                        z.store(e01, at: 1392 + t * 8 + k)
-                        z.store(e10, at: 1856 + t * 8 + k)
-                        z.store(e10 + e11, at: 2320 + t * 8 + k)
-                        z.store(e10 - e11, at: 2784 + t * 8 + k)
-                        z.store(e11, at: 3248 + t * 8 + k)
-                        z.store(e20, at: 3712 + t * 8 + k)
-                        z.store(e20 + e21, at: 4176 + t * 8 + k)
-                        z.store(e20 - e21, at: 4640 + t * 8 + k)
-                        z.store(e21, at: 5104 + t * 8 + k)
-                        z.store(e30, at: 5568 + t * 8 + k)
-                        z.store(e30 + e31, at: 6032 + t * 8 + k)
-                        z.store(e30 - e31, at: 6496 + t * 8 + k)
-                        z.store(e31, at: 6960 + t * 8 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_block1_conv2_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 64)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                if rows == 4 { Self.l6_block1_conv2_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 240), UnsafePointer(z + xi * 240), sums + xi * 64) } else { Self.l6_block1_conv2_kernel_gradient_winograd_product21(UnsafePointer(v + xi * 240), UnsafePointer(z + xi * 240), sums + xi * 64) }
             }
         }
     }
@@ -4670,63 +4055,43 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l6_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD8<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 64, by: 8) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 64 + at), s02 = sums.simd(VK.self, at: 128 + at), s03 = sums.simd(VK.self, at: 192 + at)
-            let s10 = sums.simd(VK.self, at: 256 + at), s11 = sums.simd(VK.self, at: 320 + at), s12 = sums.simd(VK.self, at: 384 + at), s13 = sums.simd(VK.self, at: 448 + at)
-            let s20 = sums.simd(VK.self, at: 512 + at), s21 = sums.simd(VK.self, at: 576 + at), s22 = sums.simd(VK.self, at: 640 + at), s23 = sums.simd(VK.self, at: 704 + at)
-            let s30 = sums.simd(VK.self, at: 768 + at), s31 = sums.simd(VK.self, at: 832 + at), s32 = sums.simd(VK.self, at: 896 + at), s33 = sums.simd(VK.self, at: 960 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 64 + at) + (half * (t01 - t02)), at: 64 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 128 + at) + (half * (t01 + t02) - t03), at: 128 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 192 + at) + (t10 + half * (t11 + t12)), at: 192 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t11 - t12)), at: 256 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 320 + at) + (half * (t11 + t12) - t13), at: 320 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t20 + half * (t21 + t22)), at: 384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 448 + at) + (half * (t21 - t22)), at: 448 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t21 + t22) - t23), at: 512 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 64), s02 = st.simd(VK.self, at: 128), s03 = st.simd(VK.self, at: 192), s04 = st.simd(VK.self, at: 256), s05 = st.simd(VK.self, at: 320)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 384), s11 = st.simd(VK.self, at: 448), s12 = st.simd(VK.self, at: 512), s13 = st.simd(VK.self, at: 576), s14 = st.simd(VK.self, at: 640), s15 = st.simd(VK.self, at: 704)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 768), s21 = st.simd(VK.self, at: 832), s22 = st.simd(VK.self, at: 896), s23 = st.simd(VK.self, at: 960), s24 = st.simd(VK.self, at: 1024), s25 = st.simd(VK.self, at: 1088)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 1152), s31 = st.simd(VK.self, at: 1216), s32 = st.simd(VK.self, at: 1280), s33 = st.simd(VK.self, at: 1344), s34 = st.simd(VK.self, at: 1408), s35 = st.simd(VK.self, at: 1472)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 1536), s41 = st.simd(VK.self, at: 1600), s42 = st.simd(VK.self, at: 1664), s43 = st.simd(VK.self, at: 1728), s44 = st.simd(VK.self, at: 1792), s45 = st.simd(VK.self, at: 1856)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 1920), s51 = st.simd(VK.self, at: 1984), s52 = st.simd(VK.self, at: 2048), s53 = st.simd(VK.self, at: 2112), s54 = st.simd(VK.self, at: 2176), s55 = st.simd(VK.self, at: 2240)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 192) + g10, at: 192)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g20, at: 384)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 64) + g01, at: 64)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g11, at: 256)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 448) + g21, at: 448)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g02, at: 128)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 320) + g12, at: 320)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g22, at: 512)
         }
     }
 
     @inline(never)
-    static func l13_block2_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 256)
-        for row in 0..<14 {
-            let target = y + (row + 1) * 256
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 224, count: 224)
-            (target + 240).update(repeating: 0, count: 16)
-        }
-        (y + 3840).update(repeating: 0, count: 256)
-    }
-
-    @inline(never)
-    static func l13_block2_conv2_kernel_gradient_winograd_product21(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l13_block2_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 16 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
-                for t in 0..<21 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48)
-            }
-        }
-    }
-
-    @inline(never)
-    static func l13_block2_conv2_kernel_gradient_winograd_product28(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<4 {
-            for g in 0..<1 {
-                let row = sums + (block * 4) * 16 + g * 16
-                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
-                for t in 0..<28 {
+                for t in 0..<16 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -4741,155 +4106,137 @@ extension MiniResnet: TrainableModel {
     static func l13_block2_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 7424
+        let v = s, z = s + 9792
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<4 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 1856)
-                        vt.store(v20, at: 3712)
-                        vt.store(v30, at: 5568)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 464)
-                        vt.store(v11, at: 2320)
-                        vt.store(v21, at: 4176)
-                        vt.store(v31, at: 6032)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 928)
-                        vt.store(v12, at: 2784)
-                        vt.store(v22, at: 4640)
-                        vt.store(v32, at: 6496)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1392)
-                        vt.store(v13, at: 3248)
-                        vt.store(v23, at: 5104)
-                        vt.store(v33, at: 6960)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
             for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 14 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 14 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 464 + t * 16 + k)
-                        z.store(e00 - e01, at: 928 + t * 16 + k)
-                        z.store(e01, at: 1392 + t * 16 + k)
-                        z.store(e10, at: 1856 + t * 16 + k)
-                        z.store(e10 + e11, at: 2320 + t * 16 + k)
-                        z.store(e10 - e11, at: 2784 + t * 16 + k)
-                        z.store(e11, at: 3248 + t * 16 + k)
-                        z.store(e20, at: 3712 + t * 16 + k)
-                        z.store(e20 + e21, at: 4176 + t * 16 + k)
-                        z.store(e20 - e21, at: 4640 + t * 16 + k)
-                        z.store(e21, at: 5104 + t * 16 + k)
-                        z.store(e30, at: 5568 + t * 16 + k)
-                        z.store(e30 + e31, at: 6032 + t * 16 + k)
-                        z.store(e30 - e31, at: 6496 + t * 16 + k)
-                        z.store(e31, at: 6960 + t * 16 + k)
+                        let zt = z + (t * 16 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = ox + 2 < 14 ? dzt.simd(VK.self, at: 32 + k) : VK(), d03 = ox + 3 < 14 ? dzt.simd(VK.self, at: 48 + k) : VK()
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 224 + k), d11 = dzt.simd(VK.self, at: 240 + k), d12 = ox + 2 < 14 ? dzt.simd(VK.self, at: 256 + k) : VK(), d13 = ox + 3 < 14 ? dzt.simd(VK.self, at: 272 + k) : VK()
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = oy + 2 < 14 ? dzt.simd(VK.self, at: 448 + k) : VK(), d21 = oy + 2 < 14 ? dzt.simd(VK.self, at: 464 + k) : VK(), d22 = oy + 2 < 14 && ox + 2 < 14 ? dzt.simd(VK.self, at: 480 + k) : VK(), d23 = oy + 2 < 14 && ox + 3 < 14 ? dzt.simd(VK.self, at: 496 + k) : VK()
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = oy + 3 < 14 ? dzt.simd(VK.self, at: 672 + k) : VK(), d31 = oy + 3 < 14 ? dzt.simd(VK.self, at: 688 + k) : VK(), d32 = oy + 3 < 14 && ox + 2 < 14 ? dzt.simd(VK.self, at: 704 + k) : VK(), d33 = oy + 3 < 14 && ox + 3 < 14 ? dzt.simd(VK.self, at: 720 + k) : VK()
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1632)
+                        zt.store(z20, at: 3264)
+                        zt.store(z30, at: 4896)
+                        zt.store(z40, at: 6528)
+                        zt.store(z50, at: 8160)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 272)
+                        zt.store(z11, at: 1904)
+                        zt.store(z21, at: 3536)
+                        zt.store(z31, at: 5168)
+                        zt.store(z41, at: 6800)
+                        zt.store(z51, at: 8432)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 544)
+                        zt.store(z12, at: 2176)
+                        zt.store(z22, at: 3808)
+                        zt.store(z32, at: 5440)
+                        zt.store(z42, at: 7072)
+                        zt.store(z52, at: 8704)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 816)
+                        zt.store(z13, at: 2448)
+                        zt.store(z23, at: 4080)
+                        zt.store(z33, at: 5712)
+                        zt.store(z43, at: 7344)
+                        zt.store(z53, at: 8976)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 1088)
+                        zt.store(z14, at: 2720)
+                        zt.store(z24, at: 4352)
+                        zt.store(z34, at: 5984)
+                        zt.store(z44, at: 7616)
+                        zt.store(z54, at: 9248)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1360)
+                        zt.store(z15, at: 2992)
+                        zt.store(z25, at: 4624)
+                        zt.store(z35, at: 6256)
+                        zt.store(z45, at: 7888)
+                        zt.store(z55, at: 9520)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l13_block2_conv2_kernel_gradient_winograd_product28(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 256)
-            }
-        }
-        do {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1856)
-                        vt.store(v20, at: 3712)
-                        vt.store(v30, at: 5568)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 464)
-                        vt.store(v11, at: 2320)
-                        vt.store(v21, at: 4176)
-                        vt.store(v31, at: 6032)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 928)
-                        vt.store(v12, at: 2784)
-                        vt.store(v22, at: 4640)
-                        vt.store(v32, at: 6496)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1392)
-                        vt.store(v13, at: 3248)
-                        vt.store(v23, at: 5104)
-                        vt.store(v33, at: 6960)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<3 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 14 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 14 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 464 + t * 16 + k)
-                        z.store(e00 - e01, at: 928 + t * 16 + k)
-                        z.store(e01, at: 1392 + t * 16 + k)
-                        z.store(e10, at: 1856 + t * 16 + k)
-                        z.store(e10 + e11, at: 2320 + t * 16 + k)
-                        z.store(e10 - e11, at: 2784 + t * 16 + k)
-                        z.store(e11, at: 3248 + t * 16 + k)
-                        z.store(e20, at: 3712 + t * 16 + k)
-                        z.store(e20 + e21, at: 4176 + t * 16 + k)
-                        z.store(e20 - e21, at: 4640 + t * 16 + k)
-                        z.store(e21, at: 5104 + t * 16 + k)
-                        z.store(e30, at: 5568 + t * 16 + k)
-                        z.store(e30 + e31, at: 6032 + t * 16 + k)
-                        z.store(e30 - e31, at: 6496 + t * 16 + k)
-                        z.store(e31, at: 6960 + t * 16 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l13_block2_conv2_kernel_gradient_winograd_product21(UnsafePointer(v + xi * 464), UnsafePointer(z + xi * 464), sums + xi * 256)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l13_block2_conv2_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 272), UnsafePointer(z + xi * 272), sums + xi * 256)
             }
         }
     }
@@ -4898,26 +4245,33 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l13_block2_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 256, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 256 + at), s02 = sums.simd(VK.self, at: 512 + at), s03 = sums.simd(VK.self, at: 768 + at)
-            let s10 = sums.simd(VK.self, at: 1024 + at), s11 = sums.simd(VK.self, at: 1280 + at), s12 = sums.simd(VK.self, at: 1536 + at), s13 = sums.simd(VK.self, at: 1792 + at)
-            let s20 = sums.simd(VK.self, at: 2048 + at), s21 = sums.simd(VK.self, at: 2304 + at), s22 = sums.simd(VK.self, at: 2560 + at), s23 = sums.simd(VK.self, at: 2816 + at)
-            let s30 = sums.simd(VK.self, at: 3072 + at), s31 = sums.simd(VK.self, at: 3328 + at), s32 = sums.simd(VK.self, at: 3584 + at), s33 = sums.simd(VK.self, at: 3840 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 - t02)), at: 256 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t01 + t02) - t03), at: 512 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t10 + half * (t11 + t12)), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t11 - t12)), at: 1024 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1280 + at) + (half * (t11 + t12) - t13), at: 1280 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t20 + half * (t21 + t22)), at: 1536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1792 + at) + (half * (t21 - t22)), at: 1792 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t21 + t22) - t23), at: 2048 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 256), s02 = st.simd(VK.self, at: 512), s03 = st.simd(VK.self, at: 768), s04 = st.simd(VK.self, at: 1024), s05 = st.simd(VK.self, at: 1280)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 1536), s11 = st.simd(VK.self, at: 1792), s12 = st.simd(VK.self, at: 2048), s13 = st.simd(VK.self, at: 2304), s14 = st.simd(VK.self, at: 2560), s15 = st.simd(VK.self, at: 2816)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 3072), s21 = st.simd(VK.self, at: 3328), s22 = st.simd(VK.self, at: 3584), s23 = st.simd(VK.self, at: 3840), s24 = st.simd(VK.self, at: 4096), s25 = st.simd(VK.self, at: 4352)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 4608), s31 = st.simd(VK.self, at: 4864), s32 = st.simd(VK.self, at: 5120), s33 = st.simd(VK.self, at: 5376), s34 = st.simd(VK.self, at: 5632), s35 = st.simd(VK.self, at: 5888)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 6144), s41 = st.simd(VK.self, at: 6400), s42 = st.simd(VK.self, at: 6656), s43 = st.simd(VK.self, at: 6912), s44 = st.simd(VK.self, at: 7168), s45 = st.simd(VK.self, at: 7424)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 7680), s51 = st.simd(VK.self, at: 7936), s52 = st.simd(VK.self, at: 8192), s53 = st.simd(VK.self, at: 8448), s54 = st.simd(VK.self, at: 8704), s55 = st.simd(VK.self, at: 8960)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g10, at: 768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g20, at: 1536)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g01, at: 256)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g11, at: 1024)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1792) + g21, at: 1792)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g02, at: 512)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1280) + g12, at: 1280)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g22, at: 2048)
         }
     }
 
@@ -5034,10 +4388,11 @@ extension MiniResnet: TrainableModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            let rows = group < 1 ? 4 : 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<7 {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
@@ -5102,140 +4457,10 @@ extension MiniResnet: TrainableModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l3_block1_conv1_input_gradient_winograd_product28(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
+                if rows == 4 { Self.l3_block1_conv1_input_gradient_winograd_product28(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240) } else { Self.l3_block1_conv1_input_gradient_winograd_product21(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 4 * tx
-                    let yt = y + (oy * 28 + ox) * 8
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01, at: k + 8)
-                        let y02 = s02 + bias
-                        yt.store(y02, at: k + 16)
-                        let y03 = s03 + bias
-                        yt.store(y03, at: k + 24)
-                        let y10 = s10 + bias
-                        yt.store(y10, at: k + 224)
-                        let y11 = s11 + bias
-                        yt.store(y11, at: k + 232)
-                        let y12 = s12 + bias
-                        yt.store(y12, at: k + 240)
-                        let y13 = s13 + bias
-                        yt.store(y13, at: k + 248)
-                        let y20 = s20 + bias
-                        yt.store(y20, at: k + 448)
-                        let y21 = s21 + bias
-                        yt.store(y21, at: k + 456)
-                        let y22 = s22 + bias
-                        yt.store(y22, at: k + 464)
-                        let y23 = s23 + bias
-                        yt.store(y23, at: k + 472)
-                        let y30 = s30 + bias
-                        yt.store(y30, at: k + 672)
-                        let y31 = s31 + bias
-                        yt.store(y31, at: k + 680)
-                        let y32 = s32 + bias
-                        yt.store(y32, at: k + 688)
-                        let y33 = s33 + bias
-                        yt.store(y33, at: k + 696)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 32)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1440)
-                        vt.store(v20, at: 2880)
-                        vt.store(v30, at: 4320)
-                        vt.store(v40, at: 5760)
-                        vt.store(v50, at: 7200)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 240)
-                        vt.store(v11, at: 1680)
-                        vt.store(v21, at: 3120)
-                        vt.store(v31, at: 4560)
-                        vt.store(v41, at: 6000)
-                        vt.store(v51, at: 7440)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 480)
-                        vt.store(v12, at: 1920)
-                        vt.store(v22, at: 3360)
-                        vt.store(v32, at: 4800)
-                        vt.store(v42, at: 6240)
-                        vt.store(v52, at: 7680)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 720)
-                        vt.store(v13, at: 2160)
-                        vt.store(v23, at: 3600)
-                        vt.store(v33, at: 5040)
-                        vt.store(v43, at: 6480)
-                        vt.store(v53, at: 7920)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 960)
-                        vt.store(v14, at: 2400)
-                        vt.store(v24, at: 3840)
-                        vt.store(v34, at: 5280)
-                        vt.store(v44, at: 6720)
-                        vt.store(v54, at: 8160)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 1200)
-                        vt.store(v15, at: 2640)
-                        vt.store(v25, at: 4080)
-                        vt.store(v35, at: 5520)
-                        vt.store(v45, at: 6960)
-                        vt.store(v55, at: 8400)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l3_block1_conv1_input_gradient_winograd_product21(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<3 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
@@ -5409,10 +4634,11 @@ extension MiniResnet: TrainableModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            let rows = group < 1 ? 4 : 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<7 {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
@@ -5477,140 +4703,10 @@ extension MiniResnet: TrainableModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l6_block1_conv2_input_gradient_winograd_product28(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
+                if rows == 4 { Self.l6_block1_conv2_input_gradient_winograd_product28(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240) } else { Self.l6_block1_conv2_input_gradient_winograd_product21(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<4 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 4 * tx
-                    let yt = y + (oy * 28 + ox) * 8
-                    for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01, at: k + 8)
-                        let y02 = s02 + bias
-                        yt.store(y02, at: k + 16)
-                        let y03 = s03 + bias
-                        yt.store(y03, at: k + 24)
-                        let y10 = s10 + bias
-                        yt.store(y10, at: k + 224)
-                        let y11 = s11 + bias
-                        yt.store(y11, at: k + 232)
-                        let y12 = s12 + bias
-                        yt.store(y12, at: k + 240)
-                        let y13 = s13 + bias
-                        yt.store(y13, at: k + 248)
-                        let y20 = s20 + bias
-                        yt.store(y20, at: k + 448)
-                        let y21 = s21 + bias
-                        yt.store(y21, at: k + 456)
-                        let y22 = s22 + bias
-                        yt.store(y22, at: k + 464)
-                        let y23 = s23 + bias
-                        yt.store(y23, at: k + 472)
-                        let y30 = s30 + bias
-                        yt.store(y30, at: k + 672)
-                        let y31 = s31 + bias
-                        yt.store(y31, at: k + 680)
-                        let y32 = s32 + bias
-                        yt.store(y32, at: k + 688)
-                        let y33 = s33 + bias
-                        yt.store(y33, at: k + 696)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 32)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1440)
-                        vt.store(v20, at: 2880)
-                        vt.store(v30, at: 4320)
-                        vt.store(v40, at: 5760)
-                        vt.store(v50, at: 7200)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 240)
-                        vt.store(v11, at: 1680)
-                        vt.store(v21, at: 3120)
-                        vt.store(v31, at: 4560)
-                        vt.store(v41, at: 6000)
-                        vt.store(v51, at: 7440)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 480)
-                        vt.store(v12, at: 1920)
-                        vt.store(v22, at: 3360)
-                        vt.store(v32, at: 4800)
-                        vt.store(v42, at: 6240)
-                        vt.store(v52, at: 7680)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 720)
-                        vt.store(v13, at: 2160)
-                        vt.store(v23, at: 3600)
-                        vt.store(v33, at: 5040)
-                        vt.store(v43, at: 6480)
-                        vt.store(v53, at: 7920)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 960)
-                        vt.store(v14, at: 2400)
-                        vt.store(v24, at: 3840)
-                        vt.store(v34, at: 5280)
-                        vt.store(v44, at: 6720)
-                        vt.store(v54, at: 8160)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 1200)
-                        vt.store(v15, at: 2640)
-                        vt.store(v25, at: 4080)
-                        vt.store(v35, at: 5520)
-                        vt.store(v45, at: 6960)
-                        vt.store(v55, at: 8400)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l6_block1_conv2_input_gradient_winograd_product21(UnsafePointer(v + xi * 240), w + 0 + xi * 64, m + xi * 240)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<3 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 4 * tx
@@ -6349,10 +5445,11 @@ extension MiniResnet: TrainableModel {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 7424
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            let rows = group < 1 ? 4 : 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
+            for r in 0..<rows {
                 for tx in 0..<7 {
                     let t = r * 7 + tx
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
@@ -6391,84 +5488,10 @@ extension MiniResnet: TrainableModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_training_product28(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
+                if rows == 4 { Self.l13_block2_conv2_winograd_training_product28(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464) } else { Self.l13_block2_conv2_winograd_training_product21(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<7 {
-                    let t = r * 7 + tx, ox = 2 * tx
-                    let yt = y + (oy * 14 + ox) * 16
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 464), m02 = mt.simd(VK.self, at: 928), m03 = mt.simd(VK.self, at: 1392)
-                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 1856), m11 = mt.simd(VK.self, at: 2320), m12 = mt.simd(VK.self, at: 2784), m13 = mt.simd(VK.self, at: 3248)
-                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 3712), m21 = mt.simd(VK.self, at: 4176), m22 = mt.simd(VK.self, at: 4640), m23 = mt.simd(VK.self, at: 5104)
-                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 5568), m31 = mt.simd(VK.self, at: 6032), m32 = mt.simd(VK.self, at: 6496), m33 = mt.simd(VK.self, at: 6960)
-                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
-                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
-                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01, at: k + 16)
-                        let y10 = s10 + bias
-                        yt.store(y10, at: k + 224)
-                        let y11 = s11 + bias
-                        yt.store(y11, at: k + 240)
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<3 {
-                for tx in 0..<7 {
-                    let t = r * 7 + tx
-                    let patch = x + ((ty0 + r) * 512 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1856)
-                        vt.store(v20, at: 3712)
-                        vt.store(v30, at: 5568)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 464)
-                        vt.store(v11, at: 2320)
-                        vt.store(v21, at: 4176)
-                        vt.store(v31, at: 6032)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 928)
-                        vt.store(v12, at: 2784)
-                        vt.store(v22, at: 4640)
-                        vt.store(v32, at: 6496)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1392)
-                        vt.store(v13, at: 3248)
-                        vt.store(v23, at: 5104)
-                        vt.store(v33, at: 6960)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_training_product21(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<3 {
+            for r in 0..<rows {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 2 * tx
@@ -6828,6 +5851,17 @@ private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
 private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
@@ -6836,6 +5870,17 @@ private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD
 private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
 }
 @inline(__always)
 private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
@@ -6850,6 +5895,18 @@ private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
 }
 @inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}
+@inline(__always)
 private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
@@ -6860,4 +5917,16 @@ private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     typealias V = SIMD16<Float>
     let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
 }

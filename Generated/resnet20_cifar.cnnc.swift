@@ -6637,25 +6637,25 @@ extension Resnet20Cifar: TrainableModel {
             WeightPacking.winograd(k, from: 236272, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1346624))
         }
     }
-    public static let stepGradientCount = 434176
+    public static let stepGradientCount = 976896
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 496))
-        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 4096), gradients.advanced(by: 2864))
-        Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 8192), gradients.advanced(by: 5232))
-        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 12288), gradients.advanced(by: 7600))
-        Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 16384), gradients.advanced(by: 9968))
-        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 20480), gradients.advanced(by: 12336))
-        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 24576), gradients.advanced(by: 19440))
-        Self.l33_stage2_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 40960), gradients.advanced(by: 29424))
-        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 57344), gradients.advanced(by: 38768))
-        Self.l33_stage2_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 73728), gradients.advanced(by: 48112))
-        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 90112), gradients.advanced(by: 57456))
-        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 106496), gradients.advanced(by: 85488))
-        Self.l56_stage3_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 172032), gradients.advanced(by: 124912))
-        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 237568), gradients.advanced(by: 162032))
-        Self.l56_stage3_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 303104), gradients.advanced(by: 199152))
-        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 368640), gradients.advanced(by: 236272))
+        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 9216), gradients.advanced(by: 2864))
+        Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 18432), gradients.advanced(by: 5232))
+        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 27648), gradients.advanced(by: 7600))
+        Self.l3_stage1_block1_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 36864), gradients.advanced(by: 9968))
+        Self.l6_stage1_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 46080), gradients.advanced(by: 12336))
+        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 55296), gradients.advanced(by: 19440))
+        Self.l33_stage2_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 92160), gradients.advanced(by: 29424))
+        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 129024), gradients.advanced(by: 38768))
+        Self.l33_stage2_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 165888), gradients.advanced(by: 48112))
+        Self.l27_stage2_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 202752), gradients.advanced(by: 57456))
+        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 239616), gradients.advanced(by: 85488))
+        Self.l56_stage3_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 387072), gradients.advanced(by: 124912))
+        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 534528), gradients.advanced(by: 162032))
+        Self.l56_stage3_block2_conv1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 681984), gradients.advanced(by: 199152))
+        Self.l50_stage3_block1_conv2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 829440), gradients.advanced(by: 236272))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -7013,7 +7013,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), dy67, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
-                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 642682), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 1103482), arena.advanced(by: 1186058))
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o65), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 833872), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block3_relu
@@ -7038,7 +7038,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), dy64, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
-                Self.l56_stage3_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 577146), arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 956026), arena.advanced(by: 1186058))
                 Self.l56_stage3_block2_conv1_backward(UnsafePointer(o62), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), nil)
                 Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 686352), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
@@ -7068,7 +7068,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), dy60, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
-                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 511610), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 808570), arena.advanced(by: 1186058))
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o58), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 538832), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block2_relu
@@ -7093,7 +7093,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), dy57, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
-                Self.l56_stage3_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 446074), arena.advanced(by: 1186058))
+                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 661114), arena.advanced(by: 1186058))
                 Self.l56_stage3_block2_conv1_backward(UnsafePointer(o55), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), nil)
                 Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 391312), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
@@ -7154,7 +7154,7 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e50, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv2
-                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 380538), arena.advanced(by: 1186058))
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 513658), arena.advanced(by: 1186058))
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o49), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 243792), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block1_relu
@@ -7208,7 +7208,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), dy44, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
-                Self.l27_stage2_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 364154), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 476794), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o42), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 206896), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block3_relu
@@ -7233,7 +7233,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), dy41, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
-                Self.l33_stage2_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 347770), arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 439930), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o39), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), nil)
                 Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 170000), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
@@ -7263,7 +7263,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), dy37, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
-                Self.l27_stage2_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 331386), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 403066), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o35), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 133104), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block2_relu
@@ -7288,7 +7288,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), dy34, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
-                Self.l33_stage2_block2_conv1_kernel_gradient_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 315002), arena.advanced(by: 1186058))
+                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 366202), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o32), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), nil)
                 Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 96208), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
@@ -7349,7 +7349,7 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e27, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv2
-                Self.l27_stage2_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 298618), arena.advanced(by: 1186058))
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 329338), arena.advanced(by: 1186058))
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o26), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 59312), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block1_relu
@@ -7403,7 +7403,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), dy21, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
-                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 294522), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 320122), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o19), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 50080), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block3_relu
@@ -7428,7 +7428,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), dy18, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
-                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 290426), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 310906), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o16), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 40848), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e16[i] += g[i] }
@@ -7458,7 +7458,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), dy14, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
-                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 286330), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 301690), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 31616), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block2_relu
@@ -7483,7 +7483,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), dy11, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
-                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 282234), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 292474), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 22384), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e9[i] += g[i] }
@@ -7513,7 +7513,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), dy7, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
-                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 278138), arena.advanced(by: 1186058))
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 283258), arena.advanced(by: 1186058))
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 13152), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block1_relu
@@ -7536,7 +7536,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
-                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 274042), arena.advanced(by: 1186058))
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 274042), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 3920), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e2[i] += g[i] }
@@ -9203,24 +9203,12 @@ extension Resnet20Cifar: TrainableModel {
     }
 
     @inline(never)
-    static func l3_stage1_block1_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    @inline(never)
-    static func l3_stage1_block1_conv1_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l3_stage1_block1_conv1_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 16 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
-                for t in 0..<32 {
+                for t in 0..<16 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -9235,80 +9223,137 @@ extension Resnet20Cifar: TrainableModel {
     static func l3_stage1_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448
-        for group in 0..<8 {
+        let v = s, z = s + 9792
+        for group in 0..<4 {
             let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 2112)
-                        vt.store(v20, at: 4224)
-                        vt.store(v30, at: 6336)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 528)
-                        vt.store(v11, at: 2640)
-                        vt.store(v21, at: 4752)
-                        vt.store(v31, at: 6864)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 1056)
-                        vt.store(v12, at: 3168)
-                        vt.store(v22, at: 5280)
-                        vt.store(v32, at: 7392)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1584)
-                        vt.store(v13, at: 3696)
-                        vt.store(v23, at: 5808)
-                        vt.store(v33, at: 7920)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 32 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 32 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 528 + t * 16 + k)
-                        z.store(e00 - e01, at: 1056 + t * 16 + k)
-                        z.store(e01, at: 1584 + t * 16 + k)
-                        z.store(e10, at: 2112 + t * 16 + k)
-                        z.store(e10 + e11, at: 2640 + t * 16 + k)
-                        z.store(e10 - e11, at: 3168 + t * 16 + k)
-                        z.store(e11, at: 3696 + t * 16 + k)
-                        z.store(e20, at: 4224 + t * 16 + k)
-                        z.store(e20 + e21, at: 4752 + t * 16 + k)
-                        z.store(e20 - e21, at: 5280 + t * 16 + k)
-                        z.store(e21, at: 5808 + t * 16 + k)
-                        z.store(e30, at: 6336 + t * 16 + k)
-                        z.store(e30 + e31, at: 6864 + t * 16 + k)
-                        z.store(e30 - e31, at: 7392 + t * 16 + k)
-                        z.store(e31, at: 7920 + t * 16 + k)
+                        let zt = z + (t * 16 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 528 + k), d12 = dzt.simd(VK.self, at: 544 + k), d13 = dzt.simd(VK.self, at: 560 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1040 + k), d22 = dzt.simd(VK.self, at: 1056 + k), d23 = dzt.simd(VK.self, at: 1072 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1552 + k), d32 = dzt.simd(VK.self, at: 1568 + k), d33 = dzt.simd(VK.self, at: 1584 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1632)
+                        zt.store(z20, at: 3264)
+                        zt.store(z30, at: 4896)
+                        zt.store(z40, at: 6528)
+                        zt.store(z50, at: 8160)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 272)
+                        zt.store(z11, at: 1904)
+                        zt.store(z21, at: 3536)
+                        zt.store(z31, at: 5168)
+                        zt.store(z41, at: 6800)
+                        zt.store(z51, at: 8432)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 544)
+                        zt.store(z12, at: 2176)
+                        zt.store(z22, at: 3808)
+                        zt.store(z32, at: 5440)
+                        zt.store(z42, at: 7072)
+                        zt.store(z52, at: 8704)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 816)
+                        zt.store(z13, at: 2448)
+                        zt.store(z23, at: 4080)
+                        zt.store(z33, at: 5712)
+                        zt.store(z43, at: 7344)
+                        zt.store(z53, at: 8976)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 1088)
+                        zt.store(z14, at: 2720)
+                        zt.store(z24, at: 4352)
+                        zt.store(z34, at: 5984)
+                        zt.store(z44, at: 7616)
+                        zt.store(z54, at: 9248)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1360)
+                        zt.store(z15, at: 2992)
+                        zt.store(z25, at: 4624)
+                        zt.store(z35, at: 6256)
+                        zt.store(z45, at: 7888)
+                        zt.store(z55, at: 9520)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_product32(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 256)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l3_stage1_block1_conv1_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 272), UnsafePointer(z + xi * 272), sums + xi * 256)
             }
         }
     }
@@ -9317,48 +9362,43 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l3_stage1_block1_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 256, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 256 + at), s02 = sums.simd(VK.self, at: 512 + at), s03 = sums.simd(VK.self, at: 768 + at)
-            let s10 = sums.simd(VK.self, at: 1024 + at), s11 = sums.simd(VK.self, at: 1280 + at), s12 = sums.simd(VK.self, at: 1536 + at), s13 = sums.simd(VK.self, at: 1792 + at)
-            let s20 = sums.simd(VK.self, at: 2048 + at), s21 = sums.simd(VK.self, at: 2304 + at), s22 = sums.simd(VK.self, at: 2560 + at), s23 = sums.simd(VK.self, at: 2816 + at)
-            let s30 = sums.simd(VK.self, at: 3072 + at), s31 = sums.simd(VK.self, at: 3328 + at), s32 = sums.simd(VK.self, at: 3584 + at), s33 = sums.simd(VK.self, at: 3840 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 - t02)), at: 256 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t01 + t02) - t03), at: 512 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t10 + half * (t11 + t12)), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t11 - t12)), at: 1024 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1280 + at) + (half * (t11 + t12) - t13), at: 1280 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t20 + half * (t21 + t22)), at: 1536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1792 + at) + (half * (t21 - t22)), at: 1792 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t21 + t22) - t23), at: 2048 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 256), s02 = st.simd(VK.self, at: 512), s03 = st.simd(VK.self, at: 768), s04 = st.simd(VK.self, at: 1024), s05 = st.simd(VK.self, at: 1280)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 1536), s11 = st.simd(VK.self, at: 1792), s12 = st.simd(VK.self, at: 2048), s13 = st.simd(VK.self, at: 2304), s14 = st.simd(VK.self, at: 2560), s15 = st.simd(VK.self, at: 2816)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 3072), s21 = st.simd(VK.self, at: 3328), s22 = st.simd(VK.self, at: 3584), s23 = st.simd(VK.self, at: 3840), s24 = st.simd(VK.self, at: 4096), s25 = st.simd(VK.self, at: 4352)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 4608), s31 = st.simd(VK.self, at: 4864), s32 = st.simd(VK.self, at: 5120), s33 = st.simd(VK.self, at: 5376), s34 = st.simd(VK.self, at: 5632), s35 = st.simd(VK.self, at: 5888)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 6144), s41 = st.simd(VK.self, at: 6400), s42 = st.simd(VK.self, at: 6656), s43 = st.simd(VK.self, at: 6912), s44 = st.simd(VK.self, at: 7168), s45 = st.simd(VK.self, at: 7424)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 7680), s51 = st.simd(VK.self, at: 7936), s52 = st.simd(VK.self, at: 8192), s53 = st.simd(VK.self, at: 8448), s54 = st.simd(VK.self, at: 8704), s55 = st.simd(VK.self, at: 8960)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g10, at: 768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g20, at: 1536)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g01, at: 256)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g11, at: 1024)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1792) + g21, at: 1792)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g02, at: 512)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1280) + g12, at: 1280)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g22, at: 2048)
         }
     }
 
     @inline(never)
-    static func l6_stage1_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    @inline(never)
-    static func l6_stage1_block1_conv2_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l6_stage1_block1_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 16 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
-                for t in 0..<32 {
+                for t in 0..<16 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 16 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -9373,80 +9413,137 @@ extension Resnet20Cifar: TrainableModel {
     static func l6_stage1_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448
-        for group in 0..<8 {
+        let v = s, z = s + 9792
+        for group in 0..<4 {
             let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<2 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 2112)
-                        vt.store(v20, at: 4224)
-                        vt.store(v30, at: 6336)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 528)
-                        vt.store(v11, at: 2640)
-                        vt.store(v21, at: 4752)
-                        vt.store(v31, at: 6864)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 1056)
-                        vt.store(v12, at: 3168)
-                        vt.store(v22, at: 5280)
-                        vt.store(v32, at: 7392)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1584)
-                        vt.store(v13, at: 3696)
-                        vt.store(v23, at: 5808)
-                        vt.store(v33, at: 7920)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
             for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 32 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 32 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 528 + t * 16 + k)
-                        z.store(e00 - e01, at: 1056 + t * 16 + k)
-                        z.store(e01, at: 1584 + t * 16 + k)
-                        z.store(e10, at: 2112 + t * 16 + k)
-                        z.store(e10 + e11, at: 2640 + t * 16 + k)
-                        z.store(e10 - e11, at: 3168 + t * 16 + k)
-                        z.store(e11, at: 3696 + t * 16 + k)
-                        z.store(e20, at: 4224 + t * 16 + k)
-                        z.store(e20 + e21, at: 4752 + t * 16 + k)
-                        z.store(e20 - e21, at: 5280 + t * 16 + k)
-                        z.store(e21, at: 5808 + t * 16 + k)
-                        z.store(e30, at: 6336 + t * 16 + k)
-                        z.store(e30 + e31, at: 6864 + t * 16 + k)
-                        z.store(e30 - e31, at: 7392 + t * 16 + k)
-                        z.store(e31, at: 7920 + t * 16 + k)
+                        let zt = z + (t * 16 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 528 + k), d12 = dzt.simd(VK.self, at: 544 + k), d13 = dzt.simd(VK.self, at: 560 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1040 + k), d22 = dzt.simd(VK.self, at: 1056 + k), d23 = dzt.simd(VK.self, at: 1072 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1552 + k), d32 = dzt.simd(VK.self, at: 1568 + k), d33 = dzt.simd(VK.self, at: 1584 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1632)
+                        zt.store(z20, at: 3264)
+                        zt.store(z30, at: 4896)
+                        zt.store(z40, at: 6528)
+                        zt.store(z50, at: 8160)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 272)
+                        zt.store(z11, at: 1904)
+                        zt.store(z21, at: 3536)
+                        zt.store(z31, at: 5168)
+                        zt.store(z41, at: 6800)
+                        zt.store(z51, at: 8432)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 544)
+                        zt.store(z12, at: 2176)
+                        zt.store(z22, at: 3808)
+                        zt.store(z32, at: 5440)
+                        zt.store(z42, at: 7072)
+                        zt.store(z52, at: 8704)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 816)
+                        zt.store(z13, at: 2448)
+                        zt.store(z23, at: 4080)
+                        zt.store(z33, at: 5712)
+                        zt.store(z43, at: 7344)
+                        zt.store(z53, at: 8976)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 1088)
+                        zt.store(z14, at: 2720)
+                        zt.store(z24, at: 4352)
+                        zt.store(z34, at: 5984)
+                        zt.store(z44, at: 7616)
+                        zt.store(z54, at: 9248)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1360)
+                        zt.store(z15, at: 2992)
+                        zt.store(z25, at: 4624)
+                        zt.store(z35, at: 6256)
+                        zt.store(z45, at: 7888)
+                        zt.store(z55, at: 9520)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_product32(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 256)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l6_stage1_block1_conv2_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 272), UnsafePointer(z + xi * 272), sums + xi * 256)
             }
         }
     }
@@ -9455,39 +9552,34 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l6_stage1_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 256, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 256 + at), s02 = sums.simd(VK.self, at: 512 + at), s03 = sums.simd(VK.self, at: 768 + at)
-            let s10 = sums.simd(VK.self, at: 1024 + at), s11 = sums.simd(VK.self, at: 1280 + at), s12 = sums.simd(VK.self, at: 1536 + at), s13 = sums.simd(VK.self, at: 1792 + at)
-            let s20 = sums.simd(VK.self, at: 2048 + at), s21 = sums.simd(VK.self, at: 2304 + at), s22 = sums.simd(VK.self, at: 2560 + at), s23 = sums.simd(VK.self, at: 2816 + at)
-            let s30 = sums.simd(VK.self, at: 3072 + at), s31 = sums.simd(VK.self, at: 3328 + at), s32 = sums.simd(VK.self, at: 3584 + at), s33 = sums.simd(VK.self, at: 3840 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 - t02)), at: 256 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t01 + t02) - t03), at: 512 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t10 + half * (t11 + t12)), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t11 - t12)), at: 1024 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1280 + at) + (half * (t11 + t12) - t13), at: 1280 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t20 + half * (t21 + t22)), at: 1536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1792 + at) + (half * (t21 - t22)), at: 1792 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t21 + t22) - t23), at: 2048 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 256), s02 = st.simd(VK.self, at: 512), s03 = st.simd(VK.self, at: 768), s04 = st.simd(VK.self, at: 1024), s05 = st.simd(VK.self, at: 1280)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 1536), s11 = st.simd(VK.self, at: 1792), s12 = st.simd(VK.self, at: 2048), s13 = st.simd(VK.self, at: 2304), s14 = st.simd(VK.self, at: 2560), s15 = st.simd(VK.self, at: 2816)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 3072), s21 = st.simd(VK.self, at: 3328), s22 = st.simd(VK.self, at: 3584), s23 = st.simd(VK.self, at: 3840), s24 = st.simd(VK.self, at: 4096), s25 = st.simd(VK.self, at: 4352)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 4608), s31 = st.simd(VK.self, at: 4864), s32 = st.simd(VK.self, at: 5120), s33 = st.simd(VK.self, at: 5376), s34 = st.simd(VK.self, at: 5632), s35 = st.simd(VK.self, at: 5888)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 6144), s41 = st.simd(VK.self, at: 6400), s42 = st.simd(VK.self, at: 6656), s43 = st.simd(VK.self, at: 6912), s44 = st.simd(VK.self, at: 7168), s45 = st.simd(VK.self, at: 7424)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 7680), s51 = st.simd(VK.self, at: 7936), s52 = st.simd(VK.self, at: 8192), s53 = st.simd(VK.self, at: 8448), s54 = st.simd(VK.self, at: 8704), s55 = st.simd(VK.self, at: 8960)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g10, at: 768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g20, at: 1536)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g01, at: 256)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g11, at: 1024)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1792) + g21, at: 1792)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g02, at: 512)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1280) + g12, at: 1280)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g22, at: 2048)
         }
-    }
-
-    @inline(never)
-    static func l27_stage2_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
     }
 
     @inline(never)
@@ -9511,79 +9603,136 @@ extension Resnet20Cifar: TrainableModel {
     static func l27_stage2_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448
-        for group in 0..<4 {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+        let v = s, z = s + 19008
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 2112)
-                        vt.store(v20, at: 4224)
-                        vt.store(v30, at: 6336)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
                         vt.store(v01, at: 528)
-                        vt.store(v11, at: 2640)
-                        vt.store(v21, at: 4752)
-                        vt.store(v31, at: 6864)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
                         vt.store(v02, at: 1056)
-                        vt.store(v12, at: 3168)
-                        vt.store(v22, at: 5280)
-                        vt.store(v32, at: 7392)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
                         vt.store(v03, at: 1584)
-                        vt.store(v13, at: 3696)
-                        vt.store(v23, at: 5808)
-                        vt.store(v33, at: 7920)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 32 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 32 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 32 + k)
-                        z.store(e00 + e01, at: 528 + t * 32 + k)
-                        z.store(e00 - e01, at: 1056 + t * 32 + k)
-                        z.store(e01, at: 1584 + t * 32 + k)
-                        z.store(e10, at: 2112 + t * 32 + k)
-                        z.store(e10 + e11, at: 2640 + t * 32 + k)
-                        z.store(e10 - e11, at: 3168 + t * 32 + k)
-                        z.store(e11, at: 3696 + t * 32 + k)
-                        z.store(e20, at: 4224 + t * 32 + k)
-                        z.store(e20 + e21, at: 4752 + t * 32 + k)
-                        z.store(e20 - e21, at: 5280 + t * 32 + k)
-                        z.store(e21, at: 5808 + t * 32 + k)
-                        z.store(e30, at: 6336 + t * 32 + k)
-                        z.store(e30 + e31, at: 6864 + t * 32 + k)
-                        z.store(e30 - e31, at: 7392 + t * 32 + k)
-                        z.store(e31, at: 7920 + t * 32 + k)
+                        let zt = z + (t * 32 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 32 + k), d02 = dzt.simd(VK.self, at: 64 + k), d03 = dzt.simd(VK.self, at: 96 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 544 + k), d12 = dzt.simd(VK.self, at: 576 + k), d13 = dzt.simd(VK.self, at: 608 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1056 + k), d22 = dzt.simd(VK.self, at: 1088 + k), d23 = dzt.simd(VK.self, at: 1120 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1568 + k), d32 = dzt.simd(VK.self, at: 1600 + k), d33 = dzt.simd(VK.self, at: 1632 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 3168)
+                        zt.store(z20, at: 6336)
+                        zt.store(z30, at: 9504)
+                        zt.store(z40, at: 12672)
+                        zt.store(z50, at: 15840)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 528)
+                        zt.store(z11, at: 3696)
+                        zt.store(z21, at: 6864)
+                        zt.store(z31, at: 10032)
+                        zt.store(z41, at: 13200)
+                        zt.store(z51, at: 16368)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 1056)
+                        zt.store(z12, at: 4224)
+                        zt.store(z22, at: 7392)
+                        zt.store(z32, at: 10560)
+                        zt.store(z42, at: 13728)
+                        zt.store(z52, at: 16896)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 1584)
+                        zt.store(z13, at: 4752)
+                        zt.store(z23, at: 7920)
+                        zt.store(z33, at: 11088)
+                        zt.store(z43, at: 14256)
+                        zt.store(z53, at: 17424)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 2112)
+                        zt.store(z14, at: 5280)
+                        zt.store(z24, at: 8448)
+                        zt.store(z34, at: 11616)
+                        zt.store(z44, at: 14784)
+                        zt.store(z54, at: 17952)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 2640)
+                        zt.store(z15, at: 5808)
+                        zt.store(z25, at: 8976)
+                        zt.store(z35, at: 12144)
+                        zt.store(z45, at: 15312)
+                        zt.store(z55, at: 18480)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
                 Self.l27_stage2_block1_conv2_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 1024)
             }
         }
@@ -9593,39 +9742,34 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l27_stage2_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 1024, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 1024 + at), s02 = sums.simd(VK.self, at: 2048 + at), s03 = sums.simd(VK.self, at: 3072 + at)
-            let s10 = sums.simd(VK.self, at: 4096 + at), s11 = sums.simd(VK.self, at: 5120 + at), s12 = sums.simd(VK.self, at: 6144 + at), s13 = sums.simd(VK.self, at: 7168 + at)
-            let s20 = sums.simd(VK.self, at: 8192 + at), s21 = sums.simd(VK.self, at: 9216 + at), s22 = sums.simd(VK.self, at: 10240 + at), s23 = sums.simd(VK.self, at: 11264 + at)
-            let s30 = sums.simd(VK.self, at: 12288 + at), s31 = sums.simd(VK.self, at: 13312 + at), s32 = sums.simd(VK.self, at: 14336 + at), s33 = sums.simd(VK.self, at: 15360 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t01 - t02)), at: 1024 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t01 + t02) - t03), at: 2048 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (t10 + half * (t11 + t12)), at: 3072 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t11 - t12)), at: 4096 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 5120 + at) + (half * (t11 + t12) - t13), at: 5120 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (t20 + half * (t21 + t22)), at: 6144 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 7168 + at) + (half * (t21 - t22)), at: 7168 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t21 + t22) - t23), at: 8192 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 1024), s02 = st.simd(VK.self, at: 2048), s03 = st.simd(VK.self, at: 3072), s04 = st.simd(VK.self, at: 4096), s05 = st.simd(VK.self, at: 5120)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 6144), s11 = st.simd(VK.self, at: 7168), s12 = st.simd(VK.self, at: 8192), s13 = st.simd(VK.self, at: 9216), s14 = st.simd(VK.self, at: 10240), s15 = st.simd(VK.self, at: 11264)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 12288), s21 = st.simd(VK.self, at: 13312), s22 = st.simd(VK.self, at: 14336), s23 = st.simd(VK.self, at: 15360), s24 = st.simd(VK.self, at: 16384), s25 = st.simd(VK.self, at: 17408)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 18432), s31 = st.simd(VK.self, at: 19456), s32 = st.simd(VK.self, at: 20480), s33 = st.simd(VK.self, at: 21504), s34 = st.simd(VK.self, at: 22528), s35 = st.simd(VK.self, at: 23552)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 24576), s41 = st.simd(VK.self, at: 25600), s42 = st.simd(VK.self, at: 26624), s43 = st.simd(VK.self, at: 27648), s44 = st.simd(VK.self, at: 28672), s45 = st.simd(VK.self, at: 29696)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 30720), s51 = st.simd(VK.self, at: 31744), s52 = st.simd(VK.self, at: 32768), s53 = st.simd(VK.self, at: 33792), s54 = st.simd(VK.self, at: 34816), s55 = st.simd(VK.self, at: 35840)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g10, at: 3072)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g20, at: 6144)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g01, at: 1024)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g11, at: 4096)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 7168) + g21, at: 7168)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g02, at: 2048)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 5120) + g12, at: 5120)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g22, at: 8192)
         }
-    }
-
-    @inline(never)
-    static func l33_stage2_block2_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
     }
 
     @inline(never)
@@ -9649,79 +9793,136 @@ extension Resnet20Cifar: TrainableModel {
     static func l33_stage2_block2_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448
-        for group in 0..<4 {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+        let v = s, z = s + 19008
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 2112)
-                        vt.store(v20, at: 4224)
-                        vt.store(v30, at: 6336)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v10, at: 3168)
+                        vt.store(v20, at: 6336)
+                        vt.store(v30, at: 9504)
+                        vt.store(v40, at: 12672)
+                        vt.store(v50, at: 15840)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
                         vt.store(v01, at: 528)
-                        vt.store(v11, at: 2640)
-                        vt.store(v21, at: 4752)
-                        vt.store(v31, at: 6864)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v11, at: 3696)
+                        vt.store(v21, at: 6864)
+                        vt.store(v31, at: 10032)
+                        vt.store(v41, at: 13200)
+                        vt.store(v51, at: 16368)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
                         vt.store(v02, at: 1056)
-                        vt.store(v12, at: 3168)
-                        vt.store(v22, at: 5280)
-                        vt.store(v32, at: 7392)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v12, at: 4224)
+                        vt.store(v22, at: 7392)
+                        vt.store(v32, at: 10560)
+                        vt.store(v42, at: 13728)
+                        vt.store(v52, at: 16896)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
                         vt.store(v03, at: 1584)
-                        vt.store(v13, at: 3696)
-                        vt.store(v23, at: 5808)
-                        vt.store(v33, at: 7920)
+                        vt.store(v13, at: 4752)
+                        vt.store(v23, at: 7920)
+                        vt.store(v33, at: 11088)
+                        vt.store(v43, at: 14256)
+                        vt.store(v53, at: 17424)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 2112)
+                        vt.store(v14, at: 5280)
+                        vt.store(v24, at: 8448)
+                        vt.store(v34, at: 11616)
+                        vt.store(v44, at: 14784)
+                        vt.store(v54, at: 17952)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2640)
+                        vt.store(v15, at: 5808)
+                        vt.store(v25, at: 8976)
+                        vt.store(v35, at: 12144)
+                        vt.store(v45, at: 15312)
+                        vt.store(v55, at: 18480)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<4 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 32 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 32 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 32 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 32 + k)
-                        z.store(e00 + e01, at: 528 + t * 32 + k)
-                        z.store(e00 - e01, at: 1056 + t * 32 + k)
-                        z.store(e01, at: 1584 + t * 32 + k)
-                        z.store(e10, at: 2112 + t * 32 + k)
-                        z.store(e10 + e11, at: 2640 + t * 32 + k)
-                        z.store(e10 - e11, at: 3168 + t * 32 + k)
-                        z.store(e11, at: 3696 + t * 32 + k)
-                        z.store(e20, at: 4224 + t * 32 + k)
-                        z.store(e20 + e21, at: 4752 + t * 32 + k)
-                        z.store(e20 - e21, at: 5280 + t * 32 + k)
-                        z.store(e21, at: 5808 + t * 32 + k)
-                        z.store(e30, at: 6336 + t * 32 + k)
-                        z.store(e30 + e31, at: 6864 + t * 32 + k)
-                        z.store(e30 - e31, at: 7392 + t * 32 + k)
-                        z.store(e31, at: 7920 + t * 32 + k)
+                        let zt = z + (t * 32 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 32 + k), d02 = dzt.simd(VK.self, at: 64 + k), d03 = dzt.simd(VK.self, at: 96 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 544 + k), d12 = dzt.simd(VK.self, at: 576 + k), d13 = dzt.simd(VK.self, at: 608 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1056 + k), d22 = dzt.simd(VK.self, at: 1088 + k), d23 = dzt.simd(VK.self, at: 1120 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1568 + k), d32 = dzt.simd(VK.self, at: 1600 + k), d33 = dzt.simd(VK.self, at: 1632 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 3168)
+                        zt.store(z20, at: 6336)
+                        zt.store(z30, at: 9504)
+                        zt.store(z40, at: 12672)
+                        zt.store(z50, at: 15840)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 528)
+                        zt.store(z11, at: 3696)
+                        zt.store(z21, at: 6864)
+                        zt.store(z31, at: 10032)
+                        zt.store(z41, at: 13200)
+                        zt.store(z51, at: 16368)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 1056)
+                        zt.store(z12, at: 4224)
+                        zt.store(z22, at: 7392)
+                        zt.store(z32, at: 10560)
+                        zt.store(z42, at: 13728)
+                        zt.store(z52, at: 16896)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 1584)
+                        zt.store(z13, at: 4752)
+                        zt.store(z23, at: 7920)
+                        zt.store(z33, at: 11088)
+                        zt.store(z43, at: 14256)
+                        zt.store(z53, at: 17424)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 2112)
+                        zt.store(z14, at: 5280)
+                        zt.store(z24, at: 8448)
+                        zt.store(z34, at: 11616)
+                        zt.store(z44, at: 14784)
+                        zt.store(z54, at: 17952)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 2640)
+                        zt.store(z15, at: 5808)
+                        zt.store(z25, at: 8976)
+                        zt.store(z35, at: 12144)
+                        zt.store(z45, at: 15312)
+                        zt.store(z55, at: 18480)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
                 Self.l33_stage2_block2_conv1_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 528), sums + xi * 1024)
             }
         }
@@ -9731,48 +9932,43 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l33_stage2_block2_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 1024, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 1024 + at), s02 = sums.simd(VK.self, at: 2048 + at), s03 = sums.simd(VK.self, at: 3072 + at)
-            let s10 = sums.simd(VK.self, at: 4096 + at), s11 = sums.simd(VK.self, at: 5120 + at), s12 = sums.simd(VK.self, at: 6144 + at), s13 = sums.simd(VK.self, at: 7168 + at)
-            let s20 = sums.simd(VK.self, at: 8192 + at), s21 = sums.simd(VK.self, at: 9216 + at), s22 = sums.simd(VK.self, at: 10240 + at), s23 = sums.simd(VK.self, at: 11264 + at)
-            let s30 = sums.simd(VK.self, at: 12288 + at), s31 = sums.simd(VK.self, at: 13312 + at), s32 = sums.simd(VK.self, at: 14336 + at), s33 = sums.simd(VK.self, at: 15360 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t01 - t02)), at: 1024 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t01 + t02) - t03), at: 2048 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (t10 + half * (t11 + t12)), at: 3072 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t11 - t12)), at: 4096 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 5120 + at) + (half * (t11 + t12) - t13), at: 5120 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (t20 + half * (t21 + t22)), at: 6144 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 7168 + at) + (half * (t21 - t22)), at: 7168 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t21 + t22) - t23), at: 8192 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 1024), s02 = st.simd(VK.self, at: 2048), s03 = st.simd(VK.self, at: 3072), s04 = st.simd(VK.self, at: 4096), s05 = st.simd(VK.self, at: 5120)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 6144), s11 = st.simd(VK.self, at: 7168), s12 = st.simd(VK.self, at: 8192), s13 = st.simd(VK.self, at: 9216), s14 = st.simd(VK.self, at: 10240), s15 = st.simd(VK.self, at: 11264)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 12288), s21 = st.simd(VK.self, at: 13312), s22 = st.simd(VK.self, at: 14336), s23 = st.simd(VK.self, at: 15360), s24 = st.simd(VK.self, at: 16384), s25 = st.simd(VK.self, at: 17408)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 18432), s31 = st.simd(VK.self, at: 19456), s32 = st.simd(VK.self, at: 20480), s33 = st.simd(VK.self, at: 21504), s34 = st.simd(VK.self, at: 22528), s35 = st.simd(VK.self, at: 23552)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 24576), s41 = st.simd(VK.self, at: 25600), s42 = st.simd(VK.self, at: 26624), s43 = st.simd(VK.self, at: 27648), s44 = st.simd(VK.self, at: 28672), s45 = st.simd(VK.self, at: 29696)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 30720), s51 = st.simd(VK.self, at: 31744), s52 = st.simd(VK.self, at: 32768), s53 = st.simd(VK.self, at: 33792), s54 = st.simd(VK.self, at: 34816), s55 = st.simd(VK.self, at: 35840)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g10, at: 3072)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g20, at: 6144)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g01, at: 1024)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g11, at: 4096)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 7168) + g21, at: 7168)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g02, at: 2048)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 5120) + g12, at: 5120)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g22, at: 8192)
         }
     }
 
     @inline(never)
-    static func l50_stage3_block1_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    @inline(never)
-    static func l50_stage3_block1_conv2_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l50_stage3_block1_conv2_kernel_gradient_winograd_product4(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<16 {
             for g in 0..<4 {
                 let row = sums + (block * 4) * 64 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 64), s2 = row.simd(SIMD16<Float>.self, at: 128), s3 = row.simd(SIMD16<Float>.self, at: 192)
-                for t in 0..<16 {
+                for t in 0..<4 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 64 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -9787,80 +9983,137 @@ extension Resnet20Cifar: TrainableModel {
     static func l50_stage3_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 16640
+        let v = s, z = s + 9792
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 4160)
-                        vt.store(v20, at: 8320)
-                        vt.store(v30, at: 12480)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 1040)
-                        vt.store(v11, at: 5200)
-                        vt.store(v21, at: 9360)
-                        vt.store(v31, at: 13520)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 2080)
-                        vt.store(v12, at: 6240)
-                        vt.store(v22, at: 10400)
-                        vt.store(v32, at: 14560)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 3120)
-                        vt.store(v13, at: 7280)
-                        vt.store(v23, at: 11440)
-                        vt.store(v33, at: 15600)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 64 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 64 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 64 + k)
-                        z.store(e00 + e01, at: 1040 + t * 64 + k)
-                        z.store(e00 - e01, at: 2080 + t * 64 + k)
-                        z.store(e01, at: 3120 + t * 64 + k)
-                        z.store(e10, at: 4160 + t * 64 + k)
-                        z.store(e10 + e11, at: 5200 + t * 64 + k)
-                        z.store(e10 - e11, at: 6240 + t * 64 + k)
-                        z.store(e11, at: 7280 + t * 64 + k)
-                        z.store(e20, at: 8320 + t * 64 + k)
-                        z.store(e20 + e21, at: 9360 + t * 64 + k)
-                        z.store(e20 - e21, at: 10400 + t * 64 + k)
-                        z.store(e21, at: 11440 + t * 64 + k)
-                        z.store(e30, at: 12480 + t * 64 + k)
-                        z.store(e30 + e31, at: 13520 + t * 64 + k)
-                        z.store(e30 - e31, at: 14560 + t * 64 + k)
-                        z.store(e31, at: 15600 + t * 64 + k)
+                        let zt = z + (t * 64 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 64 + k), d02 = dzt.simd(VK.self, at: 128 + k), d03 = dzt.simd(VK.self, at: 192 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 576 + k), d12 = dzt.simd(VK.self, at: 640 + k), d13 = dzt.simd(VK.self, at: 704 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1088 + k), d22 = dzt.simd(VK.self, at: 1152 + k), d23 = dzt.simd(VK.self, at: 1216 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1600 + k), d32 = dzt.simd(VK.self, at: 1664 + k), d33 = dzt.simd(VK.self, at: 1728 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1632)
+                        zt.store(z20, at: 3264)
+                        zt.store(z30, at: 4896)
+                        zt.store(z40, at: 6528)
+                        zt.store(z50, at: 8160)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 272)
+                        zt.store(z11, at: 1904)
+                        zt.store(z21, at: 3536)
+                        zt.store(z31, at: 5168)
+                        zt.store(z41, at: 6800)
+                        zt.store(z51, at: 8432)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 544)
+                        zt.store(z12, at: 2176)
+                        zt.store(z22, at: 3808)
+                        zt.store(z32, at: 5440)
+                        zt.store(z42, at: 7072)
+                        zt.store(z52, at: 8704)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 816)
+                        zt.store(z13, at: 2448)
+                        zt.store(z23, at: 4080)
+                        zt.store(z33, at: 5712)
+                        zt.store(z43, at: 7344)
+                        zt.store(z53, at: 8976)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 1088)
+                        zt.store(z14, at: 2720)
+                        zt.store(z24, at: 4352)
+                        zt.store(z34, at: 5984)
+                        zt.store(z44, at: 7616)
+                        zt.store(z54, at: 9248)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1360)
+                        zt.store(z15, at: 2992)
+                        zt.store(z25, at: 4624)
+                        zt.store(z35, at: 6256)
+                        zt.store(z45, at: 7888)
+                        zt.store(z55, at: 9520)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 1040), UnsafePointer(z + xi * 1040), sums + xi * 4096)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l50_stage3_block1_conv2_kernel_gradient_winograd_product4(UnsafePointer(v + xi * 272), UnsafePointer(z + xi * 272), sums + xi * 4096)
             }
         }
     }
@@ -9869,48 +10122,43 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l50_stage3_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 4096, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 4096 + at), s02 = sums.simd(VK.self, at: 8192 + at), s03 = sums.simd(VK.self, at: 12288 + at)
-            let s10 = sums.simd(VK.self, at: 16384 + at), s11 = sums.simd(VK.self, at: 20480 + at), s12 = sums.simd(VK.self, at: 24576 + at), s13 = sums.simd(VK.self, at: 28672 + at)
-            let s20 = sums.simd(VK.self, at: 32768 + at), s21 = sums.simd(VK.self, at: 36864 + at), s22 = sums.simd(VK.self, at: 40960 + at), s23 = sums.simd(VK.self, at: 45056 + at)
-            let s30 = sums.simd(VK.self, at: 49152 + at), s31 = sums.simd(VK.self, at: 53248 + at), s32 = sums.simd(VK.self, at: 57344 + at), s33 = sums.simd(VK.self, at: 61440 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t01 - t02)), at: 4096 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t01 + t02) - t03), at: 8192 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (t10 + half * (t11 + t12)), at: 12288 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t11 - t12)), at: 16384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 20480 + at) + (half * (t11 + t12) - t13), at: 20480 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 24576 + at) + (t20 + half * (t21 + t22)), at: 24576 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 28672 + at) + (half * (t21 - t22)), at: 28672 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t21 + t22) - t23), at: 32768 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 4096), s02 = st.simd(VK.self, at: 8192), s03 = st.simd(VK.self, at: 12288), s04 = st.simd(VK.self, at: 16384), s05 = st.simd(VK.self, at: 20480)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 24576), s11 = st.simd(VK.self, at: 28672), s12 = st.simd(VK.self, at: 32768), s13 = st.simd(VK.self, at: 36864), s14 = st.simd(VK.self, at: 40960), s15 = st.simd(VK.self, at: 45056)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 49152), s21 = st.simd(VK.self, at: 53248), s22 = st.simd(VK.self, at: 57344), s23 = st.simd(VK.self, at: 61440), s24 = st.simd(VK.self, at: 65536), s25 = st.simd(VK.self, at: 69632)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 73728), s31 = st.simd(VK.self, at: 77824), s32 = st.simd(VK.self, at: 81920), s33 = st.simd(VK.self, at: 86016), s34 = st.simd(VK.self, at: 90112), s35 = st.simd(VK.self, at: 94208)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 98304), s41 = st.simd(VK.self, at: 102400), s42 = st.simd(VK.self, at: 106496), s43 = st.simd(VK.self, at: 110592), s44 = st.simd(VK.self, at: 114688), s45 = st.simd(VK.self, at: 118784)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 122880), s51 = st.simd(VK.self, at: 126976), s52 = st.simd(VK.self, at: 131072), s53 = st.simd(VK.self, at: 135168), s54 = st.simd(VK.self, at: 139264), s55 = st.simd(VK.self, at: 143360)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g10, at: 12288)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 24576) + g20, at: 24576)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g01, at: 4096)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g11, at: 16384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 28672) + g21, at: 28672)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g02, at: 8192)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 20480) + g12, at: 20480)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 32768) + g22, at: 32768)
         }
     }
 
     @inline(never)
-    static func l56_stage3_block2_conv1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    @inline(never)
-    static func l56_stage3_block2_conv1_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l56_stage3_block2_conv1_kernel_gradient_winograd_product4(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<16 {
             for g in 0..<4 {
                 let row = sums + (block * 4) * 64 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 64), s2 = row.simd(SIMD16<Float>.self, at: 128), s3 = row.simd(SIMD16<Float>.self, at: 192)
-                for t in 0..<16 {
+                for t in 0..<4 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 64 + g * 16), vp = v + t * 64 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -9925,80 +10173,137 @@ extension Resnet20Cifar: TrainableModel {
     static func l56_stage3_block2_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 16640
+        let v = s, z = s + 9792
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 4160)
-                        vt.store(v20, at: 8320)
-                        vt.store(v30, at: 12480)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 1040)
-                        vt.store(v11, at: 5200)
-                        vt.store(v21, at: 9360)
-                        vt.store(v31, at: 13520)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 2080)
-                        vt.store(v12, at: 6240)
-                        vt.store(v22, at: 10400)
-                        vt.store(v32, at: 14560)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 3120)
-                        vt.store(v13, at: 7280)
-                        vt.store(v23, at: 11440)
-                        vt.store(v33, at: 15600)
+                        vt.store(v10, at: 1632)
+                        vt.store(v20, at: 3264)
+                        vt.store(v30, at: 4896)
+                        vt.store(v40, at: 6528)
+                        vt.store(v50, at: 8160)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 272)
+                        vt.store(v11, at: 1904)
+                        vt.store(v21, at: 3536)
+                        vt.store(v31, at: 5168)
+                        vt.store(v41, at: 6800)
+                        vt.store(v51, at: 8432)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 544)
+                        vt.store(v12, at: 2176)
+                        vt.store(v22, at: 3808)
+                        vt.store(v32, at: 5440)
+                        vt.store(v42, at: 7072)
+                        vt.store(v52, at: 8704)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 816)
+                        vt.store(v13, at: 2448)
+                        vt.store(v23, at: 4080)
+                        vt.store(v33, at: 5712)
+                        vt.store(v43, at: 7344)
+                        vt.store(v53, at: 8976)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1088)
+                        vt.store(v14, at: 2720)
+                        vt.store(v24, at: 4352)
+                        vt.store(v34, at: 5984)
+                        vt.store(v44, at: 7616)
+                        vt.store(v54, at: 9248)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1360)
+                        vt.store(v15, at: 2992)
+                        vt.store(v25, at: 4624)
+                        vt.store(v35, at: 6256)
+                        vt.store(v45, at: 7888)
+                        vt.store(v55, at: 9520)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 64 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 64 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 64 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 64 + k)
-                        z.store(e00 + e01, at: 1040 + t * 64 + k)
-                        z.store(e00 - e01, at: 2080 + t * 64 + k)
-                        z.store(e01, at: 3120 + t * 64 + k)
-                        z.store(e10, at: 4160 + t * 64 + k)
-                        z.store(e10 + e11, at: 5200 + t * 64 + k)
-                        z.store(e10 - e11, at: 6240 + t * 64 + k)
-                        z.store(e11, at: 7280 + t * 64 + k)
-                        z.store(e20, at: 8320 + t * 64 + k)
-                        z.store(e20 + e21, at: 9360 + t * 64 + k)
-                        z.store(e20 - e21, at: 10400 + t * 64 + k)
-                        z.store(e21, at: 11440 + t * 64 + k)
-                        z.store(e30, at: 12480 + t * 64 + k)
-                        z.store(e30 + e31, at: 13520 + t * 64 + k)
-                        z.store(e30 - e31, at: 14560 + t * 64 + k)
-                        z.store(e31, at: 15600 + t * 64 + k)
+                        let zt = z + (t * 64 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 64 + k), d02 = dzt.simd(VK.self, at: 128 + k), d03 = dzt.simd(VK.self, at: 192 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 576 + k), d12 = dzt.simd(VK.self, at: 640 + k), d13 = dzt.simd(VK.self, at: 704 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1088 + k), d22 = dzt.simd(VK.self, at: 1152 + k), d23 = dzt.simd(VK.self, at: 1216 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1600 + k), d32 = dzt.simd(VK.self, at: 1664 + k), d33 = dzt.simd(VK.self, at: 1728 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1632)
+                        zt.store(z20, at: 3264)
+                        zt.store(z30, at: 4896)
+                        zt.store(z40, at: 6528)
+                        zt.store(z50, at: 8160)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 272)
+                        zt.store(z11, at: 1904)
+                        zt.store(z21, at: 3536)
+                        zt.store(z31, at: 5168)
+                        zt.store(z41, at: 6800)
+                        zt.store(z51, at: 8432)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 544)
+                        zt.store(z12, at: 2176)
+                        zt.store(z22, at: 3808)
+                        zt.store(z32, at: 5440)
+                        zt.store(z42, at: 7072)
+                        zt.store(z52, at: 8704)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 816)
+                        zt.store(z13, at: 2448)
+                        zt.store(z23, at: 4080)
+                        zt.store(z33, at: 5712)
+                        zt.store(z43, at: 7344)
+                        zt.store(z53, at: 8976)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 1088)
+                        zt.store(z14, at: 2720)
+                        zt.store(z24, at: 4352)
+                        zt.store(z34, at: 5984)
+                        zt.store(z44, at: 7616)
+                        zt.store(z54, at: 9248)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1360)
+                        zt.store(z15, at: 2992)
+                        zt.store(z25, at: 4624)
+                        zt.store(z35, at: 6256)
+                        zt.store(z45, at: 7888)
+                        zt.store(z55, at: 9520)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l56_stage3_block2_conv1_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 1040), UnsafePointer(z + xi * 1040), sums + xi * 4096)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l56_stage3_block2_conv1_kernel_gradient_winograd_product4(UnsafePointer(v + xi * 272), UnsafePointer(z + xi * 272), sums + xi * 4096)
             }
         }
     }
@@ -10007,26 +10312,33 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l56_stage3_block2_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 4096, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 4096 + at), s02 = sums.simd(VK.self, at: 8192 + at), s03 = sums.simd(VK.self, at: 12288 + at)
-            let s10 = sums.simd(VK.self, at: 16384 + at), s11 = sums.simd(VK.self, at: 20480 + at), s12 = sums.simd(VK.self, at: 24576 + at), s13 = sums.simd(VK.self, at: 28672 + at)
-            let s20 = sums.simd(VK.self, at: 32768 + at), s21 = sums.simd(VK.self, at: 36864 + at), s22 = sums.simd(VK.self, at: 40960 + at), s23 = sums.simd(VK.self, at: 45056 + at)
-            let s30 = sums.simd(VK.self, at: 49152 + at), s31 = sums.simd(VK.self, at: 53248 + at), s32 = sums.simd(VK.self, at: 57344 + at), s33 = sums.simd(VK.self, at: 61440 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t01 - t02)), at: 4096 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 8192 + at) + (half * (t01 + t02) - t03), at: 8192 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 12288 + at) + (t10 + half * (t11 + t12)), at: 12288 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 16384 + at) + (half * (t11 - t12)), at: 16384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 20480 + at) + (half * (t11 + t12) - t13), at: 20480 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 24576 + at) + (t20 + half * (t21 + t22)), at: 24576 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 28672 + at) + (half * (t21 - t22)), at: 28672 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 32768 + at) + (half * (t21 + t22) - t23), at: 32768 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 4096), s02 = st.simd(VK.self, at: 8192), s03 = st.simd(VK.self, at: 12288), s04 = st.simd(VK.self, at: 16384), s05 = st.simd(VK.self, at: 20480)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 24576), s11 = st.simd(VK.self, at: 28672), s12 = st.simd(VK.self, at: 32768), s13 = st.simd(VK.self, at: 36864), s14 = st.simd(VK.self, at: 40960), s15 = st.simd(VK.self, at: 45056)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 49152), s21 = st.simd(VK.self, at: 53248), s22 = st.simd(VK.self, at: 57344), s23 = st.simd(VK.self, at: 61440), s24 = st.simd(VK.self, at: 65536), s25 = st.simd(VK.self, at: 69632)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 73728), s31 = st.simd(VK.self, at: 77824), s32 = st.simd(VK.self, at: 81920), s33 = st.simd(VK.self, at: 86016), s34 = st.simd(VK.self, at: 90112), s35 = st.simd(VK.self, at: 94208)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 98304), s41 = st.simd(VK.self, at: 102400), s42 = st.simd(VK.self, at: 106496), s43 = st.simd(VK.self, at: 110592), s44 = st.simd(VK.self, at: 114688), s45 = st.simd(VK.self, at: 118784)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 122880), s51 = st.simd(VK.self, at: 126976), s52 = st.simd(VK.self, at: 131072), s53 = st.simd(VK.self, at: 135168), s54 = st.simd(VK.self, at: 139264), s55 = st.simd(VK.self, at: 143360)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g10, at: 12288)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 24576) + g20, at: 24576)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g01, at: 4096)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g11, at: 16384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 28672) + g21, at: 28672)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g02, at: 8192)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 20480) + g12, at: 20480)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 32768) + g22, at: 32768)
         }
     }
 
@@ -13402,6 +13714,17 @@ private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
 private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
@@ -13410,6 +13733,17 @@ private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD
 private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
 }
 @inline(__always)
 private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
@@ -13424,6 +13758,18 @@ private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
 }
 @inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}
+@inline(__always)
 private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
@@ -13434,4 +13780,16 @@ private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     typealias V = SIMD16<Float>
     let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
 }

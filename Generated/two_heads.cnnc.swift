@@ -489,10 +489,11 @@ public struct TwoHeads: CompiledModel {
         typealias VK = SIMD16<Float>
         let v = s, m = s + 1728
         let zero = VK()
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            let rows = group < 1 ? 2 : 1
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
+            for r in 0..<rows {
                 for tx in 0..<3 {
                     let t = r * 3 + tx
                     let patch = x + ((ty0 + r) * 448 + tx * 32)
@@ -557,140 +558,10 @@ public struct TwoHeads: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l2_conv2_winograd_product6(UnsafePointer(v + xi * 48), w + 1168 + xi * 128, m + xi * 112)
+                if rows == 2 { Self.l2_conv2_winograd_product6(UnsafePointer(v + xi * 48), w + 1168 + xi * 128, m + xi * 112) } else { Self.l2_conv2_winograd_product3(UnsafePointer(v + xi * 48), w + 1168 + xi * 128, m + xi * 112) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<2 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<3 {
-                    let t = r * 3 + tx, ox = 4 * tx
-                    let yt = y + (oy * 11 + ox) * 16
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 112), m02 = mt.simd(VK.self, at: 224), m03 = mt.simd(VK.self, at: 336), m04 = mt.simd(VK.self, at: 448), m05 = mt.simd(VK.self, at: 560)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 672), m11 = mt.simd(VK.self, at: 784), m12 = mt.simd(VK.self, at: 896), m13 = mt.simd(VK.self, at: 1008), m14 = mt.simd(VK.self, at: 1120), m15 = mt.simd(VK.self, at: 1232)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1344), m21 = mt.simd(VK.self, at: 1456), m22 = mt.simd(VK.self, at: 1568), m23 = mt.simd(VK.self, at: 1680), m24 = mt.simd(VK.self, at: 1792), m25 = mt.simd(VK.self, at: 1904)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2016), m31 = mt.simd(VK.self, at: 2128), m32 = mt.simd(VK.self, at: 2240), m33 = mt.simd(VK.self, at: 2352), m34 = mt.simd(VK.self, at: 2464), m35 = mt.simd(VK.self, at: 2576)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 2688), m41 = mt.simd(VK.self, at: 2800), m42 = mt.simd(VK.self, at: 2912), m43 = mt.simd(VK.self, at: 3024), m44 = mt.simd(VK.self, at: 3136), m45 = mt.simd(VK.self, at: 3248)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 3360), m51 = mt.simd(VK.self, at: 3472), m52 = mt.simd(VK.self, at: 3584), m53 = mt.simd(VK.self, at: 3696), m54 = mt.simd(VK.self, at: 3808), m55 = mt.simd(VK.self, at: 3920)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
-                        let y00 = s00 + bias
-                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 16)
-                        let y02 = s02 + bias
-                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 32)
-                        let y03 = s03 + bias
-                        if ox + 3 < 11 { yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 48) }
-                        let y10 = s10 + bias
-                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 176)
-                        let y11 = s11 + bias
-                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 192)
-                        let y12 = s12 + bias
-                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 208)
-                        let y13 = s13 + bias
-                        if ox + 3 < 11 { yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 224) }
-                        let y20 = s20 + bias
-                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 352)
-                        let y21 = s21 + bias
-                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 368)
-                        let y22 = s22 + bias
-                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 384)
-                        let y23 = s23 + bias
-                        if ox + 3 < 11 { yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 400) }
-                        let y30 = s30 + bias
-                        if oy + 3 < 11 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 528) }
-                        let y31 = s31 + bias
-                        if oy + 3 < 11 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 544) }
-                        let y32 = s32 + bias
-                        if oy + 3 < 11 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 560) }
-                        let y33 = s33 + bias
-                        if oy + 3 < 11 && ox + 3 < 11 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 576) }
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<1 {
-                for tx in 0..<3 {
-                    let t = r * 3 + tx
-                    let patch = x + ((ty0 + r) * 448 + tx * 32)
-                    for c in stride(from: 0, to: 8, by: 8) {
-                        let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136), d14 = pc.simd(VC.self, at: 144), d15 = pc.simd(VC.self, at: 152)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248), d24 = pc.simd(VC.self, at: 256), d25 = pc.simd(VC.self, at: 264)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360), d34 = pc.simd(VC.self, at: 368), d35 = pc.simd(VC.self, at: 376)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 448), d41 = pc.simd(VC.self, at: 456), d42 = pc.simd(VC.self, at: 464), d43 = pc.simd(VC.self, at: 472), d44 = pc.simd(VC.self, at: 480), d45 = pc.simd(VC.self, at: 488)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 560), d51 = pc.simd(VC.self, at: 568), d52 = pc.simd(VC.self, at: 576), d53 = pc.simd(VC.self, at: 584), d54 = pc.simd(VC.self, at: 592), d55 = pc.simd(VC.self, at: 600)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 288)
-                        vt.store(v20, at: 576)
-                        vt.store(v30, at: 864)
-                        vt.store(v40, at: 1152)
-                        vt.store(v50, at: 1440)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 48)
-                        vt.store(v11, at: 336)
-                        vt.store(v21, at: 624)
-                        vt.store(v31, at: 912)
-                        vt.store(v41, at: 1200)
-                        vt.store(v51, at: 1488)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 96)
-                        vt.store(v12, at: 384)
-                        vt.store(v22, at: 672)
-                        vt.store(v32, at: 960)
-                        vt.store(v42, at: 1248)
-                        vt.store(v52, at: 1536)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 144)
-                        vt.store(v13, at: 432)
-                        vt.store(v23, at: 720)
-                        vt.store(v33, at: 1008)
-                        vt.store(v43, at: 1296)
-                        vt.store(v53, at: 1584)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 192)
-                        vt.store(v14, at: 480)
-                        vt.store(v24, at: 768)
-                        vt.store(v34, at: 1056)
-                        vt.store(v44, at: 1344)
-                        vt.store(v54, at: 1632)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 240)
-                        vt.store(v15, at: 528)
-                        vt.store(v25, at: 816)
-                        vt.store(v35, at: 1104)
-                        vt.store(v45, at: 1392)
-                        vt.store(v55, at: 1680)
-                    }
-                }
-            }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l2_conv2_winograd_product3(UnsafePointer(v + xi * 48), w + 1168 + xi * 128, m + xi * 112)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<1 {
+            for r in 0..<rows {
                 let oy = 4 * (ty0 + r)
                 for tx in 0..<3 {
                     let t = r * 3 + tx, ox = 4 * tx
@@ -873,7 +744,7 @@ public struct TwoHeads: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension TwoHeads: TrainableModel {
-    public static let trainingArenaCount = 41506
+    public static let trainingArenaCount = 35234
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let outputActivations = ["softmax", "linear"]
@@ -889,7 +760,7 @@ extension TwoHeads: TrainableModel {
             WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 4616))
         }
     }
-    public static let stepGradientCount = 2048
+    public static let stepGradientCount = 4608
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l2_conv2_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 80))
@@ -975,7 +846,7 @@ extension TwoHeads: TrainableModel {
         Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2
         Self.l2_conv2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986)); Self.l2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), UnsafePointer(g), gradients.advanced(by: 5915), arena.advanced(by: 27170))
+        Self.l2_conv2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986)); Self.l2_conv2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), UnsafePointer(g), gradients.advanced(by: 5915), arena.advanced(by: 27170))
         Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
         Self.l2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 21986)); Self.l2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), statistics, h, arena.advanced(by: 27170)); swap(&g, &h)
         // pool1
@@ -1365,22 +1236,12 @@ extension TwoHeads: TrainableModel {
     }
 
     @inline(never)
-    static func l2_conv2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<13 {
-            let target = y + row * 112
-            target.update(from: x + row * 104, count: 104)
-            (target + 104).update(repeating: 0, count: 8)
-        }
-        (y + 1456).update(repeating: 0, count: 112)
-    }
-
-    @inline(never)
-    static func l2_conv2_kernel_gradient_winograd_product36(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l2_conv2_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 16 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
-                for t in 0..<36 {
+                for t in 0..<9 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 8 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -1395,80 +1256,137 @@ extension TwoHeads: TrainableModel {
     static func l2_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 4864
+        let v = s, z = s + 2880
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<6 {
-                for tx in 0..<6 {
-                    let t = r * 6 + tx
-                    let patch = x + ((ty0 + r) * 224 + tx * 16)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<3 {
+                    let t = r * 3 + tx
+                    let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136), d14 = pc.simd(VC.self, at: 144), d15 = pc.simd(VC.self, at: 152)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248), d24 = pc.simd(VC.self, at: 256), d25 = pc.simd(VC.self, at: 264)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360), d34 = pc.simd(VC.self, at: 368), d35 = pc.simd(VC.self, at: 376)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 448), d41 = pc.simd(VC.self, at: 456), d42 = pc.simd(VC.self, at: 464), d43 = pc.simd(VC.self, at: 472), d44 = pc.simd(VC.self, at: 480), d45 = pc.simd(VC.self, at: 488)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 560), d51 = pc.simd(VC.self, at: 568), d52 = pc.simd(VC.self, at: 576), d53 = pc.simd(VC.self, at: 584), d54 = pc.simd(VC.self, at: 592), d55 = pc.simd(VC.self, at: 600)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 1216)
-                        vt.store(v20, at: 2432)
-                        vt.store(v30, at: 3648)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 304)
-                        vt.store(v11, at: 1520)
-                        vt.store(v21, at: 2736)
-                        vt.store(v31, at: 3952)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 608)
-                        vt.store(v12, at: 1824)
-                        vt.store(v22, at: 3040)
-                        vt.store(v32, at: 4256)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 912)
-                        vt.store(v13, at: 2128)
-                        vt.store(v23, at: 3344)
-                        vt.store(v33, at: 4560)
+                        vt.store(v10, at: 480)
+                        vt.store(v20, at: 960)
+                        vt.store(v30, at: 1440)
+                        vt.store(v40, at: 1920)
+                        vt.store(v50, at: 2400)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 80)
+                        vt.store(v11, at: 560)
+                        vt.store(v21, at: 1040)
+                        vt.store(v31, at: 1520)
+                        vt.store(v41, at: 2000)
+                        vt.store(v51, at: 2480)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 160)
+                        vt.store(v12, at: 640)
+                        vt.store(v22, at: 1120)
+                        vt.store(v32, at: 1600)
+                        vt.store(v42, at: 2080)
+                        vt.store(v52, at: 2560)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 240)
+                        vt.store(v13, at: 720)
+                        vt.store(v23, at: 1200)
+                        vt.store(v33, at: 1680)
+                        vt.store(v43, at: 2160)
+                        vt.store(v53, at: 2640)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 320)
+                        vt.store(v14, at: 800)
+                        vt.store(v24, at: 1280)
+                        vt.store(v34, at: 1760)
+                        vt.store(v44, at: 2240)
+                        vt.store(v54, at: 2720)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 400)
+                        vt.store(v15, at: 880)
+                        vt.store(v25, at: 1360)
+                        vt.store(v35, at: 1840)
+                        vt.store(v45, at: 2320)
+                        vt.store(v55, at: 2800)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<6 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<6 {
-                    let t = r * 6 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<3 {
+                    let t = r * 3 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 11 + ox) * 16 + k)
-                        let d01 = ox + 1 < 11 ? dz.simd(VK.self, at: (oy * 11 + ox + 1) * 16 + k) : VK()
-                        let d10 = oy + 1 < 11 ? dz.simd(VK.self, at: ((oy + 1) * 11 + ox) * 16 + k) : VK()
-                        let d11 = oy + 1 < 11 && ox + 1 < 11 ? dz.simd(VK.self, at: ((oy + 1) * 11 + ox + 1) * 16 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 592 + t * 16 + k)
-                        z.store(e00 - e01, at: 1184 + t * 16 + k)
-                        z.store(e01, at: 1776 + t * 16 + k)
-                        z.store(e10, at: 2368 + t * 16 + k)
-                        z.store(e10 + e11, at: 2960 + t * 16 + k)
-                        z.store(e10 - e11, at: 3552 + t * 16 + k)
-                        z.store(e11, at: 4144 + t * 16 + k)
-                        z.store(e20, at: 4736 + t * 16 + k)
-                        z.store(e20 + e21, at: 5328 + t * 16 + k)
-                        z.store(e20 - e21, at: 5920 + t * 16 + k)
-                        z.store(e21, at: 6512 + t * 16 + k)
-                        z.store(e30, at: 7104 + t * 16 + k)
-                        z.store(e30 + e31, at: 7696 + t * 16 + k)
-                        z.store(e30 - e31, at: 8288 + t * 16 + k)
-                        z.store(e31, at: 8880 + t * 16 + k)
+                        let zt = z + (t * 16 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = ox + 3 < 11 ? dzt.simd(VK.self, at: 48 + k) : VK()
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 176 + k), d11 = dzt.simd(VK.self, at: 192 + k), d12 = dzt.simd(VK.self, at: 208 + k), d13 = ox + 3 < 11 ? dzt.simd(VK.self, at: 224 + k) : VK()
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 352 + k), d21 = dzt.simd(VK.self, at: 368 + k), d22 = dzt.simd(VK.self, at: 384 + k), d23 = ox + 3 < 11 ? dzt.simd(VK.self, at: 400 + k) : VK()
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = oy + 3 < 11 ? dzt.simd(VK.self, at: 528 + k) : VK(), d31 = oy + 3 < 11 ? dzt.simd(VK.self, at: 544 + k) : VK(), d32 = oy + 3 < 11 ? dzt.simd(VK.self, at: 560 + k) : VK(), d33 = oy + 3 < 11 && ox + 3 < 11 ? dzt.simd(VK.self, at: 576 + k) : VK()
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 864)
+                        zt.store(z20, at: 1728)
+                        zt.store(z30, at: 2592)
+                        zt.store(z40, at: 3456)
+                        zt.store(z50, at: 4320)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 144)
+                        zt.store(z11, at: 1008)
+                        zt.store(z21, at: 1872)
+                        zt.store(z31, at: 2736)
+                        zt.store(z41, at: 3600)
+                        zt.store(z51, at: 4464)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 288)
+                        zt.store(z12, at: 1152)
+                        zt.store(z22, at: 2016)
+                        zt.store(z32, at: 2880)
+                        zt.store(z42, at: 3744)
+                        zt.store(z52, at: 4608)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 432)
+                        zt.store(z13, at: 1296)
+                        zt.store(z23, at: 2160)
+                        zt.store(z33, at: 3024)
+                        zt.store(z43, at: 3888)
+                        zt.store(z53, at: 4752)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 576)
+                        zt.store(z14, at: 1440)
+                        zt.store(z24, at: 2304)
+                        zt.store(z34, at: 3168)
+                        zt.store(z44, at: 4032)
+                        zt.store(z54, at: 4896)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 720)
+                        zt.store(z15, at: 1584)
+                        zt.store(z25, at: 2448)
+                        zt.store(z35, at: 3312)
+                        zt.store(z45, at: 4176)
+                        zt.store(z55, at: 5040)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2_kernel_gradient_winograd_product36(UnsafePointer(v + xi * 304), UnsafePointer(z + xi * 592), sums + xi * 128)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 80), UnsafePointer(z + xi * 144), sums + xi * 128)
             }
         }
     }
@@ -1477,26 +1395,33 @@ extension TwoHeads: TrainableModel {
     @inline(never)
     static func l2_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 128, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 128 + at), s02 = sums.simd(VK.self, at: 256 + at), s03 = sums.simd(VK.self, at: 384 + at)
-            let s10 = sums.simd(VK.self, at: 512 + at), s11 = sums.simd(VK.self, at: 640 + at), s12 = sums.simd(VK.self, at: 768 + at), s13 = sums.simd(VK.self, at: 896 + at)
-            let s20 = sums.simd(VK.self, at: 1024 + at), s21 = sums.simd(VK.self, at: 1152 + at), s22 = sums.simd(VK.self, at: 1280 + at), s23 = sums.simd(VK.self, at: 1408 + at)
-            let s30 = sums.simd(VK.self, at: 1536 + at), s31 = sums.simd(VK.self, at: 1664 + at), s32 = sums.simd(VK.self, at: 1792 + at), s33 = sums.simd(VK.self, at: 1920 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 128 + at) + (half * (t01 - t02)), at: 128 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 + t02) - t03), at: 256 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t10 + half * (t11 + t12)), at: 384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t11 - t12)), at: 512 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 640 + at) + (half * (t11 + t12) - t13), at: 640 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t20 + half * (t21 + t22)), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 896 + at) + (half * (t21 - t22)), at: 896 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t21 + t22) - t23), at: 1024 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 128), s02 = st.simd(VK.self, at: 256), s03 = st.simd(VK.self, at: 384), s04 = st.simd(VK.self, at: 512), s05 = st.simd(VK.self, at: 640)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 768), s11 = st.simd(VK.self, at: 896), s12 = st.simd(VK.self, at: 1024), s13 = st.simd(VK.self, at: 1152), s14 = st.simd(VK.self, at: 1280), s15 = st.simd(VK.self, at: 1408)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 1536), s21 = st.simd(VK.self, at: 1664), s22 = st.simd(VK.self, at: 1792), s23 = st.simd(VK.self, at: 1920), s24 = st.simd(VK.self, at: 2048), s25 = st.simd(VK.self, at: 2176)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 2304), s31 = st.simd(VK.self, at: 2432), s32 = st.simd(VK.self, at: 2560), s33 = st.simd(VK.self, at: 2688), s34 = st.simd(VK.self, at: 2816), s35 = st.simd(VK.self, at: 2944)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 3072), s41 = st.simd(VK.self, at: 3200), s42 = st.simd(VK.self, at: 3328), s43 = st.simd(VK.self, at: 3456), s44 = st.simd(VK.self, at: 3584), s45 = st.simd(VK.self, at: 3712)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 3840), s51 = st.simd(VK.self, at: 3968), s52 = st.simd(VK.self, at: 4096), s53 = st.simd(VK.self, at: 4224), s54 = st.simd(VK.self, at: 4352), s55 = st.simd(VK.self, at: 4480)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g10, at: 384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g20, at: 768)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g01, at: 128)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g11, at: 512)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 896) + g21, at: 896)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g02, at: 256)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 640) + g12, at: 640)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g22, at: 1024)
         }
     }
 
@@ -1870,6 +1795,17 @@ private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
 private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
@@ -1878,6 +1814,17 @@ private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD
 private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
 }
 @inline(__always)
 private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
@@ -1892,6 +1839,18 @@ private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
 }
 @inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}
+@inline(__always)
 private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
@@ -1902,4 +1861,16 @@ private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     typealias V = SIMD16<Float>
     let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
 }

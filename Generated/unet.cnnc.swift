@@ -1391,7 +1391,7 @@ public struct Unet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Unet: TrainableModel {
-    public static let trainingArenaCount = 82208
+    public static let trainingArenaCount = 84896
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -1409,12 +1409,12 @@ extension Unet: TrainableModel {
             WeightPacking.winograd(k, from: 12576, bias: 14304, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 33352))
         }
     }
-    public static let stepGradientCount = 13312
+    public static let stepGradientCount = 29952
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l2_enc2_conv_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 80))
-        Self.l7_dec2_conv_kernel_gradient_winograd_fold(stepGradients.advanced(by: 2048), gradients.advanced(by: 7952))
-        Self.l10_dec1_conv_kernel_gradient_winograd_fold(stepGradients.advanced(by: 10240), gradients.advanced(by: 12576))
+        Self.l7_dec2_conv_kernel_gradient_winograd_fold(stepGradients.advanced(by: 4608), gradients.advanced(by: 7952))
+        Self.l10_dec1_conv_kernel_gradient_winograd_fold(stepGradients.advanced(by: 23040), gradients.advanced(by: 12576))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -1475,7 +1475,7 @@ extension Unet: TrainableModel {
         Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 14312), gradients.advanced(by: 14312), h); swap(&g, &h)
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
-        Self.l10_dec1_conv_kernel_gradient_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 24579), arena.advanced(by: 65312))
+        Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 37379), arena.advanced(by: 65312))
         Self.l10_dec1_conv_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), h); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
@@ -1486,7 +1486,7 @@ extension Unet: TrainableModel {
         Self.l8_dec1_up_backward(UnsafePointer(g), h); swap(&g, &h)
         // dec2_conv
         Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
-        Self.l7_dec2_conv_kernel_gradient_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536)); Self.l7_dec2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 16387), arena.advanced(by: 65312))
+        Self.l7_dec2_conv_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536)); Self.l7_dec2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 18947), arena.advanced(by: 65312))
         Self.l7_dec2_conv_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), nil)
         Self.l7_dec2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l7_dec2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 4616), h, arena.advanced(by: 65312)); swap(&g, &h)
         // dec2_skip
@@ -1508,7 +1508,7 @@ extension Unet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
-        Self.l2_enc2_conv_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 57536)); Self.l2_enc2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 14339), arena.advanced(by: 65312))
+        Self.l2_enc2_conv_winograd_pad(UnsafePointer(o1), arena.advanced(by: 57536)); Self.l2_enc2_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 14339), arena.advanced(by: 65312))
         Self.l2_enc2_conv_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
         Self.l2_enc2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l2_enc2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics, h, arena.advanced(by: 65312)); swap(&g, &h)
         // enc1_pool
@@ -2175,24 +2175,12 @@ extension Unet: TrainableModel {
     }
 
     @inline(never)
-    static func l2_enc2_conv_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 80)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 80
-            target.update(repeating: 0, count: 8)
-            (target + 8).update(from: x + row * 64, count: 64)
-            (target + 72).update(repeating: 0, count: 8)
-        }
-        (y + 720).update(repeating: 0, count: 80)
-    }
-
-    @inline(never)
-    static func l2_enc2_conv_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l2_enc2_conv_kernel_gradient_winograd_product4(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 16 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
-                for t in 0..<16 {
+                for t in 0..<4 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 8 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -2207,80 +2195,137 @@ extension Unet: TrainableModel {
     static func l2_enc2_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 2304
+        let v = s, z = s + 1728
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104), d14 = pc.simd(VC.self, at: 112), d15 = pc.simd(VC.self, at: 120)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184), d24 = pc.simd(VC.self, at: 192), d25 = pc.simd(VC.self, at: 200)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264), d34 = pc.simd(VC.self, at: 272), d35 = pc.simd(VC.self, at: 280)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 320), d41 = pc.simd(VC.self, at: 328), d42 = pc.simd(VC.self, at: 336), d43 = pc.simd(VC.self, at: 344), d44 = pc.simd(VC.self, at: 352), d45 = pc.simd(VC.self, at: 360)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 400), d51 = pc.simd(VC.self, at: 408), d52 = pc.simd(VC.self, at: 416), d53 = pc.simd(VC.self, at: 424), d54 = pc.simd(VC.self, at: 432), d55 = pc.simd(VC.self, at: 440)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 576)
-                        vt.store(v20, at: 1152)
-                        vt.store(v30, at: 1728)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 144)
-                        vt.store(v11, at: 720)
-                        vt.store(v21, at: 1296)
-                        vt.store(v31, at: 1872)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 288)
-                        vt.store(v12, at: 864)
-                        vt.store(v22, at: 1440)
-                        vt.store(v32, at: 2016)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 432)
-                        vt.store(v13, at: 1008)
-                        vt.store(v23, at: 1584)
-                        vt.store(v33, at: 2160)
+                        vt.store(v10, at: 288)
+                        vt.store(v20, at: 576)
+                        vt.store(v30, at: 864)
+                        vt.store(v40, at: 1152)
+                        vt.store(v50, at: 1440)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 48)
+                        vt.store(v11, at: 336)
+                        vt.store(v21, at: 624)
+                        vt.store(v31, at: 912)
+                        vt.store(v41, at: 1200)
+                        vt.store(v51, at: 1488)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 96)
+                        vt.store(v12, at: 384)
+                        vt.store(v22, at: 672)
+                        vt.store(v32, at: 960)
+                        vt.store(v42, at: 1248)
+                        vt.store(v52, at: 1536)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 144)
+                        vt.store(v13, at: 432)
+                        vt.store(v23, at: 720)
+                        vt.store(v33, at: 1008)
+                        vt.store(v43, at: 1296)
+                        vt.store(v53, at: 1584)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 192)
+                        vt.store(v14, at: 480)
+                        vt.store(v24, at: 768)
+                        vt.store(v34, at: 1056)
+                        vt.store(v44, at: 1344)
+                        vt.store(v54, at: 1632)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 240)
+                        vt.store(v15, at: 528)
+                        vt.store(v25, at: 816)
+                        vt.store(v35, at: 1104)
+                        vt.store(v45, at: 1392)
+                        vt.store(v55, at: 1680)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 272 + t * 16 + k)
-                        z.store(e00 - e01, at: 544 + t * 16 + k)
-                        z.store(e01, at: 816 + t * 16 + k)
-                        z.store(e10, at: 1088 + t * 16 + k)
-                        z.store(e10 + e11, at: 1360 + t * 16 + k)
-                        z.store(e10 - e11, at: 1632 + t * 16 + k)
-                        z.store(e11, at: 1904 + t * 16 + k)
-                        z.store(e20, at: 2176 + t * 16 + k)
-                        z.store(e20 + e21, at: 2448 + t * 16 + k)
-                        z.store(e20 - e21, at: 2720 + t * 16 + k)
-                        z.store(e21, at: 2992 + t * 16 + k)
-                        z.store(e30, at: 3264 + t * 16 + k)
-                        z.store(e30 + e31, at: 3536 + t * 16 + k)
-                        z.store(e30 - e31, at: 3808 + t * 16 + k)
-                        z.store(e31, at: 4080 + t * 16 + k)
+                        let zt = z + (t * 16 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 128 + k), d11 = dzt.simd(VK.self, at: 144 + k), d12 = dzt.simd(VK.self, at: 160 + k), d13 = dzt.simd(VK.self, at: 176 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 256 + k), d21 = dzt.simd(VK.self, at: 272 + k), d22 = dzt.simd(VK.self, at: 288 + k), d23 = dzt.simd(VK.self, at: 304 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 384 + k), d31 = dzt.simd(VK.self, at: 400 + k), d32 = dzt.simd(VK.self, at: 416 + k), d33 = dzt.simd(VK.self, at: 432 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 480)
+                        zt.store(z20, at: 960)
+                        zt.store(z30, at: 1440)
+                        zt.store(z40, at: 1920)
+                        zt.store(z50, at: 2400)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 80)
+                        zt.store(z11, at: 560)
+                        zt.store(z21, at: 1040)
+                        zt.store(z31, at: 1520)
+                        zt.store(z41, at: 2000)
+                        zt.store(z51, at: 2480)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 160)
+                        zt.store(z12, at: 640)
+                        zt.store(z22, at: 1120)
+                        zt.store(z32, at: 1600)
+                        zt.store(z42, at: 2080)
+                        zt.store(z52, at: 2560)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 240)
+                        zt.store(z13, at: 720)
+                        zt.store(z23, at: 1200)
+                        zt.store(z33, at: 1680)
+                        zt.store(z43, at: 2160)
+                        zt.store(z53, at: 2640)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 320)
+                        zt.store(z14, at: 800)
+                        zt.store(z24, at: 1280)
+                        zt.store(z34, at: 1760)
+                        zt.store(z44, at: 2240)
+                        zt.store(z54, at: 2720)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 400)
+                        zt.store(z15, at: 880)
+                        zt.store(z25, at: 1360)
+                        zt.store(z35, at: 1840)
+                        zt.store(z45, at: 2320)
+                        zt.store(z55, at: 2800)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l2_enc2_conv_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 272), sums + xi * 128)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l2_enc2_conv_kernel_gradient_winograd_product4(UnsafePointer(v + xi * 48), UnsafePointer(z + xi * 80), sums + xi * 128)
             }
         }
     }
@@ -2289,48 +2334,43 @@ extension Unet: TrainableModel {
     @inline(never)
     static func l2_enc2_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 128, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 128 + at), s02 = sums.simd(VK.self, at: 256 + at), s03 = sums.simd(VK.self, at: 384 + at)
-            let s10 = sums.simd(VK.self, at: 512 + at), s11 = sums.simd(VK.self, at: 640 + at), s12 = sums.simd(VK.self, at: 768 + at), s13 = sums.simd(VK.self, at: 896 + at)
-            let s20 = sums.simd(VK.self, at: 1024 + at), s21 = sums.simd(VK.self, at: 1152 + at), s22 = sums.simd(VK.self, at: 1280 + at), s23 = sums.simd(VK.self, at: 1408 + at)
-            let s30 = sums.simd(VK.self, at: 1536 + at), s31 = sums.simd(VK.self, at: 1664 + at), s32 = sums.simd(VK.self, at: 1792 + at), s33 = sums.simd(VK.self, at: 1920 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 128 + at) + (half * (t01 - t02)), at: 128 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 256 + at) + (half * (t01 + t02) - t03), at: 256 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (t10 + half * (t11 + t12)), at: 384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t11 - t12)), at: 512 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 640 + at) + (half * (t11 + t12) - t13), at: 640 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (t20 + half * (t21 + t22)), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 896 + at) + (half * (t21 - t22)), at: 896 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t21 + t22) - t23), at: 1024 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 128), s02 = st.simd(VK.self, at: 256), s03 = st.simd(VK.self, at: 384), s04 = st.simd(VK.self, at: 512), s05 = st.simd(VK.self, at: 640)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 768), s11 = st.simd(VK.self, at: 896), s12 = st.simd(VK.self, at: 1024), s13 = st.simd(VK.self, at: 1152), s14 = st.simd(VK.self, at: 1280), s15 = st.simd(VK.self, at: 1408)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 1536), s21 = st.simd(VK.self, at: 1664), s22 = st.simd(VK.self, at: 1792), s23 = st.simd(VK.self, at: 1920), s24 = st.simd(VK.self, at: 2048), s25 = st.simd(VK.self, at: 2176)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 2304), s31 = st.simd(VK.self, at: 2432), s32 = st.simd(VK.self, at: 2560), s33 = st.simd(VK.self, at: 2688), s34 = st.simd(VK.self, at: 2816), s35 = st.simd(VK.self, at: 2944)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 3072), s41 = st.simd(VK.self, at: 3200), s42 = st.simd(VK.self, at: 3328), s43 = st.simd(VK.self, at: 3456), s44 = st.simd(VK.self, at: 3584), s45 = st.simd(VK.self, at: 3712)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 3840), s51 = st.simd(VK.self, at: 3968), s52 = st.simd(VK.self, at: 4096), s53 = st.simd(VK.self, at: 4224), s54 = st.simd(VK.self, at: 4352), s55 = st.simd(VK.self, at: 4480)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g10, at: 384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g20, at: 768)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g01, at: 128)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g11, at: 512)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 896) + g21, at: 896)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g02, at: 256)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 640) + g12, at: 640)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g22, at: 1024)
         }
     }
 
     @inline(never)
-    static func l7_dec2_conv_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 320)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 320
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 256, count: 256)
-            (target + 288).update(repeating: 0, count: 32)
-        }
-        (y + 2880).update(repeating: 0, count: 320)
-    }
-
-    @inline(never)
-    static func l7_dec2_conv_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l7_dec2_conv_kernel_gradient_winograd_product4(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<8 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 16 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48)
-                for t in 0..<16 {
+                for t in 0..<4 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 32 + (block * 4)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
                 }
@@ -2345,80 +2385,137 @@ extension Unet: TrainableModel {
     static func l7_dec2_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, z = s + 8448
+        let v = s, z = s + 5184
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 64)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<2 {
+                    let t = r * 2 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416), d14 = pc.simd(VC.self, at: 448), d15 = pc.simd(VC.self, at: 480)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 800)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056), d34 = pc.simd(VC.self, at: 1088), d35 = pc.simd(VC.self, at: 1120)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1280), d41 = pc.simd(VC.self, at: 1312), d42 = pc.simd(VC.self, at: 1344), d43 = pc.simd(VC.self, at: 1376), d44 = pc.simd(VC.self, at: 1408), d45 = pc.simd(VC.self, at: 1440)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1600), d51 = pc.simd(VC.self, at: 1632), d52 = pc.simd(VC.self, at: 1664), d53 = pc.simd(VC.self, at: 1696), d54 = pc.simd(VC.self, at: 1728), d55 = pc.simd(VC.self, at: 1760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 2112)
-                        vt.store(v20, at: 4224)
-                        vt.store(v30, at: 6336)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 528)
-                        vt.store(v11, at: 2640)
-                        vt.store(v21, at: 4752)
-                        vt.store(v31, at: 6864)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 1056)
-                        vt.store(v12, at: 3168)
-                        vt.store(v22, at: 5280)
-                        vt.store(v32, at: 7392)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1584)
-                        vt.store(v13, at: 3696)
-                        vt.store(v23, at: 5808)
-                        vt.store(v33, at: 7920)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<2 {
+                    let t = r * 2 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let d00 = dz.simd(VK.self, at: (oy * 8 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 8 + ox + 1) * 16 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox) * 16 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 272 + t * 16 + k)
-                        z.store(e00 - e01, at: 544 + t * 16 + k)
-                        z.store(e01, at: 816 + t * 16 + k)
-                        z.store(e10, at: 1088 + t * 16 + k)
-                        z.store(e10 + e11, at: 1360 + t * 16 + k)
-                        z.store(e10 - e11, at: 1632 + t * 16 + k)
-                        z.store(e11, at: 1904 + t * 16 + k)
-                        z.store(e20, at: 2176 + t * 16 + k)
-                        z.store(e20 + e21, at: 2448 + t * 16 + k)
-                        z.store(e20 - e21, at: 2720 + t * 16 + k)
-                        z.store(e21, at: 2992 + t * 16 + k)
-                        z.store(e30, at: 3264 + t * 16 + k)
-                        z.store(e30 + e31, at: 3536 + t * 16 + k)
-                        z.store(e30 - e31, at: 3808 + t * 16 + k)
-                        z.store(e31, at: 4080 + t * 16 + k)
+                        let zt = z + (t * 16 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 128 + k), d11 = dzt.simd(VK.self, at: 144 + k), d12 = dzt.simd(VK.self, at: 160 + k), d13 = dzt.simd(VK.self, at: 176 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 256 + k), d21 = dzt.simd(VK.self, at: 272 + k), d22 = dzt.simd(VK.self, at: 288 + k), d23 = dzt.simd(VK.self, at: 304 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 384 + k), d31 = dzt.simd(VK.self, at: 400 + k), d32 = dzt.simd(VK.self, at: 416 + k), d33 = dzt.simd(VK.self, at: 432 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 480)
+                        zt.store(z20, at: 960)
+                        zt.store(z30, at: 1440)
+                        zt.store(z40, at: 1920)
+                        zt.store(z50, at: 2400)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 80)
+                        zt.store(z11, at: 560)
+                        zt.store(z21, at: 1040)
+                        zt.store(z31, at: 1520)
+                        zt.store(z41, at: 2000)
+                        zt.store(z51, at: 2480)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 160)
+                        zt.store(z12, at: 640)
+                        zt.store(z22, at: 1120)
+                        zt.store(z32, at: 1600)
+                        zt.store(z42, at: 2080)
+                        zt.store(z52, at: 2560)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 240)
+                        zt.store(z13, at: 720)
+                        zt.store(z23, at: 1200)
+                        zt.store(z33, at: 1680)
+                        zt.store(z43, at: 2160)
+                        zt.store(z53, at: 2640)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 320)
+                        zt.store(z14, at: 800)
+                        zt.store(z24, at: 1280)
+                        zt.store(z34, at: 1760)
+                        zt.store(z44, at: 2240)
+                        zt.store(z54, at: 2720)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 400)
+                        zt.store(z15, at: 880)
+                        zt.store(z25, at: 1360)
+                        zt.store(z35, at: 1840)
+                        zt.store(z45, at: 2320)
+                        zt.store(z55, at: 2800)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l7_dec2_conv_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 528), UnsafePointer(z + xi * 272), sums + xi * 512)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l7_dec2_conv_kernel_gradient_winograd_product4(UnsafePointer(v + xi * 144), UnsafePointer(z + xi * 80), sums + xi * 512)
             }
         }
     }
@@ -2427,48 +2524,43 @@ extension Unet: TrainableModel {
     @inline(never)
     static func l7_dec2_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD16<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 512, by: 16) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 512 + at), s02 = sums.simd(VK.self, at: 1024 + at), s03 = sums.simd(VK.self, at: 1536 + at)
-            let s10 = sums.simd(VK.self, at: 2048 + at), s11 = sums.simd(VK.self, at: 2560 + at), s12 = sums.simd(VK.self, at: 3072 + at), s13 = sums.simd(VK.self, at: 3584 + at)
-            let s20 = sums.simd(VK.self, at: 4096 + at), s21 = sums.simd(VK.self, at: 4608 + at), s22 = sums.simd(VK.self, at: 5120 + at), s23 = sums.simd(VK.self, at: 5632 + at)
-            let s30 = sums.simd(VK.self, at: 6144 + at), s31 = sums.simd(VK.self, at: 6656 + at), s32 = sums.simd(VK.self, at: 7168 + at), s33 = sums.simd(VK.self, at: 7680 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 512 + at) + (half * (t01 - t02)), at: 512 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1024 + at) + (half * (t01 + t02) - t03), at: 1024 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (t10 + half * (t11 + t12)), at: 1536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2048 + at) + (half * (t11 - t12)), at: 2048 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2560 + at) + (half * (t11 + t12) - t13), at: 2560 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (t20 + half * (t21 + t22)), at: 3072 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3584 + at) + (half * (t21 - t22)), at: 3584 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4096 + at) + (half * (t21 + t22) - t23), at: 4096 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 512), s02 = st.simd(VK.self, at: 1024), s03 = st.simd(VK.self, at: 1536), s04 = st.simd(VK.self, at: 2048), s05 = st.simd(VK.self, at: 2560)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 3072), s11 = st.simd(VK.self, at: 3584), s12 = st.simd(VK.self, at: 4096), s13 = st.simd(VK.self, at: 4608), s14 = st.simd(VK.self, at: 5120), s15 = st.simd(VK.self, at: 5632)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 6144), s21 = st.simd(VK.self, at: 6656), s22 = st.simd(VK.self, at: 7168), s23 = st.simd(VK.self, at: 7680), s24 = st.simd(VK.self, at: 8192), s25 = st.simd(VK.self, at: 8704)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 9216), s31 = st.simd(VK.self, at: 9728), s32 = st.simd(VK.self, at: 10240), s33 = st.simd(VK.self, at: 10752), s34 = st.simd(VK.self, at: 11264), s35 = st.simd(VK.self, at: 11776)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 12288), s41 = st.simd(VK.self, at: 12800), s42 = st.simd(VK.self, at: 13312), s43 = st.simd(VK.self, at: 13824), s44 = st.simd(VK.self, at: 14336), s45 = st.simd(VK.self, at: 14848)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 15360), s51 = st.simd(VK.self, at: 15872), s52 = st.simd(VK.self, at: 16384), s53 = st.simd(VK.self, at: 16896), s54 = st.simd(VK.self, at: 17408), s55 = st.simd(VK.self, at: 17920)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g10, at: 1536)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g20, at: 3072)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g01, at: 512)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g11, at: 2048)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3584) + g21, at: 3584)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g02, at: 1024)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2560) + g12, at: 2560)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g22, at: 4096)
         }
     }
 
     @inline(never)
-    static func l10_dec1_conv_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 432)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 432
-            target.update(repeating: 0, count: 24)
-            (target + 24).update(from: x + row * 384, count: 384)
-            (target + 408).update(repeating: 0, count: 24)
-        }
-        (y + 7344).update(repeating: 0, count: 432)
-    }
-
-    @inline(never)
-    static func l10_dec1_conv_kernel_gradient_winograd_product32(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l10_dec1_conv_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<6 {
             for g in 0..<1 {
                 let row = sums + (block * 4) * 8 + g * 8
                 var s0 = row.simd(SIMD8<Float>.self, at: 0), s1 = row.simd(SIMD8<Float>.self, at: 8), s2 = row.simd(SIMD8<Float>.self, at: 16), s3 = row.simd(SIMD8<Float>.self, at: 24)
-                for t in 0..<32 {
+                for t in 0..<16 {
                     let zv = z.simd(SIMD8<Float>.self, at: t * 8 + g * 8), vp = v + t * 24 + (block * 4)
                     s0 = madd(s0, SIMD8<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD8<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD8<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD8<Float>(repeating: vp[3]), zv)
                 }
@@ -2483,80 +2575,137 @@ extension Unet: TrainableModel {
     static func l10_dec1_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 12544
-        for group in 0..<2 {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+        let v = s, z = s + 14400
+        do {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
             for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 864 + tx * 48)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 432), d11 = pc.simd(VC.self, at: 456), d12 = pc.simd(VC.self, at: 480), d13 = pc.simd(VC.self, at: 504)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 864), d21 = pc.simd(VC.self, at: 888), d22 = pc.simd(VC.self, at: 912), d23 = pc.simd(VC.self, at: 936)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1296), d31 = pc.simd(VC.self, at: 1320), d32 = pc.simd(VC.self, at: 1344), d33 = pc.simd(VC.self, at: 1368)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 432), d11 = pc.simd(VC.self, at: 456), d12 = pc.simd(VC.self, at: 480), d13 = pc.simd(VC.self, at: 504), d14 = pc.simd(VC.self, at: 528), d15 = pc.simd(VC.self, at: 552)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 864), d21 = pc.simd(VC.self, at: 888), d22 = pc.simd(VC.self, at: 912), d23 = pc.simd(VC.self, at: 936), d24 = pc.simd(VC.self, at: 960), d25 = pc.simd(VC.self, at: 984)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1296), d31 = pc.simd(VC.self, at: 1320), d32 = pc.simd(VC.self, at: 1344), d33 = pc.simd(VC.self, at: 1368), d34 = pc.simd(VC.self, at: 1392), d35 = pc.simd(VC.self, at: 1416)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1728), d41 = pc.simd(VC.self, at: 1752), d42 = pc.simd(VC.self, at: 1776), d43 = pc.simd(VC.self, at: 1800), d44 = pc.simd(VC.self, at: 1824), d45 = pc.simd(VC.self, at: 1848)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2160), d51 = pc.simd(VC.self, at: 2184), d52 = pc.simd(VC.self, at: 2208), d53 = pc.simd(VC.self, at: 2232), d54 = pc.simd(VC.self, at: 2256), d55 = pc.simd(VC.self, at: 2280)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 3136)
-                        vt.store(v20, at: 6272)
-                        vt.store(v30, at: 9408)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 784)
-                        vt.store(v11, at: 3920)
-                        vt.store(v21, at: 7056)
-                        vt.store(v31, at: 10192)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 1568)
-                        vt.store(v12, at: 4704)
-                        vt.store(v22, at: 7840)
-                        vt.store(v32, at: 10976)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 2352)
-                        vt.store(v13, at: 5488)
-                        vt.store(v23, at: 8624)
-                        vt.store(v33, at: 11760)
+                        vt.store(v10, at: 2400)
+                        vt.store(v20, at: 4800)
+                        vt.store(v30, at: 7200)
+                        vt.store(v40, at: 9600)
+                        vt.store(v50, at: 12000)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 400)
+                        vt.store(v11, at: 2800)
+                        vt.store(v21, at: 5200)
+                        vt.store(v31, at: 7600)
+                        vt.store(v41, at: 10000)
+                        vt.store(v51, at: 12400)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 800)
+                        vt.store(v12, at: 3200)
+                        vt.store(v22, at: 5600)
+                        vt.store(v32, at: 8000)
+                        vt.store(v42, at: 10400)
+                        vt.store(v52, at: 12800)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1200)
+                        vt.store(v13, at: 3600)
+                        vt.store(v23, at: 6000)
+                        vt.store(v33, at: 8400)
+                        vt.store(v43, at: 10800)
+                        vt.store(v53, at: 13200)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1600)
+                        vt.store(v14, at: 4000)
+                        vt.store(v24, at: 6400)
+                        vt.store(v34, at: 8800)
+                        vt.store(v44, at: 11200)
+                        vt.store(v54, at: 13600)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 2000)
+                        vt.store(v15, at: 4400)
+                        vt.store(v25, at: 6800)
+                        vt.store(v35, at: 9200)
+                        vt.store(v45, at: 11600)
+                        vt.store(v55, at: 14000)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
             for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 16 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 16 + ox) * 8 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 16 + ox + 1) * 8 + k)
-                        let d10 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox) * 8 + k)
-                        let d11 = dz.simd(VK.self, at: ((oy + 1) * 16 + ox + 1) * 8 + k)
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 8 + k)
-                        z.store(e00 + e01, at: 272 + t * 8 + k)
-                        z.store(e00 - e01, at: 544 + t * 8 + k)
-                        z.store(e01, at: 816 + t * 8 + k)
-                        z.store(e10, at: 1088 + t * 8 + k)
-                        z.store(e10 + e11, at: 1360 + t * 8 + k)
-                        z.store(e10 - e11, at: 1632 + t * 8 + k)
-                        z.store(e11, at: 1904 + t * 8 + k)
-                        z.store(e20, at: 2176 + t * 8 + k)
-                        z.store(e20 + e21, at: 2448 + t * 8 + k)
-                        z.store(e20 - e21, at: 2720 + t * 8 + k)
-                        z.store(e21, at: 2992 + t * 8 + k)
-                        z.store(e30, at: 3264 + t * 8 + k)
-                        z.store(e30 + e31, at: 3536 + t * 8 + k)
-                        z.store(e30 - e31, at: 3808 + t * 8 + k)
-                        z.store(e31, at: 4080 + t * 8 + k)
+                        let zt = z + (t * 8 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 8 + k), d02 = dzt.simd(VK.self, at: 16 + k), d03 = dzt.simd(VK.self, at: 24 + k)
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = dzt.simd(VK.self, at: 128 + k), d11 = dzt.simd(VK.self, at: 136 + k), d12 = dzt.simd(VK.self, at: 144 + k), d13 = dzt.simd(VK.self, at: 152 + k)
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = dzt.simd(VK.self, at: 256 + k), d21 = dzt.simd(VK.self, at: 264 + k), d22 = dzt.simd(VK.self, at: 272 + k), d23 = dzt.simd(VK.self, at: 280 + k)
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = dzt.simd(VK.self, at: 384 + k), d31 = dzt.simd(VK.self, at: 392 + k), d32 = dzt.simd(VK.self, at: 400 + k), d33 = dzt.simd(VK.self, at: 408 + k)
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 864)
+                        zt.store(z20, at: 1728)
+                        zt.store(z30, at: 2592)
+                        zt.store(z40, at: 3456)
+                        zt.store(z50, at: 4320)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 144)
+                        zt.store(z11, at: 1008)
+                        zt.store(z21, at: 1872)
+                        zt.store(z31, at: 2736)
+                        zt.store(z41, at: 3600)
+                        zt.store(z51, at: 4464)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 288)
+                        zt.store(z12, at: 1152)
+                        zt.store(z22, at: 2016)
+                        zt.store(z32, at: 2880)
+                        zt.store(z42, at: 3744)
+                        zt.store(z52, at: 4608)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 432)
+                        zt.store(z13, at: 1296)
+                        zt.store(z23, at: 2160)
+                        zt.store(z33, at: 3024)
+                        zt.store(z43, at: 3888)
+                        zt.store(z53, at: 4752)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 576)
+                        zt.store(z14, at: 1440)
+                        zt.store(z24, at: 2304)
+                        zt.store(z34, at: 3168)
+                        zt.store(z44, at: 4032)
+                        zt.store(z54, at: 4896)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 720)
+                        zt.store(z15, at: 1584)
+                        zt.store(z25, at: 2448)
+                        zt.store(z35, at: 3312)
+                        zt.store(z45, at: 4176)
+                        zt.store(z55, at: 5040)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l10_dec1_conv_kernel_gradient_winograd_product32(UnsafePointer(v + xi * 784), UnsafePointer(z + xi * 272), sums + xi * 192)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l10_dec1_conv_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 400), UnsafePointer(z + xi * 144), sums + xi * 192)
             }
         }
     }
@@ -2565,26 +2714,33 @@ extension Unet: TrainableModel {
     @inline(never)
     static func l10_dec1_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD8<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 192, by: 8) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 192 + at), s02 = sums.simd(VK.self, at: 384 + at), s03 = sums.simd(VK.self, at: 576 + at)
-            let s10 = sums.simd(VK.self, at: 768 + at), s11 = sums.simd(VK.self, at: 960 + at), s12 = sums.simd(VK.self, at: 1152 + at), s13 = sums.simd(VK.self, at: 1344 + at)
-            let s20 = sums.simd(VK.self, at: 1536 + at), s21 = sums.simd(VK.self, at: 1728 + at), s22 = sums.simd(VK.self, at: 1920 + at), s23 = sums.simd(VK.self, at: 2112 + at)
-            let s30 = sums.simd(VK.self, at: 2304 + at), s31 = sums.simd(VK.self, at: 2496 + at), s32 = sums.simd(VK.self, at: 2688 + at), s33 = sums.simd(VK.self, at: 2880 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 192 + at) + (half * (t01 - t02)), at: 192 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (half * (t01 + t02) - t03), at: 384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 576 + at) + (t10 + half * (t11 + t12)), at: 576 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (half * (t11 - t12)), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 960 + at) + (half * (t11 + t12) - t13), at: 960 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1152 + at) + (t20 + half * (t21 + t22)), at: 1152 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1344 + at) + (half * (t21 - t22)), at: 1344 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t21 + t22) - t23), at: 1536 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 192), s02 = st.simd(VK.self, at: 384), s03 = st.simd(VK.self, at: 576), s04 = st.simd(VK.self, at: 768), s05 = st.simd(VK.self, at: 960)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 1152), s11 = st.simd(VK.self, at: 1344), s12 = st.simd(VK.self, at: 1536), s13 = st.simd(VK.self, at: 1728), s14 = st.simd(VK.self, at: 1920), s15 = st.simd(VK.self, at: 2112)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 2304), s21 = st.simd(VK.self, at: 2496), s22 = st.simd(VK.self, at: 2688), s23 = st.simd(VK.self, at: 2880), s24 = st.simd(VK.self, at: 3072), s25 = st.simd(VK.self, at: 3264)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 3456), s31 = st.simd(VK.self, at: 3648), s32 = st.simd(VK.self, at: 3840), s33 = st.simd(VK.self, at: 4032), s34 = st.simd(VK.self, at: 4224), s35 = st.simd(VK.self, at: 4416)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 4608), s41 = st.simd(VK.self, at: 4800), s42 = st.simd(VK.self, at: 4992), s43 = st.simd(VK.self, at: 5184), s44 = st.simd(VK.self, at: 5376), s45 = st.simd(VK.self, at: 5568)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 5760), s51 = st.simd(VK.self, at: 5952), s52 = st.simd(VK.self, at: 6144), s53 = st.simd(VK.self, at: 6336), s54 = st.simd(VK.self, at: 6528), s55 = st.simd(VK.self, at: 6720)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 576) + g10, at: 576)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1152) + g20, at: 1152)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 192) + g01, at: 192)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g11, at: 768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1344) + g21, at: 1344)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g02, at: 384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 960) + g12, at: 960)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g22, at: 1536)
         }
     }
 
@@ -3443,6 +3599,17 @@ private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
 private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
@@ -3451,6 +3618,17 @@ private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD
 private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
 }
 @inline(__always)
 private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
@@ -3465,6 +3643,18 @@ private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
 }
 @inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}
+@inline(__always)
 private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
@@ -3475,4 +3665,16 @@ private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     typealias V = SIMD16<Float>
     let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
 }

@@ -514,8 +514,9 @@ import Testing
     }
 
     /// dL/dkernel of a layer the forward pass runs by Winograd goes by the
-    /// transforms' adjoint of F(2x2) when it has at least 16 of its tiles
-    /// (8x8 outputs), its input padded as for F(2x2); a 6x6 layer (9 tiles) keeps the
+    /// adjoint of the same transforms (here F(4x4)'s) when it has at least
+    /// 16 tiles of F(2x2) (8x8 outputs), with the forward kernel's padded
+    /// input; a 6x6 layer (9 tiles) keeps the
     /// direct sums. Each layer's S, summed over the batch among the step
     /// gradients, is folded into its dL/dkernel once a step.
     @Test func trainingComputesKernelGradientsByWinogradOnLargeLayers() throws {
@@ -535,21 +536,21 @@ import Testing
             Issue.record("expected a Winograd kernel and its gradient")
             return
         }
-        // Inference runs the 16x16 layer by F(4x4), whose padding has the same size here but is not the adjoint's.
-        #expect(winograd.kernel.tile == .four && gradient.ownsPadding)
-        #expect(gradient.padding.padding == winograd.padding.padding && gradient.padding.function == gradient.kernel.function + "_pad")
-        #expect(gradient.kernel.tileRows * gradient.kernel.tileColumns == 64)
-        #expect(gradients.map(\.stepGradientOffset) == [0, 16 * 8 * 16])
-        #expect(program.training.stepGradientCount == 16 * 8 * 16 + 16 * 16 * 16)
+        #expect(winograd.kernel.tile == .four && gradients.map(\.kernel.tile) == [.four, .four])
+        #expect(gradient.padding == winograd.padding)
+        #expect(gradient.kernel.tileRows * gradient.kernel.tileColumns == 16)
+        #expect(gradients.map(\.stepGradientOffset) == [0, 36 * 8 * 16])
+        #expect(program.training.stepGradientCount == 36 * 8 * 16 + 36 * 16 * 16)
         let swift = ModelGenerator.render(program)
         let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
         let parameters = program.weights.parameterCount
         #expect(training.contains("Self.\(gradient.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset))), UnsafePointer(g), gradients.advanced(by: \(parameters)), "))
         #expect(training.contains("// dL/dkernel: by Winograd's adjoint, before this (\(gradient.kernel.function))"))
-        #expect(training.contains("static func \(gradient.padding.function)(") && training.contains("Self.\(gradient.padding.function)("))
+        #expect(training.contains("let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)"))
+        #expect(training.contains("let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)"))
         #expect(training.contains("public static let stepGradientCount = \(program.training.stepGradientCount)"))
         #expect(training.contains("Self.\(gradient.kernel.function)_fold(stepGradients, gradients)"))
-        #expect(training.contains("Self.\(gradients[1].kernel.function)_fold(stepGradients.advanced(by: 2048), gradients.advanced(by: \(gradients[1].kernelParameters)))"))
+        #expect(training.contains("Self.\(gradients[1].kernel.function)_fold(stepGradients.advanced(by: \(36 * 8 * 16)), gradients.advanced(by: \(gradients[1].kernelParameters)))"))
         #expect(program.training.arena.total >= program.training.arena.winogradScratchOffset + gradient.kernel.scratchCount)
     }
 

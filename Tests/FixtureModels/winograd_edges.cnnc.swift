@@ -1003,11 +1003,11 @@ extension WinogradEdges: TrainableModel {
             WeightPacking.winograd(k, from: 6952, bias: 13864, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 33824))
         }
     }
-    public static let stepGradientCount = 18432
+    public static let stepGradientCount = 41472
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l1_conv2d_1_kernel_gradient_winograd_fold(stepGradients, gradients.advanced(by: 3480))
-        Self.l2_conv2d_2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 6144), gradients.advanced(by: 6952))
+        Self.l2_conv2d_2_kernel_gradient_winograd_fold(stepGradients.advanced(by: 13824), gradients.advanced(by: 6952))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -1053,12 +1053,12 @@ extension WinogradEdges: TrainableModel {
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_2
-        Self.l2_conv2d_2_kernel_gradient_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 41661), arena.advanced(by: 120901))
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 49341), arena.advanced(by: 120901))
         Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), nil)
         Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, h, arena.advanced(by: 120901)); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_kernel_gradient_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 35517), arena.advanced(by: 120901))
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 35517), arena.advanced(by: 120901))
         Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -1459,36 +1459,12 @@ extension WinogradEdges: TrainableModel {
     }
 
     @inline(never)
-    static func l1_conv2d_1_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<23 {
-            let target = y + row * 480
-            target.update(from: x + row * 480, count: 480)
-        }
-        (y + 11040).update(repeating: 0, count: 480)
-    }
-
-    @inline(never)
-    static func l1_conv2d_1_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1_kernel_gradient_winograd_product15(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<4 {
             for g in 0..<1 {
                 let row = sums + (block * 6) * 16 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48), s4 = row.simd(SIMD16<Float>.self, at: 64), s5 = row.simd(SIMD16<Float>.self, at: 80)
-                for t in 0..<9 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 24 + (block * 6)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 16); row.store(s2, at: 32); row.store(s3, at: 48); row.store(s4, at: 64); row.store(s5, at: 80)
-            }
-        }
-    }
-
-    @inline(never)
-    static func l1_conv2d_1_kernel_gradient_winograd_product18(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<4 {
-            for g in 0..<1 {
-                let row = sums + (block * 6) * 16 + g * 16
-                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 16), s2 = row.simd(SIMD16<Float>.self, at: 32), s3 = row.simd(SIMD16<Float>.self, at: 48), s4 = row.simd(SIMD16<Float>.self, at: 64), s5 = row.simd(SIMD16<Float>.self, at: 80)
-                for t in 0..<18 {
+                for t in 0..<15 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 16 + g * 16), vp = v + t * 24 + (block * 6)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
                 }
@@ -1503,155 +1479,137 @@ extension WinogradEdges: TrainableModel {
     static func l1_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 6912
-        for group in 0..<5 {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+        let v = s, z = s + 13248
+        for group in 0..<2 {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 2112 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 528), d11 = pc.simd(VC.self, at: 552), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 600), d14 = pc.simd(VC.self, at: 624), d15 = pc.simd(VC.self, at: 648)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 1056), d21 = pc.simd(VC.self, at: 1080), d22 = pc.simd(VC.self, at: 1104), d23 = pc.simd(VC.self, at: 1128), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1176)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1584), d31 = pc.simd(VC.self, at: 1608), d32 = pc.simd(VC.self, at: 1632), d33 = pc.simd(VC.self, at: 1656), d34 = pc.simd(VC.self, at: 1680), d35 = pc.simd(VC.self, at: 1704)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 2112), d41 = pc.simd(VC.self, at: 2136), d42 = pc.simd(VC.self, at: 2160), d43 = pc.simd(VC.self, at: 2184), d44 = pc.simd(VC.self, at: 2208), d45 = pc.simd(VC.self, at: 2232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 2640), d51 = pc.simd(VC.self, at: 2664), d52 = pc.simd(VC.self, at: 2688), d53 = pc.simd(VC.self, at: 2712), d54 = pc.simd(VC.self, at: 2736), d55 = pc.simd(VC.self, at: 2760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 1728)
-                        vt.store(v20, at: 3456)
-                        vt.store(v30, at: 5184)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 432)
-                        vt.store(v11, at: 2160)
-                        vt.store(v21, at: 3888)
-                        vt.store(v31, at: 5616)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 864)
-                        vt.store(v12, at: 2592)
-                        vt.store(v22, at: 4320)
-                        vt.store(v32, at: 6048)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1296)
-                        vt.store(v13, at: 3024)
-                        vt.store(v23, at: 4752)
-                        vt.store(v33, at: 6480)
+                        vt.store(v10, at: 2208)
+                        vt.store(v20, at: 4416)
+                        vt.store(v30, at: 6624)
+                        vt.store(v40, at: 8832)
+                        vt.store(v50, at: 11040)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 368)
+                        vt.store(v11, at: 2576)
+                        vt.store(v21, at: 4784)
+                        vt.store(v31, at: 6992)
+                        vt.store(v41, at: 9200)
+                        vt.store(v51, at: 11408)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 736)
+                        vt.store(v12, at: 2944)
+                        vt.store(v22, at: 5152)
+                        vt.store(v32, at: 7360)
+                        vt.store(v42, at: 9568)
+                        vt.store(v52, at: 11776)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 1104)
+                        vt.store(v13, at: 3312)
+                        vt.store(v23, at: 5520)
+                        vt.store(v33, at: 7728)
+                        vt.store(v43, at: 9936)
+                        vt.store(v53, at: 12144)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 1472)
+                        vt.store(v14, at: 3680)
+                        vt.store(v24, at: 5888)
+                        vt.store(v34, at: 8096)
+                        vt.store(v44, at: 10304)
+                        vt.store(v54, at: 12512)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1840)
+                        vt.store(v15, at: 4048)
+                        vt.store(v25, at: 6256)
+                        vt.store(v35, at: 8464)
+                        vt.store(v45, at: 10672)
+                        vt.store(v55, at: 12880)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
-                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
-                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 16 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 304 + t * 16 + k)
-                        z.store(e00 - e01, at: 608 + t * 16 + k)
-                        z.store(e01, at: 912 + t * 16 + k)
-                        z.store(e10, at: 1216 + t * 16 + k)
-                        z.store(e10 + e11, at: 1520 + t * 16 + k)
-                        z.store(e10 - e11, at: 1824 + t * 16 + k)
-                        z.store(e11, at: 2128 + t * 16 + k)
-                        z.store(e20, at: 2432 + t * 16 + k)
-                        z.store(e20 + e21, at: 2736 + t * 16 + k)
-                        z.store(e20 - e21, at: 3040 + t * 16 + k)
-                        z.store(e21, at: 3344 + t * 16 + k)
-                        z.store(e30, at: 3648 + t * 16 + k)
-                        z.store(e30 + e31, at: 3952 + t * 16 + k)
-                        z.store(e30 - e31, at: 4256 + t * 16 + k)
-                        z.store(e31, at: 4560 + t * 16 + k)
+                        let zt = z + (t * 16 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = ox + 2 < 18 ? dzt.simd(VK.self, at: 32 + k) : VK(), d03 = ox + 3 < 18 ? dzt.simd(VK.self, at: 48 + k) : VK()
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = oy + 1 < 21 ? dzt.simd(VK.self, at: 288 + k) : VK(), d11 = oy + 1 < 21 ? dzt.simd(VK.self, at: 304 + k) : VK(), d12 = oy + 1 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 320 + k) : VK(), d13 = oy + 1 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 336 + k) : VK()
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = oy + 2 < 21 ? dzt.simd(VK.self, at: 576 + k) : VK(), d21 = oy + 2 < 21 ? dzt.simd(VK.self, at: 592 + k) : VK(), d22 = oy + 2 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 608 + k) : VK(), d23 = oy + 2 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 624 + k) : VK()
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = oy + 3 < 21 ? dzt.simd(VK.self, at: 864 + k) : VK(), d31 = oy + 3 < 21 ? dzt.simd(VK.self, at: 880 + k) : VK(), d32 = oy + 3 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 896 + k) : VK(), d33 = oy + 3 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 912 + k) : VK()
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 1440)
+                        zt.store(z20, at: 2880)
+                        zt.store(z30, at: 4320)
+                        zt.store(z40, at: 5760)
+                        zt.store(z50, at: 7200)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 240)
+                        zt.store(z11, at: 1680)
+                        zt.store(z21, at: 3120)
+                        zt.store(z31, at: 4560)
+                        zt.store(z41, at: 6000)
+                        zt.store(z51, at: 7440)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 480)
+                        zt.store(z12, at: 1920)
+                        zt.store(z22, at: 3360)
+                        zt.store(z32, at: 4800)
+                        zt.store(z42, at: 6240)
+                        zt.store(z52, at: 7680)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 720)
+                        zt.store(z13, at: 2160)
+                        zt.store(z23, at: 3600)
+                        zt.store(z33, at: 5040)
+                        zt.store(z43, at: 6480)
+                        zt.store(z53, at: 7920)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 960)
+                        zt.store(z14, at: 2400)
+                        zt.store(z24, at: 3840)
+                        zt.store(z34, at: 5280)
+                        zt.store(z44, at: 6720)
+                        zt.store(z54, at: 8160)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 1200)
+                        zt.store(z15, at: 2640)
+                        zt.store(z25, at: 4080)
+                        zt.store(z35, at: 5520)
+                        zt.store(z45, at: 6960)
+                        zt.store(z55, at: 8400)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l1_conv2d_1_kernel_gradient_winograd_product18(UnsafePointer(v + xi * 432), UnsafePointer(z + xi * 304), sums + xi * 384)
-            }
-        }
-        do {
-            let ty0 = 10
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 48)
-                    for c in stride(from: 0, to: 24, by: 8) {
-                        let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1728)
-                        vt.store(v20, at: 3456)
-                        vt.store(v30, at: 5184)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 432)
-                        vt.store(v11, at: 2160)
-                        vt.store(v21, at: 3888)
-                        vt.store(v31, at: 5616)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 864)
-                        vt.store(v12, at: 2592)
-                        vt.store(v22, at: 4320)
-                        vt.store(v32, at: 6048)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 1296)
-                        vt.store(v13, at: 3024)
-                        vt.store(v23, at: 4752)
-                        vt.store(v33, at: 6480)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 16 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 16 + k)
-                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 16 + k) : VK()
-                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 16 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 16 + k)
-                        z.store(e00 + e01, at: 304 + t * 16 + k)
-                        z.store(e00 - e01, at: 608 + t * 16 + k)
-                        z.store(e01, at: 912 + t * 16 + k)
-                        z.store(e10, at: 1216 + t * 16 + k)
-                        z.store(e10 + e11, at: 1520 + t * 16 + k)
-                        z.store(e10 - e11, at: 1824 + t * 16 + k)
-                        z.store(e11, at: 2128 + t * 16 + k)
-                        z.store(e20, at: 2432 + t * 16 + k)
-                        z.store(e20 + e21, at: 2736 + t * 16 + k)
-                        z.store(e20 - e21, at: 3040 + t * 16 + k)
-                        z.store(e21, at: 3344 + t * 16 + k)
-                        z.store(e30, at: 3648 + t * 16 + k)
-                        z.store(e30 + e31, at: 3952 + t * 16 + k)
-                        z.store(e30 - e31, at: 4256 + t * 16 + k)
-                        z.store(e31, at: 4560 + t * 16 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l1_conv2d_1_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 432), UnsafePointer(z + xi * 304), sums + xi * 384)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l1_conv2d_1_kernel_gradient_winograd_product15(UnsafePointer(v + xi * 368), UnsafePointer(z + xi * 240), sums + xi * 384)
             }
         }
     }
@@ -1660,48 +1618,43 @@ extension WinogradEdges: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD8<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 384, by: 8) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 384 + at), s02 = sums.simd(VK.self, at: 768 + at), s03 = sums.simd(VK.self, at: 1152 + at)
-            let s10 = sums.simd(VK.self, at: 1536 + at), s11 = sums.simd(VK.self, at: 1920 + at), s12 = sums.simd(VK.self, at: 2304 + at), s13 = sums.simd(VK.self, at: 2688 + at)
-            let s20 = sums.simd(VK.self, at: 3072 + at), s21 = sums.simd(VK.self, at: 3456 + at), s22 = sums.simd(VK.self, at: 3840 + at), s23 = sums.simd(VK.self, at: 4224 + at)
-            let s30 = sums.simd(VK.self, at: 4608 + at), s31 = sums.simd(VK.self, at: 4992 + at), s32 = sums.simd(VK.self, at: 5376 + at), s33 = sums.simd(VK.self, at: 5760 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 384 + at) + (half * (t01 - t02)), at: 384 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (half * (t01 + t02) - t03), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1152 + at) + (t10 + half * (t11 + t12)), at: 1152 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t11 - t12)), at: 1536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1920 + at) + (half * (t11 + t12) - t13), at: 1920 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2304 + at) + (t20 + half * (t21 + t22)), at: 2304 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2688 + at) + (half * (t21 - t22)), at: 2688 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (half * (t21 + t22) - t23), at: 3072 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 384), s02 = st.simd(VK.self, at: 768), s03 = st.simd(VK.self, at: 1152), s04 = st.simd(VK.self, at: 1536), s05 = st.simd(VK.self, at: 1920)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 2304), s11 = st.simd(VK.self, at: 2688), s12 = st.simd(VK.self, at: 3072), s13 = st.simd(VK.self, at: 3456), s14 = st.simd(VK.self, at: 3840), s15 = st.simd(VK.self, at: 4224)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 4608), s21 = st.simd(VK.self, at: 4992), s22 = st.simd(VK.self, at: 5376), s23 = st.simd(VK.self, at: 5760), s24 = st.simd(VK.self, at: 6144), s25 = st.simd(VK.self, at: 6528)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 6912), s31 = st.simd(VK.self, at: 7296), s32 = st.simd(VK.self, at: 7680), s33 = st.simd(VK.self, at: 8064), s34 = st.simd(VK.self, at: 8448), s35 = st.simd(VK.self, at: 8832)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 9216), s41 = st.simd(VK.self, at: 9600), s42 = st.simd(VK.self, at: 9984), s43 = st.simd(VK.self, at: 10368), s44 = st.simd(VK.self, at: 10752), s45 = st.simd(VK.self, at: 11136)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 11520), s51 = st.simd(VK.self, at: 11904), s52 = st.simd(VK.self, at: 12288), s53 = st.simd(VK.self, at: 12672), s54 = st.simd(VK.self, at: 13056), s55 = st.simd(VK.self, at: 13440)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1152) + g10, at: 1152)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2304) + g20, at: 2304)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g01, at: 384)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g11, at: 1536)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2688) + g21, at: 2688)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g02, at: 768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1920) + g12, at: 1920)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g22, at: 3072)
         }
     }
 
     @inline(never)
-    static func l2_conv2d_2_kernel_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 320)
-        for row in 0..<21 {
-            let target = y + (row + 1) * 320
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 288, count: 288)
-            (target + 304).update(repeating: 0, count: 16)
-        }
-        (y + 7040).update(repeating: 0, count: 640)
-    }
-
-    @inline(never)
-    static func l2_conv2d_2_kernel_gradient_winograd_product9(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2_kernel_gradient_winograd_product15(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<2 {
             for g in 0..<3 {
                 let row = sums + (block * 6) * 48 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144), s4 = row.simd(SIMD16<Float>.self, at: 192), s5 = row.simd(SIMD16<Float>.self, at: 240)
-                for t in 0..<9 {
+                for t in 0..<15 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (block * 6)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
                 }
@@ -1711,31 +1664,7 @@ extension WinogradEdges: TrainableModel {
         for g in 0..<3 {
             let row = sums + (12) * 48 + g * 16
             var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144)
-            for t in 0..<9 {
-                let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (12)
-                s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
-            }
-            row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144)
-        }
-    }
-
-    @inline(never)
-    static func l2_conv2d_2_kernel_gradient_winograd_product18(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for block in 0..<2 {
-            for g in 0..<3 {
-                let row = sums + (block * 6) * 48 + g * 16
-                var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144), s4 = row.simd(SIMD16<Float>.self, at: 192), s5 = row.simd(SIMD16<Float>.self, at: 240)
-                for t in 0..<18 {
-                    let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (block * 6)
-                    s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
-                }
-                row.store(s0, at: 0); row.store(s1, at: 48); row.store(s2, at: 96); row.store(s3, at: 144); row.store(s4, at: 192); row.store(s5, at: 240)
-            }
-        }
-        for g in 0..<3 {
-            let row = sums + (12) * 48 + g * 16
-            var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 48), s2 = row.simd(SIMD16<Float>.self, at: 96), s3 = row.simd(SIMD16<Float>.self, at: 144)
-            for t in 0..<18 {
+            for t in 0..<15 {
                 let zv = z.simd(SIMD16<Float>.self, at: t * 48 + g * 16), vp = v + t * 16 + (12)
                 s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
             }
@@ -1749,155 +1678,137 @@ extension WinogradEdges: TrainableModel {
     static func l2_conv2d_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, z = s + 4864
-        for group in 0..<5 {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 32)
+        let v = s, z = s + 8640
+        for group in 0..<2 {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 1216)
-                        vt.store(v20, at: 2432)
-                        vt.store(v30, at: 3648)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 304)
-                        vt.store(v11, at: 1520)
-                        vt.store(v21, at: 2736)
-                        vt.store(v31, at: 3952)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 608)
-                        vt.store(v12, at: 1824)
-                        vt.store(v22, at: 3040)
-                        vt.store(v32, at: 4256)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 912)
-                        vt.store(v13, at: 2128)
-                        vt.store(v23, at: 3344)
-                        vt.store(v33, at: 4560)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
                     }
                 }
             }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
+            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
+                    let dzt = dz + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
-                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
-                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 48 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 48 + k)
-                        z.store(e00 + e01, at: 880 + t * 48 + k)
-                        z.store(e00 - e01, at: 1760 + t * 48 + k)
-                        z.store(e01, at: 2640 + t * 48 + k)
-                        z.store(e10, at: 3520 + t * 48 + k)
-                        z.store(e10 + e11, at: 4400 + t * 48 + k)
-                        z.store(e10 - e11, at: 5280 + t * 48 + k)
-                        z.store(e11, at: 6160 + t * 48 + k)
-                        z.store(e20, at: 7040 + t * 48 + k)
-                        z.store(e20 + e21, at: 7920 + t * 48 + k)
-                        z.store(e20 - e21, at: 8800 + t * 48 + k)
-                        z.store(e21, at: 9680 + t * 48 + k)
-                        z.store(e30, at: 10560 + t * 48 + k)
-                        z.store(e30 + e31, at: 11440 + t * 48 + k)
-                        z.store(e30 - e31, at: 12320 + t * 48 + k)
-                        z.store(e31, at: 13200 + t * 48 + k)
+                        let zt = z + (t * 48 + k)
+                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 48 + k), d02 = ox + 2 < 18 ? dzt.simd(VK.self, at: 96 + k) : VK(), d03 = ox + 3 < 18 ? dzt.simd(VK.self, at: 144 + k) : VK()
+                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
+                        let d10 = oy + 1 < 21 ? dzt.simd(VK.self, at: 864 + k) : VK(), d11 = oy + 1 < 21 ? dzt.simd(VK.self, at: 912 + k) : VK(), d12 = oy + 1 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 960 + k) : VK(), d13 = oy + 1 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 1008 + k) : VK()
+                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
+                        let d20 = oy + 2 < 21 ? dzt.simd(VK.self, at: 1728 + k) : VK(), d21 = oy + 2 < 21 ? dzt.simd(VK.self, at: 1776 + k) : VK(), d22 = oy + 2 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 1824 + k) : VK(), d23 = oy + 2 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 1872 + k) : VK()
+                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
+                        let d30 = oy + 3 < 21 ? dzt.simd(VK.self, at: 2592 + k) : VK(), d31 = oy + 3 < 21 ? dzt.simd(VK.self, at: 2640 + k) : VK(), d32 = oy + 3 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 2688 + k) : VK(), d33 = oy + 3 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 2736 + k) : VK()
+                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
+                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        zt.store(z00, at: 0)
+                        zt.store(z10, at: 4320)
+                        zt.store(z20, at: 8640)
+                        zt.store(z30, at: 12960)
+                        zt.store(z40, at: 17280)
+                        zt.store(z50, at: 21600)
+                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
+                        zt.store(z01, at: 720)
+                        zt.store(z11, at: 5040)
+                        zt.store(z21, at: 9360)
+                        zt.store(z31, at: 13680)
+                        zt.store(z41, at: 18000)
+                        zt.store(z51, at: 22320)
+                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
+                        zt.store(z02, at: 1440)
+                        zt.store(z12, at: 5760)
+                        zt.store(z22, at: 10080)
+                        zt.store(z32, at: 14400)
+                        zt.store(z42, at: 18720)
+                        zt.store(z52, at: 23040)
+                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
+                        zt.store(z03, at: 2160)
+                        zt.store(z13, at: 6480)
+                        zt.store(z23, at: 10800)
+                        zt.store(z33, at: 15120)
+                        zt.store(z43, at: 19440)
+                        zt.store(z53, at: 23760)
+                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
+                        zt.store(z04, at: 2880)
+                        zt.store(z14, at: 7200)
+                        zt.store(z24, at: 11520)
+                        zt.store(z34, at: 15840)
+                        zt.store(z44, at: 20160)
+                        zt.store(z54, at: 24480)
+                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
+                        zt.store(z05, at: 3600)
+                        zt.store(z15, at: 7920)
+                        zt.store(z25, at: 12240)
+                        zt.store(z35, at: 16560)
+                        zt.store(z45, at: 20880)
+                        zt.store(z55, at: 25200)
                     }
                 }
             }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_2_kernel_gradient_winograd_product18(UnsafePointer(v + xi * 304), UnsafePointer(z + xi * 880), sums + xi * 768)
-            }
-        }
-        do {
-            let ty0 = 10
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 8) {
-                        let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 1216)
-                        vt.store(v20, at: 2432)
-                        vt.store(v30, at: 3648)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 304)
-                        vt.store(v11, at: 1520)
-                        vt.store(v21, at: 2736)
-                        vt.store(v31, at: 3952)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 608)
-                        vt.store(v12, at: 1824)
-                        vt.store(v22, at: 3040)
-                        vt.store(v32, at: 4256)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 912)
-                        vt.store(v13, at: 2128)
-                        vt.store(v23, at: 3344)
-                        vt.store(v33, at: 4560)
-                    }
-                }
-            }
-            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 48, by: 8) {
-                        let d00 = dz.simd(VK.self, at: (oy * 18 + ox) * 48 + k)
-                        let d01 = dz.simd(VK.self, at: (oy * 18 + ox + 1) * 48 + k)
-                        let d10 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox) * 48 + k) : VK()
-                        let d11 = oy + 1 < 21 ? dz.simd(VK.self, at: ((oy + 1) * 18 + ox + 1) * 48 + k) : VK()
-                        let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11
-                        z.store(e00, at: 0 + t * 48 + k)
-                        z.store(e00 + e01, at: 880 + t * 48 + k)
-                        z.store(e00 - e01, at: 1760 + t * 48 + k)
-                        z.store(e01, at: 2640 + t * 48 + k)
-                        z.store(e10, at: 3520 + t * 48 + k)
-                        z.store(e10 + e11, at: 4400 + t * 48 + k)
-                        z.store(e10 - e11, at: 5280 + t * 48 + k)
-                        z.store(e11, at: 6160 + t * 48 + k)
-                        z.store(e20, at: 7040 + t * 48 + k)
-                        z.store(e20 + e21, at: 7920 + t * 48 + k)
-                        z.store(e20 - e21, at: 8800 + t * 48 + k)
-                        z.store(e21, at: 9680 + t * 48 + k)
-                        z.store(e30, at: 10560 + t * 48 + k)
-                        z.store(e30 + e31, at: 11440 + t * 48 + k)
-                        z.store(e30 - e31, at: 12320 + t * 48 + k)
-                        z.store(e31, at: 13200 + t * 48 + k)
-                    }
-                }
-            }
-            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_2_kernel_gradient_winograd_product9(UnsafePointer(v + xi * 304), UnsafePointer(z + xi * 880), sums + xi * 768)
+            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<36 {
+                Self.l2_conv2d_2_kernel_gradient_winograd_product15(UnsafePointer(v + xi * 240), UnsafePointer(z + xi * 720), sums + xi * 768)
             }
         }
     }
@@ -1906,26 +1817,33 @@ extension WinogradEdges: TrainableModel {
     @inline(never)
     static func l2_conv2d_2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
         typealias VK = SIMD8<Float>
-        // dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]
-        let half = VK(repeating: 0.5)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 768, by: 8) {
-            let s00 = sums.simd(VK.self, at: 0 + at), s01 = sums.simd(VK.self, at: 768 + at), s02 = sums.simd(VK.self, at: 1536 + at), s03 = sums.simd(VK.self, at: 2304 + at)
-            let s10 = sums.simd(VK.self, at: 3072 + at), s11 = sums.simd(VK.self, at: 3840 + at), s12 = sums.simd(VK.self, at: 4608 + at), s13 = sums.simd(VK.self, at: 5376 + at)
-            let s20 = sums.simd(VK.self, at: 6144 + at), s21 = sums.simd(VK.self, at: 6912 + at), s22 = sums.simd(VK.self, at: 7680 + at), s23 = sums.simd(VK.self, at: 8448 + at)
-            let s30 = sums.simd(VK.self, at: 9216 + at), s31 = sums.simd(VK.self, at: 9984 + at), s32 = sums.simd(VK.self, at: 10752 + at), s33 = sums.simd(VK.self, at: 11520 + at)
-            let t00 = s00 + half * (s10 + s20), t10 = half * (s10 - s20), t20 = half * (s10 + s20) - s30
-            let t01 = s01 + half * (s11 + s21), t11 = half * (s11 - s21), t21 = half * (s11 + s21) - s31
-            let t02 = s02 + half * (s12 + s22), t12 = half * (s12 - s22), t22 = half * (s12 + s22) - s32
-            let t03 = s03 + half * (s13 + s23), t13 = half * (s13 - s23), t23 = half * (s13 + s23) - s33
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 0 + at) + (t00 + half * (t01 + t02)), at: 0 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 768 + at) + (half * (t01 - t02)), at: 768 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 1536 + at) + (half * (t01 + t02) - t03), at: 1536 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 2304 + at) + (t10 + half * (t11 + t12)), at: 2304 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3072 + at) + (half * (t11 - t12)), at: 3072 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 3840 + at) + (half * (t11 + t12) - t13), at: 3840 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 4608 + at) + (t20 + half * (t21 + t22)), at: 4608 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 5376 + at) + (half * (t21 - t22)), at: 5376 + at)
-            kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: 6144 + at) + (half * (t21 + t22) - t23), at: 6144 + at)
+            let st = sums + at, kt = kernelGradient + at
+            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 768), s02 = st.simd(VK.self, at: 1536), s03 = st.simd(VK.self, at: 2304), s04 = st.simd(VK.self, at: 3072), s05 = st.simd(VK.self, at: 3840)
+            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
+            let s10 = st.simd(VK.self, at: 4608), s11 = st.simd(VK.self, at: 5376), s12 = st.simd(VK.self, at: 6144), s13 = st.simd(VK.self, at: 6912), s14 = st.simd(VK.self, at: 7680), s15 = st.simd(VK.self, at: 8448)
+            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
+            let s20 = st.simd(VK.self, at: 9216), s21 = st.simd(VK.self, at: 9984), s22 = st.simd(VK.self, at: 10752), s23 = st.simd(VK.self, at: 11520), s24 = st.simd(VK.self, at: 12288), s25 = st.simd(VK.self, at: 13056)
+            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
+            let s30 = st.simd(VK.self, at: 13824), s31 = st.simd(VK.self, at: 14592), s32 = st.simd(VK.self, at: 15360), s33 = st.simd(VK.self, at: 16128), s34 = st.simd(VK.self, at: 16896), s35 = st.simd(VK.self, at: 17664)
+            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
+            let s40 = st.simd(VK.self, at: 18432), s41 = st.simd(VK.self, at: 19200), s42 = st.simd(VK.self, at: 19968), s43 = st.simd(VK.self, at: 20736), s44 = st.simd(VK.self, at: 21504), s45 = st.simd(VK.self, at: 22272)
+            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
+            let s50 = st.simd(VK.self, at: 23040), s51 = st.simd(VK.self, at: 23808), s52 = st.simd(VK.self, at: 24576), s53 = st.simd(VK.self, at: 25344), s54 = st.simd(VK.self, at: 26112), s55 = st.simd(VK.self, at: 26880)
+            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
+            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 2304) + g10, at: 2304)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 4608) + g20, at: 4608)
+            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g01, at: 768)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g11, at: 3072)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 5376) + g21, at: 5376)
+            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g02, at: 1536)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 3840) + g12, at: 3840)
+            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g22, at: 6144)
         }
     }
 
@@ -2250,10 +2168,11 @@ extension WinogradEdges: TrainableModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 20736
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 6
+            let rows = group < 1 ? 6 : 5
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<6 {
+            for r in 0..<rows {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
@@ -2292,84 +2211,10 @@ extension WinogradEdges: TrainableModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_training_product54(UnsafePointer(v + xi * 1296), w + 0 + xi * 384, m + xi * 880)
+                if rows == 6 { Self.l1_conv2d_1_winograd_training_product54(UnsafePointer(v + xi * 1296), w + 0 + xi * 384, m + xi * 880) } else { Self.l1_conv2d_1_winograd_training_product45(UnsafePointer(v + xi * 1296), w + 0 + xi * 384, m + xi * 880) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<6 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    let yt = y + (oy * 18 + ox) * 16
-                    for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 6144 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 880), m02 = mt.simd(VK.self, at: 1760), m03 = mt.simd(VK.self, at: 2640)
-                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 3520), m11 = mt.simd(VK.self, at: 4400), m12 = mt.simd(VK.self, at: 5280), m13 = mt.simd(VK.self, at: 6160)
-                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 7040), m21 = mt.simd(VK.self, at: 7920), m22 = mt.simd(VK.self, at: 8800), m23 = mt.simd(VK.self, at: 9680)
-                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 10560), m31 = mt.simd(VK.self, at: 11440), m32 = mt.simd(VK.self, at: 12320), m33 = mt.simd(VK.self, at: 13200)
-                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
-                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
-                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01, at: k + 16)
-                        let y10 = s10 + bias
-                        if oy + 1 < 21 { yt.store(y10, at: k + 288) }
-                        let y11 = s11 + bias
-                        if oy + 1 < 21 { yt.store(y11, at: k + 304) }
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 6
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<5 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 960 + tx * 48)
-                    for c in stride(from: 0, to: 24, by: 8) {
-                        let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 5184)
-                        vt.store(v20, at: 10368)
-                        vt.store(v30, at: 15552)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 1296)
-                        vt.store(v11, at: 6480)
-                        vt.store(v21, at: 11664)
-                        vt.store(v31, at: 16848)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 2592)
-                        vt.store(v12, at: 7776)
-                        vt.store(v22, at: 12960)
-                        vt.store(v32, at: 18144)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 3888)
-                        vt.store(v13, at: 9072)
-                        vt.store(v23, at: 14256)
-                        vt.store(v33, at: 19440)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_training_product45(UnsafePointer(v + xi * 1296), w + 0 + xi * 384, m + xi * 880)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<5 {
+            for r in 0..<rows {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
@@ -2536,10 +2381,11 @@ extension WinogradEdges: TrainableModel {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
         let v = s, m = s + 14080
-        if parts.contains(0) {
-            let ty0 = 0
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 6
+            let rows = group < 1 ? 6 : 5
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<6 {
+            for r in 0..<rows {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
@@ -2578,84 +2424,10 @@ extension WinogradEdges: TrainableModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_training_product54(UnsafePointer(v + xi * 880), w + 0 + xi * 768, m + xi * 2608)
+                if rows == 6 { Self.l2_conv2d_2_winograd_training_product54(UnsafePointer(v + xi * 880), w + 0 + xi * 768, m + xi * 2608) } else { Self.l2_conv2d_2_winograd_training_product45(UnsafePointer(v + xi * 880), w + 0 + xi * 768, m + xi * 2608) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<6 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    let yt = y + (oy * 18 + ox) * 48
-                    for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 12288 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2608), m02 = mt.simd(VK.self, at: 5216), m03 = mt.simd(VK.self, at: 7824)
-                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 10432), m11 = mt.simd(VK.self, at: 13040), m12 = mt.simd(VK.self, at: 15648), m13 = mt.simd(VK.self, at: 18256)
-                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 20864), m21 = mt.simd(VK.self, at: 23472), m22 = mt.simd(VK.self, at: 26080), m23 = mt.simd(VK.self, at: 28688)
-                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 31296), m31 = mt.simd(VK.self, at: 33904), m32 = mt.simd(VK.self, at: 36512), m33 = mt.simd(VK.self, at: 39120)
-                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
-                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
-                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
-                        let y00 = s00 + bias
-                        yt.store(y00, at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01, at: k + 48)
-                        let y10 = s10 + bias
-                        if oy + 1 < 21 { yt.store(y10, at: k + 864) }
-                        let y11 = s11 + bias
-                        if oy + 1 < 21 { yt.store(y11, at: k + 912) }
-                    }
-                }
-            }
-        }
-        if parts.contains(1) {
-            let ty0 = 6
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<5 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 640 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 8) {
-                        let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 3520)
-                        vt.store(v20, at: 7040)
-                        vt.store(v30, at: 10560)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 880)
-                        vt.store(v11, at: 4400)
-                        vt.store(v21, at: 7920)
-                        vt.store(v31, at: 11440)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 1760)
-                        vt.store(v12, at: 5280)
-                        vt.store(v22, at: 8800)
-                        vt.store(v32, at: 12320)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 2640)
-                        vt.store(v13, at: 6160)
-                        vt.store(v23, at: 9680)
-                        vt.store(v33, at: 13200)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_training_product45(UnsafePointer(v + xi * 880), w + 0 + xi * 768, m + xi * 2608)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<5 {
+            for r in 0..<rows {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
@@ -2711,6 +2483,17 @@ private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
 private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
@@ -2719,6 +2502,17 @@ private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD
 private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
 }
 @inline(__always)
 private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
@@ -2733,6 +2527,18 @@ private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
 }
 @inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}
+@inline(__always)
 private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
     typealias V = SIMD16<Float>
     let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
@@ -2743,4 +2549,16 @@ private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIM
     typealias V = SIMD16<Float>
     let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
     return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
 }

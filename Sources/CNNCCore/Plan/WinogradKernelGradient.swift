@@ -3,10 +3,8 @@
 struct WinogradKernelGradient: Codable, Hashable, Sendable {
     /// The layer whose dL/dkernel it computes.
     var layer: Int
-    /// The padding that gives the input its tiles read: the forward Winograd
-    /// kernel's where that is F(2x2) too, else one of its own (`ownsPadding`).
+    /// The forward Winograd kernel's padding, which gives the input its tiles read.
     var padding: PaddingEmitter
-    var ownsPadding = false
     var kernel: WinogradKernelGradientEmitter
     /// The layer's kernel in the parameter buffer, (3, 3, inputChannels, outputs).
     var kernelParameters: Int
@@ -14,13 +12,14 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
     /// step gradients, after the parameters' gradients in `gradients`.
     var stepGradientOffset: Int
 
-    var stepGradientCount: Int { 16 * kernel.inputChannels * kernel.outputs }
+    var stepGradientCount: Int { kernel.transforms * kernel.inputChannels * kernel.outputs }
 
-    /// Layers of fewer tiles keep the direct sums. S is summed over the whole
-    /// batch and turned into dL/dkernel once a step, so a sample pays only the
-    /// transforms and the products; while it was turned once a sample,
-    /// ResNet-20's 8x8 layers (16 tiles) spent about as long on that as the
-    /// direct sums took.
+    /// Layers of fewer tiles of F(2x2) (outputs smaller than 7x7 or 8x8)
+    /// keep the direct sums, whichever tile their forward pass runs by. S is
+    /// summed over the whole batch and turned into dL/dkernel once a step,
+    /// so a sample pays only the transforms and the products; while it was
+    /// turned once a sample, ResNet-20's 8x8 layers (16 tiles) spent about as
+    /// long on that as the direct sums took.
     static let minimumTiles = 16
 
     /// Every layer whose forward pass inference runs by Winograd, of at least
@@ -40,17 +39,9 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
             let kernel = WinogradKernelGradientEmitter(
                 function: node.function + "_kernel_gradient_winograd", inputChannels: winograd.kernel.inputChannels,
                 outputs: winograd.kernel.outputs, outputHeight: winograd.kernel.outputHeight, outputWidth: winograd.kernel.outputWidth,
-                target: target)
+                target: target, tile: winograd.kernel.tile)
             let parameters = weights.tensors[packed.kernelTensor].offset
-            // The adjoint is F(2x2)'s; a forward pass by F(4x4) pads for tiles of 4.
-            var padding = winograd.padding
-            let ownsPadding = winograd.kernel.tile != .two
-            if ownsPadding {
-                padding.function = kernel.function + "_pad"
-                padding.padding.bottom += kernel.inputHeight - padding.paddedHeight
-                padding.padding.right += kernel.inputWidth - padding.paddedWidth
-            }
-            let gradient = WinogradKernelGradient(layer: node.index, padding: padding, ownsPadding: ownsPadding, kernel: kernel,
+            let gradient = WinogradKernelGradient(layer: node.index, padding: winograd.padding, kernel: kernel,
                                                   kernelParameters: parameters, stepGradientOffset: offsets[parameters] ?? count)
             if offsets[parameters] == nil {
                 offsets[parameters] = count

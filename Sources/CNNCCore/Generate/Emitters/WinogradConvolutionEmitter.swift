@@ -114,24 +114,31 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             out.line("typealias VK = SIMD\(outputLanes)<Float>")
             out.line("let v = s, m = s + \(transforms * vStride)")
             if fusedReLU { out.line("let zero = VK()") }
-            if groups == 1 {
+            // One body for every group; a shorter last group sets `rows` (the
+            // body written twice made F(4x4)'s kernels twice as long to compile).
+            let rowCounts = lastRows > 0 ? [rowsPerGroup, lastRows] : [rowsPerGroup]
+            if groups + rowCounts.count - 1 == 1 {
                 out.block("if parts.contains(0)") { out in
                     out.line("let ty0 = 0")
-                    emitGroup(rows: rowsPerGroup, into: &out)
+                    emitGroup(rows: rowCounts, into: &out)
                 }
-            } else if groups > 1 {
-                out.block("for group in parts.clamped(to: 0..<\(groups))") { out in
+            } else {
+                out.block("for group in parts.clamped(to: 0..<\(groups + rowCounts.count - 1))") { out in
                     out.line("let ty0 = group * \(rowsPerGroup)")
-                    emitGroup(rows: rowsPerGroup, into: &out)
-                }
-            }
-            if lastRows > 0 {
-                out.block("if parts.contains(\(groups))") { out in
-                    out.line("let ty0 = \(groups * rowsPerGroup)")
-                    emitGroup(rows: lastRows, into: &out)
+                    if lastRows > 0 { out.line("let rows = group < \(groups) ? \(rowsPerGroup) : \(lastRows)") }
+                    emitGroup(rows: rowCounts, into: &out)
                 }
             }
         }
+    }
+
+    /// The tile rows of a group, `rows` where the last group is shorter.
+    static func rowsExpression(_ rowCounts: [Int]) -> String { rowCounts.count == 1 ? "\(rowCounts[0])" : "rows" }
+
+    /// A call of the products function for the group's tiles: for each row count its own.
+    static func productCall(_ rowCounts: [Int], tileColumns: Int, name: (Int) -> String, arguments: String) -> String {
+        guard rowCounts.count == 2 else { return "Self.\(name(rowCounts[0] * tileColumns))(\(arguments))" }
+        return "if rows == \(rowCounts[0]) { Self.\(name(rowCounts[0] * tileColumns))(\(arguments)) } else { Self.\(name(rowCounts[1] * tileColumns))(\(arguments)) }"
     }
 
     /// M[ξ] = V[ξ] · U[ξ] for `tiles` tiles: a 1x1 convolution of a 1 x tiles
@@ -145,13 +152,14 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             packed: matrix, fusedReLU: false, target: target, startsFromZero: true)
     }
 
-    private func emitGroup(rows: Int, into out: inout SourceWriter) {
-        let tiles = rows * tileColumns, m = tile.size, n = tile.patch
+    private func emitGroup(rows rowCounts: [Int], into out: inout SourceWriter) {
+        let rows = Self.rowsExpression(rowCounts), m = tile.size, n = tile.patch
         Self.emitInputTransform(tile: tile, rows: rows, tileColumns: tileColumns, inputWidth: inputWidth, inputChannels: inputChannels,
                                 channelLanes: channelLanes, vStride: vStride, into: &out)
         out.line("// \(transforms) products M[ξ] = V[ξ] · U[ξ].")
         out.block("for xi in 0..<\(transforms)") { out in
-            out.line("Self.\(productsOf ?? function)_product\(tiles)(UnsafePointer(v + xi * \(vStride)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(mStride))")
+            out.line(Self.productCall(rowCounts, tileColumns: tileColumns, name: { "\(productsOf ?? function)_product\($0)" },
+                                      arguments: "UnsafePointer(v + xi * \(vStride)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(mStride)"))
         }
         out.line("// Output transform: Y = Aᵀ M A + bias, each \(m)x\(m) block of outputs.")
         out.block("for r in 0..<\(rows)") { out in
@@ -201,7 +209,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// V[ξ][tile][c] = (Bᵀ d B)[ξ] for the n x n patch d of each tile of `rows`
     /// tile rows from `ty0`, read from `x` (the padded input); V's matrices
     /// `vStride` floats apart in `v`. Training's Winograd dL/dkernel transforms its input so too.
-    static func emitInputTransform(tile: WinogradTile = .two, rows: Int, tileColumns: Int, inputWidth: Int, inputChannels: Int,
+    static func emitInputTransform(tile: WinogradTile = .two, rows: String, tileColumns: Int, inputWidth: Int, inputChannels: Int,
                                    channelLanes: Int, vStride: Int, into out: inout SourceWriter) {
         let rowFloats = inputWidth * inputChannels, m = tile.size, n = tile.patch
         out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each \(n)x\(n) patch d.")

@@ -56,6 +56,22 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
         }
     }
 
+    /// G (n x 3): U = G g Gᵀ for a kernel g. The weights transform it in
+    /// Double (`WeightPacking.winogradKernelTransform`, which must agree);
+    /// training's dL/dkernel folds its sums with it (`kernelAdjoint`).
+    var kernelTransform: [[Double]] {
+        switch self {
+        case .two: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        case .four: [[1, 0, 0], [-1.0 / 3, -1.0 / 3, -1.0 / 3], [1.0 / 3, -1.0 / 3, 1.0 / 3],
+                     [1.0 / 15, 2.0 / 15, 4.0 / 15], [-16.0 / 15, 8.0 / 15, -4.0 / 15], [0, 0, 1]]
+        }
+    }
+
+    /// A (n x m), Aᵀ transposed: dL/dM = A dL/dY Aᵀ for a tile's gradient dL/dY.
+    var outputAdjoint: [[Double]] { (0..<patch).map { k in outputTransform.map { $0[k] } } }
+    /// Gᵀ (3 x n): dL/dg = Gᵀ dL/dU G.
+    var kernelAdjoint: [[Double]] { (0..<3).map { a in kernelTransform.map { $0[a] } } }
+
     /// The tile for a layer of this output size. F(4x4) takes 2.25 products a
     /// pixel instead of 4, but a tile reaching past the output computes
     /// outputs no one reads, so it is taken where its products over the
@@ -125,6 +141,9 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
     /// same sums written out take (cats_vs_dogs compiled 2.4 s faster).
     var inputFunction: String { "winogradInput\(size)" }
     var outputFunction: String { "winogradOutput\(size)" }
+    /// The adjoints dL/dkernel needs: A on m vectors, Gᵀ on n.
+    var outputAdjointFunction: String { "winogradOutputAdjoint\(size)" }
+    var kernelAdjointFunction: String { "winogradKernelAdjoint\(size)" }
 
     /// `inputFunction` and `outputFunction` for vectors of each of `lanes`,
     /// always inlined; their multiply-adds are the file's `madd`.
@@ -132,8 +151,10 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
         for tile in [WinogradTile.two, .four] {
             for width in lanes {
                 let vector = "SIMD\(width)<Float>"
-                for (function, matrix) in [(tile.inputFunction, tile.inputTransform), (tile.outputFunction, tile.outputTransform)] {
-                    let parameters = (0..<tile.patch).map { "_ x\($0): \(vector)" }.joined(separator: ", ")
+                for (function, matrix) in [(tile.inputFunction, tile.inputTransform), (tile.outputFunction, tile.outputTransform),
+                                           (tile.outputAdjointFunction, tile.outputAdjoint), (tile.kernelAdjointFunction, tile.kernelAdjoint)] {
+                    let inputs = matrix[0].count
+                    let parameters = (0..<inputs).map { "_ x\($0): \(vector)" }.joined(separator: ", ")
                     let results = "(" + Array(repeating: vector, count: matrix.count).joined(separator: ", ") + ")"
                     out.line("@inline(__always)")
                     out.block("private func \(function)(\(parameters)) -> \(results)") { out in
@@ -142,7 +163,7 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
                         if !constants.isEmpty {
                             out.line("let " + constants.map { "\(constantName("V", $0)): V = V(repeating: \(literal($0)))" }.joined(separator: ", "))
                         }
-                        let terms = (0..<tile.patch).map { "x\($0)" }
+                        let terms = (0..<inputs).map { "x\($0)" }
                         out.line("return (" + matrix.map { combination($0, of: terms, vector: "V") }.joined(separator: ", ") + ")")
                     }
                 }
@@ -164,8 +185,9 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
         return values
     }
 
-    /// A coefficient as a Float literal: every one here is a short binary fraction.
+    /// A coefficient as a Float literal: the transforms' are short binary
+    /// fractions; G's thirds and fifteenths round to the nearest Float.
     private static func literal(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() ? String(Int(value)) : String(Float(value))
     }
 }

@@ -156,10 +156,6 @@ struct TrainingGenerator {
         }
         var emitted: Set<String> = []
         for gradient in program.winogradKernelGradients where emitted.insert(gradient.kernel.function).inserted {
-            if gradient.ownsPadding {
-                gradient.padding.emit(into: &out)
-                out.line()
-            }
             gradient.kernel.emit(into: &out)
         }
         let winogradKernels = program.winogradInputGradients.map { gradient in

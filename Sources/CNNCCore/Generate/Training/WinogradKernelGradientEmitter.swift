@@ -1,20 +1,21 @@
-/// dL/dkernel of a 3x3 stride-1 Conv2D by the adjoint of Winograd's
-/// F(2x2, 3x3), for a layer whose forward pass runs by Winograd.
+/// dL/dkernel of a 3x3 stride-1 Conv2D by the adjoint of the Winograd
+/// algorithm its forward pass runs by at inference, F(2x2, 3x3) or F(4x4, 3x3)
+/// (`WinogradTile`).
 ///
-/// The forward pass computes each 2x2 tile of outputs as y = Aᵀ[(G g Gᵀ) ⊙
+/// The forward pass computes each m x m tile of outputs as y = Aᵀ[(G g Gᵀ) ⊙
 /// (Bᵀ d B)]A, so dL/dg = Gᵀ[Σ_tiles (Bᵀ d B) ⊙ (A dy Aᵀ)]G: per tile the
-/// input transform V (the forward pass's), the 2x2 block of dL/dz taken to
-/// 4x4 as Z = A dz Aᵀ, then 16 matrix products S[ξ] += V[ξ]ᵀ · Z[ξ] (input
+/// input transform V (the forward pass's), the m x m block of dL/dz taken to
+/// n x n as Z = A dz Aᵀ, then n² matrix products S[ξ] += V[ξ]ᵀ · Z[ξ] (input
 /// channels x tiles times tiles x filters). S is linear in the samples, so it
 /// sums over the whole batch (among the step gradients, after the
 /// parameters' gradients) and dL/dkernel += Gᵀ S G runs once a step
-/// (`_fold`). That is 16 multiply-adds per tile, input channel and filter
-/// against 36 for the direct sums (`BackwardEmitter`), whose FMA loop
-/// already ran near the core's peak: only fewer operations could make it
-/// faster. A's and G's last rows are negated (A = [[1, 0], [1, 1], [1, −1],
-/// [0, 1]], G's last row [0, 0, −1]): each negation cancels in Gᵀ S G, and
-/// no transform then negates a vector. The sums run in another order than
-/// the direct form's, so dL/dkernel differs in its last bits.
+/// (`_fold`). That is n²/m² multiply-adds per output, input channel and
+/// filter (4 for F(2x2), 2.25 for F(4x4)) against 9 for the direct sums
+/// (`BackwardEmitter`), whose FMA loop already ran near the core's peak: only
+/// fewer operations could make it faster. The sums run in another order than
+/// the direct form's, so dL/dkernel differs in its last bits. (The training
+/// forward pass keeps F(2x2) for its accuracy, `WinogradTrainingForward`;
+/// this adjoint's rounding stays in dL/dkernel, which nothing else reads.)
 struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     var function: String
     var inputChannels: Int
@@ -22,12 +23,15 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     var outputHeight: Int
     var outputWidth: Int
     var target: TargetCPU
+    /// The forward kernel's algorithm, whose adjoint this is.
+    var tile: WinogradTile = .two
 
-    var tileRows: Int { (outputHeight + 1) / 2 }
-    var tileColumns: Int { (outputWidth + 1) / 2 }
-    /// The padded input it reads (`WinogradKernelGradient.padding`).
-    var inputHeight: Int { 2 * tileRows + 2 }
-    var inputWidth: Int { 2 * tileColumns + 2 }
+    var tileRows: Int { (outputHeight + tile.size - 1) / tile.size }
+    var tileColumns: Int { (outputWidth + tile.size - 1) / tile.size }
+    /// The padded input it reads: the forward kernel's (`WinogradKernelGradient.padding`).
+    var inputHeight: Int { tile.size * tileRows + 2 }
+    var inputWidth: Int { tile.size * tileColumns + 2 }
+    var transforms: Int { tile.products }
     /// The products' filter vectors (a whole number of them: `WinogradConvolutionEmitter.suits`).
     var lanes: Int { WeightPlan.lanes(forOutputs: outputs) }
     /// The Z and inverse transforms' vectors: with AVX2, 8 lanes, as the
@@ -45,7 +49,7 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     static let groupFloats = 16 * 1024
     static let minimumTiles = 16
     var rowsPerGroup: Int {
-        let perRow = 16 * tileColumns * (inputChannels + outputs)
+        let perRow = transforms * tileColumns * (inputChannels + outputs)
         // At least `minimumTiles` a group: S is read and written once a group.
         let fewest = (Self.minimumTiles + tileColumns - 1) / tileColumns
         let most = max(1, min(tileRows, max(fewest, Self.groupFloats / perRow)))
@@ -56,7 +60,7 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     var vStride: Int { WinogradConvolutionEmitter.skewed(rowsPerGroup * tileColumns * inputChannels) }
     var zStride: Int { WinogradConvolutionEmitter.skewed(rowsPerGroup * tileColumns * outputs) }
     /// Floats of scratch: V and Z of one group.
-    var scratchCount: Int { 16 * (vStride + zStride) }
+    var scratchCount: Int { transforms * (vStride + zStride) }
 
     /// Full groups of `rowsPerGroup` tile rows, then the rows left.
     private var fullGroups: Int { tileRows / rowsPerGroup }
@@ -73,17 +77,14 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>)") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
             out.line("typealias VK = SIMD\(transformLanes)<Float>")
-            out.line("let v = s, z = s + \(16 * vStride)")
+            out.line("let v = s, z = s + \(transforms * vStride)")
             // Group by group: V and Z stay in cache from their transforms to their products.
-            out.loop("group", count: fullGroups) { out, group in
+            // One body for every group, as the forward kernel's (`WinogradConvolutionEmitter.emitGroup`).
+            let rowCounts = lastRows > 0 ? [rowsPerGroup, lastRows] : [rowsPerGroup]
+            out.loop("group", count: fullGroups + rowCounts.count - 1) { out, group in
                 out.line("let ty0 = \(group * rowsPerGroup)")
-                emitGroup(rows: rowsPerGroup, into: &out)
-            }
-            if lastRows > 0 {
-                out.block("do") { out in
-                    out.line("let ty0 = \(fullGroups * rowsPerGroup)")
-                    emitGroup(rows: lastRows, into: &out)
-                }
+                if lastRows > 0 { out.line("let rows = \(group) < \(fullGroups) ? \(rowsPerGroup) : \(lastRows)") }
+                emitGroup(rows: rowCounts, into: &out)
             }
         }
         out.line()
@@ -96,37 +97,43 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         out.line()
     }
 
-    private func emitGroup(rows: Int, into out: inout SourceWriter) {
-        let tiles = rows * tileColumns
-        WinogradConvolutionEmitter.emitInputTransform(rows: rows, tileColumns: tileColumns, inputWidth: inputWidth, inputChannels: inputChannels,
-                                                      channelLanes: channelLanes, vStride: vStride, into: &out)
-        out.line("// dL/dz's 2x2 blocks as Z = A dz Aᵀ; past an odd output size, zeros.")
+    private func emitGroup(rows rowCounts: [Int], into out: inout SourceWriter) {
+        let rows = WinogradConvolutionEmitter.rowsExpression(rowCounts), m = tile.size, n = tile.patch
+        WinogradConvolutionEmitter.emitInputTransform(tile: tile, rows: rows, tileColumns: tileColumns, inputWidth: inputWidth,
+                                                      inputChannels: inputChannels, channelLanes: channelLanes, vStride: vStride, into: &out)
+        out.line("// dL/dz's \(m)x\(m) blocks as Z = A dz Aᵀ; past the output's edge, zeros.")
         out.block("for r in 0..<\(rows)") { out in
-            out.line("let oy = 2 * (ty0 + r)")
+            out.line("let oy = \(m) * (ty0 + r)")
             out.block("for tx in 0..<\(tileColumns)") { out in
-                out.line("let t = r * \(tileColumns) + tx, ox = 2 * tx")
+                out.line("let t = r * \(tileColumns) + tx, ox = \(m) * tx")
+                out.line("let dzt = dz + (oy * \(outputWidth) + ox) * \(outputs)")
                 out.block("for k in stride(from: 0, to: \(outputs), by: \(transformLanes))") { out in
-                    for i in 0..<2 {
-                        for j in 0..<2 {
-                            let load = "dz.simd(VK.self, at: \(((Index("oy") + i) * outputWidth + Index("ox") + j) * outputs + Index("k")))"
-                            let inside = WinogradConvolutionEmitter.insideOutput(row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
-                            out.line("let d\(i)\(j) = " + (inside.map { "\($0) ? \(load) : VK()" } ?? load))
+                    out.line("let zt = z + (t * \(outputs) + k)")
+                    // A on the columns of each row of the block, then on the rows.
+                    for i in 0..<m {
+                        let loads = (0..<m).map { j -> String in
+                            let load = "dzt.simd(VK.self, at: \((i * outputWidth + j) * outputs) + k)"
+                            let inside = WinogradConvolutionEmitter.insideOutput(tile: tile, row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
+                            return "d\(i)\(j) = " + (inside.map { "\($0) ? \(load) : VK()" } ?? load)
                         }
+                        out.line("let " + loads.joined(separator: ", "))
+                        out.line("let (" + (0..<n).map { "e\(i)\($0)" }.joined(separator: ", ") + ") = \(tile.outputAdjointFunction)("
+                                 + (0..<m).map { "d\(i)\($0)" }.joined(separator: ", ") + ")")
                     }
-                    // A on the rows, then on the columns.
-                    out.line("let e00 = d00, e01 = d01, e10 = d00 + d10, e11 = d01 + d11, e20 = d00 - d10, e21 = d01 - d11, e30 = d10, e31 = d11")
-                    for i in 0..<4 {
-                        let columns = ["e\(i)0", "e\(i)0 + e\(i)1", "e\(i)0 - e\(i)1", "e\(i)1"]
-                        for (j, value) in columns.enumerated() {
-                            out.line("z.store(\(value), at: \((i * 4 + j) * zStride) + t * \(outputs) + k)")
+                    for j in 0..<n {
+                        out.line("let (" + (0..<n).map { "z\($0)\(j)" }.joined(separator: ", ") + ") = \(tile.outputAdjointFunction)("
+                                 + (0..<m).map { "e\($0)\(j)" }.joined(separator: ", ") + ")")
+                        for i in 0..<n {
+                            out.line("zt.store(z\(i)\(j), at: \((i * n + j) * zStride))")
                         }
                     }
                 }
             }
         }
-        out.line("// 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].")
-        out.block("for xi in 0..<16") { out in
-            out.line("Self.\(productName(tiles: tiles))(UnsafePointer(v + xi * \(vStride)), UnsafePointer(z + xi * \(zStride)), sums + xi * \(inputChannels * outputs))")
+        out.line("// \(transforms) products S[ξ] += V[ξ]ᵀ · Z[ξ].")
+        out.block("for xi in 0..<\(transforms)") { out in
+            out.line(WinogradConvolutionEmitter.productCall(rowCounts, tileColumns: tileColumns, name: productName(tiles:),
+                                                            arguments: "UnsafePointer(v + xi * \(vStride)), UnsafePointer(z + xi * \(zStride)), sums + xi * \(inputChannels * outputs)"))
         }
     }
 
@@ -159,25 +166,21 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         }
     }
 
-    /// dL/dkernel[a][b] += (Gᵀ S G)[a][b], G's last row negated as Z's transform has it.
+    /// dL/dkernel[a][b] += (Gᵀ S G)[a][b].
     private func emitInverseTransform(into out: inout SourceWriter) {
-        let matrix = inputChannels * outputs, tap = inputChannels * outputs
-        out.line("// dL/dkernel += Gᵀ S G, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, −1]]")
-        out.line("let half = VK(repeating: 0.5)")
+        let matrix = inputChannels * outputs, n = tile.patch
+        out.line("// dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: \(tile.size))`)")
         out.block("for at in stride(from: 0, to: \(matrix), by: \(transformLanes))") { out in
-            for i in 0..<4 {
-                let loads = (0..<4).map { j in "sums.simd(VK.self, at: \((i * 4 + j) * matrix) + at)" }
-                out.line("let s\(i)0 = \(loads[0]), s\(i)1 = \(loads[1]), s\(i)2 = \(loads[2]), s\(i)3 = \(loads[3])")
+            out.line("let st = sums + at, kt = kernelGradient + at")
+            // Gᵀ on the columns of each row of S, then on the rows.
+            for i in 0..<n {
+                out.line("let " + (0..<n).map { j in "s\(i)\(j) = st.simd(VK.self, at: \((i * n + j) * matrix))" }.joined(separator: ", "))
+                out.line("let (t\(i)0, t\(i)1, t\(i)2) = \(tile.kernelAdjointFunction)(" + (0..<n).map { "s\(i)\($0)" }.joined(separator: ", ") + ")")
             }
-            // Gᵀ on the rows, then G on the columns.
-            for j in 0..<4 {
-                out.line("let t0\(j) = s0\(j) + half * (s1\(j) + s2\(j)), t1\(j) = half * (s1\(j) - s2\(j)), t2\(j) = half * (s1\(j) + s2\(j)) - s3\(j)")
-            }
-            for a in 0..<3 {
-                let columns = ["t\(a)0 + half * (t\(a)1 + t\(a)2)", "half * (t\(a)1 - t\(a)2)", "half * (t\(a)1 + t\(a)2) - t\(a)3"]
-                for (b, value) in columns.enumerated() {
-                    let at = "\((a * 3 + b) * tap) + at"
-                    out.line("kernelGradient.store(UnsafePointer(kernelGradient).simd(VK.self, at: \(at)) + (\(value)), at: \(at))")
+            for b in 0..<3 {
+                out.line("let (g0\(b), g1\(b), g2\(b)) = \(tile.kernelAdjointFunction)(" + (0..<n).map { "t\($0)\(b)" }.joined(separator: ", ") + ")")
+                for a in 0..<3 {
+                    out.line("kt.store(UnsafePointer(kt).simd(VK.self, at: \((a * 3 + b) * matrix)) + g\(a)\(b), at: \((a * 3 + b) * matrix))")
                 }
             }
         }

@@ -564,6 +564,8 @@ import Testing
         #expect(WinogradTile.combination([1, 1.5, -2, -1.5, 1, 0], of: ["d0", "d1", "d2", "d3", "d4", "d5"], vector: "VC")
                 == "madd(madd(d0 + d4, (d1 - d3), VC_1_5), d2, VC_m2)")
         #expect(WinogradTile.combination([0, 1, -1, -1], of: ["m0", "m1", "m2", "m3"], vector: "VK") == "m1 - m2 - m3")
+        // G's fractions round to Floats; a literal with an exponent still makes a name.
+        #expect(WinogradTile.constantName("V", -16.0 / 15) == "V_m1_0666667" && WinogradTile.constantName("V", 1e-5) == "V_1e_05")
         let program = try Self.program("""
             input_shape: [16, 16, 16]
             layers:

@@ -130,9 +130,12 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
         return expression ?? "\(vector)()"
     }
 
-    /// The name of a vector of `vector` with every lane `value`: `VC_m2_5` for −2.5.
+    /// The name of a vector of `vector` with every lane `value`: `VC_m2_5` for
+    /// −2.5 (any character of the literal that cannot be in a name, such as an
+    /// exponent's sign, becomes `_`).
     static func constantName(_ vector: String, _ value: Double) -> String {
-        "\(vector)_\(value < 0 ? "m" : "")\(literal(abs(value)).replacingOccurrences(of: ".", with: "_"))"
+        let digits = literal(abs(value)).map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+        return "\(vector)_\(value < 0 ? "m" : "")\(digits)"
     }
 
     /// The file-level functions of the 1-D transforms, Bᵀ on n vectors and

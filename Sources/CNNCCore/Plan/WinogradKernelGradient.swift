@@ -8,7 +8,7 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
     var kernel: WinogradKernelGradientEmitter
     /// The layer's kernel in the parameter buffer, (3, 3, inputChannels, outputs).
     var kernelParameters: Int
-    /// Where its S (16 matrices of input channels x filters) starts among the
+    /// Where its S (n² matrices of input channels x filters) starts among the
     /// step gradients, after the parameters' gradients in `gradients`.
     var stepGradientOffset: Int
 

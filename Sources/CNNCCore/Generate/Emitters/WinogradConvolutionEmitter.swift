@@ -88,7 +88,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
 
     /// Floats from one of V's n² matrices to the next, and M's: each matrix
     /// rounded up to whole cache lines, and one line more where that count
-    /// is even. A transform reads or writes all 16 matrices at once, and at
+    /// is even. A transform reads or writes all n² matrices at once, and at
     /// a stride of a power of two kilobytes (ResNet-20's 128 tiles x 16
     /// channels are 8 KB) all 16 lines fall in one set of the 8-way L1
     /// cache and evict each other; an odd number of lines spreads them over

@@ -91,7 +91,7 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
     /// Σ coefficients[k] · terms[k] as a Swift expression of vectors of type
     /// `vector`: terms of equal magnitude summed first and multiplied once
     /// (`madd`) by the constant `constantName(vector, coefficient)` names
-    /// (`emitConstants` declares them), positive terms first, zeros left
+    /// (`emitHelpers` declares them), positive terms first, zeros left
     /// out. For F(2x2) that is just sums and differences.
     static func combination(_ coefficients: [Double], of terms: [String], vector: String) -> String {
         var groups: [(magnitude: Double, terms: [(sign: Double, term: String)])] = []

@@ -2075,9 +2075,8 @@ extension InceptionCifar: TrainableModel {
         // mixed2_3x3_reduce
         Self.l11_mixed2_3x3_reduce_derivative(UnsafePointer(o11), g)
         Self.l11_mixed2_3x3_reduce_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 6636), gradients.advanced(by: 6636), h); swap(&g, &h)
-        for i in 0..<3584 { e10[i] += g[i] }
-        // pool2: dL/d(output), summed over its readers
-        g.update(from: e10, count: 3584)
+        // pool2: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<3584 { g[i] += e10[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // pool2
         Self.l10_pool2_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
@@ -2133,9 +2132,8 @@ extension InceptionCifar: TrainableModel {
         // mixed1_3x3_reduce
         Self.l2_mixed1_3x3_reduce_derivative(UnsafePointer(o2), g)
         Self.l2_mixed1_3x3_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), h); swap(&g, &h)
-        for i in 0..<8192 { e1[i] += g[i] }
-        // stem_pool: dL/d(output), summed over its readers
-        g.update(from: e1, count: 8192)
+        // stem_pool: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<8192 { g[i] += e1[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // stem_pool
         Self.l1_stem_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)

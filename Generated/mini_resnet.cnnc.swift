@@ -2756,7 +2756,6 @@ extension MiniResnet: TrainableModel {
                 let e15 = arena.advanced(by: 144282)
                 let o16 = arena.advanced(by: 106624)
                 let d16 = arena.advanced(by: 109760)
-                let e16 = arena.advanced(by: 147418)
                 let o17 = arena.advanced(by: 112896)
                 let o18 = arena.advanced(by: 116032)
                 let o19 = arena.advanced(by: 119168)
@@ -2783,9 +2782,8 @@ extension MiniResnet: TrainableModel {
                 // block2_out
                 Self.l12_block2_relu_derivative(UnsafePointer(o17), UnsafePointer(o18), g)
                 // block2_add
-                Self.l17_block2_add_backward(UnsafePointer(g), e15, e16)
-                // block2_shortcut_bn: dL/d(output), summed over its readers
-                g.update(from: e16, count: 3136)
+                // dL/dx1 is dy: it stays in g
+                Self.l17_block2_add_backward(UnsafePointer(g), e15)
                 // block2_shortcut_bn: dL/dy waits for the whole batch's sums
                 d16[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l16_block2_shortcut_bn_gradientSums(UnsafePointer(o14), UnsafePointer(g), statistics, gradients, sums)
@@ -2848,7 +2846,6 @@ extension MiniResnet: TrainableModel {
                 let e2 = arena.advanced(by: 119194)
                 let o6 = arena.advanced(by: 50176)
                 let d7 = arena.advanced(by: 62720)
-                let e7 = arena.advanced(by: 125466)
                 let o8 = arena.advanced(by: 68992)
                 let o9 = arena.advanced(by: 75264)
                 let e9 = arena.advanced(by: 131738)
@@ -2861,16 +2858,14 @@ extension MiniResnet: TrainableModel {
                 // block2_conv1
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
                 Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1320), gradients.advanced(by: 1320), h); swap(&g, &h)
-                for i in 0..<6272 { e9[i] += g[i] }
-                // block1_out: dL/d(output), summed over its readers
-                g.update(from: e9, count: 6272)
+                // block1_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<6272 { g[i] += e9[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_out
                 Self.l2_stem_relu_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
                 // block1_add
-                Self.l8_block1_add_backward(UnsafePointer(g), e2, e7)
-                // block1_bn2: dL/d(output), summed over its readers
-                g.update(from: e7, count: 6272)
+                // dL/dx1 is dy: it stays in g
+                Self.l8_block1_add_backward(UnsafePointer(g), e2)
                 // block1_bn2: dL/dy waits for the whole batch's sums
                 d7[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l7_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
@@ -2914,9 +2909,8 @@ extension MiniResnet: TrainableModel {
                 Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498)); Self.l3_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), UnsafePointer(g), gradients.advanced(by: 5266), arena.advanced(by: 184698))
                 Self.l3_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), nil)
                 Self.l3_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l3_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 360), h, arena.advanced(by: 184698)); swap(&g, &h)
-                for i in 0..<6272 { e2[i] += g[i] }
-                // stem_relu: dL/d(output), summed over its readers
-                g.update(from: e2, count: 6272)
+                // stem_relu: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<6272 { g[i] += e2[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
@@ -5524,16 +5518,14 @@ extension MiniResnet: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l17_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l17_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<3136 { dx0[i] = dy[i] }
-        for i in 0..<3136 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l8_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l8_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<6272 { dx0[i] = dy[i] }
-        for i in 0..<6272 { dx1[i] = dy[i] }
     }
 
     // stem_bn: BatchNormalization in training mode, over the batch and 784 positions: this sample's part of Σx and Σx²

@@ -6966,7 +6966,6 @@ extension Resnet20Cifar: TrainableModel {
                 let o66 = arena.advanced(by: 856064)
                 let o67 = arena.advanced(by: 860160)
                 let d67 = arena.advanced(by: 864256)
-                let e67 = arena.advanced(by: 1093706)
                 let o68 = arena.advanced(by: 868352)
                 let o69 = arena.advanced(by: 872448)
                 let o70 = arena.advanced(by: 876544)
@@ -6993,9 +6992,8 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block3_out
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o68), UnsafePointer(o69), g)
                 // stage3_block3_add
-                Self.l68_stage3_block3_add_backward(UnsafePointer(g), e62, e67)
-                // stage3_block3_bn2: dL/d(output), summed over its readers
-                g.update(from: e67, count: 4096)
+                // dL/dx1 is dy: it stays in g
+                Self.l68_stage3_block3_add_backward(UnsafePointer(g), e62)
                 // stage3_block3_bn2: dL/dy waits for the whole batch's sums
                 d67[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l67_stage3_block3_bn2_gradientSums(UnsafePointer(o66), UnsafePointer(g), statistics, gradients, sums)
@@ -7027,7 +7025,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e55 = arena.advanced(by: 1081418)
                 let o59 = arena.advanced(by: 819200)
                 let d60 = arena.advanced(by: 827392)
-                let e60 = arena.advanced(by: 1085514)
                 let o61 = arena.advanced(by: 831488)
                 let o62 = arena.advanced(by: 835584)
                 let e62 = arena.advanced(by: 1089610)
@@ -7041,16 +7038,14 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 956026), arena.advanced(by: 1186058))
                 Self.l56_stage3_block2_conv1_backward(UnsafePointer(o62), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), nil)
                 Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 686352), h, arena.advanced(by: 1186058)); swap(&g, &h)
-                for i in 0..<4096 { e62[i] += g[i] }
-                // stage3_block2_out: dL/d(output), summed over its readers
-                g.update(from: e62, count: 4096)
+                // stage3_block2_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<4096 { g[i] += e62[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_out
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o61), UnsafePointer(o62), g)
                 // stage3_block2_add
-                Self.l61_stage3_block2_add_backward(UnsafePointer(g), e55, e60)
-                // stage3_block2_bn2: dL/d(output), summed over its readers
-                g.update(from: e60, count: 4096)
+                // dL/dx1 is dy: it stays in g
+                Self.l61_stage3_block2_add_backward(UnsafePointer(g), e55)
                 // stage3_block2_bn2: dL/dy waits for the whole batch's sums
                 d60[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l60_stage3_block2_bn2_gradientSums(UnsafePointer(o59), UnsafePointer(g), statistics, gradients, sums)
@@ -7082,7 +7077,6 @@ extension Resnet20Cifar: TrainableModel {
                 let o51 = arena.advanced(by: 774144)
                 let e52 = arena.advanced(by: 1073226)
                 let d53 = arena.advanced(by: 790528)
-                let e53 = arena.advanced(by: 1077322)
                 let o54 = arena.advanced(by: 794624)
                 let o55 = arena.advanced(by: 798720)
                 let e55 = arena.advanced(by: 1081418)
@@ -7096,16 +7090,14 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 661114), arena.advanced(by: 1186058))
                 Self.l56_stage3_block2_conv1_backward(UnsafePointer(o55), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), nil)
                 Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 391312), h, arena.advanced(by: 1186058)); swap(&g, &h)
-                for i in 0..<4096 { e55[i] += g[i] }
-                // stage3_block1_out: dL/d(output), summed over its readers
-                g.update(from: e55, count: 4096)
+                // stage3_block1_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<4096 { g[i] += e55[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_out
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o54), UnsafePointer(o55), g)
                 // stage3_block1_add
-                Self.l54_stage3_block1_add_backward(UnsafePointer(g), e52, e53)
-                // stage3_block1_shortcut_bn: dL/d(output), summed over its readers
-                g.update(from: e53, count: 4096)
+                // dL/dx1 is dy: it stays in g
+                Self.l54_stage3_block1_add_backward(UnsafePointer(g), e52)
                 // stage3_block1_shortcut_bn: dL/dy waits for the whole batch's sums
                 d53[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l53_stage3_block1_shortcut_bn_gradientSums(UnsafePointer(o51), UnsafePointer(g), statistics, gradients, sums)
@@ -7168,7 +7160,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e39 = arena.advanced(by: 1040458)
                 let o43 = arena.advanced(by: 712704)
                 let d44 = arena.advanced(by: 729088)
-                let e44 = arena.advanced(by: 1048650)
                 let o45 = arena.advanced(by: 737280)
                 let o46 = arena.advanced(by: 745472)
                 let e46 = arena.advanced(by: 1056842)
@@ -7181,16 +7172,14 @@ extension Resnet20Cifar: TrainableModel {
                 // stage3_block1_conv1
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
                 Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 66800), gradients.advanced(by: 66800), h); swap(&g, &h)
-                for i in 0..<8192 { e46[i] += g[i] }
-                // stage2_block3_out: dL/d(output), summed over its readers
-                g.update(from: e46, count: 8192)
+                // stage2_block3_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<8192 { g[i] += e46[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_out
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o45), UnsafePointer(o46), g)
                 // stage2_block3_add
-                Self.l45_stage2_block3_add_backward(UnsafePointer(g), e39, e44)
-                // stage2_block3_bn2: dL/d(output), summed over its readers
-                g.update(from: e44, count: 8192)
+                // dL/dx1 is dy: it stays in g
+                Self.l45_stage2_block3_add_backward(UnsafePointer(g), e39)
                 // stage2_block3_bn2: dL/dy waits for the whole batch's sums
                 d44[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l44_stage2_block3_bn2_gradientSums(UnsafePointer(o43), UnsafePointer(g), statistics, gradients, sums)
@@ -7222,7 +7211,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e32 = arena.advanced(by: 1024074)
                 let o36 = arena.advanced(by: 638976)
                 let d37 = arena.advanced(by: 655360)
-                let e37 = arena.advanced(by: 1032266)
                 let o38 = arena.advanced(by: 663552)
                 let o39 = arena.advanced(by: 671744)
                 let e39 = arena.advanced(by: 1040458)
@@ -7236,16 +7224,14 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 439930), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o39), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), nil)
                 Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 170000), h, arena.advanced(by: 1186058)); swap(&g, &h)
-                for i in 0..<8192 { e39[i] += g[i] }
-                // stage2_block2_out: dL/d(output), summed over its readers
-                g.update(from: e39, count: 8192)
+                // stage2_block2_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<8192 { g[i] += e39[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_out
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
                 // stage2_block2_add
-                Self.l38_stage2_block2_add_backward(UnsafePointer(g), e32, e37)
-                // stage2_block2_bn2: dL/d(output), summed over its readers
-                g.update(from: e37, count: 8192)
+                // dL/dx1 is dy: it stays in g
+                Self.l38_stage2_block2_add_backward(UnsafePointer(g), e32)
                 // stage2_block2_bn2: dL/dy waits for the whole batch's sums
                 d37[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l37_stage2_block2_bn2_gradientSums(UnsafePointer(o36), UnsafePointer(g), statistics, gradients, sums)
@@ -7277,7 +7263,6 @@ extension Resnet20Cifar: TrainableModel {
                 let o28 = arena.advanced(by: 548864)
                 let e29 = arena.advanced(by: 1007690)
                 let d30 = arena.advanced(by: 581632)
-                let e30 = arena.advanced(by: 1015882)
                 let o31 = arena.advanced(by: 589824)
                 let o32 = arena.advanced(by: 598016)
                 let e32 = arena.advanced(by: 1024074)
@@ -7291,16 +7276,14 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 366202), arena.advanced(by: 1186058))
                 Self.l33_stage2_block2_conv1_backward(UnsafePointer(o32), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), nil)
                 Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 96208), h, arena.advanced(by: 1186058)); swap(&g, &h)
-                for i in 0..<8192 { e32[i] += g[i] }
-                // stage2_block1_out: dL/d(output), summed over its readers
-                g.update(from: e32, count: 8192)
+                // stage2_block1_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<8192 { g[i] += e32[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_out
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
                 // stage2_block1_add
-                Self.l31_stage2_block1_add_backward(UnsafePointer(g), e29, e30)
-                // stage2_block1_shortcut_bn: dL/d(output), summed over its readers
-                g.update(from: e30, count: 8192)
+                // dL/dx1 is dy: it stays in g
+                Self.l31_stage2_block1_add_backward(UnsafePointer(g), e29)
                 // stage2_block1_shortcut_bn: dL/dy waits for the whole batch's sums
                 d30[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l30_stage2_block1_shortcut_bn_gradientSums(UnsafePointer(o28), UnsafePointer(g), statistics, gradients, sums)
@@ -7363,7 +7346,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e16 = arena.advanced(by: 942154)
                 let o20 = arena.advanced(by: 425984)
                 let d21 = arena.advanced(by: 458752)
-                let e21 = arena.advanced(by: 958538)
                 let o22 = arena.advanced(by: 475136)
                 let o23 = arena.advanced(by: 491520)
                 let e23 = arena.advanced(by: 974922)
@@ -7376,16 +7358,14 @@ extension Resnet20Cifar: TrainableModel {
                 // stage2_block1_conv1
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
                 Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 14704), gradients.advanced(by: 14704), h); swap(&g, &h)
-                for i in 0..<16384 { e23[i] += g[i] }
-                // stage1_block3_out: dL/d(output), summed over its readers
-                g.update(from: e23, count: 16384)
+                // stage1_block3_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<16384 { g[i] += e23[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_out
                 Self.l2_stem_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
                 // stage1_block3_add
-                Self.l22_stage1_block3_add_backward(UnsafePointer(g), e16, e21)
-                // stage1_block3_bn2: dL/d(output), summed over its readers
-                g.update(from: e21, count: 16384)
+                // dL/dx1 is dy: it stays in g
+                Self.l22_stage1_block3_add_backward(UnsafePointer(g), e16)
                 // stage1_block3_bn2: dL/dy waits for the whole batch's sums
                 d21[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l21_stage1_block3_bn2_gradientSums(UnsafePointer(o20), UnsafePointer(g), statistics, gradients, sums)
@@ -7417,7 +7397,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e9 = arena.advanced(by: 909386)
                 let o13 = arena.advanced(by: 278528)
                 let d14 = arena.advanced(by: 311296)
-                let e14 = arena.advanced(by: 925770)
                 let o15 = arena.advanced(by: 327680)
                 let o16 = arena.advanced(by: 344064)
                 let e16 = arena.advanced(by: 942154)
@@ -7431,16 +7410,14 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 310906), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o16), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 40848), h, arena.advanced(by: 1186058)); swap(&g, &h)
-                for i in 0..<16384 { e16[i] += g[i] }
-                // stage1_block2_out: dL/d(output), summed over its readers
-                g.update(from: e16, count: 16384)
+                // stage1_block2_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<16384 { g[i] += e16[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_out
                 Self.l2_stem_relu_derivative(UnsafePointer(o15), UnsafePointer(o16), g)
                 // stage1_block2_add
-                Self.l15_stage1_block2_add_backward(UnsafePointer(g), e9, e14)
-                // stage1_block2_bn2: dL/d(output), summed over its readers
-                g.update(from: e14, count: 16384)
+                // dL/dx1 is dy: it stays in g
+                Self.l15_stage1_block2_add_backward(UnsafePointer(g), e9)
                 // stage1_block2_bn2: dL/dy waits for the whole batch's sums
                 d14[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l14_stage1_block2_bn2_gradientSums(UnsafePointer(o13), UnsafePointer(g), statistics, gradients, sums)
@@ -7472,7 +7449,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e2 = arena.advanced(by: 876618)
                 let o6 = arena.advanced(by: 131072)
                 let d7 = arena.advanced(by: 163840)
-                let e7 = arena.advanced(by: 893002)
                 let o8 = arena.advanced(by: 180224)
                 let o9 = arena.advanced(by: 196608)
                 let e9 = arena.advanced(by: 909386)
@@ -7486,16 +7462,14 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 292474), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 22384), h, arena.advanced(by: 1186058)); swap(&g, &h)
-                for i in 0..<16384 { e9[i] += g[i] }
-                // stage1_block1_out: dL/d(output), summed over its readers
-                g.update(from: e9, count: 16384)
+                // stage1_block1_out: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<16384 { g[i] += e9[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_out
                 Self.l2_stem_relu_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
                 // stage1_block1_add
-                Self.l8_stage1_block1_add_backward(UnsafePointer(g), e2, e7)
-                // stage1_block1_bn2: dL/d(output), summed over its readers
-                g.update(from: e7, count: 16384)
+                // dL/dx1 is dy: it stays in g
+                Self.l8_stage1_block1_add_backward(UnsafePointer(g), e2)
                 // stage1_block1_bn2: dL/dy waits for the whole batch's sums
                 d7[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l7_stage1_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
@@ -7539,9 +7513,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), UnsafePointer(g), gradients.advanced(by: 274042), arena.advanced(by: 1186058))
                 Self.l3_stage1_block1_conv1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), nil)
                 Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 3920), h, arena.advanced(by: 1186058)); swap(&g, &h)
-                for i in 0..<16384 { e2[i] += g[i] }
-                // stem_relu: dL/d(output), summed over its readers
-                g.update(from: e2, count: 16384)
+                // stem_relu: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<16384 { g[i] += e2[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
@@ -12618,65 +12591,56 @@ extension Resnet20Cifar: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l68_stage3_block3_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l68_stage3_block3_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<4096 { dx0[i] = dy[i] }
-        for i in 0..<4096 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l61_stage3_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l61_stage3_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<4096 { dx0[i] = dy[i] }
-        for i in 0..<4096 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l54_stage3_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l54_stage3_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<4096 { dx0[i] = dy[i] }
-        for i in 0..<4096 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l45_stage2_block3_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l45_stage2_block3_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<8192 { dx0[i] = dy[i] }
-        for i in 0..<8192 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l38_stage2_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l38_stage2_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<8192 { dx0[i] = dy[i] }
-        for i in 0..<8192 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l31_stage2_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l31_stage2_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<8192 { dx0[i] = dy[i] }
-        for i in 0..<8192 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l22_stage1_block3_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l22_stage1_block3_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<16384 { dx0[i] = dy[i] }
-        for i in 0..<16384 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l15_stage1_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l15_stage1_block2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<16384 { dx0[i] = dy[i] }
-        for i in 0..<16384 { dx1[i] = dy[i] }
     }
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l8_stage1_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l8_stage1_block1_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<16384 { dx0[i] = dy[i] }
-        for i in 0..<16384 { dx1[i] = dy[i] }
     }
 
     // stem_bn: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σx and Σx²

@@ -825,9 +825,8 @@ extension TwoHeads: TrainableModel {
         // digit
         Self.l7_digit_derivative(UnsafePointer(o7), g)
         Self.l7_digit_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 1328), gradients.advanced(by: 1328), h); swap(&g, &h)
-        for i in 0..<416 { e6[i] += g[i] }
-        // joined: dL/d(output), summed over its readers
-        g.update(from: e6, count: 416)
+        // joined: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<416 { g[i] += e6[i] }
         // joined
         Self.l6_joined_backward(UnsafePointer(g), e4, e5)
         // measurement_features: dL/d(output), summed over its readers

@@ -1502,9 +1502,8 @@ extension Unet: TrainableModel {
         Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1248), gradients.advanced(by: 1248), h); swap(&g, &h)
         // enc2_pool
         Self.l3_enc2_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-        for i in 0..<1024 { e2[i] += g[i] }
-        // enc2_conv: dL/d(output), summed over its readers
-        g.update(from: e2, count: 1024)
+        // enc2_conv: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<1024 { g[i] += e2[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
@@ -1513,9 +1512,8 @@ extension Unet: TrainableModel {
         Self.l2_enc2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l2_enc2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics, h, arena.advanced(by: 65312)); swap(&g, &h)
         // enc1_pool
         Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-        for i in 0..<2048 { e0[i] += g[i] }
-        // enc1_conv: dL/d(output), summed over its readers
-        g.update(from: e0, count: 2048)
+        // enc1_conv: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<2048 { g[i] += e0[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // enc1_conv
         Self.l0_enc1_conv_derivative(UnsafePointer(o0), g)

@@ -218,6 +218,32 @@ import Testing
         #expect(c.offset != r.offset)
     }
 
+    /// A residual connection: dL/d(the branch) is the Add's dy, which stays in
+    /// `g`; the shortcut's tensor, read by the Add and the branch, gathers its
+    /// slot into `g` (`g += slot`) instead of adding `g` to the slot and
+    /// copying the slot back.
+    @Test func aResidualAddLeavesTheBranchGradientInGAndGathersTheShortcut() throws {
+        let program = try Self.program("""
+            input_shape: [6, 6, 4]
+            layers:
+              - Conv2D: {filters: 4, kernel_size: 1, name: stem}
+              - Conv2D: {filters: 4, kernel_size: 1, name: branch}
+              - Add: {inputs: [stem, branch], name: sum}
+              - Flatten: {}
+              - Dense: {units: 2, activation: softmax}
+            """)
+        let steps = program.training.phases.flatMap(\.steps).flatMap(\.leaves)
+        #expect(steps.contains(.mergeBackward(layer: 2, accumulates: [false, false], leftInG: 1)))
+        #expect(steps.contains(.gatherGradient(tensor: 0)))
+        #expect(!steps.contains(.loadGradient(layer: 1)) && !steps.contains(.loadGradient(layer: 0)))
+        let swift = ModelGenerator.render(program)
+        let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
+        #expect(training.contains("Self.l2_sum_backward(UnsafePointer(g), e0)"))
+        #expect(training.contains("static func l2_sum_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>)"))
+        #expect(training.contains("for i in 0..<144 { g[i] += e0[i] }"))
+        #expect(!training.contains("g.update(from: e"))
+    }
+
     @Test func theAllocatorReusesMemoryOnlyAfterTheLastReader() {
         let requests: [ArenaAllocator.Request] = [
             .init(count: 100, first: 0, last: 1), .init(count: 50, first: 1, last: 2), .init(count: 100, first: 2, last: 3),

@@ -467,7 +467,6 @@ extension EveryMerge: TrainableModel {
         let o4 = arena.advanced(by: 576)
         let e4 = arena.advanced(by: 3894)
         let o5 = arena.advanced(by: 720)
-        let e5 = arena.advanced(by: 4038)
         let o6 = arena.advanced(by: 864)
         let e6 = arena.advanced(by: 4182)
         let o7 = arena.advanced(by: 1008)
@@ -515,9 +514,8 @@ extension EveryMerge: TrainableModel {
             // biased: dL/d(output), summed over its readers
             g.update(from: e6, count: 144)
             // biased
-            Self.l6_biased_backward(UnsafePointer(g), e5, eInput2)
-            // minimum: dL/d(output), summed over its readers
-            g.update(from: e5, count: 144)
+            // dL/dx0 is dy: it stays in g
+            Self.l6_biased_backward(UnsafePointer(g), eInput2)
             // minimum
             Self.l5_minimum_backward(UnsafePointer(g), UnsafePointer(o4), input.advanced(by: 144), UnsafePointer(o5), e4, eInput1)
             // maximum: dL/d(output), summed over its readers
@@ -629,8 +627,7 @@ extension EveryMerge: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l6_biased_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
-        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx0[i0 * 24 + i1 * 4 + i2] = dy[i0 * 24 + i1 * 4 + i2] } } }
+    static func l6_biased_backward(_ dy: UnsafePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
         dx1.update(repeating: 0, count: 4)
         for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx1[i2] += dy[i0 * 24 + i1 * 4 + i2] } } }
     }

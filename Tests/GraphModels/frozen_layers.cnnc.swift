@@ -803,7 +803,6 @@ extension FrozenLayers: TrainableModel {
                 let o3 = arena.advanced(by: 432)
                 let o4 = arena.advanced(by: 576)
                 let d4 = arena.advanced(by: 720)
-                let e4 = arena.advanced(by: 1165)
                 let o5 = arena.advanced(by: 864)
                 let o6 = arena.advanced(by: 1008)
                 let o7 = arena.advanced(by: 1012)
@@ -831,9 +830,8 @@ extension FrozenLayers: TrainableModel {
                 // pool
                 Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
                 // join
-                Self.l5_join_backward(UnsafePointer(g), e2, e4)
-                // trained_bn: dL/d(output), summed over its readers
-                g.update(from: e4, count: 144)
+                // dL/dx1 is dy: it stays in g
+                Self.l5_join_backward(UnsafePointer(g), e2)
                 // trained_bn: dL/dy waits for the whole batch's sums
                 d4[0] = g == arena.advanced(by: 1821) ? 0 : 1
                 Self.l4_trained_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
@@ -852,9 +850,8 @@ extension FrozenLayers: TrainableModel {
                 // frozen_conv
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
                 Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 92), gradients.advanced(by: 92), h); swap(&g, &h)
-                for i in 0..<144 { e2[i] += g[i] }
-                // stem_relu: dL/d(output), summed over its readers
-                g.update(from: e2, count: 144)
+                // stem_relu: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<144 { g[i] += e2[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
@@ -1280,9 +1277,8 @@ extension FrozenLayers: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l5_join_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l5_join_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<144 { dx0[i] = dy[i] }
-        for i in 0..<144 { dx1[i] = dy[i] }
     }
 
     // trained_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σx and Σx²

@@ -3499,7 +3499,6 @@ extension InvertedResidual: TrainableModel {
                 let o15 = arena.advanced(by: 37632)
                 let o16 = arena.advanced(by: 38208)
                 let d16 = arena.advanced(by: 38784)
-                let e16 = arena.advanced(by: 40677)
                 let o17 = arena.advanced(by: 39360)
                 let o18 = arena.advanced(by: 39936)
                 let o19 = arena.advanced(by: 40080)
@@ -3529,9 +3528,8 @@ extension InvertedResidual: TrainableModel {
                 Self.l18_strided_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 3752), gradients.advanced(by: 3752), q)
                 Self.l18_strided_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // residual
-                Self.l17_residual_backward(UnsafePointer(g), e8, e16)
-                // project2_bn: dL/d(output), summed over its readers
-                g.update(from: e16, count: 576)
+                // dL/dx1 is dy: it stays in g
+                Self.l17_residual_backward(UnsafePointer(g), e8)
                 // project2_bn: dL/dy waits for the whole batch's sums
                 d16[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l16_project2_bn_gradientSums(UnsafePointer(o15), UnsafePointer(g), statistics, gradients, sums)
@@ -3592,9 +3590,8 @@ extension InvertedResidual: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // expand2
                 Self.l9_expand2_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 1048), gradients.advanced(by: 1048), h); swap(&g, &h)
-                for i in 0..<576 { e8[i] += g[i] }
-                // project_bn: dL/d(output), summed over its readers
-                g.update(from: e8, count: 576)
+                // project_bn: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<576 { g[i] += e8[i] }
                 // project_bn: dL/dy waits for the whole batch's sums
                 d8[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l8_project_bn_gradientSums(UnsafePointer(o7), UnsafePointer(g), statistics, gradients, sums)
@@ -4527,9 +4524,8 @@ extension InvertedResidual: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l17_residual_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l17_residual_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<576 { dx0[i] = dy[i] }
-        for i in 0..<576 { dx1[i] = dy[i] }
     }
 
     // expand_bn: BatchNormalization in training mode, over the batch and 169 positions: this sample's part of Σx and Σx²

@@ -695,7 +695,6 @@ extension MergesOneInput: TrainableModel {
         let o9 = arena.advanced(by: 1016)
         let e9 = arena.advanced(by: 6931)
         let o10 = arena.advanced(by: 1160)
-        let e10 = arena.advanced(by: 7075)
         let o11 = arena.advanced(by: 1304)
         let e11 = arena.advanced(by: 7219)
         let o12 = arena.advanced(by: 1448)
@@ -755,9 +754,8 @@ extension MergesOneInput: TrainableModel {
         // biased: dL/d(output), summed over its readers
         g.update(from: e11, count: 144)
         // biased
-        Self.l11_biased_backward(UnsafePointer(g), e6, e10)
-        // minimum: dL/d(output), summed over its readers
-        g.update(from: e10, count: 144)
+        // dL/dx1 is dy: it stays in g
+        Self.l11_biased_backward(UnsafePointer(g), e6)
         // minimum
         Self.l10_minimum_backward(UnsafePointer(g), UnsafePointer(o9), UnsafePointer(o0), UnsafePointer(o10), e9, e0)
         // maximum: dL/d(output), summed over its readers
@@ -797,9 +795,10 @@ extension MergesOneInput: TrainableModel {
         // add: dL/d(output), summed over its readers
         g.update(from: e2, count: 144)
         // add
-        Self.l2_add_backward(UnsafePointer(g), e1, e0)
-        // left: dL/d(output), summed over its readers
-        g.update(from: e1, count: 144)
+        // dL/dx0 is dy: it stays in g
+        Self.l2_add_backward(UnsafePointer(g), e0)
+        // left: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<144 { g[i] += e1[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // left
         Self.l1_left_backward(input, UnsafePointer(g), k.advanced(by: 148), gradients.advanced(by: 148), h); swap(&g, &h)
@@ -1129,10 +1128,9 @@ extension MergesOneInput: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l11_biased_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l11_biased_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         dx0.update(repeating: 0, count: 4)
         for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx0[i2] += dy[i0 * 24 + i1 * 4 + i2] } } }
-        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx1[i0 * 24 + i1 * 4 + i2] = dy[i0 * 24 + i1 * 4 + i2] } } }
     }
 
     // Minimum: dL/dx of each input from dL/dy
@@ -1175,8 +1173,7 @@ extension MergesOneInput: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
-        for i in 0..<144 { dx0[i] += dy[i] }
+    static func l2_add_backward(_ dy: UnsafePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
         for i in 0..<144 { dx1[i] += dy[i] }
     }
 

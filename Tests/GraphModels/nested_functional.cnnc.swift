@@ -481,7 +481,6 @@ extension NestedFunctional: TrainableModel {
         let eInput = arena.advanced(by: 435)
         let o0 = arena
         let o1 = arena.advanced(by: 144)
-        let e1 = arena.advanced(by: 579)
         let o2 = arena.advanced(by: 288)
         let o4 = arena.advanced(by: 432)
         // Forward, training mode: every layer's output stays for the backward pass.
@@ -505,9 +504,8 @@ extension NestedFunctional: TrainableModel {
         // flat
         // passes the gradient through
         // skip
-        Self.l2_skip_backward(UnsafePointer(g), eInput, e1)
-        // inner_relu: dL/d(output), summed over its readers
-        g.update(from: e1, count: 144)
+        // dL/dx1 is dy: it stays in g
+        Self.l2_skip_backward(UnsafePointer(g), eInput)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // inner_relu
         Self.l1_inner_relu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
@@ -709,9 +707,8 @@ extension NestedFunctional: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l2_skip_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l2_skip_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<144 { dx0[i] = dy[i] }
-        for i in 0..<144 { dx1[i] = dy[i] }
     }
 
 }

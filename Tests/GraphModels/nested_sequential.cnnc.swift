@@ -835,7 +835,6 @@ extension NestedSequential: TrainableModel {
         let o2 = arena.advanced(by: 1024)
         let e2 = arena.advanced(by: 2572)
         let o3 = arena.advanced(by: 1536)
-        let e3 = arena.advanced(by: 3084)
         let o4 = arena.advanced(by: 2048)
         let o5 = arena.advanced(by: 2560)
         let o6 = arena.advanced(by: 2568)
@@ -866,17 +865,15 @@ extension NestedSequential: TrainableModel {
             // pool
             Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
             // join
-            Self.l4_join_backward(UnsafePointer(g), e2, e3)
-            // branch: dL/d(output), summed over its readers
-            g.update(from: e3, count: 512)
+            // dL/dx1 is dy: it stays in g
+            Self.l4_join_backward(UnsafePointer(g), e2)
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // branch
             Self.l3_branch_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220)); Self.l3_branch_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), UnsafePointer(g), gradients.advanced(by: 876), arena.advanced(by: 7020))
             Self.l3_branch_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), nil)
             Self.l3_branch_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 6220)); Self.l3_branch_input_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), statistics, h, arena.advanced(by: 7020)); swap(&g, &h)
-            for i in 0..<512 { e2[i] += g[i] }
-            // stem_relu: dL/d(output), summed over its readers
-            g.update(from: e2, count: 512)
+            // stem_relu: dL/d(output), g plus what its other readers left in its slot
+            for i in 0..<512 { g[i] += e2[i] }
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // stem_relu
             Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
@@ -1659,9 +1656,8 @@ extension NestedSequential: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l4_join_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l4_join_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<512 { dx0[i] = dy[i] }
-        for i in 0..<512 { dx1[i] = dy[i] }
     }
 
 }

@@ -731,7 +731,6 @@ extension NormPreluResidual: TrainableModel {
         let o1 = arena.advanced(by: 180)
         let o2 = arena.advanced(by: 360)
         let o3 = arena.advanced(by: 540)
-        let e3 = arena.advanced(by: 1290)
         let o4 = arena.advanced(by: 720)
         let o5 = arena.advanced(by: 900)
         let o6 = arena.advanced(by: 1080)
@@ -780,9 +779,8 @@ extension NormPreluResidual: TrainableModel {
         // join_prelu
         Self.l5_join_prelu_backward(UnsafePointer(o4), k, gradients, g)
         // join
-        Self.l4_join_backward(UnsafePointer(g), e0, e3)
-        // branch_prelu: dL/d(output), summed over its readers
-        g.update(from: e3, count: 180)
+        // dL/dx1 is dy: it stays in g
+        Self.l4_join_backward(UnsafePointer(g), e0)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch_prelu
         Self.l3_branch_prelu_backward(UnsafePointer(o2), k, gradients, g)
@@ -791,9 +789,8 @@ extension NormPreluResidual: TrainableModel {
         // branch
         Self.l1_branch_pad(UnsafePointer(o0), p)
         Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 222), gradients.advanced(by: 222), h); swap(&g, &h)
-        for i in 0..<180 { e0[i] += g[i] }
-        // stem: dL/d(output), summed over its readers
-        g.update(from: e0, count: 180)
+        // stem: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<180 { g[i] += e0[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // stem
         Self.l0_stem_pad(input, p)
@@ -1271,9 +1268,8 @@ extension NormPreluResidual: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l4_join_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l4_join_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<180 { dx0[i] = dy[i] }
-        for i in 0..<180 { dx1[i] = dy[i] }
     }
 
 }

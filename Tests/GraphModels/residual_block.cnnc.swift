@@ -1382,7 +1382,6 @@ extension ResidualBlock: TrainableModel {
                 let e6 = arena.advanced(by: 18458)
                 let o7 = arena.advanced(by: 10240)
                 let d7 = arena.advanced(by: 11264)
-                let e7 = arena.advanced(by: 19482)
                 let o8 = arena.advanced(by: 12288)
                 let o9 = arena.advanced(by: 13312)
                 let o10 = arena.advanced(by: 14336)
@@ -1409,9 +1408,8 @@ extension ResidualBlock: TrainableModel {
                 // res_out
                 Self.l9_res_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
                 // res_add
-                Self.l8_res_add_backward(UnsafePointer(g), e6, e7)
-                // shortcut_bn: dL/d(output), summed over its readers
-                g.update(from: e7, count: 1024)
+                // dL/dx1 is dy: it stays in g
+                Self.l8_res_add_backward(UnsafePointer(g), e6)
                 // shortcut_bn: dL/dy waits for the whole batch's sums
                 d7[0] = g == arena.advanced(by: 25130) ? 0 : 1
                 Self.l7_shortcut_bn_gradientSums(UnsafePointer(o5), UnsafePointer(g), statistics, gradients, sums)
@@ -1482,9 +1480,8 @@ extension ResidualBlock: TrainableModel {
                 // res_conv1
                 Self.l1_res_conv1_pad(UnsafePointer(o0), p)
                 Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 224), gradients.advanced(by: 224), h); swap(&g, &h)
-                for i in 0..<2048 { e0[i] += g[i] }
-                // stem: dL/d(output), summed over its readers
-                g.update(from: e0, count: 2048)
+                // stem: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<2048 { g[i] += e0[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem
                 Self.l0_stem_derivative(UnsafePointer(o0), g)
@@ -2711,9 +2708,8 @@ extension ResidualBlock: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l8_res_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l8_res_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<1024 { dx0[i] = dy[i] }
-        for i in 0..<1024 { dx1[i] = dy[i] }
     }
 
     // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²

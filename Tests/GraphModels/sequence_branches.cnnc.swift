@@ -700,7 +700,6 @@ extension SequenceBranches: TrainableModel {
         let o1 = arena.advanced(by: 24)
         let o2 = arena.advanced(by: 48)
         let o3 = arena.advanced(by: 72)
-        let e3 = arena.advanced(by: 363)
         let o4 = arena.advanced(by: 96)
         let o5 = arena.advanced(by: 120)
         let e5 = arena.advanced(by: 387)
@@ -755,16 +754,14 @@ extension SequenceBranches: TrainableModel {
         Self.l7_code_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 166), gradients.advanced(by: 166), h); swap(&g, &h)
         // pool
         Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
-        for i in 0..<48 { e5[i] += g[i] }
-        // up: dL/d(output), summed over its readers
-        g.update(from: e5, count: 48)
+        // up: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<48 { g[i] += e5[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // up
         Self.l5_up_backward(UnsafePointer(g), h); swap(&g, &h)
         // mix
-        Self.l4_mix_backward(UnsafePointer(g), e0, e3)
-        // back: dL/d(output), summed over its readers
-        g.update(from: e3, count: 24)
+        // dL/dx1 is dy: it stays in g
+        Self.l4_mix_backward(UnsafePointer(g), e0)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // back
         Self.l3_back_backward(UnsafePointer(g), h); swap(&g, &h)
@@ -773,9 +770,8 @@ extension SequenceBranches: TrainableModel {
         Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 52), gradients.advanced(by: 52), h); swap(&g, &h)
         // transposed
         Self.l1_transposed_backward(UnsafePointer(g), h); swap(&g, &h)
-        for i in 0..<24 { e0[i] += g[i] }
-        // features: dL/d(output), summed over its readers
-        g.update(from: e0, count: 24)
+        // features: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<24 { g[i] += e0[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // features
         Self.l0_features_derivative(UnsafePointer(o0), g)
@@ -1313,9 +1309,8 @@ extension SequenceBranches: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l4_mix_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l4_mix_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<24 { dx0[i] = dy[i] }
-        for i in 0..<24 { dx1[i] = dy[i] }
     }
 
 }

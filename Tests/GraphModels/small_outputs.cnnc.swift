@@ -2140,9 +2140,8 @@ extension SmallOutputs: TrainableModel {
                 Self.l11_excite_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 255968), gradients.advanced(by: 255968), h); swap(&g, &h)
                 // squeeze
                 Self.l10_squeeze_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<5120 { e9[i] += g[i] }
-                // expand: dL/d(output), summed over its readers
-                g.update(from: e9, count: 5120)
+                // expand: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<5120 { g[i] += e9[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // expand
                 Self.l9_expand_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 173728), gradients.advanced(by: 173728), h); swap(&g, &h)

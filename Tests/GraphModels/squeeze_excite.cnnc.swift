@@ -552,9 +552,8 @@ extension SqueezeExcite: TrainableModel {
         Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 660), gradients.advanced(by: 660), h); swap(&g, &h)
         // squeeze
         Self.l1_squeeze_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-        for i in 0..<768 { e0[i] += g[i] }
-        // features: dL/d(output), summed over its readers
-        g.update(from: e0, count: 768)
+        // features: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<768 { g[i] += e0[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // features
         Self.l0_features_derivative(UnsafePointer(o0), g)

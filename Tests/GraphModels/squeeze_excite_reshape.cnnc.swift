@@ -669,9 +669,8 @@ extension SqueezeExciteReshape: TrainableModel {
         // passes the gradient through
         // squeeze
         Self.l3_squeeze_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-        for i in 0..<512 { e2[i] += g[i] }
-        // features: dL/d(output), summed over its readers
-        g.update(from: e2, count: 512)
+        // features: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<512 { g[i] += e2[i] }
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // features
         Self.l2_features_derivative(UnsafePointer(o2), g)

@@ -682,7 +682,6 @@ extension TrainingPaths: TrainableModel {
                 let o9 = arena.advanced(by: 303)
                 let e9 = arena.advanced(by: 582)
                 let o10 = arena.advanced(by: 308)
-                let e10 = arena.advanced(by: 587)
                 let o11 = arena.advanced(by: 313)
                 let o12 = arena.advanced(by: 318)
                 // Forward, training mode: every layer's output stays for the backward pass.
@@ -718,9 +717,8 @@ extension TrainingPaths: TrainableModel {
                 if !fused { Self.l12_predictions_derivative(UnsafePointer(o12), g) }
                 Self.l12_predictions_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 920), gradients.advanced(by: 920), h); swap(&g, &h)
                 // joined
-                Self.l11_joined_backward(UnsafePointer(g), e9, e10)
-                // raw_dense: dL/d(output), summed over its readers
-                g.update(from: e10, count: 5)
+                // dL/dx1 is dy: it stays in g
+                Self.l11_joined_backward(UnsafePointer(g), e9)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // raw_dense
                 Self.l10_raw_dense_backward(input, UnsafePointer(g), k.advanced(by: 555), gradients.advanced(by: 555), h); swap(&g, &h)
@@ -768,9 +766,8 @@ extension TrainingPaths: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // drop
                 for i in 0..<48 { g[i] *= m3[i] }
-                for i in 0..<48 { e2[i] += g[i] }
-                // flat: dL/d(output), summed over its readers
-                g.update(from: e2, count: 48)
+                // flat: dL/d(output), g plus what its other readers left in its slot
+                for i in 0..<48 { g[i] += e2[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // flat
                 // passes the gradient through
@@ -1200,9 +1197,8 @@ extension TrainingPaths: TrainableModel {
 
     // Add: dL/dx of each input from dL/dy
     @inline(never)
-    static func l11_joined_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+    static func l11_joined_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>) {
         for i in 0..<5 { dx0[i] = dy[i] }
-        for i in 0..<5 { dx1[i] = dy[i] }
     }
 
     // Multiply: dL/dx of each input from dL/dy

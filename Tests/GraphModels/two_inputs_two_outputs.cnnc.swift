@@ -414,9 +414,8 @@ extension TwoInputsTwoOutputs: TrainableModel {
         // class_head
         Self.l5_class_head_derivative(UnsafePointer(o5), g)
         Self.l5_class_head_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 96), gradients.advanced(by: 96), h); swap(&g, &h)
-        for i in 0..<72 { e4[i] += g[i] }
-        // concatenate: dL/d(output), summed over its readers
-        g.update(from: e4, count: 72)
+        // concatenate: dL/d(output), g plus what its other readers left in its slot
+        for i in 0..<72 { g[i] += e4[i] }
         // concatenate
         Self.l4_concatenate_backward(UnsafePointer(g), e2, e3)
         // measurement_features: dL/d(output), summed over its readers

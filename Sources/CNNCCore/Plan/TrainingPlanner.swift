@@ -239,7 +239,46 @@ enum TrainingPlanner {
             last.insert(.copyInputGradient, at: last.count - 1)
             phases.append(last)
         }
-        return phases.map(joiningInputGradientRuns)
+        return phases.map { sparingGradientCopies(joiningInputGradientRuns($0), model: model, routes: routes) }
+    }
+
+    /// Graphs: leaves out a gradient's copy into a slot and straight back into
+    /// `g`. Where a tensor's slot is loaded right after its last reader's step
+    /// (a residual connection's two branches meet there):
+    /// - a delivery that added to the slot becomes `g += slot` (`gatherGradient`);
+    ///   one that set it (the only contribution) goes with the load: `g` holds it;
+    /// - a merge whose dL/d(that input) is dy itself (Add, Subtract's first input)
+    ///   leaves it in `g` (`leftInG`), plus `g += slot` if other readers added first.
+    /// Float addition commutes, so every sum is the one the copies made.
+    static func sparingGradientCopies(_ steps: [TrainingStep], model: CheckedModel, routes: GradientRoutes) -> [TrainingStep] {
+        var spared: [TrainingStep] = []
+        for step in steps {
+            if case .forInputGradient(let inner) = step {
+                spared.append(.forInputGradient(sparingGradientCopies(inner, model: model, routes: routes)))
+                continue
+            }
+            guard case .loadGradient(let tensor) = step, let previous = spared.last else {
+                spared.append(step)
+                continue
+            }
+            switch previous {
+            case .deliverGradient(tensor, let accumulates):
+                spared.removeLast()
+                if accumulates { spared.append(.gatherGradient(tensor: tensor)) }
+            case .mergeBackward(let layer, let accumulates, nil):
+                let reads = routes.reads[layer]
+                guard let position = reads.firstIndex(of: tensor), reads.count(where: { $0 == tensor }) == 1,
+                      MergeBackwardEmitter.passesGradientThrough(model.layers[layer].operation, position: position) else {
+                    spared.append(step)
+                    continue
+                }
+                spared[spared.count - 1] = .mergeBackward(layer: layer, accumulates: accumulates, leftInG: position)
+                if accumulates[position] { spared.append(.gatherGradient(tensor: tensor)) }
+            default:
+                spared.append(step)
+            }
+        }
+        return spared
     }
 
     /// Per layer, whether its backward pass serves only dL/d(model input):
@@ -348,13 +387,13 @@ enum TrainingPlanner {
             return [.outputGradient(index), arena.source(of: index)]
         case .loadGradient(let index):
             return [.gradientSlot(index)]
-        case .deliverGradient(let tensor, _):
+        case .deliverGradient(let tensor, _), .gatherGradient(let tensor):
             return [.gradientSlot(tensor)]
         case .copyInputGradient:
             return routes.inputTensors.filter(routes.needsSlot).map(TrainingValue.gradientSlot)
-        case .mergeBackward(let index, _):
+        case .mergeBackward(let index, _, let leftInG):
             let layer = model.layers[index]
-            let slots = layer.inputs.map { TrainingValue.gradientSlot(GradientRoutes.tensor($0)) }
+            let slots = layer.inputs.indices.filter { $0 != leftInG }.map { TrainingValue.gradientSlot(routes.reads[index][$0]) }
             switch MergeBackwardEmitter.reads(layer.operation) {
             case .nothing: return slots
             case .inputs: return slots + sources(index)

@@ -187,8 +187,14 @@ enum TrainingStep: Codable, Hashable, Sendable {
     /// reads (`tensor` -1: the model's input), set by its first contribution, added by the others.
     case deliverGradient(tensor: Int, accumulates: Bool)
     /// Graphs: a merge's backward pass, from `g` into each input's slot; `accumulates[i]`
-    /// tells whether input i's slot already holds a contribution.
-    case mergeBackward(layer: Int, accumulates: [Bool])
+    /// tells whether input i's slot already holds a contribution. Input `leftInG`, whose
+    /// dL/dx is dy itself and whose producer's backward pass comes next, takes no slot:
+    /// its gradient stays in `g` (see `TrainingPlanner.sparingGradientCopies`).
+    case mergeBackward(layer: Int, accumulates: [Bool], leftInG: Int? = nil)
+    /// Graphs: `g` += the tensor's slot. `g` holds its last reader's contribution,
+    /// the slot the others' sum: together, the tensor's whole gradient, without
+    /// the copy into the slot and back that delivering and loading would take.
+    case gatherGradient(tensor: Int)
     /// Graphs: the summed dL/d(model input) goes to the caller's `inputGradient`, each input's to its place.
     case copyInputGradient
     /// At a normalization's output: keeps dL/dy for the next phase and adds the gradient sums.

@@ -24,9 +24,20 @@ struct MergeBackwardEmitter {
         }
     }
 
+    /// Whether dL/d(input `position`) is dy itself, so it can stay in `g`.
+    static func passesGradientThrough(_ operation: LayerOperation, position: Int) -> Bool {
+        switch operation {
+        case .merge(.add): true
+        case .merge(.subtract): position == 0
+        default: false
+        }
+    }
+
     var function: String
     var kernel: InferenceKernel
     var accumulates: [Bool]
+    /// The input whose gradient (dy itself) stays in `g`: no loop, no parameter.
+    var leftInG: Int? = nil
 
     /// `Self.<function>_backward(dy, [x0, …, y,] dx0, …)`, with the arena names of each.
     func call(dy: String, inputs: [String], output: String, slots: [String]) -> String {
@@ -40,7 +51,8 @@ struct MergeBackwardEmitter {
             }
         default: break
         }
-        return "Self.\(function)_backward(\((arguments + slots).joined(separator: ", ")))"
+        let written = slots.indices.filter { $0 != leftInG }.map { slots[$0] }
+        return "Self.\(function)_backward(\((arguments + written).joined(separator: ", ")))"
     }
 
     func emit(into out: inout SourceWriter) {
@@ -55,7 +67,7 @@ struct MergeBackwardEmitter {
         var parameters = ["_ dy: UnsafePointer<Float>"]
         if reads != .nothing { parameters += (0..<inputCount).map { "_ x\($0): UnsafePointer<Float>" } }
         if reads == .inputsAndOutput { parameters.append("_ y: UnsafePointer<Float>") }
-        parameters += (0..<inputCount).map { "_ dx\($0): UnsafeMutablePointer<Float>" }
+        parameters += (0..<inputCount).filter { $0 != leftInG }.map { "_ dx\($0): UnsafeMutablePointer<Float>" }
         return "static func \(function)_backward(\(parameters.joined(separator: ", ")))"
     }
 
@@ -70,7 +82,7 @@ struct MergeBackwardEmitter {
         out.line("@inline(never)")
         out.block(signature(inputCount: count, reads: reads)) { out in
             let sameShapes = merge.inputShapes.allSatisfy { $0 == output }
-            for (input, shape) in merge.inputShapes.enumerated() {
+            for (input, shape) in merge.inputShapes.enumerated() where input != leftInG {
                 let assign = accumulates[input] ? "+=" : "="
                 if sameShapes {
                     // One shape everywhere: a flat loop, every tensor at the same index.

@@ -249,13 +249,13 @@ struct TrainingGenerator {
     /// The backward functions of a graph's merges, with what each input's slot already holds.
     private var mergeBackwards: [MergeBackwardEmitter] {
         program.stepsRun.compactMap { step in
-            guard case .mergeBackward(let index, let accumulates) = step else { return nil }
-            return mergeBackward(index, accumulates: accumulates)
+            guard case .mergeBackward(let index, let accumulates, let leftInG) = step else { return nil }
+            return mergeBackward(index, accumulates: accumulates, leftInG: leftInG)
         }
     }
 
-    private func mergeBackward(_ index: Int, accumulates: [Bool]) -> MergeBackwardEmitter {
-        MergeBackwardEmitter(function: model.nodes[index].function, kernel: model.nodes[index].kernel, accumulates: accumulates)
+    private func mergeBackward(_ index: Int, accumulates: [Bool], leftInG: Int?) -> MergeBackwardEmitter {
+        MergeBackwardEmitter(function: model.nodes[index].function, kernel: model.nodes[index].kernel, accumulates: accumulates, leftInG: leftInG)
     }
 
     /// The name of a graph tensor's gradient slot (-1: the model's input, -2 its second, …).
@@ -362,10 +362,14 @@ struct TrainingGenerator {
             } else {
                 out.line("\(slot(tensor)).update(from: g, count: \(count(tensor)))")
             }
-        case .mergeBackward(let index, let accumulates):
+        case .gatherGradient(let tensor):
+            out.line("// \(tensor < 0 ? "the input" : layers[tensor].name): dL/d(output), g plus what its other readers left in its slot")
+            out.line("for i in 0..<\(count(tensor)) { g[i] += \(slot(tensor))[i] }")
+        case .mergeBackward(let index, let accumulates, let leftInG):
             let reads = layers[index].inputs.map(GradientRoutes.tensor)
             out.line("// \(layers[index].name)")
-            out.line(mergeBackward(index, accumulates: accumulates).call(dy: "UnsafePointer(g)", inputs: reads.map(readable), output: readable(index), slots: reads.map(slot)))
+            if let leftInG { out.line("// dL/dx\(leftInG) is dy: it stays in g") }
+            out.line(mergeBackward(index, accumulates: accumulates, leftInG: leftInG).call(dy: "UnsafePointer(g)", inputs: reads.map(readable), output: readable(index), slots: reads.map(slot)))
         case .copyInputGradient:
             for (input, slot) in model.inputLayout.slots.enumerated() {
                 // Optional chaining: `inputGradient?.advanced(by: n).update(…)` runs only when given.

@@ -2685,12 +2685,11 @@ extension MiniResnet: TrainableModel {
 
             case 1:
                 let o0 = arena
-                let o1 = arena.advanced(by: 6272)
                 let o2 = arena.advanced(by: 18816)
                 let o3 = arena.advanced(by: 25088)
                 // Forward, training mode, to block1_bn1: every layer's output stays for the backward pass.
-                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
+                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o2)
+                // stem_relu: written by stem_bn's store
                 Self.l3_block1_conv1_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 177498))
                 Self.l3_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 14216), o3, arena.advanced(by: 184698))
                 Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
@@ -2698,12 +2697,11 @@ extension MiniResnet: TrainableModel {
 
             case 2:
                 let o3 = arena.advanced(by: 25088)
-                let o4 = arena.advanced(by: 31360)
                 let o5 = arena.advanced(by: 43904)
                 let o6 = arena.advanced(by: 50176)
                 // Forward, training mode, to block1_bn2: every layer's output stays for the backward pass.
-                Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
-                Self.l2_stem_relu_forward(UnsafePointer(o4), o5)
+                Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o5)
+                // block1_relu: written by block1_bn1's store
                 Self.l6_block1_conv2_winograd_training_pad(UnsafePointer(o5), arena.advanced(by: 177498))
                 Self.l6_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 15248), o6, arena.advanced(by: 184698))
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
@@ -2728,13 +2726,12 @@ extension MiniResnet: TrainableModel {
             case 4:
                 let o9 = arena.advanced(by: 75264)
                 let o10 = arena.advanced(by: 81536)
-                let o11 = arena.advanced(by: 84672)
                 let o12 = arena.advanced(by: 90944)
                 let o13 = arena.advanced(by: 94080)
                 let o14 = arena.advanced(by: 97216)
                 // Forward, training mode, to block2_bn2: every layer's output stays for the backward pass.
-                Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
-                Self.l12_block2_relu_forward(UnsafePointer(o11), o12)
+                Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o12)
+                // block2_relu: written by block2_bn1's store
                 Self.l13_block2_conv2_winograd_training_pad(UnsafePointer(o12), arena.advanced(by: 177498))
                 Self.l13_block2_conv2_winograd_training(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 16280), o13, arena.advanced(by: 184698))
                 Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 19920), o14)
@@ -2811,7 +2808,6 @@ extension MiniResnet: TrainableModel {
                 let o9 = arena.advanced(by: 75264)
                 let e9 = arena.advanced(by: 131738)
                 let o10 = arena.advanced(by: 81536)
-                let o11 = arena.advanced(by: 84672)
                 let d11 = arena.advanced(by: 87808)
                 let o12 = arena.advanced(by: 90944)
                 let o13 = arena.advanced(by: 94080)
@@ -2836,7 +2832,7 @@ extension MiniResnet: TrainableModel {
                 Self.l13_block2_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), nil)
                 Self.l13_block2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l13_block2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 4984), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block2_relu
-                Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
+                Self.l12_block2_relu_derivative(UnsafePointer(o12), UnsafePointer(o12), g)
                 // block2_bn1: dL/dy waits for the whole batch's sums
                 d11[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l11_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
@@ -2873,7 +2869,6 @@ extension MiniResnet: TrainableModel {
 
             case 10:
                 let o3 = arena.advanced(by: 25088)
-                let o4 = arena.advanced(by: 31360)
                 let d4 = arena.advanced(by: 37632)
                 let o5 = arena.advanced(by: 43904)
                 let o6 = arena.advanced(by: 50176)
@@ -2887,7 +2882,7 @@ extension MiniResnet: TrainableModel {
                 Self.l6_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), nil)
                 Self.l6_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l6_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 2672), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block1_relu
-                Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o5), UnsafePointer(o5), g)
                 // block1_bn1: dL/dy waits for the whole batch's sums
                 d4[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l4_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
@@ -2895,7 +2890,6 @@ extension MiniResnet: TrainableModel {
 
             case 11:
                 let o0 = arena
-                let o1 = arena.advanced(by: 6272)
                 let d1 = arena.advanced(by: 12544)
                 let o2 = arena.advanced(by: 18816)
                 let e2 = arena.advanced(by: 119194)
@@ -2913,7 +2907,7 @@ extension MiniResnet: TrainableModel {
                 for i in 0..<6272 { g[i] += e2[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_relu
-                Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
                 d1[0] = g == arena.advanced(by: 164954) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -5537,12 +5531,12 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // stem_bn: BatchNormalization in training mode, over the batch and 784 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stem_bn: BatchNormalization in training mode, over the batch and 784 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l1_stem_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<784 {
             let v = x + position * 8, o = y + position * 8
-            for c in 0..<8 { o[c] = k[72 + c] * ((v[c] - s[0 + c]) * s[16 + c]) + k[80 + c] }
+            for c in 0..<8 { let n = k[72 + c] * ((v[c] - s[0 + c]) * s[16 + c]) + k[80 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -5585,12 +5579,12 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // block1_bn1: BatchNormalization in training mode, over the batch and 784 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // block1_bn1: BatchNormalization in training mode, over the batch and 784 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l4_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<784 {
             let v = x + position * 8, o = y + position * 8
-            for c in 0..<8 { o[c] = k[680 + c] * ((v[c] - s[40 + c]) * s[56 + c]) + k[688 + c] }
+            for c in 0..<8 { let n = k[680 + c] * ((v[c] - s[40 + c]) * s[56 + c]) + k[688 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -5681,12 +5675,12 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // block2_bn1: BatchNormalization in training mode, over the batch and 196 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // block2_bn1: BatchNormalization in training mode, over the batch and 196 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l11_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<196 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { o[c] = k[2472 + c] * ((v[c] - s[120 + c]) * s[152 + c]) + k[2488 + c] }
+            for c in 0..<16 { let n = k[2472 + c] * ((v[c] - s[120 + c]) * s[152 + c]) + k[2488 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 

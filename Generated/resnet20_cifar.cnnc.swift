@@ -6680,12 +6680,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 1:
                 let o0 = arena
-                let o1 = arena.advanced(by: 16384)
                 let o2 = arena.advanced(by: 49152)
                 let o3 = arena.advanced(by: 65536)
                 // Forward, training mode, to stage1_block1_bn1: every layer's output stays for the backward pass.
-                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
+                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o2)
+                // stem_relu: written by stem_bn's store
                 Self.l3_stage1_block1_conv1_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 1167562))
                 Self.l3_stage1_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 981392), o3, arena.advanced(by: 1186058))
                 Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
@@ -6693,12 +6692,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 2:
                 let o3 = arena.advanced(by: 65536)
-                let o4 = arena.advanced(by: 81920)
                 let o5 = arena.advanced(by: 114688)
                 let o6 = arena.advanced(by: 131072)
                 // Forward, training mode, to stage1_block1_bn2: every layer's output stays for the backward pass.
-                Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
-                Self.l2_stem_relu_forward(UnsafePointer(o4), o5)
+                Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o5)
+                // stage1_block1_relu: written by stage1_block1_bn1's store
                 Self.l6_stage1_block1_conv2_winograd_training_pad(UnsafePointer(o5), arena.advanced(by: 1167562))
                 Self.l6_stage1_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 985504), o6, arena.advanced(by: 1186058))
                 Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
@@ -6722,12 +6720,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 4:
                 let o10 = arena.advanced(by: 212992)
-                let o11 = arena.advanced(by: 229376)
                 let o12 = arena.advanced(by: 262144)
                 let o13 = arena.advanced(by: 278528)
                 // Forward, training mode, to stage1_block2_bn2: every layer's output stays for the backward pass.
-                Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
-                Self.l2_stem_relu_forward(UnsafePointer(o11), o12)
+                Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o12)
+                // stage1_block2_relu: written by stage1_block2_bn1's store
                 Self.l6_stage1_block1_conv2_winograd_training_pad(UnsafePointer(o12), arena.advanced(by: 1167562))
                 Self.l6_stage1_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 993728), o13, arena.advanced(by: 1186058))
                 Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
@@ -6751,12 +6748,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 6:
                 let o17 = arena.advanced(by: 360448)
-                let o18 = arena.advanced(by: 376832)
                 let o19 = arena.advanced(by: 409600)
                 let o20 = arena.advanced(by: 425984)
                 // Forward, training mode, to stage1_block3_bn2: every layer's output stays for the backward pass.
-                Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
-                Self.l2_stem_relu_forward(UnsafePointer(o18), o19)
+                Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o19)
+                // stage1_block3_relu: written by stage1_block3_bn1's store
                 Self.l6_stage1_block1_conv2_winograd_training_pad(UnsafePointer(o19), arena.advanced(by: 1167562))
                 Self.l6_stage1_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1001952), o20, arena.advanced(by: 1186058))
                 Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
@@ -6781,13 +6777,12 @@ extension Resnet20Cifar: TrainableModel {
             case 8:
                 let o23 = arena.advanced(by: 491520)
                 let o24 = arena.advanced(by: 507904)
-                let o25 = arena.advanced(by: 516096)
                 let o26 = arena.advanced(by: 532480)
                 let o27 = arena.advanced(by: 540672)
                 let o28 = arena.advanced(by: 548864)
                 // Forward, training mode, to stage2_block1_bn2: every layer's output stays for the backward pass.
-                Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o25)
-                Self.l26_stage2_block1_relu_forward(UnsafePointer(o25), o26)
+                Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o26)
+                // stage2_block1_relu: written by stage2_block1_bn1's store
                 Self.l27_stage2_block1_conv2_winograd_training_pad(UnsafePointer(o26), arena.advanced(by: 1167562))
                 Self.l27_stage2_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1006064), o27, arena.advanced(by: 1186058))
                 Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w.advanced(by: 120704), o28)
@@ -6821,12 +6816,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 11:
                 let o33 = arena.advanced(by: 606208)
-                let o34 = arena.advanced(by: 614400)
                 let o35 = arena.advanced(by: 630784)
                 let o36 = arena.advanced(by: 638976)
                 // Forward, training mode, to stage2_block2_bn2: every layer's output stays for the backward pass.
-                Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
-                Self.l26_stage2_block1_relu_forward(UnsafePointer(o34), o35)
+                Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o35)
+                // stage2_block2_relu: written by stage2_block2_bn1's store
                 Self.l27_stage2_block1_conv2_winograd_training_pad(UnsafePointer(o35), arena.advanced(by: 1167562))
                 Self.l27_stage2_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1038896), o36, arena.advanced(by: 1186058))
                 Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
@@ -6850,12 +6844,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 13:
                 let o40 = arena.advanced(by: 679936)
-                let o41 = arena.advanced(by: 688128)
                 let o42 = arena.advanced(by: 704512)
                 let o43 = arena.advanced(by: 712704)
                 // Forward, training mode, to stage2_block3_bn2: every layer's output stays for the backward pass.
-                Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
-                Self.l26_stage2_block1_relu_forward(UnsafePointer(o41), o42)
+                Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o42)
+                // stage2_block3_relu: written by stage2_block3_bn1's store
                 Self.l27_stage2_block1_conv2_winograd_training_pad(UnsafePointer(o42), arena.advanced(by: 1167562))
                 Self.l27_stage2_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1071728), o43, arena.advanced(by: 1186058))
                 Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
@@ -6880,13 +6873,12 @@ extension Resnet20Cifar: TrainableModel {
             case 15:
                 let o46 = arena.advanced(by: 745472)
                 let o47 = arena.advanced(by: 753664)
-                let o48 = arena.advanced(by: 757760)
                 let o49 = arena.advanced(by: 765952)
                 let o50 = arena.advanced(by: 770048)
                 let o51 = arena.advanced(by: 774144)
                 // Forward, training mode, to stage3_block1_bn2: every layer's output stays for the backward pass.
-                Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o48)
-                Self.l49_stage3_block1_relu_forward(UnsafePointer(o48), o49)
+                Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o49)
+                // stage3_block1_relu: written by stage3_block1_bn1's store
                 Self.l50_stage3_block1_conv2_winograd_training_pad(UnsafePointer(o49), arena.advanced(by: 1167562))
                 Self.l50_stage3_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1088144), o50, arena.advanced(by: 1186058))
                 Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w.advanced(by: 509088), o51)
@@ -6920,12 +6912,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 18:
                 let o56 = arena.advanced(by: 802816)
-                let o57 = arena.advanced(by: 806912)
                 let o58 = arena.advanced(by: 815104)
                 let o59 = arena.advanced(by: 819200)
                 // Forward, training mode, to stage3_block2_bn2: every layer's output stays for the backward pass.
-                Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
-                Self.l49_stage3_block1_relu_forward(UnsafePointer(o57), o58)
+                Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o58)
+                // stage3_block2_relu: written by stage3_block2_bn1's store
                 Self.l50_stage3_block1_conv2_winograd_training_pad(UnsafePointer(o58), arena.advanced(by: 1167562))
                 Self.l50_stage3_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1219344), o59, arena.advanced(by: 1186058))
                 Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
@@ -6949,12 +6940,11 @@ extension Resnet20Cifar: TrainableModel {
 
             case 20:
                 let o63 = arena.advanced(by: 839680)
-                let o64 = arena.advanced(by: 843776)
                 let o65 = arena.advanced(by: 851968)
                 let o66 = arena.advanced(by: 856064)
                 // Forward, training mode, to stage3_block3_bn2: every layer's output stays for the backward pass.
-                Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
-                Self.l49_stage3_block1_relu_forward(UnsafePointer(o64), o65)
+                Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o65)
+                // stage3_block3_relu: written by stage3_block3_bn1's store
                 Self.l50_stage3_block1_conv2_winograd_training_pad(UnsafePointer(o65), arena.advanced(by: 1167562))
                 Self.l50_stage3_block1_conv2_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1350544), o66, arena.advanced(by: 1186058))
                 Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
@@ -7001,7 +6991,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 22:
                 let o63 = arena.advanced(by: 839680)
-                let o64 = arena.advanced(by: 843776)
                 let d64 = arena.advanced(by: 847872)
                 let o65 = arena.advanced(by: 851968)
                 let o66 = arena.advanced(by: 856064)
@@ -7015,7 +7004,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o65), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 833872), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block3_relu
-                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o65), UnsafePointer(o65), g)
                 // stage3_block3_bn1: dL/dy waits for the whole batch's sums
                 d64[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l64_stage3_block3_bn1_gradientSums(UnsafePointer(o63), UnsafePointer(g), statistics, gradients, sums)
@@ -7053,7 +7042,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 24:
                 let o56 = arena.advanced(by: 802816)
-                let o57 = arena.advanced(by: 806912)
                 let d57 = arena.advanced(by: 811008)
                 let o58 = arena.advanced(by: 815104)
                 let o59 = arena.advanced(by: 819200)
@@ -7067,7 +7055,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o58), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 538832), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block2_relu
-                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o58), UnsafePointer(o58), g)
                 // stage3_block2_bn1: dL/dy waits for the whole batch's sums
                 d57[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l57_stage3_block2_bn1_gradientSums(UnsafePointer(o56), UnsafePointer(g), statistics, gradients, sums)
@@ -7125,7 +7113,6 @@ extension Resnet20Cifar: TrainableModel {
                 let o46 = arena.advanced(by: 745472)
                 let e46 = arena.advanced(by: 1056842)
                 let o47 = arena.advanced(by: 753664)
-                let o48 = arena.advanced(by: 757760)
                 let d48 = arena.advanced(by: 761856)
                 let o49 = arena.advanced(by: 765952)
                 let o50 = arena.advanced(by: 770048)
@@ -7150,7 +7137,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l50_stage3_block1_conv2_backward(UnsafePointer(o49), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), nil)
                 Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 243792), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block1_relu
-                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o49), UnsafePointer(o49), g)
                 // stage3_block1_bn1: dL/dy waits for the whole batch's sums
                 d48[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l48_stage3_block1_bn1_gradientSums(UnsafePointer(o47), UnsafePointer(g), statistics, gradients, sums)
@@ -7187,7 +7174,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 29:
                 let o40 = arena.advanced(by: 679936)
-                let o41 = arena.advanced(by: 688128)
                 let d41 = arena.advanced(by: 696320)
                 let o42 = arena.advanced(by: 704512)
                 let o43 = arena.advanced(by: 712704)
@@ -7201,7 +7187,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o42), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 206896), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block3_relu
-                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o42), UnsafePointer(o42), g)
                 // stage2_block3_bn1: dL/dy waits for the whole batch's sums
                 d41[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l41_stage2_block3_bn1_gradientSums(UnsafePointer(o40), UnsafePointer(g), statistics, gradients, sums)
@@ -7239,7 +7225,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 31:
                 let o33 = arena.advanced(by: 606208)
-                let o34 = arena.advanced(by: 614400)
                 let d34 = arena.advanced(by: 622592)
                 let o35 = arena.advanced(by: 630784)
                 let o36 = arena.advanced(by: 638976)
@@ -7253,7 +7238,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o35), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 133104), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block2_relu
-                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o35), UnsafePointer(o35), g)
                 // stage2_block2_bn1: dL/dy waits for the whole batch's sums
                 d34[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l34_stage2_block2_bn1_gradientSums(UnsafePointer(o33), UnsafePointer(g), statistics, gradients, sums)
@@ -7311,7 +7296,6 @@ extension Resnet20Cifar: TrainableModel {
                 let o23 = arena.advanced(by: 491520)
                 let e23 = arena.advanced(by: 974922)
                 let o24 = arena.advanced(by: 507904)
-                let o25 = arena.advanced(by: 516096)
                 let d25 = arena.advanced(by: 524288)
                 let o26 = arena.advanced(by: 532480)
                 let o27 = arena.advanced(by: 540672)
@@ -7336,7 +7320,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l27_stage2_block1_conv2_backward(UnsafePointer(o26), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), nil)
                 Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 59312), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block1_relu
-                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o26), UnsafePointer(o26), g)
                 // stage2_block1_bn1: dL/dy waits for the whole batch's sums
                 d25[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l25_stage2_block1_bn1_gradientSums(UnsafePointer(o24), UnsafePointer(g), statistics, gradients, sums)
@@ -7373,7 +7357,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 36:
                 let o17 = arena.advanced(by: 360448)
-                let o18 = arena.advanced(by: 376832)
                 let d18 = arena.advanced(by: 393216)
                 let o19 = arena.advanced(by: 409600)
                 let o20 = arena.advanced(by: 425984)
@@ -7387,7 +7370,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o19), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 50080), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block3_relu
-                Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o19), UnsafePointer(o19), g)
                 // stage1_block3_bn1: dL/dy waits for the whole batch's sums
                 d18[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l18_stage1_block3_bn1_gradientSums(UnsafePointer(o17), UnsafePointer(g), statistics, gradients, sums)
@@ -7425,7 +7408,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 38:
                 let o10 = arena.advanced(by: 212992)
-                let o11 = arena.advanced(by: 229376)
                 let d11 = arena.advanced(by: 245760)
                 let o12 = arena.advanced(by: 262144)
                 let o13 = arena.advanced(by: 278528)
@@ -7439,7 +7421,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 31616), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block2_relu
-                Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o12), UnsafePointer(o12), g)
                 // stage1_block2_bn1: dL/dy waits for the whole batch's sums
                 d11[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l11_stage1_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
@@ -7477,7 +7459,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 40:
                 let o3 = arena.advanced(by: 65536)
-                let o4 = arena.advanced(by: 81920)
                 let d4 = arena.advanced(by: 98304)
                 let o5 = arena.advanced(by: 114688)
                 let o6 = arena.advanced(by: 131072)
@@ -7491,7 +7472,7 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l6_stage1_block1_conv2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), nil)
                 Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 13152), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block1_relu
-                Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o5), UnsafePointer(o5), g)
                 // stage1_block1_bn1: dL/dy waits for the whole batch's sums
                 d4[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l4_stage1_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
@@ -7499,7 +7480,6 @@ extension Resnet20Cifar: TrainableModel {
 
             case 41:
                 let o0 = arena
-                let o1 = arena.advanced(by: 16384)
                 let d1 = arena.advanced(by: 32768)
                 let o2 = arena.advanced(by: 49152)
                 let e2 = arena.advanced(by: 876618)
@@ -7517,7 +7497,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<16384 { g[i] += e2[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_relu
-                Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
                 d1[0] = g == arena.advanced(by: 1134794) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -12652,12 +12632,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stem_bn: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stem_bn: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l1_stem_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { o[c] = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c] }
+            for c in 0..<16 { let n = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -12700,12 +12680,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage1_block1_bn1: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage1_block1_bn1: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l4_stage1_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { o[c] = k[2800 + c] * ((v[c] - s[80 + c]) * s[112 + c]) + k[2816 + c] }
+            for c in 0..<16 { let n = k[2800 + c] * ((v[c] - s[80 + c]) * s[112 + c]) + k[2816 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -12796,12 +12776,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage1_block2_bn1: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage1_block2_bn1: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l11_stage1_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { o[c] = k[7536 + c] * ((v[c] - s[240 + c]) * s[272 + c]) + k[7552 + c] }
+            for c in 0..<16 { let n = k[7536 + c] * ((v[c] - s[240 + c]) * s[272 + c]) + k[7552 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -12892,12 +12872,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage1_block3_bn1: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage1_block3_bn1: BatchNormalization in training mode, over the batch and 1024 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l18_stage1_block3_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { o[c] = k[12272 + c] * ((v[c] - s[400 + c]) * s[432 + c]) + k[12288 + c] }
+            for c in 0..<16 { let n = k[12272 + c] * ((v[c] - s[400 + c]) * s[432 + c]) + k[12288 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -12988,12 +12968,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage2_block1_bn1: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage2_block1_bn1: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l25_stage2_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { o[c] = k[19312 + c] * ((v[c] - s[560 + c]) * s[624 + c]) + k[19344 + c] }
+            for c in 0..<32 { let n = k[19312 + c] * ((v[c] - s[560 + c]) * s[624 + c]) + k[19344 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -13132,12 +13112,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage2_block2_bn1: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage2_block2_bn1: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l34_stage2_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { o[c] = k[38640 + c] * ((v[c] - s[1040 + c]) * s[1104 + c]) + k[38672 + c] }
+            for c in 0..<32 { let n = k[38640 + c] * ((v[c] - s[1040 + c]) * s[1104 + c]) + k[38672 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -13228,12 +13208,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage2_block3_bn1: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage2_block3_bn1: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l41_stage2_block3_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { o[c] = k[57328 + c] * ((v[c] - s[1360 + c]) * s[1424 + c]) + k[57360 + c] }
+            for c in 0..<32 { let n = k[57328 + c] * ((v[c] - s[1360 + c]) * s[1424 + c]) + k[57360 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -13324,12 +13304,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage3_block1_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage3_block1_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l48_stage3_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 64, o = y + position * 64
-            for c in 0..<64 { o[c] = k[85232 + c] * ((v[c] - s[1680 + c]) * s[1808 + c]) + k[85296 + c] }
+            for c in 0..<64 { let n = k[85232 + c] * ((v[c] - s[1680 + c]) * s[1808 + c]) + k[85296 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -13468,12 +13448,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage3_block2_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage3_block2_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l57_stage3_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 64, o = y + position * 64
-            for c in 0..<64 { o[c] = k[161776 + c] * ((v[c] - s[2640 + c]) * s[2768 + c]) + k[161840 + c] }
+            for c in 0..<64 { let n = k[161776 + c] * ((v[c] - s[2640 + c]) * s[2768 + c]) + k[161840 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 
@@ -13564,12 +13544,12 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage3_block3_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stage3_block3_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l64_stage3_block3_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 64, o = y + position * 64
-            for c in 0..<64 { o[c] = k[236016 + c] * ((v[c] - s[3280 + c]) * s[3408 + c]) + k[236080 + c] }
+            for c in 0..<64 { let n = k[236016 + c] * ((v[c] - s[3280 + c]) * s[3408 + c]) + k[236080 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 

@@ -244,6 +244,43 @@ import Testing
         #expect(!training.contains("g.update(from: e"))
     }
 
+    /// A plain ReLU that alone reads a BatchNormalization in training runs in
+    /// the normalization's store; its derivative reads its output. A capped
+    /// ReLU, or a normalization read by another layer too, is left as it was.
+    @Test func trainingFusesAPlainReLUIntoItsBatchNormalization() throws {
+        let program = try Self.program("""
+            input_shape: [4, 4, 2]
+            layers:
+              - Conv2D: {filters: 2, kernel_size: 1, name: c}
+              - BatchNormalization: {name: bn}
+              - ReLU: {name: r}
+              - Conv2D: {filters: 2, kernel_size: 1, name: c2}
+              - BatchNormalization: {name: bn2}
+              - ReLU: {max_value: 6, name: r6}
+              - Flatten: {}
+              - Dense: {units: 2, activation: softmax}
+            """)
+        #expect(program.training.normalizations.map(\.fusedReLU) == [2, nil])
+        let swift = ModelGenerator.render(program)
+        let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
+        #expect(training.contains("Self.l1_bn_normalize(UnsafePointer(o0), statistics, k, o2)"))
+        #expect(training.contains("// r: written by bn's store"))
+        #expect(!training.contains("Self.l2_r_forward("))
+        #expect(training.contains("Self.l2_r_derivative(UnsafePointer(o2), UnsafePointer(o2), g)"))
+        #expect(training.contains("Self.l5_r6_forward(UnsafePointer(o4), o5)"))
+
+        let shared = try Self.model("""
+            input_shape: [4, 4, 2]
+            layers:
+              - BatchNormalization: {name: bn}
+              - ReLU: {name: r}
+              - Add: {inputs: [bn, r]}
+              - Flatten: {}
+              - Dense: {units: 2}
+            """)
+        #expect(NormalizationTraining.fusableReLU(after: 0, in: shared) == nil)
+    }
+
     @Test func theAllocatorReusesMemoryOnlyAfterTheLastReader() {
         let requests: [ArenaAllocator.Request] = [
             .init(count: 100, first: 0, last: 1), .init(count: 50, first: 1, last: 2), .init(count: 100, first: 2, last: 3),

@@ -917,12 +917,11 @@ extension BatchnormInference: TrainableModel {
 
             case 1:
                 let o0 = arena
-                let o1 = arena.advanced(by: 180)
                 let o2 = arena.advanced(by: 540)
                 let o3 = arena.advanced(by: 720)
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
-                Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_re_lu_forward(UnsafePointer(o1), o2)
+                Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
+                // re_lu: written by batch_normalization's store
                 Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 234), o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0
@@ -985,7 +984,6 @@ extension BatchnormInference: TrainableModel {
 
             case 5:
                 let o0 = arena
-                let o1 = arena.advanced(by: 180)
                 let d1 = arena.advanced(by: 360)
                 let o2 = arena.advanced(by: 540)
                 let o3 = arena.advanced(by: 720)
@@ -997,7 +995,7 @@ extension BatchnormInference: TrainableModel {
                 // conv2d_1
                 Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 160), gradients.advanced(by: 160), h); swap(&g, &h)
                 // re_lu
-                Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                Self.l2_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d1[0] = g == arena.advanced(by: 1038) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -1545,12 +1543,12 @@ extension BatchnormInference: TrainableModel {
         }
     }
 
-    // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 5, o = y + position * 5
-            for c in 0..<5 { o[c] = k[140 + c] * ((v[c] - s[0 + c]) * s[10 + c]) + k[145 + c] }
+            for c in 0..<5 { let n = k[140 + c] * ((v[c] - s[0 + c]) * s[10 + c]) + k[145 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 

@@ -1086,7 +1086,6 @@ extension EveryLayer: TrainableModel {
 
             case 1:
                 let o1 = arena.advanced(by: 3885)
-                let o2 = arena.advanced(by: 20253)
                 let o3 = arena.advanced(by: 52989)
                 let o4 = arena.advanced(by: 69357)
                 let o5 = arena.advanced(by: 78061)
@@ -1099,8 +1098,8 @@ extension EveryLayer: TrainableModel {
                 let o11 = arena.advanced(by: 94445)
                 let o12 = arena.advanced(by: 94453)
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
-                Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
-                Self.l3_re_lu_forward(UnsafePointer(o2), o3)
+                Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o3)
+                // re_lu: written by batch_normalization's store
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
                 Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 480), o4)
                 o5.update(from: UnsafePointer(o4), count: 8704)
@@ -1149,7 +1148,6 @@ extension EveryLayer: TrainableModel {
 
             case 3:
                 let o1 = arena.advanced(by: 3885)
-                let o2 = arena.advanced(by: 20253)
                 let d2 = arena.advanced(by: 36621)
                 let o3 = arena.advanced(by: 52989)
                 let o4 = arena.advanced(by: 69357)
@@ -1189,7 +1187,7 @@ extension EveryLayer: TrainableModel {
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
                 Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), h); swap(&g, &h)
                 // re_lu
-                Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                Self.l3_re_lu_derivative(UnsafePointer(o3), UnsafePointer(o3), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d2[0] = g == arena.advanced(by: 131625) ? 0 : 1
                 Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
@@ -2233,12 +2231,12 @@ extension EveryLayer: TrainableModel {
         }
     }
 
-    // batch_normalization: BatchNormalization in training mode, over the batch and 1023 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1023 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l2_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1023 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { o[c] = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c] }
+            for c in 0..<16 { let n = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 

@@ -1354,13 +1354,12 @@ extension ResidualBlock: TrainableModel {
             case 1:
                 let o0 = arena
                 let o1 = arena.advanced(by: 2048)
-                let o2 = arena.advanced(by: 3072)
                 let o3 = arena.advanced(by: 5120)
                 let o4 = arena.advanced(by: 6144)
                 let o5 = arena.advanced(by: 7168)
                 // Forward, training mode, to res_bn2: every layer's output stays for the backward pass.
-                Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
-                Self.l3_res_relu_forward(UnsafePointer(o2), o3)
+                Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o3)
+                // res_relu: written by res_bn1's store
                 Self.l4_res_conv2_winograd_training_pad(UnsafePointer(o3), arena.advanced(by: 29226))
                 Self.l4_res_conv2_winograd_training(UnsafePointer(arena.advanced(by: 29226)), statistics.advanced(by: 9472), o4, arena.advanced(by: 30826))
                 Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 12960), o5)
@@ -1437,7 +1436,6 @@ extension ResidualBlock: TrainableModel {
                 let o0 = arena
                 let e0 = arena.advanced(by: 14362)
                 let o1 = arena.advanced(by: 2048)
-                let o2 = arena.advanced(by: 3072)
                 let d2 = arena.advanced(by: 4096)
                 let o3 = arena.advanced(by: 5120)
                 let o4 = arena.advanced(by: 6144)
@@ -1462,7 +1460,7 @@ extension ResidualBlock: TrainableModel {
                 Self.l4_res_conv2_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 1440), gradients.advanced(by: 1440), nil)
                 Self.l4_res_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 29226)); Self.l4_res_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 29226)), statistics.advanced(by: 240), h, arena.advanced(by: 30826)); swap(&g, &h)
                 // res_relu
-                Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                Self.l3_res_relu_derivative(UnsafePointer(o3), UnsafePointer(o3), g)
                 // res_bn1: dL/dy waits for the whole batch's sums
                 d2[0] = g == arena.advanced(by: 25130) ? 0 : 1
                 Self.l2_res_bn1_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
@@ -2721,12 +2719,12 @@ extension ResidualBlock: TrainableModel {
         }
     }
 
-    // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l2_res_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { o[c] = k[1376 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[1392 + c] }
+            for c in 0..<16 { let n = k[1376 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[1392 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 

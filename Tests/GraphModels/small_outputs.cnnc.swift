@@ -2071,12 +2071,11 @@ extension SmallOutputs: TrainableModel {
 
             case 1:
                 let o0 = arena
-                let o1 = arena.advanced(by: 8192)
                 let o2 = arena.advanced(by: 24576)
                 let o3 = arena.advanced(by: 32768)
                 // Forward, training mode, to reduce_bn: every layer's output stays for the backward pass.
-                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
+                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o2)
+                // stem_relu: written by stem_bn's store
                 Self.l3_reduce_pad(UnsafePointer(o2), p)
                 Self.l3_reduce(UnsafePointer(p), w.advanced(by: 4704), o3)
                 Self.l4_reduce_bn_statistics(UnsafePointer(o3), sums)
@@ -2163,7 +2162,6 @@ extension SmallOutputs: TrainableModel {
 
             case 3:
                 let o0 = arena
-                let o1 = arena.advanced(by: 8192)
                 let d1 = arena.advanced(by: 16384)
                 let o2 = arena.advanced(by: 24576)
                 let o3 = arena.advanced(by: 32768)
@@ -2176,7 +2174,7 @@ extension SmallOutputs: TrainableModel {
                 Self.l3_reduce_pad(UnsafePointer(o2), p)
                 Self.l3_reduce_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 4768), gradients.advanced(by: 4768), h); swap(&g, &h)
                 // stem_relu
-                Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
                 d1[0] = g == arena.advanced(by: 113706) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -3801,12 +3799,12 @@ extension SmallOutputs: TrainableModel {
         }
     }
 
-    // stem_bn: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // stem_bn: BatchNormalization in training mode, over the batch and 256 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l1_stem_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { o[c] = k[4640 + c] * ((v[c] - s[0 + c]) * s[64 + c]) + k[4672 + c] }
+            for c in 0..<32 { let n = k[4640 + c] * ((v[c] - s[0 + c]) * s[64 + c]) + k[4672 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 

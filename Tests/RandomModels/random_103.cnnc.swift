@@ -538,14 +538,13 @@ extension Random103: TrainableModel {
 
             case 1:
                 let o0 = arena
-                let o1 = arena.advanced(by: 1320)
                 let d1 = arena.advanced(by: 2640)
                 let o2 = arena.advanced(by: 3960)
                 let o3 = arena.advanced(by: 5280)
                 let o4 = arena.advanced(by: 5460)
                 // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_re_lu_forward(UnsafePointer(o1), o2)
+                Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
+                // re_lu: written by batch_normalization's store
                 Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 1052), o3)
                 Self.l4_global_average_pooling2d(UnsafePointer(o3), o4)
                 output.update(from: o4, count: 4)
@@ -560,7 +559,7 @@ extension Random103: TrainableModel {
                 // conv2d_1
                 Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 84), gradients.advanced(by: 84), h); swap(&g, &h)
                 // re_lu
-                Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                Self.l2_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d1[0] = g == arena.advanced(by: 6036) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -1125,12 +1124,12 @@ extension Random103: TrainableModel {
         }
     }
 
-    // batch_normalization: BatchNormalization in training mode, over the batch and 220 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // batch_normalization: BatchNormalization in training mode, over the batch and 220 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<220 {
             let v = x + position * 6, o = y + position * 6
-            for c in 0..<6 { o[c] = k[60 + c] * ((v[c] - s[0 + c]) * s[12 + c]) + k[66 + c] }
+            for c in 0..<6 { let n = k[60 + c] * ((v[c] - s[0 + c]) * s[12 + c]) + k[66 + c]; o[c] = n > Float(0.0) ? n : 0 }
         }
     }
 

@@ -337,6 +337,9 @@ enum TrainingPlanner {
         case .forward(let index):
             let x = arena.source(of: index), y = TrainingValue.output(index)
             let z: [TrainingValue] = arena.preActivations[index] != nil ? [.preActivation(index)] : []
+            // A BatchNormalization's fused ReLU: the normalization writes the ReLU's output.
+            if normalizations.contains(where: { $0.fusedReLU == index }) { return [] }
+            if let relu = normalizations.first(where: { $0.index == index })?.fusedReLU { return [x, arena.storage(of: relu)] }
             switch model.layers[index].operation {
             case .flatten, .reshape: return []
             case .separableConv2D: return [x, y, .intermediate(index)] + z
@@ -378,7 +381,8 @@ enum TrainingPlanner {
                 case .activityRegularization?: return [x]
                 case .gaussianNoise?, nil: return []
                 }
-            case .activation, .softmax, .relu, .elu: return [x, y]
+            case .activation, .softmax, .relu, .elu:
+                return normalizations.contains(where: { $0.fusedReLU == index }) ? [y] : [x, y]
             case .layerNormalization, .prelu: return [x]
             case .oneDimensional: return []  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
             }

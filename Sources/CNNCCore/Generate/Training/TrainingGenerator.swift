@@ -498,6 +498,10 @@ struct TrainingGenerator {
                 out.line("for i in stride(from: \(count - 1), through: 0, by: -1) { m\(index)[i] = m\(index)[\(Self.maskCell(of: "i", shape: layer.inputShape.dimensions, mask: mask))]; \(target)[i] = \(source)[i] * m\(index)[i] }")
             }
         case .activation, .relu, .elu, .softmax, .rescaling, .normalization, .layerNormalization, .prelu:
+            if let normalization = program.normalizations.first(where: { $0.fusedReLU == index }) {
+                out.line("// \(layer.name): written by \(normalization.layer.name)'s store")
+                return
+            }
             if BackwardEmitter.runsForwardOutOfPlace(layer.operation) {
                 out.line("Self.\(function)_forward(\(source), \(target))")
                 return
@@ -507,7 +511,8 @@ struct TrainingGenerator {
             out.line(needsWeights ? "Self.\(function)(\(target), w)" : "Self.\(function)(\(target))")
         case .batchNormalization:
             if let normalization = program.normalizations.first(where: { $0.index == index }) {
-                out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(target))")
+                // With its ReLU fused, it writes the ReLU's output instead of its own.
+                out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(normalization.fusedReLU.map(name) ?? target))")
             } else {
                 // Frozen: inference mode, the moving statistics folded into the packed scale and shift.
                 out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
@@ -657,7 +662,9 @@ struct TrainingGenerator {
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .activation, .softmax, .relu, .elu:
             // A fused loss already gave dL/d(pre-activation) for the output layer.
-            let call = "Self.\(function)_derivative(\(x), \(y), g)"
+            // A ReLU its BatchNormalization ran has only its output, positive where its input is.
+            let fused = program.normalizations.contains { $0.fusedReLU == index }
+            let call = "Self.\(function)_derivative(\(fused ? y : x), \(y), g)"
             out.line(last ? "if !fused { \(call) }" : call)
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .batchNormalization, .merge, .concatenate:

@@ -2711,13 +2711,12 @@ extension MiniResnet: TrainableModel {
                 let o2 = arena.advanced(by: 18816)
                 let o6 = arena.advanced(by: 50176)
                 let o7 = arena.advanced(by: 56448)
-                let o8 = arena.advanced(by: 68992)
                 let o9 = arena.advanced(by: 75264)
                 let o10 = arena.advanced(by: 81536)
                 // Forward, training mode, to block2_bn1: every layer's output stays for the backward pass.
                 Self.l7_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
-                Self.l8_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
-                Self.l2_stem_relu_forward(UnsafePointer(o8), o9)
+                Self.l8_block1_add_fused(UnsafePointer(o2), UnsafePointer(o7), o9)
+                // block1_out: written by block1_add's store
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
                 Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 7184), o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
@@ -2753,14 +2752,13 @@ extension MiniResnet: TrainableModel {
                 let e15 = arena.advanced(by: 144282)
                 let o16 = arena.advanced(by: 106624)
                 let d16 = arena.advanced(by: 109760)
-                let o17 = arena.advanced(by: 112896)
                 let o18 = arena.advanced(by: 116032)
                 let o19 = arena.advanced(by: 119168)
                 let o20 = arena.advanced(by: 119184)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l16_block2_shortcut_bn_normalize(UnsafePointer(o14), statistics, k, o16)
-                Self.l17_block2_add(UnsafePointer(o15), UnsafePointer(o16), o17)
-                Self.l12_block2_relu_forward(UnsafePointer(o17), o18)
+                Self.l17_block2_add_fused(UnsafePointer(o15), UnsafePointer(o16), o18)
+                // block2_out: written by block2_add's store
                 Self.l19_pool(UnsafePointer(o18), o19)
                 Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 20128), o20)
                 Self.l20_predictions_activation(o20)
@@ -2777,7 +2775,7 @@ extension MiniResnet: TrainableModel {
                 // pool
                 Self.l19_pool_backward(UnsafePointer(o18), UnsafePointer(g), h); swap(&g, &h)
                 // block2_out
-                Self.l12_block2_relu_derivative(UnsafePointer(o17), UnsafePointer(o18), g)
+                Self.l12_block2_relu_derivative(UnsafePointer(o18), UnsafePointer(o18), g)
                 // block2_add
                 // dL/dx1 is dy: it stays in g
                 Self.l17_block2_add_backward(UnsafePointer(g), e15)
@@ -2842,7 +2840,6 @@ extension MiniResnet: TrainableModel {
                 let e2 = arena.advanced(by: 119194)
                 let o6 = arena.advanced(by: 50176)
                 let d7 = arena.advanced(by: 62720)
-                let o8 = arena.advanced(by: 68992)
                 let o9 = arena.advanced(by: 75264)
                 let e9 = arena.advanced(by: 131738)
                 let o10 = arena.advanced(by: 81536)
@@ -2858,7 +2855,7 @@ extension MiniResnet: TrainableModel {
                 for i in 0..<6272 { g[i] += e9[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_out
-                Self.l2_stem_relu_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o9), UnsafePointer(o9), g)
                 // block1_add
                 // dL/dx1 is dy: it stays in g
                 Self.l8_block1_add_backward(UnsafePointer(g), e2)
@@ -5536,7 +5533,7 @@ extension MiniResnet: TrainableModel {
     static func l1_stem_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<784 {
             let v = x + position * 8, o = y + position * 8
-            for c in 0..<8 { let n = k[72 + c] * ((v[c] - s[0 + c]) * s[16 + c]) + k[80 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<8 { let n = k[72 + c] * ((v[c] - s[0 + c]) * s[16 + c]) + k[80 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -5584,7 +5581,7 @@ extension MiniResnet: TrainableModel {
     static func l4_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<784 {
             let v = x + position * 8, o = y + position * 8
-            for c in 0..<8 { let n = k[680 + c] * ((v[c] - s[40 + c]) * s[56 + c]) + k[688 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<8 { let n = k[680 + c] * ((v[c] - s[40 + c]) * s[56 + c]) + k[688 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -5680,7 +5677,7 @@ extension MiniResnet: TrainableModel {
     static func l11_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<196 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { let n = k[2472 + c] * ((v[c] - s[120 + c]) * s[152 + c]) + k[2488 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<16 { let n = k[2472 + c] * ((v[c] - s[120 + c]) * s[152 + c]) + k[2488 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 

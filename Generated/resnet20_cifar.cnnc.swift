@@ -6706,13 +6706,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o2 = arena.advanced(by: 49152)
                 let o6 = arena.advanced(by: 131072)
                 let o7 = arena.advanced(by: 147456)
-                let o8 = arena.advanced(by: 180224)
                 let o9 = arena.advanced(by: 196608)
                 let o10 = arena.advanced(by: 212992)
                 // Forward, training mode, to stage1_block2_bn1: every layer's output stays for the backward pass.
                 Self.l7_stage1_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
-                Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
-                Self.l2_stem_relu_forward(UnsafePointer(o8), o9)
+                Self.l8_stage1_block1_add_fused(UnsafePointer(o2), UnsafePointer(o7), o9)
+                // stage1_block1_out: written by stage1_block1_add's store
                 Self.l3_stage1_block1_conv1_winograd_training_pad(UnsafePointer(o9), arena.advanced(by: 1167562))
                 Self.l3_stage1_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 989616), o10, arena.advanced(by: 1186058))
                 Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
@@ -6734,13 +6733,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o9 = arena.advanced(by: 196608)
                 let o13 = arena.advanced(by: 278528)
                 let o14 = arena.advanced(by: 294912)
-                let o15 = arena.advanced(by: 327680)
                 let o16 = arena.advanced(by: 344064)
                 let o17 = arena.advanced(by: 360448)
                 // Forward, training mode, to stage1_block3_bn1: every layer's output stays for the backward pass.
                 Self.l14_stage1_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o14)
-                Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
-                Self.l2_stem_relu_forward(UnsafePointer(o15), o16)
+                Self.l15_stage1_block2_add_fused(UnsafePointer(o9), UnsafePointer(o14), o16)
+                // stage1_block2_out: written by stage1_block2_add's store
                 Self.l3_stage1_block1_conv1_winograd_training_pad(UnsafePointer(o16), arena.advanced(by: 1167562))
                 Self.l3_stage1_block1_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 997840), o17, arena.advanced(by: 1186058))
                 Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
@@ -6762,13 +6760,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o16 = arena.advanced(by: 344064)
                 let o20 = arena.advanced(by: 425984)
                 let o21 = arena.advanced(by: 442368)
-                let o22 = arena.advanced(by: 475136)
                 let o23 = arena.advanced(by: 491520)
                 let o24 = arena.advanced(by: 507904)
                 // Forward, training mode, to stage2_block1_bn1: every layer's output stays for the backward pass.
                 Self.l21_stage1_block3_bn2_normalize(UnsafePointer(o20), statistics, k, o21)
-                Self.l22_stage1_block3_add(UnsafePointer(o16), UnsafePointer(o21), o22)
-                Self.l2_stem_relu_forward(UnsafePointer(o22), o23)
+                Self.l22_stage1_block3_add_fused(UnsafePointer(o16), UnsafePointer(o21), o23)
+                // stage1_block3_out: written by stage1_block3_add's store
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
                 Self.l24_stage2_block1_conv1(UnsafePointer(p), w.advanced(by: 69888), o24)
                 Self.l25_stage2_block1_bn1_statistics(UnsafePointer(o24), sums)
@@ -6802,13 +6799,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o28 = arena.advanced(by: 548864)
                 let o29 = arena.advanced(by: 557056)
                 let o30 = arena.advanced(by: 573440)
-                let o31 = arena.advanced(by: 589824)
                 let o32 = arena.advanced(by: 598016)
                 let o33 = arena.advanced(by: 606208)
                 // Forward, training mode, to stage2_block2_bn1: every layer's output stays for the backward pass.
                 Self.l30_stage2_block1_shortcut_bn_normalize(UnsafePointer(o28), statistics, k, o30)
-                Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
-                Self.l26_stage2_block1_relu_forward(UnsafePointer(o31), o32)
+                Self.l31_stage2_block1_add_fused(UnsafePointer(o29), UnsafePointer(o30), o32)
+                // stage2_block1_out: written by stage2_block1_add's store
                 Self.l33_stage2_block2_conv1_winograd_training_pad(UnsafePointer(o32), arena.advanced(by: 1167562))
                 Self.l33_stage2_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1022480), o33, arena.advanced(by: 1186058))
                 Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
@@ -6830,13 +6826,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o32 = arena.advanced(by: 598016)
                 let o36 = arena.advanced(by: 638976)
                 let o37 = arena.advanced(by: 647168)
-                let o38 = arena.advanced(by: 663552)
                 let o39 = arena.advanced(by: 671744)
                 let o40 = arena.advanced(by: 679936)
                 // Forward, training mode, to stage2_block3_bn1: every layer's output stays for the backward pass.
                 Self.l37_stage2_block2_bn2_normalize(UnsafePointer(o36), statistics, k, o37)
-                Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
-                Self.l26_stage2_block1_relu_forward(UnsafePointer(o38), o39)
+                Self.l38_stage2_block2_add_fused(UnsafePointer(o32), UnsafePointer(o37), o39)
+                // stage2_block2_out: written by stage2_block2_add's store
                 Self.l33_stage2_block2_conv1_winograd_training_pad(UnsafePointer(o39), arena.advanced(by: 1167562))
                 Self.l33_stage2_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1055312), o40, arena.advanced(by: 1186058))
                 Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
@@ -6858,13 +6853,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o39 = arena.advanced(by: 671744)
                 let o43 = arena.advanced(by: 712704)
                 let o44 = arena.advanced(by: 720896)
-                let o45 = arena.advanced(by: 737280)
                 let o46 = arena.advanced(by: 745472)
                 let o47 = arena.advanced(by: 753664)
                 // Forward, training mode, to stage3_block1_bn1: every layer's output stays for the backward pass.
                 Self.l44_stage2_block3_bn2_normalize(UnsafePointer(o43), statistics, k, o44)
-                Self.l45_stage2_block3_add(UnsafePointer(o39), UnsafePointer(o44), o45)
-                Self.l26_stage2_block1_relu_forward(UnsafePointer(o45), o46)
+                Self.l45_stage2_block3_add_fused(UnsafePointer(o39), UnsafePointer(o44), o46)
+                // stage2_block3_out: written by stage2_block3_add's store
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
                 Self.l47_stage3_block1_conv1(UnsafePointer(p), w.advanced(by: 306080), o47)
                 Self.l48_stage3_block1_bn1_statistics(UnsafePointer(o47), sums)
@@ -6898,13 +6892,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o51 = arena.advanced(by: 774144)
                 let o52 = arena.advanced(by: 778240)
                 let o53 = arena.advanced(by: 786432)
-                let o54 = arena.advanced(by: 794624)
                 let o55 = arena.advanced(by: 798720)
                 let o56 = arena.advanced(by: 802816)
                 // Forward, training mode, to stage3_block2_bn1: every layer's output stays for the backward pass.
                 Self.l53_stage3_block1_shortcut_bn_normalize(UnsafePointer(o51), statistics, k, o53)
-                Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
-                Self.l49_stage3_block1_relu_forward(UnsafePointer(o54), o55)
+                Self.l54_stage3_block1_add_fused(UnsafePointer(o52), UnsafePointer(o53), o55)
+                // stage3_block1_out: written by stage3_block1_add's store
                 Self.l56_stage3_block2_conv1_winograd_training_pad(UnsafePointer(o55), arena.advanced(by: 1167562))
                 Self.l56_stage3_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1153744), o56, arena.advanced(by: 1186058))
                 Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
@@ -6926,13 +6919,12 @@ extension Resnet20Cifar: TrainableModel {
                 let o55 = arena.advanced(by: 798720)
                 let o59 = arena.advanced(by: 819200)
                 let o60 = arena.advanced(by: 823296)
-                let o61 = arena.advanced(by: 831488)
                 let o62 = arena.advanced(by: 835584)
                 let o63 = arena.advanced(by: 839680)
                 // Forward, training mode, to stage3_block3_bn1: every layer's output stays for the backward pass.
                 Self.l60_stage3_block2_bn2_normalize(UnsafePointer(o59), statistics, k, o60)
-                Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
-                Self.l49_stage3_block1_relu_forward(UnsafePointer(o61), o62)
+                Self.l61_stage3_block2_add_fused(UnsafePointer(o55), UnsafePointer(o60), o62)
+                // stage3_block2_out: written by stage3_block2_add's store
                 Self.l56_stage3_block2_conv1_winograd_training_pad(UnsafePointer(o62), arena.advanced(by: 1167562))
                 Self.l56_stage3_block2_conv1_winograd_training(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 1284944), o63, arena.advanced(by: 1186058))
                 Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
@@ -6956,14 +6948,13 @@ extension Resnet20Cifar: TrainableModel {
                 let o66 = arena.advanced(by: 856064)
                 let o67 = arena.advanced(by: 860160)
                 let d67 = arena.advanced(by: 864256)
-                let o68 = arena.advanced(by: 868352)
                 let o69 = arena.advanced(by: 872448)
                 let o70 = arena.advanced(by: 876544)
                 let o71 = arena.advanced(by: 876608)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l67_stage3_block3_bn2_normalize(UnsafePointer(o66), statistics, k, o67)
-                Self.l68_stage3_block3_add(UnsafePointer(o62), UnsafePointer(o67), o68)
-                Self.l49_stage3_block1_relu_forward(UnsafePointer(o68), o69)
+                Self.l68_stage3_block3_add_fused(UnsafePointer(o62), UnsafePointer(o67), o69)
+                // stage3_block3_out: written by stage3_block3_add's store
                 Self.l70_pool(UnsafePointer(o69), o70)
                 Self.l71_predictions(UnsafePointer(o70), w.advanced(by: 1249504), o71)
                 Self.l71_predictions_activation(o71)
@@ -6980,7 +6971,7 @@ extension Resnet20Cifar: TrainableModel {
                 // pool
                 Self.l70_pool_backward(UnsafePointer(o69), UnsafePointer(g), h); swap(&g, &h)
                 // stage3_block3_out
-                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o68), UnsafePointer(o69), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o69), UnsafePointer(o69), g)
                 // stage3_block3_add
                 // dL/dx1 is dy: it stays in g
                 Self.l68_stage3_block3_add_backward(UnsafePointer(g), e62)
@@ -7014,7 +7005,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e55 = arena.advanced(by: 1081418)
                 let o59 = arena.advanced(by: 819200)
                 let d60 = arena.advanced(by: 827392)
-                let o61 = arena.advanced(by: 831488)
                 let o62 = arena.advanced(by: 835584)
                 let e62 = arena.advanced(by: 1089610)
                 let o63 = arena.advanced(by: 839680)
@@ -7031,7 +7021,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<4096 { g[i] += e62[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_out
-                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o61), UnsafePointer(o62), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o62), UnsafePointer(o62), g)
                 // stage3_block2_add
                 // dL/dx1 is dy: it stays in g
                 Self.l61_stage3_block2_add_backward(UnsafePointer(g), e55)
@@ -7065,7 +7055,6 @@ extension Resnet20Cifar: TrainableModel {
                 let o51 = arena.advanced(by: 774144)
                 let e52 = arena.advanced(by: 1073226)
                 let d53 = arena.advanced(by: 790528)
-                let o54 = arena.advanced(by: 794624)
                 let o55 = arena.advanced(by: 798720)
                 let e55 = arena.advanced(by: 1081418)
                 let o56 = arena.advanced(by: 802816)
@@ -7082,7 +7071,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<4096 { g[i] += e55[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_out
-                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o54), UnsafePointer(o55), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o55), UnsafePointer(o55), g)
                 // stage3_block1_add
                 // dL/dx1 is dy: it stays in g
                 Self.l54_stage3_block1_add_backward(UnsafePointer(g), e52)
@@ -7147,7 +7136,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e39 = arena.advanced(by: 1040458)
                 let o43 = arena.advanced(by: 712704)
                 let d44 = arena.advanced(by: 729088)
-                let o45 = arena.advanced(by: 737280)
                 let o46 = arena.advanced(by: 745472)
                 let e46 = arena.advanced(by: 1056842)
                 let o47 = arena.advanced(by: 753664)
@@ -7163,7 +7151,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<8192 { g[i] += e46[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_out
-                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o45), UnsafePointer(o46), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o46), UnsafePointer(o46), g)
                 // stage2_block3_add
                 // dL/dx1 is dy: it stays in g
                 Self.l45_stage2_block3_add_backward(UnsafePointer(g), e39)
@@ -7197,7 +7185,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e32 = arena.advanced(by: 1024074)
                 let o36 = arena.advanced(by: 638976)
                 let d37 = arena.advanced(by: 655360)
-                let o38 = arena.advanced(by: 663552)
                 let o39 = arena.advanced(by: 671744)
                 let e39 = arena.advanced(by: 1040458)
                 let o40 = arena.advanced(by: 679936)
@@ -7214,7 +7201,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<8192 { g[i] += e39[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_out
-                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o39), UnsafePointer(o39), g)
                 // stage2_block2_add
                 // dL/dx1 is dy: it stays in g
                 Self.l38_stage2_block2_add_backward(UnsafePointer(g), e32)
@@ -7248,7 +7235,6 @@ extension Resnet20Cifar: TrainableModel {
                 let o28 = arena.advanced(by: 548864)
                 let e29 = arena.advanced(by: 1007690)
                 let d30 = arena.advanced(by: 581632)
-                let o31 = arena.advanced(by: 589824)
                 let o32 = arena.advanced(by: 598016)
                 let e32 = arena.advanced(by: 1024074)
                 let o33 = arena.advanced(by: 606208)
@@ -7265,7 +7251,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<8192 { g[i] += e32[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_out
-                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o32), UnsafePointer(o32), g)
                 // stage2_block1_add
                 // dL/dx1 is dy: it stays in g
                 Self.l31_stage2_block1_add_backward(UnsafePointer(g), e29)
@@ -7330,7 +7316,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e16 = arena.advanced(by: 942154)
                 let o20 = arena.advanced(by: 425984)
                 let d21 = arena.advanced(by: 458752)
-                let o22 = arena.advanced(by: 475136)
                 let o23 = arena.advanced(by: 491520)
                 let e23 = arena.advanced(by: 974922)
                 let o24 = arena.advanced(by: 507904)
@@ -7346,7 +7331,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<16384 { g[i] += e23[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_out
-                Self.l2_stem_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o23), UnsafePointer(o23), g)
                 // stage1_block3_add
                 // dL/dx1 is dy: it stays in g
                 Self.l22_stage1_block3_add_backward(UnsafePointer(g), e16)
@@ -7380,7 +7365,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e9 = arena.advanced(by: 909386)
                 let o13 = arena.advanced(by: 278528)
                 let d14 = arena.advanced(by: 311296)
-                let o15 = arena.advanced(by: 327680)
                 let o16 = arena.advanced(by: 344064)
                 let e16 = arena.advanced(by: 942154)
                 let o17 = arena.advanced(by: 360448)
@@ -7397,7 +7381,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<16384 { g[i] += e16[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_out
-                Self.l2_stem_relu_derivative(UnsafePointer(o15), UnsafePointer(o16), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o16), UnsafePointer(o16), g)
                 // stage1_block2_add
                 // dL/dx1 is dy: it stays in g
                 Self.l15_stage1_block2_add_backward(UnsafePointer(g), e9)
@@ -7431,7 +7415,6 @@ extension Resnet20Cifar: TrainableModel {
                 let e2 = arena.advanced(by: 876618)
                 let o6 = arena.advanced(by: 131072)
                 let d7 = arena.advanced(by: 163840)
-                let o8 = arena.advanced(by: 180224)
                 let o9 = arena.advanced(by: 196608)
                 let e9 = arena.advanced(by: 909386)
                 let o10 = arena.advanced(by: 212992)
@@ -7448,7 +7431,7 @@ extension Resnet20Cifar: TrainableModel {
                 for i in 0..<16384 { g[i] += e9[i] }
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_out
-                Self.l2_stem_relu_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o9), UnsafePointer(o9), g)
                 // stage1_block1_add
                 // dL/dx1 is dy: it stays in g
                 Self.l8_stage1_block1_add_backward(UnsafePointer(g), e2)
@@ -12637,7 +12620,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l1_stem_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { let n = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<16 { let n = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -12685,7 +12668,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l4_stage1_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { let n = k[2800 + c] * ((v[c] - s[80 + c]) * s[112 + c]) + k[2816 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<16 { let n = k[2800 + c] * ((v[c] - s[80 + c]) * s[112 + c]) + k[2816 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -12781,7 +12764,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l11_stage1_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { let n = k[7536 + c] * ((v[c] - s[240 + c]) * s[272 + c]) + k[7552 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<16 { let n = k[7536 + c] * ((v[c] - s[240 + c]) * s[272 + c]) + k[7552 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -12877,7 +12860,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l18_stage1_block3_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1024 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { let n = k[12272 + c] * ((v[c] - s[400 + c]) * s[432 + c]) + k[12288 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<16 { let n = k[12272 + c] * ((v[c] - s[400 + c]) * s[432 + c]) + k[12288 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -12973,7 +12956,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l25_stage2_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { let n = k[19312 + c] * ((v[c] - s[560 + c]) * s[624 + c]) + k[19344 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<32 { let n = k[19312 + c] * ((v[c] - s[560 + c]) * s[624 + c]) + k[19344 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -13117,7 +13100,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l34_stage2_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { let n = k[38640 + c] * ((v[c] - s[1040 + c]) * s[1104 + c]) + k[38672 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<32 { let n = k[38640 + c] * ((v[c] - s[1040 + c]) * s[1104 + c]) + k[38672 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -13213,7 +13196,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l41_stage2_block3_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { let n = k[57328 + c] * ((v[c] - s[1360 + c]) * s[1424 + c]) + k[57360 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<32 { let n = k[57328 + c] * ((v[c] - s[1360 + c]) * s[1424 + c]) + k[57360 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -13309,7 +13292,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l48_stage3_block1_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 64, o = y + position * 64
-            for c in 0..<64 { let n = k[85232 + c] * ((v[c] - s[1680 + c]) * s[1808 + c]) + k[85296 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<64 { let n = k[85232 + c] * ((v[c] - s[1680 + c]) * s[1808 + c]) + k[85296 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -13453,7 +13436,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l57_stage3_block2_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 64, o = y + position * 64
-            for c in 0..<64 { let n = k[161776 + c] * ((v[c] - s[2640 + c]) * s[2768 + c]) + k[161840 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<64 { let n = k[161776 + c] * ((v[c] - s[2640 + c]) * s[2768 + c]) + k[161840 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 
@@ -13549,7 +13532,7 @@ extension Resnet20Cifar: TrainableModel {
     static func l64_stage3_block3_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 64, o = y + position * 64
-            for c in 0..<64 { let n = k[236016 + c] * ((v[c] - s[3280 + c]) * s[3408 + c]) + k[236080 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<64 { let n = k[236016 + c] * ((v[c] - s[3280 + c]) * s[3408 + c]) + k[236080 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 

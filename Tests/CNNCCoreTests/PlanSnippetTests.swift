@@ -244,10 +244,11 @@ import Testing
         #expect(!training.contains("g.update(from: e"))
     }
 
-    /// A plain ReLU that alone reads a BatchNormalization in training runs in
-    /// the normalization's store; its derivative reads its output. A capped
-    /// ReLU, or a normalization read by another layer too, is left as it was.
-    @Test func trainingFusesAPlainReLUIntoItsBatchNormalization() throws {
+    /// A ReLU that alone reads a BatchNormalization in training, or an Add
+    /// whose inference clamps, runs in that layer's store; its derivative
+    /// reads its output. A ReLU with a slope below, or a normalization read by
+    /// another layer too, is left as it was.
+    @Test func trainingRunsAReLUInTheStoreOfItsBatchNormalizationOrAdd() throws {
         let program = try Self.program("""
             input_shape: [4, 4, 2]
             layers:
@@ -256,18 +257,23 @@ import Testing
               - ReLU: {name: r}
               - Conv2D: {filters: 2, kernel_size: 1, name: c2}
               - BatchNormalization: {name: bn2}
+              - ReLU: {negative_slope: 0.1, name: leaky}
+              - Add: {inputs: [r, leaky], name: sum}
               - ReLU: {max_value: 6, name: r6}
               - Flatten: {}
               - Dense: {units: 2, activation: softmax}
             """)
-        #expect(program.training.normalizations.map(\.fusedReLU) == [2, nil])
+        #expect(program.training.normalizations.map(\.fusedReLU?.relu) == [2, nil])
+        #expect(program.training.mergeReLUs.map(\.relu) == [7])
         let swift = ModelGenerator.render(program)
         let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
         #expect(training.contains("Self.l1_bn_normalize(UnsafePointer(o0), statistics, k, o2)"))
         #expect(training.contains("// r: written by bn's store"))
         #expect(!training.contains("Self.l2_r_forward("))
         #expect(training.contains("Self.l2_r_derivative(UnsafePointer(o2), UnsafePointer(o2), g)"))
-        #expect(training.contains("Self.l5_r6_forward(UnsafePointer(o4), o5)"))
+        #expect(training.contains("Self.l5_leaky_forward(UnsafePointer(o4), o5)"))
+        #expect(training.contains("Self.l6_sum_fused(UnsafePointer(o2), UnsafePointer(o5), o7)"))
+        #expect(training.contains("Self.l7_r6_derivative(UnsafePointer(o7), UnsafePointer(o7), g)"))
 
         let shared = try Self.model("""
             input_shape: [4, 4, 2]
@@ -278,7 +284,7 @@ import Testing
               - Flatten: {}
               - Dense: {units: 2}
             """)
-        #expect(NormalizationTraining.fusableReLU(after: 0, in: shared) == nil)
+        #expect(ReLUInStore.after(0, in: shared) == nil)
     }
 
     @Test func theAllocatorReusesMemoryOnlyAfterTheLastReader() {

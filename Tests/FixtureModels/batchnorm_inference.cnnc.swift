@@ -1548,7 +1548,7 @@ extension BatchnormInference: TrainableModel {
     static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 5, o = y + position * 5
-            for c in 0..<5 { let n = k[140 + c] * ((v[c] - s[0 + c]) * s[10 + c]) + k[145 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<5 { let n = k[140 + c] * ((v[c] - s[0 + c]) * s[10 + c]) + k[145 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 

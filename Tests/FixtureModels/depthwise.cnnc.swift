@@ -1987,7 +1987,6 @@ extension Depthwise: TrainableModel {
 
             case 1:
                 let o3 = arena.advanced(by: 6288)
-                let o4 = arena.advanced(by: 6672)
                 let d4 = arena.advanced(by: 7056)
                 let o5 = arena.advanced(by: 7440)
                 let o6 = arena.advanced(by: 7824)
@@ -2000,8 +1999,8 @@ extension Depthwise: TrainableModel {
                 let o12 = arena.advanced(by: 8760)
                 let o13 = arena.advanced(by: 8792)
                 // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o4)
-                Self.l5_relu6_forward(UnsafePointer(o4), o5)
+                Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o5)
+                // relu6: written by bn's store
                 Self.l6_project(UnsafePointer(o5), w.advanced(by: 656), o6)
                 Self.l7_dw_5x5(UnsafePointer(o6), w.advanced(by: 856), o7)
                 Self.l7_dw_5x5_activation(o7)
@@ -2048,7 +2047,7 @@ extension Depthwise: TrainableModel {
                 // project
                 Self.l6_project_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 648), gradients.advanced(by: 648), h); swap(&g, &h)
                 // relu6
-                Self.l5_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                Self.l5_relu6_derivative(UnsafePointer(o5), UnsafePointer(o5), g)
                 // bn: dL/dy waits for the whole batch's sums
                 d4[0] = g == arena.advanced(by: 14604) ? 0 : 1
                 Self.l4_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
@@ -2830,12 +2829,12 @@ extension Depthwise: TrainableModel {
         }
     }
 
-    // bn: BatchNormalization in training mode, over the batch and 16 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // bn: BatchNormalization in training mode, over the batch and 16 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l4_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<16 {
             let v = x + position * 24, o = y + position * 24
-            for c in 0..<24 { o[c] = k[552 + c] * ((v[c] - s[0 + c]) * s[48 + c]) + k[576 + c] }
+            for c in 0..<24 { let n = k[552 + c] * ((v[c] - s[0 + c]) * s[48 + c]) + k[576 + c]; o[c] = n > 0 ? Swift.min(Swift.max(n, 0), Float(6.0)) : 0 }
         }
     }
 

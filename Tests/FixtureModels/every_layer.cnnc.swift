@@ -2236,7 +2236,7 @@ extension EveryLayer: TrainableModel {
     static func l2_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<1023 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { let n = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<16 { let n = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 

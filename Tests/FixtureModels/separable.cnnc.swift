@@ -1080,7 +1080,6 @@ extension Separable: TrainableModel {
 
             case 1:
                 let o1 = arena.advanced(by: 1216)
-                let o2 = arena.advanced(by: 3776)
                 let d2 = arena.advanced(by: 5312)
                 let o3 = arena.advanced(by: 6848)
                 let o4 = arena.advanced(by: 8384)
@@ -1093,8 +1092,8 @@ extension Separable: TrainableModel {
                 let z7 = arena.advanced(by: 11522)
                 let o9 = arena.advanced(by: 11570)
                 // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o2)
-                Self.l3_relu_forward(UnsafePointer(o2), o3)
+                Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o3)
+                // relu: written by bn's store
                 Self.l4_pad(UnsafePointer(o3), o4)
                 Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w.advanced(by: 856), t5)
                 Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w.advanced(by: 856), o5)
@@ -1137,7 +1136,7 @@ extension Separable: TrainableModel {
                 // pad
                 Self.l4_pad_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
                 // relu
-                Self.l3_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                Self.l3_relu_derivative(UnsafePointer(o3), UnsafePointer(o3), g)
                 // bn: dL/dy waits for the whole batch's sums
                 d2[0] = g == arena.advanced(by: 14773) ? 0 : 1
                 Self.l2_bn_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
@@ -2028,12 +2027,12 @@ extension Separable: TrainableModel {
         }
     }
 
-    // bn: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // bn: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l2_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 24, o = y + position * 24
-            for c in 0..<24 { o[c] = k[619 + c] * ((v[c] - s[0 + c]) * s[48 + c]) + k[643 + c] }
+            for c in 0..<24 { let n = k[619 + c] * ((v[c] - s[0 + c]) * s[48 + c]) + k[643 + c]; o[c] = Swift.max(n, 0) }
         }
     }
 

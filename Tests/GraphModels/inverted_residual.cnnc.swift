@@ -3435,13 +3435,12 @@ extension InvertedResidual: TrainableModel {
 
             case 1:
                 let o0 = arena
-                let o1 = arena.advanced(by: 4056)
                 let o2 = arena.advanced(by: 12168)
                 let o3 = arena.advanced(by: 16224)
                 let o4 = arena.advanced(by: 20928)
                 // Forward, training mode, to depthwise_bn: every layer's output stays for the backward pass.
-                Self.l1_expand_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_expand_relu_forward(UnsafePointer(o1), o2)
+                Self.l1_expand_bn_normalize(UnsafePointer(o0), statistics, k, o2)
+                // expand_relu: written by expand_bn's store
                 Self.l3_pad(UnsafePointer(o2), o3)
                 Self.l4_depthwise(UnsafePointer(o3), w.advanced(by: 336), o4)
                 Self.l5_depthwise_bn_statistics(UnsafePointer(o4), sums)
@@ -3449,12 +3448,11 @@ extension InvertedResidual: TrainableModel {
 
             case 2:
                 let o4 = arena.advanced(by: 20928)
-                let o5 = arena.advanced(by: 21792)
                 let o6 = arena.advanced(by: 23520)
                 let o7 = arena.advanced(by: 24384)
                 // Forward, training mode, to project_bn: every layer's output stays for the backward pass.
-                Self.l5_depthwise_bn_normalize(UnsafePointer(o4), statistics, k, o5)
-                Self.l6_depthwise_relu_forward(UnsafePointer(o5), o6)
+                Self.l5_depthwise_bn_normalize(UnsafePointer(o4), statistics, k, o6)
+                // depthwise_relu: written by depthwise_bn's store
                 Self.l7_project(UnsafePointer(o6), w.advanced(by: 624), o7)
                 Self.l8_project_bn_statistics(UnsafePointer(o7), sums)
                 return 0
@@ -3471,24 +3469,22 @@ extension InvertedResidual: TrainableModel {
 
             case 4:
                 let o9 = arena.advanced(by: 26112)
-                let o10 = arena.advanced(by: 27552)
                 let o11 = arena.advanced(by: 30432)
                 let o12 = arena.advanced(by: 31872)
                 // Forward, training mode, to dilated_bn: every layer's output stays for the backward pass.
-                Self.l10_expand2_bn_normalize(UnsafePointer(o9), statistics, k, o10)
-                Self.l11_expand2_relu_forward(UnsafePointer(o10), o11)
+                Self.l10_expand2_bn_normalize(UnsafePointer(o9), statistics, k, o11)
+                // expand2_relu: written by expand2_bn's store
                 Self.l12_dilated(UnsafePointer(o11), w.advanced(by: 1952), o12)
                 Self.l13_dilated_bn_statistics(UnsafePointer(o12), sums)
                 return 0
 
             case 5:
                 let o12 = arena.advanced(by: 31872)
-                let o13 = arena.advanced(by: 33312)
                 let o14 = arena.advanced(by: 36192)
                 let o15 = arena.advanced(by: 37632)
                 // Forward, training mode, to project2_bn: every layer's output stays for the backward pass.
-                Self.l13_dilated_bn_normalize(UnsafePointer(o12), statistics, k, o13)
-                Self.l14_dilated_relu_forward(UnsafePointer(o13), o14)
+                Self.l13_dilated_bn_normalize(UnsafePointer(o12), statistics, k, o14)
+                // dilated_relu: written by dilated_bn's store
                 Self.l15_project2(UnsafePointer(o14), w.advanced(by: 3072), o15)
                 Self.l16_project2_bn_statistics(UnsafePointer(o15), sums)
                 return 0
@@ -3537,7 +3533,6 @@ extension InvertedResidual: TrainableModel {
 
             case 7:
                 let o12 = arena.advanced(by: 31872)
-                let o13 = arena.advanced(by: 33312)
                 let d13 = arena.advanced(by: 34752)
                 let o14 = arena.advanced(by: 36192)
                 let o15 = arena.advanced(by: 37632)
@@ -3549,7 +3544,7 @@ extension InvertedResidual: TrainableModel {
                 // project2
                 Self.l15_project2_backward(UnsafePointer(o14), UnsafePointer(g), k.advanced(by: 3048), gradients.advanced(by: 3048), h); swap(&g, &h)
                 // dilated_relu
-                Self.l14_dilated_relu_derivative(UnsafePointer(o13), UnsafePointer(o14), g)
+                Self.l14_dilated_relu_derivative(UnsafePointer(o14), UnsafePointer(o14), g)
                 // dilated_bn: dL/dy waits for the whole batch's sums
                 d13[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l13_dilated_bn_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
@@ -3557,7 +3552,6 @@ extension InvertedResidual: TrainableModel {
 
             case 8:
                 let o9 = arena.advanced(by: 26112)
-                let o10 = arena.advanced(by: 27552)
                 let d10 = arena.advanced(by: 28992)
                 let o11 = arena.advanced(by: 30432)
                 let o12 = arena.advanced(by: 31872)
@@ -3571,7 +3565,7 @@ extension InvertedResidual: TrainableModel {
                 Self.l12_dilated_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1848), gradients.advanced(by: 1848), q)
                 Self.l12_dilated_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // expand2_relu
-                Self.l11_expand2_relu_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
+                Self.l11_expand2_relu_derivative(UnsafePointer(o11), UnsafePointer(o11), g)
                 // expand2_bn: dL/dy waits for the whole batch's sums
                 d10[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l10_expand2_bn_gradientSums(UnsafePointer(o9), UnsafePointer(g), statistics, gradients, sums)
@@ -3599,7 +3593,6 @@ extension InvertedResidual: TrainableModel {
 
             case 10:
                 let o4 = arena.advanced(by: 20928)
-                let o5 = arena.advanced(by: 21792)
                 let d5 = arena.advanced(by: 22656)
                 let o6 = arena.advanced(by: 23520)
                 let o7 = arena.advanced(by: 24384)
@@ -3611,7 +3604,7 @@ extension InvertedResidual: TrainableModel {
                 // project
                 Self.l7_project_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 600), gradients.advanced(by: 600), h); swap(&g, &h)
                 // depthwise_relu
-                Self.l6_depthwise_relu_derivative(UnsafePointer(o5), UnsafePointer(o6), g)
+                Self.l6_depthwise_relu_derivative(UnsafePointer(o6), UnsafePointer(o6), g)
                 // depthwise_bn: dL/dy waits for the whole batch's sums
                 d5[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l5_depthwise_bn_gradientSums(UnsafePointer(o4), UnsafePointer(g), statistics, gradients, sums)
@@ -3619,7 +3612,6 @@ extension InvertedResidual: TrainableModel {
 
             case 11:
                 let o0 = arena
-                let o1 = arena.advanced(by: 4056)
                 let d1 = arena.advanced(by: 8112)
                 let o2 = arena.advanced(by: 12168)
                 let o3 = arena.advanced(by: 16224)
@@ -3634,7 +3626,7 @@ extension InvertedResidual: TrainableModel {
                 // pad
                 Self.l3_pad_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
                 // expand_relu
-                Self.l2_expand_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                Self.l2_expand_relu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // expand_bn: dL/dy waits for the whole batch's sums
                 d1[0] = g == arena.advanced(by: 56933) ? 0 : 1
                 Self.l1_expand_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -4537,12 +4529,12 @@ extension InvertedResidual: TrainableModel {
         }
     }
 
-    // expand_bn: BatchNormalization in training mode, over the batch and 169 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // expand_bn: BatchNormalization in training mode, over the batch and 169 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l1_expand_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<169 {
             let v = x + position * 24, o = y + position * 24
-            for c in 0..<24 { o[c] = k[192 + c] * ((v[c] - s[0 + c]) * s[48 + c]) + k[216 + c] }
+            for c in 0..<24 { let n = k[192 + c] * ((v[c] - s[0 + c]) * s[48 + c]) + k[216 + c]; o[c] = n > 0 ? Swift.min(Swift.max(n, 0), Float(6.0)) : 0 }
         }
     }
 
@@ -4585,12 +4577,12 @@ extension InvertedResidual: TrainableModel {
         }
     }
 
-    // depthwise_bn: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // depthwise_bn: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l5_depthwise_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 24, o = y + position * 24
-            for c in 0..<24 { o[c] = k[504 + c] * ((v[c] - s[120 + c]) * s[168 + c]) + k[528 + c] }
+            for c in 0..<24 { let n = k[504 + c] * ((v[c] - s[120 + c]) * s[168 + c]) + k[528 + c]; o[c] = n > 0 ? Swift.min(Swift.max(n, 0), Float(6.0)) : 0 }
         }
     }
 
@@ -4681,12 +4673,12 @@ extension InvertedResidual: TrainableModel {
         }
     }
 
-    // expand2_bn: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // expand2_bn: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l10_expand2_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 40, o = y + position * 40
-            for c in 0..<40 { o[c] = k[1688 + c] * ((v[c] - s[320 + c]) * s[400 + c]) + k[1728 + c] }
+            for c in 0..<40 { let n = k[1688 + c] * ((v[c] - s[320 + c]) * s[400 + c]) + k[1728 + c]; o[c] = n > 0 ? Swift.min(Swift.max(n, 0), Float(6.0)) : 0 }
         }
     }
 
@@ -4729,12 +4721,12 @@ extension InvertedResidual: TrainableModel {
         }
     }
 
-    // dilated_bn: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // dilated_bn: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l13_dilated_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 40, o = y + position * 40
-            for c in 0..<40 { o[c] = k[2888 + c] * ((v[c] - s[520 + c]) * s[600 + c]) + k[2928 + c] }
+            for c in 0..<40 { let n = k[2888 + c] * ((v[c] - s[520 + c]) * s[600 + c]) + k[2928 + c]; o[c] = Swift.max(n, 0) }
         }
     }
 

@@ -1381,14 +1381,13 @@ extension ResidualBlock: TrainableModel {
                 let e6 = arena.advanced(by: 18458)
                 let o7 = arena.advanced(by: 10240)
                 let d7 = arena.advanced(by: 11264)
-                let o8 = arena.advanced(by: 12288)
                 let o9 = arena.advanced(by: 13312)
                 let o10 = arena.advanced(by: 14336)
                 let o11 = arena.advanced(by: 14352)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l7_shortcut_bn_normalize(UnsafePointer(o5), statistics, k, o7)
-                Self.l8_res_add(UnsafePointer(o6), UnsafePointer(o7), o8)
-                Self.l9_res_out_forward(UnsafePointer(o8), o9)
+                Self.l8_res_add_fused(UnsafePointer(o6), UnsafePointer(o7), o9)
+                // res_out: written by res_add's store
                 Self.l10_pool(UnsafePointer(o9), o10)
                 Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 13168), o11)
                 Self.l11_predictions_activation(o11)
@@ -1405,7 +1404,7 @@ extension ResidualBlock: TrainableModel {
                 // pool
                 Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
                 // res_out
-                Self.l9_res_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                Self.l9_res_out_derivative(UnsafePointer(o9), UnsafePointer(o9), g)
                 // res_add
                 // dL/dx1 is dy: it stays in g
                 Self.l8_res_add_backward(UnsafePointer(g), e6)
@@ -2724,7 +2723,7 @@ extension ResidualBlock: TrainableModel {
     static func l2_res_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<64 {
             let v = x + position * 16, o = y + position * 16
-            for c in 0..<16 { let n = k[1376 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[1392 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<16 { let n = k[1376 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[1392 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 

@@ -3804,7 +3804,7 @@ extension SmallOutputs: TrainableModel {
     static func l1_stem_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<256 {
             let v = x + position * 32, o = y + position * 32
-            for c in 0..<32 { let n = k[4640 + c] * ((v[c] - s[0 + c]) * s[64 + c]) + k[4672 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<32 { let n = k[4640 + c] * ((v[c] - s[0 + c]) * s[64 + c]) + k[4672 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 

@@ -198,12 +198,11 @@ extension Random022: TrainableModel {
                 return 0
 
             case 1:
-                let o1 = arena
                 let d1 = arena.advanced(by: 896)
                 let o2 = arena.advanced(by: 1792)
                 // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l1_batch_normalization_normalize(input, statistics, k, o1)
-                Self.l2_activation_forward(UnsafePointer(o1), o2)
+                Self.l1_batch_normalization_normalize(input, statistics, k, o2)
+                // activation: written by batch_normalization's store
                 output.update(from: o2, count: 896)
                 // The loss, and its gradient: with respect to the output, or to the
                 // output layer's pre-activation when the two fuse into the stable y - t.
@@ -212,7 +211,7 @@ extension Random022: TrainableModel {
                 loss.gradient(0, output, target, count: 896, channels: 896, fused: fused, into: g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // activation
-                if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
+                if !fused { Self.l2_activation_derivative(UnsafePointer(o2), UnsafePointer(o2), g) }
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d1[0] = g == arena.advanced(by: 2688) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
@@ -288,12 +287,12 @@ extension Random022: TrainableModel {
         }
     }
 
-    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ, then its ReLU
     @inline(never)
     static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
             let v = x, o = y
-            for c in 0..<896 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[1792 + c]) + k[896 + c] }
+            for c in 0..<896 { let n = k[0 + c] * ((v[c] - s[0 + c]) * s[1792 + c]) + k[896 + c]; o[c] = Swift.max(n, 0) }
         }
     }
 

@@ -1129,7 +1129,7 @@ extension Random103: TrainableModel {
     static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for position in 0..<220 {
             let v = x + position * 6, o = y + position * 6
-            for c in 0..<6 { let n = k[60 + c] * ((v[c] - s[0 + c]) * s[12 + c]) + k[66 + c]; o[c] = n > Float(0.0) ? n : 0 }
+            for c in 0..<6 { let n = k[60 + c] * ((v[c] - s[0 + c]) * s[12 + c]) + k[66 + c]; o[c] = n > 0 ? n : 0 }
         }
     }
 

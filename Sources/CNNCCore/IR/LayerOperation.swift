@@ -253,9 +253,6 @@ public struct ReLUConfig: Hashable, Sendable, Codable {
     public var maxValue: Double?
     public var negativeSlope: Double
     public var threshold: Double
-
-    /// max(x, 0): Keras's ReLU() with its defaults.
-    public static let plain = ReLUConfig(maxValue: nil, negativeSlope: 0, threshold: 0)
 }
 
 /// UpSampling2D's factors for rows and columns and how new pixels are made:

@@ -85,7 +85,7 @@ public enum ModelPlanner {
         var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         EpilogueFusion.fuse(&memory.nodes, model: model, tailStart: batchedTail?.start)
         KernelSharing.share(&memory.nodes)
-        var training = TrainingPlanner.plan(model, weights: weights)
+        var training = TrainingPlanner.plan(model, weights: weights, nodes: memory.nodes)
         if training.unsupportedReason == nil {
             (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, arena: training.arena, target: target)
             (training.winogradKernelGradients, training.stepGradientCount) = WinogradKernelGradient.plan(nodes: memory.nodes, weights: weights, target: target)

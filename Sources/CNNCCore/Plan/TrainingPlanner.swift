@@ -8,15 +8,18 @@
 /// normalization's output, adding its gradient sums. Each later phase goes
 /// back through one normalization to the one before it, the last to the input.
 enum TrainingPlanner {
-    static func plan(_ model: CheckedModel, weights: WeightPlan) -> TrainingProgram {
+    static func plan(_ model: CheckedModel, weights: WeightPlan, nodes: [NodeProgram]) -> TrainingProgram {
         let outputActivations = model.outputActivations
         if let gap = model.trainingGap { return .unsupported(gap.message, outputActivation: outputActivations[0]) }
         let trainingOnly = model.layers.indices.compactMap { TrainingOnlyLayer(layer: model.layers[$0], index: $0) }
         let routes = GradientRoutes(model)
         let arena = arena(model, trainingOnly: trainingOnly, routes: routes)
         let normalizations = NormalizationTraining.plan(model: model, weights: weights)
+        let mergeReLUs = ReLUInStore.merges(model, nodes: nodes)
+        let inStore = normalizations.compactMap(\.fusedReLU) + mergeReLUs
         func named(_ steps: [TrainingStep]) -> [TrainingValue] {
-            values(named: steps, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations)
+            values(named: steps, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly,
+                   normalizations: normalizations, inStore: inStore)
         }
         var parts: [TrainingPart] = []
         let phases = phaseSteps(model, normalizations: normalizations, routes: routes).map { steps in
@@ -28,6 +31,7 @@ enum TrainingPlanner {
             outputActivation: outputActivations[0], outputs: model.outputs.map(GradientRoutes.tensor), outputActivations: outputActivations,
             fusedOutput: fusedOutput(model, routes: routes), frozenParameters: frozenParameters(model, weights: weights),
             swapsGradients: false)
+        program.mergeReLUs = mergeReLUs
         program.swapsGradients = program.stepsRun.contains { step in
             guard case .backward(let index) = step else { return false }
             return !arena.writesInputGradient(index) && backwardAlternatesBuffers(model.layers[index].operation)
@@ -313,10 +317,11 @@ enum TrainingPlanner {
     /// The arena values a phase's steps name, each once, in the order they are
     /// declared: by layer, its output slot, then its mask, then its kept gradient.
     private static func values(named steps: [TrainingStep], model: CheckedModel, routes: GradientRoutes, arena: TrainingArena,
-                               trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining]) -> [TrainingValue] {
+                               trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining], inStore: [ReLUInStore]) -> [TrainingValue] {
         var named: Set<TrainingValue> = []
         for step in steps {
-            named.formUnion(values(namedBy: step, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
+            named.formUnion(values(namedBy: step, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly,
+                                   normalizations: normalizations, inStore: inStore))
         }
         return routes.inputTensors.map(TrainingValue.gradientSlot).filter(named.contains) + model.layers.indices.flatMap { index -> [TrainingValue] in
             [TrainingValue.output(index), .intermediate(index), .mask(index), .outputGradient(index), .gradientSlot(index),
@@ -325,7 +330,7 @@ enum TrainingPlanner {
     }
 
     private static func values(namedBy step: TrainingStep, model: CheckedModel, routes: GradientRoutes, arena: TrainingArena,
-                               trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining]) -> [TrainingValue] {
+                               trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining], inStore: [ReLUInStore]) -> [TrainingValue] {
         func onlyInTraining(_ index: Int) -> TrainingOnlyOperation? { trainingOnly.first { $0.index == index }?.operation }
         // Where each tensor a merge reads is stored.
         func sources(_ index: Int) -> [TrainingValue] { model.layers[index].inputs.map { arena.storage(of: GradientRoutes.tensor($0)) } }
@@ -333,13 +338,14 @@ enum TrainingPlanner {
         case .note, .finish, .callPart:
             return []
         case .forInputGradient(let steps):
-            return steps.flatMap { values(namedBy: $0, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations) }
+            return steps.flatMap { values(namedBy: $0, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly,
+                                          normalizations: normalizations, inStore: inStore) }
         case .forward(let index):
-            let x = arena.source(of: index), y = TrainingValue.output(index)
+            // A ReLU run in the store of the layer before: that layer writes the ReLU's output.
+            if inStore.contains(where: { $0.relu == index }) { return [] }
+            let fused = inStore.first { $0.producer == index }
+            let x = arena.source(of: index), y = fused.map { arena.storage(of: $0.relu) } ?? TrainingValue.output(index)
             let z: [TrainingValue] = arena.preActivations[index] != nil ? [.preActivation(index)] : []
-            // A BatchNormalization's fused ReLU: the normalization writes the ReLU's output.
-            if normalizations.contains(where: { $0.fusedReLU == index }) { return [] }
-            if let relu = normalizations.first(where: { $0.index == index })?.fusedReLU { return [x, arena.storage(of: relu)] }
             switch model.layers[index].operation {
             case .flatten, .reshape: return []
             case .separableConv2D: return [x, y, .intermediate(index)] + z
@@ -382,7 +388,7 @@ enum TrainingPlanner {
                 case .gaussianNoise?, nil: return []
                 }
             case .activation, .softmax, .relu, .elu:
-                return normalizations.contains(where: { $0.fusedReLU == index }) ? [y] : [x, y]
+                return inStore.contains(where: { $0.relu == index }) ? [y] : [x, y]
             case .layerNormalization, .prelu: return [x]
             case .oneDimensional: return []  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
             }

@@ -37,6 +37,8 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// and the floats of their step gradients (`WinogradKernelGradient`).
     var winogradKernelGradients: [WinogradKernelGradient] = []
     var stepGradientCount = 0
+    /// The merges whose ReLU runs in their store (`ReLUInStore`).
+    var mergeReLUs: [ReLUInStore] = []
     /// Why the model cannot be trained yet (see `CheckedModel.trainingGap`):
     /// then nothing else is planned, and the runtime refuses to train it.
     var unsupportedReason: String?
@@ -50,6 +52,9 @@ struct TrainingProgram: Codable, Hashable, Sendable {
 }
 
 extension TrainingProgram {
+    /// Every ReLU whose forward pass runs in the store of the layer before it.
+    var relusInStore: [ReLUInStore] { normalizations.compactMap(\.fusedReLU) + mergeReLUs }
+
     /// Every step the phases run, in order, with each part's steps in its place.
     var stepsRun: [TrainingStep] {
         func expanded(_ step: TrainingStep) -> [TrainingStep] {

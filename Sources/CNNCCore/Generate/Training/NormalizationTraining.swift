@@ -29,12 +29,11 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
     var varianceOffset: Int
     var sumOffset: Int
     var statisticsOffset: Int
-    /// The plain ReLU (no cap, slope or threshold) that alone reads this
-    /// layer's output: the normalization's store writes relu(y) straight into
-    /// the ReLU's output, and nothing writes y. The ReLU's derivative then reads
-    /// its output, which is positive exactly where its input is. (A pass over
-    /// the tensor saved for every BatchNormalization-ReLU pair of a ResNet.)
-    var fusedReLU: Int? = nil
+    /// The ReLU that alone reads this layer's output, run in its store
+    /// (`ReLUInStore`): relu(y) goes straight into the ReLU's output, and
+    /// nothing writes y. (A pass over the tensor saved for every
+    /// BatchNormalization-ReLU pair of a ResNet.)
+    var fusedReLU: ReLUInStore? = nil
 
     static let sumsPerChannel = 4
     static let statisticsPerChannel = 5
@@ -55,21 +54,11 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
                 config: config, channels: packed.channels, positions: layer.outputShape.elementCount / packed.channels,
                 gammaOffset: offset(packed.gammaTensor), betaOffset: offset(packed.betaTensor),
                 meanOffset: weights.tensors[packed.meanTensor].offset, varianceOffset: weights.tensors[packed.varianceTensor].offset,
-                sumOffset: sums, statisticsOffset: statistics, fusedReLU: fusableReLU(after: index, in: model)))
+                sumOffset: sums, statisticsOffset: statistics, fusedReLU: ReLUInStore.after(index, in: model)))
             sums += sumsPerChannel * packed.channels
             statistics += statisticsPerChannel * packed.channels
         }
         return plans
-    }
-
-    /// The layer after `index` when it is a plain ReLU, reads only `index`, and
-    /// is `index`'s only reader, which is not a model output.
-    static func fusableReLU(after index: Int, in model: CheckedModel) -> Int? {
-        let next = index + 1
-        guard next < model.layers.count, case .relu(let config) = model.layers[next].operation, config == .plain,
-              model.layers[next].inputs == [.layer(index)], !model.outputs.contains(.layer(index)) else { return nil }
-        let readers = model.layers.filter { $0.inputs.contains(.layer(index)) }.count
-        return readers == 1 ? next : nil
     }
 
     private var count: Int { positions * channels }
@@ -97,8 +86,8 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
                 out.line("let v = \((position * channels).offsetting("x")), o = \((position * channels).offsetting("y"))")
                 let beta = betaOffset.map { " + k[\($0) + c]" } ?? ""
                 let normalized = "\(gamma) * ((v[c] - s[\(statistic(0)) + c]) * s[\(statistic(2)) + c])\(beta)"
-                if fusedReLU != nil {
-                    out.line("for c in 0..<\(channels) { let n = \(normalized); o[c] = \(ElementwiseEmitter.relu(.plain, of: "n")) }")
+                if let fusedReLU {
+                    out.line("for c in 0..<\(channels) { let n = \(normalized); o[c] = \(fusedReLU.clamp.scalar("n")) }")
                 } else {
                     out.line("for c in 0..<\(channels) { o[c] = \(normalized) }")
                 }

@@ -471,8 +471,13 @@ struct TrainingGenerator {
         case .flatten, .reshape:
             out.line("// \(layer.name): the same memory as its input")
         case .merge, .concatenate:
-            let sources = layer.inputs.map { readable(GradientRoutes.tensor($0)) }
-            out.line("Self.\(function)(\(sources.joined(separator: ", ")), \(target))")
+            let sources = layer.inputs.map { readable(GradientRoutes.tensor($0)) }.joined(separator: ", ")
+            if let fused = program.mergeReLUs.first(where: { $0.producer == index }), case .merge(let merge) = node.kernel {
+                // With its ReLU: inference's clamping copy, into the ReLU's output.
+                out.line("Self.\(merge.fusedFunction)(\(sources), \(name(fused.relu)))")
+            } else {
+                out.line("Self.\(function)(\(sources), \(target))")
+            }
         case .identityAtInference:
             if let trainingOnly = trainingOnly(index) {
                 out.line(trainingOnly.forwardCall(x: source, y: target, mask: "m\(index)"))
@@ -498,8 +503,8 @@ struct TrainingGenerator {
                 out.line("for i in stride(from: \(count - 1), through: 0, by: -1) { m\(index)[i] = m\(index)[\(Self.maskCell(of: "i", shape: layer.inputShape.dimensions, mask: mask))]; \(target)[i] = \(source)[i] * m\(index)[i] }")
             }
         case .activation, .relu, .elu, .softmax, .rescaling, .normalization, .layerNormalization, .prelu:
-            if let normalization = program.normalizations.first(where: { $0.fusedReLU == index }) {
-                out.line("// \(layer.name): written by \(normalization.layer.name)'s store")
+            if let fused = program.relusInStore.first(where: { $0.relu == index }) {
+                out.line("// \(layer.name): written by \(layers[fused.producer].name)'s store")
                 return
             }
             if BackwardEmitter.runsForwardOutOfPlace(layer.operation) {
@@ -512,7 +517,7 @@ struct TrainingGenerator {
         case .batchNormalization:
             if let normalization = program.normalizations.first(where: { $0.index == index }) {
                 // With its ReLU fused, it writes the ReLU's output instead of its own.
-                out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(normalization.fusedReLU.map(name) ?? target))")
+                out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(normalization.fusedReLU.map { name($0.relu) } ?? target))")
             } else {
                 // Frozen: inference mode, the moving statistics folded into the packed scale and shift.
                 out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
@@ -663,7 +668,7 @@ struct TrainingGenerator {
         case .activation, .softmax, .relu, .elu:
             // A fused loss already gave dL/d(pre-activation) for the output layer.
             // A ReLU its BatchNormalization ran has only its output, positive where its input is.
-            let fused = program.normalizations.contains { $0.fusedReLU == index }
+            let fused = program.relusInStore.contains { $0.relu == index }
             let call = "Self.\(function)_derivative(\(fused ? y : x), \(y), g)"
             out.line(last ? "if !fused { \(call) }" : call)
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }

@@ -274,6 +274,8 @@ import Testing
         #expect(training.contains("Self.l5_leaky_forward(UnsafePointer(o4), o5)"))
         #expect(training.contains("Self.l6_sum_fused(UnsafePointer(o2), UnsafePointer(o5), o7)"))
         #expect(training.contains("Self.l7_r6_derivative(UnsafePointer(o7), UnsafePointer(o7), g)"))
+        // 2 channels: fewer than a vector of 4, summed one Double each.
+        #expect(training.contains("for c in 0..<2 { let value = Double(v[c]); sums[0 + c] += value; sums[2 + c] += value * value }"))
 
         let shared = try Self.model("""
             input_shape: [4, 4, 2]

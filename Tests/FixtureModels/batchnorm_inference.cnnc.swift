@@ -1537,9 +1537,17 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        do {
+            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 5).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<36 {
+                let v = x + position * 5
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 5).storeBytes(of: q0, as: SIMD4<Double>.self)
+        }
         for position in 0..<36 {
             let v = x + position * 5
-            for c in 0..<5 { let value = Double(v[c]); sums[0 + c] += value; sums[5 + c] += value * value }
+            for c in 4..<5 { let value = Double(v[c]); sums[0 + c] += value; sums[5 + c] += value * value }
         }
     }
 
@@ -1555,17 +1563,31 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 10) { buffer in
-            let g = buffer.baseAddress!, gx = g + 5
-            g.initialize(repeating: 0, count: 10)
+        do {
+            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 10).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<36 {
                 let at = position * 5
-                for c in 0..<5 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[10 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<5 {
-                sums[10 + c] += g[c]; sums[15 + c] += gx[c]
-                gk[140 + c] += Float(gx[c])
-                gk[145 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[10 + lane] += g0[lane]; sums[15 + lane] += gx0[lane]
+                gk[140 + lane] += Float(gx0[lane])
+                gk[145 + lane] += Float(g0[lane])
+            }
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
+            let g = buffer.baseAddress!, gx = g + 1
+            g.initialize(repeating: 0, count: 2)
+            for position in 0..<36 {
+                let at = position * 5 + 4
+                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[14 + c]) }
+            }
+            for c in 0..<1 {
+                sums[14 + c] += g[c]; sums[19 + c] += gx[c]
+                gk[144 + c] += Float(gx[c])
+                gk[149 + c] += Float(g[c])
             }
         }
     }
@@ -1585,9 +1607,17 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization_1: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l4_batch_normalization_1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        do {
+            var s0 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 26).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<16 {
+                let v = x + position * 6
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 26).storeBytes(of: q0, as: SIMD4<Double>.self)
+        }
         for position in 0..<16 {
             let v = x + position * 6
-            for c in 0..<6 { let value = Double(v[c]); sums[20 + c] += value; sums[26 + c] += value * value }
+            for c in 4..<6 { let value = Double(v[c]); sums[20 + c] += value; sums[26 + c] += value * value }
         }
     }
 
@@ -1603,16 +1633,29 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization_1: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 12) { buffer in
-            let g = buffer.baseAddress!, gx = g + 6
-            g.initialize(repeating: 0, count: 12)
+        do {
+            let mean0 = UnsafeRawPointer(s + 25).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 37).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<16 {
                 let at = position * 6
-                for c in 0..<6 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[25 + c]) * s[37 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<6 {
-                sums[32 + c] += g[c]; sums[38 + c] += gx[c]
-                gk[430 + c] += Float(gx[c])
+            for lane in 0..<4 {
+                sums[32 + lane] += g0[lane]; sums[38 + lane] += gx0[lane]
+                gk[430 + lane] += Float(gx0[lane])
+            }
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in
+            let g = buffer.baseAddress!, gx = g + 2
+            g.initialize(repeating: 0, count: 4)
+            for position in 0..<16 {
+                let at = position * 6 + 4
+                for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[29 + c]) * s[41 + c]) }
+            }
+            for c in 0..<2 {
+                sums[36 + c] += g[c]; sums[42 + c] += gx[c]
+                gk[434 + c] += Float(gx[c])
             }
         }
     }
@@ -1633,8 +1676,16 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l7_batch_normalization_2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
+            var s0 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 51).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums + 44).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 51).storeBytes(of: q0, as: SIMD4<Double>.self)
+        }
+        do {
             let v = x
-            for c in 0..<7 { let value = Double(v[c]); sums[44 + c] += value; sums[51 + c] += value * value }
+            for c in 4..<7 { let value = Double(v[c]); sums[44 + c] += value; sums[51 + c] += value * value }
         }
     }
 
@@ -1650,16 +1701,29 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization_2: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l7_batch_normalization_2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 14) { buffer in
-            let g = buffer.baseAddress!, gx = g + 7
-            g.initialize(repeating: 0, count: 14)
+        do {
+            let mean0 = UnsafeRawPointer(s + 55).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 69).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             do {
                 let at = 0
-                for c in 0..<7 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[55 + c]) * s[69 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<7 {
-                sums[58 + c] += g[c]; sums[65 + c] += gx[c]
-                gk[497 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[58 + lane] += g0[lane]; sums[65 + lane] += gx0[lane]
+                gk[497 + lane] += Float(g0[lane])
+            }
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6) { buffer in
+            let g = buffer.baseAddress!, gx = g + 3
+            g.initialize(repeating: 0, count: 6)
+            do {
+                let at = 4
+                for c in 0..<3 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[59 + c]) * s[73 + c]) }
+            }
+            for c in 0..<3 {
+                sums[62 + c] += g[c]; sums[69 + c] += gx[c]
+                gk[501 + c] += Float(g[c])
             }
         }
     }

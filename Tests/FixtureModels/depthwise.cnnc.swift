@@ -2823,9 +2823,33 @@ extension Depthwise: TrainableModel {
     // bn: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l4_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for position in 0..<16 {
-            let v = x + position * 24
-            for c in 0..<24 { let value = Double(v[c]); sums[0 + c] += value; sums[24 + c] += value * value }
+        do {
+            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<16 {
+                let v = x + position * 24
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
+                let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
+                let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
+            }
+            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 32).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 36).storeBytes(of: q3, as: SIMD4<Double>.self)
+        }
+        do {
+            var s4 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self)
+            var s5 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<16 {
+                let v = x + position * 24
+                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
+                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
+            }
+            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40).storeBytes(of: q4, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44).storeBytes(of: q5, as: SIMD4<Double>.self)
         }
     }
 
@@ -2841,17 +2865,73 @@ extension Depthwise: TrainableModel {
     // bn: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 48) { buffer in
-            let g = buffer.baseAddress!, gx = g + 24
-            g.initialize(repeating: 0, count: 48)
+        do {
+            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 48).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
+            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 52).loadUnaligned(as: SIMD4<Float>.self)
+            var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<16 {
                 let at = position * 24
-                for c in 0..<24 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[48 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
+                g1 += d1; gx1 += d1 * n1
             }
-            for c in 0..<24 {
-                sums[48 + c] += g[c]; sums[72 + c] += gx[c]
-                gk[552 + c] += Float(gx[c])
-                gk[576 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[48 + lane] += g0[lane]; sums[72 + lane] += gx0[lane]
+                gk[552 + lane] += Float(gx0[lane])
+                gk[576 + lane] += Float(g0[lane])
+            }
+            for lane in 0..<4 {
+                sums[52 + lane] += g1[lane]; sums[76 + lane] += gx1[lane]
+                gk[556 + lane] += Float(gx1[lane])
+                gk[580 + lane] += Float(g1[lane])
+            }
+        }
+        do {
+            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 56).loadUnaligned(as: SIMD4<Float>.self)
+            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
+            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 60).loadUnaligned(as: SIMD4<Float>.self)
+            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
+            for position in 0..<16 {
+                let at = position * 24
+                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
+                g2 += d2; gx2 += d2 * n2
+                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
+                g3 += d3; gx3 += d3 * n3
+            }
+            for lane in 0..<4 {
+                sums[56 + lane] += g2[lane]; sums[80 + lane] += gx2[lane]
+                gk[560 + lane] += Float(gx2[lane])
+                gk[584 + lane] += Float(g2[lane])
+            }
+            for lane in 0..<4 {
+                sums[60 + lane] += g3[lane]; sums[84 + lane] += gx3[lane]
+                gk[564 + lane] += Float(gx3[lane])
+                gk[588 + lane] += Float(g3[lane])
+            }
+        }
+        do {
+            let mean4 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 64).loadUnaligned(as: SIMD4<Float>.self)
+            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
+            let mean5 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 68).loadUnaligned(as: SIMD4<Float>.self)
+            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
+            for position in 0..<16 {
+                let at = position * 24
+                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
+                g4 += d4; gx4 += d4 * n4
+                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
+                g5 += d5; gx5 += d5 * n5
+            }
+            for lane in 0..<4 {
+                sums[64 + lane] += g4[lane]; sums[88 + lane] += gx4[lane]
+                gk[568 + lane] += Float(gx4[lane])
+                gk[592 + lane] += Float(g4[lane])
+            }
+            for lane in 0..<4 {
+                sums[68 + lane] += g5[lane]; sums[92 + lane] += gx5[lane]
+                gk[572 + lane] += Float(gx5[lane])
+                gk[596 + lane] += Float(g5[lane])
             }
         }
     }

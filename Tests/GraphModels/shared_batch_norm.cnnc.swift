@@ -1373,9 +1373,13 @@ extension SharedBatchNorm: TrainableModel {
     // norm: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l4_norm_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for position in 0..<16 {
-            let v = x + position * 4
-            for c in 0..<4 { let value = Double(v[c]); sums[0 + c] += value; sums[4 + c] += value * value }
+        do {
+            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<16 {
+                let v = x + position * 4
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 4).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
     }
 
@@ -1391,17 +1395,18 @@ extension SharedBatchNorm: TrainableModel {
     // norm: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_norm_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { buffer in
-            let g = buffer.baseAddress!, gx = g + 4
-            g.initialize(repeating: 0, count: 8)
+        do {
+            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<16 {
                 let at = position * 4
-                for c in 0..<4 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[8 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<4 {
-                sums[8 + c] += g[c]; sums[12 + c] += gx[c]
-                gk[76 + c] += Float(gx[c])
-                gk[80 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[8 + lane] += g0[lane]; sums[12 + lane] += gx0[lane]
+                gk[76 + lane] += Float(gx0[lane])
+                gk[80 + lane] += Float(g0[lane])
             }
         }
     }
@@ -1421,9 +1426,13 @@ extension SharedBatchNorm: TrainableModel {
     // norm: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l5_norm_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for position in 0..<16 {
-            let v = x + position * 4
-            for c in 0..<4 { let value = Double(v[c]); sums[16 + c] += value; sums[20 + c] += value * value }
+        do {
+            var s0 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<16 {
+                let v = x + position * 4
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 20).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
     }
 
@@ -1439,17 +1448,18 @@ extension SharedBatchNorm: TrainableModel {
     // norm: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l5_norm_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { buffer in
-            let g = buffer.baseAddress!, gx = g + 4
-            g.initialize(repeating: 0, count: 8)
+        do {
+            let mean0 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 28).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<16 {
                 let at = position * 4
-                for c in 0..<4 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[20 + c]) * s[28 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<4 {
-                sums[24 + c] += g[c]; sums[28 + c] += gx[c]
-                gk[76 + c] += Float(gx[c])
-                gk[80 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[24 + lane] += g0[lane]; sums[28 + lane] += gx0[lane]
+                gk[76 + lane] += Float(gx0[lane])
+                gk[80 + lane] += Float(g0[lane])
             }
         }
     }

@@ -1391,9 +1391,17 @@ extension Random001: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 22 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l3_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        do {
+            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 5).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<22 {
+                let v = x + position * 5
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 5).storeBytes(of: q0, as: SIMD4<Double>.self)
+        }
         for position in 0..<22 {
             let v = x + position * 5
-            for c in 0..<5 { let value = Double(v[c]); sums[0 + c] += value; sums[5 + c] += value * value }
+            for c in 4..<5 { let value = Double(v[c]); sums[0 + c] += value; sums[5 + c] += value * value }
         }
     }
 
@@ -1409,17 +1417,31 @@ extension Random001: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 22 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l3_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 10) { buffer in
-            let g = buffer.baseAddress!, gx = g + 5
-            g.initialize(repeating: 0, count: 10)
+        do {
+            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 10).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<22 {
                 let at = position * 5
-                for c in 0..<5 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[10 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<5 {
-                sums[10 + c] += g[c]; sums[15 + c] += gx[c]
-                gk[1285 + c] += Float(gx[c])
-                gk[1290 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[10 + lane] += g0[lane]; sums[15 + lane] += gx0[lane]
+                gk[1285 + lane] += Float(gx0[lane])
+                gk[1290 + lane] += Float(g0[lane])
+            }
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
+            let g = buffer.baseAddress!, gx = g + 1
+            g.initialize(repeating: 0, count: 2)
+            for position in 0..<22 {
+                let at = position * 5 + 4
+                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[14 + c]) }
+            }
+            for c in 0..<1 {
+                sums[14 + c] += g[c]; sums[19 + c] += gx[c]
+                gk[1289 + c] += Float(gx[c])
+                gk[1294 + c] += Float(g[c])
             }
         }
     }

@@ -412,9 +412,13 @@ extension Random011: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 14 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for position in 0..<14 {
-            let v = x + position * 4
-            for c in 0..<4 { let value = Double(v[c]); sums[0 + c] += value; sums[4 + c] += value * value }
+        do {
+            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<14 {
+                let v = x + position * 4
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 4).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
     }
 
@@ -430,16 +434,17 @@ extension Random011: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 14 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { buffer in
-            let g = buffer.baseAddress!, gx = g + 4
-            g.initialize(repeating: 0, count: 8)
+        do {
+            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<14 {
                 let at = position * 4
-                for c in 0..<4 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[8 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<4 {
-                sums[8 + c] += g[c]; sums[12 + c] += gx[c]
-                gk[0 + c] += Float(gx[c])
+            for lane in 0..<4 {
+                sums[8 + lane] += g0[lane]; sums[12 + lane] += gx0[lane]
+                gk[0 + lane] += Float(gx0[lane])
             }
         }
     }

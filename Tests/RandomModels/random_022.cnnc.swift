@@ -282,8 +282,956 @@ extension Random022: TrainableModel {
     @inline(never)
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let v = x
-            for c in 0..<896 { let value = Double(v[c]); sums[0 + c] += value; sums[896 + c] += value * value }
+            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 896).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 900).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 904).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 908).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
+                let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
+                let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
+            }
+            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 896).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 900).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 904).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 908).storeBytes(of: q3, as: SIMD4<Double>.self)
+        }
+        do {
+            var s4 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 912).loadUnaligned(as: SIMD4<Double>.self)
+            var s5 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 916).loadUnaligned(as: SIMD4<Double>.self)
+            var s6 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 920).loadUnaligned(as: SIMD4<Double>.self)
+            var s7 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 924).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
+                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
+                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
+                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
+            }
+            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 912).storeBytes(of: q4, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 916).storeBytes(of: q5, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 24).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 920).storeBytes(of: q6, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 28).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 924).storeBytes(of: q7, as: SIMD4<Double>.self)
+        }
+        do {
+            var s8 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 928).loadUnaligned(as: SIMD4<Double>.self)
+            var s9 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 932).loadUnaligned(as: SIMD4<Double>.self)
+            var s10 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 936).loadUnaligned(as: SIMD4<Double>.self)
+            var s11 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 940).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
+                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
+                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
+                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
+            }
+            UnsafeMutableRawPointer(sums + 32).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 928).storeBytes(of: q8, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 36).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 932).storeBytes(of: q9, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 40).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 936).storeBytes(of: q10, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 44).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 940).storeBytes(of: q11, as: SIMD4<Double>.self)
+        }
+        do {
+            var s12 = UnsafeRawPointer(sums + 48).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 944).loadUnaligned(as: SIMD4<Double>.self)
+            var s13 = UnsafeRawPointer(sums + 52).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 948).loadUnaligned(as: SIMD4<Double>.self)
+            var s14 = UnsafeRawPointer(sums + 56).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 952).loadUnaligned(as: SIMD4<Double>.self)
+            var s15 = UnsafeRawPointer(sums + 60).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 956).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
+                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
+                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
+                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
+            }
+            UnsafeMutableRawPointer(sums + 48).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 944).storeBytes(of: q12, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 52).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 948).storeBytes(of: q13, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 56).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 952).storeBytes(of: q14, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 60).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 956).storeBytes(of: q15, as: SIMD4<Double>.self)
+        }
+        do {
+            var s16 = UnsafeRawPointer(sums + 64).loadUnaligned(as: SIMD4<Double>.self), q16 = UnsafeRawPointer(sums + 960).loadUnaligned(as: SIMD4<Double>.self)
+            var s17 = UnsafeRawPointer(sums + 68).loadUnaligned(as: SIMD4<Double>.self), q17 = UnsafeRawPointer(sums + 964).loadUnaligned(as: SIMD4<Double>.self)
+            var s18 = UnsafeRawPointer(sums + 72).loadUnaligned(as: SIMD4<Double>.self), q18 = UnsafeRawPointer(sums + 968).loadUnaligned(as: SIMD4<Double>.self)
+            var s19 = UnsafeRawPointer(sums + 76).loadUnaligned(as: SIMD4<Double>.self), q19 = UnsafeRawPointer(sums + 972).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d16 = SIMD4<Double>(UnsafeRawPointer(v + 64).loadUnaligned(as: SIMD4<Float>.self)); s16 += d16; q16 += d16 * d16
+                let d17 = SIMD4<Double>(UnsafeRawPointer(v + 68).loadUnaligned(as: SIMD4<Float>.self)); s17 += d17; q17 += d17 * d17
+                let d18 = SIMD4<Double>(UnsafeRawPointer(v + 72).loadUnaligned(as: SIMD4<Float>.self)); s18 += d18; q18 += d18 * d18
+                let d19 = SIMD4<Double>(UnsafeRawPointer(v + 76).loadUnaligned(as: SIMD4<Float>.self)); s19 += d19; q19 += d19 * d19
+            }
+            UnsafeMutableRawPointer(sums + 64).storeBytes(of: s16, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 960).storeBytes(of: q16, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 68).storeBytes(of: s17, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 964).storeBytes(of: q17, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 72).storeBytes(of: s18, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 968).storeBytes(of: q18, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 76).storeBytes(of: s19, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 972).storeBytes(of: q19, as: SIMD4<Double>.self)
+        }
+        do {
+            var s20 = UnsafeRawPointer(sums + 80).loadUnaligned(as: SIMD4<Double>.self), q20 = UnsafeRawPointer(sums + 976).loadUnaligned(as: SIMD4<Double>.self)
+            var s21 = UnsafeRawPointer(sums + 84).loadUnaligned(as: SIMD4<Double>.self), q21 = UnsafeRawPointer(sums + 980).loadUnaligned(as: SIMD4<Double>.self)
+            var s22 = UnsafeRawPointer(sums + 88).loadUnaligned(as: SIMD4<Double>.self), q22 = UnsafeRawPointer(sums + 984).loadUnaligned(as: SIMD4<Double>.self)
+            var s23 = UnsafeRawPointer(sums + 92).loadUnaligned(as: SIMD4<Double>.self), q23 = UnsafeRawPointer(sums + 988).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d20 = SIMD4<Double>(UnsafeRawPointer(v + 80).loadUnaligned(as: SIMD4<Float>.self)); s20 += d20; q20 += d20 * d20
+                let d21 = SIMD4<Double>(UnsafeRawPointer(v + 84).loadUnaligned(as: SIMD4<Float>.self)); s21 += d21; q21 += d21 * d21
+                let d22 = SIMD4<Double>(UnsafeRawPointer(v + 88).loadUnaligned(as: SIMD4<Float>.self)); s22 += d22; q22 += d22 * d22
+                let d23 = SIMD4<Double>(UnsafeRawPointer(v + 92).loadUnaligned(as: SIMD4<Float>.self)); s23 += d23; q23 += d23 * d23
+            }
+            UnsafeMutableRawPointer(sums + 80).storeBytes(of: s20, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 976).storeBytes(of: q20, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 84).storeBytes(of: s21, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 980).storeBytes(of: q21, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 88).storeBytes(of: s22, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 984).storeBytes(of: q22, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 92).storeBytes(of: s23, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 988).storeBytes(of: q23, as: SIMD4<Double>.self)
+        }
+        do {
+            var s24 = UnsafeRawPointer(sums + 96).loadUnaligned(as: SIMD4<Double>.self), q24 = UnsafeRawPointer(sums + 992).loadUnaligned(as: SIMD4<Double>.self)
+            var s25 = UnsafeRawPointer(sums + 100).loadUnaligned(as: SIMD4<Double>.self), q25 = UnsafeRawPointer(sums + 996).loadUnaligned(as: SIMD4<Double>.self)
+            var s26 = UnsafeRawPointer(sums + 104).loadUnaligned(as: SIMD4<Double>.self), q26 = UnsafeRawPointer(sums + 1000).loadUnaligned(as: SIMD4<Double>.self)
+            var s27 = UnsafeRawPointer(sums + 108).loadUnaligned(as: SIMD4<Double>.self), q27 = UnsafeRawPointer(sums + 1004).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d24 = SIMD4<Double>(UnsafeRawPointer(v + 96).loadUnaligned(as: SIMD4<Float>.self)); s24 += d24; q24 += d24 * d24
+                let d25 = SIMD4<Double>(UnsafeRawPointer(v + 100).loadUnaligned(as: SIMD4<Float>.self)); s25 += d25; q25 += d25 * d25
+                let d26 = SIMD4<Double>(UnsafeRawPointer(v + 104).loadUnaligned(as: SIMD4<Float>.self)); s26 += d26; q26 += d26 * d26
+                let d27 = SIMD4<Double>(UnsafeRawPointer(v + 108).loadUnaligned(as: SIMD4<Float>.self)); s27 += d27; q27 += d27 * d27
+            }
+            UnsafeMutableRawPointer(sums + 96).storeBytes(of: s24, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 992).storeBytes(of: q24, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 100).storeBytes(of: s25, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 996).storeBytes(of: q25, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 104).storeBytes(of: s26, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1000).storeBytes(of: q26, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 108).storeBytes(of: s27, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1004).storeBytes(of: q27, as: SIMD4<Double>.self)
+        }
+        do {
+            var s28 = UnsafeRawPointer(sums + 112).loadUnaligned(as: SIMD4<Double>.self), q28 = UnsafeRawPointer(sums + 1008).loadUnaligned(as: SIMD4<Double>.self)
+            var s29 = UnsafeRawPointer(sums + 116).loadUnaligned(as: SIMD4<Double>.self), q29 = UnsafeRawPointer(sums + 1012).loadUnaligned(as: SIMD4<Double>.self)
+            var s30 = UnsafeRawPointer(sums + 120).loadUnaligned(as: SIMD4<Double>.self), q30 = UnsafeRawPointer(sums + 1016).loadUnaligned(as: SIMD4<Double>.self)
+            var s31 = UnsafeRawPointer(sums + 124).loadUnaligned(as: SIMD4<Double>.self), q31 = UnsafeRawPointer(sums + 1020).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d28 = SIMD4<Double>(UnsafeRawPointer(v + 112).loadUnaligned(as: SIMD4<Float>.self)); s28 += d28; q28 += d28 * d28
+                let d29 = SIMD4<Double>(UnsafeRawPointer(v + 116).loadUnaligned(as: SIMD4<Float>.self)); s29 += d29; q29 += d29 * d29
+                let d30 = SIMD4<Double>(UnsafeRawPointer(v + 120).loadUnaligned(as: SIMD4<Float>.self)); s30 += d30; q30 += d30 * d30
+                let d31 = SIMD4<Double>(UnsafeRawPointer(v + 124).loadUnaligned(as: SIMD4<Float>.self)); s31 += d31; q31 += d31 * d31
+            }
+            UnsafeMutableRawPointer(sums + 112).storeBytes(of: s28, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1008).storeBytes(of: q28, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 116).storeBytes(of: s29, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1012).storeBytes(of: q29, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 120).storeBytes(of: s30, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1016).storeBytes(of: q30, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 124).storeBytes(of: s31, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1020).storeBytes(of: q31, as: SIMD4<Double>.self)
+        }
+        do {
+            var s32 = UnsafeRawPointer(sums + 128).loadUnaligned(as: SIMD4<Double>.self), q32 = UnsafeRawPointer(sums + 1024).loadUnaligned(as: SIMD4<Double>.self)
+            var s33 = UnsafeRawPointer(sums + 132).loadUnaligned(as: SIMD4<Double>.self), q33 = UnsafeRawPointer(sums + 1028).loadUnaligned(as: SIMD4<Double>.self)
+            var s34 = UnsafeRawPointer(sums + 136).loadUnaligned(as: SIMD4<Double>.self), q34 = UnsafeRawPointer(sums + 1032).loadUnaligned(as: SIMD4<Double>.self)
+            var s35 = UnsafeRawPointer(sums + 140).loadUnaligned(as: SIMD4<Double>.self), q35 = UnsafeRawPointer(sums + 1036).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d32 = SIMD4<Double>(UnsafeRawPointer(v + 128).loadUnaligned(as: SIMD4<Float>.self)); s32 += d32; q32 += d32 * d32
+                let d33 = SIMD4<Double>(UnsafeRawPointer(v + 132).loadUnaligned(as: SIMD4<Float>.self)); s33 += d33; q33 += d33 * d33
+                let d34 = SIMD4<Double>(UnsafeRawPointer(v + 136).loadUnaligned(as: SIMD4<Float>.self)); s34 += d34; q34 += d34 * d34
+                let d35 = SIMD4<Double>(UnsafeRawPointer(v + 140).loadUnaligned(as: SIMD4<Float>.self)); s35 += d35; q35 += d35 * d35
+            }
+            UnsafeMutableRawPointer(sums + 128).storeBytes(of: s32, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1024).storeBytes(of: q32, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 132).storeBytes(of: s33, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1028).storeBytes(of: q33, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 136).storeBytes(of: s34, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1032).storeBytes(of: q34, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 140).storeBytes(of: s35, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1036).storeBytes(of: q35, as: SIMD4<Double>.self)
+        }
+        do {
+            var s36 = UnsafeRawPointer(sums + 144).loadUnaligned(as: SIMD4<Double>.self), q36 = UnsafeRawPointer(sums + 1040).loadUnaligned(as: SIMD4<Double>.self)
+            var s37 = UnsafeRawPointer(sums + 148).loadUnaligned(as: SIMD4<Double>.self), q37 = UnsafeRawPointer(sums + 1044).loadUnaligned(as: SIMD4<Double>.self)
+            var s38 = UnsafeRawPointer(sums + 152).loadUnaligned(as: SIMD4<Double>.self), q38 = UnsafeRawPointer(sums + 1048).loadUnaligned(as: SIMD4<Double>.self)
+            var s39 = UnsafeRawPointer(sums + 156).loadUnaligned(as: SIMD4<Double>.self), q39 = UnsafeRawPointer(sums + 1052).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d36 = SIMD4<Double>(UnsafeRawPointer(v + 144).loadUnaligned(as: SIMD4<Float>.self)); s36 += d36; q36 += d36 * d36
+                let d37 = SIMD4<Double>(UnsafeRawPointer(v + 148).loadUnaligned(as: SIMD4<Float>.self)); s37 += d37; q37 += d37 * d37
+                let d38 = SIMD4<Double>(UnsafeRawPointer(v + 152).loadUnaligned(as: SIMD4<Float>.self)); s38 += d38; q38 += d38 * d38
+                let d39 = SIMD4<Double>(UnsafeRawPointer(v + 156).loadUnaligned(as: SIMD4<Float>.self)); s39 += d39; q39 += d39 * d39
+            }
+            UnsafeMutableRawPointer(sums + 144).storeBytes(of: s36, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1040).storeBytes(of: q36, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 148).storeBytes(of: s37, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1044).storeBytes(of: q37, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 152).storeBytes(of: s38, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1048).storeBytes(of: q38, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 156).storeBytes(of: s39, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1052).storeBytes(of: q39, as: SIMD4<Double>.self)
+        }
+        do {
+            var s40 = UnsafeRawPointer(sums + 160).loadUnaligned(as: SIMD4<Double>.self), q40 = UnsafeRawPointer(sums + 1056).loadUnaligned(as: SIMD4<Double>.self)
+            var s41 = UnsafeRawPointer(sums + 164).loadUnaligned(as: SIMD4<Double>.self), q41 = UnsafeRawPointer(sums + 1060).loadUnaligned(as: SIMD4<Double>.self)
+            var s42 = UnsafeRawPointer(sums + 168).loadUnaligned(as: SIMD4<Double>.self), q42 = UnsafeRawPointer(sums + 1064).loadUnaligned(as: SIMD4<Double>.self)
+            var s43 = UnsafeRawPointer(sums + 172).loadUnaligned(as: SIMD4<Double>.self), q43 = UnsafeRawPointer(sums + 1068).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d40 = SIMD4<Double>(UnsafeRawPointer(v + 160).loadUnaligned(as: SIMD4<Float>.self)); s40 += d40; q40 += d40 * d40
+                let d41 = SIMD4<Double>(UnsafeRawPointer(v + 164).loadUnaligned(as: SIMD4<Float>.self)); s41 += d41; q41 += d41 * d41
+                let d42 = SIMD4<Double>(UnsafeRawPointer(v + 168).loadUnaligned(as: SIMD4<Float>.self)); s42 += d42; q42 += d42 * d42
+                let d43 = SIMD4<Double>(UnsafeRawPointer(v + 172).loadUnaligned(as: SIMD4<Float>.self)); s43 += d43; q43 += d43 * d43
+            }
+            UnsafeMutableRawPointer(sums + 160).storeBytes(of: s40, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1056).storeBytes(of: q40, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 164).storeBytes(of: s41, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1060).storeBytes(of: q41, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 168).storeBytes(of: s42, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1064).storeBytes(of: q42, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 172).storeBytes(of: s43, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1068).storeBytes(of: q43, as: SIMD4<Double>.self)
+        }
+        do {
+            var s44 = UnsafeRawPointer(sums + 176).loadUnaligned(as: SIMD4<Double>.self), q44 = UnsafeRawPointer(sums + 1072).loadUnaligned(as: SIMD4<Double>.self)
+            var s45 = UnsafeRawPointer(sums + 180).loadUnaligned(as: SIMD4<Double>.self), q45 = UnsafeRawPointer(sums + 1076).loadUnaligned(as: SIMD4<Double>.self)
+            var s46 = UnsafeRawPointer(sums + 184).loadUnaligned(as: SIMD4<Double>.self), q46 = UnsafeRawPointer(sums + 1080).loadUnaligned(as: SIMD4<Double>.self)
+            var s47 = UnsafeRawPointer(sums + 188).loadUnaligned(as: SIMD4<Double>.self), q47 = UnsafeRawPointer(sums + 1084).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d44 = SIMD4<Double>(UnsafeRawPointer(v + 176).loadUnaligned(as: SIMD4<Float>.self)); s44 += d44; q44 += d44 * d44
+                let d45 = SIMD4<Double>(UnsafeRawPointer(v + 180).loadUnaligned(as: SIMD4<Float>.self)); s45 += d45; q45 += d45 * d45
+                let d46 = SIMD4<Double>(UnsafeRawPointer(v + 184).loadUnaligned(as: SIMD4<Float>.self)); s46 += d46; q46 += d46 * d46
+                let d47 = SIMD4<Double>(UnsafeRawPointer(v + 188).loadUnaligned(as: SIMD4<Float>.self)); s47 += d47; q47 += d47 * d47
+            }
+            UnsafeMutableRawPointer(sums + 176).storeBytes(of: s44, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1072).storeBytes(of: q44, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 180).storeBytes(of: s45, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1076).storeBytes(of: q45, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 184).storeBytes(of: s46, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1080).storeBytes(of: q46, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 188).storeBytes(of: s47, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1084).storeBytes(of: q47, as: SIMD4<Double>.self)
+        }
+        do {
+            var s48 = UnsafeRawPointer(sums + 192).loadUnaligned(as: SIMD4<Double>.self), q48 = UnsafeRawPointer(sums + 1088).loadUnaligned(as: SIMD4<Double>.self)
+            var s49 = UnsafeRawPointer(sums + 196).loadUnaligned(as: SIMD4<Double>.self), q49 = UnsafeRawPointer(sums + 1092).loadUnaligned(as: SIMD4<Double>.self)
+            var s50 = UnsafeRawPointer(sums + 200).loadUnaligned(as: SIMD4<Double>.self), q50 = UnsafeRawPointer(sums + 1096).loadUnaligned(as: SIMD4<Double>.self)
+            var s51 = UnsafeRawPointer(sums + 204).loadUnaligned(as: SIMD4<Double>.self), q51 = UnsafeRawPointer(sums + 1100).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d48 = SIMD4<Double>(UnsafeRawPointer(v + 192).loadUnaligned(as: SIMD4<Float>.self)); s48 += d48; q48 += d48 * d48
+                let d49 = SIMD4<Double>(UnsafeRawPointer(v + 196).loadUnaligned(as: SIMD4<Float>.self)); s49 += d49; q49 += d49 * d49
+                let d50 = SIMD4<Double>(UnsafeRawPointer(v + 200).loadUnaligned(as: SIMD4<Float>.self)); s50 += d50; q50 += d50 * d50
+                let d51 = SIMD4<Double>(UnsafeRawPointer(v + 204).loadUnaligned(as: SIMD4<Float>.self)); s51 += d51; q51 += d51 * d51
+            }
+            UnsafeMutableRawPointer(sums + 192).storeBytes(of: s48, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1088).storeBytes(of: q48, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 196).storeBytes(of: s49, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1092).storeBytes(of: q49, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 200).storeBytes(of: s50, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1096).storeBytes(of: q50, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 204).storeBytes(of: s51, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1100).storeBytes(of: q51, as: SIMD4<Double>.self)
+        }
+        do {
+            var s52 = UnsafeRawPointer(sums + 208).loadUnaligned(as: SIMD4<Double>.self), q52 = UnsafeRawPointer(sums + 1104).loadUnaligned(as: SIMD4<Double>.self)
+            var s53 = UnsafeRawPointer(sums + 212).loadUnaligned(as: SIMD4<Double>.self), q53 = UnsafeRawPointer(sums + 1108).loadUnaligned(as: SIMD4<Double>.self)
+            var s54 = UnsafeRawPointer(sums + 216).loadUnaligned(as: SIMD4<Double>.self), q54 = UnsafeRawPointer(sums + 1112).loadUnaligned(as: SIMD4<Double>.self)
+            var s55 = UnsafeRawPointer(sums + 220).loadUnaligned(as: SIMD4<Double>.self), q55 = UnsafeRawPointer(sums + 1116).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d52 = SIMD4<Double>(UnsafeRawPointer(v + 208).loadUnaligned(as: SIMD4<Float>.self)); s52 += d52; q52 += d52 * d52
+                let d53 = SIMD4<Double>(UnsafeRawPointer(v + 212).loadUnaligned(as: SIMD4<Float>.self)); s53 += d53; q53 += d53 * d53
+                let d54 = SIMD4<Double>(UnsafeRawPointer(v + 216).loadUnaligned(as: SIMD4<Float>.self)); s54 += d54; q54 += d54 * d54
+                let d55 = SIMD4<Double>(UnsafeRawPointer(v + 220).loadUnaligned(as: SIMD4<Float>.self)); s55 += d55; q55 += d55 * d55
+            }
+            UnsafeMutableRawPointer(sums + 208).storeBytes(of: s52, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1104).storeBytes(of: q52, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 212).storeBytes(of: s53, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1108).storeBytes(of: q53, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 216).storeBytes(of: s54, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1112).storeBytes(of: q54, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 220).storeBytes(of: s55, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1116).storeBytes(of: q55, as: SIMD4<Double>.self)
+        }
+        do {
+            var s56 = UnsafeRawPointer(sums + 224).loadUnaligned(as: SIMD4<Double>.self), q56 = UnsafeRawPointer(sums + 1120).loadUnaligned(as: SIMD4<Double>.self)
+            var s57 = UnsafeRawPointer(sums + 228).loadUnaligned(as: SIMD4<Double>.self), q57 = UnsafeRawPointer(sums + 1124).loadUnaligned(as: SIMD4<Double>.self)
+            var s58 = UnsafeRawPointer(sums + 232).loadUnaligned(as: SIMD4<Double>.self), q58 = UnsafeRawPointer(sums + 1128).loadUnaligned(as: SIMD4<Double>.self)
+            var s59 = UnsafeRawPointer(sums + 236).loadUnaligned(as: SIMD4<Double>.self), q59 = UnsafeRawPointer(sums + 1132).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d56 = SIMD4<Double>(UnsafeRawPointer(v + 224).loadUnaligned(as: SIMD4<Float>.self)); s56 += d56; q56 += d56 * d56
+                let d57 = SIMD4<Double>(UnsafeRawPointer(v + 228).loadUnaligned(as: SIMD4<Float>.self)); s57 += d57; q57 += d57 * d57
+                let d58 = SIMD4<Double>(UnsafeRawPointer(v + 232).loadUnaligned(as: SIMD4<Float>.self)); s58 += d58; q58 += d58 * d58
+                let d59 = SIMD4<Double>(UnsafeRawPointer(v + 236).loadUnaligned(as: SIMD4<Float>.self)); s59 += d59; q59 += d59 * d59
+            }
+            UnsafeMutableRawPointer(sums + 224).storeBytes(of: s56, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1120).storeBytes(of: q56, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 228).storeBytes(of: s57, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1124).storeBytes(of: q57, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 232).storeBytes(of: s58, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1128).storeBytes(of: q58, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 236).storeBytes(of: s59, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1132).storeBytes(of: q59, as: SIMD4<Double>.self)
+        }
+        do {
+            var s60 = UnsafeRawPointer(sums + 240).loadUnaligned(as: SIMD4<Double>.self), q60 = UnsafeRawPointer(sums + 1136).loadUnaligned(as: SIMD4<Double>.self)
+            var s61 = UnsafeRawPointer(sums + 244).loadUnaligned(as: SIMD4<Double>.self), q61 = UnsafeRawPointer(sums + 1140).loadUnaligned(as: SIMD4<Double>.self)
+            var s62 = UnsafeRawPointer(sums + 248).loadUnaligned(as: SIMD4<Double>.self), q62 = UnsafeRawPointer(sums + 1144).loadUnaligned(as: SIMD4<Double>.self)
+            var s63 = UnsafeRawPointer(sums + 252).loadUnaligned(as: SIMD4<Double>.self), q63 = UnsafeRawPointer(sums + 1148).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d60 = SIMD4<Double>(UnsafeRawPointer(v + 240).loadUnaligned(as: SIMD4<Float>.self)); s60 += d60; q60 += d60 * d60
+                let d61 = SIMD4<Double>(UnsafeRawPointer(v + 244).loadUnaligned(as: SIMD4<Float>.self)); s61 += d61; q61 += d61 * d61
+                let d62 = SIMD4<Double>(UnsafeRawPointer(v + 248).loadUnaligned(as: SIMD4<Float>.self)); s62 += d62; q62 += d62 * d62
+                let d63 = SIMD4<Double>(UnsafeRawPointer(v + 252).loadUnaligned(as: SIMD4<Float>.self)); s63 += d63; q63 += d63 * d63
+            }
+            UnsafeMutableRawPointer(sums + 240).storeBytes(of: s60, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1136).storeBytes(of: q60, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 244).storeBytes(of: s61, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1140).storeBytes(of: q61, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 248).storeBytes(of: s62, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1144).storeBytes(of: q62, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 252).storeBytes(of: s63, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1148).storeBytes(of: q63, as: SIMD4<Double>.self)
+        }
+        do {
+            var s64 = UnsafeRawPointer(sums + 256).loadUnaligned(as: SIMD4<Double>.self), q64 = UnsafeRawPointer(sums + 1152).loadUnaligned(as: SIMD4<Double>.self)
+            var s65 = UnsafeRawPointer(sums + 260).loadUnaligned(as: SIMD4<Double>.self), q65 = UnsafeRawPointer(sums + 1156).loadUnaligned(as: SIMD4<Double>.self)
+            var s66 = UnsafeRawPointer(sums + 264).loadUnaligned(as: SIMD4<Double>.self), q66 = UnsafeRawPointer(sums + 1160).loadUnaligned(as: SIMD4<Double>.self)
+            var s67 = UnsafeRawPointer(sums + 268).loadUnaligned(as: SIMD4<Double>.self), q67 = UnsafeRawPointer(sums + 1164).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d64 = SIMD4<Double>(UnsafeRawPointer(v + 256).loadUnaligned(as: SIMD4<Float>.self)); s64 += d64; q64 += d64 * d64
+                let d65 = SIMD4<Double>(UnsafeRawPointer(v + 260).loadUnaligned(as: SIMD4<Float>.self)); s65 += d65; q65 += d65 * d65
+                let d66 = SIMD4<Double>(UnsafeRawPointer(v + 264).loadUnaligned(as: SIMD4<Float>.self)); s66 += d66; q66 += d66 * d66
+                let d67 = SIMD4<Double>(UnsafeRawPointer(v + 268).loadUnaligned(as: SIMD4<Float>.self)); s67 += d67; q67 += d67 * d67
+            }
+            UnsafeMutableRawPointer(sums + 256).storeBytes(of: s64, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1152).storeBytes(of: q64, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 260).storeBytes(of: s65, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1156).storeBytes(of: q65, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 264).storeBytes(of: s66, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1160).storeBytes(of: q66, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 268).storeBytes(of: s67, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1164).storeBytes(of: q67, as: SIMD4<Double>.self)
+        }
+        do {
+            var s68 = UnsafeRawPointer(sums + 272).loadUnaligned(as: SIMD4<Double>.self), q68 = UnsafeRawPointer(sums + 1168).loadUnaligned(as: SIMD4<Double>.self)
+            var s69 = UnsafeRawPointer(sums + 276).loadUnaligned(as: SIMD4<Double>.self), q69 = UnsafeRawPointer(sums + 1172).loadUnaligned(as: SIMD4<Double>.self)
+            var s70 = UnsafeRawPointer(sums + 280).loadUnaligned(as: SIMD4<Double>.self), q70 = UnsafeRawPointer(sums + 1176).loadUnaligned(as: SIMD4<Double>.self)
+            var s71 = UnsafeRawPointer(sums + 284).loadUnaligned(as: SIMD4<Double>.self), q71 = UnsafeRawPointer(sums + 1180).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d68 = SIMD4<Double>(UnsafeRawPointer(v + 272).loadUnaligned(as: SIMD4<Float>.self)); s68 += d68; q68 += d68 * d68
+                let d69 = SIMD4<Double>(UnsafeRawPointer(v + 276).loadUnaligned(as: SIMD4<Float>.self)); s69 += d69; q69 += d69 * d69
+                let d70 = SIMD4<Double>(UnsafeRawPointer(v + 280).loadUnaligned(as: SIMD4<Float>.self)); s70 += d70; q70 += d70 * d70
+                let d71 = SIMD4<Double>(UnsafeRawPointer(v + 284).loadUnaligned(as: SIMD4<Float>.self)); s71 += d71; q71 += d71 * d71
+            }
+            UnsafeMutableRawPointer(sums + 272).storeBytes(of: s68, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1168).storeBytes(of: q68, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 276).storeBytes(of: s69, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1172).storeBytes(of: q69, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 280).storeBytes(of: s70, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1176).storeBytes(of: q70, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 284).storeBytes(of: s71, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1180).storeBytes(of: q71, as: SIMD4<Double>.self)
+        }
+        do {
+            var s72 = UnsafeRawPointer(sums + 288).loadUnaligned(as: SIMD4<Double>.self), q72 = UnsafeRawPointer(sums + 1184).loadUnaligned(as: SIMD4<Double>.self)
+            var s73 = UnsafeRawPointer(sums + 292).loadUnaligned(as: SIMD4<Double>.self), q73 = UnsafeRawPointer(sums + 1188).loadUnaligned(as: SIMD4<Double>.self)
+            var s74 = UnsafeRawPointer(sums + 296).loadUnaligned(as: SIMD4<Double>.self), q74 = UnsafeRawPointer(sums + 1192).loadUnaligned(as: SIMD4<Double>.self)
+            var s75 = UnsafeRawPointer(sums + 300).loadUnaligned(as: SIMD4<Double>.self), q75 = UnsafeRawPointer(sums + 1196).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d72 = SIMD4<Double>(UnsafeRawPointer(v + 288).loadUnaligned(as: SIMD4<Float>.self)); s72 += d72; q72 += d72 * d72
+                let d73 = SIMD4<Double>(UnsafeRawPointer(v + 292).loadUnaligned(as: SIMD4<Float>.self)); s73 += d73; q73 += d73 * d73
+                let d74 = SIMD4<Double>(UnsafeRawPointer(v + 296).loadUnaligned(as: SIMD4<Float>.self)); s74 += d74; q74 += d74 * d74
+                let d75 = SIMD4<Double>(UnsafeRawPointer(v + 300).loadUnaligned(as: SIMD4<Float>.self)); s75 += d75; q75 += d75 * d75
+            }
+            UnsafeMutableRawPointer(sums + 288).storeBytes(of: s72, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1184).storeBytes(of: q72, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 292).storeBytes(of: s73, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1188).storeBytes(of: q73, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 296).storeBytes(of: s74, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1192).storeBytes(of: q74, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 300).storeBytes(of: s75, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1196).storeBytes(of: q75, as: SIMD4<Double>.self)
+        }
+        do {
+            var s76 = UnsafeRawPointer(sums + 304).loadUnaligned(as: SIMD4<Double>.self), q76 = UnsafeRawPointer(sums + 1200).loadUnaligned(as: SIMD4<Double>.self)
+            var s77 = UnsafeRawPointer(sums + 308).loadUnaligned(as: SIMD4<Double>.self), q77 = UnsafeRawPointer(sums + 1204).loadUnaligned(as: SIMD4<Double>.self)
+            var s78 = UnsafeRawPointer(sums + 312).loadUnaligned(as: SIMD4<Double>.self), q78 = UnsafeRawPointer(sums + 1208).loadUnaligned(as: SIMD4<Double>.self)
+            var s79 = UnsafeRawPointer(sums + 316).loadUnaligned(as: SIMD4<Double>.self), q79 = UnsafeRawPointer(sums + 1212).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d76 = SIMD4<Double>(UnsafeRawPointer(v + 304).loadUnaligned(as: SIMD4<Float>.self)); s76 += d76; q76 += d76 * d76
+                let d77 = SIMD4<Double>(UnsafeRawPointer(v + 308).loadUnaligned(as: SIMD4<Float>.self)); s77 += d77; q77 += d77 * d77
+                let d78 = SIMD4<Double>(UnsafeRawPointer(v + 312).loadUnaligned(as: SIMD4<Float>.self)); s78 += d78; q78 += d78 * d78
+                let d79 = SIMD4<Double>(UnsafeRawPointer(v + 316).loadUnaligned(as: SIMD4<Float>.self)); s79 += d79; q79 += d79 * d79
+            }
+            UnsafeMutableRawPointer(sums + 304).storeBytes(of: s76, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1200).storeBytes(of: q76, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 308).storeBytes(of: s77, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1204).storeBytes(of: q77, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 312).storeBytes(of: s78, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1208).storeBytes(of: q78, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 316).storeBytes(of: s79, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1212).storeBytes(of: q79, as: SIMD4<Double>.self)
+        }
+        do {
+            var s80 = UnsafeRawPointer(sums + 320).loadUnaligned(as: SIMD4<Double>.self), q80 = UnsafeRawPointer(sums + 1216).loadUnaligned(as: SIMD4<Double>.self)
+            var s81 = UnsafeRawPointer(sums + 324).loadUnaligned(as: SIMD4<Double>.self), q81 = UnsafeRawPointer(sums + 1220).loadUnaligned(as: SIMD4<Double>.self)
+            var s82 = UnsafeRawPointer(sums + 328).loadUnaligned(as: SIMD4<Double>.self), q82 = UnsafeRawPointer(sums + 1224).loadUnaligned(as: SIMD4<Double>.self)
+            var s83 = UnsafeRawPointer(sums + 332).loadUnaligned(as: SIMD4<Double>.self), q83 = UnsafeRawPointer(sums + 1228).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d80 = SIMD4<Double>(UnsafeRawPointer(v + 320).loadUnaligned(as: SIMD4<Float>.self)); s80 += d80; q80 += d80 * d80
+                let d81 = SIMD4<Double>(UnsafeRawPointer(v + 324).loadUnaligned(as: SIMD4<Float>.self)); s81 += d81; q81 += d81 * d81
+                let d82 = SIMD4<Double>(UnsafeRawPointer(v + 328).loadUnaligned(as: SIMD4<Float>.self)); s82 += d82; q82 += d82 * d82
+                let d83 = SIMD4<Double>(UnsafeRawPointer(v + 332).loadUnaligned(as: SIMD4<Float>.self)); s83 += d83; q83 += d83 * d83
+            }
+            UnsafeMutableRawPointer(sums + 320).storeBytes(of: s80, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1216).storeBytes(of: q80, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 324).storeBytes(of: s81, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1220).storeBytes(of: q81, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 328).storeBytes(of: s82, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1224).storeBytes(of: q82, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 332).storeBytes(of: s83, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1228).storeBytes(of: q83, as: SIMD4<Double>.self)
+        }
+        do {
+            var s84 = UnsafeRawPointer(sums + 336).loadUnaligned(as: SIMD4<Double>.self), q84 = UnsafeRawPointer(sums + 1232).loadUnaligned(as: SIMD4<Double>.self)
+            var s85 = UnsafeRawPointer(sums + 340).loadUnaligned(as: SIMD4<Double>.self), q85 = UnsafeRawPointer(sums + 1236).loadUnaligned(as: SIMD4<Double>.self)
+            var s86 = UnsafeRawPointer(sums + 344).loadUnaligned(as: SIMD4<Double>.self), q86 = UnsafeRawPointer(sums + 1240).loadUnaligned(as: SIMD4<Double>.self)
+            var s87 = UnsafeRawPointer(sums + 348).loadUnaligned(as: SIMD4<Double>.self), q87 = UnsafeRawPointer(sums + 1244).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d84 = SIMD4<Double>(UnsafeRawPointer(v + 336).loadUnaligned(as: SIMD4<Float>.self)); s84 += d84; q84 += d84 * d84
+                let d85 = SIMD4<Double>(UnsafeRawPointer(v + 340).loadUnaligned(as: SIMD4<Float>.self)); s85 += d85; q85 += d85 * d85
+                let d86 = SIMD4<Double>(UnsafeRawPointer(v + 344).loadUnaligned(as: SIMD4<Float>.self)); s86 += d86; q86 += d86 * d86
+                let d87 = SIMD4<Double>(UnsafeRawPointer(v + 348).loadUnaligned(as: SIMD4<Float>.self)); s87 += d87; q87 += d87 * d87
+            }
+            UnsafeMutableRawPointer(sums + 336).storeBytes(of: s84, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1232).storeBytes(of: q84, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 340).storeBytes(of: s85, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1236).storeBytes(of: q85, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 344).storeBytes(of: s86, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1240).storeBytes(of: q86, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 348).storeBytes(of: s87, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1244).storeBytes(of: q87, as: SIMD4<Double>.self)
+        }
+        do {
+            var s88 = UnsafeRawPointer(sums + 352).loadUnaligned(as: SIMD4<Double>.self), q88 = UnsafeRawPointer(sums + 1248).loadUnaligned(as: SIMD4<Double>.self)
+            var s89 = UnsafeRawPointer(sums + 356).loadUnaligned(as: SIMD4<Double>.self), q89 = UnsafeRawPointer(sums + 1252).loadUnaligned(as: SIMD4<Double>.self)
+            var s90 = UnsafeRawPointer(sums + 360).loadUnaligned(as: SIMD4<Double>.self), q90 = UnsafeRawPointer(sums + 1256).loadUnaligned(as: SIMD4<Double>.self)
+            var s91 = UnsafeRawPointer(sums + 364).loadUnaligned(as: SIMD4<Double>.self), q91 = UnsafeRawPointer(sums + 1260).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d88 = SIMD4<Double>(UnsafeRawPointer(v + 352).loadUnaligned(as: SIMD4<Float>.self)); s88 += d88; q88 += d88 * d88
+                let d89 = SIMD4<Double>(UnsafeRawPointer(v + 356).loadUnaligned(as: SIMD4<Float>.self)); s89 += d89; q89 += d89 * d89
+                let d90 = SIMD4<Double>(UnsafeRawPointer(v + 360).loadUnaligned(as: SIMD4<Float>.self)); s90 += d90; q90 += d90 * d90
+                let d91 = SIMD4<Double>(UnsafeRawPointer(v + 364).loadUnaligned(as: SIMD4<Float>.self)); s91 += d91; q91 += d91 * d91
+            }
+            UnsafeMutableRawPointer(sums + 352).storeBytes(of: s88, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1248).storeBytes(of: q88, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 356).storeBytes(of: s89, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1252).storeBytes(of: q89, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 360).storeBytes(of: s90, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1256).storeBytes(of: q90, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 364).storeBytes(of: s91, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1260).storeBytes(of: q91, as: SIMD4<Double>.self)
+        }
+        do {
+            var s92 = UnsafeRawPointer(sums + 368).loadUnaligned(as: SIMD4<Double>.self), q92 = UnsafeRawPointer(sums + 1264).loadUnaligned(as: SIMD4<Double>.self)
+            var s93 = UnsafeRawPointer(sums + 372).loadUnaligned(as: SIMD4<Double>.self), q93 = UnsafeRawPointer(sums + 1268).loadUnaligned(as: SIMD4<Double>.self)
+            var s94 = UnsafeRawPointer(sums + 376).loadUnaligned(as: SIMD4<Double>.self), q94 = UnsafeRawPointer(sums + 1272).loadUnaligned(as: SIMD4<Double>.self)
+            var s95 = UnsafeRawPointer(sums + 380).loadUnaligned(as: SIMD4<Double>.self), q95 = UnsafeRawPointer(sums + 1276).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d92 = SIMD4<Double>(UnsafeRawPointer(v + 368).loadUnaligned(as: SIMD4<Float>.self)); s92 += d92; q92 += d92 * d92
+                let d93 = SIMD4<Double>(UnsafeRawPointer(v + 372).loadUnaligned(as: SIMD4<Float>.self)); s93 += d93; q93 += d93 * d93
+                let d94 = SIMD4<Double>(UnsafeRawPointer(v + 376).loadUnaligned(as: SIMD4<Float>.self)); s94 += d94; q94 += d94 * d94
+                let d95 = SIMD4<Double>(UnsafeRawPointer(v + 380).loadUnaligned(as: SIMD4<Float>.self)); s95 += d95; q95 += d95 * d95
+            }
+            UnsafeMutableRawPointer(sums + 368).storeBytes(of: s92, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1264).storeBytes(of: q92, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 372).storeBytes(of: s93, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1268).storeBytes(of: q93, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 376).storeBytes(of: s94, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1272).storeBytes(of: q94, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 380).storeBytes(of: s95, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1276).storeBytes(of: q95, as: SIMD4<Double>.self)
+        }
+        do {
+            var s96 = UnsafeRawPointer(sums + 384).loadUnaligned(as: SIMD4<Double>.self), q96 = UnsafeRawPointer(sums + 1280).loadUnaligned(as: SIMD4<Double>.self)
+            var s97 = UnsafeRawPointer(sums + 388).loadUnaligned(as: SIMD4<Double>.self), q97 = UnsafeRawPointer(sums + 1284).loadUnaligned(as: SIMD4<Double>.self)
+            var s98 = UnsafeRawPointer(sums + 392).loadUnaligned(as: SIMD4<Double>.self), q98 = UnsafeRawPointer(sums + 1288).loadUnaligned(as: SIMD4<Double>.self)
+            var s99 = UnsafeRawPointer(sums + 396).loadUnaligned(as: SIMD4<Double>.self), q99 = UnsafeRawPointer(sums + 1292).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d96 = SIMD4<Double>(UnsafeRawPointer(v + 384).loadUnaligned(as: SIMD4<Float>.self)); s96 += d96; q96 += d96 * d96
+                let d97 = SIMD4<Double>(UnsafeRawPointer(v + 388).loadUnaligned(as: SIMD4<Float>.self)); s97 += d97; q97 += d97 * d97
+                let d98 = SIMD4<Double>(UnsafeRawPointer(v + 392).loadUnaligned(as: SIMD4<Float>.self)); s98 += d98; q98 += d98 * d98
+                let d99 = SIMD4<Double>(UnsafeRawPointer(v + 396).loadUnaligned(as: SIMD4<Float>.self)); s99 += d99; q99 += d99 * d99
+            }
+            UnsafeMutableRawPointer(sums + 384).storeBytes(of: s96, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1280).storeBytes(of: q96, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 388).storeBytes(of: s97, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1284).storeBytes(of: q97, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 392).storeBytes(of: s98, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1288).storeBytes(of: q98, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 396).storeBytes(of: s99, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1292).storeBytes(of: q99, as: SIMD4<Double>.self)
+        }
+        do {
+            var s100 = UnsafeRawPointer(sums + 400).loadUnaligned(as: SIMD4<Double>.self), q100 = UnsafeRawPointer(sums + 1296).loadUnaligned(as: SIMD4<Double>.self)
+            var s101 = UnsafeRawPointer(sums + 404).loadUnaligned(as: SIMD4<Double>.self), q101 = UnsafeRawPointer(sums + 1300).loadUnaligned(as: SIMD4<Double>.self)
+            var s102 = UnsafeRawPointer(sums + 408).loadUnaligned(as: SIMD4<Double>.self), q102 = UnsafeRawPointer(sums + 1304).loadUnaligned(as: SIMD4<Double>.self)
+            var s103 = UnsafeRawPointer(sums + 412).loadUnaligned(as: SIMD4<Double>.self), q103 = UnsafeRawPointer(sums + 1308).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d100 = SIMD4<Double>(UnsafeRawPointer(v + 400).loadUnaligned(as: SIMD4<Float>.self)); s100 += d100; q100 += d100 * d100
+                let d101 = SIMD4<Double>(UnsafeRawPointer(v + 404).loadUnaligned(as: SIMD4<Float>.self)); s101 += d101; q101 += d101 * d101
+                let d102 = SIMD4<Double>(UnsafeRawPointer(v + 408).loadUnaligned(as: SIMD4<Float>.self)); s102 += d102; q102 += d102 * d102
+                let d103 = SIMD4<Double>(UnsafeRawPointer(v + 412).loadUnaligned(as: SIMD4<Float>.self)); s103 += d103; q103 += d103 * d103
+            }
+            UnsafeMutableRawPointer(sums + 400).storeBytes(of: s100, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1296).storeBytes(of: q100, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 404).storeBytes(of: s101, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1300).storeBytes(of: q101, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 408).storeBytes(of: s102, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1304).storeBytes(of: q102, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 412).storeBytes(of: s103, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1308).storeBytes(of: q103, as: SIMD4<Double>.self)
+        }
+        do {
+            var s104 = UnsafeRawPointer(sums + 416).loadUnaligned(as: SIMD4<Double>.self), q104 = UnsafeRawPointer(sums + 1312).loadUnaligned(as: SIMD4<Double>.self)
+            var s105 = UnsafeRawPointer(sums + 420).loadUnaligned(as: SIMD4<Double>.self), q105 = UnsafeRawPointer(sums + 1316).loadUnaligned(as: SIMD4<Double>.self)
+            var s106 = UnsafeRawPointer(sums + 424).loadUnaligned(as: SIMD4<Double>.self), q106 = UnsafeRawPointer(sums + 1320).loadUnaligned(as: SIMD4<Double>.self)
+            var s107 = UnsafeRawPointer(sums + 428).loadUnaligned(as: SIMD4<Double>.self), q107 = UnsafeRawPointer(sums + 1324).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d104 = SIMD4<Double>(UnsafeRawPointer(v + 416).loadUnaligned(as: SIMD4<Float>.self)); s104 += d104; q104 += d104 * d104
+                let d105 = SIMD4<Double>(UnsafeRawPointer(v + 420).loadUnaligned(as: SIMD4<Float>.self)); s105 += d105; q105 += d105 * d105
+                let d106 = SIMD4<Double>(UnsafeRawPointer(v + 424).loadUnaligned(as: SIMD4<Float>.self)); s106 += d106; q106 += d106 * d106
+                let d107 = SIMD4<Double>(UnsafeRawPointer(v + 428).loadUnaligned(as: SIMD4<Float>.self)); s107 += d107; q107 += d107 * d107
+            }
+            UnsafeMutableRawPointer(sums + 416).storeBytes(of: s104, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1312).storeBytes(of: q104, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 420).storeBytes(of: s105, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1316).storeBytes(of: q105, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 424).storeBytes(of: s106, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1320).storeBytes(of: q106, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 428).storeBytes(of: s107, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1324).storeBytes(of: q107, as: SIMD4<Double>.self)
+        }
+        do {
+            var s108 = UnsafeRawPointer(sums + 432).loadUnaligned(as: SIMD4<Double>.self), q108 = UnsafeRawPointer(sums + 1328).loadUnaligned(as: SIMD4<Double>.self)
+            var s109 = UnsafeRawPointer(sums + 436).loadUnaligned(as: SIMD4<Double>.self), q109 = UnsafeRawPointer(sums + 1332).loadUnaligned(as: SIMD4<Double>.self)
+            var s110 = UnsafeRawPointer(sums + 440).loadUnaligned(as: SIMD4<Double>.self), q110 = UnsafeRawPointer(sums + 1336).loadUnaligned(as: SIMD4<Double>.self)
+            var s111 = UnsafeRawPointer(sums + 444).loadUnaligned(as: SIMD4<Double>.self), q111 = UnsafeRawPointer(sums + 1340).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d108 = SIMD4<Double>(UnsafeRawPointer(v + 432).loadUnaligned(as: SIMD4<Float>.self)); s108 += d108; q108 += d108 * d108
+                let d109 = SIMD4<Double>(UnsafeRawPointer(v + 436).loadUnaligned(as: SIMD4<Float>.self)); s109 += d109; q109 += d109 * d109
+                let d110 = SIMD4<Double>(UnsafeRawPointer(v + 440).loadUnaligned(as: SIMD4<Float>.self)); s110 += d110; q110 += d110 * d110
+                let d111 = SIMD4<Double>(UnsafeRawPointer(v + 444).loadUnaligned(as: SIMD4<Float>.self)); s111 += d111; q111 += d111 * d111
+            }
+            UnsafeMutableRawPointer(sums + 432).storeBytes(of: s108, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1328).storeBytes(of: q108, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 436).storeBytes(of: s109, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1332).storeBytes(of: q109, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 440).storeBytes(of: s110, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1336).storeBytes(of: q110, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 444).storeBytes(of: s111, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1340).storeBytes(of: q111, as: SIMD4<Double>.self)
+        }
+        do {
+            var s112 = UnsafeRawPointer(sums + 448).loadUnaligned(as: SIMD4<Double>.self), q112 = UnsafeRawPointer(sums + 1344).loadUnaligned(as: SIMD4<Double>.self)
+            var s113 = UnsafeRawPointer(sums + 452).loadUnaligned(as: SIMD4<Double>.self), q113 = UnsafeRawPointer(sums + 1348).loadUnaligned(as: SIMD4<Double>.self)
+            var s114 = UnsafeRawPointer(sums + 456).loadUnaligned(as: SIMD4<Double>.self), q114 = UnsafeRawPointer(sums + 1352).loadUnaligned(as: SIMD4<Double>.self)
+            var s115 = UnsafeRawPointer(sums + 460).loadUnaligned(as: SIMD4<Double>.self), q115 = UnsafeRawPointer(sums + 1356).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d112 = SIMD4<Double>(UnsafeRawPointer(v + 448).loadUnaligned(as: SIMD4<Float>.self)); s112 += d112; q112 += d112 * d112
+                let d113 = SIMD4<Double>(UnsafeRawPointer(v + 452).loadUnaligned(as: SIMD4<Float>.self)); s113 += d113; q113 += d113 * d113
+                let d114 = SIMD4<Double>(UnsafeRawPointer(v + 456).loadUnaligned(as: SIMD4<Float>.self)); s114 += d114; q114 += d114 * d114
+                let d115 = SIMD4<Double>(UnsafeRawPointer(v + 460).loadUnaligned(as: SIMD4<Float>.self)); s115 += d115; q115 += d115 * d115
+            }
+            UnsafeMutableRawPointer(sums + 448).storeBytes(of: s112, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1344).storeBytes(of: q112, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 452).storeBytes(of: s113, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1348).storeBytes(of: q113, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 456).storeBytes(of: s114, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1352).storeBytes(of: q114, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 460).storeBytes(of: s115, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1356).storeBytes(of: q115, as: SIMD4<Double>.self)
+        }
+        do {
+            var s116 = UnsafeRawPointer(sums + 464).loadUnaligned(as: SIMD4<Double>.self), q116 = UnsafeRawPointer(sums + 1360).loadUnaligned(as: SIMD4<Double>.self)
+            var s117 = UnsafeRawPointer(sums + 468).loadUnaligned(as: SIMD4<Double>.self), q117 = UnsafeRawPointer(sums + 1364).loadUnaligned(as: SIMD4<Double>.self)
+            var s118 = UnsafeRawPointer(sums + 472).loadUnaligned(as: SIMD4<Double>.self), q118 = UnsafeRawPointer(sums + 1368).loadUnaligned(as: SIMD4<Double>.self)
+            var s119 = UnsafeRawPointer(sums + 476).loadUnaligned(as: SIMD4<Double>.self), q119 = UnsafeRawPointer(sums + 1372).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d116 = SIMD4<Double>(UnsafeRawPointer(v + 464).loadUnaligned(as: SIMD4<Float>.self)); s116 += d116; q116 += d116 * d116
+                let d117 = SIMD4<Double>(UnsafeRawPointer(v + 468).loadUnaligned(as: SIMD4<Float>.self)); s117 += d117; q117 += d117 * d117
+                let d118 = SIMD4<Double>(UnsafeRawPointer(v + 472).loadUnaligned(as: SIMD4<Float>.self)); s118 += d118; q118 += d118 * d118
+                let d119 = SIMD4<Double>(UnsafeRawPointer(v + 476).loadUnaligned(as: SIMD4<Float>.self)); s119 += d119; q119 += d119 * d119
+            }
+            UnsafeMutableRawPointer(sums + 464).storeBytes(of: s116, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1360).storeBytes(of: q116, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 468).storeBytes(of: s117, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1364).storeBytes(of: q117, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 472).storeBytes(of: s118, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1368).storeBytes(of: q118, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 476).storeBytes(of: s119, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1372).storeBytes(of: q119, as: SIMD4<Double>.self)
+        }
+        do {
+            var s120 = UnsafeRawPointer(sums + 480).loadUnaligned(as: SIMD4<Double>.self), q120 = UnsafeRawPointer(sums + 1376).loadUnaligned(as: SIMD4<Double>.self)
+            var s121 = UnsafeRawPointer(sums + 484).loadUnaligned(as: SIMD4<Double>.self), q121 = UnsafeRawPointer(sums + 1380).loadUnaligned(as: SIMD4<Double>.self)
+            var s122 = UnsafeRawPointer(sums + 488).loadUnaligned(as: SIMD4<Double>.self), q122 = UnsafeRawPointer(sums + 1384).loadUnaligned(as: SIMD4<Double>.self)
+            var s123 = UnsafeRawPointer(sums + 492).loadUnaligned(as: SIMD4<Double>.self), q123 = UnsafeRawPointer(sums + 1388).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d120 = SIMD4<Double>(UnsafeRawPointer(v + 480).loadUnaligned(as: SIMD4<Float>.self)); s120 += d120; q120 += d120 * d120
+                let d121 = SIMD4<Double>(UnsafeRawPointer(v + 484).loadUnaligned(as: SIMD4<Float>.self)); s121 += d121; q121 += d121 * d121
+                let d122 = SIMD4<Double>(UnsafeRawPointer(v + 488).loadUnaligned(as: SIMD4<Float>.self)); s122 += d122; q122 += d122 * d122
+                let d123 = SIMD4<Double>(UnsafeRawPointer(v + 492).loadUnaligned(as: SIMD4<Float>.self)); s123 += d123; q123 += d123 * d123
+            }
+            UnsafeMutableRawPointer(sums + 480).storeBytes(of: s120, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1376).storeBytes(of: q120, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 484).storeBytes(of: s121, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1380).storeBytes(of: q121, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 488).storeBytes(of: s122, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1384).storeBytes(of: q122, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 492).storeBytes(of: s123, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1388).storeBytes(of: q123, as: SIMD4<Double>.self)
+        }
+        do {
+            var s124 = UnsafeRawPointer(sums + 496).loadUnaligned(as: SIMD4<Double>.self), q124 = UnsafeRawPointer(sums + 1392).loadUnaligned(as: SIMD4<Double>.self)
+            var s125 = UnsafeRawPointer(sums + 500).loadUnaligned(as: SIMD4<Double>.self), q125 = UnsafeRawPointer(sums + 1396).loadUnaligned(as: SIMD4<Double>.self)
+            var s126 = UnsafeRawPointer(sums + 504).loadUnaligned(as: SIMD4<Double>.self), q126 = UnsafeRawPointer(sums + 1400).loadUnaligned(as: SIMD4<Double>.self)
+            var s127 = UnsafeRawPointer(sums + 508).loadUnaligned(as: SIMD4<Double>.self), q127 = UnsafeRawPointer(sums + 1404).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d124 = SIMD4<Double>(UnsafeRawPointer(v + 496).loadUnaligned(as: SIMD4<Float>.self)); s124 += d124; q124 += d124 * d124
+                let d125 = SIMD4<Double>(UnsafeRawPointer(v + 500).loadUnaligned(as: SIMD4<Float>.self)); s125 += d125; q125 += d125 * d125
+                let d126 = SIMD4<Double>(UnsafeRawPointer(v + 504).loadUnaligned(as: SIMD4<Float>.self)); s126 += d126; q126 += d126 * d126
+                let d127 = SIMD4<Double>(UnsafeRawPointer(v + 508).loadUnaligned(as: SIMD4<Float>.self)); s127 += d127; q127 += d127 * d127
+            }
+            UnsafeMutableRawPointer(sums + 496).storeBytes(of: s124, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1392).storeBytes(of: q124, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 500).storeBytes(of: s125, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1396).storeBytes(of: q125, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 504).storeBytes(of: s126, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1400).storeBytes(of: q126, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 508).storeBytes(of: s127, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1404).storeBytes(of: q127, as: SIMD4<Double>.self)
+        }
+        do {
+            var s128 = UnsafeRawPointer(sums + 512).loadUnaligned(as: SIMD4<Double>.self), q128 = UnsafeRawPointer(sums + 1408).loadUnaligned(as: SIMD4<Double>.self)
+            var s129 = UnsafeRawPointer(sums + 516).loadUnaligned(as: SIMD4<Double>.self), q129 = UnsafeRawPointer(sums + 1412).loadUnaligned(as: SIMD4<Double>.self)
+            var s130 = UnsafeRawPointer(sums + 520).loadUnaligned(as: SIMD4<Double>.self), q130 = UnsafeRawPointer(sums + 1416).loadUnaligned(as: SIMD4<Double>.self)
+            var s131 = UnsafeRawPointer(sums + 524).loadUnaligned(as: SIMD4<Double>.self), q131 = UnsafeRawPointer(sums + 1420).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d128 = SIMD4<Double>(UnsafeRawPointer(v + 512).loadUnaligned(as: SIMD4<Float>.self)); s128 += d128; q128 += d128 * d128
+                let d129 = SIMD4<Double>(UnsafeRawPointer(v + 516).loadUnaligned(as: SIMD4<Float>.self)); s129 += d129; q129 += d129 * d129
+                let d130 = SIMD4<Double>(UnsafeRawPointer(v + 520).loadUnaligned(as: SIMD4<Float>.self)); s130 += d130; q130 += d130 * d130
+                let d131 = SIMD4<Double>(UnsafeRawPointer(v + 524).loadUnaligned(as: SIMD4<Float>.self)); s131 += d131; q131 += d131 * d131
+            }
+            UnsafeMutableRawPointer(sums + 512).storeBytes(of: s128, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1408).storeBytes(of: q128, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 516).storeBytes(of: s129, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1412).storeBytes(of: q129, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 520).storeBytes(of: s130, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1416).storeBytes(of: q130, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 524).storeBytes(of: s131, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1420).storeBytes(of: q131, as: SIMD4<Double>.self)
+        }
+        do {
+            var s132 = UnsafeRawPointer(sums + 528).loadUnaligned(as: SIMD4<Double>.self), q132 = UnsafeRawPointer(sums + 1424).loadUnaligned(as: SIMD4<Double>.self)
+            var s133 = UnsafeRawPointer(sums + 532).loadUnaligned(as: SIMD4<Double>.self), q133 = UnsafeRawPointer(sums + 1428).loadUnaligned(as: SIMD4<Double>.self)
+            var s134 = UnsafeRawPointer(sums + 536).loadUnaligned(as: SIMD4<Double>.self), q134 = UnsafeRawPointer(sums + 1432).loadUnaligned(as: SIMD4<Double>.self)
+            var s135 = UnsafeRawPointer(sums + 540).loadUnaligned(as: SIMD4<Double>.self), q135 = UnsafeRawPointer(sums + 1436).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d132 = SIMD4<Double>(UnsafeRawPointer(v + 528).loadUnaligned(as: SIMD4<Float>.self)); s132 += d132; q132 += d132 * d132
+                let d133 = SIMD4<Double>(UnsafeRawPointer(v + 532).loadUnaligned(as: SIMD4<Float>.self)); s133 += d133; q133 += d133 * d133
+                let d134 = SIMD4<Double>(UnsafeRawPointer(v + 536).loadUnaligned(as: SIMD4<Float>.self)); s134 += d134; q134 += d134 * d134
+                let d135 = SIMD4<Double>(UnsafeRawPointer(v + 540).loadUnaligned(as: SIMD4<Float>.self)); s135 += d135; q135 += d135 * d135
+            }
+            UnsafeMutableRawPointer(sums + 528).storeBytes(of: s132, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1424).storeBytes(of: q132, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 532).storeBytes(of: s133, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1428).storeBytes(of: q133, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 536).storeBytes(of: s134, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1432).storeBytes(of: q134, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 540).storeBytes(of: s135, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1436).storeBytes(of: q135, as: SIMD4<Double>.self)
+        }
+        do {
+            var s136 = UnsafeRawPointer(sums + 544).loadUnaligned(as: SIMD4<Double>.self), q136 = UnsafeRawPointer(sums + 1440).loadUnaligned(as: SIMD4<Double>.self)
+            var s137 = UnsafeRawPointer(sums + 548).loadUnaligned(as: SIMD4<Double>.self), q137 = UnsafeRawPointer(sums + 1444).loadUnaligned(as: SIMD4<Double>.self)
+            var s138 = UnsafeRawPointer(sums + 552).loadUnaligned(as: SIMD4<Double>.self), q138 = UnsafeRawPointer(sums + 1448).loadUnaligned(as: SIMD4<Double>.self)
+            var s139 = UnsafeRawPointer(sums + 556).loadUnaligned(as: SIMD4<Double>.self), q139 = UnsafeRawPointer(sums + 1452).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d136 = SIMD4<Double>(UnsafeRawPointer(v + 544).loadUnaligned(as: SIMD4<Float>.self)); s136 += d136; q136 += d136 * d136
+                let d137 = SIMD4<Double>(UnsafeRawPointer(v + 548).loadUnaligned(as: SIMD4<Float>.self)); s137 += d137; q137 += d137 * d137
+                let d138 = SIMD4<Double>(UnsafeRawPointer(v + 552).loadUnaligned(as: SIMD4<Float>.self)); s138 += d138; q138 += d138 * d138
+                let d139 = SIMD4<Double>(UnsafeRawPointer(v + 556).loadUnaligned(as: SIMD4<Float>.self)); s139 += d139; q139 += d139 * d139
+            }
+            UnsafeMutableRawPointer(sums + 544).storeBytes(of: s136, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1440).storeBytes(of: q136, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 548).storeBytes(of: s137, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1444).storeBytes(of: q137, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 552).storeBytes(of: s138, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1448).storeBytes(of: q138, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 556).storeBytes(of: s139, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1452).storeBytes(of: q139, as: SIMD4<Double>.self)
+        }
+        do {
+            var s140 = UnsafeRawPointer(sums + 560).loadUnaligned(as: SIMD4<Double>.self), q140 = UnsafeRawPointer(sums + 1456).loadUnaligned(as: SIMD4<Double>.self)
+            var s141 = UnsafeRawPointer(sums + 564).loadUnaligned(as: SIMD4<Double>.self), q141 = UnsafeRawPointer(sums + 1460).loadUnaligned(as: SIMD4<Double>.self)
+            var s142 = UnsafeRawPointer(sums + 568).loadUnaligned(as: SIMD4<Double>.self), q142 = UnsafeRawPointer(sums + 1464).loadUnaligned(as: SIMD4<Double>.self)
+            var s143 = UnsafeRawPointer(sums + 572).loadUnaligned(as: SIMD4<Double>.self), q143 = UnsafeRawPointer(sums + 1468).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d140 = SIMD4<Double>(UnsafeRawPointer(v + 560).loadUnaligned(as: SIMD4<Float>.self)); s140 += d140; q140 += d140 * d140
+                let d141 = SIMD4<Double>(UnsafeRawPointer(v + 564).loadUnaligned(as: SIMD4<Float>.self)); s141 += d141; q141 += d141 * d141
+                let d142 = SIMD4<Double>(UnsafeRawPointer(v + 568).loadUnaligned(as: SIMD4<Float>.self)); s142 += d142; q142 += d142 * d142
+                let d143 = SIMD4<Double>(UnsafeRawPointer(v + 572).loadUnaligned(as: SIMD4<Float>.self)); s143 += d143; q143 += d143 * d143
+            }
+            UnsafeMutableRawPointer(sums + 560).storeBytes(of: s140, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1456).storeBytes(of: q140, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 564).storeBytes(of: s141, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1460).storeBytes(of: q141, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 568).storeBytes(of: s142, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1464).storeBytes(of: q142, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 572).storeBytes(of: s143, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1468).storeBytes(of: q143, as: SIMD4<Double>.self)
+        }
+        do {
+            var s144 = UnsafeRawPointer(sums + 576).loadUnaligned(as: SIMD4<Double>.self), q144 = UnsafeRawPointer(sums + 1472).loadUnaligned(as: SIMD4<Double>.self)
+            var s145 = UnsafeRawPointer(sums + 580).loadUnaligned(as: SIMD4<Double>.self), q145 = UnsafeRawPointer(sums + 1476).loadUnaligned(as: SIMD4<Double>.self)
+            var s146 = UnsafeRawPointer(sums + 584).loadUnaligned(as: SIMD4<Double>.self), q146 = UnsafeRawPointer(sums + 1480).loadUnaligned(as: SIMD4<Double>.self)
+            var s147 = UnsafeRawPointer(sums + 588).loadUnaligned(as: SIMD4<Double>.self), q147 = UnsafeRawPointer(sums + 1484).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d144 = SIMD4<Double>(UnsafeRawPointer(v + 576).loadUnaligned(as: SIMD4<Float>.self)); s144 += d144; q144 += d144 * d144
+                let d145 = SIMD4<Double>(UnsafeRawPointer(v + 580).loadUnaligned(as: SIMD4<Float>.self)); s145 += d145; q145 += d145 * d145
+                let d146 = SIMD4<Double>(UnsafeRawPointer(v + 584).loadUnaligned(as: SIMD4<Float>.self)); s146 += d146; q146 += d146 * d146
+                let d147 = SIMD4<Double>(UnsafeRawPointer(v + 588).loadUnaligned(as: SIMD4<Float>.self)); s147 += d147; q147 += d147 * d147
+            }
+            UnsafeMutableRawPointer(sums + 576).storeBytes(of: s144, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1472).storeBytes(of: q144, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 580).storeBytes(of: s145, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1476).storeBytes(of: q145, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 584).storeBytes(of: s146, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1480).storeBytes(of: q146, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 588).storeBytes(of: s147, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1484).storeBytes(of: q147, as: SIMD4<Double>.self)
+        }
+        do {
+            var s148 = UnsafeRawPointer(sums + 592).loadUnaligned(as: SIMD4<Double>.self), q148 = UnsafeRawPointer(sums + 1488).loadUnaligned(as: SIMD4<Double>.self)
+            var s149 = UnsafeRawPointer(sums + 596).loadUnaligned(as: SIMD4<Double>.self), q149 = UnsafeRawPointer(sums + 1492).loadUnaligned(as: SIMD4<Double>.self)
+            var s150 = UnsafeRawPointer(sums + 600).loadUnaligned(as: SIMD4<Double>.self), q150 = UnsafeRawPointer(sums + 1496).loadUnaligned(as: SIMD4<Double>.self)
+            var s151 = UnsafeRawPointer(sums + 604).loadUnaligned(as: SIMD4<Double>.self), q151 = UnsafeRawPointer(sums + 1500).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d148 = SIMD4<Double>(UnsafeRawPointer(v + 592).loadUnaligned(as: SIMD4<Float>.self)); s148 += d148; q148 += d148 * d148
+                let d149 = SIMD4<Double>(UnsafeRawPointer(v + 596).loadUnaligned(as: SIMD4<Float>.self)); s149 += d149; q149 += d149 * d149
+                let d150 = SIMD4<Double>(UnsafeRawPointer(v + 600).loadUnaligned(as: SIMD4<Float>.self)); s150 += d150; q150 += d150 * d150
+                let d151 = SIMD4<Double>(UnsafeRawPointer(v + 604).loadUnaligned(as: SIMD4<Float>.self)); s151 += d151; q151 += d151 * d151
+            }
+            UnsafeMutableRawPointer(sums + 592).storeBytes(of: s148, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1488).storeBytes(of: q148, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 596).storeBytes(of: s149, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1492).storeBytes(of: q149, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 600).storeBytes(of: s150, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1496).storeBytes(of: q150, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 604).storeBytes(of: s151, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1500).storeBytes(of: q151, as: SIMD4<Double>.self)
+        }
+        do {
+            var s152 = UnsafeRawPointer(sums + 608).loadUnaligned(as: SIMD4<Double>.self), q152 = UnsafeRawPointer(sums + 1504).loadUnaligned(as: SIMD4<Double>.self)
+            var s153 = UnsafeRawPointer(sums + 612).loadUnaligned(as: SIMD4<Double>.self), q153 = UnsafeRawPointer(sums + 1508).loadUnaligned(as: SIMD4<Double>.self)
+            var s154 = UnsafeRawPointer(sums + 616).loadUnaligned(as: SIMD4<Double>.self), q154 = UnsafeRawPointer(sums + 1512).loadUnaligned(as: SIMD4<Double>.self)
+            var s155 = UnsafeRawPointer(sums + 620).loadUnaligned(as: SIMD4<Double>.self), q155 = UnsafeRawPointer(sums + 1516).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d152 = SIMD4<Double>(UnsafeRawPointer(v + 608).loadUnaligned(as: SIMD4<Float>.self)); s152 += d152; q152 += d152 * d152
+                let d153 = SIMD4<Double>(UnsafeRawPointer(v + 612).loadUnaligned(as: SIMD4<Float>.self)); s153 += d153; q153 += d153 * d153
+                let d154 = SIMD4<Double>(UnsafeRawPointer(v + 616).loadUnaligned(as: SIMD4<Float>.self)); s154 += d154; q154 += d154 * d154
+                let d155 = SIMD4<Double>(UnsafeRawPointer(v + 620).loadUnaligned(as: SIMD4<Float>.self)); s155 += d155; q155 += d155 * d155
+            }
+            UnsafeMutableRawPointer(sums + 608).storeBytes(of: s152, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1504).storeBytes(of: q152, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 612).storeBytes(of: s153, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1508).storeBytes(of: q153, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 616).storeBytes(of: s154, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1512).storeBytes(of: q154, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 620).storeBytes(of: s155, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1516).storeBytes(of: q155, as: SIMD4<Double>.self)
+        }
+        do {
+            var s156 = UnsafeRawPointer(sums + 624).loadUnaligned(as: SIMD4<Double>.self), q156 = UnsafeRawPointer(sums + 1520).loadUnaligned(as: SIMD4<Double>.self)
+            var s157 = UnsafeRawPointer(sums + 628).loadUnaligned(as: SIMD4<Double>.self), q157 = UnsafeRawPointer(sums + 1524).loadUnaligned(as: SIMD4<Double>.self)
+            var s158 = UnsafeRawPointer(sums + 632).loadUnaligned(as: SIMD4<Double>.self), q158 = UnsafeRawPointer(sums + 1528).loadUnaligned(as: SIMD4<Double>.self)
+            var s159 = UnsafeRawPointer(sums + 636).loadUnaligned(as: SIMD4<Double>.self), q159 = UnsafeRawPointer(sums + 1532).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d156 = SIMD4<Double>(UnsafeRawPointer(v + 624).loadUnaligned(as: SIMD4<Float>.self)); s156 += d156; q156 += d156 * d156
+                let d157 = SIMD4<Double>(UnsafeRawPointer(v + 628).loadUnaligned(as: SIMD4<Float>.self)); s157 += d157; q157 += d157 * d157
+                let d158 = SIMD4<Double>(UnsafeRawPointer(v + 632).loadUnaligned(as: SIMD4<Float>.self)); s158 += d158; q158 += d158 * d158
+                let d159 = SIMD4<Double>(UnsafeRawPointer(v + 636).loadUnaligned(as: SIMD4<Float>.self)); s159 += d159; q159 += d159 * d159
+            }
+            UnsafeMutableRawPointer(sums + 624).storeBytes(of: s156, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1520).storeBytes(of: q156, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 628).storeBytes(of: s157, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1524).storeBytes(of: q157, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 632).storeBytes(of: s158, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1528).storeBytes(of: q158, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 636).storeBytes(of: s159, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1532).storeBytes(of: q159, as: SIMD4<Double>.self)
+        }
+        do {
+            var s160 = UnsafeRawPointer(sums + 640).loadUnaligned(as: SIMD4<Double>.self), q160 = UnsafeRawPointer(sums + 1536).loadUnaligned(as: SIMD4<Double>.self)
+            var s161 = UnsafeRawPointer(sums + 644).loadUnaligned(as: SIMD4<Double>.self), q161 = UnsafeRawPointer(sums + 1540).loadUnaligned(as: SIMD4<Double>.self)
+            var s162 = UnsafeRawPointer(sums + 648).loadUnaligned(as: SIMD4<Double>.self), q162 = UnsafeRawPointer(sums + 1544).loadUnaligned(as: SIMD4<Double>.self)
+            var s163 = UnsafeRawPointer(sums + 652).loadUnaligned(as: SIMD4<Double>.self), q163 = UnsafeRawPointer(sums + 1548).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d160 = SIMD4<Double>(UnsafeRawPointer(v + 640).loadUnaligned(as: SIMD4<Float>.self)); s160 += d160; q160 += d160 * d160
+                let d161 = SIMD4<Double>(UnsafeRawPointer(v + 644).loadUnaligned(as: SIMD4<Float>.self)); s161 += d161; q161 += d161 * d161
+                let d162 = SIMD4<Double>(UnsafeRawPointer(v + 648).loadUnaligned(as: SIMD4<Float>.self)); s162 += d162; q162 += d162 * d162
+                let d163 = SIMD4<Double>(UnsafeRawPointer(v + 652).loadUnaligned(as: SIMD4<Float>.self)); s163 += d163; q163 += d163 * d163
+            }
+            UnsafeMutableRawPointer(sums + 640).storeBytes(of: s160, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1536).storeBytes(of: q160, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 644).storeBytes(of: s161, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1540).storeBytes(of: q161, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 648).storeBytes(of: s162, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1544).storeBytes(of: q162, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 652).storeBytes(of: s163, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1548).storeBytes(of: q163, as: SIMD4<Double>.self)
+        }
+        do {
+            var s164 = UnsafeRawPointer(sums + 656).loadUnaligned(as: SIMD4<Double>.self), q164 = UnsafeRawPointer(sums + 1552).loadUnaligned(as: SIMD4<Double>.self)
+            var s165 = UnsafeRawPointer(sums + 660).loadUnaligned(as: SIMD4<Double>.self), q165 = UnsafeRawPointer(sums + 1556).loadUnaligned(as: SIMD4<Double>.self)
+            var s166 = UnsafeRawPointer(sums + 664).loadUnaligned(as: SIMD4<Double>.self), q166 = UnsafeRawPointer(sums + 1560).loadUnaligned(as: SIMD4<Double>.self)
+            var s167 = UnsafeRawPointer(sums + 668).loadUnaligned(as: SIMD4<Double>.self), q167 = UnsafeRawPointer(sums + 1564).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d164 = SIMD4<Double>(UnsafeRawPointer(v + 656).loadUnaligned(as: SIMD4<Float>.self)); s164 += d164; q164 += d164 * d164
+                let d165 = SIMD4<Double>(UnsafeRawPointer(v + 660).loadUnaligned(as: SIMD4<Float>.self)); s165 += d165; q165 += d165 * d165
+                let d166 = SIMD4<Double>(UnsafeRawPointer(v + 664).loadUnaligned(as: SIMD4<Float>.self)); s166 += d166; q166 += d166 * d166
+                let d167 = SIMD4<Double>(UnsafeRawPointer(v + 668).loadUnaligned(as: SIMD4<Float>.self)); s167 += d167; q167 += d167 * d167
+            }
+            UnsafeMutableRawPointer(sums + 656).storeBytes(of: s164, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1552).storeBytes(of: q164, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 660).storeBytes(of: s165, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1556).storeBytes(of: q165, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 664).storeBytes(of: s166, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1560).storeBytes(of: q166, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 668).storeBytes(of: s167, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1564).storeBytes(of: q167, as: SIMD4<Double>.self)
+        }
+        do {
+            var s168 = UnsafeRawPointer(sums + 672).loadUnaligned(as: SIMD4<Double>.self), q168 = UnsafeRawPointer(sums + 1568).loadUnaligned(as: SIMD4<Double>.self)
+            var s169 = UnsafeRawPointer(sums + 676).loadUnaligned(as: SIMD4<Double>.self), q169 = UnsafeRawPointer(sums + 1572).loadUnaligned(as: SIMD4<Double>.self)
+            var s170 = UnsafeRawPointer(sums + 680).loadUnaligned(as: SIMD4<Double>.self), q170 = UnsafeRawPointer(sums + 1576).loadUnaligned(as: SIMD4<Double>.self)
+            var s171 = UnsafeRawPointer(sums + 684).loadUnaligned(as: SIMD4<Double>.self), q171 = UnsafeRawPointer(sums + 1580).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d168 = SIMD4<Double>(UnsafeRawPointer(v + 672).loadUnaligned(as: SIMD4<Float>.self)); s168 += d168; q168 += d168 * d168
+                let d169 = SIMD4<Double>(UnsafeRawPointer(v + 676).loadUnaligned(as: SIMD4<Float>.self)); s169 += d169; q169 += d169 * d169
+                let d170 = SIMD4<Double>(UnsafeRawPointer(v + 680).loadUnaligned(as: SIMD4<Float>.self)); s170 += d170; q170 += d170 * d170
+                let d171 = SIMD4<Double>(UnsafeRawPointer(v + 684).loadUnaligned(as: SIMD4<Float>.self)); s171 += d171; q171 += d171 * d171
+            }
+            UnsafeMutableRawPointer(sums + 672).storeBytes(of: s168, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1568).storeBytes(of: q168, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 676).storeBytes(of: s169, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1572).storeBytes(of: q169, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 680).storeBytes(of: s170, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1576).storeBytes(of: q170, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 684).storeBytes(of: s171, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1580).storeBytes(of: q171, as: SIMD4<Double>.self)
+        }
+        do {
+            var s172 = UnsafeRawPointer(sums + 688).loadUnaligned(as: SIMD4<Double>.self), q172 = UnsafeRawPointer(sums + 1584).loadUnaligned(as: SIMD4<Double>.self)
+            var s173 = UnsafeRawPointer(sums + 692).loadUnaligned(as: SIMD4<Double>.self), q173 = UnsafeRawPointer(sums + 1588).loadUnaligned(as: SIMD4<Double>.self)
+            var s174 = UnsafeRawPointer(sums + 696).loadUnaligned(as: SIMD4<Double>.self), q174 = UnsafeRawPointer(sums + 1592).loadUnaligned(as: SIMD4<Double>.self)
+            var s175 = UnsafeRawPointer(sums + 700).loadUnaligned(as: SIMD4<Double>.self), q175 = UnsafeRawPointer(sums + 1596).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d172 = SIMD4<Double>(UnsafeRawPointer(v + 688).loadUnaligned(as: SIMD4<Float>.self)); s172 += d172; q172 += d172 * d172
+                let d173 = SIMD4<Double>(UnsafeRawPointer(v + 692).loadUnaligned(as: SIMD4<Float>.self)); s173 += d173; q173 += d173 * d173
+                let d174 = SIMD4<Double>(UnsafeRawPointer(v + 696).loadUnaligned(as: SIMD4<Float>.self)); s174 += d174; q174 += d174 * d174
+                let d175 = SIMD4<Double>(UnsafeRawPointer(v + 700).loadUnaligned(as: SIMD4<Float>.self)); s175 += d175; q175 += d175 * d175
+            }
+            UnsafeMutableRawPointer(sums + 688).storeBytes(of: s172, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1584).storeBytes(of: q172, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 692).storeBytes(of: s173, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1588).storeBytes(of: q173, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 696).storeBytes(of: s174, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1592).storeBytes(of: q174, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 700).storeBytes(of: s175, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1596).storeBytes(of: q175, as: SIMD4<Double>.self)
+        }
+        do {
+            var s176 = UnsafeRawPointer(sums + 704).loadUnaligned(as: SIMD4<Double>.self), q176 = UnsafeRawPointer(sums + 1600).loadUnaligned(as: SIMD4<Double>.self)
+            var s177 = UnsafeRawPointer(sums + 708).loadUnaligned(as: SIMD4<Double>.self), q177 = UnsafeRawPointer(sums + 1604).loadUnaligned(as: SIMD4<Double>.self)
+            var s178 = UnsafeRawPointer(sums + 712).loadUnaligned(as: SIMD4<Double>.self), q178 = UnsafeRawPointer(sums + 1608).loadUnaligned(as: SIMD4<Double>.self)
+            var s179 = UnsafeRawPointer(sums + 716).loadUnaligned(as: SIMD4<Double>.self), q179 = UnsafeRawPointer(sums + 1612).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d176 = SIMD4<Double>(UnsafeRawPointer(v + 704).loadUnaligned(as: SIMD4<Float>.self)); s176 += d176; q176 += d176 * d176
+                let d177 = SIMD4<Double>(UnsafeRawPointer(v + 708).loadUnaligned(as: SIMD4<Float>.self)); s177 += d177; q177 += d177 * d177
+                let d178 = SIMD4<Double>(UnsafeRawPointer(v + 712).loadUnaligned(as: SIMD4<Float>.self)); s178 += d178; q178 += d178 * d178
+                let d179 = SIMD4<Double>(UnsafeRawPointer(v + 716).loadUnaligned(as: SIMD4<Float>.self)); s179 += d179; q179 += d179 * d179
+            }
+            UnsafeMutableRawPointer(sums + 704).storeBytes(of: s176, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1600).storeBytes(of: q176, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 708).storeBytes(of: s177, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1604).storeBytes(of: q177, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 712).storeBytes(of: s178, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1608).storeBytes(of: q178, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 716).storeBytes(of: s179, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1612).storeBytes(of: q179, as: SIMD4<Double>.self)
+        }
+        do {
+            var s180 = UnsafeRawPointer(sums + 720).loadUnaligned(as: SIMD4<Double>.self), q180 = UnsafeRawPointer(sums + 1616).loadUnaligned(as: SIMD4<Double>.self)
+            var s181 = UnsafeRawPointer(sums + 724).loadUnaligned(as: SIMD4<Double>.self), q181 = UnsafeRawPointer(sums + 1620).loadUnaligned(as: SIMD4<Double>.self)
+            var s182 = UnsafeRawPointer(sums + 728).loadUnaligned(as: SIMD4<Double>.self), q182 = UnsafeRawPointer(sums + 1624).loadUnaligned(as: SIMD4<Double>.self)
+            var s183 = UnsafeRawPointer(sums + 732).loadUnaligned(as: SIMD4<Double>.self), q183 = UnsafeRawPointer(sums + 1628).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d180 = SIMD4<Double>(UnsafeRawPointer(v + 720).loadUnaligned(as: SIMD4<Float>.self)); s180 += d180; q180 += d180 * d180
+                let d181 = SIMD4<Double>(UnsafeRawPointer(v + 724).loadUnaligned(as: SIMD4<Float>.self)); s181 += d181; q181 += d181 * d181
+                let d182 = SIMD4<Double>(UnsafeRawPointer(v + 728).loadUnaligned(as: SIMD4<Float>.self)); s182 += d182; q182 += d182 * d182
+                let d183 = SIMD4<Double>(UnsafeRawPointer(v + 732).loadUnaligned(as: SIMD4<Float>.self)); s183 += d183; q183 += d183 * d183
+            }
+            UnsafeMutableRawPointer(sums + 720).storeBytes(of: s180, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1616).storeBytes(of: q180, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 724).storeBytes(of: s181, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1620).storeBytes(of: q181, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 728).storeBytes(of: s182, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1624).storeBytes(of: q182, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 732).storeBytes(of: s183, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1628).storeBytes(of: q183, as: SIMD4<Double>.self)
+        }
+        do {
+            var s184 = UnsafeRawPointer(sums + 736).loadUnaligned(as: SIMD4<Double>.self), q184 = UnsafeRawPointer(sums + 1632).loadUnaligned(as: SIMD4<Double>.self)
+            var s185 = UnsafeRawPointer(sums + 740).loadUnaligned(as: SIMD4<Double>.self), q185 = UnsafeRawPointer(sums + 1636).loadUnaligned(as: SIMD4<Double>.self)
+            var s186 = UnsafeRawPointer(sums + 744).loadUnaligned(as: SIMD4<Double>.self), q186 = UnsafeRawPointer(sums + 1640).loadUnaligned(as: SIMD4<Double>.self)
+            var s187 = UnsafeRawPointer(sums + 748).loadUnaligned(as: SIMD4<Double>.self), q187 = UnsafeRawPointer(sums + 1644).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d184 = SIMD4<Double>(UnsafeRawPointer(v + 736).loadUnaligned(as: SIMD4<Float>.self)); s184 += d184; q184 += d184 * d184
+                let d185 = SIMD4<Double>(UnsafeRawPointer(v + 740).loadUnaligned(as: SIMD4<Float>.self)); s185 += d185; q185 += d185 * d185
+                let d186 = SIMD4<Double>(UnsafeRawPointer(v + 744).loadUnaligned(as: SIMD4<Float>.self)); s186 += d186; q186 += d186 * d186
+                let d187 = SIMD4<Double>(UnsafeRawPointer(v + 748).loadUnaligned(as: SIMD4<Float>.self)); s187 += d187; q187 += d187 * d187
+            }
+            UnsafeMutableRawPointer(sums + 736).storeBytes(of: s184, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1632).storeBytes(of: q184, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 740).storeBytes(of: s185, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1636).storeBytes(of: q185, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 744).storeBytes(of: s186, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1640).storeBytes(of: q186, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 748).storeBytes(of: s187, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1644).storeBytes(of: q187, as: SIMD4<Double>.self)
+        }
+        do {
+            var s188 = UnsafeRawPointer(sums + 752).loadUnaligned(as: SIMD4<Double>.self), q188 = UnsafeRawPointer(sums + 1648).loadUnaligned(as: SIMD4<Double>.self)
+            var s189 = UnsafeRawPointer(sums + 756).loadUnaligned(as: SIMD4<Double>.self), q189 = UnsafeRawPointer(sums + 1652).loadUnaligned(as: SIMD4<Double>.self)
+            var s190 = UnsafeRawPointer(sums + 760).loadUnaligned(as: SIMD4<Double>.self), q190 = UnsafeRawPointer(sums + 1656).loadUnaligned(as: SIMD4<Double>.self)
+            var s191 = UnsafeRawPointer(sums + 764).loadUnaligned(as: SIMD4<Double>.self), q191 = UnsafeRawPointer(sums + 1660).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d188 = SIMD4<Double>(UnsafeRawPointer(v + 752).loadUnaligned(as: SIMD4<Float>.self)); s188 += d188; q188 += d188 * d188
+                let d189 = SIMD4<Double>(UnsafeRawPointer(v + 756).loadUnaligned(as: SIMD4<Float>.self)); s189 += d189; q189 += d189 * d189
+                let d190 = SIMD4<Double>(UnsafeRawPointer(v + 760).loadUnaligned(as: SIMD4<Float>.self)); s190 += d190; q190 += d190 * d190
+                let d191 = SIMD4<Double>(UnsafeRawPointer(v + 764).loadUnaligned(as: SIMD4<Float>.self)); s191 += d191; q191 += d191 * d191
+            }
+            UnsafeMutableRawPointer(sums + 752).storeBytes(of: s188, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1648).storeBytes(of: q188, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 756).storeBytes(of: s189, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1652).storeBytes(of: q189, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 760).storeBytes(of: s190, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1656).storeBytes(of: q190, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 764).storeBytes(of: s191, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1660).storeBytes(of: q191, as: SIMD4<Double>.self)
+        }
+        do {
+            var s192 = UnsafeRawPointer(sums + 768).loadUnaligned(as: SIMD4<Double>.self), q192 = UnsafeRawPointer(sums + 1664).loadUnaligned(as: SIMD4<Double>.self)
+            var s193 = UnsafeRawPointer(sums + 772).loadUnaligned(as: SIMD4<Double>.self), q193 = UnsafeRawPointer(sums + 1668).loadUnaligned(as: SIMD4<Double>.self)
+            var s194 = UnsafeRawPointer(sums + 776).loadUnaligned(as: SIMD4<Double>.self), q194 = UnsafeRawPointer(sums + 1672).loadUnaligned(as: SIMD4<Double>.self)
+            var s195 = UnsafeRawPointer(sums + 780).loadUnaligned(as: SIMD4<Double>.self), q195 = UnsafeRawPointer(sums + 1676).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d192 = SIMD4<Double>(UnsafeRawPointer(v + 768).loadUnaligned(as: SIMD4<Float>.self)); s192 += d192; q192 += d192 * d192
+                let d193 = SIMD4<Double>(UnsafeRawPointer(v + 772).loadUnaligned(as: SIMD4<Float>.self)); s193 += d193; q193 += d193 * d193
+                let d194 = SIMD4<Double>(UnsafeRawPointer(v + 776).loadUnaligned(as: SIMD4<Float>.self)); s194 += d194; q194 += d194 * d194
+                let d195 = SIMD4<Double>(UnsafeRawPointer(v + 780).loadUnaligned(as: SIMD4<Float>.self)); s195 += d195; q195 += d195 * d195
+            }
+            UnsafeMutableRawPointer(sums + 768).storeBytes(of: s192, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1664).storeBytes(of: q192, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 772).storeBytes(of: s193, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1668).storeBytes(of: q193, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 776).storeBytes(of: s194, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1672).storeBytes(of: q194, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 780).storeBytes(of: s195, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1676).storeBytes(of: q195, as: SIMD4<Double>.self)
+        }
+        do {
+            var s196 = UnsafeRawPointer(sums + 784).loadUnaligned(as: SIMD4<Double>.self), q196 = UnsafeRawPointer(sums + 1680).loadUnaligned(as: SIMD4<Double>.self)
+            var s197 = UnsafeRawPointer(sums + 788).loadUnaligned(as: SIMD4<Double>.self), q197 = UnsafeRawPointer(sums + 1684).loadUnaligned(as: SIMD4<Double>.self)
+            var s198 = UnsafeRawPointer(sums + 792).loadUnaligned(as: SIMD4<Double>.self), q198 = UnsafeRawPointer(sums + 1688).loadUnaligned(as: SIMD4<Double>.self)
+            var s199 = UnsafeRawPointer(sums + 796).loadUnaligned(as: SIMD4<Double>.self), q199 = UnsafeRawPointer(sums + 1692).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d196 = SIMD4<Double>(UnsafeRawPointer(v + 784).loadUnaligned(as: SIMD4<Float>.self)); s196 += d196; q196 += d196 * d196
+                let d197 = SIMD4<Double>(UnsafeRawPointer(v + 788).loadUnaligned(as: SIMD4<Float>.self)); s197 += d197; q197 += d197 * d197
+                let d198 = SIMD4<Double>(UnsafeRawPointer(v + 792).loadUnaligned(as: SIMD4<Float>.self)); s198 += d198; q198 += d198 * d198
+                let d199 = SIMD4<Double>(UnsafeRawPointer(v + 796).loadUnaligned(as: SIMD4<Float>.self)); s199 += d199; q199 += d199 * d199
+            }
+            UnsafeMutableRawPointer(sums + 784).storeBytes(of: s196, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1680).storeBytes(of: q196, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 788).storeBytes(of: s197, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1684).storeBytes(of: q197, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 792).storeBytes(of: s198, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1688).storeBytes(of: q198, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 796).storeBytes(of: s199, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1692).storeBytes(of: q199, as: SIMD4<Double>.self)
+        }
+        do {
+            var s200 = UnsafeRawPointer(sums + 800).loadUnaligned(as: SIMD4<Double>.self), q200 = UnsafeRawPointer(sums + 1696).loadUnaligned(as: SIMD4<Double>.self)
+            var s201 = UnsafeRawPointer(sums + 804).loadUnaligned(as: SIMD4<Double>.self), q201 = UnsafeRawPointer(sums + 1700).loadUnaligned(as: SIMD4<Double>.self)
+            var s202 = UnsafeRawPointer(sums + 808).loadUnaligned(as: SIMD4<Double>.self), q202 = UnsafeRawPointer(sums + 1704).loadUnaligned(as: SIMD4<Double>.self)
+            var s203 = UnsafeRawPointer(sums + 812).loadUnaligned(as: SIMD4<Double>.self), q203 = UnsafeRawPointer(sums + 1708).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d200 = SIMD4<Double>(UnsafeRawPointer(v + 800).loadUnaligned(as: SIMD4<Float>.self)); s200 += d200; q200 += d200 * d200
+                let d201 = SIMD4<Double>(UnsafeRawPointer(v + 804).loadUnaligned(as: SIMD4<Float>.self)); s201 += d201; q201 += d201 * d201
+                let d202 = SIMD4<Double>(UnsafeRawPointer(v + 808).loadUnaligned(as: SIMD4<Float>.self)); s202 += d202; q202 += d202 * d202
+                let d203 = SIMD4<Double>(UnsafeRawPointer(v + 812).loadUnaligned(as: SIMD4<Float>.self)); s203 += d203; q203 += d203 * d203
+            }
+            UnsafeMutableRawPointer(sums + 800).storeBytes(of: s200, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1696).storeBytes(of: q200, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 804).storeBytes(of: s201, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1700).storeBytes(of: q201, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 808).storeBytes(of: s202, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1704).storeBytes(of: q202, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 812).storeBytes(of: s203, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1708).storeBytes(of: q203, as: SIMD4<Double>.self)
+        }
+        do {
+            var s204 = UnsafeRawPointer(sums + 816).loadUnaligned(as: SIMD4<Double>.self), q204 = UnsafeRawPointer(sums + 1712).loadUnaligned(as: SIMD4<Double>.self)
+            var s205 = UnsafeRawPointer(sums + 820).loadUnaligned(as: SIMD4<Double>.self), q205 = UnsafeRawPointer(sums + 1716).loadUnaligned(as: SIMD4<Double>.self)
+            var s206 = UnsafeRawPointer(sums + 824).loadUnaligned(as: SIMD4<Double>.self), q206 = UnsafeRawPointer(sums + 1720).loadUnaligned(as: SIMD4<Double>.self)
+            var s207 = UnsafeRawPointer(sums + 828).loadUnaligned(as: SIMD4<Double>.self), q207 = UnsafeRawPointer(sums + 1724).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d204 = SIMD4<Double>(UnsafeRawPointer(v + 816).loadUnaligned(as: SIMD4<Float>.self)); s204 += d204; q204 += d204 * d204
+                let d205 = SIMD4<Double>(UnsafeRawPointer(v + 820).loadUnaligned(as: SIMD4<Float>.self)); s205 += d205; q205 += d205 * d205
+                let d206 = SIMD4<Double>(UnsafeRawPointer(v + 824).loadUnaligned(as: SIMD4<Float>.self)); s206 += d206; q206 += d206 * d206
+                let d207 = SIMD4<Double>(UnsafeRawPointer(v + 828).loadUnaligned(as: SIMD4<Float>.self)); s207 += d207; q207 += d207 * d207
+            }
+            UnsafeMutableRawPointer(sums + 816).storeBytes(of: s204, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1712).storeBytes(of: q204, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 820).storeBytes(of: s205, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1716).storeBytes(of: q205, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 824).storeBytes(of: s206, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1720).storeBytes(of: q206, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 828).storeBytes(of: s207, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1724).storeBytes(of: q207, as: SIMD4<Double>.self)
+        }
+        do {
+            var s208 = UnsafeRawPointer(sums + 832).loadUnaligned(as: SIMD4<Double>.self), q208 = UnsafeRawPointer(sums + 1728).loadUnaligned(as: SIMD4<Double>.self)
+            var s209 = UnsafeRawPointer(sums + 836).loadUnaligned(as: SIMD4<Double>.self), q209 = UnsafeRawPointer(sums + 1732).loadUnaligned(as: SIMD4<Double>.self)
+            var s210 = UnsafeRawPointer(sums + 840).loadUnaligned(as: SIMD4<Double>.self), q210 = UnsafeRawPointer(sums + 1736).loadUnaligned(as: SIMD4<Double>.self)
+            var s211 = UnsafeRawPointer(sums + 844).loadUnaligned(as: SIMD4<Double>.self), q211 = UnsafeRawPointer(sums + 1740).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d208 = SIMD4<Double>(UnsafeRawPointer(v + 832).loadUnaligned(as: SIMD4<Float>.self)); s208 += d208; q208 += d208 * d208
+                let d209 = SIMD4<Double>(UnsafeRawPointer(v + 836).loadUnaligned(as: SIMD4<Float>.self)); s209 += d209; q209 += d209 * d209
+                let d210 = SIMD4<Double>(UnsafeRawPointer(v + 840).loadUnaligned(as: SIMD4<Float>.self)); s210 += d210; q210 += d210 * d210
+                let d211 = SIMD4<Double>(UnsafeRawPointer(v + 844).loadUnaligned(as: SIMD4<Float>.self)); s211 += d211; q211 += d211 * d211
+            }
+            UnsafeMutableRawPointer(sums + 832).storeBytes(of: s208, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1728).storeBytes(of: q208, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 836).storeBytes(of: s209, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1732).storeBytes(of: q209, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 840).storeBytes(of: s210, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1736).storeBytes(of: q210, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 844).storeBytes(of: s211, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1740).storeBytes(of: q211, as: SIMD4<Double>.self)
+        }
+        do {
+            var s212 = UnsafeRawPointer(sums + 848).loadUnaligned(as: SIMD4<Double>.self), q212 = UnsafeRawPointer(sums + 1744).loadUnaligned(as: SIMD4<Double>.self)
+            var s213 = UnsafeRawPointer(sums + 852).loadUnaligned(as: SIMD4<Double>.self), q213 = UnsafeRawPointer(sums + 1748).loadUnaligned(as: SIMD4<Double>.self)
+            var s214 = UnsafeRawPointer(sums + 856).loadUnaligned(as: SIMD4<Double>.self), q214 = UnsafeRawPointer(sums + 1752).loadUnaligned(as: SIMD4<Double>.self)
+            var s215 = UnsafeRawPointer(sums + 860).loadUnaligned(as: SIMD4<Double>.self), q215 = UnsafeRawPointer(sums + 1756).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d212 = SIMD4<Double>(UnsafeRawPointer(v + 848).loadUnaligned(as: SIMD4<Float>.self)); s212 += d212; q212 += d212 * d212
+                let d213 = SIMD4<Double>(UnsafeRawPointer(v + 852).loadUnaligned(as: SIMD4<Float>.self)); s213 += d213; q213 += d213 * d213
+                let d214 = SIMD4<Double>(UnsafeRawPointer(v + 856).loadUnaligned(as: SIMD4<Float>.self)); s214 += d214; q214 += d214 * d214
+                let d215 = SIMD4<Double>(UnsafeRawPointer(v + 860).loadUnaligned(as: SIMD4<Float>.self)); s215 += d215; q215 += d215 * d215
+            }
+            UnsafeMutableRawPointer(sums + 848).storeBytes(of: s212, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1744).storeBytes(of: q212, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 852).storeBytes(of: s213, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1748).storeBytes(of: q213, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 856).storeBytes(of: s214, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1752).storeBytes(of: q214, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 860).storeBytes(of: s215, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1756).storeBytes(of: q215, as: SIMD4<Double>.self)
+        }
+        do {
+            var s216 = UnsafeRawPointer(sums + 864).loadUnaligned(as: SIMD4<Double>.self), q216 = UnsafeRawPointer(sums + 1760).loadUnaligned(as: SIMD4<Double>.self)
+            var s217 = UnsafeRawPointer(sums + 868).loadUnaligned(as: SIMD4<Double>.self), q217 = UnsafeRawPointer(sums + 1764).loadUnaligned(as: SIMD4<Double>.self)
+            var s218 = UnsafeRawPointer(sums + 872).loadUnaligned(as: SIMD4<Double>.self), q218 = UnsafeRawPointer(sums + 1768).loadUnaligned(as: SIMD4<Double>.self)
+            var s219 = UnsafeRawPointer(sums + 876).loadUnaligned(as: SIMD4<Double>.self), q219 = UnsafeRawPointer(sums + 1772).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d216 = SIMD4<Double>(UnsafeRawPointer(v + 864).loadUnaligned(as: SIMD4<Float>.self)); s216 += d216; q216 += d216 * d216
+                let d217 = SIMD4<Double>(UnsafeRawPointer(v + 868).loadUnaligned(as: SIMD4<Float>.self)); s217 += d217; q217 += d217 * d217
+                let d218 = SIMD4<Double>(UnsafeRawPointer(v + 872).loadUnaligned(as: SIMD4<Float>.self)); s218 += d218; q218 += d218 * d218
+                let d219 = SIMD4<Double>(UnsafeRawPointer(v + 876).loadUnaligned(as: SIMD4<Float>.self)); s219 += d219; q219 += d219 * d219
+            }
+            UnsafeMutableRawPointer(sums + 864).storeBytes(of: s216, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1760).storeBytes(of: q216, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 868).storeBytes(of: s217, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1764).storeBytes(of: q217, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 872).storeBytes(of: s218, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1768).storeBytes(of: q218, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 876).storeBytes(of: s219, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1772).storeBytes(of: q219, as: SIMD4<Double>.self)
+        }
+        do {
+            var s220 = UnsafeRawPointer(sums + 880).loadUnaligned(as: SIMD4<Double>.self), q220 = UnsafeRawPointer(sums + 1776).loadUnaligned(as: SIMD4<Double>.self)
+            var s221 = UnsafeRawPointer(sums + 884).loadUnaligned(as: SIMD4<Double>.self), q221 = UnsafeRawPointer(sums + 1780).loadUnaligned(as: SIMD4<Double>.self)
+            var s222 = UnsafeRawPointer(sums + 888).loadUnaligned(as: SIMD4<Double>.self), q222 = UnsafeRawPointer(sums + 1784).loadUnaligned(as: SIMD4<Double>.self)
+            var s223 = UnsafeRawPointer(sums + 892).loadUnaligned(as: SIMD4<Double>.self), q223 = UnsafeRawPointer(sums + 1788).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d220 = SIMD4<Double>(UnsafeRawPointer(v + 880).loadUnaligned(as: SIMD4<Float>.self)); s220 += d220; q220 += d220 * d220
+                let d221 = SIMD4<Double>(UnsafeRawPointer(v + 884).loadUnaligned(as: SIMD4<Float>.self)); s221 += d221; q221 += d221 * d221
+                let d222 = SIMD4<Double>(UnsafeRawPointer(v + 888).loadUnaligned(as: SIMD4<Float>.self)); s222 += d222; q222 += d222 * d222
+                let d223 = SIMD4<Double>(UnsafeRawPointer(v + 892).loadUnaligned(as: SIMD4<Float>.self)); s223 += d223; q223 += d223 * d223
+            }
+            UnsafeMutableRawPointer(sums + 880).storeBytes(of: s220, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1776).storeBytes(of: q220, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 884).storeBytes(of: s221, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1780).storeBytes(of: q221, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 888).storeBytes(of: s222, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1784).storeBytes(of: q222, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 892).storeBytes(of: s223, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1788).storeBytes(of: q223, as: SIMD4<Double>.self)
         }
     }
 
@@ -299,17 +1247,2580 @@ extension Random022: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 1792) { buffer in
-            let g = buffer.baseAddress!, gx = g + 896
-            g.initialize(repeating: 0, count: 1792)
+        do {
+            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1792).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
+            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1796).loadUnaligned(as: SIMD4<Float>.self)
+            var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             do {
                 let at = 0
-                for c in 0..<896 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[1792 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
+                g1 += d1; gx1 += d1 * n1
             }
-            for c in 0..<896 {
-                sums[1792 + c] += g[c]; sums[2688 + c] += gx[c]
-                gk[0 + c] += Float(gx[c])
-                gk[896 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[1792 + lane] += g0[lane]; sums[2688 + lane] += gx0[lane]
+                gk[0 + lane] += Float(gx0[lane])
+                gk[896 + lane] += Float(g0[lane])
+            }
+            for lane in 0..<4 {
+                sums[1796 + lane] += g1[lane]; sums[2692 + lane] += gx1[lane]
+                gk[4 + lane] += Float(gx1[lane])
+                gk[900 + lane] += Float(g1[lane])
+            }
+        }
+        do {
+            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 1800).loadUnaligned(as: SIMD4<Float>.self)
+            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
+            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 1804).loadUnaligned(as: SIMD4<Float>.self)
+            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
+                g2 += d2; gx2 += d2 * n2
+                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
+                g3 += d3; gx3 += d3 * n3
+            }
+            for lane in 0..<4 {
+                sums[1800 + lane] += g2[lane]; sums[2696 + lane] += gx2[lane]
+                gk[8 + lane] += Float(gx2[lane])
+                gk[904 + lane] += Float(g2[lane])
+            }
+            for lane in 0..<4 {
+                sums[1804 + lane] += g3[lane]; sums[2700 + lane] += gx3[lane]
+                gk[12 + lane] += Float(gx3[lane])
+                gk[908 + lane] += Float(g3[lane])
+            }
+        }
+        do {
+            let mean4 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 1808).loadUnaligned(as: SIMD4<Float>.self)
+            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
+            let mean5 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 1812).loadUnaligned(as: SIMD4<Float>.self)
+            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
+                g4 += d4; gx4 += d4 * n4
+                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
+                g5 += d5; gx5 += d5 * n5
+            }
+            for lane in 0..<4 {
+                sums[1808 + lane] += g4[lane]; sums[2704 + lane] += gx4[lane]
+                gk[16 + lane] += Float(gx4[lane])
+                gk[912 + lane] += Float(g4[lane])
+            }
+            for lane in 0..<4 {
+                sums[1812 + lane] += g5[lane]; sums[2708 + lane] += gx5[lane]
+                gk[20 + lane] += Float(gx5[lane])
+                gk[916 + lane] += Float(g5[lane])
+            }
+        }
+        do {
+            let mean6 = UnsafeRawPointer(s + 24).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 1816).loadUnaligned(as: SIMD4<Float>.self)
+            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
+            let mean7 = UnsafeRawPointer(s + 28).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 1820).loadUnaligned(as: SIMD4<Float>.self)
+            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
+                g6 += d6; gx6 += d6 * n6
+                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
+                g7 += d7; gx7 += d7 * n7
+            }
+            for lane in 0..<4 {
+                sums[1816 + lane] += g6[lane]; sums[2712 + lane] += gx6[lane]
+                gk[24 + lane] += Float(gx6[lane])
+                gk[920 + lane] += Float(g6[lane])
+            }
+            for lane in 0..<4 {
+                sums[1820 + lane] += g7[lane]; sums[2716 + lane] += gx7[lane]
+                gk[28 + lane] += Float(gx7[lane])
+                gk[924 + lane] += Float(g7[lane])
+            }
+        }
+        do {
+            let mean8 = UnsafeRawPointer(s + 32).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 1824).loadUnaligned(as: SIMD4<Float>.self)
+            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
+            let mean9 = UnsafeRawPointer(s + 36).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 1828).loadUnaligned(as: SIMD4<Float>.self)
+            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
+                g8 += d8; gx8 += d8 * n8
+                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
+                g9 += d9; gx9 += d9 * n9
+            }
+            for lane in 0..<4 {
+                sums[1824 + lane] += g8[lane]; sums[2720 + lane] += gx8[lane]
+                gk[32 + lane] += Float(gx8[lane])
+                gk[928 + lane] += Float(g8[lane])
+            }
+            for lane in 0..<4 {
+                sums[1828 + lane] += g9[lane]; sums[2724 + lane] += gx9[lane]
+                gk[36 + lane] += Float(gx9[lane])
+                gk[932 + lane] += Float(g9[lane])
+            }
+        }
+        do {
+            let mean10 = UnsafeRawPointer(s + 40).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 1832).loadUnaligned(as: SIMD4<Float>.self)
+            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
+            let mean11 = UnsafeRawPointer(s + 44).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 1836).loadUnaligned(as: SIMD4<Float>.self)
+            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
+                g10 += d10; gx10 += d10 * n10
+                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
+                g11 += d11; gx11 += d11 * n11
+            }
+            for lane in 0..<4 {
+                sums[1832 + lane] += g10[lane]; sums[2728 + lane] += gx10[lane]
+                gk[40 + lane] += Float(gx10[lane])
+                gk[936 + lane] += Float(g10[lane])
+            }
+            for lane in 0..<4 {
+                sums[1836 + lane] += g11[lane]; sums[2732 + lane] += gx11[lane]
+                gk[44 + lane] += Float(gx11[lane])
+                gk[940 + lane] += Float(g11[lane])
+            }
+        }
+        do {
+            let mean12 = UnsafeRawPointer(s + 48).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 1840).loadUnaligned(as: SIMD4<Float>.self)
+            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
+            let mean13 = UnsafeRawPointer(s + 52).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 1844).loadUnaligned(as: SIMD4<Float>.self)
+            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
+                g12 += d12; gx12 += d12 * n12
+                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
+                g13 += d13; gx13 += d13 * n13
+            }
+            for lane in 0..<4 {
+                sums[1840 + lane] += g12[lane]; sums[2736 + lane] += gx12[lane]
+                gk[48 + lane] += Float(gx12[lane])
+                gk[944 + lane] += Float(g12[lane])
+            }
+            for lane in 0..<4 {
+                sums[1844 + lane] += g13[lane]; sums[2740 + lane] += gx13[lane]
+                gk[52 + lane] += Float(gx13[lane])
+                gk[948 + lane] += Float(g13[lane])
+            }
+        }
+        do {
+            let mean14 = UnsafeRawPointer(s + 56).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 1848).loadUnaligned(as: SIMD4<Float>.self)
+            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
+            let mean15 = UnsafeRawPointer(s + 60).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 1852).loadUnaligned(as: SIMD4<Float>.self)
+            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
+                g14 += d14; gx14 += d14 * n14
+                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
+                g15 += d15; gx15 += d15 * n15
+            }
+            for lane in 0..<4 {
+                sums[1848 + lane] += g14[lane]; sums[2744 + lane] += gx14[lane]
+                gk[56 + lane] += Float(gx14[lane])
+                gk[952 + lane] += Float(g14[lane])
+            }
+            for lane in 0..<4 {
+                sums[1852 + lane] += g15[lane]; sums[2748 + lane] += gx15[lane]
+                gk[60 + lane] += Float(gx15[lane])
+                gk[956 + lane] += Float(g15[lane])
+            }
+        }
+        do {
+            let mean16 = UnsafeRawPointer(s + 64).loadUnaligned(as: SIMD4<Float>.self), inverse16 = UnsafeRawPointer(s + 1856).loadUnaligned(as: SIMD4<Float>.self)
+            var g16 = SIMD4<Double>(), gx16 = SIMD4<Double>()
+            let mean17 = UnsafeRawPointer(s + 68).loadUnaligned(as: SIMD4<Float>.self), inverse17 = UnsafeRawPointer(s + 1860).loadUnaligned(as: SIMD4<Float>.self)
+            var g17 = SIMD4<Double>(), gx17 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d16 = SIMD4<Double>(UnsafeRawPointer(dy + at + 64).loadUnaligned(as: SIMD4<Float>.self)), n16 = SIMD4<Double>((UnsafeRawPointer(x + at + 64).loadUnaligned(as: SIMD4<Float>.self) - mean16) * inverse16)
+                g16 += d16; gx16 += d16 * n16
+                let d17 = SIMD4<Double>(UnsafeRawPointer(dy + at + 68).loadUnaligned(as: SIMD4<Float>.self)), n17 = SIMD4<Double>((UnsafeRawPointer(x + at + 68).loadUnaligned(as: SIMD4<Float>.self) - mean17) * inverse17)
+                g17 += d17; gx17 += d17 * n17
+            }
+            for lane in 0..<4 {
+                sums[1856 + lane] += g16[lane]; sums[2752 + lane] += gx16[lane]
+                gk[64 + lane] += Float(gx16[lane])
+                gk[960 + lane] += Float(g16[lane])
+            }
+            for lane in 0..<4 {
+                sums[1860 + lane] += g17[lane]; sums[2756 + lane] += gx17[lane]
+                gk[68 + lane] += Float(gx17[lane])
+                gk[964 + lane] += Float(g17[lane])
+            }
+        }
+        do {
+            let mean18 = UnsafeRawPointer(s + 72).loadUnaligned(as: SIMD4<Float>.self), inverse18 = UnsafeRawPointer(s + 1864).loadUnaligned(as: SIMD4<Float>.self)
+            var g18 = SIMD4<Double>(), gx18 = SIMD4<Double>()
+            let mean19 = UnsafeRawPointer(s + 76).loadUnaligned(as: SIMD4<Float>.self), inverse19 = UnsafeRawPointer(s + 1868).loadUnaligned(as: SIMD4<Float>.self)
+            var g19 = SIMD4<Double>(), gx19 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d18 = SIMD4<Double>(UnsafeRawPointer(dy + at + 72).loadUnaligned(as: SIMD4<Float>.self)), n18 = SIMD4<Double>((UnsafeRawPointer(x + at + 72).loadUnaligned(as: SIMD4<Float>.self) - mean18) * inverse18)
+                g18 += d18; gx18 += d18 * n18
+                let d19 = SIMD4<Double>(UnsafeRawPointer(dy + at + 76).loadUnaligned(as: SIMD4<Float>.self)), n19 = SIMD4<Double>((UnsafeRawPointer(x + at + 76).loadUnaligned(as: SIMD4<Float>.self) - mean19) * inverse19)
+                g19 += d19; gx19 += d19 * n19
+            }
+            for lane in 0..<4 {
+                sums[1864 + lane] += g18[lane]; sums[2760 + lane] += gx18[lane]
+                gk[72 + lane] += Float(gx18[lane])
+                gk[968 + lane] += Float(g18[lane])
+            }
+            for lane in 0..<4 {
+                sums[1868 + lane] += g19[lane]; sums[2764 + lane] += gx19[lane]
+                gk[76 + lane] += Float(gx19[lane])
+                gk[972 + lane] += Float(g19[lane])
+            }
+        }
+        do {
+            let mean20 = UnsafeRawPointer(s + 80).loadUnaligned(as: SIMD4<Float>.self), inverse20 = UnsafeRawPointer(s + 1872).loadUnaligned(as: SIMD4<Float>.self)
+            var g20 = SIMD4<Double>(), gx20 = SIMD4<Double>()
+            let mean21 = UnsafeRawPointer(s + 84).loadUnaligned(as: SIMD4<Float>.self), inverse21 = UnsafeRawPointer(s + 1876).loadUnaligned(as: SIMD4<Float>.self)
+            var g21 = SIMD4<Double>(), gx21 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d20 = SIMD4<Double>(UnsafeRawPointer(dy + at + 80).loadUnaligned(as: SIMD4<Float>.self)), n20 = SIMD4<Double>((UnsafeRawPointer(x + at + 80).loadUnaligned(as: SIMD4<Float>.self) - mean20) * inverse20)
+                g20 += d20; gx20 += d20 * n20
+                let d21 = SIMD4<Double>(UnsafeRawPointer(dy + at + 84).loadUnaligned(as: SIMD4<Float>.self)), n21 = SIMD4<Double>((UnsafeRawPointer(x + at + 84).loadUnaligned(as: SIMD4<Float>.self) - mean21) * inverse21)
+                g21 += d21; gx21 += d21 * n21
+            }
+            for lane in 0..<4 {
+                sums[1872 + lane] += g20[lane]; sums[2768 + lane] += gx20[lane]
+                gk[80 + lane] += Float(gx20[lane])
+                gk[976 + lane] += Float(g20[lane])
+            }
+            for lane in 0..<4 {
+                sums[1876 + lane] += g21[lane]; sums[2772 + lane] += gx21[lane]
+                gk[84 + lane] += Float(gx21[lane])
+                gk[980 + lane] += Float(g21[lane])
+            }
+        }
+        do {
+            let mean22 = UnsafeRawPointer(s + 88).loadUnaligned(as: SIMD4<Float>.self), inverse22 = UnsafeRawPointer(s + 1880).loadUnaligned(as: SIMD4<Float>.self)
+            var g22 = SIMD4<Double>(), gx22 = SIMD4<Double>()
+            let mean23 = UnsafeRawPointer(s + 92).loadUnaligned(as: SIMD4<Float>.self), inverse23 = UnsafeRawPointer(s + 1884).loadUnaligned(as: SIMD4<Float>.self)
+            var g23 = SIMD4<Double>(), gx23 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d22 = SIMD4<Double>(UnsafeRawPointer(dy + at + 88).loadUnaligned(as: SIMD4<Float>.self)), n22 = SIMD4<Double>((UnsafeRawPointer(x + at + 88).loadUnaligned(as: SIMD4<Float>.self) - mean22) * inverse22)
+                g22 += d22; gx22 += d22 * n22
+                let d23 = SIMD4<Double>(UnsafeRawPointer(dy + at + 92).loadUnaligned(as: SIMD4<Float>.self)), n23 = SIMD4<Double>((UnsafeRawPointer(x + at + 92).loadUnaligned(as: SIMD4<Float>.self) - mean23) * inverse23)
+                g23 += d23; gx23 += d23 * n23
+            }
+            for lane in 0..<4 {
+                sums[1880 + lane] += g22[lane]; sums[2776 + lane] += gx22[lane]
+                gk[88 + lane] += Float(gx22[lane])
+                gk[984 + lane] += Float(g22[lane])
+            }
+            for lane in 0..<4 {
+                sums[1884 + lane] += g23[lane]; sums[2780 + lane] += gx23[lane]
+                gk[92 + lane] += Float(gx23[lane])
+                gk[988 + lane] += Float(g23[lane])
+            }
+        }
+        do {
+            let mean24 = UnsafeRawPointer(s + 96).loadUnaligned(as: SIMD4<Float>.self), inverse24 = UnsafeRawPointer(s + 1888).loadUnaligned(as: SIMD4<Float>.self)
+            var g24 = SIMD4<Double>(), gx24 = SIMD4<Double>()
+            let mean25 = UnsafeRawPointer(s + 100).loadUnaligned(as: SIMD4<Float>.self), inverse25 = UnsafeRawPointer(s + 1892).loadUnaligned(as: SIMD4<Float>.self)
+            var g25 = SIMD4<Double>(), gx25 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d24 = SIMD4<Double>(UnsafeRawPointer(dy + at + 96).loadUnaligned(as: SIMD4<Float>.self)), n24 = SIMD4<Double>((UnsafeRawPointer(x + at + 96).loadUnaligned(as: SIMD4<Float>.self) - mean24) * inverse24)
+                g24 += d24; gx24 += d24 * n24
+                let d25 = SIMD4<Double>(UnsafeRawPointer(dy + at + 100).loadUnaligned(as: SIMD4<Float>.self)), n25 = SIMD4<Double>((UnsafeRawPointer(x + at + 100).loadUnaligned(as: SIMD4<Float>.self) - mean25) * inverse25)
+                g25 += d25; gx25 += d25 * n25
+            }
+            for lane in 0..<4 {
+                sums[1888 + lane] += g24[lane]; sums[2784 + lane] += gx24[lane]
+                gk[96 + lane] += Float(gx24[lane])
+                gk[992 + lane] += Float(g24[lane])
+            }
+            for lane in 0..<4 {
+                sums[1892 + lane] += g25[lane]; sums[2788 + lane] += gx25[lane]
+                gk[100 + lane] += Float(gx25[lane])
+                gk[996 + lane] += Float(g25[lane])
+            }
+        }
+        do {
+            let mean26 = UnsafeRawPointer(s + 104).loadUnaligned(as: SIMD4<Float>.self), inverse26 = UnsafeRawPointer(s + 1896).loadUnaligned(as: SIMD4<Float>.self)
+            var g26 = SIMD4<Double>(), gx26 = SIMD4<Double>()
+            let mean27 = UnsafeRawPointer(s + 108).loadUnaligned(as: SIMD4<Float>.self), inverse27 = UnsafeRawPointer(s + 1900).loadUnaligned(as: SIMD4<Float>.self)
+            var g27 = SIMD4<Double>(), gx27 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d26 = SIMD4<Double>(UnsafeRawPointer(dy + at + 104).loadUnaligned(as: SIMD4<Float>.self)), n26 = SIMD4<Double>((UnsafeRawPointer(x + at + 104).loadUnaligned(as: SIMD4<Float>.self) - mean26) * inverse26)
+                g26 += d26; gx26 += d26 * n26
+                let d27 = SIMD4<Double>(UnsafeRawPointer(dy + at + 108).loadUnaligned(as: SIMD4<Float>.self)), n27 = SIMD4<Double>((UnsafeRawPointer(x + at + 108).loadUnaligned(as: SIMD4<Float>.self) - mean27) * inverse27)
+                g27 += d27; gx27 += d27 * n27
+            }
+            for lane in 0..<4 {
+                sums[1896 + lane] += g26[lane]; sums[2792 + lane] += gx26[lane]
+                gk[104 + lane] += Float(gx26[lane])
+                gk[1000 + lane] += Float(g26[lane])
+            }
+            for lane in 0..<4 {
+                sums[1900 + lane] += g27[lane]; sums[2796 + lane] += gx27[lane]
+                gk[108 + lane] += Float(gx27[lane])
+                gk[1004 + lane] += Float(g27[lane])
+            }
+        }
+        do {
+            let mean28 = UnsafeRawPointer(s + 112).loadUnaligned(as: SIMD4<Float>.self), inverse28 = UnsafeRawPointer(s + 1904).loadUnaligned(as: SIMD4<Float>.self)
+            var g28 = SIMD4<Double>(), gx28 = SIMD4<Double>()
+            let mean29 = UnsafeRawPointer(s + 116).loadUnaligned(as: SIMD4<Float>.self), inverse29 = UnsafeRawPointer(s + 1908).loadUnaligned(as: SIMD4<Float>.self)
+            var g29 = SIMD4<Double>(), gx29 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d28 = SIMD4<Double>(UnsafeRawPointer(dy + at + 112).loadUnaligned(as: SIMD4<Float>.self)), n28 = SIMD4<Double>((UnsafeRawPointer(x + at + 112).loadUnaligned(as: SIMD4<Float>.self) - mean28) * inverse28)
+                g28 += d28; gx28 += d28 * n28
+                let d29 = SIMD4<Double>(UnsafeRawPointer(dy + at + 116).loadUnaligned(as: SIMD4<Float>.self)), n29 = SIMD4<Double>((UnsafeRawPointer(x + at + 116).loadUnaligned(as: SIMD4<Float>.self) - mean29) * inverse29)
+                g29 += d29; gx29 += d29 * n29
+            }
+            for lane in 0..<4 {
+                sums[1904 + lane] += g28[lane]; sums[2800 + lane] += gx28[lane]
+                gk[112 + lane] += Float(gx28[lane])
+                gk[1008 + lane] += Float(g28[lane])
+            }
+            for lane in 0..<4 {
+                sums[1908 + lane] += g29[lane]; sums[2804 + lane] += gx29[lane]
+                gk[116 + lane] += Float(gx29[lane])
+                gk[1012 + lane] += Float(g29[lane])
+            }
+        }
+        do {
+            let mean30 = UnsafeRawPointer(s + 120).loadUnaligned(as: SIMD4<Float>.self), inverse30 = UnsafeRawPointer(s + 1912).loadUnaligned(as: SIMD4<Float>.self)
+            var g30 = SIMD4<Double>(), gx30 = SIMD4<Double>()
+            let mean31 = UnsafeRawPointer(s + 124).loadUnaligned(as: SIMD4<Float>.self), inverse31 = UnsafeRawPointer(s + 1916).loadUnaligned(as: SIMD4<Float>.self)
+            var g31 = SIMD4<Double>(), gx31 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d30 = SIMD4<Double>(UnsafeRawPointer(dy + at + 120).loadUnaligned(as: SIMD4<Float>.self)), n30 = SIMD4<Double>((UnsafeRawPointer(x + at + 120).loadUnaligned(as: SIMD4<Float>.self) - mean30) * inverse30)
+                g30 += d30; gx30 += d30 * n30
+                let d31 = SIMD4<Double>(UnsafeRawPointer(dy + at + 124).loadUnaligned(as: SIMD4<Float>.self)), n31 = SIMD4<Double>((UnsafeRawPointer(x + at + 124).loadUnaligned(as: SIMD4<Float>.self) - mean31) * inverse31)
+                g31 += d31; gx31 += d31 * n31
+            }
+            for lane in 0..<4 {
+                sums[1912 + lane] += g30[lane]; sums[2808 + lane] += gx30[lane]
+                gk[120 + lane] += Float(gx30[lane])
+                gk[1016 + lane] += Float(g30[lane])
+            }
+            for lane in 0..<4 {
+                sums[1916 + lane] += g31[lane]; sums[2812 + lane] += gx31[lane]
+                gk[124 + lane] += Float(gx31[lane])
+                gk[1020 + lane] += Float(g31[lane])
+            }
+        }
+        do {
+            let mean32 = UnsafeRawPointer(s + 128).loadUnaligned(as: SIMD4<Float>.self), inverse32 = UnsafeRawPointer(s + 1920).loadUnaligned(as: SIMD4<Float>.self)
+            var g32 = SIMD4<Double>(), gx32 = SIMD4<Double>()
+            let mean33 = UnsafeRawPointer(s + 132).loadUnaligned(as: SIMD4<Float>.self), inverse33 = UnsafeRawPointer(s + 1924).loadUnaligned(as: SIMD4<Float>.self)
+            var g33 = SIMD4<Double>(), gx33 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d32 = SIMD4<Double>(UnsafeRawPointer(dy + at + 128).loadUnaligned(as: SIMD4<Float>.self)), n32 = SIMD4<Double>((UnsafeRawPointer(x + at + 128).loadUnaligned(as: SIMD4<Float>.self) - mean32) * inverse32)
+                g32 += d32; gx32 += d32 * n32
+                let d33 = SIMD4<Double>(UnsafeRawPointer(dy + at + 132).loadUnaligned(as: SIMD4<Float>.self)), n33 = SIMD4<Double>((UnsafeRawPointer(x + at + 132).loadUnaligned(as: SIMD4<Float>.self) - mean33) * inverse33)
+                g33 += d33; gx33 += d33 * n33
+            }
+            for lane in 0..<4 {
+                sums[1920 + lane] += g32[lane]; sums[2816 + lane] += gx32[lane]
+                gk[128 + lane] += Float(gx32[lane])
+                gk[1024 + lane] += Float(g32[lane])
+            }
+            for lane in 0..<4 {
+                sums[1924 + lane] += g33[lane]; sums[2820 + lane] += gx33[lane]
+                gk[132 + lane] += Float(gx33[lane])
+                gk[1028 + lane] += Float(g33[lane])
+            }
+        }
+        do {
+            let mean34 = UnsafeRawPointer(s + 136).loadUnaligned(as: SIMD4<Float>.self), inverse34 = UnsafeRawPointer(s + 1928).loadUnaligned(as: SIMD4<Float>.self)
+            var g34 = SIMD4<Double>(), gx34 = SIMD4<Double>()
+            let mean35 = UnsafeRawPointer(s + 140).loadUnaligned(as: SIMD4<Float>.self), inverse35 = UnsafeRawPointer(s + 1932).loadUnaligned(as: SIMD4<Float>.self)
+            var g35 = SIMD4<Double>(), gx35 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d34 = SIMD4<Double>(UnsafeRawPointer(dy + at + 136).loadUnaligned(as: SIMD4<Float>.self)), n34 = SIMD4<Double>((UnsafeRawPointer(x + at + 136).loadUnaligned(as: SIMD4<Float>.self) - mean34) * inverse34)
+                g34 += d34; gx34 += d34 * n34
+                let d35 = SIMD4<Double>(UnsafeRawPointer(dy + at + 140).loadUnaligned(as: SIMD4<Float>.self)), n35 = SIMD4<Double>((UnsafeRawPointer(x + at + 140).loadUnaligned(as: SIMD4<Float>.self) - mean35) * inverse35)
+                g35 += d35; gx35 += d35 * n35
+            }
+            for lane in 0..<4 {
+                sums[1928 + lane] += g34[lane]; sums[2824 + lane] += gx34[lane]
+                gk[136 + lane] += Float(gx34[lane])
+                gk[1032 + lane] += Float(g34[lane])
+            }
+            for lane in 0..<4 {
+                sums[1932 + lane] += g35[lane]; sums[2828 + lane] += gx35[lane]
+                gk[140 + lane] += Float(gx35[lane])
+                gk[1036 + lane] += Float(g35[lane])
+            }
+        }
+        do {
+            let mean36 = UnsafeRawPointer(s + 144).loadUnaligned(as: SIMD4<Float>.self), inverse36 = UnsafeRawPointer(s + 1936).loadUnaligned(as: SIMD4<Float>.self)
+            var g36 = SIMD4<Double>(), gx36 = SIMD4<Double>()
+            let mean37 = UnsafeRawPointer(s + 148).loadUnaligned(as: SIMD4<Float>.self), inverse37 = UnsafeRawPointer(s + 1940).loadUnaligned(as: SIMD4<Float>.self)
+            var g37 = SIMD4<Double>(), gx37 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d36 = SIMD4<Double>(UnsafeRawPointer(dy + at + 144).loadUnaligned(as: SIMD4<Float>.self)), n36 = SIMD4<Double>((UnsafeRawPointer(x + at + 144).loadUnaligned(as: SIMD4<Float>.self) - mean36) * inverse36)
+                g36 += d36; gx36 += d36 * n36
+                let d37 = SIMD4<Double>(UnsafeRawPointer(dy + at + 148).loadUnaligned(as: SIMD4<Float>.self)), n37 = SIMD4<Double>((UnsafeRawPointer(x + at + 148).loadUnaligned(as: SIMD4<Float>.self) - mean37) * inverse37)
+                g37 += d37; gx37 += d37 * n37
+            }
+            for lane in 0..<4 {
+                sums[1936 + lane] += g36[lane]; sums[2832 + lane] += gx36[lane]
+                gk[144 + lane] += Float(gx36[lane])
+                gk[1040 + lane] += Float(g36[lane])
+            }
+            for lane in 0..<4 {
+                sums[1940 + lane] += g37[lane]; sums[2836 + lane] += gx37[lane]
+                gk[148 + lane] += Float(gx37[lane])
+                gk[1044 + lane] += Float(g37[lane])
+            }
+        }
+        do {
+            let mean38 = UnsafeRawPointer(s + 152).loadUnaligned(as: SIMD4<Float>.self), inverse38 = UnsafeRawPointer(s + 1944).loadUnaligned(as: SIMD4<Float>.self)
+            var g38 = SIMD4<Double>(), gx38 = SIMD4<Double>()
+            let mean39 = UnsafeRawPointer(s + 156).loadUnaligned(as: SIMD4<Float>.self), inverse39 = UnsafeRawPointer(s + 1948).loadUnaligned(as: SIMD4<Float>.self)
+            var g39 = SIMD4<Double>(), gx39 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d38 = SIMD4<Double>(UnsafeRawPointer(dy + at + 152).loadUnaligned(as: SIMD4<Float>.self)), n38 = SIMD4<Double>((UnsafeRawPointer(x + at + 152).loadUnaligned(as: SIMD4<Float>.self) - mean38) * inverse38)
+                g38 += d38; gx38 += d38 * n38
+                let d39 = SIMD4<Double>(UnsafeRawPointer(dy + at + 156).loadUnaligned(as: SIMD4<Float>.self)), n39 = SIMD4<Double>((UnsafeRawPointer(x + at + 156).loadUnaligned(as: SIMD4<Float>.self) - mean39) * inverse39)
+                g39 += d39; gx39 += d39 * n39
+            }
+            for lane in 0..<4 {
+                sums[1944 + lane] += g38[lane]; sums[2840 + lane] += gx38[lane]
+                gk[152 + lane] += Float(gx38[lane])
+                gk[1048 + lane] += Float(g38[lane])
+            }
+            for lane in 0..<4 {
+                sums[1948 + lane] += g39[lane]; sums[2844 + lane] += gx39[lane]
+                gk[156 + lane] += Float(gx39[lane])
+                gk[1052 + lane] += Float(g39[lane])
+            }
+        }
+        do {
+            let mean40 = UnsafeRawPointer(s + 160).loadUnaligned(as: SIMD4<Float>.self), inverse40 = UnsafeRawPointer(s + 1952).loadUnaligned(as: SIMD4<Float>.self)
+            var g40 = SIMD4<Double>(), gx40 = SIMD4<Double>()
+            let mean41 = UnsafeRawPointer(s + 164).loadUnaligned(as: SIMD4<Float>.self), inverse41 = UnsafeRawPointer(s + 1956).loadUnaligned(as: SIMD4<Float>.self)
+            var g41 = SIMD4<Double>(), gx41 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d40 = SIMD4<Double>(UnsafeRawPointer(dy + at + 160).loadUnaligned(as: SIMD4<Float>.self)), n40 = SIMD4<Double>((UnsafeRawPointer(x + at + 160).loadUnaligned(as: SIMD4<Float>.self) - mean40) * inverse40)
+                g40 += d40; gx40 += d40 * n40
+                let d41 = SIMD4<Double>(UnsafeRawPointer(dy + at + 164).loadUnaligned(as: SIMD4<Float>.self)), n41 = SIMD4<Double>((UnsafeRawPointer(x + at + 164).loadUnaligned(as: SIMD4<Float>.self) - mean41) * inverse41)
+                g41 += d41; gx41 += d41 * n41
+            }
+            for lane in 0..<4 {
+                sums[1952 + lane] += g40[lane]; sums[2848 + lane] += gx40[lane]
+                gk[160 + lane] += Float(gx40[lane])
+                gk[1056 + lane] += Float(g40[lane])
+            }
+            for lane in 0..<4 {
+                sums[1956 + lane] += g41[lane]; sums[2852 + lane] += gx41[lane]
+                gk[164 + lane] += Float(gx41[lane])
+                gk[1060 + lane] += Float(g41[lane])
+            }
+        }
+        do {
+            let mean42 = UnsafeRawPointer(s + 168).loadUnaligned(as: SIMD4<Float>.self), inverse42 = UnsafeRawPointer(s + 1960).loadUnaligned(as: SIMD4<Float>.self)
+            var g42 = SIMD4<Double>(), gx42 = SIMD4<Double>()
+            let mean43 = UnsafeRawPointer(s + 172).loadUnaligned(as: SIMD4<Float>.self), inverse43 = UnsafeRawPointer(s + 1964).loadUnaligned(as: SIMD4<Float>.self)
+            var g43 = SIMD4<Double>(), gx43 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d42 = SIMD4<Double>(UnsafeRawPointer(dy + at + 168).loadUnaligned(as: SIMD4<Float>.self)), n42 = SIMD4<Double>((UnsafeRawPointer(x + at + 168).loadUnaligned(as: SIMD4<Float>.self) - mean42) * inverse42)
+                g42 += d42; gx42 += d42 * n42
+                let d43 = SIMD4<Double>(UnsafeRawPointer(dy + at + 172).loadUnaligned(as: SIMD4<Float>.self)), n43 = SIMD4<Double>((UnsafeRawPointer(x + at + 172).loadUnaligned(as: SIMD4<Float>.self) - mean43) * inverse43)
+                g43 += d43; gx43 += d43 * n43
+            }
+            for lane in 0..<4 {
+                sums[1960 + lane] += g42[lane]; sums[2856 + lane] += gx42[lane]
+                gk[168 + lane] += Float(gx42[lane])
+                gk[1064 + lane] += Float(g42[lane])
+            }
+            for lane in 0..<4 {
+                sums[1964 + lane] += g43[lane]; sums[2860 + lane] += gx43[lane]
+                gk[172 + lane] += Float(gx43[lane])
+                gk[1068 + lane] += Float(g43[lane])
+            }
+        }
+        do {
+            let mean44 = UnsafeRawPointer(s + 176).loadUnaligned(as: SIMD4<Float>.self), inverse44 = UnsafeRawPointer(s + 1968).loadUnaligned(as: SIMD4<Float>.self)
+            var g44 = SIMD4<Double>(), gx44 = SIMD4<Double>()
+            let mean45 = UnsafeRawPointer(s + 180).loadUnaligned(as: SIMD4<Float>.self), inverse45 = UnsafeRawPointer(s + 1972).loadUnaligned(as: SIMD4<Float>.self)
+            var g45 = SIMD4<Double>(), gx45 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d44 = SIMD4<Double>(UnsafeRawPointer(dy + at + 176).loadUnaligned(as: SIMD4<Float>.self)), n44 = SIMD4<Double>((UnsafeRawPointer(x + at + 176).loadUnaligned(as: SIMD4<Float>.self) - mean44) * inverse44)
+                g44 += d44; gx44 += d44 * n44
+                let d45 = SIMD4<Double>(UnsafeRawPointer(dy + at + 180).loadUnaligned(as: SIMD4<Float>.self)), n45 = SIMD4<Double>((UnsafeRawPointer(x + at + 180).loadUnaligned(as: SIMD4<Float>.self) - mean45) * inverse45)
+                g45 += d45; gx45 += d45 * n45
+            }
+            for lane in 0..<4 {
+                sums[1968 + lane] += g44[lane]; sums[2864 + lane] += gx44[lane]
+                gk[176 + lane] += Float(gx44[lane])
+                gk[1072 + lane] += Float(g44[lane])
+            }
+            for lane in 0..<4 {
+                sums[1972 + lane] += g45[lane]; sums[2868 + lane] += gx45[lane]
+                gk[180 + lane] += Float(gx45[lane])
+                gk[1076 + lane] += Float(g45[lane])
+            }
+        }
+        do {
+            let mean46 = UnsafeRawPointer(s + 184).loadUnaligned(as: SIMD4<Float>.self), inverse46 = UnsafeRawPointer(s + 1976).loadUnaligned(as: SIMD4<Float>.self)
+            var g46 = SIMD4<Double>(), gx46 = SIMD4<Double>()
+            let mean47 = UnsafeRawPointer(s + 188).loadUnaligned(as: SIMD4<Float>.self), inverse47 = UnsafeRawPointer(s + 1980).loadUnaligned(as: SIMD4<Float>.self)
+            var g47 = SIMD4<Double>(), gx47 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d46 = SIMD4<Double>(UnsafeRawPointer(dy + at + 184).loadUnaligned(as: SIMD4<Float>.self)), n46 = SIMD4<Double>((UnsafeRawPointer(x + at + 184).loadUnaligned(as: SIMD4<Float>.self) - mean46) * inverse46)
+                g46 += d46; gx46 += d46 * n46
+                let d47 = SIMD4<Double>(UnsafeRawPointer(dy + at + 188).loadUnaligned(as: SIMD4<Float>.self)), n47 = SIMD4<Double>((UnsafeRawPointer(x + at + 188).loadUnaligned(as: SIMD4<Float>.self) - mean47) * inverse47)
+                g47 += d47; gx47 += d47 * n47
+            }
+            for lane in 0..<4 {
+                sums[1976 + lane] += g46[lane]; sums[2872 + lane] += gx46[lane]
+                gk[184 + lane] += Float(gx46[lane])
+                gk[1080 + lane] += Float(g46[lane])
+            }
+            for lane in 0..<4 {
+                sums[1980 + lane] += g47[lane]; sums[2876 + lane] += gx47[lane]
+                gk[188 + lane] += Float(gx47[lane])
+                gk[1084 + lane] += Float(g47[lane])
+            }
+        }
+        do {
+            let mean48 = UnsafeRawPointer(s + 192).loadUnaligned(as: SIMD4<Float>.self), inverse48 = UnsafeRawPointer(s + 1984).loadUnaligned(as: SIMD4<Float>.self)
+            var g48 = SIMD4<Double>(), gx48 = SIMD4<Double>()
+            let mean49 = UnsafeRawPointer(s + 196).loadUnaligned(as: SIMD4<Float>.self), inverse49 = UnsafeRawPointer(s + 1988).loadUnaligned(as: SIMD4<Float>.self)
+            var g49 = SIMD4<Double>(), gx49 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d48 = SIMD4<Double>(UnsafeRawPointer(dy + at + 192).loadUnaligned(as: SIMD4<Float>.self)), n48 = SIMD4<Double>((UnsafeRawPointer(x + at + 192).loadUnaligned(as: SIMD4<Float>.self) - mean48) * inverse48)
+                g48 += d48; gx48 += d48 * n48
+                let d49 = SIMD4<Double>(UnsafeRawPointer(dy + at + 196).loadUnaligned(as: SIMD4<Float>.self)), n49 = SIMD4<Double>((UnsafeRawPointer(x + at + 196).loadUnaligned(as: SIMD4<Float>.self) - mean49) * inverse49)
+                g49 += d49; gx49 += d49 * n49
+            }
+            for lane in 0..<4 {
+                sums[1984 + lane] += g48[lane]; sums[2880 + lane] += gx48[lane]
+                gk[192 + lane] += Float(gx48[lane])
+                gk[1088 + lane] += Float(g48[lane])
+            }
+            for lane in 0..<4 {
+                sums[1988 + lane] += g49[lane]; sums[2884 + lane] += gx49[lane]
+                gk[196 + lane] += Float(gx49[lane])
+                gk[1092 + lane] += Float(g49[lane])
+            }
+        }
+        do {
+            let mean50 = UnsafeRawPointer(s + 200).loadUnaligned(as: SIMD4<Float>.self), inverse50 = UnsafeRawPointer(s + 1992).loadUnaligned(as: SIMD4<Float>.self)
+            var g50 = SIMD4<Double>(), gx50 = SIMD4<Double>()
+            let mean51 = UnsafeRawPointer(s + 204).loadUnaligned(as: SIMD4<Float>.self), inverse51 = UnsafeRawPointer(s + 1996).loadUnaligned(as: SIMD4<Float>.self)
+            var g51 = SIMD4<Double>(), gx51 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d50 = SIMD4<Double>(UnsafeRawPointer(dy + at + 200).loadUnaligned(as: SIMD4<Float>.self)), n50 = SIMD4<Double>((UnsafeRawPointer(x + at + 200).loadUnaligned(as: SIMD4<Float>.self) - mean50) * inverse50)
+                g50 += d50; gx50 += d50 * n50
+                let d51 = SIMD4<Double>(UnsafeRawPointer(dy + at + 204).loadUnaligned(as: SIMD4<Float>.self)), n51 = SIMD4<Double>((UnsafeRawPointer(x + at + 204).loadUnaligned(as: SIMD4<Float>.self) - mean51) * inverse51)
+                g51 += d51; gx51 += d51 * n51
+            }
+            for lane in 0..<4 {
+                sums[1992 + lane] += g50[lane]; sums[2888 + lane] += gx50[lane]
+                gk[200 + lane] += Float(gx50[lane])
+                gk[1096 + lane] += Float(g50[lane])
+            }
+            for lane in 0..<4 {
+                sums[1996 + lane] += g51[lane]; sums[2892 + lane] += gx51[lane]
+                gk[204 + lane] += Float(gx51[lane])
+                gk[1100 + lane] += Float(g51[lane])
+            }
+        }
+        do {
+            let mean52 = UnsafeRawPointer(s + 208).loadUnaligned(as: SIMD4<Float>.self), inverse52 = UnsafeRawPointer(s + 2000).loadUnaligned(as: SIMD4<Float>.self)
+            var g52 = SIMD4<Double>(), gx52 = SIMD4<Double>()
+            let mean53 = UnsafeRawPointer(s + 212).loadUnaligned(as: SIMD4<Float>.self), inverse53 = UnsafeRawPointer(s + 2004).loadUnaligned(as: SIMD4<Float>.self)
+            var g53 = SIMD4<Double>(), gx53 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d52 = SIMD4<Double>(UnsafeRawPointer(dy + at + 208).loadUnaligned(as: SIMD4<Float>.self)), n52 = SIMD4<Double>((UnsafeRawPointer(x + at + 208).loadUnaligned(as: SIMD4<Float>.self) - mean52) * inverse52)
+                g52 += d52; gx52 += d52 * n52
+                let d53 = SIMD4<Double>(UnsafeRawPointer(dy + at + 212).loadUnaligned(as: SIMD4<Float>.self)), n53 = SIMD4<Double>((UnsafeRawPointer(x + at + 212).loadUnaligned(as: SIMD4<Float>.self) - mean53) * inverse53)
+                g53 += d53; gx53 += d53 * n53
+            }
+            for lane in 0..<4 {
+                sums[2000 + lane] += g52[lane]; sums[2896 + lane] += gx52[lane]
+                gk[208 + lane] += Float(gx52[lane])
+                gk[1104 + lane] += Float(g52[lane])
+            }
+            for lane in 0..<4 {
+                sums[2004 + lane] += g53[lane]; sums[2900 + lane] += gx53[lane]
+                gk[212 + lane] += Float(gx53[lane])
+                gk[1108 + lane] += Float(g53[lane])
+            }
+        }
+        do {
+            let mean54 = UnsafeRawPointer(s + 216).loadUnaligned(as: SIMD4<Float>.self), inverse54 = UnsafeRawPointer(s + 2008).loadUnaligned(as: SIMD4<Float>.self)
+            var g54 = SIMD4<Double>(), gx54 = SIMD4<Double>()
+            let mean55 = UnsafeRawPointer(s + 220).loadUnaligned(as: SIMD4<Float>.self), inverse55 = UnsafeRawPointer(s + 2012).loadUnaligned(as: SIMD4<Float>.self)
+            var g55 = SIMD4<Double>(), gx55 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d54 = SIMD4<Double>(UnsafeRawPointer(dy + at + 216).loadUnaligned(as: SIMD4<Float>.self)), n54 = SIMD4<Double>((UnsafeRawPointer(x + at + 216).loadUnaligned(as: SIMD4<Float>.self) - mean54) * inverse54)
+                g54 += d54; gx54 += d54 * n54
+                let d55 = SIMD4<Double>(UnsafeRawPointer(dy + at + 220).loadUnaligned(as: SIMD4<Float>.self)), n55 = SIMD4<Double>((UnsafeRawPointer(x + at + 220).loadUnaligned(as: SIMD4<Float>.self) - mean55) * inverse55)
+                g55 += d55; gx55 += d55 * n55
+            }
+            for lane in 0..<4 {
+                sums[2008 + lane] += g54[lane]; sums[2904 + lane] += gx54[lane]
+                gk[216 + lane] += Float(gx54[lane])
+                gk[1112 + lane] += Float(g54[lane])
+            }
+            for lane in 0..<4 {
+                sums[2012 + lane] += g55[lane]; sums[2908 + lane] += gx55[lane]
+                gk[220 + lane] += Float(gx55[lane])
+                gk[1116 + lane] += Float(g55[lane])
+            }
+        }
+        do {
+            let mean56 = UnsafeRawPointer(s + 224).loadUnaligned(as: SIMD4<Float>.self), inverse56 = UnsafeRawPointer(s + 2016).loadUnaligned(as: SIMD4<Float>.self)
+            var g56 = SIMD4<Double>(), gx56 = SIMD4<Double>()
+            let mean57 = UnsafeRawPointer(s + 228).loadUnaligned(as: SIMD4<Float>.self), inverse57 = UnsafeRawPointer(s + 2020).loadUnaligned(as: SIMD4<Float>.self)
+            var g57 = SIMD4<Double>(), gx57 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d56 = SIMD4<Double>(UnsafeRawPointer(dy + at + 224).loadUnaligned(as: SIMD4<Float>.self)), n56 = SIMD4<Double>((UnsafeRawPointer(x + at + 224).loadUnaligned(as: SIMD4<Float>.self) - mean56) * inverse56)
+                g56 += d56; gx56 += d56 * n56
+                let d57 = SIMD4<Double>(UnsafeRawPointer(dy + at + 228).loadUnaligned(as: SIMD4<Float>.self)), n57 = SIMD4<Double>((UnsafeRawPointer(x + at + 228).loadUnaligned(as: SIMD4<Float>.self) - mean57) * inverse57)
+                g57 += d57; gx57 += d57 * n57
+            }
+            for lane in 0..<4 {
+                sums[2016 + lane] += g56[lane]; sums[2912 + lane] += gx56[lane]
+                gk[224 + lane] += Float(gx56[lane])
+                gk[1120 + lane] += Float(g56[lane])
+            }
+            for lane in 0..<4 {
+                sums[2020 + lane] += g57[lane]; sums[2916 + lane] += gx57[lane]
+                gk[228 + lane] += Float(gx57[lane])
+                gk[1124 + lane] += Float(g57[lane])
+            }
+        }
+        do {
+            let mean58 = UnsafeRawPointer(s + 232).loadUnaligned(as: SIMD4<Float>.self), inverse58 = UnsafeRawPointer(s + 2024).loadUnaligned(as: SIMD4<Float>.self)
+            var g58 = SIMD4<Double>(), gx58 = SIMD4<Double>()
+            let mean59 = UnsafeRawPointer(s + 236).loadUnaligned(as: SIMD4<Float>.self), inverse59 = UnsafeRawPointer(s + 2028).loadUnaligned(as: SIMD4<Float>.self)
+            var g59 = SIMD4<Double>(), gx59 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d58 = SIMD4<Double>(UnsafeRawPointer(dy + at + 232).loadUnaligned(as: SIMD4<Float>.self)), n58 = SIMD4<Double>((UnsafeRawPointer(x + at + 232).loadUnaligned(as: SIMD4<Float>.self) - mean58) * inverse58)
+                g58 += d58; gx58 += d58 * n58
+                let d59 = SIMD4<Double>(UnsafeRawPointer(dy + at + 236).loadUnaligned(as: SIMD4<Float>.self)), n59 = SIMD4<Double>((UnsafeRawPointer(x + at + 236).loadUnaligned(as: SIMD4<Float>.self) - mean59) * inverse59)
+                g59 += d59; gx59 += d59 * n59
+            }
+            for lane in 0..<4 {
+                sums[2024 + lane] += g58[lane]; sums[2920 + lane] += gx58[lane]
+                gk[232 + lane] += Float(gx58[lane])
+                gk[1128 + lane] += Float(g58[lane])
+            }
+            for lane in 0..<4 {
+                sums[2028 + lane] += g59[lane]; sums[2924 + lane] += gx59[lane]
+                gk[236 + lane] += Float(gx59[lane])
+                gk[1132 + lane] += Float(g59[lane])
+            }
+        }
+        do {
+            let mean60 = UnsafeRawPointer(s + 240).loadUnaligned(as: SIMD4<Float>.self), inverse60 = UnsafeRawPointer(s + 2032).loadUnaligned(as: SIMD4<Float>.self)
+            var g60 = SIMD4<Double>(), gx60 = SIMD4<Double>()
+            let mean61 = UnsafeRawPointer(s + 244).loadUnaligned(as: SIMD4<Float>.self), inverse61 = UnsafeRawPointer(s + 2036).loadUnaligned(as: SIMD4<Float>.self)
+            var g61 = SIMD4<Double>(), gx61 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d60 = SIMD4<Double>(UnsafeRawPointer(dy + at + 240).loadUnaligned(as: SIMD4<Float>.self)), n60 = SIMD4<Double>((UnsafeRawPointer(x + at + 240).loadUnaligned(as: SIMD4<Float>.self) - mean60) * inverse60)
+                g60 += d60; gx60 += d60 * n60
+                let d61 = SIMD4<Double>(UnsafeRawPointer(dy + at + 244).loadUnaligned(as: SIMD4<Float>.self)), n61 = SIMD4<Double>((UnsafeRawPointer(x + at + 244).loadUnaligned(as: SIMD4<Float>.self) - mean61) * inverse61)
+                g61 += d61; gx61 += d61 * n61
+            }
+            for lane in 0..<4 {
+                sums[2032 + lane] += g60[lane]; sums[2928 + lane] += gx60[lane]
+                gk[240 + lane] += Float(gx60[lane])
+                gk[1136 + lane] += Float(g60[lane])
+            }
+            for lane in 0..<4 {
+                sums[2036 + lane] += g61[lane]; sums[2932 + lane] += gx61[lane]
+                gk[244 + lane] += Float(gx61[lane])
+                gk[1140 + lane] += Float(g61[lane])
+            }
+        }
+        do {
+            let mean62 = UnsafeRawPointer(s + 248).loadUnaligned(as: SIMD4<Float>.self), inverse62 = UnsafeRawPointer(s + 2040).loadUnaligned(as: SIMD4<Float>.self)
+            var g62 = SIMD4<Double>(), gx62 = SIMD4<Double>()
+            let mean63 = UnsafeRawPointer(s + 252).loadUnaligned(as: SIMD4<Float>.self), inverse63 = UnsafeRawPointer(s + 2044).loadUnaligned(as: SIMD4<Float>.self)
+            var g63 = SIMD4<Double>(), gx63 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d62 = SIMD4<Double>(UnsafeRawPointer(dy + at + 248).loadUnaligned(as: SIMD4<Float>.self)), n62 = SIMD4<Double>((UnsafeRawPointer(x + at + 248).loadUnaligned(as: SIMD4<Float>.self) - mean62) * inverse62)
+                g62 += d62; gx62 += d62 * n62
+                let d63 = SIMD4<Double>(UnsafeRawPointer(dy + at + 252).loadUnaligned(as: SIMD4<Float>.self)), n63 = SIMD4<Double>((UnsafeRawPointer(x + at + 252).loadUnaligned(as: SIMD4<Float>.self) - mean63) * inverse63)
+                g63 += d63; gx63 += d63 * n63
+            }
+            for lane in 0..<4 {
+                sums[2040 + lane] += g62[lane]; sums[2936 + lane] += gx62[lane]
+                gk[248 + lane] += Float(gx62[lane])
+                gk[1144 + lane] += Float(g62[lane])
+            }
+            for lane in 0..<4 {
+                sums[2044 + lane] += g63[lane]; sums[2940 + lane] += gx63[lane]
+                gk[252 + lane] += Float(gx63[lane])
+                gk[1148 + lane] += Float(g63[lane])
+            }
+        }
+        do {
+            let mean64 = UnsafeRawPointer(s + 256).loadUnaligned(as: SIMD4<Float>.self), inverse64 = UnsafeRawPointer(s + 2048).loadUnaligned(as: SIMD4<Float>.self)
+            var g64 = SIMD4<Double>(), gx64 = SIMD4<Double>()
+            let mean65 = UnsafeRawPointer(s + 260).loadUnaligned(as: SIMD4<Float>.self), inverse65 = UnsafeRawPointer(s + 2052).loadUnaligned(as: SIMD4<Float>.self)
+            var g65 = SIMD4<Double>(), gx65 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d64 = SIMD4<Double>(UnsafeRawPointer(dy + at + 256).loadUnaligned(as: SIMD4<Float>.self)), n64 = SIMD4<Double>((UnsafeRawPointer(x + at + 256).loadUnaligned(as: SIMD4<Float>.self) - mean64) * inverse64)
+                g64 += d64; gx64 += d64 * n64
+                let d65 = SIMD4<Double>(UnsafeRawPointer(dy + at + 260).loadUnaligned(as: SIMD4<Float>.self)), n65 = SIMD4<Double>((UnsafeRawPointer(x + at + 260).loadUnaligned(as: SIMD4<Float>.self) - mean65) * inverse65)
+                g65 += d65; gx65 += d65 * n65
+            }
+            for lane in 0..<4 {
+                sums[2048 + lane] += g64[lane]; sums[2944 + lane] += gx64[lane]
+                gk[256 + lane] += Float(gx64[lane])
+                gk[1152 + lane] += Float(g64[lane])
+            }
+            for lane in 0..<4 {
+                sums[2052 + lane] += g65[lane]; sums[2948 + lane] += gx65[lane]
+                gk[260 + lane] += Float(gx65[lane])
+                gk[1156 + lane] += Float(g65[lane])
+            }
+        }
+        do {
+            let mean66 = UnsafeRawPointer(s + 264).loadUnaligned(as: SIMD4<Float>.self), inverse66 = UnsafeRawPointer(s + 2056).loadUnaligned(as: SIMD4<Float>.self)
+            var g66 = SIMD4<Double>(), gx66 = SIMD4<Double>()
+            let mean67 = UnsafeRawPointer(s + 268).loadUnaligned(as: SIMD4<Float>.self), inverse67 = UnsafeRawPointer(s + 2060).loadUnaligned(as: SIMD4<Float>.self)
+            var g67 = SIMD4<Double>(), gx67 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d66 = SIMD4<Double>(UnsafeRawPointer(dy + at + 264).loadUnaligned(as: SIMD4<Float>.self)), n66 = SIMD4<Double>((UnsafeRawPointer(x + at + 264).loadUnaligned(as: SIMD4<Float>.self) - mean66) * inverse66)
+                g66 += d66; gx66 += d66 * n66
+                let d67 = SIMD4<Double>(UnsafeRawPointer(dy + at + 268).loadUnaligned(as: SIMD4<Float>.self)), n67 = SIMD4<Double>((UnsafeRawPointer(x + at + 268).loadUnaligned(as: SIMD4<Float>.self) - mean67) * inverse67)
+                g67 += d67; gx67 += d67 * n67
+            }
+            for lane in 0..<4 {
+                sums[2056 + lane] += g66[lane]; sums[2952 + lane] += gx66[lane]
+                gk[264 + lane] += Float(gx66[lane])
+                gk[1160 + lane] += Float(g66[lane])
+            }
+            for lane in 0..<4 {
+                sums[2060 + lane] += g67[lane]; sums[2956 + lane] += gx67[lane]
+                gk[268 + lane] += Float(gx67[lane])
+                gk[1164 + lane] += Float(g67[lane])
+            }
+        }
+        do {
+            let mean68 = UnsafeRawPointer(s + 272).loadUnaligned(as: SIMD4<Float>.self), inverse68 = UnsafeRawPointer(s + 2064).loadUnaligned(as: SIMD4<Float>.self)
+            var g68 = SIMD4<Double>(), gx68 = SIMD4<Double>()
+            let mean69 = UnsafeRawPointer(s + 276).loadUnaligned(as: SIMD4<Float>.self), inverse69 = UnsafeRawPointer(s + 2068).loadUnaligned(as: SIMD4<Float>.self)
+            var g69 = SIMD4<Double>(), gx69 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d68 = SIMD4<Double>(UnsafeRawPointer(dy + at + 272).loadUnaligned(as: SIMD4<Float>.self)), n68 = SIMD4<Double>((UnsafeRawPointer(x + at + 272).loadUnaligned(as: SIMD4<Float>.self) - mean68) * inverse68)
+                g68 += d68; gx68 += d68 * n68
+                let d69 = SIMD4<Double>(UnsafeRawPointer(dy + at + 276).loadUnaligned(as: SIMD4<Float>.self)), n69 = SIMD4<Double>((UnsafeRawPointer(x + at + 276).loadUnaligned(as: SIMD4<Float>.self) - mean69) * inverse69)
+                g69 += d69; gx69 += d69 * n69
+            }
+            for lane in 0..<4 {
+                sums[2064 + lane] += g68[lane]; sums[2960 + lane] += gx68[lane]
+                gk[272 + lane] += Float(gx68[lane])
+                gk[1168 + lane] += Float(g68[lane])
+            }
+            for lane in 0..<4 {
+                sums[2068 + lane] += g69[lane]; sums[2964 + lane] += gx69[lane]
+                gk[276 + lane] += Float(gx69[lane])
+                gk[1172 + lane] += Float(g69[lane])
+            }
+        }
+        do {
+            let mean70 = UnsafeRawPointer(s + 280).loadUnaligned(as: SIMD4<Float>.self), inverse70 = UnsafeRawPointer(s + 2072).loadUnaligned(as: SIMD4<Float>.self)
+            var g70 = SIMD4<Double>(), gx70 = SIMD4<Double>()
+            let mean71 = UnsafeRawPointer(s + 284).loadUnaligned(as: SIMD4<Float>.self), inverse71 = UnsafeRawPointer(s + 2076).loadUnaligned(as: SIMD4<Float>.self)
+            var g71 = SIMD4<Double>(), gx71 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d70 = SIMD4<Double>(UnsafeRawPointer(dy + at + 280).loadUnaligned(as: SIMD4<Float>.self)), n70 = SIMD4<Double>((UnsafeRawPointer(x + at + 280).loadUnaligned(as: SIMD4<Float>.self) - mean70) * inverse70)
+                g70 += d70; gx70 += d70 * n70
+                let d71 = SIMD4<Double>(UnsafeRawPointer(dy + at + 284).loadUnaligned(as: SIMD4<Float>.self)), n71 = SIMD4<Double>((UnsafeRawPointer(x + at + 284).loadUnaligned(as: SIMD4<Float>.self) - mean71) * inverse71)
+                g71 += d71; gx71 += d71 * n71
+            }
+            for lane in 0..<4 {
+                sums[2072 + lane] += g70[lane]; sums[2968 + lane] += gx70[lane]
+                gk[280 + lane] += Float(gx70[lane])
+                gk[1176 + lane] += Float(g70[lane])
+            }
+            for lane in 0..<4 {
+                sums[2076 + lane] += g71[lane]; sums[2972 + lane] += gx71[lane]
+                gk[284 + lane] += Float(gx71[lane])
+                gk[1180 + lane] += Float(g71[lane])
+            }
+        }
+        do {
+            let mean72 = UnsafeRawPointer(s + 288).loadUnaligned(as: SIMD4<Float>.self), inverse72 = UnsafeRawPointer(s + 2080).loadUnaligned(as: SIMD4<Float>.self)
+            var g72 = SIMD4<Double>(), gx72 = SIMD4<Double>()
+            let mean73 = UnsafeRawPointer(s + 292).loadUnaligned(as: SIMD4<Float>.self), inverse73 = UnsafeRawPointer(s + 2084).loadUnaligned(as: SIMD4<Float>.self)
+            var g73 = SIMD4<Double>(), gx73 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d72 = SIMD4<Double>(UnsafeRawPointer(dy + at + 288).loadUnaligned(as: SIMD4<Float>.self)), n72 = SIMD4<Double>((UnsafeRawPointer(x + at + 288).loadUnaligned(as: SIMD4<Float>.self) - mean72) * inverse72)
+                g72 += d72; gx72 += d72 * n72
+                let d73 = SIMD4<Double>(UnsafeRawPointer(dy + at + 292).loadUnaligned(as: SIMD4<Float>.self)), n73 = SIMD4<Double>((UnsafeRawPointer(x + at + 292).loadUnaligned(as: SIMD4<Float>.self) - mean73) * inverse73)
+                g73 += d73; gx73 += d73 * n73
+            }
+            for lane in 0..<4 {
+                sums[2080 + lane] += g72[lane]; sums[2976 + lane] += gx72[lane]
+                gk[288 + lane] += Float(gx72[lane])
+                gk[1184 + lane] += Float(g72[lane])
+            }
+            for lane in 0..<4 {
+                sums[2084 + lane] += g73[lane]; sums[2980 + lane] += gx73[lane]
+                gk[292 + lane] += Float(gx73[lane])
+                gk[1188 + lane] += Float(g73[lane])
+            }
+        }
+        do {
+            let mean74 = UnsafeRawPointer(s + 296).loadUnaligned(as: SIMD4<Float>.self), inverse74 = UnsafeRawPointer(s + 2088).loadUnaligned(as: SIMD4<Float>.self)
+            var g74 = SIMD4<Double>(), gx74 = SIMD4<Double>()
+            let mean75 = UnsafeRawPointer(s + 300).loadUnaligned(as: SIMD4<Float>.self), inverse75 = UnsafeRawPointer(s + 2092).loadUnaligned(as: SIMD4<Float>.self)
+            var g75 = SIMD4<Double>(), gx75 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d74 = SIMD4<Double>(UnsafeRawPointer(dy + at + 296).loadUnaligned(as: SIMD4<Float>.self)), n74 = SIMD4<Double>((UnsafeRawPointer(x + at + 296).loadUnaligned(as: SIMD4<Float>.self) - mean74) * inverse74)
+                g74 += d74; gx74 += d74 * n74
+                let d75 = SIMD4<Double>(UnsafeRawPointer(dy + at + 300).loadUnaligned(as: SIMD4<Float>.self)), n75 = SIMD4<Double>((UnsafeRawPointer(x + at + 300).loadUnaligned(as: SIMD4<Float>.self) - mean75) * inverse75)
+                g75 += d75; gx75 += d75 * n75
+            }
+            for lane in 0..<4 {
+                sums[2088 + lane] += g74[lane]; sums[2984 + lane] += gx74[lane]
+                gk[296 + lane] += Float(gx74[lane])
+                gk[1192 + lane] += Float(g74[lane])
+            }
+            for lane in 0..<4 {
+                sums[2092 + lane] += g75[lane]; sums[2988 + lane] += gx75[lane]
+                gk[300 + lane] += Float(gx75[lane])
+                gk[1196 + lane] += Float(g75[lane])
+            }
+        }
+        do {
+            let mean76 = UnsafeRawPointer(s + 304).loadUnaligned(as: SIMD4<Float>.self), inverse76 = UnsafeRawPointer(s + 2096).loadUnaligned(as: SIMD4<Float>.self)
+            var g76 = SIMD4<Double>(), gx76 = SIMD4<Double>()
+            let mean77 = UnsafeRawPointer(s + 308).loadUnaligned(as: SIMD4<Float>.self), inverse77 = UnsafeRawPointer(s + 2100).loadUnaligned(as: SIMD4<Float>.self)
+            var g77 = SIMD4<Double>(), gx77 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d76 = SIMD4<Double>(UnsafeRawPointer(dy + at + 304).loadUnaligned(as: SIMD4<Float>.self)), n76 = SIMD4<Double>((UnsafeRawPointer(x + at + 304).loadUnaligned(as: SIMD4<Float>.self) - mean76) * inverse76)
+                g76 += d76; gx76 += d76 * n76
+                let d77 = SIMD4<Double>(UnsafeRawPointer(dy + at + 308).loadUnaligned(as: SIMD4<Float>.self)), n77 = SIMD4<Double>((UnsafeRawPointer(x + at + 308).loadUnaligned(as: SIMD4<Float>.self) - mean77) * inverse77)
+                g77 += d77; gx77 += d77 * n77
+            }
+            for lane in 0..<4 {
+                sums[2096 + lane] += g76[lane]; sums[2992 + lane] += gx76[lane]
+                gk[304 + lane] += Float(gx76[lane])
+                gk[1200 + lane] += Float(g76[lane])
+            }
+            for lane in 0..<4 {
+                sums[2100 + lane] += g77[lane]; sums[2996 + lane] += gx77[lane]
+                gk[308 + lane] += Float(gx77[lane])
+                gk[1204 + lane] += Float(g77[lane])
+            }
+        }
+        do {
+            let mean78 = UnsafeRawPointer(s + 312).loadUnaligned(as: SIMD4<Float>.self), inverse78 = UnsafeRawPointer(s + 2104).loadUnaligned(as: SIMD4<Float>.self)
+            var g78 = SIMD4<Double>(), gx78 = SIMD4<Double>()
+            let mean79 = UnsafeRawPointer(s + 316).loadUnaligned(as: SIMD4<Float>.self), inverse79 = UnsafeRawPointer(s + 2108).loadUnaligned(as: SIMD4<Float>.self)
+            var g79 = SIMD4<Double>(), gx79 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d78 = SIMD4<Double>(UnsafeRawPointer(dy + at + 312).loadUnaligned(as: SIMD4<Float>.self)), n78 = SIMD4<Double>((UnsafeRawPointer(x + at + 312).loadUnaligned(as: SIMD4<Float>.self) - mean78) * inverse78)
+                g78 += d78; gx78 += d78 * n78
+                let d79 = SIMD4<Double>(UnsafeRawPointer(dy + at + 316).loadUnaligned(as: SIMD4<Float>.self)), n79 = SIMD4<Double>((UnsafeRawPointer(x + at + 316).loadUnaligned(as: SIMD4<Float>.self) - mean79) * inverse79)
+                g79 += d79; gx79 += d79 * n79
+            }
+            for lane in 0..<4 {
+                sums[2104 + lane] += g78[lane]; sums[3000 + lane] += gx78[lane]
+                gk[312 + lane] += Float(gx78[lane])
+                gk[1208 + lane] += Float(g78[lane])
+            }
+            for lane in 0..<4 {
+                sums[2108 + lane] += g79[lane]; sums[3004 + lane] += gx79[lane]
+                gk[316 + lane] += Float(gx79[lane])
+                gk[1212 + lane] += Float(g79[lane])
+            }
+        }
+        do {
+            let mean80 = UnsafeRawPointer(s + 320).loadUnaligned(as: SIMD4<Float>.self), inverse80 = UnsafeRawPointer(s + 2112).loadUnaligned(as: SIMD4<Float>.self)
+            var g80 = SIMD4<Double>(), gx80 = SIMD4<Double>()
+            let mean81 = UnsafeRawPointer(s + 324).loadUnaligned(as: SIMD4<Float>.self), inverse81 = UnsafeRawPointer(s + 2116).loadUnaligned(as: SIMD4<Float>.self)
+            var g81 = SIMD4<Double>(), gx81 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d80 = SIMD4<Double>(UnsafeRawPointer(dy + at + 320).loadUnaligned(as: SIMD4<Float>.self)), n80 = SIMD4<Double>((UnsafeRawPointer(x + at + 320).loadUnaligned(as: SIMD4<Float>.self) - mean80) * inverse80)
+                g80 += d80; gx80 += d80 * n80
+                let d81 = SIMD4<Double>(UnsafeRawPointer(dy + at + 324).loadUnaligned(as: SIMD4<Float>.self)), n81 = SIMD4<Double>((UnsafeRawPointer(x + at + 324).loadUnaligned(as: SIMD4<Float>.self) - mean81) * inverse81)
+                g81 += d81; gx81 += d81 * n81
+            }
+            for lane in 0..<4 {
+                sums[2112 + lane] += g80[lane]; sums[3008 + lane] += gx80[lane]
+                gk[320 + lane] += Float(gx80[lane])
+                gk[1216 + lane] += Float(g80[lane])
+            }
+            for lane in 0..<4 {
+                sums[2116 + lane] += g81[lane]; sums[3012 + lane] += gx81[lane]
+                gk[324 + lane] += Float(gx81[lane])
+                gk[1220 + lane] += Float(g81[lane])
+            }
+        }
+        do {
+            let mean82 = UnsafeRawPointer(s + 328).loadUnaligned(as: SIMD4<Float>.self), inverse82 = UnsafeRawPointer(s + 2120).loadUnaligned(as: SIMD4<Float>.self)
+            var g82 = SIMD4<Double>(), gx82 = SIMD4<Double>()
+            let mean83 = UnsafeRawPointer(s + 332).loadUnaligned(as: SIMD4<Float>.self), inverse83 = UnsafeRawPointer(s + 2124).loadUnaligned(as: SIMD4<Float>.self)
+            var g83 = SIMD4<Double>(), gx83 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d82 = SIMD4<Double>(UnsafeRawPointer(dy + at + 328).loadUnaligned(as: SIMD4<Float>.self)), n82 = SIMD4<Double>((UnsafeRawPointer(x + at + 328).loadUnaligned(as: SIMD4<Float>.self) - mean82) * inverse82)
+                g82 += d82; gx82 += d82 * n82
+                let d83 = SIMD4<Double>(UnsafeRawPointer(dy + at + 332).loadUnaligned(as: SIMD4<Float>.self)), n83 = SIMD4<Double>((UnsafeRawPointer(x + at + 332).loadUnaligned(as: SIMD4<Float>.self) - mean83) * inverse83)
+                g83 += d83; gx83 += d83 * n83
+            }
+            for lane in 0..<4 {
+                sums[2120 + lane] += g82[lane]; sums[3016 + lane] += gx82[lane]
+                gk[328 + lane] += Float(gx82[lane])
+                gk[1224 + lane] += Float(g82[lane])
+            }
+            for lane in 0..<4 {
+                sums[2124 + lane] += g83[lane]; sums[3020 + lane] += gx83[lane]
+                gk[332 + lane] += Float(gx83[lane])
+                gk[1228 + lane] += Float(g83[lane])
+            }
+        }
+        do {
+            let mean84 = UnsafeRawPointer(s + 336).loadUnaligned(as: SIMD4<Float>.self), inverse84 = UnsafeRawPointer(s + 2128).loadUnaligned(as: SIMD4<Float>.self)
+            var g84 = SIMD4<Double>(), gx84 = SIMD4<Double>()
+            let mean85 = UnsafeRawPointer(s + 340).loadUnaligned(as: SIMD4<Float>.self), inverse85 = UnsafeRawPointer(s + 2132).loadUnaligned(as: SIMD4<Float>.self)
+            var g85 = SIMD4<Double>(), gx85 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d84 = SIMD4<Double>(UnsafeRawPointer(dy + at + 336).loadUnaligned(as: SIMD4<Float>.self)), n84 = SIMD4<Double>((UnsafeRawPointer(x + at + 336).loadUnaligned(as: SIMD4<Float>.self) - mean84) * inverse84)
+                g84 += d84; gx84 += d84 * n84
+                let d85 = SIMD4<Double>(UnsafeRawPointer(dy + at + 340).loadUnaligned(as: SIMD4<Float>.self)), n85 = SIMD4<Double>((UnsafeRawPointer(x + at + 340).loadUnaligned(as: SIMD4<Float>.self) - mean85) * inverse85)
+                g85 += d85; gx85 += d85 * n85
+            }
+            for lane in 0..<4 {
+                sums[2128 + lane] += g84[lane]; sums[3024 + lane] += gx84[lane]
+                gk[336 + lane] += Float(gx84[lane])
+                gk[1232 + lane] += Float(g84[lane])
+            }
+            for lane in 0..<4 {
+                sums[2132 + lane] += g85[lane]; sums[3028 + lane] += gx85[lane]
+                gk[340 + lane] += Float(gx85[lane])
+                gk[1236 + lane] += Float(g85[lane])
+            }
+        }
+        do {
+            let mean86 = UnsafeRawPointer(s + 344).loadUnaligned(as: SIMD4<Float>.self), inverse86 = UnsafeRawPointer(s + 2136).loadUnaligned(as: SIMD4<Float>.self)
+            var g86 = SIMD4<Double>(), gx86 = SIMD4<Double>()
+            let mean87 = UnsafeRawPointer(s + 348).loadUnaligned(as: SIMD4<Float>.self), inverse87 = UnsafeRawPointer(s + 2140).loadUnaligned(as: SIMD4<Float>.self)
+            var g87 = SIMD4<Double>(), gx87 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d86 = SIMD4<Double>(UnsafeRawPointer(dy + at + 344).loadUnaligned(as: SIMD4<Float>.self)), n86 = SIMD4<Double>((UnsafeRawPointer(x + at + 344).loadUnaligned(as: SIMD4<Float>.self) - mean86) * inverse86)
+                g86 += d86; gx86 += d86 * n86
+                let d87 = SIMD4<Double>(UnsafeRawPointer(dy + at + 348).loadUnaligned(as: SIMD4<Float>.self)), n87 = SIMD4<Double>((UnsafeRawPointer(x + at + 348).loadUnaligned(as: SIMD4<Float>.self) - mean87) * inverse87)
+                g87 += d87; gx87 += d87 * n87
+            }
+            for lane in 0..<4 {
+                sums[2136 + lane] += g86[lane]; sums[3032 + lane] += gx86[lane]
+                gk[344 + lane] += Float(gx86[lane])
+                gk[1240 + lane] += Float(g86[lane])
+            }
+            for lane in 0..<4 {
+                sums[2140 + lane] += g87[lane]; sums[3036 + lane] += gx87[lane]
+                gk[348 + lane] += Float(gx87[lane])
+                gk[1244 + lane] += Float(g87[lane])
+            }
+        }
+        do {
+            let mean88 = UnsafeRawPointer(s + 352).loadUnaligned(as: SIMD4<Float>.self), inverse88 = UnsafeRawPointer(s + 2144).loadUnaligned(as: SIMD4<Float>.self)
+            var g88 = SIMD4<Double>(), gx88 = SIMD4<Double>()
+            let mean89 = UnsafeRawPointer(s + 356).loadUnaligned(as: SIMD4<Float>.self), inverse89 = UnsafeRawPointer(s + 2148).loadUnaligned(as: SIMD4<Float>.self)
+            var g89 = SIMD4<Double>(), gx89 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d88 = SIMD4<Double>(UnsafeRawPointer(dy + at + 352).loadUnaligned(as: SIMD4<Float>.self)), n88 = SIMD4<Double>((UnsafeRawPointer(x + at + 352).loadUnaligned(as: SIMD4<Float>.self) - mean88) * inverse88)
+                g88 += d88; gx88 += d88 * n88
+                let d89 = SIMD4<Double>(UnsafeRawPointer(dy + at + 356).loadUnaligned(as: SIMD4<Float>.self)), n89 = SIMD4<Double>((UnsafeRawPointer(x + at + 356).loadUnaligned(as: SIMD4<Float>.self) - mean89) * inverse89)
+                g89 += d89; gx89 += d89 * n89
+            }
+            for lane in 0..<4 {
+                sums[2144 + lane] += g88[lane]; sums[3040 + lane] += gx88[lane]
+                gk[352 + lane] += Float(gx88[lane])
+                gk[1248 + lane] += Float(g88[lane])
+            }
+            for lane in 0..<4 {
+                sums[2148 + lane] += g89[lane]; sums[3044 + lane] += gx89[lane]
+                gk[356 + lane] += Float(gx89[lane])
+                gk[1252 + lane] += Float(g89[lane])
+            }
+        }
+        do {
+            let mean90 = UnsafeRawPointer(s + 360).loadUnaligned(as: SIMD4<Float>.self), inverse90 = UnsafeRawPointer(s + 2152).loadUnaligned(as: SIMD4<Float>.self)
+            var g90 = SIMD4<Double>(), gx90 = SIMD4<Double>()
+            let mean91 = UnsafeRawPointer(s + 364).loadUnaligned(as: SIMD4<Float>.self), inverse91 = UnsafeRawPointer(s + 2156).loadUnaligned(as: SIMD4<Float>.self)
+            var g91 = SIMD4<Double>(), gx91 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d90 = SIMD4<Double>(UnsafeRawPointer(dy + at + 360).loadUnaligned(as: SIMD4<Float>.self)), n90 = SIMD4<Double>((UnsafeRawPointer(x + at + 360).loadUnaligned(as: SIMD4<Float>.self) - mean90) * inverse90)
+                g90 += d90; gx90 += d90 * n90
+                let d91 = SIMD4<Double>(UnsafeRawPointer(dy + at + 364).loadUnaligned(as: SIMD4<Float>.self)), n91 = SIMD4<Double>((UnsafeRawPointer(x + at + 364).loadUnaligned(as: SIMD4<Float>.self) - mean91) * inverse91)
+                g91 += d91; gx91 += d91 * n91
+            }
+            for lane in 0..<4 {
+                sums[2152 + lane] += g90[lane]; sums[3048 + lane] += gx90[lane]
+                gk[360 + lane] += Float(gx90[lane])
+                gk[1256 + lane] += Float(g90[lane])
+            }
+            for lane in 0..<4 {
+                sums[2156 + lane] += g91[lane]; sums[3052 + lane] += gx91[lane]
+                gk[364 + lane] += Float(gx91[lane])
+                gk[1260 + lane] += Float(g91[lane])
+            }
+        }
+        do {
+            let mean92 = UnsafeRawPointer(s + 368).loadUnaligned(as: SIMD4<Float>.self), inverse92 = UnsafeRawPointer(s + 2160).loadUnaligned(as: SIMD4<Float>.self)
+            var g92 = SIMD4<Double>(), gx92 = SIMD4<Double>()
+            let mean93 = UnsafeRawPointer(s + 372).loadUnaligned(as: SIMD4<Float>.self), inverse93 = UnsafeRawPointer(s + 2164).loadUnaligned(as: SIMD4<Float>.self)
+            var g93 = SIMD4<Double>(), gx93 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d92 = SIMD4<Double>(UnsafeRawPointer(dy + at + 368).loadUnaligned(as: SIMD4<Float>.self)), n92 = SIMD4<Double>((UnsafeRawPointer(x + at + 368).loadUnaligned(as: SIMD4<Float>.self) - mean92) * inverse92)
+                g92 += d92; gx92 += d92 * n92
+                let d93 = SIMD4<Double>(UnsafeRawPointer(dy + at + 372).loadUnaligned(as: SIMD4<Float>.self)), n93 = SIMD4<Double>((UnsafeRawPointer(x + at + 372).loadUnaligned(as: SIMD4<Float>.self) - mean93) * inverse93)
+                g93 += d93; gx93 += d93 * n93
+            }
+            for lane in 0..<4 {
+                sums[2160 + lane] += g92[lane]; sums[3056 + lane] += gx92[lane]
+                gk[368 + lane] += Float(gx92[lane])
+                gk[1264 + lane] += Float(g92[lane])
+            }
+            for lane in 0..<4 {
+                sums[2164 + lane] += g93[lane]; sums[3060 + lane] += gx93[lane]
+                gk[372 + lane] += Float(gx93[lane])
+                gk[1268 + lane] += Float(g93[lane])
+            }
+        }
+        do {
+            let mean94 = UnsafeRawPointer(s + 376).loadUnaligned(as: SIMD4<Float>.self), inverse94 = UnsafeRawPointer(s + 2168).loadUnaligned(as: SIMD4<Float>.self)
+            var g94 = SIMD4<Double>(), gx94 = SIMD4<Double>()
+            let mean95 = UnsafeRawPointer(s + 380).loadUnaligned(as: SIMD4<Float>.self), inverse95 = UnsafeRawPointer(s + 2172).loadUnaligned(as: SIMD4<Float>.self)
+            var g95 = SIMD4<Double>(), gx95 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d94 = SIMD4<Double>(UnsafeRawPointer(dy + at + 376).loadUnaligned(as: SIMD4<Float>.self)), n94 = SIMD4<Double>((UnsafeRawPointer(x + at + 376).loadUnaligned(as: SIMD4<Float>.self) - mean94) * inverse94)
+                g94 += d94; gx94 += d94 * n94
+                let d95 = SIMD4<Double>(UnsafeRawPointer(dy + at + 380).loadUnaligned(as: SIMD4<Float>.self)), n95 = SIMD4<Double>((UnsafeRawPointer(x + at + 380).loadUnaligned(as: SIMD4<Float>.self) - mean95) * inverse95)
+                g95 += d95; gx95 += d95 * n95
+            }
+            for lane in 0..<4 {
+                sums[2168 + lane] += g94[lane]; sums[3064 + lane] += gx94[lane]
+                gk[376 + lane] += Float(gx94[lane])
+                gk[1272 + lane] += Float(g94[lane])
+            }
+            for lane in 0..<4 {
+                sums[2172 + lane] += g95[lane]; sums[3068 + lane] += gx95[lane]
+                gk[380 + lane] += Float(gx95[lane])
+                gk[1276 + lane] += Float(g95[lane])
+            }
+        }
+        do {
+            let mean96 = UnsafeRawPointer(s + 384).loadUnaligned(as: SIMD4<Float>.self), inverse96 = UnsafeRawPointer(s + 2176).loadUnaligned(as: SIMD4<Float>.self)
+            var g96 = SIMD4<Double>(), gx96 = SIMD4<Double>()
+            let mean97 = UnsafeRawPointer(s + 388).loadUnaligned(as: SIMD4<Float>.self), inverse97 = UnsafeRawPointer(s + 2180).loadUnaligned(as: SIMD4<Float>.self)
+            var g97 = SIMD4<Double>(), gx97 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d96 = SIMD4<Double>(UnsafeRawPointer(dy + at + 384).loadUnaligned(as: SIMD4<Float>.self)), n96 = SIMD4<Double>((UnsafeRawPointer(x + at + 384).loadUnaligned(as: SIMD4<Float>.self) - mean96) * inverse96)
+                g96 += d96; gx96 += d96 * n96
+                let d97 = SIMD4<Double>(UnsafeRawPointer(dy + at + 388).loadUnaligned(as: SIMD4<Float>.self)), n97 = SIMD4<Double>((UnsafeRawPointer(x + at + 388).loadUnaligned(as: SIMD4<Float>.self) - mean97) * inverse97)
+                g97 += d97; gx97 += d97 * n97
+            }
+            for lane in 0..<4 {
+                sums[2176 + lane] += g96[lane]; sums[3072 + lane] += gx96[lane]
+                gk[384 + lane] += Float(gx96[lane])
+                gk[1280 + lane] += Float(g96[lane])
+            }
+            for lane in 0..<4 {
+                sums[2180 + lane] += g97[lane]; sums[3076 + lane] += gx97[lane]
+                gk[388 + lane] += Float(gx97[lane])
+                gk[1284 + lane] += Float(g97[lane])
+            }
+        }
+        do {
+            let mean98 = UnsafeRawPointer(s + 392).loadUnaligned(as: SIMD4<Float>.self), inverse98 = UnsafeRawPointer(s + 2184).loadUnaligned(as: SIMD4<Float>.self)
+            var g98 = SIMD4<Double>(), gx98 = SIMD4<Double>()
+            let mean99 = UnsafeRawPointer(s + 396).loadUnaligned(as: SIMD4<Float>.self), inverse99 = UnsafeRawPointer(s + 2188).loadUnaligned(as: SIMD4<Float>.self)
+            var g99 = SIMD4<Double>(), gx99 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d98 = SIMD4<Double>(UnsafeRawPointer(dy + at + 392).loadUnaligned(as: SIMD4<Float>.self)), n98 = SIMD4<Double>((UnsafeRawPointer(x + at + 392).loadUnaligned(as: SIMD4<Float>.self) - mean98) * inverse98)
+                g98 += d98; gx98 += d98 * n98
+                let d99 = SIMD4<Double>(UnsafeRawPointer(dy + at + 396).loadUnaligned(as: SIMD4<Float>.self)), n99 = SIMD4<Double>((UnsafeRawPointer(x + at + 396).loadUnaligned(as: SIMD4<Float>.self) - mean99) * inverse99)
+                g99 += d99; gx99 += d99 * n99
+            }
+            for lane in 0..<4 {
+                sums[2184 + lane] += g98[lane]; sums[3080 + lane] += gx98[lane]
+                gk[392 + lane] += Float(gx98[lane])
+                gk[1288 + lane] += Float(g98[lane])
+            }
+            for lane in 0..<4 {
+                sums[2188 + lane] += g99[lane]; sums[3084 + lane] += gx99[lane]
+                gk[396 + lane] += Float(gx99[lane])
+                gk[1292 + lane] += Float(g99[lane])
+            }
+        }
+        do {
+            let mean100 = UnsafeRawPointer(s + 400).loadUnaligned(as: SIMD4<Float>.self), inverse100 = UnsafeRawPointer(s + 2192).loadUnaligned(as: SIMD4<Float>.self)
+            var g100 = SIMD4<Double>(), gx100 = SIMD4<Double>()
+            let mean101 = UnsafeRawPointer(s + 404).loadUnaligned(as: SIMD4<Float>.self), inverse101 = UnsafeRawPointer(s + 2196).loadUnaligned(as: SIMD4<Float>.self)
+            var g101 = SIMD4<Double>(), gx101 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d100 = SIMD4<Double>(UnsafeRawPointer(dy + at + 400).loadUnaligned(as: SIMD4<Float>.self)), n100 = SIMD4<Double>((UnsafeRawPointer(x + at + 400).loadUnaligned(as: SIMD4<Float>.self) - mean100) * inverse100)
+                g100 += d100; gx100 += d100 * n100
+                let d101 = SIMD4<Double>(UnsafeRawPointer(dy + at + 404).loadUnaligned(as: SIMD4<Float>.self)), n101 = SIMD4<Double>((UnsafeRawPointer(x + at + 404).loadUnaligned(as: SIMD4<Float>.self) - mean101) * inverse101)
+                g101 += d101; gx101 += d101 * n101
+            }
+            for lane in 0..<4 {
+                sums[2192 + lane] += g100[lane]; sums[3088 + lane] += gx100[lane]
+                gk[400 + lane] += Float(gx100[lane])
+                gk[1296 + lane] += Float(g100[lane])
+            }
+            for lane in 0..<4 {
+                sums[2196 + lane] += g101[lane]; sums[3092 + lane] += gx101[lane]
+                gk[404 + lane] += Float(gx101[lane])
+                gk[1300 + lane] += Float(g101[lane])
+            }
+        }
+        do {
+            let mean102 = UnsafeRawPointer(s + 408).loadUnaligned(as: SIMD4<Float>.self), inverse102 = UnsafeRawPointer(s + 2200).loadUnaligned(as: SIMD4<Float>.self)
+            var g102 = SIMD4<Double>(), gx102 = SIMD4<Double>()
+            let mean103 = UnsafeRawPointer(s + 412).loadUnaligned(as: SIMD4<Float>.self), inverse103 = UnsafeRawPointer(s + 2204).loadUnaligned(as: SIMD4<Float>.self)
+            var g103 = SIMD4<Double>(), gx103 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d102 = SIMD4<Double>(UnsafeRawPointer(dy + at + 408).loadUnaligned(as: SIMD4<Float>.self)), n102 = SIMD4<Double>((UnsafeRawPointer(x + at + 408).loadUnaligned(as: SIMD4<Float>.self) - mean102) * inverse102)
+                g102 += d102; gx102 += d102 * n102
+                let d103 = SIMD4<Double>(UnsafeRawPointer(dy + at + 412).loadUnaligned(as: SIMD4<Float>.self)), n103 = SIMD4<Double>((UnsafeRawPointer(x + at + 412).loadUnaligned(as: SIMD4<Float>.self) - mean103) * inverse103)
+                g103 += d103; gx103 += d103 * n103
+            }
+            for lane in 0..<4 {
+                sums[2200 + lane] += g102[lane]; sums[3096 + lane] += gx102[lane]
+                gk[408 + lane] += Float(gx102[lane])
+                gk[1304 + lane] += Float(g102[lane])
+            }
+            for lane in 0..<4 {
+                sums[2204 + lane] += g103[lane]; sums[3100 + lane] += gx103[lane]
+                gk[412 + lane] += Float(gx103[lane])
+                gk[1308 + lane] += Float(g103[lane])
+            }
+        }
+        do {
+            let mean104 = UnsafeRawPointer(s + 416).loadUnaligned(as: SIMD4<Float>.self), inverse104 = UnsafeRawPointer(s + 2208).loadUnaligned(as: SIMD4<Float>.self)
+            var g104 = SIMD4<Double>(), gx104 = SIMD4<Double>()
+            let mean105 = UnsafeRawPointer(s + 420).loadUnaligned(as: SIMD4<Float>.self), inverse105 = UnsafeRawPointer(s + 2212).loadUnaligned(as: SIMD4<Float>.self)
+            var g105 = SIMD4<Double>(), gx105 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d104 = SIMD4<Double>(UnsafeRawPointer(dy + at + 416).loadUnaligned(as: SIMD4<Float>.self)), n104 = SIMD4<Double>((UnsafeRawPointer(x + at + 416).loadUnaligned(as: SIMD4<Float>.self) - mean104) * inverse104)
+                g104 += d104; gx104 += d104 * n104
+                let d105 = SIMD4<Double>(UnsafeRawPointer(dy + at + 420).loadUnaligned(as: SIMD4<Float>.self)), n105 = SIMD4<Double>((UnsafeRawPointer(x + at + 420).loadUnaligned(as: SIMD4<Float>.self) - mean105) * inverse105)
+                g105 += d105; gx105 += d105 * n105
+            }
+            for lane in 0..<4 {
+                sums[2208 + lane] += g104[lane]; sums[3104 + lane] += gx104[lane]
+                gk[416 + lane] += Float(gx104[lane])
+                gk[1312 + lane] += Float(g104[lane])
+            }
+            for lane in 0..<4 {
+                sums[2212 + lane] += g105[lane]; sums[3108 + lane] += gx105[lane]
+                gk[420 + lane] += Float(gx105[lane])
+                gk[1316 + lane] += Float(g105[lane])
+            }
+        }
+        do {
+            let mean106 = UnsafeRawPointer(s + 424).loadUnaligned(as: SIMD4<Float>.self), inverse106 = UnsafeRawPointer(s + 2216).loadUnaligned(as: SIMD4<Float>.self)
+            var g106 = SIMD4<Double>(), gx106 = SIMD4<Double>()
+            let mean107 = UnsafeRawPointer(s + 428).loadUnaligned(as: SIMD4<Float>.self), inverse107 = UnsafeRawPointer(s + 2220).loadUnaligned(as: SIMD4<Float>.self)
+            var g107 = SIMD4<Double>(), gx107 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d106 = SIMD4<Double>(UnsafeRawPointer(dy + at + 424).loadUnaligned(as: SIMD4<Float>.self)), n106 = SIMD4<Double>((UnsafeRawPointer(x + at + 424).loadUnaligned(as: SIMD4<Float>.self) - mean106) * inverse106)
+                g106 += d106; gx106 += d106 * n106
+                let d107 = SIMD4<Double>(UnsafeRawPointer(dy + at + 428).loadUnaligned(as: SIMD4<Float>.self)), n107 = SIMD4<Double>((UnsafeRawPointer(x + at + 428).loadUnaligned(as: SIMD4<Float>.self) - mean107) * inverse107)
+                g107 += d107; gx107 += d107 * n107
+            }
+            for lane in 0..<4 {
+                sums[2216 + lane] += g106[lane]; sums[3112 + lane] += gx106[lane]
+                gk[424 + lane] += Float(gx106[lane])
+                gk[1320 + lane] += Float(g106[lane])
+            }
+            for lane in 0..<4 {
+                sums[2220 + lane] += g107[lane]; sums[3116 + lane] += gx107[lane]
+                gk[428 + lane] += Float(gx107[lane])
+                gk[1324 + lane] += Float(g107[lane])
+            }
+        }
+        do {
+            let mean108 = UnsafeRawPointer(s + 432).loadUnaligned(as: SIMD4<Float>.self), inverse108 = UnsafeRawPointer(s + 2224).loadUnaligned(as: SIMD4<Float>.self)
+            var g108 = SIMD4<Double>(), gx108 = SIMD4<Double>()
+            let mean109 = UnsafeRawPointer(s + 436).loadUnaligned(as: SIMD4<Float>.self), inverse109 = UnsafeRawPointer(s + 2228).loadUnaligned(as: SIMD4<Float>.self)
+            var g109 = SIMD4<Double>(), gx109 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d108 = SIMD4<Double>(UnsafeRawPointer(dy + at + 432).loadUnaligned(as: SIMD4<Float>.self)), n108 = SIMD4<Double>((UnsafeRawPointer(x + at + 432).loadUnaligned(as: SIMD4<Float>.self) - mean108) * inverse108)
+                g108 += d108; gx108 += d108 * n108
+                let d109 = SIMD4<Double>(UnsafeRawPointer(dy + at + 436).loadUnaligned(as: SIMD4<Float>.self)), n109 = SIMD4<Double>((UnsafeRawPointer(x + at + 436).loadUnaligned(as: SIMD4<Float>.self) - mean109) * inverse109)
+                g109 += d109; gx109 += d109 * n109
+            }
+            for lane in 0..<4 {
+                sums[2224 + lane] += g108[lane]; sums[3120 + lane] += gx108[lane]
+                gk[432 + lane] += Float(gx108[lane])
+                gk[1328 + lane] += Float(g108[lane])
+            }
+            for lane in 0..<4 {
+                sums[2228 + lane] += g109[lane]; sums[3124 + lane] += gx109[lane]
+                gk[436 + lane] += Float(gx109[lane])
+                gk[1332 + lane] += Float(g109[lane])
+            }
+        }
+        do {
+            let mean110 = UnsafeRawPointer(s + 440).loadUnaligned(as: SIMD4<Float>.self), inverse110 = UnsafeRawPointer(s + 2232).loadUnaligned(as: SIMD4<Float>.self)
+            var g110 = SIMD4<Double>(), gx110 = SIMD4<Double>()
+            let mean111 = UnsafeRawPointer(s + 444).loadUnaligned(as: SIMD4<Float>.self), inverse111 = UnsafeRawPointer(s + 2236).loadUnaligned(as: SIMD4<Float>.self)
+            var g111 = SIMD4<Double>(), gx111 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d110 = SIMD4<Double>(UnsafeRawPointer(dy + at + 440).loadUnaligned(as: SIMD4<Float>.self)), n110 = SIMD4<Double>((UnsafeRawPointer(x + at + 440).loadUnaligned(as: SIMD4<Float>.self) - mean110) * inverse110)
+                g110 += d110; gx110 += d110 * n110
+                let d111 = SIMD4<Double>(UnsafeRawPointer(dy + at + 444).loadUnaligned(as: SIMD4<Float>.self)), n111 = SIMD4<Double>((UnsafeRawPointer(x + at + 444).loadUnaligned(as: SIMD4<Float>.self) - mean111) * inverse111)
+                g111 += d111; gx111 += d111 * n111
+            }
+            for lane in 0..<4 {
+                sums[2232 + lane] += g110[lane]; sums[3128 + lane] += gx110[lane]
+                gk[440 + lane] += Float(gx110[lane])
+                gk[1336 + lane] += Float(g110[lane])
+            }
+            for lane in 0..<4 {
+                sums[2236 + lane] += g111[lane]; sums[3132 + lane] += gx111[lane]
+                gk[444 + lane] += Float(gx111[lane])
+                gk[1340 + lane] += Float(g111[lane])
+            }
+        }
+        do {
+            let mean112 = UnsafeRawPointer(s + 448).loadUnaligned(as: SIMD4<Float>.self), inverse112 = UnsafeRawPointer(s + 2240).loadUnaligned(as: SIMD4<Float>.self)
+            var g112 = SIMD4<Double>(), gx112 = SIMD4<Double>()
+            let mean113 = UnsafeRawPointer(s + 452).loadUnaligned(as: SIMD4<Float>.self), inverse113 = UnsafeRawPointer(s + 2244).loadUnaligned(as: SIMD4<Float>.self)
+            var g113 = SIMD4<Double>(), gx113 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d112 = SIMD4<Double>(UnsafeRawPointer(dy + at + 448).loadUnaligned(as: SIMD4<Float>.self)), n112 = SIMD4<Double>((UnsafeRawPointer(x + at + 448).loadUnaligned(as: SIMD4<Float>.self) - mean112) * inverse112)
+                g112 += d112; gx112 += d112 * n112
+                let d113 = SIMD4<Double>(UnsafeRawPointer(dy + at + 452).loadUnaligned(as: SIMD4<Float>.self)), n113 = SIMD4<Double>((UnsafeRawPointer(x + at + 452).loadUnaligned(as: SIMD4<Float>.self) - mean113) * inverse113)
+                g113 += d113; gx113 += d113 * n113
+            }
+            for lane in 0..<4 {
+                sums[2240 + lane] += g112[lane]; sums[3136 + lane] += gx112[lane]
+                gk[448 + lane] += Float(gx112[lane])
+                gk[1344 + lane] += Float(g112[lane])
+            }
+            for lane in 0..<4 {
+                sums[2244 + lane] += g113[lane]; sums[3140 + lane] += gx113[lane]
+                gk[452 + lane] += Float(gx113[lane])
+                gk[1348 + lane] += Float(g113[lane])
+            }
+        }
+        do {
+            let mean114 = UnsafeRawPointer(s + 456).loadUnaligned(as: SIMD4<Float>.self), inverse114 = UnsafeRawPointer(s + 2248).loadUnaligned(as: SIMD4<Float>.self)
+            var g114 = SIMD4<Double>(), gx114 = SIMD4<Double>()
+            let mean115 = UnsafeRawPointer(s + 460).loadUnaligned(as: SIMD4<Float>.self), inverse115 = UnsafeRawPointer(s + 2252).loadUnaligned(as: SIMD4<Float>.self)
+            var g115 = SIMD4<Double>(), gx115 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d114 = SIMD4<Double>(UnsafeRawPointer(dy + at + 456).loadUnaligned(as: SIMD4<Float>.self)), n114 = SIMD4<Double>((UnsafeRawPointer(x + at + 456).loadUnaligned(as: SIMD4<Float>.self) - mean114) * inverse114)
+                g114 += d114; gx114 += d114 * n114
+                let d115 = SIMD4<Double>(UnsafeRawPointer(dy + at + 460).loadUnaligned(as: SIMD4<Float>.self)), n115 = SIMD4<Double>((UnsafeRawPointer(x + at + 460).loadUnaligned(as: SIMD4<Float>.self) - mean115) * inverse115)
+                g115 += d115; gx115 += d115 * n115
+            }
+            for lane in 0..<4 {
+                sums[2248 + lane] += g114[lane]; sums[3144 + lane] += gx114[lane]
+                gk[456 + lane] += Float(gx114[lane])
+                gk[1352 + lane] += Float(g114[lane])
+            }
+            for lane in 0..<4 {
+                sums[2252 + lane] += g115[lane]; sums[3148 + lane] += gx115[lane]
+                gk[460 + lane] += Float(gx115[lane])
+                gk[1356 + lane] += Float(g115[lane])
+            }
+        }
+        do {
+            let mean116 = UnsafeRawPointer(s + 464).loadUnaligned(as: SIMD4<Float>.self), inverse116 = UnsafeRawPointer(s + 2256).loadUnaligned(as: SIMD4<Float>.self)
+            var g116 = SIMD4<Double>(), gx116 = SIMD4<Double>()
+            let mean117 = UnsafeRawPointer(s + 468).loadUnaligned(as: SIMD4<Float>.self), inverse117 = UnsafeRawPointer(s + 2260).loadUnaligned(as: SIMD4<Float>.self)
+            var g117 = SIMD4<Double>(), gx117 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d116 = SIMD4<Double>(UnsafeRawPointer(dy + at + 464).loadUnaligned(as: SIMD4<Float>.self)), n116 = SIMD4<Double>((UnsafeRawPointer(x + at + 464).loadUnaligned(as: SIMD4<Float>.self) - mean116) * inverse116)
+                g116 += d116; gx116 += d116 * n116
+                let d117 = SIMD4<Double>(UnsafeRawPointer(dy + at + 468).loadUnaligned(as: SIMD4<Float>.self)), n117 = SIMD4<Double>((UnsafeRawPointer(x + at + 468).loadUnaligned(as: SIMD4<Float>.self) - mean117) * inverse117)
+                g117 += d117; gx117 += d117 * n117
+            }
+            for lane in 0..<4 {
+                sums[2256 + lane] += g116[lane]; sums[3152 + lane] += gx116[lane]
+                gk[464 + lane] += Float(gx116[lane])
+                gk[1360 + lane] += Float(g116[lane])
+            }
+            for lane in 0..<4 {
+                sums[2260 + lane] += g117[lane]; sums[3156 + lane] += gx117[lane]
+                gk[468 + lane] += Float(gx117[lane])
+                gk[1364 + lane] += Float(g117[lane])
+            }
+        }
+        do {
+            let mean118 = UnsafeRawPointer(s + 472).loadUnaligned(as: SIMD4<Float>.self), inverse118 = UnsafeRawPointer(s + 2264).loadUnaligned(as: SIMD4<Float>.self)
+            var g118 = SIMD4<Double>(), gx118 = SIMD4<Double>()
+            let mean119 = UnsafeRawPointer(s + 476).loadUnaligned(as: SIMD4<Float>.self), inverse119 = UnsafeRawPointer(s + 2268).loadUnaligned(as: SIMD4<Float>.self)
+            var g119 = SIMD4<Double>(), gx119 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d118 = SIMD4<Double>(UnsafeRawPointer(dy + at + 472).loadUnaligned(as: SIMD4<Float>.self)), n118 = SIMD4<Double>((UnsafeRawPointer(x + at + 472).loadUnaligned(as: SIMD4<Float>.self) - mean118) * inverse118)
+                g118 += d118; gx118 += d118 * n118
+                let d119 = SIMD4<Double>(UnsafeRawPointer(dy + at + 476).loadUnaligned(as: SIMD4<Float>.self)), n119 = SIMD4<Double>((UnsafeRawPointer(x + at + 476).loadUnaligned(as: SIMD4<Float>.self) - mean119) * inverse119)
+                g119 += d119; gx119 += d119 * n119
+            }
+            for lane in 0..<4 {
+                sums[2264 + lane] += g118[lane]; sums[3160 + lane] += gx118[lane]
+                gk[472 + lane] += Float(gx118[lane])
+                gk[1368 + lane] += Float(g118[lane])
+            }
+            for lane in 0..<4 {
+                sums[2268 + lane] += g119[lane]; sums[3164 + lane] += gx119[lane]
+                gk[476 + lane] += Float(gx119[lane])
+                gk[1372 + lane] += Float(g119[lane])
+            }
+        }
+        do {
+            let mean120 = UnsafeRawPointer(s + 480).loadUnaligned(as: SIMD4<Float>.self), inverse120 = UnsafeRawPointer(s + 2272).loadUnaligned(as: SIMD4<Float>.self)
+            var g120 = SIMD4<Double>(), gx120 = SIMD4<Double>()
+            let mean121 = UnsafeRawPointer(s + 484).loadUnaligned(as: SIMD4<Float>.self), inverse121 = UnsafeRawPointer(s + 2276).loadUnaligned(as: SIMD4<Float>.self)
+            var g121 = SIMD4<Double>(), gx121 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d120 = SIMD4<Double>(UnsafeRawPointer(dy + at + 480).loadUnaligned(as: SIMD4<Float>.self)), n120 = SIMD4<Double>((UnsafeRawPointer(x + at + 480).loadUnaligned(as: SIMD4<Float>.self) - mean120) * inverse120)
+                g120 += d120; gx120 += d120 * n120
+                let d121 = SIMD4<Double>(UnsafeRawPointer(dy + at + 484).loadUnaligned(as: SIMD4<Float>.self)), n121 = SIMD4<Double>((UnsafeRawPointer(x + at + 484).loadUnaligned(as: SIMD4<Float>.self) - mean121) * inverse121)
+                g121 += d121; gx121 += d121 * n121
+            }
+            for lane in 0..<4 {
+                sums[2272 + lane] += g120[lane]; sums[3168 + lane] += gx120[lane]
+                gk[480 + lane] += Float(gx120[lane])
+                gk[1376 + lane] += Float(g120[lane])
+            }
+            for lane in 0..<4 {
+                sums[2276 + lane] += g121[lane]; sums[3172 + lane] += gx121[lane]
+                gk[484 + lane] += Float(gx121[lane])
+                gk[1380 + lane] += Float(g121[lane])
+            }
+        }
+        do {
+            let mean122 = UnsafeRawPointer(s + 488).loadUnaligned(as: SIMD4<Float>.self), inverse122 = UnsafeRawPointer(s + 2280).loadUnaligned(as: SIMD4<Float>.self)
+            var g122 = SIMD4<Double>(), gx122 = SIMD4<Double>()
+            let mean123 = UnsafeRawPointer(s + 492).loadUnaligned(as: SIMD4<Float>.self), inverse123 = UnsafeRawPointer(s + 2284).loadUnaligned(as: SIMD4<Float>.self)
+            var g123 = SIMD4<Double>(), gx123 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d122 = SIMD4<Double>(UnsafeRawPointer(dy + at + 488).loadUnaligned(as: SIMD4<Float>.self)), n122 = SIMD4<Double>((UnsafeRawPointer(x + at + 488).loadUnaligned(as: SIMD4<Float>.self) - mean122) * inverse122)
+                g122 += d122; gx122 += d122 * n122
+                let d123 = SIMD4<Double>(UnsafeRawPointer(dy + at + 492).loadUnaligned(as: SIMD4<Float>.self)), n123 = SIMD4<Double>((UnsafeRawPointer(x + at + 492).loadUnaligned(as: SIMD4<Float>.self) - mean123) * inverse123)
+                g123 += d123; gx123 += d123 * n123
+            }
+            for lane in 0..<4 {
+                sums[2280 + lane] += g122[lane]; sums[3176 + lane] += gx122[lane]
+                gk[488 + lane] += Float(gx122[lane])
+                gk[1384 + lane] += Float(g122[lane])
+            }
+            for lane in 0..<4 {
+                sums[2284 + lane] += g123[lane]; sums[3180 + lane] += gx123[lane]
+                gk[492 + lane] += Float(gx123[lane])
+                gk[1388 + lane] += Float(g123[lane])
+            }
+        }
+        do {
+            let mean124 = UnsafeRawPointer(s + 496).loadUnaligned(as: SIMD4<Float>.self), inverse124 = UnsafeRawPointer(s + 2288).loadUnaligned(as: SIMD4<Float>.self)
+            var g124 = SIMD4<Double>(), gx124 = SIMD4<Double>()
+            let mean125 = UnsafeRawPointer(s + 500).loadUnaligned(as: SIMD4<Float>.self), inverse125 = UnsafeRawPointer(s + 2292).loadUnaligned(as: SIMD4<Float>.self)
+            var g125 = SIMD4<Double>(), gx125 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d124 = SIMD4<Double>(UnsafeRawPointer(dy + at + 496).loadUnaligned(as: SIMD4<Float>.self)), n124 = SIMD4<Double>((UnsafeRawPointer(x + at + 496).loadUnaligned(as: SIMD4<Float>.self) - mean124) * inverse124)
+                g124 += d124; gx124 += d124 * n124
+                let d125 = SIMD4<Double>(UnsafeRawPointer(dy + at + 500).loadUnaligned(as: SIMD4<Float>.self)), n125 = SIMD4<Double>((UnsafeRawPointer(x + at + 500).loadUnaligned(as: SIMD4<Float>.self) - mean125) * inverse125)
+                g125 += d125; gx125 += d125 * n125
+            }
+            for lane in 0..<4 {
+                sums[2288 + lane] += g124[lane]; sums[3184 + lane] += gx124[lane]
+                gk[496 + lane] += Float(gx124[lane])
+                gk[1392 + lane] += Float(g124[lane])
+            }
+            for lane in 0..<4 {
+                sums[2292 + lane] += g125[lane]; sums[3188 + lane] += gx125[lane]
+                gk[500 + lane] += Float(gx125[lane])
+                gk[1396 + lane] += Float(g125[lane])
+            }
+        }
+        do {
+            let mean126 = UnsafeRawPointer(s + 504).loadUnaligned(as: SIMD4<Float>.self), inverse126 = UnsafeRawPointer(s + 2296).loadUnaligned(as: SIMD4<Float>.self)
+            var g126 = SIMD4<Double>(), gx126 = SIMD4<Double>()
+            let mean127 = UnsafeRawPointer(s + 508).loadUnaligned(as: SIMD4<Float>.self), inverse127 = UnsafeRawPointer(s + 2300).loadUnaligned(as: SIMD4<Float>.self)
+            var g127 = SIMD4<Double>(), gx127 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d126 = SIMD4<Double>(UnsafeRawPointer(dy + at + 504).loadUnaligned(as: SIMD4<Float>.self)), n126 = SIMD4<Double>((UnsafeRawPointer(x + at + 504).loadUnaligned(as: SIMD4<Float>.self) - mean126) * inverse126)
+                g126 += d126; gx126 += d126 * n126
+                let d127 = SIMD4<Double>(UnsafeRawPointer(dy + at + 508).loadUnaligned(as: SIMD4<Float>.self)), n127 = SIMD4<Double>((UnsafeRawPointer(x + at + 508).loadUnaligned(as: SIMD4<Float>.self) - mean127) * inverse127)
+                g127 += d127; gx127 += d127 * n127
+            }
+            for lane in 0..<4 {
+                sums[2296 + lane] += g126[lane]; sums[3192 + lane] += gx126[lane]
+                gk[504 + lane] += Float(gx126[lane])
+                gk[1400 + lane] += Float(g126[lane])
+            }
+            for lane in 0..<4 {
+                sums[2300 + lane] += g127[lane]; sums[3196 + lane] += gx127[lane]
+                gk[508 + lane] += Float(gx127[lane])
+                gk[1404 + lane] += Float(g127[lane])
+            }
+        }
+        do {
+            let mean128 = UnsafeRawPointer(s + 512).loadUnaligned(as: SIMD4<Float>.self), inverse128 = UnsafeRawPointer(s + 2304).loadUnaligned(as: SIMD4<Float>.self)
+            var g128 = SIMD4<Double>(), gx128 = SIMD4<Double>()
+            let mean129 = UnsafeRawPointer(s + 516).loadUnaligned(as: SIMD4<Float>.self), inverse129 = UnsafeRawPointer(s + 2308).loadUnaligned(as: SIMD4<Float>.self)
+            var g129 = SIMD4<Double>(), gx129 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d128 = SIMD4<Double>(UnsafeRawPointer(dy + at + 512).loadUnaligned(as: SIMD4<Float>.self)), n128 = SIMD4<Double>((UnsafeRawPointer(x + at + 512).loadUnaligned(as: SIMD4<Float>.self) - mean128) * inverse128)
+                g128 += d128; gx128 += d128 * n128
+                let d129 = SIMD4<Double>(UnsafeRawPointer(dy + at + 516).loadUnaligned(as: SIMD4<Float>.self)), n129 = SIMD4<Double>((UnsafeRawPointer(x + at + 516).loadUnaligned(as: SIMD4<Float>.self) - mean129) * inverse129)
+                g129 += d129; gx129 += d129 * n129
+            }
+            for lane in 0..<4 {
+                sums[2304 + lane] += g128[lane]; sums[3200 + lane] += gx128[lane]
+                gk[512 + lane] += Float(gx128[lane])
+                gk[1408 + lane] += Float(g128[lane])
+            }
+            for lane in 0..<4 {
+                sums[2308 + lane] += g129[lane]; sums[3204 + lane] += gx129[lane]
+                gk[516 + lane] += Float(gx129[lane])
+                gk[1412 + lane] += Float(g129[lane])
+            }
+        }
+        do {
+            let mean130 = UnsafeRawPointer(s + 520).loadUnaligned(as: SIMD4<Float>.self), inverse130 = UnsafeRawPointer(s + 2312).loadUnaligned(as: SIMD4<Float>.self)
+            var g130 = SIMD4<Double>(), gx130 = SIMD4<Double>()
+            let mean131 = UnsafeRawPointer(s + 524).loadUnaligned(as: SIMD4<Float>.self), inverse131 = UnsafeRawPointer(s + 2316).loadUnaligned(as: SIMD4<Float>.self)
+            var g131 = SIMD4<Double>(), gx131 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d130 = SIMD4<Double>(UnsafeRawPointer(dy + at + 520).loadUnaligned(as: SIMD4<Float>.self)), n130 = SIMD4<Double>((UnsafeRawPointer(x + at + 520).loadUnaligned(as: SIMD4<Float>.self) - mean130) * inverse130)
+                g130 += d130; gx130 += d130 * n130
+                let d131 = SIMD4<Double>(UnsafeRawPointer(dy + at + 524).loadUnaligned(as: SIMD4<Float>.self)), n131 = SIMD4<Double>((UnsafeRawPointer(x + at + 524).loadUnaligned(as: SIMD4<Float>.self) - mean131) * inverse131)
+                g131 += d131; gx131 += d131 * n131
+            }
+            for lane in 0..<4 {
+                sums[2312 + lane] += g130[lane]; sums[3208 + lane] += gx130[lane]
+                gk[520 + lane] += Float(gx130[lane])
+                gk[1416 + lane] += Float(g130[lane])
+            }
+            for lane in 0..<4 {
+                sums[2316 + lane] += g131[lane]; sums[3212 + lane] += gx131[lane]
+                gk[524 + lane] += Float(gx131[lane])
+                gk[1420 + lane] += Float(g131[lane])
+            }
+        }
+        do {
+            let mean132 = UnsafeRawPointer(s + 528).loadUnaligned(as: SIMD4<Float>.self), inverse132 = UnsafeRawPointer(s + 2320).loadUnaligned(as: SIMD4<Float>.self)
+            var g132 = SIMD4<Double>(), gx132 = SIMD4<Double>()
+            let mean133 = UnsafeRawPointer(s + 532).loadUnaligned(as: SIMD4<Float>.self), inverse133 = UnsafeRawPointer(s + 2324).loadUnaligned(as: SIMD4<Float>.self)
+            var g133 = SIMD4<Double>(), gx133 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d132 = SIMD4<Double>(UnsafeRawPointer(dy + at + 528).loadUnaligned(as: SIMD4<Float>.self)), n132 = SIMD4<Double>((UnsafeRawPointer(x + at + 528).loadUnaligned(as: SIMD4<Float>.self) - mean132) * inverse132)
+                g132 += d132; gx132 += d132 * n132
+                let d133 = SIMD4<Double>(UnsafeRawPointer(dy + at + 532).loadUnaligned(as: SIMD4<Float>.self)), n133 = SIMD4<Double>((UnsafeRawPointer(x + at + 532).loadUnaligned(as: SIMD4<Float>.self) - mean133) * inverse133)
+                g133 += d133; gx133 += d133 * n133
+            }
+            for lane in 0..<4 {
+                sums[2320 + lane] += g132[lane]; sums[3216 + lane] += gx132[lane]
+                gk[528 + lane] += Float(gx132[lane])
+                gk[1424 + lane] += Float(g132[lane])
+            }
+            for lane in 0..<4 {
+                sums[2324 + lane] += g133[lane]; sums[3220 + lane] += gx133[lane]
+                gk[532 + lane] += Float(gx133[lane])
+                gk[1428 + lane] += Float(g133[lane])
+            }
+        }
+        do {
+            let mean134 = UnsafeRawPointer(s + 536).loadUnaligned(as: SIMD4<Float>.self), inverse134 = UnsafeRawPointer(s + 2328).loadUnaligned(as: SIMD4<Float>.self)
+            var g134 = SIMD4<Double>(), gx134 = SIMD4<Double>()
+            let mean135 = UnsafeRawPointer(s + 540).loadUnaligned(as: SIMD4<Float>.self), inverse135 = UnsafeRawPointer(s + 2332).loadUnaligned(as: SIMD4<Float>.self)
+            var g135 = SIMD4<Double>(), gx135 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d134 = SIMD4<Double>(UnsafeRawPointer(dy + at + 536).loadUnaligned(as: SIMD4<Float>.self)), n134 = SIMD4<Double>((UnsafeRawPointer(x + at + 536).loadUnaligned(as: SIMD4<Float>.self) - mean134) * inverse134)
+                g134 += d134; gx134 += d134 * n134
+                let d135 = SIMD4<Double>(UnsafeRawPointer(dy + at + 540).loadUnaligned(as: SIMD4<Float>.self)), n135 = SIMD4<Double>((UnsafeRawPointer(x + at + 540).loadUnaligned(as: SIMD4<Float>.self) - mean135) * inverse135)
+                g135 += d135; gx135 += d135 * n135
+            }
+            for lane in 0..<4 {
+                sums[2328 + lane] += g134[lane]; sums[3224 + lane] += gx134[lane]
+                gk[536 + lane] += Float(gx134[lane])
+                gk[1432 + lane] += Float(g134[lane])
+            }
+            for lane in 0..<4 {
+                sums[2332 + lane] += g135[lane]; sums[3228 + lane] += gx135[lane]
+                gk[540 + lane] += Float(gx135[lane])
+                gk[1436 + lane] += Float(g135[lane])
+            }
+        }
+        do {
+            let mean136 = UnsafeRawPointer(s + 544).loadUnaligned(as: SIMD4<Float>.self), inverse136 = UnsafeRawPointer(s + 2336).loadUnaligned(as: SIMD4<Float>.self)
+            var g136 = SIMD4<Double>(), gx136 = SIMD4<Double>()
+            let mean137 = UnsafeRawPointer(s + 548).loadUnaligned(as: SIMD4<Float>.self), inverse137 = UnsafeRawPointer(s + 2340).loadUnaligned(as: SIMD4<Float>.self)
+            var g137 = SIMD4<Double>(), gx137 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d136 = SIMD4<Double>(UnsafeRawPointer(dy + at + 544).loadUnaligned(as: SIMD4<Float>.self)), n136 = SIMD4<Double>((UnsafeRawPointer(x + at + 544).loadUnaligned(as: SIMD4<Float>.self) - mean136) * inverse136)
+                g136 += d136; gx136 += d136 * n136
+                let d137 = SIMD4<Double>(UnsafeRawPointer(dy + at + 548).loadUnaligned(as: SIMD4<Float>.self)), n137 = SIMD4<Double>((UnsafeRawPointer(x + at + 548).loadUnaligned(as: SIMD4<Float>.self) - mean137) * inverse137)
+                g137 += d137; gx137 += d137 * n137
+            }
+            for lane in 0..<4 {
+                sums[2336 + lane] += g136[lane]; sums[3232 + lane] += gx136[lane]
+                gk[544 + lane] += Float(gx136[lane])
+                gk[1440 + lane] += Float(g136[lane])
+            }
+            for lane in 0..<4 {
+                sums[2340 + lane] += g137[lane]; sums[3236 + lane] += gx137[lane]
+                gk[548 + lane] += Float(gx137[lane])
+                gk[1444 + lane] += Float(g137[lane])
+            }
+        }
+        do {
+            let mean138 = UnsafeRawPointer(s + 552).loadUnaligned(as: SIMD4<Float>.self), inverse138 = UnsafeRawPointer(s + 2344).loadUnaligned(as: SIMD4<Float>.self)
+            var g138 = SIMD4<Double>(), gx138 = SIMD4<Double>()
+            let mean139 = UnsafeRawPointer(s + 556).loadUnaligned(as: SIMD4<Float>.self), inverse139 = UnsafeRawPointer(s + 2348).loadUnaligned(as: SIMD4<Float>.self)
+            var g139 = SIMD4<Double>(), gx139 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d138 = SIMD4<Double>(UnsafeRawPointer(dy + at + 552).loadUnaligned(as: SIMD4<Float>.self)), n138 = SIMD4<Double>((UnsafeRawPointer(x + at + 552).loadUnaligned(as: SIMD4<Float>.self) - mean138) * inverse138)
+                g138 += d138; gx138 += d138 * n138
+                let d139 = SIMD4<Double>(UnsafeRawPointer(dy + at + 556).loadUnaligned(as: SIMD4<Float>.self)), n139 = SIMD4<Double>((UnsafeRawPointer(x + at + 556).loadUnaligned(as: SIMD4<Float>.self) - mean139) * inverse139)
+                g139 += d139; gx139 += d139 * n139
+            }
+            for lane in 0..<4 {
+                sums[2344 + lane] += g138[lane]; sums[3240 + lane] += gx138[lane]
+                gk[552 + lane] += Float(gx138[lane])
+                gk[1448 + lane] += Float(g138[lane])
+            }
+            for lane in 0..<4 {
+                sums[2348 + lane] += g139[lane]; sums[3244 + lane] += gx139[lane]
+                gk[556 + lane] += Float(gx139[lane])
+                gk[1452 + lane] += Float(g139[lane])
+            }
+        }
+        do {
+            let mean140 = UnsafeRawPointer(s + 560).loadUnaligned(as: SIMD4<Float>.self), inverse140 = UnsafeRawPointer(s + 2352).loadUnaligned(as: SIMD4<Float>.self)
+            var g140 = SIMD4<Double>(), gx140 = SIMD4<Double>()
+            let mean141 = UnsafeRawPointer(s + 564).loadUnaligned(as: SIMD4<Float>.self), inverse141 = UnsafeRawPointer(s + 2356).loadUnaligned(as: SIMD4<Float>.self)
+            var g141 = SIMD4<Double>(), gx141 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d140 = SIMD4<Double>(UnsafeRawPointer(dy + at + 560).loadUnaligned(as: SIMD4<Float>.self)), n140 = SIMD4<Double>((UnsafeRawPointer(x + at + 560).loadUnaligned(as: SIMD4<Float>.self) - mean140) * inverse140)
+                g140 += d140; gx140 += d140 * n140
+                let d141 = SIMD4<Double>(UnsafeRawPointer(dy + at + 564).loadUnaligned(as: SIMD4<Float>.self)), n141 = SIMD4<Double>((UnsafeRawPointer(x + at + 564).loadUnaligned(as: SIMD4<Float>.self) - mean141) * inverse141)
+                g141 += d141; gx141 += d141 * n141
+            }
+            for lane in 0..<4 {
+                sums[2352 + lane] += g140[lane]; sums[3248 + lane] += gx140[lane]
+                gk[560 + lane] += Float(gx140[lane])
+                gk[1456 + lane] += Float(g140[lane])
+            }
+            for lane in 0..<4 {
+                sums[2356 + lane] += g141[lane]; sums[3252 + lane] += gx141[lane]
+                gk[564 + lane] += Float(gx141[lane])
+                gk[1460 + lane] += Float(g141[lane])
+            }
+        }
+        do {
+            let mean142 = UnsafeRawPointer(s + 568).loadUnaligned(as: SIMD4<Float>.self), inverse142 = UnsafeRawPointer(s + 2360).loadUnaligned(as: SIMD4<Float>.self)
+            var g142 = SIMD4<Double>(), gx142 = SIMD4<Double>()
+            let mean143 = UnsafeRawPointer(s + 572).loadUnaligned(as: SIMD4<Float>.self), inverse143 = UnsafeRawPointer(s + 2364).loadUnaligned(as: SIMD4<Float>.self)
+            var g143 = SIMD4<Double>(), gx143 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d142 = SIMD4<Double>(UnsafeRawPointer(dy + at + 568).loadUnaligned(as: SIMD4<Float>.self)), n142 = SIMD4<Double>((UnsafeRawPointer(x + at + 568).loadUnaligned(as: SIMD4<Float>.self) - mean142) * inverse142)
+                g142 += d142; gx142 += d142 * n142
+                let d143 = SIMD4<Double>(UnsafeRawPointer(dy + at + 572).loadUnaligned(as: SIMD4<Float>.self)), n143 = SIMD4<Double>((UnsafeRawPointer(x + at + 572).loadUnaligned(as: SIMD4<Float>.self) - mean143) * inverse143)
+                g143 += d143; gx143 += d143 * n143
+            }
+            for lane in 0..<4 {
+                sums[2360 + lane] += g142[lane]; sums[3256 + lane] += gx142[lane]
+                gk[568 + lane] += Float(gx142[lane])
+                gk[1464 + lane] += Float(g142[lane])
+            }
+            for lane in 0..<4 {
+                sums[2364 + lane] += g143[lane]; sums[3260 + lane] += gx143[lane]
+                gk[572 + lane] += Float(gx143[lane])
+                gk[1468 + lane] += Float(g143[lane])
+            }
+        }
+        do {
+            let mean144 = UnsafeRawPointer(s + 576).loadUnaligned(as: SIMD4<Float>.self), inverse144 = UnsafeRawPointer(s + 2368).loadUnaligned(as: SIMD4<Float>.self)
+            var g144 = SIMD4<Double>(), gx144 = SIMD4<Double>()
+            let mean145 = UnsafeRawPointer(s + 580).loadUnaligned(as: SIMD4<Float>.self), inverse145 = UnsafeRawPointer(s + 2372).loadUnaligned(as: SIMD4<Float>.self)
+            var g145 = SIMD4<Double>(), gx145 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d144 = SIMD4<Double>(UnsafeRawPointer(dy + at + 576).loadUnaligned(as: SIMD4<Float>.self)), n144 = SIMD4<Double>((UnsafeRawPointer(x + at + 576).loadUnaligned(as: SIMD4<Float>.self) - mean144) * inverse144)
+                g144 += d144; gx144 += d144 * n144
+                let d145 = SIMD4<Double>(UnsafeRawPointer(dy + at + 580).loadUnaligned(as: SIMD4<Float>.self)), n145 = SIMD4<Double>((UnsafeRawPointer(x + at + 580).loadUnaligned(as: SIMD4<Float>.self) - mean145) * inverse145)
+                g145 += d145; gx145 += d145 * n145
+            }
+            for lane in 0..<4 {
+                sums[2368 + lane] += g144[lane]; sums[3264 + lane] += gx144[lane]
+                gk[576 + lane] += Float(gx144[lane])
+                gk[1472 + lane] += Float(g144[lane])
+            }
+            for lane in 0..<4 {
+                sums[2372 + lane] += g145[lane]; sums[3268 + lane] += gx145[lane]
+                gk[580 + lane] += Float(gx145[lane])
+                gk[1476 + lane] += Float(g145[lane])
+            }
+        }
+        do {
+            let mean146 = UnsafeRawPointer(s + 584).loadUnaligned(as: SIMD4<Float>.self), inverse146 = UnsafeRawPointer(s + 2376).loadUnaligned(as: SIMD4<Float>.self)
+            var g146 = SIMD4<Double>(), gx146 = SIMD4<Double>()
+            let mean147 = UnsafeRawPointer(s + 588).loadUnaligned(as: SIMD4<Float>.self), inverse147 = UnsafeRawPointer(s + 2380).loadUnaligned(as: SIMD4<Float>.self)
+            var g147 = SIMD4<Double>(), gx147 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d146 = SIMD4<Double>(UnsafeRawPointer(dy + at + 584).loadUnaligned(as: SIMD4<Float>.self)), n146 = SIMD4<Double>((UnsafeRawPointer(x + at + 584).loadUnaligned(as: SIMD4<Float>.self) - mean146) * inverse146)
+                g146 += d146; gx146 += d146 * n146
+                let d147 = SIMD4<Double>(UnsafeRawPointer(dy + at + 588).loadUnaligned(as: SIMD4<Float>.self)), n147 = SIMD4<Double>((UnsafeRawPointer(x + at + 588).loadUnaligned(as: SIMD4<Float>.self) - mean147) * inverse147)
+                g147 += d147; gx147 += d147 * n147
+            }
+            for lane in 0..<4 {
+                sums[2376 + lane] += g146[lane]; sums[3272 + lane] += gx146[lane]
+                gk[584 + lane] += Float(gx146[lane])
+                gk[1480 + lane] += Float(g146[lane])
+            }
+            for lane in 0..<4 {
+                sums[2380 + lane] += g147[lane]; sums[3276 + lane] += gx147[lane]
+                gk[588 + lane] += Float(gx147[lane])
+                gk[1484 + lane] += Float(g147[lane])
+            }
+        }
+        do {
+            let mean148 = UnsafeRawPointer(s + 592).loadUnaligned(as: SIMD4<Float>.self), inverse148 = UnsafeRawPointer(s + 2384).loadUnaligned(as: SIMD4<Float>.self)
+            var g148 = SIMD4<Double>(), gx148 = SIMD4<Double>()
+            let mean149 = UnsafeRawPointer(s + 596).loadUnaligned(as: SIMD4<Float>.self), inverse149 = UnsafeRawPointer(s + 2388).loadUnaligned(as: SIMD4<Float>.self)
+            var g149 = SIMD4<Double>(), gx149 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d148 = SIMD4<Double>(UnsafeRawPointer(dy + at + 592).loadUnaligned(as: SIMD4<Float>.self)), n148 = SIMD4<Double>((UnsafeRawPointer(x + at + 592).loadUnaligned(as: SIMD4<Float>.self) - mean148) * inverse148)
+                g148 += d148; gx148 += d148 * n148
+                let d149 = SIMD4<Double>(UnsafeRawPointer(dy + at + 596).loadUnaligned(as: SIMD4<Float>.self)), n149 = SIMD4<Double>((UnsafeRawPointer(x + at + 596).loadUnaligned(as: SIMD4<Float>.self) - mean149) * inverse149)
+                g149 += d149; gx149 += d149 * n149
+            }
+            for lane in 0..<4 {
+                sums[2384 + lane] += g148[lane]; sums[3280 + lane] += gx148[lane]
+                gk[592 + lane] += Float(gx148[lane])
+                gk[1488 + lane] += Float(g148[lane])
+            }
+            for lane in 0..<4 {
+                sums[2388 + lane] += g149[lane]; sums[3284 + lane] += gx149[lane]
+                gk[596 + lane] += Float(gx149[lane])
+                gk[1492 + lane] += Float(g149[lane])
+            }
+        }
+        do {
+            let mean150 = UnsafeRawPointer(s + 600).loadUnaligned(as: SIMD4<Float>.self), inverse150 = UnsafeRawPointer(s + 2392).loadUnaligned(as: SIMD4<Float>.self)
+            var g150 = SIMD4<Double>(), gx150 = SIMD4<Double>()
+            let mean151 = UnsafeRawPointer(s + 604).loadUnaligned(as: SIMD4<Float>.self), inverse151 = UnsafeRawPointer(s + 2396).loadUnaligned(as: SIMD4<Float>.self)
+            var g151 = SIMD4<Double>(), gx151 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d150 = SIMD4<Double>(UnsafeRawPointer(dy + at + 600).loadUnaligned(as: SIMD4<Float>.self)), n150 = SIMD4<Double>((UnsafeRawPointer(x + at + 600).loadUnaligned(as: SIMD4<Float>.self) - mean150) * inverse150)
+                g150 += d150; gx150 += d150 * n150
+                let d151 = SIMD4<Double>(UnsafeRawPointer(dy + at + 604).loadUnaligned(as: SIMD4<Float>.self)), n151 = SIMD4<Double>((UnsafeRawPointer(x + at + 604).loadUnaligned(as: SIMD4<Float>.self) - mean151) * inverse151)
+                g151 += d151; gx151 += d151 * n151
+            }
+            for lane in 0..<4 {
+                sums[2392 + lane] += g150[lane]; sums[3288 + lane] += gx150[lane]
+                gk[600 + lane] += Float(gx150[lane])
+                gk[1496 + lane] += Float(g150[lane])
+            }
+            for lane in 0..<4 {
+                sums[2396 + lane] += g151[lane]; sums[3292 + lane] += gx151[lane]
+                gk[604 + lane] += Float(gx151[lane])
+                gk[1500 + lane] += Float(g151[lane])
+            }
+        }
+        do {
+            let mean152 = UnsafeRawPointer(s + 608).loadUnaligned(as: SIMD4<Float>.self), inverse152 = UnsafeRawPointer(s + 2400).loadUnaligned(as: SIMD4<Float>.self)
+            var g152 = SIMD4<Double>(), gx152 = SIMD4<Double>()
+            let mean153 = UnsafeRawPointer(s + 612).loadUnaligned(as: SIMD4<Float>.self), inverse153 = UnsafeRawPointer(s + 2404).loadUnaligned(as: SIMD4<Float>.self)
+            var g153 = SIMD4<Double>(), gx153 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d152 = SIMD4<Double>(UnsafeRawPointer(dy + at + 608).loadUnaligned(as: SIMD4<Float>.self)), n152 = SIMD4<Double>((UnsafeRawPointer(x + at + 608).loadUnaligned(as: SIMD4<Float>.self) - mean152) * inverse152)
+                g152 += d152; gx152 += d152 * n152
+                let d153 = SIMD4<Double>(UnsafeRawPointer(dy + at + 612).loadUnaligned(as: SIMD4<Float>.self)), n153 = SIMD4<Double>((UnsafeRawPointer(x + at + 612).loadUnaligned(as: SIMD4<Float>.self) - mean153) * inverse153)
+                g153 += d153; gx153 += d153 * n153
+            }
+            for lane in 0..<4 {
+                sums[2400 + lane] += g152[lane]; sums[3296 + lane] += gx152[lane]
+                gk[608 + lane] += Float(gx152[lane])
+                gk[1504 + lane] += Float(g152[lane])
+            }
+            for lane in 0..<4 {
+                sums[2404 + lane] += g153[lane]; sums[3300 + lane] += gx153[lane]
+                gk[612 + lane] += Float(gx153[lane])
+                gk[1508 + lane] += Float(g153[lane])
+            }
+        }
+        do {
+            let mean154 = UnsafeRawPointer(s + 616).loadUnaligned(as: SIMD4<Float>.self), inverse154 = UnsafeRawPointer(s + 2408).loadUnaligned(as: SIMD4<Float>.self)
+            var g154 = SIMD4<Double>(), gx154 = SIMD4<Double>()
+            let mean155 = UnsafeRawPointer(s + 620).loadUnaligned(as: SIMD4<Float>.self), inverse155 = UnsafeRawPointer(s + 2412).loadUnaligned(as: SIMD4<Float>.self)
+            var g155 = SIMD4<Double>(), gx155 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d154 = SIMD4<Double>(UnsafeRawPointer(dy + at + 616).loadUnaligned(as: SIMD4<Float>.self)), n154 = SIMD4<Double>((UnsafeRawPointer(x + at + 616).loadUnaligned(as: SIMD4<Float>.self) - mean154) * inverse154)
+                g154 += d154; gx154 += d154 * n154
+                let d155 = SIMD4<Double>(UnsafeRawPointer(dy + at + 620).loadUnaligned(as: SIMD4<Float>.self)), n155 = SIMD4<Double>((UnsafeRawPointer(x + at + 620).loadUnaligned(as: SIMD4<Float>.self) - mean155) * inverse155)
+                g155 += d155; gx155 += d155 * n155
+            }
+            for lane in 0..<4 {
+                sums[2408 + lane] += g154[lane]; sums[3304 + lane] += gx154[lane]
+                gk[616 + lane] += Float(gx154[lane])
+                gk[1512 + lane] += Float(g154[lane])
+            }
+            for lane in 0..<4 {
+                sums[2412 + lane] += g155[lane]; sums[3308 + lane] += gx155[lane]
+                gk[620 + lane] += Float(gx155[lane])
+                gk[1516 + lane] += Float(g155[lane])
+            }
+        }
+        do {
+            let mean156 = UnsafeRawPointer(s + 624).loadUnaligned(as: SIMD4<Float>.self), inverse156 = UnsafeRawPointer(s + 2416).loadUnaligned(as: SIMD4<Float>.self)
+            var g156 = SIMD4<Double>(), gx156 = SIMD4<Double>()
+            let mean157 = UnsafeRawPointer(s + 628).loadUnaligned(as: SIMD4<Float>.self), inverse157 = UnsafeRawPointer(s + 2420).loadUnaligned(as: SIMD4<Float>.self)
+            var g157 = SIMD4<Double>(), gx157 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d156 = SIMD4<Double>(UnsafeRawPointer(dy + at + 624).loadUnaligned(as: SIMD4<Float>.self)), n156 = SIMD4<Double>((UnsafeRawPointer(x + at + 624).loadUnaligned(as: SIMD4<Float>.self) - mean156) * inverse156)
+                g156 += d156; gx156 += d156 * n156
+                let d157 = SIMD4<Double>(UnsafeRawPointer(dy + at + 628).loadUnaligned(as: SIMD4<Float>.self)), n157 = SIMD4<Double>((UnsafeRawPointer(x + at + 628).loadUnaligned(as: SIMD4<Float>.self) - mean157) * inverse157)
+                g157 += d157; gx157 += d157 * n157
+            }
+            for lane in 0..<4 {
+                sums[2416 + lane] += g156[lane]; sums[3312 + lane] += gx156[lane]
+                gk[624 + lane] += Float(gx156[lane])
+                gk[1520 + lane] += Float(g156[lane])
+            }
+            for lane in 0..<4 {
+                sums[2420 + lane] += g157[lane]; sums[3316 + lane] += gx157[lane]
+                gk[628 + lane] += Float(gx157[lane])
+                gk[1524 + lane] += Float(g157[lane])
+            }
+        }
+        do {
+            let mean158 = UnsafeRawPointer(s + 632).loadUnaligned(as: SIMD4<Float>.self), inverse158 = UnsafeRawPointer(s + 2424).loadUnaligned(as: SIMD4<Float>.self)
+            var g158 = SIMD4<Double>(), gx158 = SIMD4<Double>()
+            let mean159 = UnsafeRawPointer(s + 636).loadUnaligned(as: SIMD4<Float>.self), inverse159 = UnsafeRawPointer(s + 2428).loadUnaligned(as: SIMD4<Float>.self)
+            var g159 = SIMD4<Double>(), gx159 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d158 = SIMD4<Double>(UnsafeRawPointer(dy + at + 632).loadUnaligned(as: SIMD4<Float>.self)), n158 = SIMD4<Double>((UnsafeRawPointer(x + at + 632).loadUnaligned(as: SIMD4<Float>.self) - mean158) * inverse158)
+                g158 += d158; gx158 += d158 * n158
+                let d159 = SIMD4<Double>(UnsafeRawPointer(dy + at + 636).loadUnaligned(as: SIMD4<Float>.self)), n159 = SIMD4<Double>((UnsafeRawPointer(x + at + 636).loadUnaligned(as: SIMD4<Float>.self) - mean159) * inverse159)
+                g159 += d159; gx159 += d159 * n159
+            }
+            for lane in 0..<4 {
+                sums[2424 + lane] += g158[lane]; sums[3320 + lane] += gx158[lane]
+                gk[632 + lane] += Float(gx158[lane])
+                gk[1528 + lane] += Float(g158[lane])
+            }
+            for lane in 0..<4 {
+                sums[2428 + lane] += g159[lane]; sums[3324 + lane] += gx159[lane]
+                gk[636 + lane] += Float(gx159[lane])
+                gk[1532 + lane] += Float(g159[lane])
+            }
+        }
+        do {
+            let mean160 = UnsafeRawPointer(s + 640).loadUnaligned(as: SIMD4<Float>.self), inverse160 = UnsafeRawPointer(s + 2432).loadUnaligned(as: SIMD4<Float>.self)
+            var g160 = SIMD4<Double>(), gx160 = SIMD4<Double>()
+            let mean161 = UnsafeRawPointer(s + 644).loadUnaligned(as: SIMD4<Float>.self), inverse161 = UnsafeRawPointer(s + 2436).loadUnaligned(as: SIMD4<Float>.self)
+            var g161 = SIMD4<Double>(), gx161 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d160 = SIMD4<Double>(UnsafeRawPointer(dy + at + 640).loadUnaligned(as: SIMD4<Float>.self)), n160 = SIMD4<Double>((UnsafeRawPointer(x + at + 640).loadUnaligned(as: SIMD4<Float>.self) - mean160) * inverse160)
+                g160 += d160; gx160 += d160 * n160
+                let d161 = SIMD4<Double>(UnsafeRawPointer(dy + at + 644).loadUnaligned(as: SIMD4<Float>.self)), n161 = SIMD4<Double>((UnsafeRawPointer(x + at + 644).loadUnaligned(as: SIMD4<Float>.self) - mean161) * inverse161)
+                g161 += d161; gx161 += d161 * n161
+            }
+            for lane in 0..<4 {
+                sums[2432 + lane] += g160[lane]; sums[3328 + lane] += gx160[lane]
+                gk[640 + lane] += Float(gx160[lane])
+                gk[1536 + lane] += Float(g160[lane])
+            }
+            for lane in 0..<4 {
+                sums[2436 + lane] += g161[lane]; sums[3332 + lane] += gx161[lane]
+                gk[644 + lane] += Float(gx161[lane])
+                gk[1540 + lane] += Float(g161[lane])
+            }
+        }
+        do {
+            let mean162 = UnsafeRawPointer(s + 648).loadUnaligned(as: SIMD4<Float>.self), inverse162 = UnsafeRawPointer(s + 2440).loadUnaligned(as: SIMD4<Float>.self)
+            var g162 = SIMD4<Double>(), gx162 = SIMD4<Double>()
+            let mean163 = UnsafeRawPointer(s + 652).loadUnaligned(as: SIMD4<Float>.self), inverse163 = UnsafeRawPointer(s + 2444).loadUnaligned(as: SIMD4<Float>.self)
+            var g163 = SIMD4<Double>(), gx163 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d162 = SIMD4<Double>(UnsafeRawPointer(dy + at + 648).loadUnaligned(as: SIMD4<Float>.self)), n162 = SIMD4<Double>((UnsafeRawPointer(x + at + 648).loadUnaligned(as: SIMD4<Float>.self) - mean162) * inverse162)
+                g162 += d162; gx162 += d162 * n162
+                let d163 = SIMD4<Double>(UnsafeRawPointer(dy + at + 652).loadUnaligned(as: SIMD4<Float>.self)), n163 = SIMD4<Double>((UnsafeRawPointer(x + at + 652).loadUnaligned(as: SIMD4<Float>.self) - mean163) * inverse163)
+                g163 += d163; gx163 += d163 * n163
+            }
+            for lane in 0..<4 {
+                sums[2440 + lane] += g162[lane]; sums[3336 + lane] += gx162[lane]
+                gk[648 + lane] += Float(gx162[lane])
+                gk[1544 + lane] += Float(g162[lane])
+            }
+            for lane in 0..<4 {
+                sums[2444 + lane] += g163[lane]; sums[3340 + lane] += gx163[lane]
+                gk[652 + lane] += Float(gx163[lane])
+                gk[1548 + lane] += Float(g163[lane])
+            }
+        }
+        do {
+            let mean164 = UnsafeRawPointer(s + 656).loadUnaligned(as: SIMD4<Float>.self), inverse164 = UnsafeRawPointer(s + 2448).loadUnaligned(as: SIMD4<Float>.self)
+            var g164 = SIMD4<Double>(), gx164 = SIMD4<Double>()
+            let mean165 = UnsafeRawPointer(s + 660).loadUnaligned(as: SIMD4<Float>.self), inverse165 = UnsafeRawPointer(s + 2452).loadUnaligned(as: SIMD4<Float>.self)
+            var g165 = SIMD4<Double>(), gx165 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d164 = SIMD4<Double>(UnsafeRawPointer(dy + at + 656).loadUnaligned(as: SIMD4<Float>.self)), n164 = SIMD4<Double>((UnsafeRawPointer(x + at + 656).loadUnaligned(as: SIMD4<Float>.self) - mean164) * inverse164)
+                g164 += d164; gx164 += d164 * n164
+                let d165 = SIMD4<Double>(UnsafeRawPointer(dy + at + 660).loadUnaligned(as: SIMD4<Float>.self)), n165 = SIMD4<Double>((UnsafeRawPointer(x + at + 660).loadUnaligned(as: SIMD4<Float>.self) - mean165) * inverse165)
+                g165 += d165; gx165 += d165 * n165
+            }
+            for lane in 0..<4 {
+                sums[2448 + lane] += g164[lane]; sums[3344 + lane] += gx164[lane]
+                gk[656 + lane] += Float(gx164[lane])
+                gk[1552 + lane] += Float(g164[lane])
+            }
+            for lane in 0..<4 {
+                sums[2452 + lane] += g165[lane]; sums[3348 + lane] += gx165[lane]
+                gk[660 + lane] += Float(gx165[lane])
+                gk[1556 + lane] += Float(g165[lane])
+            }
+        }
+        do {
+            let mean166 = UnsafeRawPointer(s + 664).loadUnaligned(as: SIMD4<Float>.self), inverse166 = UnsafeRawPointer(s + 2456).loadUnaligned(as: SIMD4<Float>.self)
+            var g166 = SIMD4<Double>(), gx166 = SIMD4<Double>()
+            let mean167 = UnsafeRawPointer(s + 668).loadUnaligned(as: SIMD4<Float>.self), inverse167 = UnsafeRawPointer(s + 2460).loadUnaligned(as: SIMD4<Float>.self)
+            var g167 = SIMD4<Double>(), gx167 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d166 = SIMD4<Double>(UnsafeRawPointer(dy + at + 664).loadUnaligned(as: SIMD4<Float>.self)), n166 = SIMD4<Double>((UnsafeRawPointer(x + at + 664).loadUnaligned(as: SIMD4<Float>.self) - mean166) * inverse166)
+                g166 += d166; gx166 += d166 * n166
+                let d167 = SIMD4<Double>(UnsafeRawPointer(dy + at + 668).loadUnaligned(as: SIMD4<Float>.self)), n167 = SIMD4<Double>((UnsafeRawPointer(x + at + 668).loadUnaligned(as: SIMD4<Float>.self) - mean167) * inverse167)
+                g167 += d167; gx167 += d167 * n167
+            }
+            for lane in 0..<4 {
+                sums[2456 + lane] += g166[lane]; sums[3352 + lane] += gx166[lane]
+                gk[664 + lane] += Float(gx166[lane])
+                gk[1560 + lane] += Float(g166[lane])
+            }
+            for lane in 0..<4 {
+                sums[2460 + lane] += g167[lane]; sums[3356 + lane] += gx167[lane]
+                gk[668 + lane] += Float(gx167[lane])
+                gk[1564 + lane] += Float(g167[lane])
+            }
+        }
+        do {
+            let mean168 = UnsafeRawPointer(s + 672).loadUnaligned(as: SIMD4<Float>.self), inverse168 = UnsafeRawPointer(s + 2464).loadUnaligned(as: SIMD4<Float>.self)
+            var g168 = SIMD4<Double>(), gx168 = SIMD4<Double>()
+            let mean169 = UnsafeRawPointer(s + 676).loadUnaligned(as: SIMD4<Float>.self), inverse169 = UnsafeRawPointer(s + 2468).loadUnaligned(as: SIMD4<Float>.self)
+            var g169 = SIMD4<Double>(), gx169 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d168 = SIMD4<Double>(UnsafeRawPointer(dy + at + 672).loadUnaligned(as: SIMD4<Float>.self)), n168 = SIMD4<Double>((UnsafeRawPointer(x + at + 672).loadUnaligned(as: SIMD4<Float>.self) - mean168) * inverse168)
+                g168 += d168; gx168 += d168 * n168
+                let d169 = SIMD4<Double>(UnsafeRawPointer(dy + at + 676).loadUnaligned(as: SIMD4<Float>.self)), n169 = SIMD4<Double>((UnsafeRawPointer(x + at + 676).loadUnaligned(as: SIMD4<Float>.self) - mean169) * inverse169)
+                g169 += d169; gx169 += d169 * n169
+            }
+            for lane in 0..<4 {
+                sums[2464 + lane] += g168[lane]; sums[3360 + lane] += gx168[lane]
+                gk[672 + lane] += Float(gx168[lane])
+                gk[1568 + lane] += Float(g168[lane])
+            }
+            for lane in 0..<4 {
+                sums[2468 + lane] += g169[lane]; sums[3364 + lane] += gx169[lane]
+                gk[676 + lane] += Float(gx169[lane])
+                gk[1572 + lane] += Float(g169[lane])
+            }
+        }
+        do {
+            let mean170 = UnsafeRawPointer(s + 680).loadUnaligned(as: SIMD4<Float>.self), inverse170 = UnsafeRawPointer(s + 2472).loadUnaligned(as: SIMD4<Float>.self)
+            var g170 = SIMD4<Double>(), gx170 = SIMD4<Double>()
+            let mean171 = UnsafeRawPointer(s + 684).loadUnaligned(as: SIMD4<Float>.self), inverse171 = UnsafeRawPointer(s + 2476).loadUnaligned(as: SIMD4<Float>.self)
+            var g171 = SIMD4<Double>(), gx171 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d170 = SIMD4<Double>(UnsafeRawPointer(dy + at + 680).loadUnaligned(as: SIMD4<Float>.self)), n170 = SIMD4<Double>((UnsafeRawPointer(x + at + 680).loadUnaligned(as: SIMD4<Float>.self) - mean170) * inverse170)
+                g170 += d170; gx170 += d170 * n170
+                let d171 = SIMD4<Double>(UnsafeRawPointer(dy + at + 684).loadUnaligned(as: SIMD4<Float>.self)), n171 = SIMD4<Double>((UnsafeRawPointer(x + at + 684).loadUnaligned(as: SIMD4<Float>.self) - mean171) * inverse171)
+                g171 += d171; gx171 += d171 * n171
+            }
+            for lane in 0..<4 {
+                sums[2472 + lane] += g170[lane]; sums[3368 + lane] += gx170[lane]
+                gk[680 + lane] += Float(gx170[lane])
+                gk[1576 + lane] += Float(g170[lane])
+            }
+            for lane in 0..<4 {
+                sums[2476 + lane] += g171[lane]; sums[3372 + lane] += gx171[lane]
+                gk[684 + lane] += Float(gx171[lane])
+                gk[1580 + lane] += Float(g171[lane])
+            }
+        }
+        do {
+            let mean172 = UnsafeRawPointer(s + 688).loadUnaligned(as: SIMD4<Float>.self), inverse172 = UnsafeRawPointer(s + 2480).loadUnaligned(as: SIMD4<Float>.self)
+            var g172 = SIMD4<Double>(), gx172 = SIMD4<Double>()
+            let mean173 = UnsafeRawPointer(s + 692).loadUnaligned(as: SIMD4<Float>.self), inverse173 = UnsafeRawPointer(s + 2484).loadUnaligned(as: SIMD4<Float>.self)
+            var g173 = SIMD4<Double>(), gx173 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d172 = SIMD4<Double>(UnsafeRawPointer(dy + at + 688).loadUnaligned(as: SIMD4<Float>.self)), n172 = SIMD4<Double>((UnsafeRawPointer(x + at + 688).loadUnaligned(as: SIMD4<Float>.self) - mean172) * inverse172)
+                g172 += d172; gx172 += d172 * n172
+                let d173 = SIMD4<Double>(UnsafeRawPointer(dy + at + 692).loadUnaligned(as: SIMD4<Float>.self)), n173 = SIMD4<Double>((UnsafeRawPointer(x + at + 692).loadUnaligned(as: SIMD4<Float>.self) - mean173) * inverse173)
+                g173 += d173; gx173 += d173 * n173
+            }
+            for lane in 0..<4 {
+                sums[2480 + lane] += g172[lane]; sums[3376 + lane] += gx172[lane]
+                gk[688 + lane] += Float(gx172[lane])
+                gk[1584 + lane] += Float(g172[lane])
+            }
+            for lane in 0..<4 {
+                sums[2484 + lane] += g173[lane]; sums[3380 + lane] += gx173[lane]
+                gk[692 + lane] += Float(gx173[lane])
+                gk[1588 + lane] += Float(g173[lane])
+            }
+        }
+        do {
+            let mean174 = UnsafeRawPointer(s + 696).loadUnaligned(as: SIMD4<Float>.self), inverse174 = UnsafeRawPointer(s + 2488).loadUnaligned(as: SIMD4<Float>.self)
+            var g174 = SIMD4<Double>(), gx174 = SIMD4<Double>()
+            let mean175 = UnsafeRawPointer(s + 700).loadUnaligned(as: SIMD4<Float>.self), inverse175 = UnsafeRawPointer(s + 2492).loadUnaligned(as: SIMD4<Float>.self)
+            var g175 = SIMD4<Double>(), gx175 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d174 = SIMD4<Double>(UnsafeRawPointer(dy + at + 696).loadUnaligned(as: SIMD4<Float>.self)), n174 = SIMD4<Double>((UnsafeRawPointer(x + at + 696).loadUnaligned(as: SIMD4<Float>.self) - mean174) * inverse174)
+                g174 += d174; gx174 += d174 * n174
+                let d175 = SIMD4<Double>(UnsafeRawPointer(dy + at + 700).loadUnaligned(as: SIMD4<Float>.self)), n175 = SIMD4<Double>((UnsafeRawPointer(x + at + 700).loadUnaligned(as: SIMD4<Float>.self) - mean175) * inverse175)
+                g175 += d175; gx175 += d175 * n175
+            }
+            for lane in 0..<4 {
+                sums[2488 + lane] += g174[lane]; sums[3384 + lane] += gx174[lane]
+                gk[696 + lane] += Float(gx174[lane])
+                gk[1592 + lane] += Float(g174[lane])
+            }
+            for lane in 0..<4 {
+                sums[2492 + lane] += g175[lane]; sums[3388 + lane] += gx175[lane]
+                gk[700 + lane] += Float(gx175[lane])
+                gk[1596 + lane] += Float(g175[lane])
+            }
+        }
+        do {
+            let mean176 = UnsafeRawPointer(s + 704).loadUnaligned(as: SIMD4<Float>.self), inverse176 = UnsafeRawPointer(s + 2496).loadUnaligned(as: SIMD4<Float>.self)
+            var g176 = SIMD4<Double>(), gx176 = SIMD4<Double>()
+            let mean177 = UnsafeRawPointer(s + 708).loadUnaligned(as: SIMD4<Float>.self), inverse177 = UnsafeRawPointer(s + 2500).loadUnaligned(as: SIMD4<Float>.self)
+            var g177 = SIMD4<Double>(), gx177 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d176 = SIMD4<Double>(UnsafeRawPointer(dy + at + 704).loadUnaligned(as: SIMD4<Float>.self)), n176 = SIMD4<Double>((UnsafeRawPointer(x + at + 704).loadUnaligned(as: SIMD4<Float>.self) - mean176) * inverse176)
+                g176 += d176; gx176 += d176 * n176
+                let d177 = SIMD4<Double>(UnsafeRawPointer(dy + at + 708).loadUnaligned(as: SIMD4<Float>.self)), n177 = SIMD4<Double>((UnsafeRawPointer(x + at + 708).loadUnaligned(as: SIMD4<Float>.self) - mean177) * inverse177)
+                g177 += d177; gx177 += d177 * n177
+            }
+            for lane in 0..<4 {
+                sums[2496 + lane] += g176[lane]; sums[3392 + lane] += gx176[lane]
+                gk[704 + lane] += Float(gx176[lane])
+                gk[1600 + lane] += Float(g176[lane])
+            }
+            for lane in 0..<4 {
+                sums[2500 + lane] += g177[lane]; sums[3396 + lane] += gx177[lane]
+                gk[708 + lane] += Float(gx177[lane])
+                gk[1604 + lane] += Float(g177[lane])
+            }
+        }
+        do {
+            let mean178 = UnsafeRawPointer(s + 712).loadUnaligned(as: SIMD4<Float>.self), inverse178 = UnsafeRawPointer(s + 2504).loadUnaligned(as: SIMD4<Float>.self)
+            var g178 = SIMD4<Double>(), gx178 = SIMD4<Double>()
+            let mean179 = UnsafeRawPointer(s + 716).loadUnaligned(as: SIMD4<Float>.self), inverse179 = UnsafeRawPointer(s + 2508).loadUnaligned(as: SIMD4<Float>.self)
+            var g179 = SIMD4<Double>(), gx179 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d178 = SIMD4<Double>(UnsafeRawPointer(dy + at + 712).loadUnaligned(as: SIMD4<Float>.self)), n178 = SIMD4<Double>((UnsafeRawPointer(x + at + 712).loadUnaligned(as: SIMD4<Float>.self) - mean178) * inverse178)
+                g178 += d178; gx178 += d178 * n178
+                let d179 = SIMD4<Double>(UnsafeRawPointer(dy + at + 716).loadUnaligned(as: SIMD4<Float>.self)), n179 = SIMD4<Double>((UnsafeRawPointer(x + at + 716).loadUnaligned(as: SIMD4<Float>.self) - mean179) * inverse179)
+                g179 += d179; gx179 += d179 * n179
+            }
+            for lane in 0..<4 {
+                sums[2504 + lane] += g178[lane]; sums[3400 + lane] += gx178[lane]
+                gk[712 + lane] += Float(gx178[lane])
+                gk[1608 + lane] += Float(g178[lane])
+            }
+            for lane in 0..<4 {
+                sums[2508 + lane] += g179[lane]; sums[3404 + lane] += gx179[lane]
+                gk[716 + lane] += Float(gx179[lane])
+                gk[1612 + lane] += Float(g179[lane])
+            }
+        }
+        do {
+            let mean180 = UnsafeRawPointer(s + 720).loadUnaligned(as: SIMD4<Float>.self), inverse180 = UnsafeRawPointer(s + 2512).loadUnaligned(as: SIMD4<Float>.self)
+            var g180 = SIMD4<Double>(), gx180 = SIMD4<Double>()
+            let mean181 = UnsafeRawPointer(s + 724).loadUnaligned(as: SIMD4<Float>.self), inverse181 = UnsafeRawPointer(s + 2516).loadUnaligned(as: SIMD4<Float>.self)
+            var g181 = SIMD4<Double>(), gx181 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d180 = SIMD4<Double>(UnsafeRawPointer(dy + at + 720).loadUnaligned(as: SIMD4<Float>.self)), n180 = SIMD4<Double>((UnsafeRawPointer(x + at + 720).loadUnaligned(as: SIMD4<Float>.self) - mean180) * inverse180)
+                g180 += d180; gx180 += d180 * n180
+                let d181 = SIMD4<Double>(UnsafeRawPointer(dy + at + 724).loadUnaligned(as: SIMD4<Float>.self)), n181 = SIMD4<Double>((UnsafeRawPointer(x + at + 724).loadUnaligned(as: SIMD4<Float>.self) - mean181) * inverse181)
+                g181 += d181; gx181 += d181 * n181
+            }
+            for lane in 0..<4 {
+                sums[2512 + lane] += g180[lane]; sums[3408 + lane] += gx180[lane]
+                gk[720 + lane] += Float(gx180[lane])
+                gk[1616 + lane] += Float(g180[lane])
+            }
+            for lane in 0..<4 {
+                sums[2516 + lane] += g181[lane]; sums[3412 + lane] += gx181[lane]
+                gk[724 + lane] += Float(gx181[lane])
+                gk[1620 + lane] += Float(g181[lane])
+            }
+        }
+        do {
+            let mean182 = UnsafeRawPointer(s + 728).loadUnaligned(as: SIMD4<Float>.self), inverse182 = UnsafeRawPointer(s + 2520).loadUnaligned(as: SIMD4<Float>.self)
+            var g182 = SIMD4<Double>(), gx182 = SIMD4<Double>()
+            let mean183 = UnsafeRawPointer(s + 732).loadUnaligned(as: SIMD4<Float>.self), inverse183 = UnsafeRawPointer(s + 2524).loadUnaligned(as: SIMD4<Float>.self)
+            var g183 = SIMD4<Double>(), gx183 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d182 = SIMD4<Double>(UnsafeRawPointer(dy + at + 728).loadUnaligned(as: SIMD4<Float>.self)), n182 = SIMD4<Double>((UnsafeRawPointer(x + at + 728).loadUnaligned(as: SIMD4<Float>.self) - mean182) * inverse182)
+                g182 += d182; gx182 += d182 * n182
+                let d183 = SIMD4<Double>(UnsafeRawPointer(dy + at + 732).loadUnaligned(as: SIMD4<Float>.self)), n183 = SIMD4<Double>((UnsafeRawPointer(x + at + 732).loadUnaligned(as: SIMD4<Float>.self) - mean183) * inverse183)
+                g183 += d183; gx183 += d183 * n183
+            }
+            for lane in 0..<4 {
+                sums[2520 + lane] += g182[lane]; sums[3416 + lane] += gx182[lane]
+                gk[728 + lane] += Float(gx182[lane])
+                gk[1624 + lane] += Float(g182[lane])
+            }
+            for lane in 0..<4 {
+                sums[2524 + lane] += g183[lane]; sums[3420 + lane] += gx183[lane]
+                gk[732 + lane] += Float(gx183[lane])
+                gk[1628 + lane] += Float(g183[lane])
+            }
+        }
+        do {
+            let mean184 = UnsafeRawPointer(s + 736).loadUnaligned(as: SIMD4<Float>.self), inverse184 = UnsafeRawPointer(s + 2528).loadUnaligned(as: SIMD4<Float>.self)
+            var g184 = SIMD4<Double>(), gx184 = SIMD4<Double>()
+            let mean185 = UnsafeRawPointer(s + 740).loadUnaligned(as: SIMD4<Float>.self), inverse185 = UnsafeRawPointer(s + 2532).loadUnaligned(as: SIMD4<Float>.self)
+            var g185 = SIMD4<Double>(), gx185 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d184 = SIMD4<Double>(UnsafeRawPointer(dy + at + 736).loadUnaligned(as: SIMD4<Float>.self)), n184 = SIMD4<Double>((UnsafeRawPointer(x + at + 736).loadUnaligned(as: SIMD4<Float>.self) - mean184) * inverse184)
+                g184 += d184; gx184 += d184 * n184
+                let d185 = SIMD4<Double>(UnsafeRawPointer(dy + at + 740).loadUnaligned(as: SIMD4<Float>.self)), n185 = SIMD4<Double>((UnsafeRawPointer(x + at + 740).loadUnaligned(as: SIMD4<Float>.self) - mean185) * inverse185)
+                g185 += d185; gx185 += d185 * n185
+            }
+            for lane in 0..<4 {
+                sums[2528 + lane] += g184[lane]; sums[3424 + lane] += gx184[lane]
+                gk[736 + lane] += Float(gx184[lane])
+                gk[1632 + lane] += Float(g184[lane])
+            }
+            for lane in 0..<4 {
+                sums[2532 + lane] += g185[lane]; sums[3428 + lane] += gx185[lane]
+                gk[740 + lane] += Float(gx185[lane])
+                gk[1636 + lane] += Float(g185[lane])
+            }
+        }
+        do {
+            let mean186 = UnsafeRawPointer(s + 744).loadUnaligned(as: SIMD4<Float>.self), inverse186 = UnsafeRawPointer(s + 2536).loadUnaligned(as: SIMD4<Float>.self)
+            var g186 = SIMD4<Double>(), gx186 = SIMD4<Double>()
+            let mean187 = UnsafeRawPointer(s + 748).loadUnaligned(as: SIMD4<Float>.self), inverse187 = UnsafeRawPointer(s + 2540).loadUnaligned(as: SIMD4<Float>.self)
+            var g187 = SIMD4<Double>(), gx187 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d186 = SIMD4<Double>(UnsafeRawPointer(dy + at + 744).loadUnaligned(as: SIMD4<Float>.self)), n186 = SIMD4<Double>((UnsafeRawPointer(x + at + 744).loadUnaligned(as: SIMD4<Float>.self) - mean186) * inverse186)
+                g186 += d186; gx186 += d186 * n186
+                let d187 = SIMD4<Double>(UnsafeRawPointer(dy + at + 748).loadUnaligned(as: SIMD4<Float>.self)), n187 = SIMD4<Double>((UnsafeRawPointer(x + at + 748).loadUnaligned(as: SIMD4<Float>.self) - mean187) * inverse187)
+                g187 += d187; gx187 += d187 * n187
+            }
+            for lane in 0..<4 {
+                sums[2536 + lane] += g186[lane]; sums[3432 + lane] += gx186[lane]
+                gk[744 + lane] += Float(gx186[lane])
+                gk[1640 + lane] += Float(g186[lane])
+            }
+            for lane in 0..<4 {
+                sums[2540 + lane] += g187[lane]; sums[3436 + lane] += gx187[lane]
+                gk[748 + lane] += Float(gx187[lane])
+                gk[1644 + lane] += Float(g187[lane])
+            }
+        }
+        do {
+            let mean188 = UnsafeRawPointer(s + 752).loadUnaligned(as: SIMD4<Float>.self), inverse188 = UnsafeRawPointer(s + 2544).loadUnaligned(as: SIMD4<Float>.self)
+            var g188 = SIMD4<Double>(), gx188 = SIMD4<Double>()
+            let mean189 = UnsafeRawPointer(s + 756).loadUnaligned(as: SIMD4<Float>.self), inverse189 = UnsafeRawPointer(s + 2548).loadUnaligned(as: SIMD4<Float>.self)
+            var g189 = SIMD4<Double>(), gx189 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d188 = SIMD4<Double>(UnsafeRawPointer(dy + at + 752).loadUnaligned(as: SIMD4<Float>.self)), n188 = SIMD4<Double>((UnsafeRawPointer(x + at + 752).loadUnaligned(as: SIMD4<Float>.self) - mean188) * inverse188)
+                g188 += d188; gx188 += d188 * n188
+                let d189 = SIMD4<Double>(UnsafeRawPointer(dy + at + 756).loadUnaligned(as: SIMD4<Float>.self)), n189 = SIMD4<Double>((UnsafeRawPointer(x + at + 756).loadUnaligned(as: SIMD4<Float>.self) - mean189) * inverse189)
+                g189 += d189; gx189 += d189 * n189
+            }
+            for lane in 0..<4 {
+                sums[2544 + lane] += g188[lane]; sums[3440 + lane] += gx188[lane]
+                gk[752 + lane] += Float(gx188[lane])
+                gk[1648 + lane] += Float(g188[lane])
+            }
+            for lane in 0..<4 {
+                sums[2548 + lane] += g189[lane]; sums[3444 + lane] += gx189[lane]
+                gk[756 + lane] += Float(gx189[lane])
+                gk[1652 + lane] += Float(g189[lane])
+            }
+        }
+        do {
+            let mean190 = UnsafeRawPointer(s + 760).loadUnaligned(as: SIMD4<Float>.self), inverse190 = UnsafeRawPointer(s + 2552).loadUnaligned(as: SIMD4<Float>.self)
+            var g190 = SIMD4<Double>(), gx190 = SIMD4<Double>()
+            let mean191 = UnsafeRawPointer(s + 764).loadUnaligned(as: SIMD4<Float>.self), inverse191 = UnsafeRawPointer(s + 2556).loadUnaligned(as: SIMD4<Float>.self)
+            var g191 = SIMD4<Double>(), gx191 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d190 = SIMD4<Double>(UnsafeRawPointer(dy + at + 760).loadUnaligned(as: SIMD4<Float>.self)), n190 = SIMD4<Double>((UnsafeRawPointer(x + at + 760).loadUnaligned(as: SIMD4<Float>.self) - mean190) * inverse190)
+                g190 += d190; gx190 += d190 * n190
+                let d191 = SIMD4<Double>(UnsafeRawPointer(dy + at + 764).loadUnaligned(as: SIMD4<Float>.self)), n191 = SIMD4<Double>((UnsafeRawPointer(x + at + 764).loadUnaligned(as: SIMD4<Float>.self) - mean191) * inverse191)
+                g191 += d191; gx191 += d191 * n191
+            }
+            for lane in 0..<4 {
+                sums[2552 + lane] += g190[lane]; sums[3448 + lane] += gx190[lane]
+                gk[760 + lane] += Float(gx190[lane])
+                gk[1656 + lane] += Float(g190[lane])
+            }
+            for lane in 0..<4 {
+                sums[2556 + lane] += g191[lane]; sums[3452 + lane] += gx191[lane]
+                gk[764 + lane] += Float(gx191[lane])
+                gk[1660 + lane] += Float(g191[lane])
+            }
+        }
+        do {
+            let mean192 = UnsafeRawPointer(s + 768).loadUnaligned(as: SIMD4<Float>.self), inverse192 = UnsafeRawPointer(s + 2560).loadUnaligned(as: SIMD4<Float>.self)
+            var g192 = SIMD4<Double>(), gx192 = SIMD4<Double>()
+            let mean193 = UnsafeRawPointer(s + 772).loadUnaligned(as: SIMD4<Float>.self), inverse193 = UnsafeRawPointer(s + 2564).loadUnaligned(as: SIMD4<Float>.self)
+            var g193 = SIMD4<Double>(), gx193 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d192 = SIMD4<Double>(UnsafeRawPointer(dy + at + 768).loadUnaligned(as: SIMD4<Float>.self)), n192 = SIMD4<Double>((UnsafeRawPointer(x + at + 768).loadUnaligned(as: SIMD4<Float>.self) - mean192) * inverse192)
+                g192 += d192; gx192 += d192 * n192
+                let d193 = SIMD4<Double>(UnsafeRawPointer(dy + at + 772).loadUnaligned(as: SIMD4<Float>.self)), n193 = SIMD4<Double>((UnsafeRawPointer(x + at + 772).loadUnaligned(as: SIMD4<Float>.self) - mean193) * inverse193)
+                g193 += d193; gx193 += d193 * n193
+            }
+            for lane in 0..<4 {
+                sums[2560 + lane] += g192[lane]; sums[3456 + lane] += gx192[lane]
+                gk[768 + lane] += Float(gx192[lane])
+                gk[1664 + lane] += Float(g192[lane])
+            }
+            for lane in 0..<4 {
+                sums[2564 + lane] += g193[lane]; sums[3460 + lane] += gx193[lane]
+                gk[772 + lane] += Float(gx193[lane])
+                gk[1668 + lane] += Float(g193[lane])
+            }
+        }
+        do {
+            let mean194 = UnsafeRawPointer(s + 776).loadUnaligned(as: SIMD4<Float>.self), inverse194 = UnsafeRawPointer(s + 2568).loadUnaligned(as: SIMD4<Float>.self)
+            var g194 = SIMD4<Double>(), gx194 = SIMD4<Double>()
+            let mean195 = UnsafeRawPointer(s + 780).loadUnaligned(as: SIMD4<Float>.self), inverse195 = UnsafeRawPointer(s + 2572).loadUnaligned(as: SIMD4<Float>.self)
+            var g195 = SIMD4<Double>(), gx195 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d194 = SIMD4<Double>(UnsafeRawPointer(dy + at + 776).loadUnaligned(as: SIMD4<Float>.self)), n194 = SIMD4<Double>((UnsafeRawPointer(x + at + 776).loadUnaligned(as: SIMD4<Float>.self) - mean194) * inverse194)
+                g194 += d194; gx194 += d194 * n194
+                let d195 = SIMD4<Double>(UnsafeRawPointer(dy + at + 780).loadUnaligned(as: SIMD4<Float>.self)), n195 = SIMD4<Double>((UnsafeRawPointer(x + at + 780).loadUnaligned(as: SIMD4<Float>.self) - mean195) * inverse195)
+                g195 += d195; gx195 += d195 * n195
+            }
+            for lane in 0..<4 {
+                sums[2568 + lane] += g194[lane]; sums[3464 + lane] += gx194[lane]
+                gk[776 + lane] += Float(gx194[lane])
+                gk[1672 + lane] += Float(g194[lane])
+            }
+            for lane in 0..<4 {
+                sums[2572 + lane] += g195[lane]; sums[3468 + lane] += gx195[lane]
+                gk[780 + lane] += Float(gx195[lane])
+                gk[1676 + lane] += Float(g195[lane])
+            }
+        }
+        do {
+            let mean196 = UnsafeRawPointer(s + 784).loadUnaligned(as: SIMD4<Float>.self), inverse196 = UnsafeRawPointer(s + 2576).loadUnaligned(as: SIMD4<Float>.self)
+            var g196 = SIMD4<Double>(), gx196 = SIMD4<Double>()
+            let mean197 = UnsafeRawPointer(s + 788).loadUnaligned(as: SIMD4<Float>.self), inverse197 = UnsafeRawPointer(s + 2580).loadUnaligned(as: SIMD4<Float>.self)
+            var g197 = SIMD4<Double>(), gx197 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d196 = SIMD4<Double>(UnsafeRawPointer(dy + at + 784).loadUnaligned(as: SIMD4<Float>.self)), n196 = SIMD4<Double>((UnsafeRawPointer(x + at + 784).loadUnaligned(as: SIMD4<Float>.self) - mean196) * inverse196)
+                g196 += d196; gx196 += d196 * n196
+                let d197 = SIMD4<Double>(UnsafeRawPointer(dy + at + 788).loadUnaligned(as: SIMD4<Float>.self)), n197 = SIMD4<Double>((UnsafeRawPointer(x + at + 788).loadUnaligned(as: SIMD4<Float>.self) - mean197) * inverse197)
+                g197 += d197; gx197 += d197 * n197
+            }
+            for lane in 0..<4 {
+                sums[2576 + lane] += g196[lane]; sums[3472 + lane] += gx196[lane]
+                gk[784 + lane] += Float(gx196[lane])
+                gk[1680 + lane] += Float(g196[lane])
+            }
+            for lane in 0..<4 {
+                sums[2580 + lane] += g197[lane]; sums[3476 + lane] += gx197[lane]
+                gk[788 + lane] += Float(gx197[lane])
+                gk[1684 + lane] += Float(g197[lane])
+            }
+        }
+        do {
+            let mean198 = UnsafeRawPointer(s + 792).loadUnaligned(as: SIMD4<Float>.self), inverse198 = UnsafeRawPointer(s + 2584).loadUnaligned(as: SIMD4<Float>.self)
+            var g198 = SIMD4<Double>(), gx198 = SIMD4<Double>()
+            let mean199 = UnsafeRawPointer(s + 796).loadUnaligned(as: SIMD4<Float>.self), inverse199 = UnsafeRawPointer(s + 2588).loadUnaligned(as: SIMD4<Float>.self)
+            var g199 = SIMD4<Double>(), gx199 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d198 = SIMD4<Double>(UnsafeRawPointer(dy + at + 792).loadUnaligned(as: SIMD4<Float>.self)), n198 = SIMD4<Double>((UnsafeRawPointer(x + at + 792).loadUnaligned(as: SIMD4<Float>.self) - mean198) * inverse198)
+                g198 += d198; gx198 += d198 * n198
+                let d199 = SIMD4<Double>(UnsafeRawPointer(dy + at + 796).loadUnaligned(as: SIMD4<Float>.self)), n199 = SIMD4<Double>((UnsafeRawPointer(x + at + 796).loadUnaligned(as: SIMD4<Float>.self) - mean199) * inverse199)
+                g199 += d199; gx199 += d199 * n199
+            }
+            for lane in 0..<4 {
+                sums[2584 + lane] += g198[lane]; sums[3480 + lane] += gx198[lane]
+                gk[792 + lane] += Float(gx198[lane])
+                gk[1688 + lane] += Float(g198[lane])
+            }
+            for lane in 0..<4 {
+                sums[2588 + lane] += g199[lane]; sums[3484 + lane] += gx199[lane]
+                gk[796 + lane] += Float(gx199[lane])
+                gk[1692 + lane] += Float(g199[lane])
+            }
+        }
+        do {
+            let mean200 = UnsafeRawPointer(s + 800).loadUnaligned(as: SIMD4<Float>.self), inverse200 = UnsafeRawPointer(s + 2592).loadUnaligned(as: SIMD4<Float>.self)
+            var g200 = SIMD4<Double>(), gx200 = SIMD4<Double>()
+            let mean201 = UnsafeRawPointer(s + 804).loadUnaligned(as: SIMD4<Float>.self), inverse201 = UnsafeRawPointer(s + 2596).loadUnaligned(as: SIMD4<Float>.self)
+            var g201 = SIMD4<Double>(), gx201 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d200 = SIMD4<Double>(UnsafeRawPointer(dy + at + 800).loadUnaligned(as: SIMD4<Float>.self)), n200 = SIMD4<Double>((UnsafeRawPointer(x + at + 800).loadUnaligned(as: SIMD4<Float>.self) - mean200) * inverse200)
+                g200 += d200; gx200 += d200 * n200
+                let d201 = SIMD4<Double>(UnsafeRawPointer(dy + at + 804).loadUnaligned(as: SIMD4<Float>.self)), n201 = SIMD4<Double>((UnsafeRawPointer(x + at + 804).loadUnaligned(as: SIMD4<Float>.self) - mean201) * inverse201)
+                g201 += d201; gx201 += d201 * n201
+            }
+            for lane in 0..<4 {
+                sums[2592 + lane] += g200[lane]; sums[3488 + lane] += gx200[lane]
+                gk[800 + lane] += Float(gx200[lane])
+                gk[1696 + lane] += Float(g200[lane])
+            }
+            for lane in 0..<4 {
+                sums[2596 + lane] += g201[lane]; sums[3492 + lane] += gx201[lane]
+                gk[804 + lane] += Float(gx201[lane])
+                gk[1700 + lane] += Float(g201[lane])
+            }
+        }
+        do {
+            let mean202 = UnsafeRawPointer(s + 808).loadUnaligned(as: SIMD4<Float>.self), inverse202 = UnsafeRawPointer(s + 2600).loadUnaligned(as: SIMD4<Float>.self)
+            var g202 = SIMD4<Double>(), gx202 = SIMD4<Double>()
+            let mean203 = UnsafeRawPointer(s + 812).loadUnaligned(as: SIMD4<Float>.self), inverse203 = UnsafeRawPointer(s + 2604).loadUnaligned(as: SIMD4<Float>.self)
+            var g203 = SIMD4<Double>(), gx203 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d202 = SIMD4<Double>(UnsafeRawPointer(dy + at + 808).loadUnaligned(as: SIMD4<Float>.self)), n202 = SIMD4<Double>((UnsafeRawPointer(x + at + 808).loadUnaligned(as: SIMD4<Float>.self) - mean202) * inverse202)
+                g202 += d202; gx202 += d202 * n202
+                let d203 = SIMD4<Double>(UnsafeRawPointer(dy + at + 812).loadUnaligned(as: SIMD4<Float>.self)), n203 = SIMD4<Double>((UnsafeRawPointer(x + at + 812).loadUnaligned(as: SIMD4<Float>.self) - mean203) * inverse203)
+                g203 += d203; gx203 += d203 * n203
+            }
+            for lane in 0..<4 {
+                sums[2600 + lane] += g202[lane]; sums[3496 + lane] += gx202[lane]
+                gk[808 + lane] += Float(gx202[lane])
+                gk[1704 + lane] += Float(g202[lane])
+            }
+            for lane in 0..<4 {
+                sums[2604 + lane] += g203[lane]; sums[3500 + lane] += gx203[lane]
+                gk[812 + lane] += Float(gx203[lane])
+                gk[1708 + lane] += Float(g203[lane])
+            }
+        }
+        do {
+            let mean204 = UnsafeRawPointer(s + 816).loadUnaligned(as: SIMD4<Float>.self), inverse204 = UnsafeRawPointer(s + 2608).loadUnaligned(as: SIMD4<Float>.self)
+            var g204 = SIMD4<Double>(), gx204 = SIMD4<Double>()
+            let mean205 = UnsafeRawPointer(s + 820).loadUnaligned(as: SIMD4<Float>.self), inverse205 = UnsafeRawPointer(s + 2612).loadUnaligned(as: SIMD4<Float>.self)
+            var g205 = SIMD4<Double>(), gx205 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d204 = SIMD4<Double>(UnsafeRawPointer(dy + at + 816).loadUnaligned(as: SIMD4<Float>.self)), n204 = SIMD4<Double>((UnsafeRawPointer(x + at + 816).loadUnaligned(as: SIMD4<Float>.self) - mean204) * inverse204)
+                g204 += d204; gx204 += d204 * n204
+                let d205 = SIMD4<Double>(UnsafeRawPointer(dy + at + 820).loadUnaligned(as: SIMD4<Float>.self)), n205 = SIMD4<Double>((UnsafeRawPointer(x + at + 820).loadUnaligned(as: SIMD4<Float>.self) - mean205) * inverse205)
+                g205 += d205; gx205 += d205 * n205
+            }
+            for lane in 0..<4 {
+                sums[2608 + lane] += g204[lane]; sums[3504 + lane] += gx204[lane]
+                gk[816 + lane] += Float(gx204[lane])
+                gk[1712 + lane] += Float(g204[lane])
+            }
+            for lane in 0..<4 {
+                sums[2612 + lane] += g205[lane]; sums[3508 + lane] += gx205[lane]
+                gk[820 + lane] += Float(gx205[lane])
+                gk[1716 + lane] += Float(g205[lane])
+            }
+        }
+        do {
+            let mean206 = UnsafeRawPointer(s + 824).loadUnaligned(as: SIMD4<Float>.self), inverse206 = UnsafeRawPointer(s + 2616).loadUnaligned(as: SIMD4<Float>.self)
+            var g206 = SIMD4<Double>(), gx206 = SIMD4<Double>()
+            let mean207 = UnsafeRawPointer(s + 828).loadUnaligned(as: SIMD4<Float>.self), inverse207 = UnsafeRawPointer(s + 2620).loadUnaligned(as: SIMD4<Float>.self)
+            var g207 = SIMD4<Double>(), gx207 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d206 = SIMD4<Double>(UnsafeRawPointer(dy + at + 824).loadUnaligned(as: SIMD4<Float>.self)), n206 = SIMD4<Double>((UnsafeRawPointer(x + at + 824).loadUnaligned(as: SIMD4<Float>.self) - mean206) * inverse206)
+                g206 += d206; gx206 += d206 * n206
+                let d207 = SIMD4<Double>(UnsafeRawPointer(dy + at + 828).loadUnaligned(as: SIMD4<Float>.self)), n207 = SIMD4<Double>((UnsafeRawPointer(x + at + 828).loadUnaligned(as: SIMD4<Float>.self) - mean207) * inverse207)
+                g207 += d207; gx207 += d207 * n207
+            }
+            for lane in 0..<4 {
+                sums[2616 + lane] += g206[lane]; sums[3512 + lane] += gx206[lane]
+                gk[824 + lane] += Float(gx206[lane])
+                gk[1720 + lane] += Float(g206[lane])
+            }
+            for lane in 0..<4 {
+                sums[2620 + lane] += g207[lane]; sums[3516 + lane] += gx207[lane]
+                gk[828 + lane] += Float(gx207[lane])
+                gk[1724 + lane] += Float(g207[lane])
+            }
+        }
+        do {
+            let mean208 = UnsafeRawPointer(s + 832).loadUnaligned(as: SIMD4<Float>.self), inverse208 = UnsafeRawPointer(s + 2624).loadUnaligned(as: SIMD4<Float>.self)
+            var g208 = SIMD4<Double>(), gx208 = SIMD4<Double>()
+            let mean209 = UnsafeRawPointer(s + 836).loadUnaligned(as: SIMD4<Float>.self), inverse209 = UnsafeRawPointer(s + 2628).loadUnaligned(as: SIMD4<Float>.self)
+            var g209 = SIMD4<Double>(), gx209 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d208 = SIMD4<Double>(UnsafeRawPointer(dy + at + 832).loadUnaligned(as: SIMD4<Float>.self)), n208 = SIMD4<Double>((UnsafeRawPointer(x + at + 832).loadUnaligned(as: SIMD4<Float>.self) - mean208) * inverse208)
+                g208 += d208; gx208 += d208 * n208
+                let d209 = SIMD4<Double>(UnsafeRawPointer(dy + at + 836).loadUnaligned(as: SIMD4<Float>.self)), n209 = SIMD4<Double>((UnsafeRawPointer(x + at + 836).loadUnaligned(as: SIMD4<Float>.self) - mean209) * inverse209)
+                g209 += d209; gx209 += d209 * n209
+            }
+            for lane in 0..<4 {
+                sums[2624 + lane] += g208[lane]; sums[3520 + lane] += gx208[lane]
+                gk[832 + lane] += Float(gx208[lane])
+                gk[1728 + lane] += Float(g208[lane])
+            }
+            for lane in 0..<4 {
+                sums[2628 + lane] += g209[lane]; sums[3524 + lane] += gx209[lane]
+                gk[836 + lane] += Float(gx209[lane])
+                gk[1732 + lane] += Float(g209[lane])
+            }
+        }
+        do {
+            let mean210 = UnsafeRawPointer(s + 840).loadUnaligned(as: SIMD4<Float>.self), inverse210 = UnsafeRawPointer(s + 2632).loadUnaligned(as: SIMD4<Float>.self)
+            var g210 = SIMD4<Double>(), gx210 = SIMD4<Double>()
+            let mean211 = UnsafeRawPointer(s + 844).loadUnaligned(as: SIMD4<Float>.self), inverse211 = UnsafeRawPointer(s + 2636).loadUnaligned(as: SIMD4<Float>.self)
+            var g211 = SIMD4<Double>(), gx211 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d210 = SIMD4<Double>(UnsafeRawPointer(dy + at + 840).loadUnaligned(as: SIMD4<Float>.self)), n210 = SIMD4<Double>((UnsafeRawPointer(x + at + 840).loadUnaligned(as: SIMD4<Float>.self) - mean210) * inverse210)
+                g210 += d210; gx210 += d210 * n210
+                let d211 = SIMD4<Double>(UnsafeRawPointer(dy + at + 844).loadUnaligned(as: SIMD4<Float>.self)), n211 = SIMD4<Double>((UnsafeRawPointer(x + at + 844).loadUnaligned(as: SIMD4<Float>.self) - mean211) * inverse211)
+                g211 += d211; gx211 += d211 * n211
+            }
+            for lane in 0..<4 {
+                sums[2632 + lane] += g210[lane]; sums[3528 + lane] += gx210[lane]
+                gk[840 + lane] += Float(gx210[lane])
+                gk[1736 + lane] += Float(g210[lane])
+            }
+            for lane in 0..<4 {
+                sums[2636 + lane] += g211[lane]; sums[3532 + lane] += gx211[lane]
+                gk[844 + lane] += Float(gx211[lane])
+                gk[1740 + lane] += Float(g211[lane])
+            }
+        }
+        do {
+            let mean212 = UnsafeRawPointer(s + 848).loadUnaligned(as: SIMD4<Float>.self), inverse212 = UnsafeRawPointer(s + 2640).loadUnaligned(as: SIMD4<Float>.self)
+            var g212 = SIMD4<Double>(), gx212 = SIMD4<Double>()
+            let mean213 = UnsafeRawPointer(s + 852).loadUnaligned(as: SIMD4<Float>.self), inverse213 = UnsafeRawPointer(s + 2644).loadUnaligned(as: SIMD4<Float>.self)
+            var g213 = SIMD4<Double>(), gx213 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d212 = SIMD4<Double>(UnsafeRawPointer(dy + at + 848).loadUnaligned(as: SIMD4<Float>.self)), n212 = SIMD4<Double>((UnsafeRawPointer(x + at + 848).loadUnaligned(as: SIMD4<Float>.self) - mean212) * inverse212)
+                g212 += d212; gx212 += d212 * n212
+                let d213 = SIMD4<Double>(UnsafeRawPointer(dy + at + 852).loadUnaligned(as: SIMD4<Float>.self)), n213 = SIMD4<Double>((UnsafeRawPointer(x + at + 852).loadUnaligned(as: SIMD4<Float>.self) - mean213) * inverse213)
+                g213 += d213; gx213 += d213 * n213
+            }
+            for lane in 0..<4 {
+                sums[2640 + lane] += g212[lane]; sums[3536 + lane] += gx212[lane]
+                gk[848 + lane] += Float(gx212[lane])
+                gk[1744 + lane] += Float(g212[lane])
+            }
+            for lane in 0..<4 {
+                sums[2644 + lane] += g213[lane]; sums[3540 + lane] += gx213[lane]
+                gk[852 + lane] += Float(gx213[lane])
+                gk[1748 + lane] += Float(g213[lane])
+            }
+        }
+        do {
+            let mean214 = UnsafeRawPointer(s + 856).loadUnaligned(as: SIMD4<Float>.self), inverse214 = UnsafeRawPointer(s + 2648).loadUnaligned(as: SIMD4<Float>.self)
+            var g214 = SIMD4<Double>(), gx214 = SIMD4<Double>()
+            let mean215 = UnsafeRawPointer(s + 860).loadUnaligned(as: SIMD4<Float>.self), inverse215 = UnsafeRawPointer(s + 2652).loadUnaligned(as: SIMD4<Float>.self)
+            var g215 = SIMD4<Double>(), gx215 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d214 = SIMD4<Double>(UnsafeRawPointer(dy + at + 856).loadUnaligned(as: SIMD4<Float>.self)), n214 = SIMD4<Double>((UnsafeRawPointer(x + at + 856).loadUnaligned(as: SIMD4<Float>.self) - mean214) * inverse214)
+                g214 += d214; gx214 += d214 * n214
+                let d215 = SIMD4<Double>(UnsafeRawPointer(dy + at + 860).loadUnaligned(as: SIMD4<Float>.self)), n215 = SIMD4<Double>((UnsafeRawPointer(x + at + 860).loadUnaligned(as: SIMD4<Float>.self) - mean215) * inverse215)
+                g215 += d215; gx215 += d215 * n215
+            }
+            for lane in 0..<4 {
+                sums[2648 + lane] += g214[lane]; sums[3544 + lane] += gx214[lane]
+                gk[856 + lane] += Float(gx214[lane])
+                gk[1752 + lane] += Float(g214[lane])
+            }
+            for lane in 0..<4 {
+                sums[2652 + lane] += g215[lane]; sums[3548 + lane] += gx215[lane]
+                gk[860 + lane] += Float(gx215[lane])
+                gk[1756 + lane] += Float(g215[lane])
+            }
+        }
+        do {
+            let mean216 = UnsafeRawPointer(s + 864).loadUnaligned(as: SIMD4<Float>.self), inverse216 = UnsafeRawPointer(s + 2656).loadUnaligned(as: SIMD4<Float>.self)
+            var g216 = SIMD4<Double>(), gx216 = SIMD4<Double>()
+            let mean217 = UnsafeRawPointer(s + 868).loadUnaligned(as: SIMD4<Float>.self), inverse217 = UnsafeRawPointer(s + 2660).loadUnaligned(as: SIMD4<Float>.self)
+            var g217 = SIMD4<Double>(), gx217 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d216 = SIMD4<Double>(UnsafeRawPointer(dy + at + 864).loadUnaligned(as: SIMD4<Float>.self)), n216 = SIMD4<Double>((UnsafeRawPointer(x + at + 864).loadUnaligned(as: SIMD4<Float>.self) - mean216) * inverse216)
+                g216 += d216; gx216 += d216 * n216
+                let d217 = SIMD4<Double>(UnsafeRawPointer(dy + at + 868).loadUnaligned(as: SIMD4<Float>.self)), n217 = SIMD4<Double>((UnsafeRawPointer(x + at + 868).loadUnaligned(as: SIMD4<Float>.self) - mean217) * inverse217)
+                g217 += d217; gx217 += d217 * n217
+            }
+            for lane in 0..<4 {
+                sums[2656 + lane] += g216[lane]; sums[3552 + lane] += gx216[lane]
+                gk[864 + lane] += Float(gx216[lane])
+                gk[1760 + lane] += Float(g216[lane])
+            }
+            for lane in 0..<4 {
+                sums[2660 + lane] += g217[lane]; sums[3556 + lane] += gx217[lane]
+                gk[868 + lane] += Float(gx217[lane])
+                gk[1764 + lane] += Float(g217[lane])
+            }
+        }
+        do {
+            let mean218 = UnsafeRawPointer(s + 872).loadUnaligned(as: SIMD4<Float>.self), inverse218 = UnsafeRawPointer(s + 2664).loadUnaligned(as: SIMD4<Float>.self)
+            var g218 = SIMD4<Double>(), gx218 = SIMD4<Double>()
+            let mean219 = UnsafeRawPointer(s + 876).loadUnaligned(as: SIMD4<Float>.self), inverse219 = UnsafeRawPointer(s + 2668).loadUnaligned(as: SIMD4<Float>.self)
+            var g219 = SIMD4<Double>(), gx219 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d218 = SIMD4<Double>(UnsafeRawPointer(dy + at + 872).loadUnaligned(as: SIMD4<Float>.self)), n218 = SIMD4<Double>((UnsafeRawPointer(x + at + 872).loadUnaligned(as: SIMD4<Float>.self) - mean218) * inverse218)
+                g218 += d218; gx218 += d218 * n218
+                let d219 = SIMD4<Double>(UnsafeRawPointer(dy + at + 876).loadUnaligned(as: SIMD4<Float>.self)), n219 = SIMD4<Double>((UnsafeRawPointer(x + at + 876).loadUnaligned(as: SIMD4<Float>.self) - mean219) * inverse219)
+                g219 += d219; gx219 += d219 * n219
+            }
+            for lane in 0..<4 {
+                sums[2664 + lane] += g218[lane]; sums[3560 + lane] += gx218[lane]
+                gk[872 + lane] += Float(gx218[lane])
+                gk[1768 + lane] += Float(g218[lane])
+            }
+            for lane in 0..<4 {
+                sums[2668 + lane] += g219[lane]; sums[3564 + lane] += gx219[lane]
+                gk[876 + lane] += Float(gx219[lane])
+                gk[1772 + lane] += Float(g219[lane])
+            }
+        }
+        do {
+            let mean220 = UnsafeRawPointer(s + 880).loadUnaligned(as: SIMD4<Float>.self), inverse220 = UnsafeRawPointer(s + 2672).loadUnaligned(as: SIMD4<Float>.self)
+            var g220 = SIMD4<Double>(), gx220 = SIMD4<Double>()
+            let mean221 = UnsafeRawPointer(s + 884).loadUnaligned(as: SIMD4<Float>.self), inverse221 = UnsafeRawPointer(s + 2676).loadUnaligned(as: SIMD4<Float>.self)
+            var g221 = SIMD4<Double>(), gx221 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d220 = SIMD4<Double>(UnsafeRawPointer(dy + at + 880).loadUnaligned(as: SIMD4<Float>.self)), n220 = SIMD4<Double>((UnsafeRawPointer(x + at + 880).loadUnaligned(as: SIMD4<Float>.self) - mean220) * inverse220)
+                g220 += d220; gx220 += d220 * n220
+                let d221 = SIMD4<Double>(UnsafeRawPointer(dy + at + 884).loadUnaligned(as: SIMD4<Float>.self)), n221 = SIMD4<Double>((UnsafeRawPointer(x + at + 884).loadUnaligned(as: SIMD4<Float>.self) - mean221) * inverse221)
+                g221 += d221; gx221 += d221 * n221
+            }
+            for lane in 0..<4 {
+                sums[2672 + lane] += g220[lane]; sums[3568 + lane] += gx220[lane]
+                gk[880 + lane] += Float(gx220[lane])
+                gk[1776 + lane] += Float(g220[lane])
+            }
+            for lane in 0..<4 {
+                sums[2676 + lane] += g221[lane]; sums[3572 + lane] += gx221[lane]
+                gk[884 + lane] += Float(gx221[lane])
+                gk[1780 + lane] += Float(g221[lane])
+            }
+        }
+        do {
+            let mean222 = UnsafeRawPointer(s + 888).loadUnaligned(as: SIMD4<Float>.self), inverse222 = UnsafeRawPointer(s + 2680).loadUnaligned(as: SIMD4<Float>.self)
+            var g222 = SIMD4<Double>(), gx222 = SIMD4<Double>()
+            let mean223 = UnsafeRawPointer(s + 892).loadUnaligned(as: SIMD4<Float>.self), inverse223 = UnsafeRawPointer(s + 2684).loadUnaligned(as: SIMD4<Float>.self)
+            var g223 = SIMD4<Double>(), gx223 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d222 = SIMD4<Double>(UnsafeRawPointer(dy + at + 888).loadUnaligned(as: SIMD4<Float>.self)), n222 = SIMD4<Double>((UnsafeRawPointer(x + at + 888).loadUnaligned(as: SIMD4<Float>.self) - mean222) * inverse222)
+                g222 += d222; gx222 += d222 * n222
+                let d223 = SIMD4<Double>(UnsafeRawPointer(dy + at + 892).loadUnaligned(as: SIMD4<Float>.self)), n223 = SIMD4<Double>((UnsafeRawPointer(x + at + 892).loadUnaligned(as: SIMD4<Float>.self) - mean223) * inverse223)
+                g223 += d223; gx223 += d223 * n223
+            }
+            for lane in 0..<4 {
+                sums[2680 + lane] += g222[lane]; sums[3576 + lane] += gx222[lane]
+                gk[888 + lane] += Float(gx222[lane])
+                gk[1784 + lane] += Float(g222[lane])
+            }
+            for lane in 0..<4 {
+                sums[2684 + lane] += g223[lane]; sums[3580 + lane] += gx223[lane]
+                gk[892 + lane] += Float(gx223[lane])
+                gk[1788 + lane] += Float(g223[lane])
             }
         }
     }

@@ -660,7 +660,7 @@ extension Random045: TrainableModel {
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
             let v = x
-            do { let value = Double(v[0]); sums[0] += value; sums[1] += value * value }
+            for c in 0..<1 { let value = Double(v[c]); sums[0 + c] += value; sums[1 + c] += value * value }
         }
     }
 
@@ -681,11 +681,11 @@ extension Random045: TrainableModel {
             g.initialize(repeating: 0, count: 2)
             do {
                 let at = 0
-                do { let d = Double(dy[at]); g[0] += d; gx[0] += d * Double((x[at] - s[0]) * s[2]) }
+                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[2 + c]) }
             }
-            do {
-                sums[2] += g[0]; sums[3] += gx[0]
-                gk[15] += Float(g[0])
+            for c in 0..<1 {
+                sums[2 + c] += g[c]; sums[3 + c] += gx[c]
+                gk[15 + c] += Float(g[c])
             }
         }
     }
@@ -706,8 +706,22 @@ extension Random045: TrainableModel {
     @inline(never)
     static func l4_batch_normalization_1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
+            var s0 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 17).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 21).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 25).loadUnaligned(as: SIMD4<Double>.self)
+            do {
+                let v = x
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
+                let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
+            }
+            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 17).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 21).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 25).storeBytes(of: q2, as: SIMD4<Double>.self)
+        }
+        do {
             let v = x
-            for c in 0..<13 { let value = Double(v[c]); sums[4 + c] += value; sums[17 + c] += value * value }
+            for c in 12..<13 { let value = Double(v[c]); sums[4 + c] += value; sums[17 + c] += value * value }
         }
     }
 
@@ -723,17 +737,54 @@ extension Random045: TrainableModel {
     // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 26) { buffer in
-            let g = buffer.baseAddress!, gx = g + 13
-            g.initialize(repeating: 0, count: 26)
+        do {
+            let mean0 = UnsafeRawPointer(s + 5).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 31).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
+            let mean1 = UnsafeRawPointer(s + 9).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 35).loadUnaligned(as: SIMD4<Float>.self)
+            var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             do {
                 let at = 0
-                for c in 0..<13 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[5 + c]) * s[31 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
+                g1 += d1; gx1 += d1 * n1
             }
-            for c in 0..<13 {
-                sums[30 + c] += g[c]; sums[43 + c] += gx[c]
-                gk[31 + c] += Float(gx[c])
-                gk[44 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[30 + lane] += g0[lane]; sums[43 + lane] += gx0[lane]
+                gk[31 + lane] += Float(gx0[lane])
+                gk[44 + lane] += Float(g0[lane])
+            }
+            for lane in 0..<4 {
+                sums[34 + lane] += g1[lane]; sums[47 + lane] += gx1[lane]
+                gk[35 + lane] += Float(gx1[lane])
+                gk[48 + lane] += Float(g1[lane])
+            }
+        }
+        do {
+            let mean2 = UnsafeRawPointer(s + 13).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 39).loadUnaligned(as: SIMD4<Float>.self)
+            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
+            do {
+                let at = 0
+                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
+                g2 += d2; gx2 += d2 * n2
+            }
+            for lane in 0..<4 {
+                sums[38 + lane] += g2[lane]; sums[51 + lane] += gx2[lane]
+                gk[39 + lane] += Float(gx2[lane])
+                gk[52 + lane] += Float(g2[lane])
+            }
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
+            let g = buffer.baseAddress!, gx = g + 1
+            g.initialize(repeating: 0, count: 2)
+            do {
+                let at = 12
+                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[17 + c]) * s[43 + c]) }
+            }
+            for c in 0..<1 {
+                sums[42 + c] += g[c]; sums[55 + c] += gx[c]
+                gk[43 + c] += Float(gx[c])
+                gk[56 + c] += Float(g[c])
             }
         }
     }

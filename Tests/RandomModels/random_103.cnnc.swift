@@ -1118,9 +1118,17 @@ extension Random103: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 220 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        do {
+            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 6).loadUnaligned(as: SIMD4<Double>.self)
+            for position in 0..<220 {
+                let v = x + position * 6
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+            }
+            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 6).storeBytes(of: q0, as: SIMD4<Double>.self)
+        }
         for position in 0..<220 {
             let v = x + position * 6
-            for c in 0..<6 { let value = Double(v[c]); sums[0 + c] += value; sums[6 + c] += value * value }
+            for c in 4..<6 { let value = Double(v[c]); sums[0 + c] += value; sums[6 + c] += value * value }
         }
     }
 
@@ -1136,17 +1144,31 @@ extension Random103: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 220 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 12) { buffer in
-            let g = buffer.baseAddress!, gx = g + 6
-            g.initialize(repeating: 0, count: 12)
+        do {
+            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<220 {
                 let at = position * 6
-                for c in 0..<6 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[12 + c]) }
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
-            for c in 0..<6 {
-                sums[12 + c] += g[c]; sums[18 + c] += gx[c]
-                gk[60 + c] += Float(gx[c])
-                gk[66 + c] += Float(g[c])
+            for lane in 0..<4 {
+                sums[12 + lane] += g0[lane]; sums[18 + lane] += gx0[lane]
+                gk[60 + lane] += Float(gx0[lane])
+                gk[66 + lane] += Float(g0[lane])
+            }
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in
+            let g = buffer.baseAddress!, gx = g + 2
+            g.initialize(repeating: 0, count: 4)
+            for position in 0..<220 {
+                let at = position * 6 + 4
+                for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[16 + c]) }
+            }
+            for c in 0..<2 {
+                sums[16 + c] += g[c]; sums[22 + c] += gx[c]
+                gk[64 + c] += Float(gx[c])
+                gk[70 + c] += Float(g[c])
             }
         }
     }

@@ -19,7 +19,7 @@ public enum SwiftNames {
     static let reservedTypeNames: Set<String> = [
         // Swift's capitalized keywords, and types of its standard library and Foundation.
         "Self", "Any", "Type", "Protocol", "Swift", "Foundation", "Float", "Double", "Int", "UInt64", "Bool", "String",
-        "Void", "Range", "Array", "Error", "Sendable", "UnsafePointer", "UnsafeMutablePointer", "UnsafeMutableBufferPointer", "SIMD2", "SIMD4", "SIMD8",
+        "Void", "Range", "Array", "Error", "Sendable", "UnsafePointer", "UnsafeMutablePointer", "UnsafeMutableBufferPointer", "UnsafeRawPointer", "UnsafeMutableRawPointer", "SIMD2", "SIMD4", "SIMD8",
         "SIMD16", "SIMD32", "SIMD64",
         // CNNCRuntime's names in generated code.
         "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersion5", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",

@@ -739,6 +739,24 @@ import Testing
         #expect(kernels.splitParts == 1)  // 0.23 MFLOPs: too small to split
     }
 
+    /// 24 filters: on AVX2, 3 vectors of 8 (no padding computed); where a
+    /// register holds 16 floats, vectors of 16 as packed. 32 filters keep 16.
+    @Test func filtersThatHalfFillAVectorOfSixteenRunInVectorsOfEightOnAVX2() throws {
+        func directLanes(filters: Int, target: TargetCPU) throws -> Int? {
+            let model = try Self.model("""
+                input_shape: [12, 12, 16]
+                layers:
+                  - Conv2D: {filters: \(filters), kernel_size: 3, strides: 2}
+                """)
+            let program = ModelPlanner.plan(model, specPath: "snippet.yaml", target: target)
+            guard case .convolution(let kernels) = program.nodes[0].kernel, case .channelLanes(let direct) = kernels.direct else { return nil }
+            return direct.lanes
+        }
+        #expect(try directLanes(filters: 24, target: .avx2) == 8)
+        #expect(try directLanes(filters: 24, target: .avx512on256) == 16)
+        #expect(try directLanes(filters: 32, target: .avx2) == 16)
+    }
+
     @Test func theVectorLayersAfterTheLastImageRunOverBlocksOfEightSamples() throws {
         let program = try Self.program("""
             input_shape: [4, 4, 2]

@@ -471,60 +471,89 @@ public struct Depthwise: CompiledModel {
     // expand: Conv2D, (None, 9, 9, 3) → (None, 9, 9, 24), 96 parameters
     @inline(never)
     static func l0_expand(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 96
         for oy in parts {
             do {
                 let yp = y + oy * 216
                 var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
                 var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
                 var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
                 var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
                 let xp = x + oy * 27
                 let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
                     let x1 = V(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
                     let x2 = V(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
                     let x3 = V(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
                     let x4 = V(repeating: xp[ci + 12])
                     s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
                 }
                 yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
                 yp.store(s1_0, at: 24)
+                yp.store(s1_1, at: 32)
                 yp.store(s2_0, at: 48)
+                yp.store(s2_1, at: 56)
                 yp.store(s3_0, at: 72)
+                yp.store(s3_1, at: 80)
                 yp.store(s4_0, at: 96)
+                yp.store(s4_1, at: 104)
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24
                 var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
                 var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
                 var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
                 let xp = x + oy * 27 + 15
                 let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
                     let x1 = V(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
                     let x2 = V(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
                     let x3 = V(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
                 }
                 yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
                 yp.store(s1_0, at: 24)
+                yp.store(s1_1, at: 32)
                 yp.store(s2_0, at: 48)
+                yp.store(s2_1, at: 56)
                 yp.store(s3_0, at: 72)
+                yp.store(s3_1, at: 80)
             }
         }
         // The remaining 8 output channels.
@@ -551,11 +580,11 @@ public struct Depthwise: CompiledModel {
                     let x4 = V(repeating: xp[ci + 12])
                     s4_0 = madd(s4_0, x4, w0)
                 }
-                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<8 { yp[lane + 96] = v[lane] } }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 24)
+                yp.store(s2_0, at: 48)
+                yp.store(s3_0, at: 72)
+                yp.store(s4_0, at: 96)
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24 + 16
@@ -576,10 +605,10 @@ public struct Depthwise: CompiledModel {
                     let x3 = V(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 24)
+                yp.store(s2_0, at: 48)
+                yp.store(s3_0, at: 72)
             }
         }
     }
@@ -2395,56 +2424,57 @@ extension Depthwise: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l6_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 96
             var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
             var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
             var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
             var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
                 let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V.self, at: ci * 32 + 16)
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
                 let x1 = V(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
                 let x2 = V(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
                 let x3 = V(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
             }
             yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 8)
+            yp.store(s0_2, at: 16)
             yp.store(s1_0, at: 24)
+            yp.store(s1_1, at: 32)
+            yp.store(s1_2, at: 40)
             yp.store(s2_0, at: 48)
+            yp.store(s2_1, at: 56)
+            yp.store(s2_2, at: 64)
             yp.store(s3_0, at: 72)
-        }
-        // The remaining 8 output channels.
-        for oy in parts {
-            let yp = y + oy * 96 + 16
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            let xp = x + oy * 24
-            let wp = kernel + 16
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
+            yp.store(s3_1, at: 80)
+            yp.store(s3_2, at: 88)
         }
     }
 

@@ -580,18 +580,59 @@ public struct Separable: CompiledModel {
     // sep_no_bias: the 1x1 convolution of its depthwise result
     @inline(never)
     static func l1_sep_no_bias_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w + 160, bias = w + 672
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
                 var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
                 var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
                 var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
+                yp.store(s1_0, at: 24)
+                yp.store(s1_1, at: 32)
+                yp.store(s2_0, at: 48)
+                yp.store(s2_1, at: 56)
+                yp.store(s3_0, at: 72)
+                yp.store(s3_1, at: 80)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 24 + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x + oy * 128 + ox * 16
+                let wp = kernel + 16
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -609,74 +650,67 @@ public struct Separable: CompiledModel {
                 yp.store(s3_0, at: 72)
             }
         }
-        // The remaining 8 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 24 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
-                let xp = x + oy * 128 + ox * 16
-                let wp = kernel + 16
-                for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
-                    s3_0 = madd(s3_0, x3, w0)
-                }
-                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
-            }
-        }
     }
 
     // sep_no_bias: at inference, with the layers after it in its store
     @inline(never)
     static func l1_sep_no_bias_pointwise_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w + 160, bias = w + 672
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
                 var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
                 var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
                 var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
                     let x1 = V(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
                     let x2 = V(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
                     let x3 = V(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
                 }
                 let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
                 yp.store(e0_0r, at: 0)
+                let e0_1n = s0_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e0_1r = e0_1n.replacing(with: 0, where: e0_1n .<= 0)
+                yp.store(e0_1r, at: 8)
                 let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
                 yp.store(e1_0r, at: 24)
+                let e1_1n = s1_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e1_1r = e1_1n.replacing(with: 0, where: e1_1n .<= 0)
+                yp.store(e1_1r, at: 32)
                 let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
                 yp.store(e2_0r, at: 48)
+                let e2_1n = s2_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e2_1r = e2_1n.replacing(with: 0, where: e2_1n .<= 0)
+                yp.store(e2_1r, at: 56)
                 let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
                 yp.store(e3_0r, at: 72)
+                let e3_1n = s3_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e3_1r = e3_1n.replacing(with: 0, where: e3_1n .<= 0)
+                yp.store(e3_1r, at: 80)
             }
         }
         // The remaining 8 output channels.
@@ -701,22 +735,18 @@ public struct Separable: CompiledModel {
                     let x3 = V(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                var e0_0a = V(), e0_0b = V(); for lane in 0..<8 { e0_0a[lane] = post[lane + 16]; e0_0b[lane] = post[lane + 40] }
-                let e0_0n = s0_0 * e0_0a + e0_0b
+                let e0_0n = s0_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                 let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
-                do { let v = e0_0r; for lane in 0..<8 { yp[lane] = v[lane] } }
-                var e1_0a = V(), e1_0b = V(); for lane in 0..<8 { e1_0a[lane] = post[lane + 16]; e1_0b[lane] = post[lane + 40] }
-                let e1_0n = s1_0 * e1_0a + e1_0b
+                yp.store(e0_0r, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                 let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
-                do { let v = e1_0r; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-                var e2_0a = V(), e2_0b = V(); for lane in 0..<8 { e2_0a[lane] = post[lane + 16]; e2_0b[lane] = post[lane + 40] }
-                let e2_0n = s2_0 * e2_0a + e2_0b
+                yp.store(e1_0r, at: 24)
+                let e2_0n = s2_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                 let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
-                do { let v = e2_0r; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-                var e3_0a = V(), e3_0b = V(); for lane in 0..<8 { e3_0a[lane] = post[lane + 16]; e3_0b[lane] = post[lane + 40] }
-                let e3_0n = s3_0 * e3_0a + e3_0b
+                yp.store(e2_0r, at: 48)
+                let e3_0n = s3_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                 let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
-                do { let v = e3_0r; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
+                yp.store(e3_0r, at: 72)
             }
         }
     }
@@ -1564,49 +1594,47 @@ extension Separable: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l5_sep_stride2_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
-        // The remaining 24 output channels.
         for oy in parts {
-            do {
-                let yp = y + oy * 72
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                let xp = x + oy * 36
-                let wp = kernel
-                for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 12])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                yp.store(s1_0, at: 24)
-                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+            let yp = y + oy * 72
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            let xp = x + oy * 36
+            let wp = kernel
+            for ci in 0..<12 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[ci + 12])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[ci + 24])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
             }
-            do {
-                let yp = y + (oy * 3 + 2) * 24
-                var s0_0 = V()
-                var s0_1 = V()
-                let xp = x + oy * 36 + 24
-                let wp = kernel
-                for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 8)
+            yp.store(s0_2, at: 16)
+            yp.store(s1_0, at: 24)
+            yp.store(s1_1, at: 32)
+            yp.store(s1_2, at: 40)
+            yp.store(s2_0, at: 48)
+            yp.store(s2_1, at: 56)
+            yp.store(s2_2, at: 64)
         }
     }
 
@@ -1724,49 +1752,47 @@ extension Separable: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l6_sep_multiplier_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
-        // The remaining 24 output channels.
         for oy in parts {
-            do {
-                let yp = y + oy * 72
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                let xp = x + oy * 30
-                let wp = kernel
-                for ci in 0..<10 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 10])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                yp.store(s1_0, at: 24)
-                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+            let yp = y + oy * 72
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            let xp = x + oy * 30
+            let wp = kernel
+            for ci in 0..<10 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[ci + 10])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[ci + 20])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
             }
-            do {
-                let yp = y + (oy * 3 + 2) * 24
-                var s0_0 = V()
-                var s0_1 = V()
-                let xp = x + oy * 30 + 20
-                let wp = kernel
-                for ci in 0..<10 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 8)
+            yp.store(s0_2, at: 16)
+            yp.store(s1_0, at: 24)
+            yp.store(s1_1, at: 32)
+            yp.store(s1_2, at: 40)
+            yp.store(s2_0, at: 48)
+            yp.store(s2_1, at: 56)
+            yp.store(s2_2, at: 64)
         }
     }
 

@@ -333,41 +333,57 @@ public struct WinogradEdges: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 4608
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 5
                 let yp = y + (oy * 20 + ox) * 24
                 var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
                 var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
                 var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
                 var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 8)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
                             let x1 = V(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
                             let x2 = V(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
                             let x3 = V(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
                             let x4 = V(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
                         }
                     }
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
                 yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 24)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 32)
                 yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 48)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 56)
                 yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 72)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 80)
                 yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 96)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 104)
             }
         }
         // The remaining 8 output channels.
@@ -399,11 +415,11 @@ public struct WinogradEdges: CompiledModel {
                         }
                     }
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<8 { yp[lane + 72] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<8 { yp[lane + 96] = v[lane] } }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 24)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 48)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 72)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 96)
             }
         }
     }
@@ -1244,17 +1260,22 @@ extension WinogradEdges: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 5
                 let yp = y + (oy * 20 + ox) * 24
                 var s0_0 = V()
+                var s0_1 = V()
                 var s1_0 = V()
+                var s1_1 = V()
                 var s2_0 = V()
+                var s2_1 = V()
                 var s3_0 = V()
+                var s3_1 = V()
                 var s4_0 = V()
+                var s4_1 = V()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 23 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
@@ -1262,24 +1283,35 @@ extension WinogradEdges: TrainableModel {
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 8)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
                             let x1 = V(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
                             let x2 = V(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
                             let x3 = V(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
                             let x4 = V(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
                         }
                     }
                 }
                 yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
                 yp.store(s1_0, at: 24)
+                yp.store(s1_1, at: 32)
                 yp.store(s2_0, at: 48)
+                yp.store(s2_1, at: 56)
                 yp.store(s3_0, at: 72)
+                yp.store(s3_1, at: 80)
                 yp.store(s4_0, at: 96)
+                yp.store(s4_1, at: 104)
             }
         }
         // The remaining 8 output channels.
@@ -1312,11 +1344,11 @@ extension WinogradEdges: TrainableModel {
                         }
                     }
                 }
-                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<8 { yp[lane + 96] = v[lane] } }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 24)
+                yp.store(s2_0, at: 48)
+                yp.store(s3_0, at: 72)
+                yp.store(s4_0, at: 96)
             }
         }
     }

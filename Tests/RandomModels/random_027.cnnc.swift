@@ -216,7 +216,7 @@ public struct Random027: CompiledModel {
     // dense over 8 samples: Dense, (None, 29) → (None, 40)
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1392
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
@@ -225,26 +225,39 @@ public struct Random027: CompiledModel {
                     let ox = bx * 4
                     let yp = y + ox * 40 + c0
                     var s0_0 = bias.simd(V.self, at: c0)
+                    var s0_1 = bias.simd(V.self, at: c0 + 8)
                     var s1_0 = bias.simd(V.self, at: c0)
+                    var s1_1 = bias.simd(V.self, at: c0 + 8)
                     var s2_0 = bias.simd(V.self, at: c0)
+                    var s2_1 = bias.simd(V.self, at: c0 + 8)
                     var s3_0 = bias.simd(V.self, at: c0)
+                    var s3_1 = bias.simd(V.self, at: c0 + 8)
                     let xp = x + ox * 29
                     let wp = kernel + c0
                     for ci in 0..<29 {
                         let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
                         let x1 = V(repeating: xp[ci + 29])
                         s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
                         let x2 = V(repeating: xp[ci + 58])
                         s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
                         let x3 = V(repeating: xp[ci + 87])
                         s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
                     }
                     yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
                     yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
                     yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
                     yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 128)
                 }
             }
         }
@@ -271,10 +284,10 @@ public struct Random027: CompiledModel {
                         let x3 = V(repeating: xp[ci + 87])
                         s3_0 = madd(s3_0, x3, w0)
                     }
-                    do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
-                    do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                    do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<8 { yp[lane + 80] = v[lane] } }
-                    do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
                 }
             }
         }
@@ -361,7 +374,7 @@ public struct Random027: CompiledModel {
     // dense_2 over 8 samples: Dense, (None, 2) → (None, 40)
     @inline(never)
     static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w + 1684, bias = w + 1780
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
@@ -370,26 +383,39 @@ public struct Random027: CompiledModel {
                     let ox = bx * 4
                     let yp = y + ox * 40 + c0
                     var s0_0 = bias.simd(V.self, at: c0)
+                    var s0_1 = bias.simd(V.self, at: c0 + 8)
                     var s1_0 = bias.simd(V.self, at: c0)
+                    var s1_1 = bias.simd(V.self, at: c0 + 8)
                     var s2_0 = bias.simd(V.self, at: c0)
+                    var s2_1 = bias.simd(V.self, at: c0 + 8)
                     var s3_0 = bias.simd(V.self, at: c0)
+                    var s3_1 = bias.simd(V.self, at: c0 + 8)
                     let xp = x + ox * 2
                     let wp = kernel + c0
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
                         let x1 = V(repeating: xp[ci + 2])
                         s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
                         let x2 = V(repeating: xp[ci + 4])
                         s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
                         let x3 = V(repeating: xp[ci + 6])
                         s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
                     }
                     yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
                     yp.store(s1_0, at: 40)
+                    yp.store(s1_1, at: 48)
                     yp.store(s2_0, at: 80)
+                    yp.store(s2_1, at: 88)
                     yp.store(s3_0, at: 120)
+                    yp.store(s3_1, at: 128)
                 }
             }
         }
@@ -416,10 +442,10 @@ public struct Random027: CompiledModel {
                         let x3 = V(repeating: xp[ci + 6])
                         s3_0 = madd(s3_0, x3, w0)
                     }
-                    do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 40)
+                    yp.store(s2_0, at: 80)
+                    yp.store(s3_0, at: 120)
                 }
             }
         }
@@ -429,30 +455,48 @@ public struct Random027: CompiledModel {
 
     // dense: Dense, (None, 29) → (None, 40), 1,200 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1392
-        // The remaining 40 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
+                var s0_3 = bias.simd(V.self, at: 24)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<29 {
                     let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w3 = wp.simd(V.self, at: ci * 48 + 24)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<8 { yp[lane + 32] = v[lane] } }
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 16)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 24)
+            }
+        }
+        // The remaining 8 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 32
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             }
         }
     }
@@ -509,30 +553,48 @@ public struct Random027: CompiledModel {
 
     // dense_2: Dense, (None, 2) → (None, 40), 80 parameters
     @inline(never)
-    static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
+    static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 96
-        // The remaining 40 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
+                var s0_3 = bias.simd(V.self, at: 24)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w3 = wp.simd(V.self, at: ci * 48 + 24)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
                 }
                 yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                do { let v = s0_2; for lane in 0..<8 { yp[lane + 32] = v[lane] } }
+                yp.store(s0_1, at: 8)
+                yp.store(s0_2, at: 16)
+                yp.store(s0_3, at: 24)
+            }
+        }
+        // The remaining 8 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 32
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
         }
     }
@@ -1066,8 +1128,10 @@ extension Random027: TrainableModel {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

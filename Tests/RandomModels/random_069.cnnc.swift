@@ -165,68 +165,83 @@ public struct Random069: CompiledModel {
     // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         for oy in parts {
-            let yp = y + oy * 120
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            for ky in 0..<4 {
-                let xp = x + oy * 20 + ky * 20
-                let wp = kernel + ky * 64
-                for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
-                    s4_0 = madd(s4_0, x4, w0)
+            do {
+                let yp = y + oy * 120
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s1_2 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s2_2 = bias.simd(V.self, at: 16)
+                for ky in 0..<4 {
+                    let xp = x + oy * 20 + ky * 20
+                    let wp = kernel + ky * 64
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
+                yp.store(s0_2, at: 16)
+                yp.store(s1_0, at: 24)
+                yp.store(s1_1, at: 32)
+                yp.store(s1_2, at: 40)
+                yp.store(s2_0, at: 48)
+                yp.store(s2_1, at: 56)
+                yp.store(s2_2, at: 64)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 24)
-            yp.store(s2_0, at: 48)
-            yp.store(s3_0, at: 72)
-            yp.store(s4_0, at: 96)
-        }
-        // The remaining 8 output channels.
-        for oy in parts {
-            let yp = y + oy * 120 + 16
-            var s0_0 = bias.simd(V.self, at: 16)
-            var s1_0 = bias.simd(V.self, at: 16)
-            var s2_0 = bias.simd(V.self, at: 16)
-            var s3_0 = bias.simd(V.self, at: 16)
-            var s4_0 = bias.simd(V.self, at: 16)
-            for ky in 0..<4 {
-                let xp = x + oy * 20 + ky * 20
-                let wp = kernel + ky * 64 + 16
-                for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
-                    s4_0 = madd(s4_0, x4, w0)
+            do {
+                let yp = y + (oy * 5 + 3) * 24
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s1_2 = bias.simd(V.self, at: 16)
+                for ky in 0..<4 {
+                    let xp = x + oy * 20 + ky * 20 + 12
+                    let wp = kernel + ky * 64
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
+                yp.store(s0_2, at: 16)
+                yp.store(s1_0, at: 24)
+                yp.store(s1_1, at: 32)
+                yp.store(s1_2, at: 40)
             }
-            do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<8 { yp[lane + 96] = v[lane] } }
         }
     }
 
@@ -594,80 +609,84 @@ extension Random069: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
-        // The remaining 24 output channels.
         for oy in parts {
-            do {
-                let yp = y + oy * 360
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                let xp = x + oy * 15
-                let wp = kernel
-                for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 5])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                yp.store(s1_0, at: 48)
-                do { let v = s1_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+            let yp = y + oy * 360
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            let xp = x + oy * 15
+            let wp = kernel
+            for ci in 0..<5 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[ci + 5])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[ci + 10])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
             }
-            do {
-                let yp = y + (oy * 15 + 4) * 24
-                var s0_0 = V()
-                var s0_1 = V()
-                let xp = x + oy * 15 + 10
-                let wp = kernel
-                for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 8)
+            yp.store(s0_2, at: 16)
+            yp.store(s1_0, at: 48)
+            yp.store(s1_1, at: 56)
+            yp.store(s1_2, at: 64)
+            yp.store(s2_0, at: 96)
+            yp.store(s2_1, at: 104)
+            yp.store(s2_2, at: 112)
         }
     }
 
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
-        // The remaining 24 output channels.
         for oy in parts {
             let yp = y + oy * 360
             var s0_0 = V()
             var s0_1 = V()
+            var s0_2 = V()
             var s1_0 = V()
             var s1_1 = V()
+            var s1_2 = V()
             let xp = x + oy * 15
             let wp = kernel
             for ci in 0..<5 {
                 let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V.self, at: ci * 32 + 16)
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
                 let x1 = V(repeating: xp[ci + 5])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
             }
             yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+            yp.store(s0_1, at: 8)
+            yp.store(s0_2, at: 16)
             yp.store(s1_0, at: 48)
-            do { let v = s1_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+            yp.store(s1_1, at: 56)
+            yp.store(s1_2, at: 64)
         }
     }
 

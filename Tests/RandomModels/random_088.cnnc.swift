@@ -736,35 +736,41 @@ extension Random088: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
-        // The remaining 24 output channels.
         for oy in parts {
             let yp = y + oy * 48
             var s0_0 = V()
             var s0_1 = V()
+            var s0_2 = V()
             var s1_0 = V()
             var s1_1 = V()
+            var s1_2 = V()
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + oy * 28 + ky * 56 + kx * 14
                     let wp = kernel + (ky * 2 + kx) * 224
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                     }
                 }
             }
             yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+            yp.store(s0_1, at: 8)
+            yp.store(s0_2, at: 16)
             yp.store(s1_0, at: 24)
-            do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+            yp.store(s1_1, at: 32)
+            yp.store(s1_2, at: 40)
         }
     }
 

@@ -28,7 +28,9 @@ public enum ModelPlanner {
                 node.weightBase = base
                 let packed = absolute.rebased(packedBy: base.packed, tensorsBy: absolute.kernelTensor)
                 let kernels = convolutionKernels(layer, function: function, packed: packed, target: target)
-                vectorWidths.insert(kernels.direct.lanes)
+                // The backward pass reads the packing's vectors of filters, which the
+                // forward kernel may split into narrower ones (`ConvolutionEmitter.lanes`).
+                vectorWidths.formUnion([kernels.direct.lanes, packed.lanes])
                 // Winograd's transforms multiply-add vectors of their own widths.
                 if let winograd = kernels.winograd?.kernel { vectorWidths.formUnion([winograd.channelLanes, winograd.outputLanes]) }
                 // The backward pass keeps input channels in lanes for dL/dx.

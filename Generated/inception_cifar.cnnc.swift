@@ -37,7 +37,7 @@ public struct InceptionCifar: CompiledModel {
     public static let flops = 7481536
     /// 40,960 floats of activations and padded inputs (see `Arena`), 12,672 of Winograd scratch.
     public static let arenaCount = 53632
-    static let packedCount = 87004
+    static let packedCount = 105436
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -184,25 +184,26 @@ public struct InceptionCifar: CompiledModel {
         WeightPacking.bias(parameters, from: 2068, count: 16, into: &packed, at: 2068)
         WeightPacking.kernel(parameters, from: 2084, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 2084)
         WeightPacking.bias(parameters, from: 5540, count: 24, into: &packed, at: 6692)
-        WeightPacking.kernel(parameters, from: 5564, rows: 100, outputs: 8, paddedOutputs: 8, into: &packed, at: 6724)
-        WeightPacking.bias(parameters, from: 6364, count: 8, into: &packed, at: 7524)
-        WeightPacking.kernel(parameters, from: 6372, rows: 32, outputs: 8, paddedOutputs: 8, into: &packed, at: 7532)
-        WeightPacking.bias(parameters, from: 6628, count: 8, into: &packed, at: 7788)
-        WeightPacking.kernel(parameters, from: 6636, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 7796)
-        WeightPacking.bias(parameters, from: 8428, count: 32, into: &packed, at: 9588)
-        WeightPacking.kernel(parameters, from: 8460, rows: 56, outputs: 8, paddedOutputs: 8, into: &packed, at: 9620)
-        WeightPacking.bias(parameters, from: 8908, count: 8, into: &packed, at: 10068)
-        WeightPacking.kernel(parameters, from: 8916, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 10076)
-        WeightPacking.bias(parameters, from: 10708, count: 32, into: &packed, at: 11868)
-        WeightPacking.kernel(parameters, from: 10740, rows: 288, outputs: 48, paddedOutputs: 48, into: &packed, at: 11900)
-        WeightPacking.bias(parameters, from: 24564, count: 48, into: &packed, at: 25724)
-        WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 25772)
-        WeightPacking.kernel(parameters, from: 24612, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 81068)
-        WeightPacking.bias(parameters, from: 27812, count: 16, into: &packed, at: 84268)
-        WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: &packed, at: 84284)
-        WeightPacking.bias(parameters, from: 28724, count: 16, into: &packed, at: 85180)
-        WeightPacking.kernel(parameters, from: 28740, rows: 112, outputs: 10, paddedOutputs: 16, into: &packed, at: 85196)
-        WeightPacking.bias(parameters, from: 29860, count: 10, into: &packed, at: 86988)
+        WeightPacking.winograd(parameters, from: 2084, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 6724)
+        WeightPacking.kernel(parameters, from: 5564, rows: 100, outputs: 8, paddedOutputs: 8, into: &packed, at: 25156)
+        WeightPacking.bias(parameters, from: 6364, count: 8, into: &packed, at: 25956)
+        WeightPacking.kernel(parameters, from: 6372, rows: 32, outputs: 8, paddedOutputs: 8, into: &packed, at: 25964)
+        WeightPacking.bias(parameters, from: 6628, count: 8, into: &packed, at: 26220)
+        WeightPacking.kernel(parameters, from: 6636, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 26228)
+        WeightPacking.bias(parameters, from: 8428, count: 32, into: &packed, at: 28020)
+        WeightPacking.kernel(parameters, from: 8460, rows: 56, outputs: 8, paddedOutputs: 8, into: &packed, at: 28052)
+        WeightPacking.bias(parameters, from: 8908, count: 8, into: &packed, at: 28500)
+        WeightPacking.kernel(parameters, from: 8916, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 28508)
+        WeightPacking.bias(parameters, from: 10708, count: 32, into: &packed, at: 30300)
+        WeightPacking.kernel(parameters, from: 10740, rows: 288, outputs: 48, paddedOutputs: 48, into: &packed, at: 30332)
+        WeightPacking.bias(parameters, from: 24564, count: 48, into: &packed, at: 44156)
+        WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 44204)
+        WeightPacking.kernel(parameters, from: 24612, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 99500)
+        WeightPacking.bias(parameters, from: 27812, count: 16, into: &packed, at: 102700)
+        WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: &packed, at: 102716)
+        WeightPacking.bias(parameters, from: 28724, count: 16, into: &packed, at: 103612)
+        WeightPacking.kernel(parameters, from: 28740, rows: 112, outputs: 10, paddedOutputs: 16, into: &packed, at: 103628)
+        WeightPacking.bias(parameters, from: 29860, count: 10, into: &packed, at: 105420)
         self.packed = packed
     }
 
@@ -242,15 +243,15 @@ public struct InceptionCifar: CompiledModel {
         Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1556), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
-        Self.l6_mixed1_3x3_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        Self.l6_mixed1_3x3(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3))
+        Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
+        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 6724), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25156), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 7532), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25964), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -259,27 +260,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 7796), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26228), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 9620), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28052), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 10076), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28508), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 11900), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30332), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 81068), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99500), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 84284), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102716), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -288,7 +289,7 @@ public struct InceptionCifar: CompiledModel {
         Self.l19_avg_pool(UnsafePointer(arena.advanced(by: Arena.l18_mixed2)), arena.advanced(by: Arena.l19_avg_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 85196), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103628), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -328,15 +329,15 @@ public struct InceptionCifar: CompiledModel {
         Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1556), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
-        Self.l6_mixed1_3x3_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        pool.split(16) { worker, parts in Self.l6_mixed1_3x3(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3), parts) }
+        Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
+        pool.split(2) { worker, parts in Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch + worker * 12672), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 6724), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25156), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 7532), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25964), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -345,27 +346,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 7796), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26228), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 9620), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28052), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 10076), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28508), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 11900), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30332), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 81068), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99500), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 84284), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102716), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -374,7 +375,7 @@ public struct InceptionCifar: CompiledModel {
         Self.l19_avg_pool(UnsafePointer(arena.advanced(by: Arena.l18_mixed2)), arena.advanced(by: Arena.l19_avg_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 85196), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103628), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -431,15 +432,15 @@ public struct InceptionCifar: CompiledModel {
         Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1556), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
-        Self.l6_mixed1_3x3_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        Self.l6_mixed1_3x3(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3))
+        Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
+        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 6724), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25156), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 7532), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25964), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -448,27 +449,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 7796), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26228), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 9620), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28052), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 10076), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28508), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 11900), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30332), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 81068), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99500), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 84284), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102716), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -483,7 +484,7 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 85196, bias = w + 86988
+        let kernel = w + 103628, bias = w + 105420
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -921,6 +922,231 @@ public struct InceptionCifar: CompiledModel {
                 do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<8 { yp[lane + 160] = v[lane] } }
                 yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 168)
                 do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<8 { yp[lane + 184] = v[lane] } }
+            }
+        }
+    }
+
+    // mixed1_3x3: forward by Winograd's F(4x4, 3x3)
+    @inline(never)
+    static func l6_mixed1_3x3_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 288)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 288
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 256, count: 256)
+            (target + 272).update(repeating: 0, count: 16)
+        }
+        (y + 4896).update(repeating: 0, count: 288)
+    }
+
+    @inline(never)
+    static func l6_mixed1_3x3_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(s1_0, at: 24)
+                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                yp.store(s2_0, at: 48)
+                do { let v = s2_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+                yp.store(s3_0, at: 72)
+                do { let v = s3_1; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
+                yp.store(s4_0, at: 96)
+                do { let v = s4_1; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
+                yp.store(s5_0, at: 120)
+                do { let v = s5_1; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
+                yp.store(s6_0, at: 144)
+                do { let v = s6_1; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                yp.store(s7_0, at: 168)
+                do { let v = s7_1; for lane in 0..<8 { yp[lane + 184] = v[lane] } }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_mixed1_3x3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 5184
+        let zero = VK()
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 864)
+                        vt.store(v20, at: 1728)
+                        vt.store(v30, at: 2592)
+                        vt.store(v40, at: 3456)
+                        vt.store(v50, at: 4320)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 144)
+                        vt.store(v11, at: 1008)
+                        vt.store(v21, at: 1872)
+                        vt.store(v31, at: 2736)
+                        vt.store(v41, at: 3600)
+                        vt.store(v51, at: 4464)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 288)
+                        vt.store(v12, at: 1152)
+                        vt.store(v22, at: 2016)
+                        vt.store(v32, at: 2880)
+                        vt.store(v42, at: 3744)
+                        vt.store(v52, at: 4608)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 432)
+                        vt.store(v13, at: 1296)
+                        vt.store(v23, at: 2160)
+                        vt.store(v33, at: 3024)
+                        vt.store(v43, at: 3888)
+                        vt.store(v53, at: 4752)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 576)
+                        vt.store(v14, at: 1440)
+                        vt.store(v24, at: 2304)
+                        vt.store(v34, at: 3168)
+                        vt.store(v44, at: 4032)
+                        vt.store(v54, at: 4896)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 720)
+                        vt.store(v15, at: 1584)
+                        vt.store(v25, at: 2448)
+                        vt.store(v35, at: 3312)
+                        vt.store(v45, at: 4176)
+                        vt.store(v55, at: 5040)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l6_mixed1_3x3_winograd_product8(UnsafePointer(v + xi * 144), w + 4640 + xi * 512, m + xi * 208)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 24
+                    for k in stride(from: 0, to: 24, by: 8) {
+                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 208), m02 = mt.simd(VK.self, at: 416), m03 = mt.simd(VK.self, at: 624), m04 = mt.simd(VK.self, at: 832), m05 = mt.simd(VK.self, at: 1040)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1248), m11 = mt.simd(VK.self, at: 1456), m12 = mt.simd(VK.self, at: 1664), m13 = mt.simd(VK.self, at: 1872), m14 = mt.simd(VK.self, at: 2080), m15 = mt.simd(VK.self, at: 2288)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2496), m21 = mt.simd(VK.self, at: 2704), m22 = mt.simd(VK.self, at: 2912), m23 = mt.simd(VK.self, at: 3120), m24 = mt.simd(VK.self, at: 3328), m25 = mt.simd(VK.self, at: 3536)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 3744), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4160), m33 = mt.simd(VK.self, at: 4368), m34 = mt.simd(VK.self, at: 4576), m35 = mt.simd(VK.self, at: 4784)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 4992), m41 = mt.simd(VK.self, at: 5200), m42 = mt.simd(VK.self, at: 5408), m43 = mt.simd(VK.self, at: 5616), m44 = mt.simd(VK.self, at: 5824), m45 = mt.simd(VK.self, at: 6032)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 6240), m51 = mt.simd(VK.self, at: 6448), m52 = mt.simd(VK.self, at: 6656), m53 = mt.simd(VK.self, at: 6864), m54 = mt.simd(VK.self, at: 7072), m55 = mt.simd(VK.self, at: 7280)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 24)
+                        let y02 = s02 + bias
+                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 48)
+                        let y03 = s03 + bias
+                        yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 72)
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 384)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 408)
+                        let y12 = s12 + bias
+                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 432)
+                        let y13 = s13 + bias
+                        yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 456)
+                        let y20 = s20 + bias
+                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 768)
+                        let y21 = s21 + bias
+                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 792)
+                        let y22 = s22 + bias
+                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 816)
+                        let y23 = s23 + bias
+                        yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 840)
+                        let y30 = s30 + bias
+                        yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 1152)
+                        let y31 = s31 + bias
+                        yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 1176)
+                        let y32 = s32 + bias
+                        yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 1200)
+                        let y33 = s33 + bias
+                        yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 1224)
+                    }
+                }
             }
         }
     }
@@ -1884,14 +2110,15 @@ extension InceptionCifar: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 93792
+    public static let stepWeightCount = 102016
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
             WeightPacking.turnedWinograd(k, from: 2084, inputChannels: 16, outputs: 24, paddedInputs: 16, tile: 4, into: stepWeights)
             WeightPacking.turnedWinograd(k, from: 10740, inputChannels: 32, outputs: 48, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 13840))
-            WeightPacking.winograd(k, from: 10740, bias: 24564, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 69168))
+            WeightPacking.winograd(k, from: 2084, bias: 5540, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 69168))
+            WeightPacking.winograd(k, from: 10740, bias: 24564, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 77392))
         }
     }
     public static let stepGradientCount = 55296
@@ -1960,25 +2187,25 @@ extension InceptionCifar: TrainableModel {
         Self.l3_mixed1_5x5_reduce(UnsafePointer(o1), w.advanced(by: 1424), o3)
         Self.l4_mixed1_pool(UnsafePointer(o1), o4)
         Self.l2_mixed1_3x3_reduce(UnsafePointer(o1), w.advanced(by: 1556), o5)
-        Self.l6_mixed1_3x3_pad(UnsafePointer(o2), p)
-        Self.l6_mixed1_3x3(UnsafePointer(p), w.advanced(by: 2084), o6)
+        Self.l6_mixed1_3x3_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 235770))
+        Self.l6_mixed1_3x3_winograd_training(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 69168), o6, arena.advanced(by: 243546))
         Self.l7_mixed1_5x5_pad(UnsafePointer(o3), p)
-        Self.l7_mixed1_5x5(UnsafePointer(p), w.advanced(by: 6724), o7)
-        Self.l8_mixed1_pool_proj(UnsafePointer(o4), w.advanced(by: 7532), o8)
+        Self.l7_mixed1_5x5(UnsafePointer(p), w.advanced(by: 25156), o7)
+        Self.l8_mixed1_pool_proj(UnsafePointer(o4), w.advanced(by: 25964), o8)
         Self.l9_mixed1(UnsafePointer(o5), UnsafePointer(o6), UnsafePointer(o7), UnsafePointer(o8), o9)
         Self.l10_pool2(UnsafePointer(o9), o10)
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 7796), o11)
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(o10), w.advanced(by: 9620), o12)
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 26228), o11)
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(o10), w.advanced(by: 28052), o12)
         Self.l13_mixed2_pool(UnsafePointer(o10), o13)
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 10076), o14)
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 28508), o14)
         Self.l15_mixed2_3x3_winograd_training_pad(UnsafePointer(o11), arena.advanced(by: 235770))
-        Self.l15_mixed2_3x3_winograd_training(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 69168), o15, arena.advanced(by: 243546))
+        Self.l15_mixed2_3x3_winograd_training(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 77392), o15, arena.advanced(by: 243546))
         Self.l16_mixed2_5x5_pad(UnsafePointer(o12), p)
-        Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 81068), o16)
-        Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 84284), o17)
+        Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 99500), o16)
+        Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 102716), o17)
         Self.l18_mixed2(UnsafePointer(o14), UnsafePointer(o15), UnsafePointer(o16), UnsafePointer(o17), o18)
         Self.l19_avg_pool(UnsafePointer(o18), o19)
-        Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 85196), o20)
+        Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 103628), o20)
         Self.l20_predictions_activation(o20)
     }
 
@@ -4276,6 +4503,179 @@ extension InceptionCifar: TrainableModel {
                         yt.store(y32, at: k + 832)
                         let y33 = s33 + bias
                         yt.store(y33, at: k + 864)
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of mixed1_3x3 and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l6_mixed1_3x3_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 288)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 288
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 256, count: 256)
+            (target + 272).update(repeating: 0, count: 16)
+        }
+        (y + 4896).update(repeating: 0, count: 288)
+    }
+
+    @inline(never)
+    static func l6_mixed1_3x3_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 24
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                    yp.store(s1_0, at: 24)
+                    do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                    yp.store(s2_0, at: 48)
+                    do { let v = s2_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+                    yp.store(s3_0, at: 72)
+                    do { let v = s3_1; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
+                    yp.store(s4_0, at: 96)
+                    do { let v = s4_1; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
+                    yp.store(s5_0, at: 120)
+                    do { let v = s5_1; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
+                    yp.store(s6_0, at: 144)
+                    do { let v = s6_1; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                    yp.store(s7_0, at: 168)
+                    do { let v = s7_1; for lane in 0..<8 { yp[lane + 184] = v[lane] } }
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_mixed1_3x3_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 8448
+        let zero = VK()
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 576 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 2112)
+                        vt.store(v20, at: 4224)
+                        vt.store(v30, at: 6336)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 528)
+                        vt.store(v11, at: 2640)
+                        vt.store(v21, at: 4752)
+                        vt.store(v31, at: 6864)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1056)
+                        vt.store(v12, at: 3168)
+                        vt.store(v22, at: 5280)
+                        vt.store(v32, at: 7392)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 1584)
+                        vt.store(v13, at: 3696)
+                        vt.store(v23, at: 5808)
+                        vt.store(v33, at: 7920)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_mixed1_3x3_winograd_training_product32(UnsafePointer(v + xi * 528), w + 0 + xi * 512, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    let yt = y + (oy * 16 + ox) * 24
+                    for k in stride(from: 0, to: 24, by: 8) {
+                        let bias = w.simd(VK.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 24)
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 384)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 408)
                     }
                 }
             }

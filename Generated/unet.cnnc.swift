@@ -1397,16 +1397,17 @@ extension Unet: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 36432
+    public static let stepWeightCount = 45680
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
             WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, tile: 4, into: stepWeights)
             WeightPacking.turnedWinograd(k, from: 7952, inputChannels: 32, outputs: 16, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 4616))
-            WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 23080))
-            WeightPacking.winograd(k, from: 7952, bias: 12560, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 25144))
-            WeightPacking.winograd(k, from: 12576, bias: 14304, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 33352))
+            WeightPacking.turnedWinograd(k, from: 12576, inputChannels: 24, outputs: 8, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 23080))
+            WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 32328))
+            WeightPacking.winograd(k, from: 7952, bias: 12560, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 34392))
+            WeightPacking.winograd(k, from: 12576, bias: 14304, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 42600))
         }
     }
     public static let stepGradientCount = 29952
@@ -1449,18 +1450,18 @@ extension Unet: TrainableModel {
         Self.l0_enc1_conv(UnsafePointer(p), w, o0)
         Self.l1_enc1_pool(UnsafePointer(o0), o1)
         Self.l2_enc2_conv_winograd_training_pad(UnsafePointer(o1), arena.advanced(by: 57536))
-        Self.l2_enc2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 23080), o2, arena.advanced(by: 65312))
+        Self.l2_enc2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 32328), o2, arena.advanced(by: 65312))
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
         Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 7136), o4)
         Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 11776), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
         Self.l7_dec2_conv_winograd_training_pad(UnsafePointer(o6), arena.advanced(by: 57536))
-        Self.l7_dec2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 25144), o7, arena.advanced(by: 65312))
+        Self.l7_dec2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 34392), o7, arena.advanced(by: 65312))
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
         Self.l10_dec1_conv_winograd_training_pad(UnsafePointer(o9), arena.advanced(by: 57536))
-        Self.l10_dec1_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 33352), o10, arena.advanced(by: 65312))
+        Self.l10_dec1_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 42600), o10, arena.advanced(by: 65312))
         Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 45544), o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
@@ -1476,7 +1477,8 @@ extension Unet: TrainableModel {
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
         Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536)); Self.l10_dec1_conv_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), UnsafePointer(g), gradients.advanced(by: 37379), arena.advanced(by: 65312))
-        Self.l10_dec1_conv_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), h); swap(&g, &h)
+        Self.l10_dec1_conv_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), nil)
+        Self.l10_dec1_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l10_dec1_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 23080), h, arena.advanced(by: 65312)); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
         // dec1_up: dL/d(output), summed over its readers
@@ -1933,10 +1935,9 @@ extension Unet: TrainableModel {
         for i in 0..<2048 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dec1_conv: dL/dbias, dL/dx (1 vector of 8 output channels)
+    // dec1_conv: dL/dbias (1 vector of 8 output channels)
     @inline(never)
     static func l10_dec1_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -1950,106 +1951,7 @@ extension Unet: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel: by Winograd's adjoint, before this (l10_dec1_conv_kernel_gradient_winograd)
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_dec1_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4896) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 2304
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 192 + co, to = flipped + (tap * 8 + co) * 32
-                        for ci in 0..<24 { to[ci] = from[ci * 8] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 2592)
-                for oy in 0..<16 {
-                    (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l10_dec1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x8),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l10_dec1_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        // The remaining 24 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 24
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 256
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 48])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 56])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                yp.store(s1_0, at: 24)
-                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                yp.store(s2_0, at: 48)
-                do { let v = s2_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
-                yp.store(s3_0, at: 72)
-                do { let v = s3_1; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
-                yp.store(s4_0, at: 96)
-                do { let v = s4_1; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-                yp.store(s5_0, at: 120)
-                do { let v = s5_1; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
-                yp.store(s6_0, at: 144)
-                do { let v = s6_1; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
-                yp.store(s7_0, at: 168)
-                do { let v = s7_1; for lane in 0..<8 { yp[lane + 184] = v[lane] } }
-            }
+            // dL/dx: by Winograd, after this (l10_dec1_conv_input_gradient_winograd); dx is nil
         }
     }
 
@@ -3115,6 +3017,231 @@ extension Unet: TrainableModel {
                         yt.store(y32, at: k + 832)
                         let y33 = s33 + bias
                         yt.store(y33, at: k + 864)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of dec1_conv and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l10_dec1_conv_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 144)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 144
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 128, count: 128)
+            (target + 136).update(repeating: 0, count: 8)
+        }
+        (y + 2448).update(repeating: 0, count: 144)
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(s1_0, at: 24)
+                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                yp.store(s2_0, at: 48)
+                do { let v = s2_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+                yp.store(s3_0, at: 72)
+                do { let v = s3_1; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
+                yp.store(s4_0, at: 96)
+                do { let v = s4_1; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
+                yp.store(s5_0, at: 120)
+                do { let v = s5_1; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
+                yp.store(s6_0, at: 144)
+                do { let v = s6_1; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                yp.store(s7_0, at: 168)
+                do { let v = s7_1; for lane in 0..<8 { yp[lane + 184] = v[lane] } }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 2880
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 576 + tx * 32)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let vt = v + (t * 8 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 144), d11 = pc.simd(VC.self, at: 152), d12 = pc.simd(VC.self, at: 160), d13 = pc.simd(VC.self, at: 168), d14 = pc.simd(VC.self, at: 176), d15 = pc.simd(VC.self, at: 184)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 288), d21 = pc.simd(VC.self, at: 296), d22 = pc.simd(VC.self, at: 304), d23 = pc.simd(VC.self, at: 312), d24 = pc.simd(VC.self, at: 320), d25 = pc.simd(VC.self, at: 328)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 432), d31 = pc.simd(VC.self, at: 440), d32 = pc.simd(VC.self, at: 448), d33 = pc.simd(VC.self, at: 456), d34 = pc.simd(VC.self, at: 464), d35 = pc.simd(VC.self, at: 472)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 576), d41 = pc.simd(VC.self, at: 584), d42 = pc.simd(VC.self, at: 592), d43 = pc.simd(VC.self, at: 600), d44 = pc.simd(VC.self, at: 608), d45 = pc.simd(VC.self, at: 616)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 720), d51 = pc.simd(VC.self, at: 728), d52 = pc.simd(VC.self, at: 736), d53 = pc.simd(VC.self, at: 744), d54 = pc.simd(VC.self, at: 752), d55 = pc.simd(VC.self, at: 760)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 480)
+                        vt.store(v20, at: 960)
+                        vt.store(v30, at: 1440)
+                        vt.store(v40, at: 1920)
+                        vt.store(v50, at: 2400)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 80)
+                        vt.store(v11, at: 560)
+                        vt.store(v21, at: 1040)
+                        vt.store(v31, at: 1520)
+                        vt.store(v41, at: 2000)
+                        vt.store(v51, at: 2480)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 160)
+                        vt.store(v12, at: 640)
+                        vt.store(v22, at: 1120)
+                        vt.store(v32, at: 1600)
+                        vt.store(v42, at: 2080)
+                        vt.store(v52, at: 2560)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 240)
+                        vt.store(v13, at: 720)
+                        vt.store(v23, at: 1200)
+                        vt.store(v33, at: 1680)
+                        vt.store(v43, at: 2160)
+                        vt.store(v53, at: 2640)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 320)
+                        vt.store(v14, at: 800)
+                        vt.store(v24, at: 1280)
+                        vt.store(v34, at: 1760)
+                        vt.store(v44, at: 2240)
+                        vt.store(v54, at: 2720)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 400)
+                        vt.store(v15, at: 880)
+                        vt.store(v25, at: 1360)
+                        vt.store(v35, at: 1840)
+                        vt.store(v45, at: 2320)
+                        vt.store(v55, at: 2800)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l10_dec1_conv_input_gradient_winograd_product8(UnsafePointer(v + xi * 80), w + 0 + xi * 256, m + xi * 208)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<2 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 4 * tx
+                    let yt = y + (oy * 16 + ox) * 24
+                    for k in stride(from: 0, to: 24, by: 8) {
+                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 208), m02 = mt.simd(VK.self, at: 416), m03 = mt.simd(VK.self, at: 624), m04 = mt.simd(VK.self, at: 832), m05 = mt.simd(VK.self, at: 1040)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 1248), m11 = mt.simd(VK.self, at: 1456), m12 = mt.simd(VK.self, at: 1664), m13 = mt.simd(VK.self, at: 1872), m14 = mt.simd(VK.self, at: 2080), m15 = mt.simd(VK.self, at: 2288)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 2496), m21 = mt.simd(VK.self, at: 2704), m22 = mt.simd(VK.self, at: 2912), m23 = mt.simd(VK.self, at: 3120), m24 = mt.simd(VK.self, at: 3328), m25 = mt.simd(VK.self, at: 3536)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 3744), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4160), m33 = mt.simd(VK.self, at: 4368), m34 = mt.simd(VK.self, at: 4576), m35 = mt.simd(VK.self, at: 4784)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 4992), m41 = mt.simd(VK.self, at: 5200), m42 = mt.simd(VK.self, at: 5408), m43 = mt.simd(VK.self, at: 5616), m44 = mt.simd(VK.self, at: 5824), m45 = mt.simd(VK.self, at: 6032)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 6240), m51 = mt.simd(VK.self, at: 6448), m52 = mt.simd(VK.self, at: 6656), m53 = mt.simd(VK.self, at: 6864), m54 = mt.simd(VK.self, at: 7072), m55 = mt.simd(VK.self, at: 7280)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 24)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 48)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 72)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 384)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 408)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 432)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 456)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 768)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 792)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 816)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 840)
+                        let y30 = s30 + bias
+                        yt.store(y30, at: k + 1152)
+                        let y31 = s31 + bias
+                        yt.store(y31, at: k + 1176)
+                        let y32 = s32 + bias
+                        yt.store(y32, at: k + 1200)
+                        let y33 = s33 + bias
+                        yt.store(y33, at: k + 1224)
                     }
                 }
             }

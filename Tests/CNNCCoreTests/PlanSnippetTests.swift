@@ -755,6 +755,19 @@ import Testing
         #expect(try directLanes(filters: 24, target: .avx2) == 8)
         #expect(try directLanes(filters: 24, target: .avx512on256) == 16)
         #expect(try directLanes(filters: 32, target: .avx2) == 16)
+        // At stride 1, Winograd: its stores take 8 filters at a time, where 16 would run past the 24.
+        for target in [TargetCPU.avx2, .avx512on256] {
+            let program = ModelPlanner.plan(try Self.model("""
+                input_shape: [16, 16, 16]
+                layers:
+                  - Conv2D: {filters: 24, kernel_size: 3, padding: same}
+                """), specPath: "snippet.yaml", target: target)
+            guard case .convolution(let kernels) = program.nodes[0].kernel, let winograd = kernels.winograd else {
+                Issue.record("expected Winograd for 24 filters on \(target)")
+                continue
+            }
+            #expect(winograd.kernel.outputLanes == 8)
+        }
     }
 
     @Test func theVectorLayersAfterTheLastImageRunOverBlocksOfEightSamples() throws {

@@ -37,12 +37,12 @@ public struct WinogradEdges: CompiledModel {
     public static let flops = 11060928
     /// 33,344 floats of activations and padded inputs (see `Arena`), 34,560 of Winograd scratch.
     public static let arenaCount = 67904
-    static let packedCount = 91112
+    static let packedCount = 109544
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
     enum Arena {
-        /// conv2d's padded input: 8,800 floats, layer 0
+        /// conv2d's padded input: 9,152 floats, layer 0
         static let l0_conv2d_padded = 0
         /// conv2d's output: 11,040 floats, layers 0–1
         static let l0_conv2d = 13728
@@ -105,14 +105,15 @@ public struct WinogradEdges: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 3456, count: 24, into: &packed, at: 4608)
-        WeightPacking.kernel(parameters, from: 3480, rows: 216, outputs: 16, paddedOutputs: 16, into: &packed, at: 4640)
-        WeightPacking.bias(parameters, from: 6936, count: 16, into: &packed, at: 8096)
-        WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 8112)
-        WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: &packed, at: 21936)
-        WeightPacking.bias(parameters, from: 13864, count: 48, into: &packed, at: 28848)
-        WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 28896)
-        WeightPacking.kernel(parameters, from: 13912, rows: 4320, outputs: 5, paddedOutputs: 8, into: &packed, at: 56544)
-        WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 91104)
+        WeightPacking.winograd(parameters, from: 0, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 4640)
+        WeightPacking.kernel(parameters, from: 3480, rows: 216, outputs: 16, paddedOutputs: 16, into: &packed, at: 23072)
+        WeightPacking.bias(parameters, from: 6936, count: 16, into: &packed, at: 26528)
+        WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 26544)
+        WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: &packed, at: 40368)
+        WeightPacking.bias(parameters, from: 13864, count: 48, into: &packed, at: 47280)
+        WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 47328)
+        WeightPacking.kernel(parameters, from: 13912, rows: 4320, outputs: 5, paddedOutputs: 8, into: &packed, at: 74976)
+        WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 109536)
         self.packed = packed
     }
 
@@ -133,17 +134,17 @@ public struct WinogradEdges: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_winograd_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d_winograd(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), arena.advanced(by: Arena.scratch))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 23072), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 21936), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 40368), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
@@ -152,7 +153,7 @@ public struct WinogradEdges: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 56544), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 74976), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 5)
@@ -173,17 +174,17 @@ public struct WinogradEdges: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-        pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), parts) }
+        Self.l0_conv2d_winograd_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        pool.split(2) { worker, parts in Self.l0_conv2d_winograd(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), arena.advanced(by: Arena.scratch + worker * 21888), parts) }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch + worker * 21888), parts) }
+        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 23072), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch + worker * 21888), parts) }
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 21936), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch + worker * 34560), parts) }
+        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 40368), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch + worker * 34560), parts) }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
@@ -192,7 +193,7 @@ public struct WinogradEdges: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 56544), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 74976), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 5)
@@ -232,17 +233,17 @@ public struct WinogradEdges: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_winograd_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d_winograd(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), arena.advanced(by: Arena.scratch))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 23072), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 21936), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 40368), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
@@ -254,7 +255,7 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 56544, bias = w + 91104
+        let kernel = w + 74976, bias = w + 109536
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -420,6 +421,246 @@ public struct WinogradEdges: CompiledModel {
                 yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 48)
                 yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 72)
                 yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 96)
+            }
+        }
+    }
+
+    // conv2d: forward by Winograd's F(4x4, 3x3)
+    @inline(never)
+    static func l0_conv2d_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 352)
+        for row in 0..<23 {
+            let target = y + (row + 1) * 352
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 320, count: 320)
+            (target + 336).update(repeating: 0, count: 16)
+        }
+        (y + 8448).update(repeating: 0, count: 704)
+    }
+
+    @inline(never)
+    static func l0_conv2d_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + ox * 24
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s1_0, at: 24)
+                    yp.store(s1_1, at: 32)
+                    yp.store(s2_0, at: 48)
+                    yp.store(s2_1, at: 56)
+                    yp.store(s3_0, at: 72)
+                    yp.store(s3_1, at: 80)
+                    yp.store(s4_0, at: 96)
+                    yp.store(s4_1, at: 104)
+                }
+            }
+        }
+        // The remaining 8 output channels.
+        if parts.contains(1) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + ox * 24 + 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel + 16
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 24)
+                    yp.store(s2_0, at: 48)
+                    yp.store(s3_0, at: 72)
+                    yp.store(s4_0, at: 96)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l0_conv2d_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 8640
+        let zero = VK()
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 1408 + tx * 64)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l0_conv2d_winograd_product15(UnsafePointer(v + xi * 240), w + 4640 + xi * 512, m + xi * 368)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
+                    let yt = y + (oy * 20 + ox) * 24
+                    for k in stride(from: 0, to: 24, by: 8) {
+                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 368), m02 = mt.simd(VK.self, at: 736), m03 = mt.simd(VK.self, at: 1104), m04 = mt.simd(VK.self, at: 1472), m05 = mt.simd(VK.self, at: 1840)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 2208), m11 = mt.simd(VK.self, at: 2576), m12 = mt.simd(VK.self, at: 2944), m13 = mt.simd(VK.self, at: 3312), m14 = mt.simd(VK.self, at: 3680), m15 = mt.simd(VK.self, at: 4048)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 4416), m21 = mt.simd(VK.self, at: 4784), m22 = mt.simd(VK.self, at: 5152), m23 = mt.simd(VK.self, at: 5520), m24 = mt.simd(VK.self, at: 5888), m25 = mt.simd(VK.self, at: 6256)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 6624), m31 = mt.simd(VK.self, at: 6992), m32 = mt.simd(VK.self, at: 7360), m33 = mt.simd(VK.self, at: 7728), m34 = mt.simd(VK.self, at: 8096), m35 = mt.simd(VK.self, at: 8464)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 8832), m41 = mt.simd(VK.self, at: 9200), m42 = mt.simd(VK.self, at: 9568), m43 = mt.simd(VK.self, at: 9936), m44 = mt.simd(VK.self, at: 10304), m45 = mt.simd(VK.self, at: 10672)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 11040), m51 = mt.simd(VK.self, at: 11408), m52 = mt.simd(VK.self, at: 11776), m53 = mt.simd(VK.self, at: 12144), m54 = mt.simd(VK.self, at: 12512), m55 = mt.simd(VK.self, at: 12880)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 24)
+                        let y02 = s02 + bias
+                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 48)
+                        let y03 = s03 + bias
+                        yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 72)
+                        let y10 = s10 + bias
+                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 480)
+                        let y11 = s11 + bias
+                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 504)
+                        let y12 = s12 + bias
+                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 528)
+                        let y13 = s13 + bias
+                        yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 552)
+                        let y20 = s20 + bias
+                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 960)
+                        let y21 = s21 + bias
+                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 984)
+                        let y22 = s22 + bias
+                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 1008)
+                        let y23 = s23 + bias
+                        yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 1032)
+                        let y30 = s30 + bias
+                        if oy + 3 < 23 { yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 1440) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 23 { yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 1464) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 23 { yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 1488) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 23 { yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 1512) }
+                    }
+                }
             }
         }
     }
@@ -1009,14 +1250,16 @@ extension WinogradEdges: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 46160
+    public static let stepWeightCount = 72848
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, tile: 4, into: stepWeights)
-            WeightPacking.winograd(k, from: 3480, bias: 6936, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 27664))
-            WeightPacking.winograd(k, from: 6952, bias: 13864, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 33824))
+            WeightPacking.turnedWinograd(k, from: 3480, inputChannels: 24, outputs: 16, paddedInputs: 32, tile: 4, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 18464))
+            WeightPacking.winograd(k, from: 0, bias: 3456, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 46128))
+            WeightPacking.winograd(k, from: 3480, bias: 6936, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 54352))
+            WeightPacking.winograd(k, from: 6952, bias: 13864, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 60512))
         }
     }
     public static let stepGradientCount = 41472
@@ -1043,16 +1286,16 @@ extension WinogradEdges: TrainableModel {
         let o3 = arena.advanced(by: 35232)
         let o5 = arena.advanced(by: 39552)
         // Forward, training mode: every layer's output stays for the backward pass.
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, o0)
+        Self.l0_conv2d_winograd_training_pad(input, arena.advanced(by: 93445))
+        Self.l0_conv2d_winograd_training(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 46128), o0, arena.advanced(by: 120901))
         Self.l1_conv2d_1_winograd_training_pad(UnsafePointer(o0), arena.advanced(by: 93445))
-        Self.l1_conv2d_1_winograd_training(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 27664), o1, arena.advanced(by: 120901))
+        Self.l1_conv2d_1_winograd_training(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 54352), o1, arena.advanced(by: 120901))
         Self.l1_conv2d_1_activation(o1)
         Self.l2_conv2d_2_winograd_training_pad(UnsafePointer(o1), arena.advanced(by: 93445))
-        Self.l2_conv2d_2_winograd_training(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 33824), o2, arena.advanced(by: 120901))
+        Self.l2_conv2d_2_winograd_training(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 60512), o2, arena.advanced(by: 120901))
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 56544), o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 74976), o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1071,11 +1314,12 @@ extension WinogradEdges: TrainableModel {
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445)); Self.l2_conv2d_2_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 49341), arena.advanced(by: 120901))
         Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), nil)
-        Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, h, arena.advanced(by: 120901)); swap(&g, &h)
+        Self.l2_conv2d_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l2_conv2d_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics.advanced(by: 18464), h, arena.advanced(by: 120901)); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), UnsafePointer(g), gradients.advanced(by: 35517), arena.advanced(by: 120901))
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), nil)
+        Self.l1_conv2d_1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 93445)); Self.l1_conv2d_1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 93445)), statistics, h, arena.advanced(by: 120901)); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
@@ -1218,10 +1462,9 @@ extension WinogradEdges: TrainableModel {
         for i in 0..<6048 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d_1: dL/dbias, dL/dx (1 vector of 16 output channels)
+    // conv2d_1: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 378) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<378 {
@@ -1235,121 +1478,7 @@ extension WinogradEdges: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel: by Winograd's adjoint, before this (l1_conv2d_1_kernel_gradient_winograd)
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 13408) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 4608
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 384 + co, to = flipped + (tap * 16 + co) * 32
-                        for ci in 0..<24 { to[ci] = from[ci * 16] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 8800)
-                for oy in 0..<21 {
-                    (bordered + (oy + 2) * 352 + 32).update(from: dz + oy * 288, count: 288)
-                }
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (25x22x16),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 5
-                let yp = y + (oy * 20 + ox) * 24
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 23 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
-                        let wp = kernel + (ky * 3 + kx) * 512
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s1_0, at: 24)
-                yp.store(s1_1, at: 32)
-                yp.store(s2_0, at: 48)
-                yp.store(s2_1, at: 56)
-                yp.store(s3_0, at: 72)
-                yp.store(s3_1, at: 80)
-                yp.store(s4_0, at: 96)
-                yp.store(s4_1, at: 104)
-            }
-        }
-        // The remaining 8 output channels.
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 5
-                let yp = y + (oy * 20 + ox) * 24 + 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 23 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
-                        let wp = kernel + (ky * 3 + kx) * 512 + 16
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 24)
-                yp.store(s2_0, at: 48)
-                yp.store(s3_0, at: 72)
-                yp.store(s4_0, at: 96)
-            }
+            // dL/dx: by Winograd, after this (l1_conv2d_1_input_gradient_winograd); dx is nil
         }
     }
 
@@ -1879,6 +2008,246 @@ extension WinogradEdges: TrainableModel {
         }
     }
 
+    // dL/dx of conv2d_1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l1_conv2d_1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 704)
+        for row in 0..<21 {
+            let target = y + (row + 2) * 352
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 288, count: 288)
+            (target + 320).update(repeating: 0, count: 32)
+        }
+        (y + 8096).update(repeating: 0, count: 1056)
+    }
+
+    @inline(never)
+    static func l1_conv2d_1_input_gradient_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + ox * 24
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s1_0, at: 24)
+                    yp.store(s1_1, at: 32)
+                    yp.store(s2_0, at: 48)
+                    yp.store(s2_1, at: 56)
+                    yp.store(s3_0, at: 72)
+                    yp.store(s3_1, at: 80)
+                    yp.store(s4_0, at: 96)
+                    yp.store(s4_1, at: 104)
+                }
+            }
+        }
+        // The remaining 8 output channels.
+        if parts.contains(1) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + ox * 24 + 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel + 16
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 24)
+                    yp.store(s2_0, at: 48)
+                    yp.store(s3_0, at: 72)
+                    yp.store(s4_0, at: 96)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l1_conv2d_1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 8640
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
+            for r in 0..<3 {
+                for tx in 0..<5 {
+                    let t = r * 5 + tx
+                    let patch = x + ((ty0 + r) * 1408 + tx * 64)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
+                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
+                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
+                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
+                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
+                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
+                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 1440)
+                        vt.store(v20, at: 2880)
+                        vt.store(v30, at: 4320)
+                        vt.store(v40, at: 5760)
+                        vt.store(v50, at: 7200)
+                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
+                        vt.store(v01, at: 240)
+                        vt.store(v11, at: 1680)
+                        vt.store(v21, at: 3120)
+                        vt.store(v31, at: 4560)
+                        vt.store(v41, at: 6000)
+                        vt.store(v51, at: 7440)
+                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
+                        vt.store(v02, at: 480)
+                        vt.store(v12, at: 1920)
+                        vt.store(v22, at: 3360)
+                        vt.store(v32, at: 4800)
+                        vt.store(v42, at: 6240)
+                        vt.store(v52, at: 7680)
+                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
+                        vt.store(v03, at: 720)
+                        vt.store(v13, at: 2160)
+                        vt.store(v23, at: 3600)
+                        vt.store(v33, at: 5040)
+                        vt.store(v43, at: 6480)
+                        vt.store(v53, at: 7920)
+                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
+                        vt.store(v04, at: 960)
+                        vt.store(v14, at: 2400)
+                        vt.store(v24, at: 3840)
+                        vt.store(v34, at: 5280)
+                        vt.store(v44, at: 6720)
+                        vt.store(v54, at: 8160)
+                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
+                        vt.store(v05, at: 1200)
+                        vt.store(v15, at: 2640)
+                        vt.store(v25, at: 4080)
+                        vt.store(v35, at: 5520)
+                        vt.store(v45, at: 6960)
+                        vt.store(v55, at: 8400)
+                    }
+                }
+            }
+            // 36 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<36 {
+                Self.l1_conv2d_1_input_gradient_winograd_product15(UnsafePointer(v + xi * 240), w + 0 + xi * 512, m + xi * 368)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
+            for r in 0..<3 {
+                let oy = 4 * (ty0 + r)
+                for tx in 0..<5 {
+                    let t = r * 5 + tx, ox = 4 * tx
+                    let yt = y + (oy * 20 + ox) * 24
+                    for k in stride(from: 0, to: 24, by: 8) {
+                        let bias = w.simd(VK.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 368), m02 = mt.simd(VK.self, at: 736), m03 = mt.simd(VK.self, at: 1104), m04 = mt.simd(VK.self, at: 1472), m05 = mt.simd(VK.self, at: 1840)
+                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
+                        let m10 = mt.simd(VK.self, at: 2208), m11 = mt.simd(VK.self, at: 2576), m12 = mt.simd(VK.self, at: 2944), m13 = mt.simd(VK.self, at: 3312), m14 = mt.simd(VK.self, at: 3680), m15 = mt.simd(VK.self, at: 4048)
+                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
+                        let m20 = mt.simd(VK.self, at: 4416), m21 = mt.simd(VK.self, at: 4784), m22 = mt.simd(VK.self, at: 5152), m23 = mt.simd(VK.self, at: 5520), m24 = mt.simd(VK.self, at: 5888), m25 = mt.simd(VK.self, at: 6256)
+                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
+                        let m30 = mt.simd(VK.self, at: 6624), m31 = mt.simd(VK.self, at: 6992), m32 = mt.simd(VK.self, at: 7360), m33 = mt.simd(VK.self, at: 7728), m34 = mt.simd(VK.self, at: 8096), m35 = mt.simd(VK.self, at: 8464)
+                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
+                        let m40 = mt.simd(VK.self, at: 8832), m41 = mt.simd(VK.self, at: 9200), m42 = mt.simd(VK.self, at: 9568), m43 = mt.simd(VK.self, at: 9936), m44 = mt.simd(VK.self, at: 10304), m45 = mt.simd(VK.self, at: 10672)
+                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
+                        let m50 = mt.simd(VK.self, at: 11040), m51 = mt.simd(VK.self, at: 11408), m52 = mt.simd(VK.self, at: 11776), m53 = mt.simd(VK.self, at: 12144), m54 = mt.simd(VK.self, at: 12512), m55 = mt.simd(VK.self, at: 12880)
+                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
+                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
+                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
+                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
+                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let y00 = s00 + bias
+                        yt.store(y00, at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01, at: k + 24)
+                        let y02 = s02 + bias
+                        yt.store(y02, at: k + 48)
+                        let y03 = s03 + bias
+                        yt.store(y03, at: k + 72)
+                        let y10 = s10 + bias
+                        yt.store(y10, at: k + 480)
+                        let y11 = s11 + bias
+                        yt.store(y11, at: k + 504)
+                        let y12 = s12 + bias
+                        yt.store(y12, at: k + 528)
+                        let y13 = s13 + bias
+                        yt.store(y13, at: k + 552)
+                        let y20 = s20 + bias
+                        yt.store(y20, at: k + 960)
+                        let y21 = s21 + bias
+                        yt.store(y21, at: k + 984)
+                        let y22 = s22 + bias
+                        yt.store(y22, at: k + 1008)
+                        let y23 = s23 + bias
+                        yt.store(y23, at: k + 1032)
+                        let y30 = s30 + bias
+                        if oy + 3 < 23 { yt.store(y30, at: k + 1440) }
+                        let y31 = s31 + bias
+                        if oy + 3 < 23 { yt.store(y31, at: k + 1464) }
+                        let y32 = s32 + bias
+                        if oy + 3 < 23 { yt.store(y32, at: k + 1488) }
+                        let y33 = s33 + bias
+                        if oy + 3 < 23 { yt.store(y33, at: k + 1512) }
+                    }
+                }
+            }
+        }
+    }
+
     // dL/dx of conv2d_2 and the layers of its geometry: dL/dz bordered with zeros,
     // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
     @inline(never)
@@ -2063,6 +2432,202 @@ extension WinogradEdges: TrainableModel {
                         if oy + 3 < 21 && ox + 2 < 18 { yt.store(y32, at: k + 896) }
                         let y33 = s33 + bias
                         if oy + 3 < 21 && ox + 3 < 18 { yt.store(y33, at: k + 912) }
+                    }
+                }
+            }
+        }
+    }
+
+    // The training forward pass of conv2d and the layers of its geometry,
+    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
+    @inline(never)
+    static func l0_conv2d_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 352)
+        for row in 0..<23 {
+            let target = y + (row + 1) * 352
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 320, count: 320)
+            (target + 336).update(repeating: 0, count: 16)
+        }
+        (y + 8448).update(repeating: 0, count: 704)
+    }
+
+    @inline(never)
+    static func l0_conv2d_winograd_training_product60(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<10 {
+                    let ox = bx * 6
+                    let yp = y + ox * 24
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s1_0, at: 24)
+                    yp.store(s1_1, at: 32)
+                    yp.store(s2_0, at: 48)
+                    yp.store(s2_1, at: 56)
+                    yp.store(s3_0, at: 72)
+                    yp.store(s3_1, at: 80)
+                    yp.store(s4_0, at: 96)
+                    yp.store(s4_1, at: 104)
+                    yp.store(s5_0, at: 120)
+                    yp.store(s5_1, at: 128)
+                }
+            }
+        }
+        // The remaining 8 output channels.
+        if parts.contains(1) {
+            do {
+                for bx in 0..<10 {
+                    let ox = bx * 6
+                    let yp = y + ox * 24 + 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel + 16
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 24)
+                    yp.store(s2_0, at: 48)
+                    yp.store(s3_0, at: 72)
+                    yp.store(s4_0, at: 96)
+                    yp.store(s5_0, at: 120)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l0_conv2d_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 15616
+        let zero = VK()
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 6
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<6 {
+                for tx in 0..<10 {
+                    let t = r * 10 + tx
+                    let patch = x + ((ty0 + r) * 704 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 8) {
+                        let vt = v + (t * 16 + c), pc = patch + c
+                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
+                        vt.store(v00, at: 0)
+                        vt.store(v10, at: 3904)
+                        vt.store(v20, at: 7808)
+                        vt.store(v30, at: 11712)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 976)
+                        vt.store(v11, at: 4880)
+                        vt.store(v21, at: 8784)
+                        vt.store(v31, at: 12688)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 1952)
+                        vt.store(v12, at: 5856)
+                        vt.store(v22, at: 9760)
+                        vt.store(v32, at: 13664)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 2928)
+                        vt.store(v13, at: 6832)
+                        vt.store(v23, at: 10736)
+                        vt.store(v33, at: 14640)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l0_conv2d_winograd_training_product60(UnsafePointer(v + xi * 976), w + 0 + xi * 512, m + xi * 1456)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<6 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<10 {
+                    let t = r * 10 + tx, ox = 2 * tx
+                    let yt = y + (oy * 20 + ox) * 24
+                    for k in stride(from: 0, to: 24, by: 8) {
+                        let bias = w.simd(VK.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1456), m02 = mt.simd(VK.self, at: 2912), m03 = mt.simd(VK.self, at: 4368)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.simd(VK.self, at: 5824), m11 = mt.simd(VK.self, at: 7280), m12 = mt.simd(VK.self, at: 8736), m13 = mt.simd(VK.self, at: 10192)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.simd(VK.self, at: 11648), m21 = mt.simd(VK.self, at: 13104), m22 = mt.simd(VK.self, at: 14560), m23 = mt.simd(VK.self, at: 16016)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.simd(VK.self, at: 17472), m31 = mt.simd(VK.self, at: 18928), m32 = mt.simd(VK.self, at: 20384), m33 = mt.simd(VK.self, at: 21840)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
+                        let y00 = s00 + bias
+                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
+                        let y01 = s01 + bias
+                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 24)
+                        let y10 = s10 + bias
+                        if oy + 1 < 23 { yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 480) }
+                        let y11 = s11 + bias
+                        if oy + 1 < 23 { yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 504) }
                     }
                 }
             }

@@ -45,7 +45,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     static func suits(kernel: Size2D, strides: Size2D, dilation: Size2D, inputChannels: Int, outputs: Int) -> Bool {
         kernel == .square(3) && strides == .square(1) && dilation == .square(1)
             && inputChannels >= 8 && inputChannels % 8 == 0
-            && outputs >= 8 && outputs % WeightPlan.lanes(forOutputs: outputs) == 0
+            && outputs >= 8 && outputs % 8 == 0
     }
 
     var tileRows: Int { (outputHeight + tile.size - 1) / tile.size }
@@ -59,7 +59,9 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// Vectors of the transforms: F(2x2)'s 4x4 patch is 16 of them at once,
     /// which fills AVX2's 16 registers at 8 lanes and would spill at 16.
     var channelLanes: Int { inputChannels % 16 == 0 && target.registerLanes >= 16 ? 16 : 8 }
-    var outputLanes: Int { target.registerLanes >= 16 ? packed.lanes : min(8, packed.lanes) }
+    /// Vectors of filters: AVX2's 8, else the packing's 16 unless the filters
+    /// end in half a vector (24, 40, …), whose stores run 8 at a time.
+    var outputLanes: Int { target.registerLanes >= 16 && outputs % packed.lanes == 0 ? packed.lanes : min(8, packed.lanes) }
 
     /// Tile rows per group. Every group streams all of U (n² x inputs x
     /// outputs floats) through its products, so a group must be large enough

@@ -5523,15 +5523,16 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l1_stem_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<784 {
-                let v = x + position * 8
+                let v = x + position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 8).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 12).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -5548,26 +5549,29 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l1_stem_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 16 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 20 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<784 {
-                let at = position * 8
+                let at = position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[16 + lane] += g0[lane]; sums[24 + lane] += gx0[lane]
-                gk[72 + lane] += Float(gx0[lane])
-                gk[80 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[16 + c] += g0[lane]; sums[24 + c] += gx0[lane]
+                gk[72 + c] += Float(gx0[lane])
+                gk[80 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[20 + lane] += g1[lane]; sums[28 + lane] += gx1[lane]
-                gk[76 + lane] += Float(gx1[lane])
-                gk[84 + lane] += Float(g1[lane])
+                let c = c0 + 4 + lane
+                sums[16 + c] += g1[lane]; sums[24 + c] += gx1[lane]
+                gk[72 + c] += Float(gx1[lane])
+                gk[80 + c] += Float(g1[lane])
             }
         }
     }
@@ -5588,15 +5592,16 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l4_block1_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 32 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 40 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 36 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 44 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<784 {
-                let v = x + position * 8
+                let v = x + position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums + 32).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 36).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 32 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 36 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -5613,26 +5618,29 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l4_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s + 40).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 56).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 40 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 56 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 44).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 60).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 44 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 60 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<784 {
-                let at = position * 8
+                let at = position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[48 + lane] += g0[lane]; sums[56 + lane] += gx0[lane]
-                gk[680 + lane] += Float(gx0[lane])
-                gk[688 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[48 + c] += g0[lane]; sums[56 + c] += gx0[lane]
+                gk[680 + c] += Float(gx0[lane])
+                gk[688 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[52 + lane] += g1[lane]; sums[60 + lane] += gx1[lane]
-                gk[684 + lane] += Float(gx1[lane])
-                gk[692 + lane] += Float(g1[lane])
+                let c = c0 + 4 + lane
+                sums[48 + c] += g1[lane]; sums[56 + c] += gx1[lane]
+                gk[680 + c] += Float(gx1[lane])
+                gk[688 + c] += Float(g1[lane])
             }
         }
     }
@@ -5653,15 +5661,16 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l7_block1_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 64).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 72).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 68).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 76).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 64 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 72 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 68 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 76 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<784 {
-                let v = x + position * 8
+                let v = x + position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums + 64).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 72).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 68).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 76).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 64 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 72 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 68 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 76 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -5678,26 +5687,29 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l7_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s + 80).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 96).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 80 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 96 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 84).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 100).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 84 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 100 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<784 {
-                let at = position * 8
+                let at = position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[80 + lane] += g0[lane]; sums[88 + lane] += gx0[lane]
-                gk[1288 + lane] += Float(gx0[lane])
-                gk[1296 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[80 + c] += g0[lane]; sums[88 + c] += gx0[lane]
+                gk[1288 + c] += Float(gx0[lane])
+                gk[1296 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[84 + lane] += g1[lane]; sums[92 + lane] += gx1[lane]
-                gk[1292 + lane] += Float(gx1[lane])
-                gk[1300 + lane] += Float(g1[lane])
+                let c = c0 + 4 + lane
+                sums[80 + c] += g1[lane]; sums[88 + c] += gx1[lane]
+                gk[1288 + c] += Float(gx1[lane])
+                gk[1296 + c] += Float(g1[lane])
             }
         }
     }
@@ -5718,21 +5730,22 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l11_block2_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 96).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 112).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 100).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 116).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 104).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 120).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 108).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 124).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 96 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 112 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 100 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 116 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 104 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 120 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 108 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 124 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<196 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 96).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 112).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 100).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 116).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 104).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 120).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 108).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 124).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 96 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 112 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 100 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 116 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 104 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 120 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 108 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 124 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -5748,50 +5761,30 @@ extension MiniResnet: TrainableModel {
     // block2_bn1: BatchNormalization in training mode, over the batch and 196 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l11_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 120).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 152).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 120 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 152 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 124).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 156).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 124 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 156 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<196 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[128 + lane] += g0[lane]; sums[144 + lane] += gx0[lane]
-                gk[2472 + lane] += Float(gx0[lane])
-                gk[2488 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[128 + c] += g0[lane]; sums[144 + c] += gx0[lane]
+                gk[2472 + c] += Float(gx0[lane])
+                gk[2488 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[132 + lane] += g1[lane]; sums[148 + lane] += gx1[lane]
-                gk[2476 + lane] += Float(gx1[lane])
-                gk[2492 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 128).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 160).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 132).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 164).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<196 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[136 + lane] += g2[lane]; sums[152 + lane] += gx2[lane]
-                gk[2480 + lane] += Float(gx2[lane])
-                gk[2496 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[140 + lane] += g3[lane]; sums[156 + lane] += gx3[lane]
-                gk[2484 + lane] += Float(gx3[lane])
-                gk[2500 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[128 + c] += g1[lane]; sums[144 + c] += gx1[lane]
+                gk[2472 + c] += Float(gx1[lane])
+                gk[2488 + c] += Float(g1[lane])
             }
         }
     }
@@ -5812,21 +5805,22 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l15_block2_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 160).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 176).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 164).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 180).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 168).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 184).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 172).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 188).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 160 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 176 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 164 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 180 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 168 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 184 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 172 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 188 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<196 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 160).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 176).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 164).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 180).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 168).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 184).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 172).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 188).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 160 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 176 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 164 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 180 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 168 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 184 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 172 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 188 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -5842,50 +5836,30 @@ extension MiniResnet: TrainableModel {
     // block2_bn2: BatchNormalization in training mode, over the batch and 196 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l15_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 200).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 232).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 200 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 232 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 204).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 236).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 204 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 236 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<196 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[192 + lane] += g0[lane]; sums[208 + lane] += gx0[lane]
-                gk[4968 + lane] += Float(gx0[lane])
-                gk[4984 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[192 + c] += g0[lane]; sums[208 + c] += gx0[lane]
+                gk[4968 + c] += Float(gx0[lane])
+                gk[4984 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[196 + lane] += g1[lane]; sums[212 + lane] += gx1[lane]
-                gk[4972 + lane] += Float(gx1[lane])
-                gk[4988 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 208).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 240).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 212).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 244).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<196 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[200 + lane] += g2[lane]; sums[216 + lane] += gx2[lane]
-                gk[4976 + lane] += Float(gx2[lane])
-                gk[4992 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[204 + lane] += g3[lane]; sums[220 + lane] += gx3[lane]
-                gk[4980 + lane] += Float(gx3[lane])
-                gk[4996 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[192 + c] += g1[lane]; sums[208 + c] += gx1[lane]
+                gk[4968 + c] += Float(gx1[lane])
+                gk[4984 + c] += Float(g1[lane])
             }
         }
     }
@@ -5906,21 +5880,22 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l16_block2_shortcut_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 224).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 240).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 228).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 244).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 232).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 248).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 236).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 252).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 224 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 240 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 228 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 244 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 232 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 248 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 236 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 252 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<196 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 224).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 240).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 228).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 244).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 232).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 248).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 236).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 252).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 224 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 240 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 228 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 244 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 232 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 248 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 236 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 252 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -5936,50 +5911,30 @@ extension MiniResnet: TrainableModel {
     // block2_shortcut_bn: BatchNormalization in training mode, over the batch and 196 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l16_block2_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 280).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 312).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 280 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 312 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 284).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 316).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 284 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 316 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<196 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[256 + lane] += g0[lane]; sums[272 + lane] += gx0[lane]
-                gk[5032 + lane] += Float(gx0[lane])
-                gk[5048 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[256 + c] += g0[lane]; sums[272 + c] += gx0[lane]
+                gk[5032 + c] += Float(gx0[lane])
+                gk[5048 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[260 + lane] += g1[lane]; sums[276 + lane] += gx1[lane]
-                gk[5036 + lane] += Float(gx1[lane])
-                gk[5052 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 288).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 320).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 292).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 324).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<196 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[264 + lane] += g2[lane]; sums[280 + lane] += gx2[lane]
-                gk[5040 + lane] += Float(gx2[lane])
-                gk[5056 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[268 + lane] += g3[lane]; sums[284 + lane] += gx3[lane]
-                gk[5044 + lane] += Float(gx3[lane])
-                gk[5060 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[256 + c] += g1[lane]; sums[272 + c] += gx1[lane]
+                gk[5032 + c] += Float(gx1[lane])
+                gk[5048 + c] += Float(g1[lane])
             }
         }
     }

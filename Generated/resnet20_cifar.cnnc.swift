@@ -12610,21 +12610,22 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l1_stem_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 16 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 20 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 24 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 28 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<1024 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 16).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 20).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 16 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 20 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -12640,50 +12641,30 @@ extension Resnet20Cifar: TrainableModel {
     // stem_bn: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_stem_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 32).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 32 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 36).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 36 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<1024 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[32 + lane] += g0[lane]; sums[48 + lane] += gx0[lane]
-                gk[432 + lane] += Float(gx0[lane])
-                gk[448 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[32 + c] += g0[lane]; sums[48 + c] += gx0[lane]
+                gk[432 + c] += Float(gx0[lane])
+                gk[448 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[36 + lane] += g1[lane]; sums[52 + lane] += gx1[lane]
-                gk[436 + lane] += Float(gx1[lane])
-                gk[452 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 40).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 44).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<1024 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[40 + lane] += g2[lane]; sums[56 + lane] += gx2[lane]
-                gk[440 + lane] += Float(gx2[lane])
-                gk[456 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[44 + lane] += g3[lane]; sums[60 + lane] += gx3[lane]
-                gk[444 + lane] += Float(gx3[lane])
-                gk[460 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[32 + c] += g1[lane]; sums[48 + c] += gx1[lane]
+                gk[432 + c] += Float(gx1[lane])
+                gk[448 + c] += Float(g1[lane])
             }
         }
     }
@@ -12704,21 +12685,22 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l4_stage1_block1_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 64).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 80).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 68).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 84).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 72).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 88).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 76).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 92).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 64 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 80 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 68 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 84 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 72 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 88 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 76 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 92 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<1024 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 64).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 80).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 68).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 84).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 72).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 88).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 76).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 92).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 64 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 80 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 68 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 84 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 72 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 88 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 76 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 92 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -12734,50 +12716,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block1_bn1: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_stage1_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 80).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 112).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 80 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 112 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 84).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 116).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 84 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 116 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<1024 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[96 + lane] += g0[lane]; sums[112 + lane] += gx0[lane]
-                gk[2800 + lane] += Float(gx0[lane])
-                gk[2816 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[96 + c] += g0[lane]; sums[112 + c] += gx0[lane]
+                gk[2800 + c] += Float(gx0[lane])
+                gk[2816 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[100 + lane] += g1[lane]; sums[116 + lane] += gx1[lane]
-                gk[2804 + lane] += Float(gx1[lane])
-                gk[2820 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 88).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 120).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 92).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 124).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<1024 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[104 + lane] += g2[lane]; sums[120 + lane] += gx2[lane]
-                gk[2808 + lane] += Float(gx2[lane])
-                gk[2824 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[108 + lane] += g3[lane]; sums[124 + lane] += gx3[lane]
-                gk[2812 + lane] += Float(gx3[lane])
-                gk[2828 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[96 + c] += g1[lane]; sums[112 + c] += gx1[lane]
+                gk[2800 + c] += Float(gx1[lane])
+                gk[2816 + c] += Float(g1[lane])
             }
         }
     }
@@ -12798,21 +12760,22 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l7_stage1_block1_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 128).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 144).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 132).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 148).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 136).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 152).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 140).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 156).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 128 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 144 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 132 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 148 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 136 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 152 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 140 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 156 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<1024 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 128).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 144).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 132).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 148).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 136).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 152).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 140).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 156).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 128 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 144 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 132 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 148 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 136 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 152 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 140 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 156 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -12828,50 +12791,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block1_bn2: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l7_stage1_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 160).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 192).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 160 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 192 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 164).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 196).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 164 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 196 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<1024 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[160 + lane] += g0[lane]; sums[176 + lane] += gx0[lane]
-                gk[5168 + lane] += Float(gx0[lane])
-                gk[5184 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[160 + c] += g0[lane]; sums[176 + c] += gx0[lane]
+                gk[5168 + c] += Float(gx0[lane])
+                gk[5184 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[164 + lane] += g1[lane]; sums[180 + lane] += gx1[lane]
-                gk[5172 + lane] += Float(gx1[lane])
-                gk[5188 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 168).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 200).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 172).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 204).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<1024 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[168 + lane] += g2[lane]; sums[184 + lane] += gx2[lane]
-                gk[5176 + lane] += Float(gx2[lane])
-                gk[5192 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[172 + lane] += g3[lane]; sums[188 + lane] += gx3[lane]
-                gk[5180 + lane] += Float(gx3[lane])
-                gk[5196 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[160 + c] += g1[lane]; sums[176 + c] += gx1[lane]
+                gk[5168 + c] += Float(gx1[lane])
+                gk[5184 + c] += Float(g1[lane])
             }
         }
     }
@@ -12892,21 +12835,22 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l11_stage1_block2_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 192).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 208).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 196).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 212).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 200).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 216).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 204).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 220).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 192 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 208 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 196 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 212 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 200 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 216 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 204 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 220 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<1024 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 192).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 208).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 196).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 212).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 200).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 216).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 204).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 220).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 192 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 208 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 196 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 212 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 200 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 216 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 204 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 220 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -12922,50 +12866,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block2_bn1: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l11_stage1_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 240).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 272).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 240 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 272 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 244).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 276).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 244 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 276 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<1024 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[224 + lane] += g0[lane]; sums[240 + lane] += gx0[lane]
-                gk[7536 + lane] += Float(gx0[lane])
-                gk[7552 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[224 + c] += g0[lane]; sums[240 + c] += gx0[lane]
+                gk[7536 + c] += Float(gx0[lane])
+                gk[7552 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[228 + lane] += g1[lane]; sums[244 + lane] += gx1[lane]
-                gk[7540 + lane] += Float(gx1[lane])
-                gk[7556 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 248).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 280).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 252).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 284).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<1024 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[232 + lane] += g2[lane]; sums[248 + lane] += gx2[lane]
-                gk[7544 + lane] += Float(gx2[lane])
-                gk[7560 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[236 + lane] += g3[lane]; sums[252 + lane] += gx3[lane]
-                gk[7548 + lane] += Float(gx3[lane])
-                gk[7564 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[224 + c] += g1[lane]; sums[240 + c] += gx1[lane]
+                gk[7536 + c] += Float(gx1[lane])
+                gk[7552 + c] += Float(g1[lane])
             }
         }
     }
@@ -12986,21 +12910,22 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l14_stage1_block2_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 256).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 272).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 260).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 276).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 264).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 280).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 268).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 284).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 256 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 272 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 260 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 276 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 264 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 280 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 268 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 284 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<1024 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 256).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 272).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 260).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 276).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 264).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 280).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 268).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 284).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 256 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 272 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 260 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 276 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 264 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 280 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 268 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 284 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13016,50 +12941,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block2_bn2: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l14_stage1_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 320).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 352).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 320 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 352 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 324).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 356).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 324 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 356 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<1024 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[288 + lane] += g0[lane]; sums[304 + lane] += gx0[lane]
-                gk[9904 + lane] += Float(gx0[lane])
-                gk[9920 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[288 + c] += g0[lane]; sums[304 + c] += gx0[lane]
+                gk[9904 + c] += Float(gx0[lane])
+                gk[9920 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[292 + lane] += g1[lane]; sums[308 + lane] += gx1[lane]
-                gk[9908 + lane] += Float(gx1[lane])
-                gk[9924 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 328).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 360).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 332).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 364).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<1024 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[296 + lane] += g2[lane]; sums[312 + lane] += gx2[lane]
-                gk[9912 + lane] += Float(gx2[lane])
-                gk[9928 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[300 + lane] += g3[lane]; sums[316 + lane] += gx3[lane]
-                gk[9916 + lane] += Float(gx3[lane])
-                gk[9932 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[288 + c] += g1[lane]; sums[304 + c] += gx1[lane]
+                gk[9904 + c] += Float(gx1[lane])
+                gk[9920 + c] += Float(g1[lane])
             }
         }
     }
@@ -13080,21 +12985,22 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l18_stage1_block3_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 320).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 336).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 324).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 340).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 328).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 344).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 332).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 348).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 320 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 336 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 324 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 340 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 328 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 344 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 332 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 348 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<1024 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 320).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 336).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 324).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 340).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 328).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 344).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 332).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 348).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 320 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 336 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 324 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 340 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 328 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 344 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 332 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 348 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13110,50 +13016,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block3_bn1: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l18_stage1_block3_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 400).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 432).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 400 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 432 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 404).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 436).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 404 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 436 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<1024 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[352 + lane] += g0[lane]; sums[368 + lane] += gx0[lane]
-                gk[12272 + lane] += Float(gx0[lane])
-                gk[12288 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[352 + c] += g0[lane]; sums[368 + c] += gx0[lane]
+                gk[12272 + c] += Float(gx0[lane])
+                gk[12288 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[356 + lane] += g1[lane]; sums[372 + lane] += gx1[lane]
-                gk[12276 + lane] += Float(gx1[lane])
-                gk[12292 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 408).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 440).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 412).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 444).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<1024 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[360 + lane] += g2[lane]; sums[376 + lane] += gx2[lane]
-                gk[12280 + lane] += Float(gx2[lane])
-                gk[12296 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[364 + lane] += g3[lane]; sums[380 + lane] += gx3[lane]
-                gk[12284 + lane] += Float(gx3[lane])
-                gk[12300 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[352 + c] += g1[lane]; sums[368 + c] += gx1[lane]
+                gk[12272 + c] += Float(gx1[lane])
+                gk[12288 + c] += Float(g1[lane])
             }
         }
     }
@@ -13174,21 +13060,22 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l21_stage1_block3_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 384).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 400).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 388).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 404).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 392).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 408).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 396).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 412).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 384 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 400 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 388 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 404 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 392 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 408 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 396 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 412 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<1024 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 384).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 400).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 388).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 404).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 392).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 408).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 396).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 412).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 384 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 400 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 388 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 404 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 392 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 408 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 396 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 412 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13204,50 +13091,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block3_bn2: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l21_stage1_block3_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 480).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 512).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 480 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 512 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 484).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 516).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 484 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 516 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<1024 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[416 + lane] += g0[lane]; sums[432 + lane] += gx0[lane]
-                gk[14640 + lane] += Float(gx0[lane])
-                gk[14656 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[416 + c] += g0[lane]; sums[432 + c] += gx0[lane]
+                gk[14640 + c] += Float(gx0[lane])
+                gk[14656 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[420 + lane] += g1[lane]; sums[436 + lane] += gx1[lane]
-                gk[14644 + lane] += Float(gx1[lane])
-                gk[14660 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 488).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 520).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 492).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 524).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<1024 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[424 + lane] += g2[lane]; sums[440 + lane] += gx2[lane]
-                gk[14648 + lane] += Float(gx2[lane])
-                gk[14664 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[428 + lane] += g3[lane]; sums[444 + lane] += gx3[lane]
-                gk[14652 + lane] += Float(gx3[lane])
-                gk[14668 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[416 + c] += g1[lane]; sums[432 + c] += gx1[lane]
+                gk[14640 + c] += Float(gx1[lane])
+                gk[14656 + c] += Float(g1[lane])
             }
         }
     }
@@ -13267,39 +13134,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l25_stage2_block1_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 448).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 480).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 452).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 484).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 456).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 488).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 460).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 492).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 448 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 480 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 452 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 484 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 456 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 488 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 460 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 492 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 448).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 480).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 452).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 484).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 456).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 488).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 460).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 492).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 464).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 496).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 468).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 500).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 472).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 504).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 476).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 508).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 464).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 496).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 468).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 500).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 472).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 504).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 476).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 508).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 448 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 480 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 452 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 484 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 456 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 488 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 460 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 492 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13315,96 +13166,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l25_stage2_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 560).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 624).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 560 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 624 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 564).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 628).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 564 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 628 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[512 + lane] += g0[lane]; sums[544 + lane] += gx0[lane]
-                gk[19312 + lane] += Float(gx0[lane])
-                gk[19344 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[512 + c] += g0[lane]; sums[544 + c] += gx0[lane]
+                gk[19312 + c] += Float(gx0[lane])
+                gk[19344 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[516 + lane] += g1[lane]; sums[548 + lane] += gx1[lane]
-                gk[19316 + lane] += Float(gx1[lane])
-                gk[19348 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 568).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 632).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 572).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 636).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[520 + lane] += g2[lane]; sums[552 + lane] += gx2[lane]
-                gk[19320 + lane] += Float(gx2[lane])
-                gk[19352 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[524 + lane] += g3[lane]; sums[556 + lane] += gx3[lane]
-                gk[19324 + lane] += Float(gx3[lane])
-                gk[19356 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 576).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 640).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 580).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 644).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[528 + lane] += g4[lane]; sums[560 + lane] += gx4[lane]
-                gk[19328 + lane] += Float(gx4[lane])
-                gk[19360 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[532 + lane] += g5[lane]; sums[564 + lane] += gx5[lane]
-                gk[19332 + lane] += Float(gx5[lane])
-                gk[19364 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 584).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 648).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 588).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 652).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[536 + lane] += g6[lane]; sums[568 + lane] += gx6[lane]
-                gk[19336 + lane] += Float(gx6[lane])
-                gk[19368 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[540 + lane] += g7[lane]; sums[572 + lane] += gx7[lane]
-                gk[19340 + lane] += Float(gx7[lane])
-                gk[19372 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[512 + c] += g1[lane]; sums[544 + c] += gx1[lane]
+                gk[19312 + c] += Float(gx1[lane])
+                gk[19344 + c] += Float(g1[lane])
             }
         }
     }
@@ -13424,39 +13209,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l29_stage2_block1_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 576).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 608).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 580).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 612).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 584).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 616).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 588).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 620).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 576 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 608 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 580 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 612 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 584 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 616 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 588 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 620 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 576).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 608).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 580).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 612).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 584).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 616).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 588).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 620).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 592).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 624).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 596).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 628).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 600).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 632).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 604).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 636).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 592).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 624).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 596).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 628).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 600).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 632).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 604).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 636).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 576 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 608 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 580 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 612 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 584 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 616 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 588 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 620 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13472,96 +13241,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l29_stage2_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 720).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 784).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 720 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 784 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 724).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 788).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 724 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 788 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[640 + lane] += g0[lane]; sums[672 + lane] += gx0[lane]
-                gk[29168 + lane] += Float(gx0[lane])
-                gk[29200 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[640 + c] += g0[lane]; sums[672 + c] += gx0[lane]
+                gk[29168 + c] += Float(gx0[lane])
+                gk[29200 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[644 + lane] += g1[lane]; sums[676 + lane] += gx1[lane]
-                gk[29172 + lane] += Float(gx1[lane])
-                gk[29204 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 728).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 792).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 732).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 796).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[648 + lane] += g2[lane]; sums[680 + lane] += gx2[lane]
-                gk[29176 + lane] += Float(gx2[lane])
-                gk[29208 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[652 + lane] += g3[lane]; sums[684 + lane] += gx3[lane]
-                gk[29180 + lane] += Float(gx3[lane])
-                gk[29212 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 736).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 800).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 740).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 804).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[656 + lane] += g4[lane]; sums[688 + lane] += gx4[lane]
-                gk[29184 + lane] += Float(gx4[lane])
-                gk[29216 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[660 + lane] += g5[lane]; sums[692 + lane] += gx5[lane]
-                gk[29188 + lane] += Float(gx5[lane])
-                gk[29220 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 744).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 808).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 748).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 812).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[664 + lane] += g6[lane]; sums[696 + lane] += gx6[lane]
-                gk[29192 + lane] += Float(gx6[lane])
-                gk[29224 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[668 + lane] += g7[lane]; sums[700 + lane] += gx7[lane]
-                gk[29196 + lane] += Float(gx7[lane])
-                gk[29228 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[640 + c] += g1[lane]; sums[672 + c] += gx1[lane]
+                gk[29168 + c] += Float(gx1[lane])
+                gk[29200 + c] += Float(g1[lane])
             }
         }
     }
@@ -13581,39 +13284,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_shortcut_bn: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l30_stage2_block1_shortcut_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 704).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 736).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 708).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 740).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 712).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 744).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 716).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 748).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 704 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 736 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 708 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 740 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 712 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 744 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 716 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 748 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 704).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 736).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 708).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 740).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 712).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 744).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 716).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 748).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 720).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 752).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 724).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 756).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 728).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 760).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 732).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 764).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 720).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 752).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 724).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 756).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 728).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 760).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 732).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 764).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 704 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 736 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 708 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 740 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 712 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 744 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 716 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 748 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13629,96 +13316,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_shortcut_bn: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l30_stage2_block1_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 880).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 944).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 880 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 944 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 884).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 948).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 884 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 948 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[768 + lane] += g0[lane]; sums[800 + lane] += gx0[lane]
-                gk[29296 + lane] += Float(gx0[lane])
-                gk[29328 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[768 + c] += g0[lane]; sums[800 + c] += gx0[lane]
+                gk[29296 + c] += Float(gx0[lane])
+                gk[29328 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[772 + lane] += g1[lane]; sums[804 + lane] += gx1[lane]
-                gk[29300 + lane] += Float(gx1[lane])
-                gk[29332 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 888).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 952).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 892).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 956).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[776 + lane] += g2[lane]; sums[808 + lane] += gx2[lane]
-                gk[29304 + lane] += Float(gx2[lane])
-                gk[29336 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[780 + lane] += g3[lane]; sums[812 + lane] += gx3[lane]
-                gk[29308 + lane] += Float(gx3[lane])
-                gk[29340 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 896).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 960).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 900).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 964).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[784 + lane] += g4[lane]; sums[816 + lane] += gx4[lane]
-                gk[29312 + lane] += Float(gx4[lane])
-                gk[29344 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[788 + lane] += g5[lane]; sums[820 + lane] += gx5[lane]
-                gk[29316 + lane] += Float(gx5[lane])
-                gk[29348 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 904).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 968).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 908).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 972).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[792 + lane] += g6[lane]; sums[824 + lane] += gx6[lane]
-                gk[29320 + lane] += Float(gx6[lane])
-                gk[29352 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[796 + lane] += g7[lane]; sums[828 + lane] += gx7[lane]
-                gk[29324 + lane] += Float(gx7[lane])
-                gk[29356 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[768 + c] += g1[lane]; sums[800 + c] += gx1[lane]
+                gk[29296 + c] += Float(gx1[lane])
+                gk[29328 + c] += Float(g1[lane])
             }
         }
     }
@@ -13738,39 +13359,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block2_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l34_stage2_block2_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 832).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 864).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 836).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 868).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 840).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 872).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 844).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 876).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 832 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 864 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 836 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 868 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 840 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 872 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 844 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 876 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 832).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 864).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 836).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 868).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 840).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 872).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 844).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 876).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 848).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 880).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 852).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 884).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 856).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 888).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 860).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 892).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 848).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 880).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 852).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 884).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 856).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 888).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 860).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 892).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 832 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 864 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 836 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 868 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 840 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 872 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 844 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 876 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13786,96 +13391,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block2_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l34_stage2_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 1040).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1104).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 1040 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1104 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 1044).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1108).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 1044 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1108 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[896 + lane] += g0[lane]; sums[928 + lane] += gx0[lane]
-                gk[38640 + lane] += Float(gx0[lane])
-                gk[38672 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[896 + c] += g0[lane]; sums[928 + c] += gx0[lane]
+                gk[38640 + c] += Float(gx0[lane])
+                gk[38672 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[900 + lane] += g1[lane]; sums[932 + lane] += gx1[lane]
-                gk[38644 + lane] += Float(gx1[lane])
-                gk[38676 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 1048).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 1112).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 1052).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 1116).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[904 + lane] += g2[lane]; sums[936 + lane] += gx2[lane]
-                gk[38648 + lane] += Float(gx2[lane])
-                gk[38680 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[908 + lane] += g3[lane]; sums[940 + lane] += gx3[lane]
-                gk[38652 + lane] += Float(gx3[lane])
-                gk[38684 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 1056).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 1120).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 1060).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 1124).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[912 + lane] += g4[lane]; sums[944 + lane] += gx4[lane]
-                gk[38656 + lane] += Float(gx4[lane])
-                gk[38688 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[916 + lane] += g5[lane]; sums[948 + lane] += gx5[lane]
-                gk[38660 + lane] += Float(gx5[lane])
-                gk[38692 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 1064).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 1128).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 1068).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 1132).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[920 + lane] += g6[lane]; sums[952 + lane] += gx6[lane]
-                gk[38664 + lane] += Float(gx6[lane])
-                gk[38696 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[924 + lane] += g7[lane]; sums[956 + lane] += gx7[lane]
-                gk[38668 + lane] += Float(gx7[lane])
-                gk[38700 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[896 + c] += g1[lane]; sums[928 + c] += gx1[lane]
+                gk[38640 + c] += Float(gx1[lane])
+                gk[38672 + c] += Float(g1[lane])
             }
         }
     }
@@ -13895,39 +13434,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block2_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l37_stage2_block2_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 960).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 992).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 964).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 996).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 968).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1000).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 972).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1004).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 960 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 992 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 964 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 996 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 968 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1000 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 972 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1004 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 960).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 992).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 964).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 996).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 968).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1000).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 972).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1004).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 976).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 1008).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 980).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 1012).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 984).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 1016).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 988).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 1020).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 976).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1008).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 980).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1012).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 984).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1016).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 988).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1020).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 960 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 992 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 964 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 996 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 968 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1000 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 972 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1004 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -13943,96 +13466,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block2_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l37_stage2_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 1200).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1264).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 1200 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1264 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 1204).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1268).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 1204 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1268 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[1024 + lane] += g0[lane]; sums[1056 + lane] += gx0[lane]
-                gk[47984 + lane] += Float(gx0[lane])
-                gk[48016 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[1024 + c] += g0[lane]; sums[1056 + c] += gx0[lane]
+                gk[47984 + c] += Float(gx0[lane])
+                gk[48016 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[1028 + lane] += g1[lane]; sums[1060 + lane] += gx1[lane]
-                gk[47988 + lane] += Float(gx1[lane])
-                gk[48020 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 1208).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 1272).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 1212).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 1276).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[1032 + lane] += g2[lane]; sums[1064 + lane] += gx2[lane]
-                gk[47992 + lane] += Float(gx2[lane])
-                gk[48024 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[1036 + lane] += g3[lane]; sums[1068 + lane] += gx3[lane]
-                gk[47996 + lane] += Float(gx3[lane])
-                gk[48028 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 1216).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 1280).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 1220).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 1284).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[1040 + lane] += g4[lane]; sums[1072 + lane] += gx4[lane]
-                gk[48000 + lane] += Float(gx4[lane])
-                gk[48032 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[1044 + lane] += g5[lane]; sums[1076 + lane] += gx5[lane]
-                gk[48004 + lane] += Float(gx5[lane])
-                gk[48036 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 1224).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 1288).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 1228).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 1292).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[1048 + lane] += g6[lane]; sums[1080 + lane] += gx6[lane]
-                gk[48008 + lane] += Float(gx6[lane])
-                gk[48040 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[1052 + lane] += g7[lane]; sums[1084 + lane] += gx7[lane]
-                gk[48012 + lane] += Float(gx7[lane])
-                gk[48044 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[1024 + c] += g1[lane]; sums[1056 + c] += gx1[lane]
+                gk[47984 + c] += Float(gx1[lane])
+                gk[48016 + c] += Float(g1[lane])
             }
         }
     }
@@ -14052,39 +13509,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block3_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l41_stage2_block3_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 1088).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1120).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 1092).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1124).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 1096).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1128).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 1100).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1132).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 1088 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1120 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 1092 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1124 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 1096 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1128 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 1100 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1132 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 1088).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1120).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1092).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1124).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1096).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1128).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1100).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1132).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 1104).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 1136).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 1108).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 1140).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 1112).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 1144).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 1116).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 1148).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 1104).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1136).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1108).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1140).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1112).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1144).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1116).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1148).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1088 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1120 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1092 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1124 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1096 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1128 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1100 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1132 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -14100,96 +13541,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block3_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l41_stage2_block3_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 1360).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1424).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 1360 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1424 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 1364).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1428).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 1364 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1428 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[1152 + lane] += g0[lane]; sums[1184 + lane] += gx0[lane]
-                gk[57328 + lane] += Float(gx0[lane])
-                gk[57360 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[1152 + c] += g0[lane]; sums[1184 + c] += gx0[lane]
+                gk[57328 + c] += Float(gx0[lane])
+                gk[57360 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[1156 + lane] += g1[lane]; sums[1188 + lane] += gx1[lane]
-                gk[57332 + lane] += Float(gx1[lane])
-                gk[57364 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 1368).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 1432).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 1372).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 1436).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[1160 + lane] += g2[lane]; sums[1192 + lane] += gx2[lane]
-                gk[57336 + lane] += Float(gx2[lane])
-                gk[57368 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[1164 + lane] += g3[lane]; sums[1196 + lane] += gx3[lane]
-                gk[57340 + lane] += Float(gx3[lane])
-                gk[57372 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 1376).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 1440).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 1380).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 1444).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[1168 + lane] += g4[lane]; sums[1200 + lane] += gx4[lane]
-                gk[57344 + lane] += Float(gx4[lane])
-                gk[57376 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[1172 + lane] += g5[lane]; sums[1204 + lane] += gx5[lane]
-                gk[57348 + lane] += Float(gx5[lane])
-                gk[57380 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 1384).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 1448).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 1388).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 1452).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[1176 + lane] += g6[lane]; sums[1208 + lane] += gx6[lane]
-                gk[57352 + lane] += Float(gx6[lane])
-                gk[57384 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[1180 + lane] += g7[lane]; sums[1212 + lane] += gx7[lane]
-                gk[57356 + lane] += Float(gx7[lane])
-                gk[57388 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[1152 + c] += g1[lane]; sums[1184 + c] += gx1[lane]
+                gk[57328 + c] += Float(gx1[lane])
+                gk[57360 + c] += Float(g1[lane])
             }
         }
     }
@@ -14209,39 +13584,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block3_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l44_stage2_block3_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 1216).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1248).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 1220).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1252).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 1224).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1256).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 1228).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1260).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 1216 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1248 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 1220 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1252 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 1224 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1256 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 1228 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1260 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 1216).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1248).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1220).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1252).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1224).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1256).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1228).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1260).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 1232).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 1264).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 1236).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 1268).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 1240).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 1272).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 1244).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 1276).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 1232).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1264).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1236).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1268).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1240).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1272).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1244).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1276).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1216 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1248 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1220 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1252 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1224 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1256 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1228 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1260 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -14257,96 +13616,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block3_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l44_stage2_block3_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 1520).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1584).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 1520 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1584 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 1524).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1588).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 1524 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1588 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[1280 + lane] += g0[lane]; sums[1312 + lane] += gx0[lane]
-                gk[66672 + lane] += Float(gx0[lane])
-                gk[66704 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[1280 + c] += g0[lane]; sums[1312 + c] += gx0[lane]
+                gk[66672 + c] += Float(gx0[lane])
+                gk[66704 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[1284 + lane] += g1[lane]; sums[1316 + lane] += gx1[lane]
-                gk[66676 + lane] += Float(gx1[lane])
-                gk[66708 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 1528).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 1592).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 1532).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 1596).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[1288 + lane] += g2[lane]; sums[1320 + lane] += gx2[lane]
-                gk[66680 + lane] += Float(gx2[lane])
-                gk[66712 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[1292 + lane] += g3[lane]; sums[1324 + lane] += gx3[lane]
-                gk[66684 + lane] += Float(gx3[lane])
-                gk[66716 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 1536).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 1600).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 1540).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 1604).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[1296 + lane] += g4[lane]; sums[1328 + lane] += gx4[lane]
-                gk[66688 + lane] += Float(gx4[lane])
-                gk[66720 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[1300 + lane] += g5[lane]; sums[1332 + lane] += gx5[lane]
-                gk[66692 + lane] += Float(gx5[lane])
-                gk[66724 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 1544).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 1608).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 1548).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 1612).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[1304 + lane] += g6[lane]; sums[1336 + lane] += gx6[lane]
-                gk[66696 + lane] += Float(gx6[lane])
-                gk[66728 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[1308 + lane] += g7[lane]; sums[1340 + lane] += gx7[lane]
-                gk[66700 + lane] += Float(gx7[lane])
-                gk[66732 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[1280 + c] += g1[lane]; sums[1312 + c] += gx1[lane]
+                gk[66672 + c] += Float(gx1[lane])
+                gk[66704 + c] += Float(g1[lane])
             }
         }
     }
@@ -14366,73 +13659,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l48_stage3_block1_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 1344).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1408).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 1348).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1412).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 1352).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1416).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 1356).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1420).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 1344 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1408 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 1348 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1412 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 1352 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1416 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 1356 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1420 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 1344).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1408).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1348).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1412).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1352).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1416).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1356).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1420).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 1360).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 1424).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 1364).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 1428).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 1368).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 1432).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 1372).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 1436).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 1360).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1424).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1364).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1428).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1368).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1432).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1372).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1436).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 1376).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 1440).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 1380).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 1444).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 1384).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 1448).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 1388).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 1452).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 1376).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1440).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1380).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1444).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1384).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1448).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1388).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1452).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 1392).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 1456).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 1396).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 1460).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 1400).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 1464).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 1404).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 1468).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 1392).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1456).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1396).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1460).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1400).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1464).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1404).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1468).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1344 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1408 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1348 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1412 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1352 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1416 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1356 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1420 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -14448,188 +13691,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l48_stage3_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 1680).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1808).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 1680 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 1808 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 1684).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1812).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 1684 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 1812 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[1472 + lane] += g0[lane]; sums[1536 + lane] += gx0[lane]
-                gk[85232 + lane] += Float(gx0[lane])
-                gk[85296 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[1472 + c] += g0[lane]; sums[1536 + c] += gx0[lane]
+                gk[85232 + c] += Float(gx0[lane])
+                gk[85296 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[1476 + lane] += g1[lane]; sums[1540 + lane] += gx1[lane]
-                gk[85236 + lane] += Float(gx1[lane])
-                gk[85300 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 1688).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 1816).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 1692).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 1820).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[1480 + lane] += g2[lane]; sums[1544 + lane] += gx2[lane]
-                gk[85240 + lane] += Float(gx2[lane])
-                gk[85304 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[1484 + lane] += g3[lane]; sums[1548 + lane] += gx3[lane]
-                gk[85244 + lane] += Float(gx3[lane])
-                gk[85308 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 1696).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 1824).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 1700).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 1828).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[1488 + lane] += g4[lane]; sums[1552 + lane] += gx4[lane]
-                gk[85248 + lane] += Float(gx4[lane])
-                gk[85312 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[1492 + lane] += g5[lane]; sums[1556 + lane] += gx5[lane]
-                gk[85252 + lane] += Float(gx5[lane])
-                gk[85316 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 1704).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 1832).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 1708).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 1836).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[1496 + lane] += g6[lane]; sums[1560 + lane] += gx6[lane]
-                gk[85256 + lane] += Float(gx6[lane])
-                gk[85320 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[1500 + lane] += g7[lane]; sums[1564 + lane] += gx7[lane]
-                gk[85260 + lane] += Float(gx7[lane])
-                gk[85324 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 1712).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 1840).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 1716).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 1844).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[1504 + lane] += g8[lane]; sums[1568 + lane] += gx8[lane]
-                gk[85264 + lane] += Float(gx8[lane])
-                gk[85328 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[1508 + lane] += g9[lane]; sums[1572 + lane] += gx9[lane]
-                gk[85268 + lane] += Float(gx9[lane])
-                gk[85332 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 1720).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 1848).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 1724).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 1852).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[1512 + lane] += g10[lane]; sums[1576 + lane] += gx10[lane]
-                gk[85272 + lane] += Float(gx10[lane])
-                gk[85336 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[1516 + lane] += g11[lane]; sums[1580 + lane] += gx11[lane]
-                gk[85276 + lane] += Float(gx11[lane])
-                gk[85340 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 1728).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 1856).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 1732).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 1860).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[1520 + lane] += g12[lane]; sums[1584 + lane] += gx12[lane]
-                gk[85280 + lane] += Float(gx12[lane])
-                gk[85344 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[1524 + lane] += g13[lane]; sums[1588 + lane] += gx13[lane]
-                gk[85284 + lane] += Float(gx13[lane])
-                gk[85348 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 1736).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 1864).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 1740).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 1868).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[1528 + lane] += g14[lane]; sums[1592 + lane] += gx14[lane]
-                gk[85288 + lane] += Float(gx14[lane])
-                gk[85352 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[1532 + lane] += g15[lane]; sums[1596 + lane] += gx15[lane]
-                gk[85292 + lane] += Float(gx15[lane])
-                gk[85356 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[1472 + c] += g1[lane]; sums[1536 + c] += gx1[lane]
+                gk[85232 + c] += Float(gx1[lane])
+                gk[85296 + c] += Float(g1[lane])
             }
         }
     }
@@ -14649,73 +13734,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l52_stage3_block1_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 1600).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1664).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 1604).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1668).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 1608).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1672).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 1612).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1676).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 1600 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1664 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 1604 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1668 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 1608 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1672 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 1612 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1676 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 1600).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1664).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1604).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1668).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1608).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1672).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1612).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1676).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 1616).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 1680).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 1620).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 1684).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 1624).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 1688).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 1628).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 1692).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 1616).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1680).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1620).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1684).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1624).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1688).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1628).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1692).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 1632).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 1696).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 1636).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 1700).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 1640).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 1704).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 1644).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 1708).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 1632).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1696).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1636).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1700).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1640).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1704).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1644).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1708).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 1648).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 1712).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 1652).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 1716).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 1656).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 1720).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 1660).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 1724).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 1648).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1712).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1652).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1716).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1656).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1720).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1660).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1724).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1600 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1664 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1604 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1668 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1608 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1672 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1612 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1676 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -14731,188 +13766,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l52_stage3_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 2000).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 2128).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 2000 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 2128 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 2004).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 2132).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 2004 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 2132 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[1728 + lane] += g0[lane]; sums[1792 + lane] += gx0[lane]
-                gk[124400 + lane] += Float(gx0[lane])
-                gk[124464 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[1728 + c] += g0[lane]; sums[1792 + c] += gx0[lane]
+                gk[124400 + c] += Float(gx0[lane])
+                gk[124464 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[1732 + lane] += g1[lane]; sums[1796 + lane] += gx1[lane]
-                gk[124404 + lane] += Float(gx1[lane])
-                gk[124468 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 2008).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 2136).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 2012).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 2140).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[1736 + lane] += g2[lane]; sums[1800 + lane] += gx2[lane]
-                gk[124408 + lane] += Float(gx2[lane])
-                gk[124472 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[1740 + lane] += g3[lane]; sums[1804 + lane] += gx3[lane]
-                gk[124412 + lane] += Float(gx3[lane])
-                gk[124476 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 2016).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 2144).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 2020).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 2148).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[1744 + lane] += g4[lane]; sums[1808 + lane] += gx4[lane]
-                gk[124416 + lane] += Float(gx4[lane])
-                gk[124480 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[1748 + lane] += g5[lane]; sums[1812 + lane] += gx5[lane]
-                gk[124420 + lane] += Float(gx5[lane])
-                gk[124484 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 2024).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 2152).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 2028).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 2156).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[1752 + lane] += g6[lane]; sums[1816 + lane] += gx6[lane]
-                gk[124424 + lane] += Float(gx6[lane])
-                gk[124488 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[1756 + lane] += g7[lane]; sums[1820 + lane] += gx7[lane]
-                gk[124428 + lane] += Float(gx7[lane])
-                gk[124492 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 2032).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 2160).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 2036).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 2164).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[1760 + lane] += g8[lane]; sums[1824 + lane] += gx8[lane]
-                gk[124432 + lane] += Float(gx8[lane])
-                gk[124496 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[1764 + lane] += g9[lane]; sums[1828 + lane] += gx9[lane]
-                gk[124436 + lane] += Float(gx9[lane])
-                gk[124500 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 2040).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 2168).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 2044).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 2172).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[1768 + lane] += g10[lane]; sums[1832 + lane] += gx10[lane]
-                gk[124440 + lane] += Float(gx10[lane])
-                gk[124504 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[1772 + lane] += g11[lane]; sums[1836 + lane] += gx11[lane]
-                gk[124444 + lane] += Float(gx11[lane])
-                gk[124508 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 2048).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 2176).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 2052).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 2180).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[1776 + lane] += g12[lane]; sums[1840 + lane] += gx12[lane]
-                gk[124448 + lane] += Float(gx12[lane])
-                gk[124512 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[1780 + lane] += g13[lane]; sums[1844 + lane] += gx13[lane]
-                gk[124452 + lane] += Float(gx13[lane])
-                gk[124516 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 2056).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 2184).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 2060).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 2188).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[1784 + lane] += g14[lane]; sums[1848 + lane] += gx14[lane]
-                gk[124456 + lane] += Float(gx14[lane])
-                gk[124520 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[1788 + lane] += g15[lane]; sums[1852 + lane] += gx15[lane]
-                gk[124460 + lane] += Float(gx15[lane])
-                gk[124524 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[1728 + c] += g1[lane]; sums[1792 + c] += gx1[lane]
+                gk[124400 + c] += Float(gx1[lane])
+                gk[124464 + c] += Float(g1[lane])
             }
         }
     }
@@ -14932,73 +13809,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l53_stage3_block1_shortcut_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 1856).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1920).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 1860).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1924).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 1864).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1928).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 1868).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1932).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 1856 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 1920 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 1860 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 1924 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 1864 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 1928 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 1868 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 1932 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 1856).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1920).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1860).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1924).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1864).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1928).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1868).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1932).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 1872).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 1936).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 1876).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 1940).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 1880).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 1944).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 1884).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 1948).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 1872).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1936).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1876).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1940).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1880).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1944).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1884).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1948).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 1888).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 1952).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 1892).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 1956).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 1896).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 1960).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 1900).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 1964).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 1888).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1952).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1892).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1956).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1896).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1960).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1900).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1964).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 1904).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 1968).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 1908).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 1972).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 1912).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 1976).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 1916).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 1980).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 1904).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1968).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1908).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1972).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1912).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1976).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 1916).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1980).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1856 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1920 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1860 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1924 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1864 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1928 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 1868 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 1932 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -15014,188 +13841,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l53_stage3_block1_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 2320).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 2448).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 2320 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 2448 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 2324).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 2452).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 2324 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 2452 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[1984 + lane] += g0[lane]; sums[2048 + lane] += gx0[lane]
-                gk[124656 + lane] += Float(gx0[lane])
-                gk[124720 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[1984 + c] += g0[lane]; sums[2048 + c] += gx0[lane]
+                gk[124656 + c] += Float(gx0[lane])
+                gk[124720 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[1988 + lane] += g1[lane]; sums[2052 + lane] += gx1[lane]
-                gk[124660 + lane] += Float(gx1[lane])
-                gk[124724 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 2328).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 2456).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 2332).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 2460).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[1992 + lane] += g2[lane]; sums[2056 + lane] += gx2[lane]
-                gk[124664 + lane] += Float(gx2[lane])
-                gk[124728 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[1996 + lane] += g3[lane]; sums[2060 + lane] += gx3[lane]
-                gk[124668 + lane] += Float(gx3[lane])
-                gk[124732 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 2336).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 2464).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 2340).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 2468).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[2000 + lane] += g4[lane]; sums[2064 + lane] += gx4[lane]
-                gk[124672 + lane] += Float(gx4[lane])
-                gk[124736 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[2004 + lane] += g5[lane]; sums[2068 + lane] += gx5[lane]
-                gk[124676 + lane] += Float(gx5[lane])
-                gk[124740 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 2344).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 2472).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 2348).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 2476).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[2008 + lane] += g6[lane]; sums[2072 + lane] += gx6[lane]
-                gk[124680 + lane] += Float(gx6[lane])
-                gk[124744 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[2012 + lane] += g7[lane]; sums[2076 + lane] += gx7[lane]
-                gk[124684 + lane] += Float(gx7[lane])
-                gk[124748 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 2352).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 2480).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 2356).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 2484).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[2016 + lane] += g8[lane]; sums[2080 + lane] += gx8[lane]
-                gk[124688 + lane] += Float(gx8[lane])
-                gk[124752 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[2020 + lane] += g9[lane]; sums[2084 + lane] += gx9[lane]
-                gk[124692 + lane] += Float(gx9[lane])
-                gk[124756 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 2360).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 2488).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 2364).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 2492).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[2024 + lane] += g10[lane]; sums[2088 + lane] += gx10[lane]
-                gk[124696 + lane] += Float(gx10[lane])
-                gk[124760 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[2028 + lane] += g11[lane]; sums[2092 + lane] += gx11[lane]
-                gk[124700 + lane] += Float(gx11[lane])
-                gk[124764 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 2368).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 2496).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 2372).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 2500).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[2032 + lane] += g12[lane]; sums[2096 + lane] += gx12[lane]
-                gk[124704 + lane] += Float(gx12[lane])
-                gk[124768 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[2036 + lane] += g13[lane]; sums[2100 + lane] += gx13[lane]
-                gk[124708 + lane] += Float(gx13[lane])
-                gk[124772 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 2376).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 2504).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 2380).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 2508).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[2040 + lane] += g14[lane]; sums[2104 + lane] += gx14[lane]
-                gk[124712 + lane] += Float(gx14[lane])
-                gk[124776 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[2044 + lane] += g15[lane]; sums[2108 + lane] += gx15[lane]
-                gk[124716 + lane] += Float(gx15[lane])
-                gk[124780 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[1984 + c] += g1[lane]; sums[2048 + c] += gx1[lane]
+                gk[124656 + c] += Float(gx1[lane])
+                gk[124720 + c] += Float(g1[lane])
             }
         }
     }
@@ -15215,73 +13884,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block2_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l57_stage3_block2_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 2112).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2176).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 2116).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2180).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 2120).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2184).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 2124).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2188).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 2112 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2176 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 2116 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2180 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 2120 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2184 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 2124 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2188 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 2112).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2176).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2116).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2180).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2120).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2184).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2124).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2188).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 2128).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 2192).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 2132).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 2196).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 2136).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 2200).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 2140).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 2204).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 2128).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2192).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2132).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2196).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2136).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2200).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2140).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2204).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 2144).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 2208).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 2148).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 2212).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 2152).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 2216).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 2156).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 2220).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 2144).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2208).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2148).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2212).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2152).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2216).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2156).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2220).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 2160).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 2224).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 2164).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 2228).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 2168).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 2232).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 2172).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 2236).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 2160).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2224).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2164).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2228).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2168).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2232).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2172).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2236).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2112 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2176 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2116 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2180 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2120 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2184 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2124 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2188 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -15297,188 +13916,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block2_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l57_stage3_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 2640).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 2768).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 2640 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 2768 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 2644).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 2772).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 2644 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 2772 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[2240 + lane] += g0[lane]; sums[2304 + lane] += gx0[lane]
-                gk[161776 + lane] += Float(gx0[lane])
-                gk[161840 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[2240 + c] += g0[lane]; sums[2304 + c] += gx0[lane]
+                gk[161776 + c] += Float(gx0[lane])
+                gk[161840 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[2244 + lane] += g1[lane]; sums[2308 + lane] += gx1[lane]
-                gk[161780 + lane] += Float(gx1[lane])
-                gk[161844 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 2648).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 2776).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 2652).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 2780).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[2248 + lane] += g2[lane]; sums[2312 + lane] += gx2[lane]
-                gk[161784 + lane] += Float(gx2[lane])
-                gk[161848 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[2252 + lane] += g3[lane]; sums[2316 + lane] += gx3[lane]
-                gk[161788 + lane] += Float(gx3[lane])
-                gk[161852 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 2656).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 2784).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 2660).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 2788).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[2256 + lane] += g4[lane]; sums[2320 + lane] += gx4[lane]
-                gk[161792 + lane] += Float(gx4[lane])
-                gk[161856 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[2260 + lane] += g5[lane]; sums[2324 + lane] += gx5[lane]
-                gk[161796 + lane] += Float(gx5[lane])
-                gk[161860 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 2664).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 2792).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 2668).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 2796).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[2264 + lane] += g6[lane]; sums[2328 + lane] += gx6[lane]
-                gk[161800 + lane] += Float(gx6[lane])
-                gk[161864 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[2268 + lane] += g7[lane]; sums[2332 + lane] += gx7[lane]
-                gk[161804 + lane] += Float(gx7[lane])
-                gk[161868 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 2672).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 2800).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 2676).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 2804).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[2272 + lane] += g8[lane]; sums[2336 + lane] += gx8[lane]
-                gk[161808 + lane] += Float(gx8[lane])
-                gk[161872 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[2276 + lane] += g9[lane]; sums[2340 + lane] += gx9[lane]
-                gk[161812 + lane] += Float(gx9[lane])
-                gk[161876 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 2680).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 2808).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 2684).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 2812).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[2280 + lane] += g10[lane]; sums[2344 + lane] += gx10[lane]
-                gk[161816 + lane] += Float(gx10[lane])
-                gk[161880 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[2284 + lane] += g11[lane]; sums[2348 + lane] += gx11[lane]
-                gk[161820 + lane] += Float(gx11[lane])
-                gk[161884 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 2688).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 2816).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 2692).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 2820).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[2288 + lane] += g12[lane]; sums[2352 + lane] += gx12[lane]
-                gk[161824 + lane] += Float(gx12[lane])
-                gk[161888 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[2292 + lane] += g13[lane]; sums[2356 + lane] += gx13[lane]
-                gk[161828 + lane] += Float(gx13[lane])
-                gk[161892 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 2696).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 2824).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 2700).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 2828).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[2296 + lane] += g14[lane]; sums[2360 + lane] += gx14[lane]
-                gk[161832 + lane] += Float(gx14[lane])
-                gk[161896 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[2300 + lane] += g15[lane]; sums[2364 + lane] += gx15[lane]
-                gk[161836 + lane] += Float(gx15[lane])
-                gk[161900 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[2240 + c] += g1[lane]; sums[2304 + c] += gx1[lane]
+                gk[161776 + c] += Float(gx1[lane])
+                gk[161840 + c] += Float(g1[lane])
             }
         }
     }
@@ -15498,73 +13959,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block2_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l60_stage3_block2_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 2368).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2432).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 2372).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2436).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 2376).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2440).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 2380).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2444).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 2368 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2432 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 2372 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2436 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 2376 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2440 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 2380 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2444 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 2368).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2432).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2372).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2436).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2376).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2440).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2380).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2444).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 2384).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 2448).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 2388).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 2452).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 2392).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 2456).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 2396).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 2460).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 2384).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2448).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2388).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2452).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2392).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2456).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2396).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2460).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 2400).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 2464).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 2404).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 2468).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 2408).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 2472).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 2412).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 2476).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 2400).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2464).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2404).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2468).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2408).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2472).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2412).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2476).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 2416).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 2480).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 2420).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 2484).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 2424).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 2488).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 2428).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 2492).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 2416).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2480).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2420).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2484).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2424).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2488).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2428).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2492).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2368 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2432 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2372 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2436 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2376 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2440 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2380 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2444 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -15580,188 +13991,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block2_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l60_stage3_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 2960).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 3088).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 2960 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 3088 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 2964).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 3092).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 2964 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 3092 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[2496 + lane] += g0[lane]; sums[2560 + lane] += gx0[lane]
-                gk[198896 + lane] += Float(gx0[lane])
-                gk[198960 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[2496 + c] += g0[lane]; sums[2560 + c] += gx0[lane]
+                gk[198896 + c] += Float(gx0[lane])
+                gk[198960 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[2500 + lane] += g1[lane]; sums[2564 + lane] += gx1[lane]
-                gk[198900 + lane] += Float(gx1[lane])
-                gk[198964 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 2968).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 3096).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 2972).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 3100).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[2504 + lane] += g2[lane]; sums[2568 + lane] += gx2[lane]
-                gk[198904 + lane] += Float(gx2[lane])
-                gk[198968 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[2508 + lane] += g3[lane]; sums[2572 + lane] += gx3[lane]
-                gk[198908 + lane] += Float(gx3[lane])
-                gk[198972 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 2976).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 3104).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 2980).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 3108).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[2512 + lane] += g4[lane]; sums[2576 + lane] += gx4[lane]
-                gk[198912 + lane] += Float(gx4[lane])
-                gk[198976 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[2516 + lane] += g5[lane]; sums[2580 + lane] += gx5[lane]
-                gk[198916 + lane] += Float(gx5[lane])
-                gk[198980 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 2984).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 3112).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 2988).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 3116).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[2520 + lane] += g6[lane]; sums[2584 + lane] += gx6[lane]
-                gk[198920 + lane] += Float(gx6[lane])
-                gk[198984 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[2524 + lane] += g7[lane]; sums[2588 + lane] += gx7[lane]
-                gk[198924 + lane] += Float(gx7[lane])
-                gk[198988 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 2992).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 3120).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 2996).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 3124).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[2528 + lane] += g8[lane]; sums[2592 + lane] += gx8[lane]
-                gk[198928 + lane] += Float(gx8[lane])
-                gk[198992 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[2532 + lane] += g9[lane]; sums[2596 + lane] += gx9[lane]
-                gk[198932 + lane] += Float(gx9[lane])
-                gk[198996 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 3000).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 3128).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 3004).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 3132).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[2536 + lane] += g10[lane]; sums[2600 + lane] += gx10[lane]
-                gk[198936 + lane] += Float(gx10[lane])
-                gk[199000 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[2540 + lane] += g11[lane]; sums[2604 + lane] += gx11[lane]
-                gk[198940 + lane] += Float(gx11[lane])
-                gk[199004 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 3008).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 3136).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 3012).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 3140).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[2544 + lane] += g12[lane]; sums[2608 + lane] += gx12[lane]
-                gk[198944 + lane] += Float(gx12[lane])
-                gk[199008 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[2548 + lane] += g13[lane]; sums[2612 + lane] += gx13[lane]
-                gk[198948 + lane] += Float(gx13[lane])
-                gk[199012 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 3016).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 3144).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 3020).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 3148).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[2552 + lane] += g14[lane]; sums[2616 + lane] += gx14[lane]
-                gk[198952 + lane] += Float(gx14[lane])
-                gk[199016 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[2556 + lane] += g15[lane]; sums[2620 + lane] += gx15[lane]
-                gk[198956 + lane] += Float(gx15[lane])
-                gk[199020 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[2496 + c] += g1[lane]; sums[2560 + c] += gx1[lane]
+                gk[198896 + c] += Float(gx1[lane])
+                gk[198960 + c] += Float(g1[lane])
             }
         }
     }
@@ -15781,73 +14034,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block3_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l64_stage3_block3_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 2624).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2688).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 2628).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2692).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 2632).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2696).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 2636).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2700).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 2624 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2688 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 2628 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2692 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 2632 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2696 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 2636 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2700 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 2624).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2688).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2628).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2692).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2632).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2696).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2636).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2700).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 2640).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 2704).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 2644).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 2708).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 2648).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 2712).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 2652).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 2716).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 2640).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2704).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2644).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2708).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2648).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2712).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2652).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2716).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 2656).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 2720).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 2660).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 2724).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 2664).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 2728).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 2668).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 2732).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 2656).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2720).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2660).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2724).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2664).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2728).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2668).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2732).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 2672).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 2736).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 2676).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 2740).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 2680).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 2744).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 2684).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 2748).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 2672).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2736).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2676).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2740).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2680).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2744).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2684).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2748).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2624 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2688 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2628 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2692 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2632 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2696 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2636 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2700 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -15863,188 +14066,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block3_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l64_stage3_block3_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 3280).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 3408).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 3280 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 3408 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 3284).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 3412).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 3284 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 3412 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[2752 + lane] += g0[lane]; sums[2816 + lane] += gx0[lane]
-                gk[236016 + lane] += Float(gx0[lane])
-                gk[236080 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[2752 + c] += g0[lane]; sums[2816 + c] += gx0[lane]
+                gk[236016 + c] += Float(gx0[lane])
+                gk[236080 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[2756 + lane] += g1[lane]; sums[2820 + lane] += gx1[lane]
-                gk[236020 + lane] += Float(gx1[lane])
-                gk[236084 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 3288).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 3416).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 3292).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 3420).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[2760 + lane] += g2[lane]; sums[2824 + lane] += gx2[lane]
-                gk[236024 + lane] += Float(gx2[lane])
-                gk[236088 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[2764 + lane] += g3[lane]; sums[2828 + lane] += gx3[lane]
-                gk[236028 + lane] += Float(gx3[lane])
-                gk[236092 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 3296).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 3424).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 3300).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 3428).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[2768 + lane] += g4[lane]; sums[2832 + lane] += gx4[lane]
-                gk[236032 + lane] += Float(gx4[lane])
-                gk[236096 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[2772 + lane] += g5[lane]; sums[2836 + lane] += gx5[lane]
-                gk[236036 + lane] += Float(gx5[lane])
-                gk[236100 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 3304).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 3432).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 3308).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 3436).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[2776 + lane] += g6[lane]; sums[2840 + lane] += gx6[lane]
-                gk[236040 + lane] += Float(gx6[lane])
-                gk[236104 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[2780 + lane] += g7[lane]; sums[2844 + lane] += gx7[lane]
-                gk[236044 + lane] += Float(gx7[lane])
-                gk[236108 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 3312).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 3440).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 3316).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 3444).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[2784 + lane] += g8[lane]; sums[2848 + lane] += gx8[lane]
-                gk[236048 + lane] += Float(gx8[lane])
-                gk[236112 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[2788 + lane] += g9[lane]; sums[2852 + lane] += gx9[lane]
-                gk[236052 + lane] += Float(gx9[lane])
-                gk[236116 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 3320).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 3448).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 3324).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 3452).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[2792 + lane] += g10[lane]; sums[2856 + lane] += gx10[lane]
-                gk[236056 + lane] += Float(gx10[lane])
-                gk[236120 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[2796 + lane] += g11[lane]; sums[2860 + lane] += gx11[lane]
-                gk[236060 + lane] += Float(gx11[lane])
-                gk[236124 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 3328).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 3456).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 3332).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 3460).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[2800 + lane] += g12[lane]; sums[2864 + lane] += gx12[lane]
-                gk[236064 + lane] += Float(gx12[lane])
-                gk[236128 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[2804 + lane] += g13[lane]; sums[2868 + lane] += gx13[lane]
-                gk[236068 + lane] += Float(gx13[lane])
-                gk[236132 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 3336).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 3464).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 3340).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 3468).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[2808 + lane] += g14[lane]; sums[2872 + lane] += gx14[lane]
-                gk[236072 + lane] += Float(gx14[lane])
-                gk[236136 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[2812 + lane] += g15[lane]; sums[2876 + lane] += gx15[lane]
-                gk[236076 + lane] += Float(gx15[lane])
-                gk[236140 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[2752 + c] += g1[lane]; sums[2816 + c] += gx1[lane]
+                gk[236016 + c] += Float(gx1[lane])
+                gk[236080 + c] += Float(g1[lane])
             }
         }
     }
@@ -16064,73 +14109,23 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block3_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l67_stage3_block3_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 2880).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2944).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 2884).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2948).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 2888).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2952).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 2892).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2956).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 2880 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 2944 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 2884 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 2948 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 2888 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 2952 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 2892 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 2956 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 2880).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2944).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2884).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2948).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2888).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2952).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2892).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2956).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 2896).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 2960).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 2900).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 2964).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 2904).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 2968).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 2908).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 2972).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 2896).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2960).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2900).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2964).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2904).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2968).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2908).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2972).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 2912).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 2976).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 2916).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 2980).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 2920).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 2984).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 2924).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 2988).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 2912).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2976).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2916).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2980).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2920).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2984).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2924).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2988).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 2928).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 2992).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 2932).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 2996).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 2936).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 3000).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 2940).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 3004).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 2928).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2992).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2932).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2996).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2936).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 3000).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 2940).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 3004).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2880 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2944 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2884 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2948 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2888 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2952 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 2892 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 2956 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -16146,188 +14141,30 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block3_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l67_stage3_block3_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 3600).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 3728).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 3600 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 3728 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 3604).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 3732).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 3604 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 3732 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[3008 + lane] += g0[lane]; sums[3072 + lane] += gx0[lane]
-                gk[273136 + lane] += Float(gx0[lane])
-                gk[273200 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[3008 + c] += g0[lane]; sums[3072 + c] += gx0[lane]
+                gk[273136 + c] += Float(gx0[lane])
+                gk[273200 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[3012 + lane] += g1[lane]; sums[3076 + lane] += gx1[lane]
-                gk[273140 + lane] += Float(gx1[lane])
-                gk[273204 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 3608).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 3736).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 3612).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 3740).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[3016 + lane] += g2[lane]; sums[3080 + lane] += gx2[lane]
-                gk[273144 + lane] += Float(gx2[lane])
-                gk[273208 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[3020 + lane] += g3[lane]; sums[3084 + lane] += gx3[lane]
-                gk[273148 + lane] += Float(gx3[lane])
-                gk[273212 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 3616).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 3744).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 3620).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 3748).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[3024 + lane] += g4[lane]; sums[3088 + lane] += gx4[lane]
-                gk[273152 + lane] += Float(gx4[lane])
-                gk[273216 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[3028 + lane] += g5[lane]; sums[3092 + lane] += gx5[lane]
-                gk[273156 + lane] += Float(gx5[lane])
-                gk[273220 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 3624).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 3752).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 3628).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 3756).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[3032 + lane] += g6[lane]; sums[3096 + lane] += gx6[lane]
-                gk[273160 + lane] += Float(gx6[lane])
-                gk[273224 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[3036 + lane] += g7[lane]; sums[3100 + lane] += gx7[lane]
-                gk[273164 + lane] += Float(gx7[lane])
-                gk[273228 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 3632).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 3760).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 3636).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 3764).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[3040 + lane] += g8[lane]; sums[3104 + lane] += gx8[lane]
-                gk[273168 + lane] += Float(gx8[lane])
-                gk[273232 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[3044 + lane] += g9[lane]; sums[3108 + lane] += gx9[lane]
-                gk[273172 + lane] += Float(gx9[lane])
-                gk[273236 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 3640).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 3768).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 3644).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 3772).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[3048 + lane] += g10[lane]; sums[3112 + lane] += gx10[lane]
-                gk[273176 + lane] += Float(gx10[lane])
-                gk[273240 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[3052 + lane] += g11[lane]; sums[3116 + lane] += gx11[lane]
-                gk[273180 + lane] += Float(gx11[lane])
-                gk[273244 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 3648).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 3776).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 3652).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 3780).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[3056 + lane] += g12[lane]; sums[3120 + lane] += gx12[lane]
-                gk[273184 + lane] += Float(gx12[lane])
-                gk[273248 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[3060 + lane] += g13[lane]; sums[3124 + lane] += gx13[lane]
-                gk[273188 + lane] += Float(gx13[lane])
-                gk[273252 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 3656).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 3784).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 3660).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 3788).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[3064 + lane] += g14[lane]; sums[3128 + lane] += gx14[lane]
-                gk[273192 + lane] += Float(gx14[lane])
-                gk[273256 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[3068 + lane] += g15[lane]; sums[3132 + lane] += gx15[lane]
-                gk[273196 + lane] += Float(gx15[lane])
-                gk[273260 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[3008 + c] += g1[lane]; sums[3072 + c] += gx1[lane]
+                gk[273136 + c] += Float(gx1[lane])
+                gk[273200 + c] += Float(g1[lane])
             }
         }
     }

@@ -1538,12 +1538,13 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 5).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 5 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 5
+                let v = x + position * 5 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 5).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 5 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
         for position in 0..<36 {
             let v = x + position * 5
@@ -1564,17 +1565,19 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 10).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 10 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<36 {
-                let at = position * 5
+                let at = position * 5 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[10 + lane] += g0[lane]; sums[15 + lane] += gx0[lane]
-                gk[140 + lane] += Float(gx0[lane])
-                gk[145 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[10 + c] += g0[lane]; sums[15 + c] += gx0[lane]
+                gk[140 + c] += Float(gx0[lane])
+                gk[145 + c] += Float(g0[lane])
             }
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
@@ -1608,12 +1611,13 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l4_batch_normalization_1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 26).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 20 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 26 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<16 {
-                let v = x + position * 6
+                let v = x + position * 6 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
             }
-            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 26).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 20 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 26 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
         for position in 0..<16 {
             let v = x + position * 6
@@ -1634,16 +1638,18 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l4_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s + 25).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 37).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 25 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 37 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<16 {
-                let at = position * 6
+                let at = position * 6 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[32 + lane] += g0[lane]; sums[38 + lane] += gx0[lane]
-                gk[430 + lane] += Float(gx0[lane])
+                let c = c0 + lane
+                sums[32 + c] += g0[lane]; sums[38 + c] += gx0[lane]
+                gk[430 + c] += Float(gx0[lane])
             }
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in
@@ -1676,12 +1682,13 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l7_batch_normalization_2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 51).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 44 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 51 + c0).loadUnaligned(as: SIMD4<Double>.self)
             do {
-                let v = x
+                let v = x + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
             }
-            UnsafeMutableRawPointer(sums + 44).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 51).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 44 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 51 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
         do {
             let v = x
@@ -1702,16 +1709,18 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l7_batch_normalization_2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s + 55).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 69).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 55 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 69 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             do {
-                let at = 0
+                let at = 0 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[58 + lane] += g0[lane]; sums[65 + lane] += gx0[lane]
-                gk[497 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[58 + c] += g0[lane]; sums[65 + c] += gx0[lane]
+                gk[497 + c] += Float(g0[lane])
             }
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 6) { buffer in

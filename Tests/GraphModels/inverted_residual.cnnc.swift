@@ -4524,32 +4524,34 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l1_expand_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 24 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 28 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 32 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 36 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<169 {
-                let v = x + position * 24
+                let v = x + position * 24 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 32).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 36).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 32 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 36 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
         do {
-            var s4 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 16
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 24 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 28 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<169 {
-                let v = x + position * 24
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
+                let v = x + position * 24 + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44).storeBytes(of: q5, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -4565,73 +4567,30 @@ extension InvertedResidual: TrainableModel {
     // expand_bn: BatchNormalization in training mode, over the batch and 169 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_expand_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 48).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<3 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 48 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 52).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 52 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<169 {
-                let at = position * 24
+                let at = position * 24 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[48 + lane] += g0[lane]; sums[72 + lane] += gx0[lane]
-                gk[192 + lane] += Float(gx0[lane])
-                gk[216 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[48 + c] += g0[lane]; sums[72 + c] += gx0[lane]
+                gk[192 + c] += Float(gx0[lane])
+                gk[216 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[52 + lane] += g1[lane]; sums[76 + lane] += gx1[lane]
-                gk[196 + lane] += Float(gx1[lane])
-                gk[220 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 56).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 60).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<169 {
-                let at = position * 24
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[56 + lane] += g2[lane]; sums[80 + lane] += gx2[lane]
-                gk[200 + lane] += Float(gx2[lane])
-                gk[224 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[60 + lane] += g3[lane]; sums[84 + lane] += gx3[lane]
-                gk[204 + lane] += Float(gx3[lane])
-                gk[228 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 64).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 68).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<169 {
-                let at = position * 24
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[64 + lane] += g4[lane]; sums[88 + lane] += gx4[lane]
-                gk[208 + lane] += Float(gx4[lane])
-                gk[232 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[68 + lane] += g5[lane]; sums[92 + lane] += gx5[lane]
-                gk[212 + lane] += Float(gx5[lane])
-                gk[236 + lane] += Float(g5[lane])
+                let c = c0 + 4 + lane
+                sums[48 + c] += g1[lane]; sums[72 + c] += gx1[lane]
+                gk[192 + c] += Float(gx1[lane])
+                gk[216 + c] += Float(g1[lane])
             }
         }
     }
@@ -4652,32 +4611,34 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l5_depthwise_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 96).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 120).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 100).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 124).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 104).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 128).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 108).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 132).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 96 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 120 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 100 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 124 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 104 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 128 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 108 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 132 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 24
+                let v = x + position * 24 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 96).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 120).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 100).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 124).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 104).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 128).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 108).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 132).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 96 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 120 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 100 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 124 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 104 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 128 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 108 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 132 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
         do {
-            var s4 = UnsafeRawPointer(sums + 112).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 136).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 116).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 140).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 16
+            var s0 = UnsafeRawPointer(sums + 96 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 120 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 100 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 124 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 24
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
+                let v = x + position * 24 + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums + 112).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 136).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 116).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 140).storeBytes(of: q5, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 96 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 120 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 100 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 124 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -4693,73 +4654,30 @@ extension InvertedResidual: TrainableModel {
     // depthwise_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l5_depthwise_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 120).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 168).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<3 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 120 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 168 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 124).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 172).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 124 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 172 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<36 {
-                let at = position * 24
+                let at = position * 24 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[144 + lane] += g0[lane]; sums[168 + lane] += gx0[lane]
-                gk[504 + lane] += Float(gx0[lane])
-                gk[528 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[144 + c] += g0[lane]; sums[168 + c] += gx0[lane]
+                gk[504 + c] += Float(gx0[lane])
+                gk[528 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[148 + lane] += g1[lane]; sums[172 + lane] += gx1[lane]
-                gk[508 + lane] += Float(gx1[lane])
-                gk[532 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 128).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 176).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 132).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 180).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 24
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[152 + lane] += g2[lane]; sums[176 + lane] += gx2[lane]
-                gk[512 + lane] += Float(gx2[lane])
-                gk[536 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[156 + lane] += g3[lane]; sums[180 + lane] += gx3[lane]
-                gk[516 + lane] += Float(gx3[lane])
-                gk[540 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 136).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 184).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 140).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 188).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 24
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[160 + lane] += g4[lane]; sums[184 + lane] += gx4[lane]
-                gk[520 + lane] += Float(gx4[lane])
-                gk[544 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[164 + lane] += g5[lane]; sums[188 + lane] += gx5[lane]
-                gk[524 + lane] += Float(gx5[lane])
-                gk[548 + lane] += Float(g5[lane])
+                let c = c0 + 4 + lane
+                sums[144 + c] += g1[lane]; sums[168 + c] += gx1[lane]
+                gk[504 + c] += Float(gx1[lane])
+                gk[528 + c] += Float(g1[lane])
             }
         }
     }
@@ -4780,21 +4698,22 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l8_project_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 192).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 208).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 196).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 212).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 200).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 216).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 204).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 220).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 192 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 208 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 196 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 212 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 200 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 216 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 204 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 220 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 192).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 208).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 196).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 212).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 200).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 216).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 204).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 220).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 192 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 208 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 196 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 212 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 200 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 216 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 204 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 220 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -4810,50 +4729,30 @@ extension InvertedResidual: TrainableModel {
     // project_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l8_project_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 240).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 272).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 240 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 272 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 244).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 276).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 244 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 276 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<36 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[224 + lane] += g0[lane]; sums[240 + lane] += gx0[lane]
-                gk[984 + lane] += Float(gx0[lane])
-                gk[1000 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[224 + c] += g0[lane]; sums[240 + c] += gx0[lane]
+                gk[984 + c] += Float(gx0[lane])
+                gk[1000 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[228 + lane] += g1[lane]; sums[244 + lane] += gx1[lane]
-                gk[988 + lane] += Float(gx1[lane])
-                gk[1004 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 248).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 280).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 252).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 284).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[232 + lane] += g2[lane]; sums[248 + lane] += gx2[lane]
-                gk[992 + lane] += Float(gx2[lane])
-                gk[1008 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[236 + lane] += g3[lane]; sums[252 + lane] += gx3[lane]
-                gk[996 + lane] += Float(gx3[lane])
-                gk[1012 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[224 + c] += g1[lane]; sums[240 + c] += gx1[lane]
+                gk[984 + c] += Float(gx1[lane])
+                gk[1000 + c] += Float(g1[lane])
             }
         }
     }
@@ -4873,50 +4772,35 @@ extension InvertedResidual: TrainableModel {
     // expand2_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l10_expand2_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 256).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 296).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 260).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 300).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 264).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 304).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 268).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 308).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 256 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 296 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 260 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 300 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 264 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 304 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 268 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 308 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 40
+                let v = x + position * 40 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 256).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 296).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 260).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 300).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 264).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 304).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 268).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 308).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 256 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 296 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 260 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 300 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 264 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 304 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 268 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 308 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
         do {
-            var s4 = UnsafeRawPointer(sums + 272).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 312).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 276).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 316).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 280).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 320).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 284).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 324).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 32
+            var s0 = UnsafeRawPointer(sums + 256 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 296 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 260 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 300 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 40
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
+                let v = x + position * 40 + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums + 272).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 312).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 276).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 316).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 280).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 320).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 284).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 324).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 288).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 328).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 292).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 332).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<36 {
-                let v = x + position * 40
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-            }
-            UnsafeMutableRawPointer(sums + 288).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 328).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 292).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 332).storeBytes(of: q9, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 256 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 296 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 260 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 300 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -4932,119 +4816,30 @@ extension InvertedResidual: TrainableModel {
     // expand2_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l10_expand2_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 320).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 400).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<5 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 320 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 400 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 324).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 404).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 324 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 404 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<36 {
-                let at = position * 40
+                let at = position * 40 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[336 + lane] += g0[lane]; sums[376 + lane] += gx0[lane]
-                gk[1688 + lane] += Float(gx0[lane])
-                gk[1728 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[336 + c] += g0[lane]; sums[376 + c] += gx0[lane]
+                gk[1688 + c] += Float(gx0[lane])
+                gk[1728 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[340 + lane] += g1[lane]; sums[380 + lane] += gx1[lane]
-                gk[1692 + lane] += Float(gx1[lane])
-                gk[1732 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 328).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 408).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 332).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 412).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[344 + lane] += g2[lane]; sums[384 + lane] += gx2[lane]
-                gk[1696 + lane] += Float(gx2[lane])
-                gk[1736 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[348 + lane] += g3[lane]; sums[388 + lane] += gx3[lane]
-                gk[1700 + lane] += Float(gx3[lane])
-                gk[1740 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 336).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 416).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 340).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 420).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[352 + lane] += g4[lane]; sums[392 + lane] += gx4[lane]
-                gk[1704 + lane] += Float(gx4[lane])
-                gk[1744 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[356 + lane] += g5[lane]; sums[396 + lane] += gx5[lane]
-                gk[1708 + lane] += Float(gx5[lane])
-                gk[1748 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 344).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 424).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 348).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 428).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[360 + lane] += g6[lane]; sums[400 + lane] += gx6[lane]
-                gk[1712 + lane] += Float(gx6[lane])
-                gk[1752 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[364 + lane] += g7[lane]; sums[404 + lane] += gx7[lane]
-                gk[1716 + lane] += Float(gx7[lane])
-                gk[1756 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 352).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 432).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 356).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 436).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[368 + lane] += g8[lane]; sums[408 + lane] += gx8[lane]
-                gk[1720 + lane] += Float(gx8[lane])
-                gk[1760 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[372 + lane] += g9[lane]; sums[412 + lane] += gx9[lane]
-                gk[1724 + lane] += Float(gx9[lane])
-                gk[1764 + lane] += Float(g9[lane])
+                let c = c0 + 4 + lane
+                sums[336 + c] += g1[lane]; sums[376 + c] += gx1[lane]
+                gk[1688 + c] += Float(gx1[lane])
+                gk[1728 + c] += Float(g1[lane])
             }
         }
     }
@@ -5064,50 +4859,35 @@ extension InvertedResidual: TrainableModel {
     // dilated_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l13_dilated_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 416).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 456).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 420).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 460).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 424).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 464).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 428).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 468).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 416 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 456 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 420 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 460 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 424 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 464 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 428 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 468 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 40
+                let v = x + position * 40 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 416).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 456).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 420).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 460).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 424).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 464).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 428).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 468).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 416 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 456 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 420 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 460 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 424 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 464 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 428 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 468 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
         do {
-            var s4 = UnsafeRawPointer(sums + 432).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 472).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 436).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 476).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 440).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 480).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 444).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 484).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 32
+            var s0 = UnsafeRawPointer(sums + 416 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 456 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 420 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 460 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 40
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
+                let v = x + position * 40 + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums + 432).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 472).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 436).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 476).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 440).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 480).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 444).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 484).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 448).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 488).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 452).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 492).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<36 {
-                let v = x + position * 40
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-            }
-            UnsafeMutableRawPointer(sums + 448).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 488).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 452).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 492).storeBytes(of: q9, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 416 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 456 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 420 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 460 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -5123,119 +4903,30 @@ extension InvertedResidual: TrainableModel {
     // dilated_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l13_dilated_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 520).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 600).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<5 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 520 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 600 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 524).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 604).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 524 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 604 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<36 {
-                let at = position * 40
+                let at = position * 40 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[496 + lane] += g0[lane]; sums[536 + lane] += gx0[lane]
-                gk[2888 + lane] += Float(gx0[lane])
-                gk[2928 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[496 + c] += g0[lane]; sums[536 + c] += gx0[lane]
+                gk[2888 + c] += Float(gx0[lane])
+                gk[2928 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[500 + lane] += g1[lane]; sums[540 + lane] += gx1[lane]
-                gk[2892 + lane] += Float(gx1[lane])
-                gk[2932 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 528).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 608).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 532).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 612).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[504 + lane] += g2[lane]; sums[544 + lane] += gx2[lane]
-                gk[2896 + lane] += Float(gx2[lane])
-                gk[2936 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[508 + lane] += g3[lane]; sums[548 + lane] += gx3[lane]
-                gk[2900 + lane] += Float(gx3[lane])
-                gk[2940 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 536).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 616).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 540).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 620).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[512 + lane] += g4[lane]; sums[552 + lane] += gx4[lane]
-                gk[2904 + lane] += Float(gx4[lane])
-                gk[2944 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[516 + lane] += g5[lane]; sums[556 + lane] += gx5[lane]
-                gk[2908 + lane] += Float(gx5[lane])
-                gk[2948 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 544).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 624).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 548).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 628).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[520 + lane] += g6[lane]; sums[560 + lane] += gx6[lane]
-                gk[2912 + lane] += Float(gx6[lane])
-                gk[2952 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[524 + lane] += g7[lane]; sums[564 + lane] += gx7[lane]
-                gk[2916 + lane] += Float(gx7[lane])
-                gk[2956 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 552).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 632).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 556).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 636).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 40
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[528 + lane] += g8[lane]; sums[568 + lane] += gx8[lane]
-                gk[2920 + lane] += Float(gx8[lane])
-                gk[2960 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[532 + lane] += g9[lane]; sums[572 + lane] += gx9[lane]
-                gk[2924 + lane] += Float(gx9[lane])
-                gk[2964 + lane] += Float(g9[lane])
+                let c = c0 + 4 + lane
+                sums[496 + c] += g1[lane]; sums[536 + c] += gx1[lane]
+                gk[2888 + c] += Float(gx1[lane])
+                gk[2928 + c] += Float(g1[lane])
             }
         }
     }
@@ -5256,21 +4947,22 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l16_project2_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 576).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 592).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 580).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 596).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 584).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 600).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 588).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 604).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 576 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 592 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 580 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 596 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 584 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 600 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 588 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 604 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<36 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 576).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 592).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 580).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 596).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 584).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 600).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 588).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 604).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 576 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 592 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 580 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 596 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 584 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 600 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 588 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 604 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -5286,50 +4978,30 @@ extension InvertedResidual: TrainableModel {
     // project2_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l16_project2_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 720).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 752).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 720 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 752 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 724).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 756).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 724 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 756 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<36 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[608 + lane] += g0[lane]; sums[624 + lane] += gx0[lane]
-                gk[3688 + lane] += Float(gx0[lane])
-                gk[3704 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[608 + c] += g0[lane]; sums[624 + c] += gx0[lane]
+                gk[3688 + c] += Float(gx0[lane])
+                gk[3704 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[612 + lane] += g1[lane]; sums[628 + lane] += gx1[lane]
-                gk[3692 + lane] += Float(gx1[lane])
-                gk[3708 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 728).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 760).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 732).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 764).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<36 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[616 + lane] += g2[lane]; sums[632 + lane] += gx2[lane]
-                gk[3696 + lane] += Float(gx2[lane])
-                gk[3712 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[620 + lane] += g3[lane]; sums[636 + lane] += gx3[lane]
-                gk[3700 + lane] += Float(gx3[lane])
-                gk[3716 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[608 + c] += g1[lane]; sums[624 + c] += gx1[lane]
+                gk[3688 + c] += Float(gx1[lane])
+                gk[3704 + c] += Float(g1[lane])
             }
         }
     }

@@ -2713,21 +2713,22 @@ extension ResidualBlock: TrainableModel {
     @inline(never)
     static func l2_res_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 16 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 20 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 24 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 28 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 16).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 20).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 16 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 20 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 24 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 28 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -2743,50 +2744,30 @@ extension ResidualBlock: TrainableModel {
     // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l2_res_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 32).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 32 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 36).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 36 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[32 + lane] += g0[lane]; sums[48 + lane] += gx0[lane]
-                gk[1376 + lane] += Float(gx0[lane])
-                gk[1392 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[32 + c] += g0[lane]; sums[48 + c] += gx0[lane]
+                gk[1376 + c] += Float(gx0[lane])
+                gk[1392 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[36 + lane] += g1[lane]; sums[52 + lane] += gx1[lane]
-                gk[1380 + lane] += Float(gx1[lane])
-                gk[1396 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 40).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 44).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[40 + lane] += g2[lane]; sums[56 + lane] += gx2[lane]
-                gk[1384 + lane] += Float(gx2[lane])
-                gk[1400 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[44 + lane] += g3[lane]; sums[60 + lane] += gx3[lane]
-                gk[1388 + lane] += Float(gx3[lane])
-                gk[1404 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[32 + c] += g1[lane]; sums[48 + c] += gx1[lane]
+                gk[1376 + c] += Float(gx1[lane])
+                gk[1392 + c] += Float(g1[lane])
             }
         }
     }
@@ -2807,21 +2788,22 @@ extension ResidualBlock: TrainableModel {
     @inline(never)
     static func l6_res_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 64).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 80).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 68).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 84).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 72).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 88).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 76).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 92).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 64 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 80 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 68 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 84 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 72 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 88 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 76 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 92 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 64).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 80).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 68).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 84).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 72).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 88).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 76).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 92).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 64 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 80 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 68 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 84 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 72 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 88 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 76 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 92 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -2837,50 +2819,30 @@ extension ResidualBlock: TrainableModel {
     // res_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l6_res_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 80).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 112).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 80 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 112 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 84).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 116).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 84 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 116 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[96 + lane] += g0[lane]; sums[112 + lane] += gx0[lane]
-                gk[3872 + lane] += Float(gx0[lane])
-                gk[3888 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[96 + c] += g0[lane]; sums[112 + c] += gx0[lane]
+                gk[3872 + c] += Float(gx0[lane])
+                gk[3888 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[100 + lane] += g1[lane]; sums[116 + lane] += gx1[lane]
-                gk[3876 + lane] += Float(gx1[lane])
-                gk[3892 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 88).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 120).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 92).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 124).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[104 + lane] += g2[lane]; sums[120 + lane] += gx2[lane]
-                gk[3880 + lane] += Float(gx2[lane])
-                gk[3896 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[108 + lane] += g3[lane]; sums[124 + lane] += gx3[lane]
-                gk[3884 + lane] += Float(gx3[lane])
-                gk[3900 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[96 + c] += g1[lane]; sums[112 + c] += gx1[lane]
+                gk[3872 + c] += Float(gx1[lane])
+                gk[3888 + c] += Float(g1[lane])
             }
         }
     }
@@ -2901,21 +2863,22 @@ extension ResidualBlock: TrainableModel {
     @inline(never)
     static func l7_shortcut_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 128).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 144).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 132).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 148).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 136).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 152).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 140).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 156).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 128 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 144 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 132 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 148 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 136 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 152 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 140 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 156 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 16
+                let v = x + position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 128).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 144).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 132).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 148).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 136).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 152).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 140).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 156).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 128 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 144 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 132 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 148 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 136 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 152 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 140 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 156 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -2931,50 +2894,30 @@ extension ResidualBlock: TrainableModel {
     // shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l7_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 160).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 192).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 160 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 192 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 164).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 196).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 164 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 196 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 16
+                let at = position * 16 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[160 + lane] += g0[lane]; sums[176 + lane] += gx0[lane]
-                gk[3936 + lane] += Float(gx0[lane])
-                gk[3952 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[160 + c] += g0[lane]; sums[176 + c] += gx0[lane]
+                gk[3936 + c] += Float(gx0[lane])
+                gk[3952 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[164 + lane] += g1[lane]; sums[180 + lane] += gx1[lane]
-                gk[3940 + lane] += Float(gx1[lane])
-                gk[3956 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 168).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 200).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 172).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 204).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 16
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[168 + lane] += g2[lane]; sums[184 + lane] += gx2[lane]
-                gk[3944 + lane] += Float(gx2[lane])
-                gk[3960 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[172 + lane] += g3[lane]; sums[188 + lane] += gx3[lane]
-                gk[3948 + lane] += Float(gx3[lane])
-                gk[3964 + lane] += Float(g3[lane])
+                let c = c0 + 4 + lane
+                sums[160 + c] += g1[lane]; sums[176 + c] += gx1[lane]
+                gk[3936 + c] += Float(gx1[lane])
+                gk[3952 + c] += Float(g1[lane])
             }
         }
     }

@@ -1374,12 +1374,13 @@ extension SharedBatchNorm: TrainableModel {
     @inline(never)
     static func l4_norm_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<16 {
-                let v = x + position * 4
+                let v = x + position * 4 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 4).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
     }
 
@@ -1396,17 +1397,19 @@ extension SharedBatchNorm: TrainableModel {
     @inline(never)
     static func l4_norm_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 8 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<16 {
-                let at = position * 4
+                let at = position * 4 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[8 + lane] += g0[lane]; sums[12 + lane] += gx0[lane]
-                gk[76 + lane] += Float(gx0[lane])
-                gk[80 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[8 + c] += g0[lane]; sums[12 + c] += gx0[lane]
+                gk[76 + c] += Float(gx0[lane])
+                gk[80 + c] += Float(g0[lane])
             }
         }
     }
@@ -1427,12 +1430,13 @@ extension SharedBatchNorm: TrainableModel {
     @inline(never)
     static func l5_norm_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 16 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 20 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<16 {
-                let v = x + position * 4
+                let v = x + position * 4 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
             }
-            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 20).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 16 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 20 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
     }
 
@@ -1449,17 +1453,19 @@ extension SharedBatchNorm: TrainableModel {
     @inline(never)
     static func l5_norm_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 28).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 20 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 28 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<16 {
-                let at = position * 4
+                let at = position * 4 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[24 + lane] += g0[lane]; sums[28 + lane] += gx0[lane]
-                gk[76 + lane] += Float(gx0[lane])
-                gk[80 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[24 + c] += g0[lane]; sums[28 + c] += gx0[lane]
+                gk[76 + c] += Float(gx0[lane])
+                gk[80 + c] += Float(g0[lane])
             }
         }
     }

@@ -3793,39 +3793,23 @@ extension SmallOutputs: TrainableModel {
     // stem_bn: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l1_stem_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 32 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 36 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 40 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 44 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<256 {
-                let v = x + position * 32
+                let v = x + position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 32).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 36).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 48).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 52).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 56).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 60).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<256 {
-                let v = x + position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 48).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 52).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 24).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 56).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 28).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 60).storeBytes(of: q7, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 32 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 36 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -3841,96 +3825,30 @@ extension SmallOutputs: TrainableModel {
     // stem_bn: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_stem_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 64).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 64 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 68).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 68 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<256 {
-                let at = position * 32
+                let at = position * 32 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[64 + lane] += g0[lane]; sums[96 + lane] += gx0[lane]
-                gk[4640 + lane] += Float(gx0[lane])
-                gk[4672 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[64 + c] += g0[lane]; sums[96 + c] += gx0[lane]
+                gk[4640 + c] += Float(gx0[lane])
+                gk[4672 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[68 + lane] += g1[lane]; sums[100 + lane] += gx1[lane]
-                gk[4644 + lane] += Float(gx1[lane])
-                gk[4676 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 72).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 76).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[72 + lane] += g2[lane]; sums[104 + lane] += gx2[lane]
-                gk[4648 + lane] += Float(gx2[lane])
-                gk[4680 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[76 + lane] += g3[lane]; sums[108 + lane] += gx3[lane]
-                gk[4652 + lane] += Float(gx3[lane])
-                gk[4684 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 80).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 84).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[80 + lane] += g4[lane]; sums[112 + lane] += gx4[lane]
-                gk[4656 + lane] += Float(gx4[lane])
-                gk[4688 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[84 + lane] += g5[lane]; sums[116 + lane] += gx5[lane]
-                gk[4660 + lane] += Float(gx5[lane])
-                gk[4692 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 24).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 88).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 28).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 92).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<256 {
-                let at = position * 32
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[88 + lane] += g6[lane]; sums[120 + lane] += gx6[lane]
-                gk[4664 + lane] += Float(gx6[lane])
-                gk[4696 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[92 + lane] += g7[lane]; sums[124 + lane] += gx7[lane]
-                gk[4668 + lane] += Float(gx7[lane])
-                gk[4700 + lane] += Float(g7[lane])
+                let c = c0 + 4 + lane
+                sums[64 + c] += g1[lane]; sums[96 + c] += gx1[lane]
+                gk[4640 + c] += Float(gx1[lane])
+                gk[4672 + c] += Float(g1[lane])
             }
         }
     }
@@ -3950,73 +3868,23 @@ extension SmallOutputs: TrainableModel {
     // reduce_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
     @inline(never)
     static func l4_reduce_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums + 128).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 192).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 132).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 196).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 136).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 200).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 140).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 204).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 128 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 192 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 132 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 196 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 136 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 200 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 140 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 204 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<64 {
-                let v = x + position * 64
+                let v = x + position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums + 128).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 192).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 132).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 196).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 136).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 200).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 140).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 204).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 144).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 208).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 148).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 212).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 152).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 216).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 156).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 220).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 144).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 208).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 148).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 212).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 152).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 216).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 156).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 220).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 160).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 224).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 164).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 228).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 168).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 232).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 172).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 236).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 160).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 224).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 164).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 228).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 168).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 232).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 172).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 236).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 176).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 240).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 180).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 244).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 184).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 248).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 188).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 252).loadUnaligned(as: SIMD4<Double>.self)
-            for position in 0..<64 {
-                let v = x + position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 176).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 240).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 180).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 244).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 184).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 248).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 188).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 252).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 128 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 192 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 132 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 196 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 136 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 200 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 140 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 204 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
     }
 
@@ -4032,188 +3900,30 @@ extension SmallOutputs: TrainableModel {
     // reduce_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_reduce_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s + 160).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 288).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 160 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 288 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 164).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 292).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 164 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 292 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<64 {
-                let at = position * 64
+                let at = position * 64 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[256 + lane] += g0[lane]; sums[320 + lane] += gx0[lane]
-                gk[23200 + lane] += Float(gx0[lane])
-                gk[23264 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[256 + c] += g0[lane]; sums[320 + c] += gx0[lane]
+                gk[23200 + c] += Float(gx0[lane])
+                gk[23264 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[260 + lane] += g1[lane]; sums[324 + lane] += gx1[lane]
-                gk[23204 + lane] += Float(gx1[lane])
-                gk[23268 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 168).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 296).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 172).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 300).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[264 + lane] += g2[lane]; sums[328 + lane] += gx2[lane]
-                gk[23208 + lane] += Float(gx2[lane])
-                gk[23272 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[268 + lane] += g3[lane]; sums[332 + lane] += gx3[lane]
-                gk[23212 + lane] += Float(gx3[lane])
-                gk[23276 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 176).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 304).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 180).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 308).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[272 + lane] += g4[lane]; sums[336 + lane] += gx4[lane]
-                gk[23216 + lane] += Float(gx4[lane])
-                gk[23280 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[276 + lane] += g5[lane]; sums[340 + lane] += gx5[lane]
-                gk[23220 + lane] += Float(gx5[lane])
-                gk[23284 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 184).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 312).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 188).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 316).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[280 + lane] += g6[lane]; sums[344 + lane] += gx6[lane]
-                gk[23224 + lane] += Float(gx6[lane])
-                gk[23288 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[284 + lane] += g7[lane]; sums[348 + lane] += gx7[lane]
-                gk[23228 + lane] += Float(gx7[lane])
-                gk[23292 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 192).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 320).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 196).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 324).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[288 + lane] += g8[lane]; sums[352 + lane] += gx8[lane]
-                gk[23232 + lane] += Float(gx8[lane])
-                gk[23296 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[292 + lane] += g9[lane]; sums[356 + lane] += gx9[lane]
-                gk[23236 + lane] += Float(gx9[lane])
-                gk[23300 + lane] += Float(g9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 200).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 328).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 204).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 332).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[296 + lane] += g10[lane]; sums[360 + lane] += gx10[lane]
-                gk[23240 + lane] += Float(gx10[lane])
-                gk[23304 + lane] += Float(g10[lane])
-            }
-            for lane in 0..<4 {
-                sums[300 + lane] += g11[lane]; sums[364 + lane] += gx11[lane]
-                gk[23244 + lane] += Float(gx11[lane])
-                gk[23308 + lane] += Float(g11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 208).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 336).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 212).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 340).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[304 + lane] += g12[lane]; sums[368 + lane] += gx12[lane]
-                gk[23248 + lane] += Float(gx12[lane])
-                gk[23312 + lane] += Float(g12[lane])
-            }
-            for lane in 0..<4 {
-                sums[308 + lane] += g13[lane]; sums[372 + lane] += gx13[lane]
-                gk[23252 + lane] += Float(gx13[lane])
-                gk[23316 + lane] += Float(g13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 216).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 344).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 220).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 348).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            for position in 0..<64 {
-                let at = position * 64
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[312 + lane] += g14[lane]; sums[376 + lane] += gx14[lane]
-                gk[23256 + lane] += Float(gx14[lane])
-                gk[23320 + lane] += Float(g14[lane])
-            }
-            for lane in 0..<4 {
-                sums[316 + lane] += g15[lane]; sums[380 + lane] += gx15[lane]
-                gk[23260 + lane] += Float(gx15[lane])
-                gk[23324 + lane] += Float(g15[lane])
+                let c = c0 + 4 + lane
+                sums[256 + c] += g1[lane]; sums[320 + c] += gx1[lane]
+                gk[23200 + c] += Float(gx1[lane])
+                gk[23264 + c] += Float(g1[lane])
             }
         }
     }

@@ -484,73 +484,23 @@ extension Random000: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
     @inline(never)
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 65).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 69).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 73).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 77).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<4 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 65 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 69 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 73 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 77 + c0).loadUnaligned(as: SIMD4<Double>.self)
             do {
-                let v = x
+                let v = x + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 65).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 69).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 73).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 77).storeBytes(of: q3, as: SIMD4<Double>.self)
-        }
-        do {
-            var s4 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 81).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 85).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 89).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 93).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
-            }
-            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 81).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 85).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 24).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 89).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 28).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 93).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 97).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 101).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 105).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 109).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 32).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 97).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 36).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 101).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 40).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 105).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 44).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 109).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 48).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 113).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 52).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 117).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 56).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 121).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 60).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 125).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 48).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 113).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 52).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 117).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 56).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 121).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 60).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 125).storeBytes(of: q15, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 65 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 69 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 73 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 77 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
         do {
             let v = x
@@ -570,172 +520,28 @@ extension Random000: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 130).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 130 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 134).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 134 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             do {
-                let at = 0
+                let at = 0 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[130 + lane] += g0[lane]; sums[195 + lane] += gx0[lane]
-                gk[390 + lane] += Float(gx0[lane])
+                let c = c0 + lane
+                sums[130 + c] += g0[lane]; sums[195 + c] += gx0[lane]
+                gk[390 + c] += Float(gx0[lane])
             }
             for lane in 0..<4 {
-                sums[134 + lane] += g1[lane]; sums[199 + lane] += gx1[lane]
-                gk[394 + lane] += Float(gx1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 138).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 142).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[138 + lane] += g2[lane]; sums[203 + lane] += gx2[lane]
-                gk[398 + lane] += Float(gx2[lane])
-            }
-            for lane in 0..<4 {
-                sums[142 + lane] += g3[lane]; sums[207 + lane] += gx3[lane]
-                gk[402 + lane] += Float(gx3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 146).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 150).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[146 + lane] += g4[lane]; sums[211 + lane] += gx4[lane]
-                gk[406 + lane] += Float(gx4[lane])
-            }
-            for lane in 0..<4 {
-                sums[150 + lane] += g5[lane]; sums[215 + lane] += gx5[lane]
-                gk[410 + lane] += Float(gx5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 24).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 154).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 28).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 158).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[154 + lane] += g6[lane]; sums[219 + lane] += gx6[lane]
-                gk[414 + lane] += Float(gx6[lane])
-            }
-            for lane in 0..<4 {
-                sums[158 + lane] += g7[lane]; sums[223 + lane] += gx7[lane]
-                gk[418 + lane] += Float(gx7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 32).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 162).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 36).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 166).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[162 + lane] += g8[lane]; sums[227 + lane] += gx8[lane]
-                gk[422 + lane] += Float(gx8[lane])
-            }
-            for lane in 0..<4 {
-                sums[166 + lane] += g9[lane]; sums[231 + lane] += gx9[lane]
-                gk[426 + lane] += Float(gx9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 40).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 170).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 44).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 174).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[170 + lane] += g10[lane]; sums[235 + lane] += gx10[lane]
-                gk[430 + lane] += Float(gx10[lane])
-            }
-            for lane in 0..<4 {
-                sums[174 + lane] += g11[lane]; sums[239 + lane] += gx11[lane]
-                gk[434 + lane] += Float(gx11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 48).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 178).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 52).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 182).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[178 + lane] += g12[lane]; sums[243 + lane] += gx12[lane]
-                gk[438 + lane] += Float(gx12[lane])
-            }
-            for lane in 0..<4 {
-                sums[182 + lane] += g13[lane]; sums[247 + lane] += gx13[lane]
-                gk[442 + lane] += Float(gx13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 56).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 186).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 60).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 190).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[186 + lane] += g14[lane]; sums[251 + lane] += gx14[lane]
-                gk[446 + lane] += Float(gx14[lane])
-            }
-            for lane in 0..<4 {
-                sums[190 + lane] += g15[lane]; sums[255 + lane] += gx15[lane]
-                gk[450 + lane] += Float(gx15[lane])
+                let c = c0 + 4 + lane
+                sums[130 + c] += g1[lane]; sums[195 + c] += gx1[lane]
+                gk[390 + c] += Float(gx1[lane])
             }
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in

@@ -487,18 +487,19 @@ extension Random025: TrainableModel {
     @inline(never)
     static func l2_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 13).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 17).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 21).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 13 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 17 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 21 + c0).loadUnaligned(as: SIMD4<Double>.self)
             do {
-                let v = x
+                let v = x + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 13).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 17).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 21).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 13 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 17 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 21 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
         }
         do {
             let v = x
@@ -519,37 +520,42 @@ extension Random025: TrainableModel {
     @inline(never)
     static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 26).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 26 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 30).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 30 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             do {
-                let at = 0
+                let at = 0 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[26 + lane] += g0[lane]; sums[39 + lane] += gx0[lane]
-                gk[338 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[26 + c] += g0[lane]; sums[39 + c] += gx0[lane]
+                gk[338 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[30 + lane] += g1[lane]; sums[43 + lane] += gx1[lane]
-                gk[342 + lane] += Float(g1[lane])
+                let c = c0 + 4 + lane
+                sums[26 + c] += g1[lane]; sums[39 + c] += gx1[lane]
+                gk[338 + c] += Float(g1[lane])
             }
         }
         do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 34).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
+            let c0 = 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 26 + c0).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             do {
-                let at = 0
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
+                let at = 0 + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[34 + lane] += g2[lane]; sums[47 + lane] += gx2[lane]
-                gk[346 + lane] += Float(g2[lane])
+                let c = c0 + lane
+                sums[26 + c] += g0[lane]; sums[39 + c] += gx0[lane]
+                gk[338 + c] += Float(g0[lane])
             }
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in

@@ -934,50 +934,35 @@ extension Random027: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
     @inline(never)
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 48).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 52).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<2 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 40 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 44 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 48 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 52 + c0).loadUnaligned(as: SIMD4<Double>.self)
             do {
-                let v = x
+                let v = x + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 48).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 52).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 48 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 52 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
         do {
-            var s4 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 56).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 60).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 64).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 68).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 32
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 40 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 44 + c0).loadUnaligned(as: SIMD4<Double>.self)
             do {
-                let v = x
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
+                let v = x + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
+                let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 56).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 60).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 24).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 64).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 28).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 68).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 72).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 76).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-            }
-            UnsafeMutableRawPointer(sums + 32).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 72).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 36).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 76).storeBytes(of: q9, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 40 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 44 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -993,119 +978,30 @@ extension Random027: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 80).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<5 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 80 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 84).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 84 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             do {
-                let at = 0
+                let at = 0 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[80 + lane] += g0[lane]; sums[120 + lane] += gx0[lane]
-                gk[1200 + lane] += Float(gx0[lane])
-                gk[1240 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[80 + c] += g0[lane]; sums[120 + c] += gx0[lane]
+                gk[1200 + c] += Float(gx0[lane])
+                gk[1240 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[84 + lane] += g1[lane]; sums[124 + lane] += gx1[lane]
-                gk[1204 + lane] += Float(gx1[lane])
-                gk[1244 + lane] += Float(g1[lane])
-            }
-        }
-        do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 88).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 92).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
-            }
-            for lane in 0..<4 {
-                sums[88 + lane] += g2[lane]; sums[128 + lane] += gx2[lane]
-                gk[1208 + lane] += Float(gx2[lane])
-                gk[1248 + lane] += Float(g2[lane])
-            }
-            for lane in 0..<4 {
-                sums[92 + lane] += g3[lane]; sums[132 + lane] += gx3[lane]
-                gk[1212 + lane] += Float(gx3[lane])
-                gk[1252 + lane] += Float(g3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 96).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 100).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[96 + lane] += g4[lane]; sums[136 + lane] += gx4[lane]
-                gk[1216 + lane] += Float(gx4[lane])
-                gk[1256 + lane] += Float(g4[lane])
-            }
-            for lane in 0..<4 {
-                sums[100 + lane] += g5[lane]; sums[140 + lane] += gx5[lane]
-                gk[1220 + lane] += Float(gx5[lane])
-                gk[1260 + lane] += Float(g5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 24).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 104).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 28).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 108).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[104 + lane] += g6[lane]; sums[144 + lane] += gx6[lane]
-                gk[1224 + lane] += Float(gx6[lane])
-                gk[1264 + lane] += Float(g6[lane])
-            }
-            for lane in 0..<4 {
-                sums[108 + lane] += g7[lane]; sums[148 + lane] += gx7[lane]
-                gk[1228 + lane] += Float(gx7[lane])
-                gk[1268 + lane] += Float(g7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 32).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 112).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 36).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 116).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[112 + lane] += g8[lane]; sums[152 + lane] += gx8[lane]
-                gk[1232 + lane] += Float(gx8[lane])
-                gk[1272 + lane] += Float(g8[lane])
-            }
-            for lane in 0..<4 {
-                sums[116 + lane] += g9[lane]; sums[156 + lane] += gx9[lane]
-                gk[1236 + lane] += Float(gx9[lane])
-                gk[1276 + lane] += Float(g9[lane])
+                let c = c0 + 4 + lane
+                sums[80 + c] += g1[lane]; sums[120 + c] += gx1[lane]
+                gk[1200 + c] += Float(gx1[lane])
+                gk[1240 + c] += Float(g1[lane])
             }
         }
     }

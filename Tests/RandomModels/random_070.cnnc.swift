@@ -808,149 +808,32 @@ extension Random070: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
     @inline(never)
     static func l2_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 132).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 136).loadUnaligned(as: SIMD4<Double>.self)
-            var s2 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 140).loadUnaligned(as: SIMD4<Double>.self)
-            var s3 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 144).loadUnaligned(as: SIMD4<Double>.self)
+        for pass in 0..<8 {
+            let c0 = pass * 16
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 132 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 136 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s2 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self), q2 = UnsafeRawPointer(sums + 140 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s3 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self), q3 = UnsafeRawPointer(sums + 144 + c0).loadUnaligned(as: SIMD4<Double>.self)
             do {
-                let v = x
+                let v = x + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
                 let d2 = SIMD4<Double>(UnsafeRawPointer(v + 8).loadUnaligned(as: SIMD4<Float>.self)); s2 += d2; q2 += d2 * d2
                 let d3 = SIMD4<Double>(UnsafeRawPointer(v + 12).loadUnaligned(as: SIMD4<Float>.self)); s3 += d3; q3 += d3 * d3
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 132).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 136).storeBytes(of: q1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 8).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 140).storeBytes(of: q2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 12).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 144).storeBytes(of: q3, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 132 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 136 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: s2, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 140 + c0).storeBytes(of: q2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: s3, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 144 + c0).storeBytes(of: q3, as: SIMD4<Double>.self)
         }
         do {
-            var s4 = UnsafeRawPointer(sums + 16).loadUnaligned(as: SIMD4<Double>.self), q4 = UnsafeRawPointer(sums + 148).loadUnaligned(as: SIMD4<Double>.self)
-            var s5 = UnsafeRawPointer(sums + 20).loadUnaligned(as: SIMD4<Double>.self), q5 = UnsafeRawPointer(sums + 152).loadUnaligned(as: SIMD4<Double>.self)
-            var s6 = UnsafeRawPointer(sums + 24).loadUnaligned(as: SIMD4<Double>.self), q6 = UnsafeRawPointer(sums + 156).loadUnaligned(as: SIMD4<Double>.self)
-            var s7 = UnsafeRawPointer(sums + 28).loadUnaligned(as: SIMD4<Double>.self), q7 = UnsafeRawPointer(sums + 160).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 128
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 132 + c0).loadUnaligned(as: SIMD4<Double>.self)
             do {
-                let v = x
-                let d4 = SIMD4<Double>(UnsafeRawPointer(v + 16).loadUnaligned(as: SIMD4<Float>.self)); s4 += d4; q4 += d4 * d4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(v + 20).loadUnaligned(as: SIMD4<Float>.self)); s5 += d5; q5 += d5 * d5
-                let d6 = SIMD4<Double>(UnsafeRawPointer(v + 24).loadUnaligned(as: SIMD4<Float>.self)); s6 += d6; q6 += d6 * d6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(v + 28).loadUnaligned(as: SIMD4<Float>.self)); s7 += d7; q7 += d7 * d7
+                let v = x + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
             }
-            UnsafeMutableRawPointer(sums + 16).storeBytes(of: s4, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 148).storeBytes(of: q4, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 20).storeBytes(of: s5, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 152).storeBytes(of: q5, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 24).storeBytes(of: s6, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 156).storeBytes(of: q6, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 28).storeBytes(of: s7, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 160).storeBytes(of: q7, as: SIMD4<Double>.self)
-        }
-        do {
-            var s8 = UnsafeRawPointer(sums + 32).loadUnaligned(as: SIMD4<Double>.self), q8 = UnsafeRawPointer(sums + 164).loadUnaligned(as: SIMD4<Double>.self)
-            var s9 = UnsafeRawPointer(sums + 36).loadUnaligned(as: SIMD4<Double>.self), q9 = UnsafeRawPointer(sums + 168).loadUnaligned(as: SIMD4<Double>.self)
-            var s10 = UnsafeRawPointer(sums + 40).loadUnaligned(as: SIMD4<Double>.self), q10 = UnsafeRawPointer(sums + 172).loadUnaligned(as: SIMD4<Double>.self)
-            var s11 = UnsafeRawPointer(sums + 44).loadUnaligned(as: SIMD4<Double>.self), q11 = UnsafeRawPointer(sums + 176).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d8 = SIMD4<Double>(UnsafeRawPointer(v + 32).loadUnaligned(as: SIMD4<Float>.self)); s8 += d8; q8 += d8 * d8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(v + 36).loadUnaligned(as: SIMD4<Float>.self)); s9 += d9; q9 += d9 * d9
-                let d10 = SIMD4<Double>(UnsafeRawPointer(v + 40).loadUnaligned(as: SIMD4<Float>.self)); s10 += d10; q10 += d10 * d10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(v + 44).loadUnaligned(as: SIMD4<Float>.self)); s11 += d11; q11 += d11 * d11
-            }
-            UnsafeMutableRawPointer(sums + 32).storeBytes(of: s8, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 164).storeBytes(of: q8, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 36).storeBytes(of: s9, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 168).storeBytes(of: q9, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 40).storeBytes(of: s10, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 172).storeBytes(of: q10, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 44).storeBytes(of: s11, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 176).storeBytes(of: q11, as: SIMD4<Double>.self)
-        }
-        do {
-            var s12 = UnsafeRawPointer(sums + 48).loadUnaligned(as: SIMD4<Double>.self), q12 = UnsafeRawPointer(sums + 180).loadUnaligned(as: SIMD4<Double>.self)
-            var s13 = UnsafeRawPointer(sums + 52).loadUnaligned(as: SIMD4<Double>.self), q13 = UnsafeRawPointer(sums + 184).loadUnaligned(as: SIMD4<Double>.self)
-            var s14 = UnsafeRawPointer(sums + 56).loadUnaligned(as: SIMD4<Double>.self), q14 = UnsafeRawPointer(sums + 188).loadUnaligned(as: SIMD4<Double>.self)
-            var s15 = UnsafeRawPointer(sums + 60).loadUnaligned(as: SIMD4<Double>.self), q15 = UnsafeRawPointer(sums + 192).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d12 = SIMD4<Double>(UnsafeRawPointer(v + 48).loadUnaligned(as: SIMD4<Float>.self)); s12 += d12; q12 += d12 * d12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(v + 52).loadUnaligned(as: SIMD4<Float>.self)); s13 += d13; q13 += d13 * d13
-                let d14 = SIMD4<Double>(UnsafeRawPointer(v + 56).loadUnaligned(as: SIMD4<Float>.self)); s14 += d14; q14 += d14 * d14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(v + 60).loadUnaligned(as: SIMD4<Float>.self)); s15 += d15; q15 += d15 * d15
-            }
-            UnsafeMutableRawPointer(sums + 48).storeBytes(of: s12, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 180).storeBytes(of: q12, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 52).storeBytes(of: s13, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 184).storeBytes(of: q13, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 56).storeBytes(of: s14, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 188).storeBytes(of: q14, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 60).storeBytes(of: s15, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 192).storeBytes(of: q15, as: SIMD4<Double>.self)
-        }
-        do {
-            var s16 = UnsafeRawPointer(sums + 64).loadUnaligned(as: SIMD4<Double>.self), q16 = UnsafeRawPointer(sums + 196).loadUnaligned(as: SIMD4<Double>.self)
-            var s17 = UnsafeRawPointer(sums + 68).loadUnaligned(as: SIMD4<Double>.self), q17 = UnsafeRawPointer(sums + 200).loadUnaligned(as: SIMD4<Double>.self)
-            var s18 = UnsafeRawPointer(sums + 72).loadUnaligned(as: SIMD4<Double>.self), q18 = UnsafeRawPointer(sums + 204).loadUnaligned(as: SIMD4<Double>.self)
-            var s19 = UnsafeRawPointer(sums + 76).loadUnaligned(as: SIMD4<Double>.self), q19 = UnsafeRawPointer(sums + 208).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d16 = SIMD4<Double>(UnsafeRawPointer(v + 64).loadUnaligned(as: SIMD4<Float>.self)); s16 += d16; q16 += d16 * d16
-                let d17 = SIMD4<Double>(UnsafeRawPointer(v + 68).loadUnaligned(as: SIMD4<Float>.self)); s17 += d17; q17 += d17 * d17
-                let d18 = SIMD4<Double>(UnsafeRawPointer(v + 72).loadUnaligned(as: SIMD4<Float>.self)); s18 += d18; q18 += d18 * d18
-                let d19 = SIMD4<Double>(UnsafeRawPointer(v + 76).loadUnaligned(as: SIMD4<Float>.self)); s19 += d19; q19 += d19 * d19
-            }
-            UnsafeMutableRawPointer(sums + 64).storeBytes(of: s16, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 196).storeBytes(of: q16, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 68).storeBytes(of: s17, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 200).storeBytes(of: q17, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 72).storeBytes(of: s18, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 204).storeBytes(of: q18, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 76).storeBytes(of: s19, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 208).storeBytes(of: q19, as: SIMD4<Double>.self)
-        }
-        do {
-            var s20 = UnsafeRawPointer(sums + 80).loadUnaligned(as: SIMD4<Double>.self), q20 = UnsafeRawPointer(sums + 212).loadUnaligned(as: SIMD4<Double>.self)
-            var s21 = UnsafeRawPointer(sums + 84).loadUnaligned(as: SIMD4<Double>.self), q21 = UnsafeRawPointer(sums + 216).loadUnaligned(as: SIMD4<Double>.self)
-            var s22 = UnsafeRawPointer(sums + 88).loadUnaligned(as: SIMD4<Double>.self), q22 = UnsafeRawPointer(sums + 220).loadUnaligned(as: SIMD4<Double>.self)
-            var s23 = UnsafeRawPointer(sums + 92).loadUnaligned(as: SIMD4<Double>.self), q23 = UnsafeRawPointer(sums + 224).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d20 = SIMD4<Double>(UnsafeRawPointer(v + 80).loadUnaligned(as: SIMD4<Float>.self)); s20 += d20; q20 += d20 * d20
-                let d21 = SIMD4<Double>(UnsafeRawPointer(v + 84).loadUnaligned(as: SIMD4<Float>.self)); s21 += d21; q21 += d21 * d21
-                let d22 = SIMD4<Double>(UnsafeRawPointer(v + 88).loadUnaligned(as: SIMD4<Float>.self)); s22 += d22; q22 += d22 * d22
-                let d23 = SIMD4<Double>(UnsafeRawPointer(v + 92).loadUnaligned(as: SIMD4<Float>.self)); s23 += d23; q23 += d23 * d23
-            }
-            UnsafeMutableRawPointer(sums + 80).storeBytes(of: s20, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 212).storeBytes(of: q20, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 84).storeBytes(of: s21, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 216).storeBytes(of: q21, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 88).storeBytes(of: s22, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 220).storeBytes(of: q22, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 92).storeBytes(of: s23, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 224).storeBytes(of: q23, as: SIMD4<Double>.self)
-        }
-        do {
-            var s24 = UnsafeRawPointer(sums + 96).loadUnaligned(as: SIMD4<Double>.self), q24 = UnsafeRawPointer(sums + 228).loadUnaligned(as: SIMD4<Double>.self)
-            var s25 = UnsafeRawPointer(sums + 100).loadUnaligned(as: SIMD4<Double>.self), q25 = UnsafeRawPointer(sums + 232).loadUnaligned(as: SIMD4<Double>.self)
-            var s26 = UnsafeRawPointer(sums + 104).loadUnaligned(as: SIMD4<Double>.self), q26 = UnsafeRawPointer(sums + 236).loadUnaligned(as: SIMD4<Double>.self)
-            var s27 = UnsafeRawPointer(sums + 108).loadUnaligned(as: SIMD4<Double>.self), q27 = UnsafeRawPointer(sums + 240).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d24 = SIMD4<Double>(UnsafeRawPointer(v + 96).loadUnaligned(as: SIMD4<Float>.self)); s24 += d24; q24 += d24 * d24
-                let d25 = SIMD4<Double>(UnsafeRawPointer(v + 100).loadUnaligned(as: SIMD4<Float>.self)); s25 += d25; q25 += d25 * d25
-                let d26 = SIMD4<Double>(UnsafeRawPointer(v + 104).loadUnaligned(as: SIMD4<Float>.self)); s26 += d26; q26 += d26 * d26
-                let d27 = SIMD4<Double>(UnsafeRawPointer(v + 108).loadUnaligned(as: SIMD4<Float>.self)); s27 += d27; q27 += d27 * d27
-            }
-            UnsafeMutableRawPointer(sums + 96).storeBytes(of: s24, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 228).storeBytes(of: q24, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 100).storeBytes(of: s25, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 232).storeBytes(of: q25, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 104).storeBytes(of: s26, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 236).storeBytes(of: q26, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 108).storeBytes(of: s27, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 240).storeBytes(of: q27, as: SIMD4<Double>.self)
-        }
-        do {
-            var s28 = UnsafeRawPointer(sums + 112).loadUnaligned(as: SIMD4<Double>.self), q28 = UnsafeRawPointer(sums + 244).loadUnaligned(as: SIMD4<Double>.self)
-            var s29 = UnsafeRawPointer(sums + 116).loadUnaligned(as: SIMD4<Double>.self), q29 = UnsafeRawPointer(sums + 248).loadUnaligned(as: SIMD4<Double>.self)
-            var s30 = UnsafeRawPointer(sums + 120).loadUnaligned(as: SIMD4<Double>.self), q30 = UnsafeRawPointer(sums + 252).loadUnaligned(as: SIMD4<Double>.self)
-            var s31 = UnsafeRawPointer(sums + 124).loadUnaligned(as: SIMD4<Double>.self), q31 = UnsafeRawPointer(sums + 256).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d28 = SIMD4<Double>(UnsafeRawPointer(v + 112).loadUnaligned(as: SIMD4<Float>.self)); s28 += d28; q28 += d28 * d28
-                let d29 = SIMD4<Double>(UnsafeRawPointer(v + 116).loadUnaligned(as: SIMD4<Float>.self)); s29 += d29; q29 += d29 * d29
-                let d30 = SIMD4<Double>(UnsafeRawPointer(v + 120).loadUnaligned(as: SIMD4<Float>.self)); s30 += d30; q30 += d30 * d30
-                let d31 = SIMD4<Double>(UnsafeRawPointer(v + 124).loadUnaligned(as: SIMD4<Float>.self)); s31 += d31; q31 += d31 * d31
-            }
-            UnsafeMutableRawPointer(sums + 112).storeBytes(of: s28, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 244).storeBytes(of: q28, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 116).storeBytes(of: s29, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 248).storeBytes(of: q29, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 120).storeBytes(of: s30, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 252).storeBytes(of: q30, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 124).storeBytes(of: s31, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 256).storeBytes(of: q31, as: SIMD4<Double>.self)
-        }
-        do {
-            var s32 = UnsafeRawPointer(sums + 128).loadUnaligned(as: SIMD4<Double>.self), q32 = UnsafeRawPointer(sums + 260).loadUnaligned(as: SIMD4<Double>.self)
-            do {
-                let v = x
-                let d32 = SIMD4<Double>(UnsafeRawPointer(v + 128).loadUnaligned(as: SIMD4<Float>.self)); s32 += d32; q32 += d32 * d32
-            }
-            UnsafeMutableRawPointer(sums + 128).storeBytes(of: s32, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 260).storeBytes(of: q32, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 132 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
     }
 
@@ -966,353 +849,43 @@ extension Random070: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 264).loadUnaligned(as: SIMD4<Float>.self)
+        for pass in 0..<16 {
+            let c0 = pass * 8
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 264 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 268).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 268 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             do {
-                let at = 0
+                let at = 0 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[264 + lane] += g0[lane]; sums[396 + lane] += gx0[lane]
-                gk[1056 + lane] += Float(gx0[lane])
+                let c = c0 + lane
+                sums[264 + c] += g0[lane]; sums[396 + c] += gx0[lane]
+                gk[1056 + c] += Float(gx0[lane])
             }
             for lane in 0..<4 {
-                sums[268 + lane] += g1[lane]; sums[400 + lane] += gx1[lane]
-                gk[1060 + lane] += Float(gx1[lane])
+                let c = c0 + 4 + lane
+                sums[264 + c] += g1[lane]; sums[396 + c] += gx1[lane]
+                gk[1056 + c] += Float(gx1[lane])
             }
         }
         do {
-            let mean2 = UnsafeRawPointer(s + 8).loadUnaligned(as: SIMD4<Float>.self), inverse2 = UnsafeRawPointer(s + 272).loadUnaligned(as: SIMD4<Float>.self)
-            var g2 = SIMD4<Double>(), gx2 = SIMD4<Double>()
-            let mean3 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self), inverse3 = UnsafeRawPointer(s + 276).loadUnaligned(as: SIMD4<Float>.self)
-            var g3 = SIMD4<Double>(), gx3 = SIMD4<Double>()
+            let c0 = 128
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 264 + c0).loadUnaligned(as: SIMD4<Float>.self)
+            var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             do {
-                let at = 0
-                let d2 = SIMD4<Double>(UnsafeRawPointer(dy + at + 8).loadUnaligned(as: SIMD4<Float>.self)), n2 = SIMD4<Double>((UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD4<Float>.self) - mean2) * inverse2)
-                g2 += d2; gx2 += d2 * n2
-                let d3 = SIMD4<Double>(UnsafeRawPointer(dy + at + 12).loadUnaligned(as: SIMD4<Float>.self)), n3 = SIMD4<Double>((UnsafeRawPointer(x + at + 12).loadUnaligned(as: SIMD4<Float>.self) - mean3) * inverse3)
-                g3 += d3; gx3 += d3 * n3
+                let at = 0 + c0
+                let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
+                g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[272 + lane] += g2[lane]; sums[404 + lane] += gx2[lane]
-                gk[1064 + lane] += Float(gx2[lane])
-            }
-            for lane in 0..<4 {
-                sums[276 + lane] += g3[lane]; sums[408 + lane] += gx3[lane]
-                gk[1068 + lane] += Float(gx3[lane])
-            }
-        }
-        do {
-            let mean4 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self), inverse4 = UnsafeRawPointer(s + 280).loadUnaligned(as: SIMD4<Float>.self)
-            var g4 = SIMD4<Double>(), gx4 = SIMD4<Double>()
-            let mean5 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self), inverse5 = UnsafeRawPointer(s + 284).loadUnaligned(as: SIMD4<Float>.self)
-            var g5 = SIMD4<Double>(), gx5 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d4 = SIMD4<Double>(UnsafeRawPointer(dy + at + 16).loadUnaligned(as: SIMD4<Float>.self)), n4 = SIMD4<Double>((UnsafeRawPointer(x + at + 16).loadUnaligned(as: SIMD4<Float>.self) - mean4) * inverse4)
-                g4 += d4; gx4 += d4 * n4
-                let d5 = SIMD4<Double>(UnsafeRawPointer(dy + at + 20).loadUnaligned(as: SIMD4<Float>.self)), n5 = SIMD4<Double>((UnsafeRawPointer(x + at + 20).loadUnaligned(as: SIMD4<Float>.self) - mean5) * inverse5)
-                g5 += d5; gx5 += d5 * n5
-            }
-            for lane in 0..<4 {
-                sums[280 + lane] += g4[lane]; sums[412 + lane] += gx4[lane]
-                gk[1072 + lane] += Float(gx4[lane])
-            }
-            for lane in 0..<4 {
-                sums[284 + lane] += g5[lane]; sums[416 + lane] += gx5[lane]
-                gk[1076 + lane] += Float(gx5[lane])
-            }
-        }
-        do {
-            let mean6 = UnsafeRawPointer(s + 24).loadUnaligned(as: SIMD4<Float>.self), inverse6 = UnsafeRawPointer(s + 288).loadUnaligned(as: SIMD4<Float>.self)
-            var g6 = SIMD4<Double>(), gx6 = SIMD4<Double>()
-            let mean7 = UnsafeRawPointer(s + 28).loadUnaligned(as: SIMD4<Float>.self), inverse7 = UnsafeRawPointer(s + 292).loadUnaligned(as: SIMD4<Float>.self)
-            var g7 = SIMD4<Double>(), gx7 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d6 = SIMD4<Double>(UnsafeRawPointer(dy + at + 24).loadUnaligned(as: SIMD4<Float>.self)), n6 = SIMD4<Double>((UnsafeRawPointer(x + at + 24).loadUnaligned(as: SIMD4<Float>.self) - mean6) * inverse6)
-                g6 += d6; gx6 += d6 * n6
-                let d7 = SIMD4<Double>(UnsafeRawPointer(dy + at + 28).loadUnaligned(as: SIMD4<Float>.self)), n7 = SIMD4<Double>((UnsafeRawPointer(x + at + 28).loadUnaligned(as: SIMD4<Float>.self) - mean7) * inverse7)
-                g7 += d7; gx7 += d7 * n7
-            }
-            for lane in 0..<4 {
-                sums[288 + lane] += g6[lane]; sums[420 + lane] += gx6[lane]
-                gk[1080 + lane] += Float(gx6[lane])
-            }
-            for lane in 0..<4 {
-                sums[292 + lane] += g7[lane]; sums[424 + lane] += gx7[lane]
-                gk[1084 + lane] += Float(gx7[lane])
-            }
-        }
-        do {
-            let mean8 = UnsafeRawPointer(s + 32).loadUnaligned(as: SIMD4<Float>.self), inverse8 = UnsafeRawPointer(s + 296).loadUnaligned(as: SIMD4<Float>.self)
-            var g8 = SIMD4<Double>(), gx8 = SIMD4<Double>()
-            let mean9 = UnsafeRawPointer(s + 36).loadUnaligned(as: SIMD4<Float>.self), inverse9 = UnsafeRawPointer(s + 300).loadUnaligned(as: SIMD4<Float>.self)
-            var g9 = SIMD4<Double>(), gx9 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d8 = SIMD4<Double>(UnsafeRawPointer(dy + at + 32).loadUnaligned(as: SIMD4<Float>.self)), n8 = SIMD4<Double>((UnsafeRawPointer(x + at + 32).loadUnaligned(as: SIMD4<Float>.self) - mean8) * inverse8)
-                g8 += d8; gx8 += d8 * n8
-                let d9 = SIMD4<Double>(UnsafeRawPointer(dy + at + 36).loadUnaligned(as: SIMD4<Float>.self)), n9 = SIMD4<Double>((UnsafeRawPointer(x + at + 36).loadUnaligned(as: SIMD4<Float>.self) - mean9) * inverse9)
-                g9 += d9; gx9 += d9 * n9
-            }
-            for lane in 0..<4 {
-                sums[296 + lane] += g8[lane]; sums[428 + lane] += gx8[lane]
-                gk[1088 + lane] += Float(gx8[lane])
-            }
-            for lane in 0..<4 {
-                sums[300 + lane] += g9[lane]; sums[432 + lane] += gx9[lane]
-                gk[1092 + lane] += Float(gx9[lane])
-            }
-        }
-        do {
-            let mean10 = UnsafeRawPointer(s + 40).loadUnaligned(as: SIMD4<Float>.self), inverse10 = UnsafeRawPointer(s + 304).loadUnaligned(as: SIMD4<Float>.self)
-            var g10 = SIMD4<Double>(), gx10 = SIMD4<Double>()
-            let mean11 = UnsafeRawPointer(s + 44).loadUnaligned(as: SIMD4<Float>.self), inverse11 = UnsafeRawPointer(s + 308).loadUnaligned(as: SIMD4<Float>.self)
-            var g11 = SIMD4<Double>(), gx11 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d10 = SIMD4<Double>(UnsafeRawPointer(dy + at + 40).loadUnaligned(as: SIMD4<Float>.self)), n10 = SIMD4<Double>((UnsafeRawPointer(x + at + 40).loadUnaligned(as: SIMD4<Float>.self) - mean10) * inverse10)
-                g10 += d10; gx10 += d10 * n10
-                let d11 = SIMD4<Double>(UnsafeRawPointer(dy + at + 44).loadUnaligned(as: SIMD4<Float>.self)), n11 = SIMD4<Double>((UnsafeRawPointer(x + at + 44).loadUnaligned(as: SIMD4<Float>.self) - mean11) * inverse11)
-                g11 += d11; gx11 += d11 * n11
-            }
-            for lane in 0..<4 {
-                sums[304 + lane] += g10[lane]; sums[436 + lane] += gx10[lane]
-                gk[1096 + lane] += Float(gx10[lane])
-            }
-            for lane in 0..<4 {
-                sums[308 + lane] += g11[lane]; sums[440 + lane] += gx11[lane]
-                gk[1100 + lane] += Float(gx11[lane])
-            }
-        }
-        do {
-            let mean12 = UnsafeRawPointer(s + 48).loadUnaligned(as: SIMD4<Float>.self), inverse12 = UnsafeRawPointer(s + 312).loadUnaligned(as: SIMD4<Float>.self)
-            var g12 = SIMD4<Double>(), gx12 = SIMD4<Double>()
-            let mean13 = UnsafeRawPointer(s + 52).loadUnaligned(as: SIMD4<Float>.self), inverse13 = UnsafeRawPointer(s + 316).loadUnaligned(as: SIMD4<Float>.self)
-            var g13 = SIMD4<Double>(), gx13 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d12 = SIMD4<Double>(UnsafeRawPointer(dy + at + 48).loadUnaligned(as: SIMD4<Float>.self)), n12 = SIMD4<Double>((UnsafeRawPointer(x + at + 48).loadUnaligned(as: SIMD4<Float>.self) - mean12) * inverse12)
-                g12 += d12; gx12 += d12 * n12
-                let d13 = SIMD4<Double>(UnsafeRawPointer(dy + at + 52).loadUnaligned(as: SIMD4<Float>.self)), n13 = SIMD4<Double>((UnsafeRawPointer(x + at + 52).loadUnaligned(as: SIMD4<Float>.self) - mean13) * inverse13)
-                g13 += d13; gx13 += d13 * n13
-            }
-            for lane in 0..<4 {
-                sums[312 + lane] += g12[lane]; sums[444 + lane] += gx12[lane]
-                gk[1104 + lane] += Float(gx12[lane])
-            }
-            for lane in 0..<4 {
-                sums[316 + lane] += g13[lane]; sums[448 + lane] += gx13[lane]
-                gk[1108 + lane] += Float(gx13[lane])
-            }
-        }
-        do {
-            let mean14 = UnsafeRawPointer(s + 56).loadUnaligned(as: SIMD4<Float>.self), inverse14 = UnsafeRawPointer(s + 320).loadUnaligned(as: SIMD4<Float>.self)
-            var g14 = SIMD4<Double>(), gx14 = SIMD4<Double>()
-            let mean15 = UnsafeRawPointer(s + 60).loadUnaligned(as: SIMD4<Float>.self), inverse15 = UnsafeRawPointer(s + 324).loadUnaligned(as: SIMD4<Float>.self)
-            var g15 = SIMD4<Double>(), gx15 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d14 = SIMD4<Double>(UnsafeRawPointer(dy + at + 56).loadUnaligned(as: SIMD4<Float>.self)), n14 = SIMD4<Double>((UnsafeRawPointer(x + at + 56).loadUnaligned(as: SIMD4<Float>.self) - mean14) * inverse14)
-                g14 += d14; gx14 += d14 * n14
-                let d15 = SIMD4<Double>(UnsafeRawPointer(dy + at + 60).loadUnaligned(as: SIMD4<Float>.self)), n15 = SIMD4<Double>((UnsafeRawPointer(x + at + 60).loadUnaligned(as: SIMD4<Float>.self) - mean15) * inverse15)
-                g15 += d15; gx15 += d15 * n15
-            }
-            for lane in 0..<4 {
-                sums[320 + lane] += g14[lane]; sums[452 + lane] += gx14[lane]
-                gk[1112 + lane] += Float(gx14[lane])
-            }
-            for lane in 0..<4 {
-                sums[324 + lane] += g15[lane]; sums[456 + lane] += gx15[lane]
-                gk[1116 + lane] += Float(gx15[lane])
-            }
-        }
-        do {
-            let mean16 = UnsafeRawPointer(s + 64).loadUnaligned(as: SIMD4<Float>.self), inverse16 = UnsafeRawPointer(s + 328).loadUnaligned(as: SIMD4<Float>.self)
-            var g16 = SIMD4<Double>(), gx16 = SIMD4<Double>()
-            let mean17 = UnsafeRawPointer(s + 68).loadUnaligned(as: SIMD4<Float>.self), inverse17 = UnsafeRawPointer(s + 332).loadUnaligned(as: SIMD4<Float>.self)
-            var g17 = SIMD4<Double>(), gx17 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d16 = SIMD4<Double>(UnsafeRawPointer(dy + at + 64).loadUnaligned(as: SIMD4<Float>.self)), n16 = SIMD4<Double>((UnsafeRawPointer(x + at + 64).loadUnaligned(as: SIMD4<Float>.self) - mean16) * inverse16)
-                g16 += d16; gx16 += d16 * n16
-                let d17 = SIMD4<Double>(UnsafeRawPointer(dy + at + 68).loadUnaligned(as: SIMD4<Float>.self)), n17 = SIMD4<Double>((UnsafeRawPointer(x + at + 68).loadUnaligned(as: SIMD4<Float>.self) - mean17) * inverse17)
-                g17 += d17; gx17 += d17 * n17
-            }
-            for lane in 0..<4 {
-                sums[328 + lane] += g16[lane]; sums[460 + lane] += gx16[lane]
-                gk[1120 + lane] += Float(gx16[lane])
-            }
-            for lane in 0..<4 {
-                sums[332 + lane] += g17[lane]; sums[464 + lane] += gx17[lane]
-                gk[1124 + lane] += Float(gx17[lane])
-            }
-        }
-        do {
-            let mean18 = UnsafeRawPointer(s + 72).loadUnaligned(as: SIMD4<Float>.self), inverse18 = UnsafeRawPointer(s + 336).loadUnaligned(as: SIMD4<Float>.self)
-            var g18 = SIMD4<Double>(), gx18 = SIMD4<Double>()
-            let mean19 = UnsafeRawPointer(s + 76).loadUnaligned(as: SIMD4<Float>.self), inverse19 = UnsafeRawPointer(s + 340).loadUnaligned(as: SIMD4<Float>.self)
-            var g19 = SIMD4<Double>(), gx19 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d18 = SIMD4<Double>(UnsafeRawPointer(dy + at + 72).loadUnaligned(as: SIMD4<Float>.self)), n18 = SIMD4<Double>((UnsafeRawPointer(x + at + 72).loadUnaligned(as: SIMD4<Float>.self) - mean18) * inverse18)
-                g18 += d18; gx18 += d18 * n18
-                let d19 = SIMD4<Double>(UnsafeRawPointer(dy + at + 76).loadUnaligned(as: SIMD4<Float>.self)), n19 = SIMD4<Double>((UnsafeRawPointer(x + at + 76).loadUnaligned(as: SIMD4<Float>.self) - mean19) * inverse19)
-                g19 += d19; gx19 += d19 * n19
-            }
-            for lane in 0..<4 {
-                sums[336 + lane] += g18[lane]; sums[468 + lane] += gx18[lane]
-                gk[1128 + lane] += Float(gx18[lane])
-            }
-            for lane in 0..<4 {
-                sums[340 + lane] += g19[lane]; sums[472 + lane] += gx19[lane]
-                gk[1132 + lane] += Float(gx19[lane])
-            }
-        }
-        do {
-            let mean20 = UnsafeRawPointer(s + 80).loadUnaligned(as: SIMD4<Float>.self), inverse20 = UnsafeRawPointer(s + 344).loadUnaligned(as: SIMD4<Float>.self)
-            var g20 = SIMD4<Double>(), gx20 = SIMD4<Double>()
-            let mean21 = UnsafeRawPointer(s + 84).loadUnaligned(as: SIMD4<Float>.self), inverse21 = UnsafeRawPointer(s + 348).loadUnaligned(as: SIMD4<Float>.self)
-            var g21 = SIMD4<Double>(), gx21 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d20 = SIMD4<Double>(UnsafeRawPointer(dy + at + 80).loadUnaligned(as: SIMD4<Float>.self)), n20 = SIMD4<Double>((UnsafeRawPointer(x + at + 80).loadUnaligned(as: SIMD4<Float>.self) - mean20) * inverse20)
-                g20 += d20; gx20 += d20 * n20
-                let d21 = SIMD4<Double>(UnsafeRawPointer(dy + at + 84).loadUnaligned(as: SIMD4<Float>.self)), n21 = SIMD4<Double>((UnsafeRawPointer(x + at + 84).loadUnaligned(as: SIMD4<Float>.self) - mean21) * inverse21)
-                g21 += d21; gx21 += d21 * n21
-            }
-            for lane in 0..<4 {
-                sums[344 + lane] += g20[lane]; sums[476 + lane] += gx20[lane]
-                gk[1136 + lane] += Float(gx20[lane])
-            }
-            for lane in 0..<4 {
-                sums[348 + lane] += g21[lane]; sums[480 + lane] += gx21[lane]
-                gk[1140 + lane] += Float(gx21[lane])
-            }
-        }
-        do {
-            let mean22 = UnsafeRawPointer(s + 88).loadUnaligned(as: SIMD4<Float>.self), inverse22 = UnsafeRawPointer(s + 352).loadUnaligned(as: SIMD4<Float>.self)
-            var g22 = SIMD4<Double>(), gx22 = SIMD4<Double>()
-            let mean23 = UnsafeRawPointer(s + 92).loadUnaligned(as: SIMD4<Float>.self), inverse23 = UnsafeRawPointer(s + 356).loadUnaligned(as: SIMD4<Float>.self)
-            var g23 = SIMD4<Double>(), gx23 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d22 = SIMD4<Double>(UnsafeRawPointer(dy + at + 88).loadUnaligned(as: SIMD4<Float>.self)), n22 = SIMD4<Double>((UnsafeRawPointer(x + at + 88).loadUnaligned(as: SIMD4<Float>.self) - mean22) * inverse22)
-                g22 += d22; gx22 += d22 * n22
-                let d23 = SIMD4<Double>(UnsafeRawPointer(dy + at + 92).loadUnaligned(as: SIMD4<Float>.self)), n23 = SIMD4<Double>((UnsafeRawPointer(x + at + 92).loadUnaligned(as: SIMD4<Float>.self) - mean23) * inverse23)
-                g23 += d23; gx23 += d23 * n23
-            }
-            for lane in 0..<4 {
-                sums[352 + lane] += g22[lane]; sums[484 + lane] += gx22[lane]
-                gk[1144 + lane] += Float(gx22[lane])
-            }
-            for lane in 0..<4 {
-                sums[356 + lane] += g23[lane]; sums[488 + lane] += gx23[lane]
-                gk[1148 + lane] += Float(gx23[lane])
-            }
-        }
-        do {
-            let mean24 = UnsafeRawPointer(s + 96).loadUnaligned(as: SIMD4<Float>.self), inverse24 = UnsafeRawPointer(s + 360).loadUnaligned(as: SIMD4<Float>.self)
-            var g24 = SIMD4<Double>(), gx24 = SIMD4<Double>()
-            let mean25 = UnsafeRawPointer(s + 100).loadUnaligned(as: SIMD4<Float>.self), inverse25 = UnsafeRawPointer(s + 364).loadUnaligned(as: SIMD4<Float>.self)
-            var g25 = SIMD4<Double>(), gx25 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d24 = SIMD4<Double>(UnsafeRawPointer(dy + at + 96).loadUnaligned(as: SIMD4<Float>.self)), n24 = SIMD4<Double>((UnsafeRawPointer(x + at + 96).loadUnaligned(as: SIMD4<Float>.self) - mean24) * inverse24)
-                g24 += d24; gx24 += d24 * n24
-                let d25 = SIMD4<Double>(UnsafeRawPointer(dy + at + 100).loadUnaligned(as: SIMD4<Float>.self)), n25 = SIMD4<Double>((UnsafeRawPointer(x + at + 100).loadUnaligned(as: SIMD4<Float>.self) - mean25) * inverse25)
-                g25 += d25; gx25 += d25 * n25
-            }
-            for lane in 0..<4 {
-                sums[360 + lane] += g24[lane]; sums[492 + lane] += gx24[lane]
-                gk[1152 + lane] += Float(gx24[lane])
-            }
-            for lane in 0..<4 {
-                sums[364 + lane] += g25[lane]; sums[496 + lane] += gx25[lane]
-                gk[1156 + lane] += Float(gx25[lane])
-            }
-        }
-        do {
-            let mean26 = UnsafeRawPointer(s + 104).loadUnaligned(as: SIMD4<Float>.self), inverse26 = UnsafeRawPointer(s + 368).loadUnaligned(as: SIMD4<Float>.self)
-            var g26 = SIMD4<Double>(), gx26 = SIMD4<Double>()
-            let mean27 = UnsafeRawPointer(s + 108).loadUnaligned(as: SIMD4<Float>.self), inverse27 = UnsafeRawPointer(s + 372).loadUnaligned(as: SIMD4<Float>.self)
-            var g27 = SIMD4<Double>(), gx27 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d26 = SIMD4<Double>(UnsafeRawPointer(dy + at + 104).loadUnaligned(as: SIMD4<Float>.self)), n26 = SIMD4<Double>((UnsafeRawPointer(x + at + 104).loadUnaligned(as: SIMD4<Float>.self) - mean26) * inverse26)
-                g26 += d26; gx26 += d26 * n26
-                let d27 = SIMD4<Double>(UnsafeRawPointer(dy + at + 108).loadUnaligned(as: SIMD4<Float>.self)), n27 = SIMD4<Double>((UnsafeRawPointer(x + at + 108).loadUnaligned(as: SIMD4<Float>.self) - mean27) * inverse27)
-                g27 += d27; gx27 += d27 * n27
-            }
-            for lane in 0..<4 {
-                sums[368 + lane] += g26[lane]; sums[500 + lane] += gx26[lane]
-                gk[1160 + lane] += Float(gx26[lane])
-            }
-            for lane in 0..<4 {
-                sums[372 + lane] += g27[lane]; sums[504 + lane] += gx27[lane]
-                gk[1164 + lane] += Float(gx27[lane])
-            }
-        }
-        do {
-            let mean28 = UnsafeRawPointer(s + 112).loadUnaligned(as: SIMD4<Float>.self), inverse28 = UnsafeRawPointer(s + 376).loadUnaligned(as: SIMD4<Float>.self)
-            var g28 = SIMD4<Double>(), gx28 = SIMD4<Double>()
-            let mean29 = UnsafeRawPointer(s + 116).loadUnaligned(as: SIMD4<Float>.self), inverse29 = UnsafeRawPointer(s + 380).loadUnaligned(as: SIMD4<Float>.self)
-            var g29 = SIMD4<Double>(), gx29 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d28 = SIMD4<Double>(UnsafeRawPointer(dy + at + 112).loadUnaligned(as: SIMD4<Float>.self)), n28 = SIMD4<Double>((UnsafeRawPointer(x + at + 112).loadUnaligned(as: SIMD4<Float>.self) - mean28) * inverse28)
-                g28 += d28; gx28 += d28 * n28
-                let d29 = SIMD4<Double>(UnsafeRawPointer(dy + at + 116).loadUnaligned(as: SIMD4<Float>.self)), n29 = SIMD4<Double>((UnsafeRawPointer(x + at + 116).loadUnaligned(as: SIMD4<Float>.self) - mean29) * inverse29)
-                g29 += d29; gx29 += d29 * n29
-            }
-            for lane in 0..<4 {
-                sums[376 + lane] += g28[lane]; sums[508 + lane] += gx28[lane]
-                gk[1168 + lane] += Float(gx28[lane])
-            }
-            for lane in 0..<4 {
-                sums[380 + lane] += g29[lane]; sums[512 + lane] += gx29[lane]
-                gk[1172 + lane] += Float(gx29[lane])
-            }
-        }
-        do {
-            let mean30 = UnsafeRawPointer(s + 120).loadUnaligned(as: SIMD4<Float>.self), inverse30 = UnsafeRawPointer(s + 384).loadUnaligned(as: SIMD4<Float>.self)
-            var g30 = SIMD4<Double>(), gx30 = SIMD4<Double>()
-            let mean31 = UnsafeRawPointer(s + 124).loadUnaligned(as: SIMD4<Float>.self), inverse31 = UnsafeRawPointer(s + 388).loadUnaligned(as: SIMD4<Float>.self)
-            var g31 = SIMD4<Double>(), gx31 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d30 = SIMD4<Double>(UnsafeRawPointer(dy + at + 120).loadUnaligned(as: SIMD4<Float>.self)), n30 = SIMD4<Double>((UnsafeRawPointer(x + at + 120).loadUnaligned(as: SIMD4<Float>.self) - mean30) * inverse30)
-                g30 += d30; gx30 += d30 * n30
-                let d31 = SIMD4<Double>(UnsafeRawPointer(dy + at + 124).loadUnaligned(as: SIMD4<Float>.self)), n31 = SIMD4<Double>((UnsafeRawPointer(x + at + 124).loadUnaligned(as: SIMD4<Float>.self) - mean31) * inverse31)
-                g31 += d31; gx31 += d31 * n31
-            }
-            for lane in 0..<4 {
-                sums[384 + lane] += g30[lane]; sums[516 + lane] += gx30[lane]
-                gk[1176 + lane] += Float(gx30[lane])
-            }
-            for lane in 0..<4 {
-                sums[388 + lane] += g31[lane]; sums[520 + lane] += gx31[lane]
-                gk[1180 + lane] += Float(gx31[lane])
-            }
-        }
-        do {
-            let mean32 = UnsafeRawPointer(s + 128).loadUnaligned(as: SIMD4<Float>.self), inverse32 = UnsafeRawPointer(s + 392).loadUnaligned(as: SIMD4<Float>.self)
-            var g32 = SIMD4<Double>(), gx32 = SIMD4<Double>()
-            do {
-                let at = 0
-                let d32 = SIMD4<Double>(UnsafeRawPointer(dy + at + 128).loadUnaligned(as: SIMD4<Float>.self)), n32 = SIMD4<Double>((UnsafeRawPointer(x + at + 128).loadUnaligned(as: SIMD4<Float>.self) - mean32) * inverse32)
-                g32 += d32; gx32 += d32 * n32
-            }
-            for lane in 0..<4 {
-                sums[392 + lane] += g32[lane]; sums[524 + lane] += gx32[lane]
-                gk[1184 + lane] += Float(gx32[lane])
+                let c = c0 + lane
+                sums[264 + c] += g0[lane]; sums[396 + c] += gx0[lane]
+                gk[1056 + c] += Float(gx0[lane])
             }
         }
     }

@@ -773,15 +773,16 @@ extension Random080: TrainableModel {
     @inline(never)
     static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 8).loadUnaligned(as: SIMD4<Double>.self)
-            var s1 = UnsafeRawPointer(sums + 4).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 12).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 8 + c0).loadUnaligned(as: SIMD4<Double>.self)
+            var s1 = UnsafeRawPointer(sums + 4 + c0).loadUnaligned(as: SIMD4<Double>.self), q1 = UnsafeRawPointer(sums + 12 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<60 {
-                let v = x + position * 8
+                let v = x + position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Float>.self)); s1 += d1; q1 += d1 * d1
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 8).storeBytes(of: q0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(sums + 4).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 12).storeBytes(of: q1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 8 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 4 + c0).storeBytes(of: s1, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 12 + c0).storeBytes(of: q1, as: SIMD4<Double>.self)
         }
     }
 
@@ -798,26 +799,29 @@ extension Random080: TrainableModel {
     @inline(never)
     static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 16).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 16 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
-            let mean1 = UnsafeRawPointer(s + 4).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 20).loadUnaligned(as: SIMD4<Float>.self)
+            let mean1 = UnsafeRawPointer(s + 4 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse1 = UnsafeRawPointer(s + 20 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g1 = SIMD4<Double>(), gx1 = SIMD4<Double>()
             for position in 0..<60 {
-                let at = position * 8
+                let at = position * 8 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
                 let d1 = SIMD4<Double>(UnsafeRawPointer(dy + at + 4).loadUnaligned(as: SIMD4<Float>.self)), n1 = SIMD4<Double>((UnsafeRawPointer(x + at + 4).loadUnaligned(as: SIMD4<Float>.self) - mean1) * inverse1)
                 g1 += d1; gx1 += d1 * n1
             }
             for lane in 0..<4 {
-                sums[16 + lane] += g0[lane]; sums[24 + lane] += gx0[lane]
-                gk[0 + lane] += Float(gx0[lane])
-                gk[8 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[16 + c] += g0[lane]; sums[24 + c] += gx0[lane]
+                gk[0 + c] += Float(gx0[lane])
+                gk[8 + c] += Float(g0[lane])
             }
             for lane in 0..<4 {
-                sums[20 + lane] += g1[lane]; sums[28 + lane] += gx1[lane]
-                gk[4 + lane] += Float(gx1[lane])
-                gk[12 + lane] += Float(g1[lane])
+                let c = c0 + 4 + lane
+                sums[16 + c] += g1[lane]; sums[24 + c] += gx1[lane]
+                gk[0 + c] += Float(gx1[lane])
+                gk[8 + c] += Float(g1[lane])
             }
         }
     }

@@ -1119,12 +1119,13 @@ extension Random103: TrainableModel {
     @inline(never)
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            var s0 = UnsafeRawPointer(sums).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 6).loadUnaligned(as: SIMD4<Double>.self)
+            let c0 = 0
+            var s0 = UnsafeRawPointer(sums + 0 + c0).loadUnaligned(as: SIMD4<Double>.self), q0 = UnsafeRawPointer(sums + 6 + c0).loadUnaligned(as: SIMD4<Double>.self)
             for position in 0..<220 {
-                let v = x + position * 6
+                let v = x + position * 6 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Float>.self)); s0 += d0; q0 += d0 * d0
             }
-            UnsafeMutableRawPointer(sums).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 6).storeBytes(of: q0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(sums + 0 + c0).storeBytes(of: s0, as: SIMD4<Double>.self); UnsafeMutableRawPointer(sums + 6 + c0).storeBytes(of: q0, as: SIMD4<Double>.self)
         }
         for position in 0..<220 {
             let v = x + position * 6
@@ -1145,17 +1146,19 @@ extension Random103: TrainableModel {
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
-            let mean0 = UnsafeRawPointer(s).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 12).loadUnaligned(as: SIMD4<Float>.self)
+            let c0 = 0
+            let mean0 = UnsafeRawPointer(s + 0 + c0).loadUnaligned(as: SIMD4<Float>.self), inverse0 = UnsafeRawPointer(s + 12 + c0).loadUnaligned(as: SIMD4<Float>.self)
             var g0 = SIMD4<Double>(), gx0 = SIMD4<Double>()
             for position in 0..<220 {
-                let at = position * 6
+                let at = position * 6 + c0
                 let d0 = SIMD4<Double>(UnsafeRawPointer(dy + at).loadUnaligned(as: SIMD4<Float>.self)), n0 = SIMD4<Double>((UnsafeRawPointer(x + at).loadUnaligned(as: SIMD4<Float>.self) - mean0) * inverse0)
                 g0 += d0; gx0 += d0 * n0
             }
             for lane in 0..<4 {
-                sums[12 + lane] += g0[lane]; sums[18 + lane] += gx0[lane]
-                gk[60 + lane] += Float(gx0[lane])
-                gk[66 + lane] += Float(g0[lane])
+                let c = c0 + lane
+                sums[12 + c] += g0[lane]; sums[18 + c] += gx0[lane]
+                gk[60 + c] += Float(gx0[lane])
+                gk[66 + c] += Float(g0[lane])
             }
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in

@@ -61,26 +61,40 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
         return plans
     }
 
-    /// The vectors of 4 channels, `perPass` of them a pass over the positions,
-    /// so that their sums stay in registers.
-    private static func passes(vectors: Int, perPass: Int) -> [Range<Int>] {
-        stride(from: 0, to: vectors, by: perPass).map { $0..<min($0 + perPass, vectors) }
+    /// Passes over the positions for `vectors` vectors of 4 channels, `perPass`
+    /// of them a pass so that their sums stay in registers: a loop over the
+    /// whole passes (EfficientNet's 1,280 channels are 160 of them), then one
+    /// for the rest. `body` writes a pass of `count` vectors from channel `c0`.
+    private static func emitPasses(vectors: Int, perPass: Int, into out: inout SourceWriter,
+                                   _ body: (inout SourceWriter, _ count: Int) -> Void) {
+        let whole = vectors / perPass, rest = vectors % perPass
+        if whole > 0 {
+            out.block(whole == 1 ? "do" : "for pass in 0..<\(whole)") { out in
+                out.line("let c0 = \(whole == 1 ? "0" : "pass * \(4 * perPass)")")
+                body(&out, perPass)
+            }
+        }
+        if rest > 0 {
+            out.block("do") { out in
+                out.line("let c0 = \(4 * perPass * whole)")
+                body(&out, rest)
+            }
+        }
     }
 
-    /// 4 Floats from `pointer` + `at` + `offset`, as a vector.
-    private static func loadFloats(_ pointer: String, _ offset: Int, at: String? = nil) -> String {
-        let place = ([pointer] + (at.map { [$0] } ?? []) + (offset == 0 ? [] : ["\(offset)"])).joined(separator: " + ")
-        return "UnsafeRawPointer(\(place)).loadUnaligned(as: SIMD4<Float>.self)"
+    /// 4 Floats at `pointer` + `offset`, as a vector.
+    private static func loadFloats(_ pointer: String, _ offset: String) -> String {
+        "UnsafeRawPointer(\(offset == "0" ? pointer : "\(pointer) + \(offset)")).loadUnaligned(as: SIMD4<Float>.self)"
     }
 
-    /// 4 Doubles from `pointer` + `offset`, as a vector.
-    private static func loadDoubles(_ pointer: String, _ offset: Int) -> String {
-        "UnsafeRawPointer(\(offset == 0 ? pointer : "\(pointer) + \(offset)")).loadUnaligned(as: SIMD4<Double>.self)"
+    /// 4 Doubles at `pointer` + `offset`, as a vector.
+    private static func loadDoubles(_ pointer: String, _ offset: String) -> String {
+        "UnsafeRawPointer(\(pointer) + \(offset)).loadUnaligned(as: SIMD4<Double>.self)"
     }
 
     /// Stores the vector `value` at `pointer` + `offset`.
-    private static func storeDoubles(_ value: String, _ pointer: String, _ offset: Int) -> String {
-        "UnsafeMutableRawPointer(\(offset == 0 ? pointer : "\(pointer) + \(offset)")).storeBytes(of: \(value), as: SIMD4<Double>.self)"
+    private static func storeDoubles(_ value: String, _ pointer: String, _ offset: String) -> String {
+        "UnsafeMutableRawPointer(\(pointer) + \(offset)).storeBytes(of: \(value), as: SIMD4<Double>.self)"
     }
 
     private var count: Int { positions * channels }
@@ -97,16 +111,16 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
             // Sums of 4 channels in a vector of Doubles, held in registers over the positions
             // (added to in memory, each waited on the store before: 3% of a ResNet-20 step).
             // Every channel still adds its positions in order, from the sums so far.
-            for pass in Self.passes(vectors: channels / 4, perPass: 4) {
-                out.block("do") { out in
-                    for v in pass {
-                        out.line("var s\(v) = \(Self.loadDoubles("sums", sum(0) + 4 * v)), q\(v) = \(Self.loadDoubles("sums", sum(1) + 4 * v))")
-                    }
-                    out.loop("position", count: positions) { out, position in
-                        out.line("let v = \((position * channels).offsetting("x"))")
-                        for v in pass { out.line("let d\(v) = SIMD4<Double>(\(Self.loadFloats("v", 4 * v))); s\(v) += d\(v); q\(v) += d\(v) * d\(v)") }
-                    }
-                    for v in pass { out.line("\(Self.storeDoubles("s\(v)", "sums", sum(0) + 4 * v)); \(Self.storeDoubles("q\(v)", "sums", sum(1) + 4 * v))") }
+            Self.emitPasses(vectors: channels / 4, perPass: 4, into: &out) { out, count in
+                for v in 0..<count {
+                    out.line("var s\(v) = \(Self.loadDoubles("sums", "\(sum(0) + 4 * v) + c0")), q\(v) = \(Self.loadDoubles("sums", "\(sum(1) + 4 * v) + c0"))")
+                }
+                out.loop("position", count: positions) { out, position in
+                    out.line("let v = \((position * channels).offsetting("x")) + c0")
+                    for v in 0..<count { out.line("let d\(v) = SIMD4<Double>(\(Self.loadFloats("v", "\(4 * v)"))); s\(v) += d\(v); q\(v) += d\(v) * d\(v)") }
+                }
+                for v in 0..<count {
+                    out.line("\(Self.storeDoubles("s\(v)", "sums", "\(sum(0) + 4 * v) + c0")); \(Self.storeDoubles("q\(v)", "sums", "\(sum(1) + 4 * v) + c0"))")
                 }
             }
             if channels % 4 != 0 {
@@ -143,25 +157,25 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
             // dependent additions read at a stride: 7% of a ResNet-20 training step; then,
             // summed in memory, each addition waited on the store before.) Each channel
             // still adds its positions in order from 0, so no bit changes.
-            for pass in Self.passes(vectors: channels / 4, perPass: 2) {
-                out.block("do") { out in
-                    for v in pass {
-                        out.line("let mean\(v) = \(Self.loadFloats("s", statistic(0) + 4 * v)), inverse\(v) = \(Self.loadFloats("s", statistic(2) + 4 * v))")
-                        out.line("var g\(v) = SIMD4<Double>(), gx\(v) = SIMD4<Double>()")
+            Self.emitPasses(vectors: channels / 4, perPass: 2, into: &out) { out, count in
+                for v in 0..<count {
+                    out.line("let mean\(v) = \(Self.loadFloats("s", "\(statistic(0) + 4 * v) + c0")), inverse\(v) = \(Self.loadFloats("s", "\(statistic(2) + 4 * v) + c0"))")
+                    out.line("var g\(v) = SIMD4<Double>(), gx\(v) = SIMD4<Double>()")
+                }
+                out.loop("position", count: positions) { out, position in
+                    out.line("let at = \(position * channels) + c0")
+                    for v in 0..<count {
+                        let at = v == 0 ? "at" : "at + \(4 * v)"
+                        out.line("let d\(v) = SIMD4<Double>(\(Self.loadFloats("dy", at))), n\(v) = SIMD4<Double>((\(Self.loadFloats("x", at)) - mean\(v)) * inverse\(v))")
+                        out.line("g\(v) += d\(v); gx\(v) += d\(v) * n\(v)")
                     }
-                    out.loop("position", count: positions) { out, position in
-                        out.line("let at = \(position * channels)")
-                        for v in pass {
-                            out.line("let d\(v) = SIMD4<Double>(\(Self.loadFloats("dy", 4 * v, at: "at"))), n\(v) = SIMD4<Double>((\(Self.loadFloats("x", 4 * v, at: "at")) - mean\(v)) * inverse\(v))")
-                            out.line("g\(v) += d\(v); gx\(v) += d\(v) * n\(v)")
-                        }
-                    }
-                    for v in pass {
-                        out.block("for lane in 0..<4") { out in
-                            out.line("sums[\(sum(2) + 4 * v) + lane] += g\(v)[lane]; sums[\(sum(3) + 4 * v) + lane] += gx\(v)[lane]")
-                            if let gammaOffset { out.line("gk[\(gammaOffset + 4 * v) + lane] += Float(gx\(v)[lane])") }
-                            if let betaOffset { out.line("gk[\(betaOffset + 4 * v) + lane] += Float(g\(v)[lane])") }
-                        }
+                }
+                for v in 0..<count {
+                    out.block("for lane in 0..<4") { out in
+                        out.line(v == 0 ? "let c = c0 + lane" : "let c = c0 + \(4 * v) + lane")
+                        out.line("sums[\(sum(2)) + c] += g\(v)[lane]; sums[\(sum(3)) + c] += gx\(v)[lane]")
+                        if let gammaOffset { out.line("gk[\(gammaOffset) + c] += Float(gx\(v)[lane])") }
+                        if let betaOffset { out.line("gk[\(betaOffset) + c] += Float(g\(v)[lane])") }
                     }
                 }
             }

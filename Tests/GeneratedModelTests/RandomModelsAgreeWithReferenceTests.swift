@@ -8,13 +8,13 @@ import Testing
 
 /// 100 random small specs (every layer kind, odd and even sizes, strides,
 /// dilations, both paddings, channel counts on and off the SIMD widths) and
-/// four written by hand (random_100 on: one-channel first layers whose pixels
+/// six written by hand (random_100 on: one-channel first layers whose pixels
 /// and filters share the lanes): the generated code computes what the reference computes.
 @Suite struct RandomModelsAgreeWithReferenceTests {
     init() { UnoptimizedTestModels.allowed }
 
     @Test func everyRandomModelAgrees() throws {
-        #expect(RandomModels.models.count == 104)
+        #expect(RandomModels.models.count == 106)
         for (index, entry) in RandomModels.models.enumerated() {
             try ZooAgreesWithReferenceTests.check(entry.type, spec: entry.spec, seed: UInt64(1000 + index))
         }

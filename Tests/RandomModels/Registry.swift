@@ -107,4 +107,6 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/random/random_101.yaml", Random101.self),
     ("Tests/Fixtures/random/random_102.yaml", Random102.self),
     ("Tests/Fixtures/random/random_103.yaml", Random103.self),
+    ("Tests/Fixtures/random/random_104.yaml", Random104.self),
+    ("Tests/Fixtures/random/random_105.yaml", Random105.self),
 ]

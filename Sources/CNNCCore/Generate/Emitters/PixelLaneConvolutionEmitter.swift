@@ -12,7 +12,8 @@
 /// floats too: every tap is then one load and one multiply-add per vector,
 /// against a pattern of weights that depends only on where the vector starts
 /// among the filters (its phase), packed for every phase by
-/// `WeightPacking.phasedLanes`. The last vector of a row overlaps the one
+/// `WeightPacking.phasedLanes` (where a vector is exactly one pixel's filters,
+/// it broadcasts the input pixel instead: `broadcasts`). The last vector of a row overlaps the one
 /// before when the row is not a whole number of vectors (overlapped outputs
 /// are computed twice, to the same bits).
 struct PixelLaneConvolutionEmitter: Codable, Hashable {
@@ -49,6 +50,11 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var parts: Int { outputHeight }
 
     private var filters: Int { packed.outputs }
+    /// Whether a vector is one pixel's filters (8 filters on AVX2): its inputs
+    /// are then one broadcast of the input pixel, read straight from `x`,
+    /// and the repeated rows would only cost a pass of stores (mini_resnet's
+    /// stem, 28x28 to 8 filters, spent a quarter of its time writing them).
+    private var broadcasts: Bool { filters == lanes }
     private var rowFloats: Int { outputWidth * filters }
     private var repeatedRow: Int { inputWidth * filters }
 
@@ -104,6 +110,14 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                     out.line("for lane in 0..<\(lanes) { scale\(phase)[lane] = post[(\(phase) + lane) % \(filters)]; shift\(phase)[lane] = post[\(filters) + (\(phase) + lane) % \(filters)] }")
                 }
             }
+            if broadcasts {
+                out.block("for oy in parts") { out in
+                    out.line("let row = x + oy * \(rowStep * inputWidth)")
+                    out.line("let yp = y + oy * \(rowFloats)")
+                    for block in blocks { emitBlock(Array(block), into: &out) }
+                }
+                return
+            }
             out.line("// The input rows these output rows read, each pixel repeated once per filter\(chunkRows < outputHeight ? ", \(chunkRows) rows of output at a time" : "").")
             out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(scratchCount))", opening: " { buffer in") { out in
                 out.line("let repeated = buffer.baseAddress!")
@@ -152,13 +166,15 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             out.loops([("kx", kernel.width), ("ky", kernel.height)]) { out, tap in
                 let (kx, ky) = (tap[0], tap[1])
                 let tapIndex = ky * kernel.width + kx
-                out.line("let xp = \((ky * (dilation.height * repeatedRow) + kx * (dilation.width * filters)).offsetting("row"))")
+                let (rowFloatsRead, pixelFloats) = broadcasts ? (inputWidth, 1) : (repeatedRow, filters)
+                out.line("let xp = \((ky * (dilation.height * rowFloatsRead) + kx * (dilation.width * pixelFloats)).offsetting("row"))")
                 out.line("let wp = \((tapIndex * (filters * stride)).offsetting("patterns"))")
                 for phase in phases {
                     out.line("let w\(phase) = wp.simd(V.self, at: \(phase * stride))")
                 }
                 for (v, start) in starts.enumerated() {
-                    out.line("s\(v) = madd(s\(v), xp.simd(V.self, at: \(start)), w\(start % filters))")
+                    let inputs = broadcasts ? "V(repeating: xp[\(start / filters)])" : "xp.simd(V.self, at: \(start))"
+                    out.line("s\(v) = madd(s\(v), \(inputs), w\(start % filters))")
                 }
             }
             for (v, start) in starts.enumerated() {

@@ -667,7 +667,7 @@ struct TrainingGenerator {
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .activation, .softmax, .relu, .elu:
             // A fused loss already gave dL/d(pre-activation) for the output layer.
-            // A ReLU its BatchNormalization ran has only its output, positive where its input is.
+            // A ReLU run in the store of the layer before has only its output, positive where its input is.
             let fused = program.relusInStore.contains { $0.relu == index }
             let call = "Self.\(function)_derivative(\(fused ? y : x), \(y), g)"
             out.line(last ? "if !fused { \(call) }" : call)

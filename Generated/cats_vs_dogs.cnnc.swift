@@ -124,6 +124,16 @@ public struct CatsVsDogs: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("CatsVsDogs has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -134,13 +144,13 @@ public struct CatsVsDogs: CompiledModel {
         WeightPacking.bias(parameters, from: 864, count: 32, into: &packed, at: 864)
         WeightPacking.kernel(parameters, from: 896, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 896)
         WeightPacking.bias(parameters, from: 19328, count: 64, into: &packed, at: 19328)
-        WeightPacking.winograd(parameters, from: 896, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 19392)
+        if forInference { WeightPacking.winograd(parameters, from: 896, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 19392) }
         WeightPacking.kernel(parameters, from: 19392, rows: 576, outputs: 128, paddedOutputs: 128, into: &packed, at: 93120)
         WeightPacking.bias(parameters, from: 93120, count: 128, into: &packed, at: 166848)
-        WeightPacking.winograd(parameters, from: 19392, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 166976)
+        if forInference { WeightPacking.winograd(parameters, from: 19392, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 166976) }
         WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: &packed, at: 461888)
         WeightPacking.bias(parameters, from: 240704, count: 128, into: &packed, at: 609344)
-        WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 609472)
+        if forInference { WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 609472) }
         WeightPacking.kernel(parameters, from: 240832, rows: 10368, outputs: 512, paddedOutputs: 512, into: &packed, at: 1199296)
         WeightPacking.bias(parameters, from: 5549248, count: 512, into: &packed, at: 6507712)
         WeightPacking.kernel(parameters, from: 5549760, rows: 512, outputs: 128, paddedOutputs: 128, into: &packed, at: 6508224)

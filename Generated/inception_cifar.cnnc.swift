@@ -168,6 +168,16 @@ public struct InceptionCifar: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("InceptionCifar has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -184,7 +194,7 @@ public struct InceptionCifar: CompiledModel {
         WeightPacking.bias(parameters, from: 2068, count: 16, into: &packed, at: 2068)
         WeightPacking.kernel(parameters, from: 2084, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 2084)
         WeightPacking.bias(parameters, from: 5540, count: 24, into: &packed, at: 6692)
-        WeightPacking.winograd(parameters, from: 2084, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 6724)
+        if forInference { WeightPacking.winograd(parameters, from: 2084, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 6724) }
         WeightPacking.kernel(parameters, from: 5564, rows: 100, outputs: 8, paddedOutputs: 8, into: &packed, at: 25156)
         WeightPacking.bias(parameters, from: 6364, count: 8, into: &packed, at: 25956)
         WeightPacking.kernel(parameters, from: 6372, rows: 32, outputs: 8, paddedOutputs: 8, into: &packed, at: 25964)
@@ -197,7 +207,7 @@ public struct InceptionCifar: CompiledModel {
         WeightPacking.bias(parameters, from: 10708, count: 32, into: &packed, at: 30300)
         WeightPacking.kernel(parameters, from: 10740, rows: 288, outputs: 48, paddedOutputs: 48, into: &packed, at: 30332)
         WeightPacking.bias(parameters, from: 24564, count: 48, into: &packed, at: 44156)
-        WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 44204)
+        if forInference { WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 44204) }
         WeightPacking.kernel(parameters, from: 24612, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 99500)
         WeightPacking.bias(parameters, from: 27812, count: 16, into: &packed, at: 102700)
         WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: &packed, at: 102716)

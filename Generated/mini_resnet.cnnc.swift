@@ -150,6 +150,16 @@ public struct MiniResnet: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("MiniResnet has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -162,18 +172,18 @@ public struct MiniResnet: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1360, shiftAt: 1368)
         WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1376)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1952)
-        WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 1960)
+        if forInference { WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 1960) }
         WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 4264, shiftAt: 4272)
         WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 4280)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 4856)
-        WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 4864)
+        if forInference { WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 4864) }
         WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 7168, shiftAt: 7176)
         WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 7184)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 8336)
         WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 8352, shiftAt: 8368)
         WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 8384)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 10688)
-        WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 10704)
+        if forInference { WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 10704) }
         WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 19920)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 20048)
         WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20064, shiftAt: 20080)

@@ -92,6 +92,16 @@ public struct MnistConvnet: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("MnistConvnet has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -102,7 +112,7 @@ public struct MnistConvnet: CompiledModel {
         WeightPacking.bias(parameters, from: 288, count: 32, into: &packed, at: 288)
         WeightPacking.kernel(parameters, from: 320, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 320)
         WeightPacking.bias(parameters, from: 18752, count: 64, into: &packed, at: 18752)
-        WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 18816)
+        if forInference { WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 18816) }
         WeightPacking.kernel(parameters, from: 18816, rows: 1600, outputs: 10, paddedOutputs: 16, into: &packed, at: 92544)
         WeightPacking.bias(parameters, from: 34816, count: 10, into: &packed, at: 118144)
         self.packed = packed

@@ -106,6 +106,16 @@ public struct TwoHeads: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("TwoHeads has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -117,7 +127,7 @@ public struct TwoHeads: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
-        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528)
+        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528) }
         WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 7136)
         WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 7200)
         WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 7216)

@@ -127,6 +127,16 @@ public struct Unet: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Unet has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -138,7 +148,7 @@ public struct Unet: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
-        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528)
+        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528) }
         // In panels of 16 output channels, each panel's 144 rows in a row (the order its kernel reads them).
         for panel in 0..<2 {
             for row in 0..<144 {
@@ -152,10 +162,10 @@ public struct Unet: CompiledModel {
         WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 13824)
         WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 13840)
         WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 18448)
-        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 18464)
+        if forInference { WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 18464) }
         WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 36896)
         WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 38624)
-        WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 38632)
+        if forInference { WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 38632) }
         WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 45544)
         WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 45576)
         self.packed = packed

@@ -66,11 +66,11 @@ public struct NamedArraysSession<Model: TrainableModel> {
             printer.startEpoch()
             var metrics = try trainEpoch(epoch, trainer: trainer, rows: trainRows, x: x, y: y)
             if !validationRows.isEmpty {
-                let scores = try Self.evaluate(trainer.model, rows: validationRows, x: x, y: y, loss: loss, threads: configuration.threads)
+                let scores = try Self.evaluate(try trainer.model, rows: validationRows, x: x, y: y, loss: loss, threads: configuration.threads)
                 for (name, value) in scores { metrics.append(("val_" + name, value)) }
             }
             printer.finishEpoch(steps: (trainRows.count + configuration.batchSize - 1) / configuration.batchSize, metrics: metrics)
-            model = trainer.model
+            model = try trainer.model
             history.rows.append(MetricsHistory.Row(epoch: epoch, metrics: Dictionary(uniqueKeysWithValues: metrics), seconds: printer.elapsed))
             // The weights go last, as for a classifier: until they are renamed into place the files describe the previous epoch.
             if let path = configuration.optimizerState {

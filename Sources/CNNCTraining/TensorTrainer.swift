@@ -13,7 +13,22 @@ import CNNCRuntime
 /// `Trainer`, Keras's `fit` for a classifier on labelled images, runs its
 /// steps through one of these.
 public final class TensorTrainer<Model: TrainableModel> {
-    public private(set) var model: Model
+    /// The model as the last step left it, packed for inference: packed when
+    /// first read after a step, since the steps run `stepModel`, which leaves
+    /// out what only inference reads (ResNet-20's F(4x4) Winograd weights
+    /// were 1.2% of its training step, repacked after every update).
+    public var model: Model {
+        get throws(RuntimeError) {
+            if let inferenceModel { return inferenceModel }
+            let packed = try Model(parameters: parameters)
+            inferenceModel = packed
+            return packed
+        }
+    }
+    /// The model the steps run (`TrainableModel.init(trainingParameters:)`).
+    private var stepModel: Model
+    /// `model` since the last step, once read.
+    private var inferenceModel: Model?
     public private(set) var optimizer: any Optimizer
     public let loss: ModelLoss
     public let batchSize: Int
@@ -45,7 +60,8 @@ public final class TensorTrainer<Model: TrainableModel> {
         guard loss.functions.count == outputs.count else {
             throw RuntimeError("\(loss.functions.count) loss function\(loss.functions.count == 1 ? "" : "s") for \(outputs.count) output\(outputs.count == 1 ? "" : "s") (\(outputs.map(\.name).joined(separator: ", "))); give one per output")
         }
-        self.model = model
+        stepModel = model
+        inferenceModel = model
         self.optimizer = optimizer
         self.loss = loss
         self.batchSize = batchSize
@@ -92,7 +108,7 @@ public final class TensorTrainer<Model: TrainableModel> {
         inputs.withUnsafeMutableBufferPointer { inputBuffer in
             targets.withUnsafeMutableBufferPointer { targetBuffer in fill(inputBuffer.baseAddress!, targetBuffer.baseAddress!) }
         }
-        let model = self.model, loss = self.loss
+        let model = stepModel, loss = self.loss
         inputs.withUnsafeBufferPointer { inputBuffer in
             targets.withUnsafeBufferPointer { targetBuffer in
                 gradients.withUnsafeMutableBufferPointer { gradientBuffer in
@@ -147,7 +163,8 @@ public final class TensorTrainer<Model: TrainableModel> {
             // step leaves them): they move toward this batch's statistics, as Keras's fit does.
             batchGradients.updateMovingStatistics(parameters: parameterBuffer.baseAddress!)
         }
-        // The inference kernels use repacked weights: repack after every update.
-        model = try Model(parameters: parameters)
+        // The kernels read repacked weights: repack what the steps read after every update.
+        stepModel = try Model(trainingParameters: parameters)
+        inferenceModel = nil
     }
 }

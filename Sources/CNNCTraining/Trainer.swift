@@ -12,7 +12,8 @@ import CNNCRuntime
 /// epoch and the sample, so a run repeats bit for bit for the same seed and
 /// thread count, and resuming at epoch e gives the batches a full run would.
 public final class Trainer<Model: TrainableModel> {
-    public var model: Model { steps.model }
+    /// The model as the last step left it.
+    public var model: Model { get throws(RuntimeError) { try steps.model } }
     public var optimizer: any Optimizer { steps.optimizer }
     public let loss: LossFunction
     public let targets: ClassTargets

@@ -42,7 +42,7 @@ public struct TrainingSession<Model: TrainableModel> {
         printer.line("Training \(Model.self) on \(describe(parts)): \(configuration.optimizer.description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")
         for epoch in configuration.initialEpoch..<configuration.epochs {
             let row = try runEpoch(epoch, trainer: trainer, data: parts.train, validation: parts.validation)
-            model = trainer.model
+            model = try trainer.model
             history.rows.append(row)
             // The weights go last: until they are renamed into place the files
             // still describe the previous epoch (the optimizer state it had is
@@ -86,7 +86,7 @@ public struct TrainingSession<Model: TrainableModel> {
         var shown = [("accuracy", metrics.accuracy), ("loss", metrics.loss)]
         var row = TrainingHistory.Row(epoch: epoch, accuracy: metrics.accuracy, loss: metrics.loss, validationAccuracy: nil, validationLoss: nil, seconds: 0)
         if let validation {
-            let result = try Evaluation(model: trainer.model, data: validation, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)
+            let result = try Evaluation(model: try trainer.model, data: validation, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)
             shown += [("val_accuracy", result.accuracy), ("val_loss", result.loss)]
             row.validationAccuracy = result.accuracy
             row.validationLoss = result.loss

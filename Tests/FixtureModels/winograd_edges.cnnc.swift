@@ -97,6 +97,16 @@ public struct WinogradEdges: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("WinogradEdges has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -105,13 +115,13 @@ public struct WinogradEdges: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 3456, count: 24, into: &packed, at: 4608)
-        WeightPacking.winograd(parameters, from: 0, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 4640)
+        if forInference { WeightPacking.winograd(parameters, from: 0, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 4640) }
         WeightPacking.kernel(parameters, from: 3480, rows: 216, outputs: 16, paddedOutputs: 16, into: &packed, at: 23072)
         WeightPacking.bias(parameters, from: 6936, count: 16, into: &packed, at: 26528)
-        WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 26544)
+        if forInference { WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 26544) }
         WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: &packed, at: 40368)
         WeightPacking.bias(parameters, from: 13864, count: 48, into: &packed, at: 47280)
-        WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 47328)
+        if forInference { WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 47328) }
         WeightPacking.kernel(parameters, from: 13912, rows: 4320, outputs: 5, paddedOutputs: 8, into: &packed, at: 74976)
         WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 109536)
         self.packed = packed

@@ -107,13 +107,13 @@ import Testing
         var history = TrainingHistory()
         for epoch in 0..<2 {
             let metrics = try trainer.trainEpoch(epoch, on: data) { _ in }
-            let validation = try Evaluation(model: trainer.model, data: data, loss: trainer.loss, targets: trainer.targets, threads: 1)
+            let validation = try Evaluation(model: try trainer.model, data: data, loss: trainer.loss, targets: trainer.targets, threads: 1)
             #expect(metrics.loss.isFinite && validation.loss.isFinite, "\(spec)")
             history.rows.append(.init(epoch: epoch, accuracy: metrics.accuracy, loss: metrics.loss,
                                       validationAccuracy: validation.accuracy, validationLoss: validation.loss, seconds: 0))
         }
         expectWellFormed(TrainingCurves.svg(history, title: "\(Model.self) training"), "\(spec) curves")
-        let result = try Evaluation(model: trainer.model, data: data, loss: trainer.loss, targets: trainer.targets, threads: 1)
+        let result = try Evaluation(model: try trainer.model, data: data, loss: trainer.loss, targets: trainer.targets, threads: 1)
         #expect(result.confusion.joined().reduce(0, +) == count, "\(spec)")
         expectWellFormed(ConfusionMatrixPicture.svg(result.confusion, classNames: [], title: "\(Model.self) on training images"), "\(spec) confusion matrix")
     }

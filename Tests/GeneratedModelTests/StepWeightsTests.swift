@@ -36,7 +36,7 @@ import Testing
         _ = try twice.trainOnBatch(batch)
         _ = try fresh.trainOnBatch(batch)
         // A count, not the arrays: a failure would otherwise print every weight.
-        let differing = zip(twice.model.parameters, fresh.model.parameters).filter { $0.bitPattern != $1.bitPattern }.count
+        let differing = zip(try twice.model.parameters, try fresh.model.parameters).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(differing == 0, "\(stem): the second step differs from a first step from the same weights in \(differing) weights")
     }
 }

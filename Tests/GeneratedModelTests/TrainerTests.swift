@@ -31,9 +31,9 @@ import Testing
         let train = try Self.blobs(count: 1500, seed: 1), test = try Self.blobs(count: 300, seed: 2)
         let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: try sgd(0.1), loss: nil, classCount: 10,
                                   batchSize: 16, threads: 2, seed: 4)
-        let before = try Evaluation(model: trainer.model, data: test, loss: trainer.loss, targets: trainer.targets, threads: 2)
+        let before = try Evaluation(model: try trainer.model, data: test, loss: trainer.loss, targets: trainer.targets, threads: 2)
         let metrics = try trainer.trainEpoch(0, on: train) { _ in }
-        let after = try Evaluation(model: trainer.model, data: test, loss: trainer.loss, targets: trainer.targets, threads: 2)
+        let after = try Evaluation(model: try trainer.model, data: test, loss: trainer.loss, targets: trainer.targets, threads: 2)
         #expect(before.accuracy < 0.3)
         #expect(after.accuracy > 0.9, "test accuracy \(after.accuracy) after one epoch (training \(metrics.accuracy))")
         #expect(after.loss < before.loss / 3)
@@ -46,13 +46,37 @@ import Testing
             let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: try sgd(0.05), loss: nil, classCount: 10,
                                       batchSize: 32, threads: threads, seed: 9)
             _ = try trainer.trainEpoch(0, on: train) { _ in }
-            return trainer.model.parameters
+            return try trainer.model.parameters
         }
         let first = try run(threads: 2)
         #expect(try run(threads: 2) == first)
         let single = try run(threads: 1)
         let largest = zip(first, single).map { abs($0 - $1) }.max() ?? 0
         #expect(largest < 1e-5, "one thread and two differ by \(largest): only the order of additions may differ")
+    }
+
+    /// The steps run a model packed without the F(4x4) Winograd weights that
+    /// only inference reads (ResNet-20's training forward pass runs those
+    /// layers by F(2x2)); the model a trainer hands out after a step is packed
+    /// whole, and predicts exactly as one made from its parameters.
+    @Test func theModelHandedOutAfterAStepIsPackedForInference() throws {
+        let trainer = try TensorTrainer(model: Resnet20Cifar(seed: 1), optimizer: try sgd(0.01, for: Resnet20Cifar.self),
+                                        loss: ModelLoss(functions: [.categoricalCrossEntropy]), batchSize: 2, threads: 1)
+        var generator = SplitMix64(seed: 2, stream: 1)
+        let inputs = (0..<(2 * Resnet20Cifar.inputCount)).map { _ in Float(generator.nextUniform(0, 1)) }
+        var targets = [Float](repeating: 0, count: 2 * Resnet20Cifar.outputCount)
+        targets[3] = 1
+        targets[Resnet20Cifar.outputCount + 7] = 1
+        _ = try trainer.trainOnBatch(inputs: inputs, targets: targets)
+        let handed = try trainer.model
+        func prediction(_ model: Resnet20Cifar) -> [Float] {
+            var output = [Float](repeating: 0, count: Resnet20Cifar.outputCount)
+            var arena = [Float](repeating: 0, count: Resnet20Cifar.arenaCount)
+            arena.withUnsafeMutableBufferPointer { model.predict(inputs, into: &output, arena: $0.baseAddress!) }
+            return output
+        }
+        #expect(prediction(handed) == prediction(try Resnet20Cifar(parameters: handed.parameters)))
+        #expect(prediction(try Resnet20Cifar(trainingParameters: handed.parameters)) != prediction(handed))
     }
 
     @Test func wrongDataIsRefusedWithTheReason() throws {

@@ -96,7 +96,7 @@ import Testing
             let optimizer = try optimizer(try #require(Self.optimizers[optimizerName]), parameterCount: Model.parameterCount)
             let trainer = try TensorTrainer(model: before, optimizer: optimizer, loss: loss, batchSize: inputs.shape[0], threads: 2)
             let result = try trainer.trainOnBatch(inputs: inputs.values, targets: targets.values)
-            return (result, trainer.model.parameters)
+            return (result, try trainer.model.parameters)
         }
         let (result, ours) = try step(name)
         let kerasLoss = try #require(expected.metadata["loss"].flatMap(Double.init))
@@ -130,13 +130,13 @@ import Testing
         let kerasLoss = try #require(expected.metadata["loss"].flatMap(Double.init))
         #expect(abs(metrics.loss - kerasLoss) <= 1e-5 * max(1, abs(kerasLoss)), "\(stem) \(name): loss \(metrics.loss), Keras \(kerasLoss)")
         let after = try expected.parameters(matching: Model.weightLayout, count: Model.parameterCount, path: name)
-        let ours = trainer.model.parameters
+        let ours = try trainer.model.parameters
         let allowed = try propagatedTolerances(Model.self, optimizer: name, steps: "\(folder)/\(stem)", initial: before) {
             let sgd = try GeneratedModelTests.optimizer(Self.optimizers["sgd"]!, parameterCount: Model.parameterCount)
             let ourSGD = try Trainer(model: before, optimizer: sgd,
                                      loss: nil, classCount: batch.classCount, batchSize: batch.count, threads: 2, seed: 0)
             _ = try ourSGD.trainOnBatch(batch)
-            return ourSGD.model.parameters
+            return try ourSGD.model.parameters
         }
         compare(Model.self, ours: ours, keras: after, allowed: allowed, what: "\(stem) \(name)")
     }

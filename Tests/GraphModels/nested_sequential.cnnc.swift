@@ -98,6 +98,16 @@ public struct NestedSequential: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("NestedSequential has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -109,7 +119,7 @@ public struct NestedSequential: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 224, beta: 232, mean: 240, variance: 248, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 224, shiftAt: 232)
         WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 240)
         WeightPacking.bias(parameters, from: 832, count: 8, into: &packed, at: 816)
-        WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 824)
+        if forInference { WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 824) }
         WeightPacking.kernel(parameters, from: 840, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 3128)
         WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 3160)
         self.packed = packed

@@ -118,6 +118,16 @@ public struct ResidualBlock: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
+    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("ResidualBlock has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -131,7 +141,7 @@ public struct ResidualBlock: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 1376, beta: 1392, mean: 1408, variance: 1424, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 1392, shiftAt: 1408)
         WeightPacking.kernel(parameters, from: 1440, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 1424)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3728)
-        WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 3744)
+        if forInference { WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 3744) }
         WeightPacking.kernel(parameters, from: 3744, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 12960)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 13088)
         WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13104, shiftAt: 13120)

@@ -318,7 +318,25 @@ struct ModelRenderer {
             out.doc("The parameters rearranged for the kernels (see `WeightPacking`).")
             out.line("let packed: [Float]")
             out.line()
-            out.block("public init(parameters: [Float]) throws(RuntimeError)") { out in
+            // Weights only inference reads: the F(4x4) Winograd weights of layers
+            // whose training forward pass runs by F(2x2) (`TrainableModel.init(trainingParameters:)`).
+            let inferenceOnly = Set(program.training.winogradTrainingForwards.compactMap { forward -> Int? in
+                if case .kernel(let packed)? = weights.packing[forward.layer] { packed.winogradOffset } else { nil }
+            })
+            if !inferenceOnly.isEmpty {
+                out.block("public init(parameters: [Float]) throws(RuntimeError)") { out in
+                    out.line("try self.init(parameters: parameters, forInference: true)")
+                }
+                out.line()
+                out.doc("The model packed for training steps only: without the F(4x4) Winograd weights that inference",
+                        "alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.")
+                out.block("public init(trainingParameters parameters: [Float]) throws(RuntimeError)") { out in
+                    out.line("try self.init(parameters: parameters, forInference: false)")
+                }
+                out.line()
+            }
+            out.block(inferenceOnly.isEmpty ? "public init(parameters: [Float]) throws(RuntimeError)"
+                                            : "private init(parameters: [Float], forInference: Bool) throws(RuntimeError)") { out in
                 out.block("guard parameters.count == Self.parameterCount else") { out in
                     out.line("throw RuntimeError(\"\(typeName) has \\(Self.parameterCount) parameters; got \\(parameters.count)\")")
                 }
@@ -334,7 +352,7 @@ struct ModelRenderer {
                     guard let packing = weights.packing[index] else { continue }
                     switch packing {
                     case .kernel(let kernel):
-                        writePacking(kernel, weights: weights, into: &out)
+                        writePacking(kernel, weights: weights, inferenceOnly: inferenceOnly, into: &out)
                     case .separable(let depthwise, let pointwise):
                         writePacking(depthwise, weights: weights, into: &out)
                         writePacking(pointwise, weights: weights, into: &out)
@@ -432,7 +450,7 @@ struct ModelRenderer {
     }
 
     /// The lines that pack one kernel (and its bias, and its Winograd form) at model creation.
-    private func writePacking(_ kernel: WeightPlan.PackedKernel, weights: WeightPlan, into out: inout SourceWriter) {
+    private func writePacking(_ kernel: WeightPlan.PackedKernel, weights: WeightPlan, inferenceOnly: Set<Int> = [], into out: inout SourceWriter) {
         let tensor = weights.tensors[kernel.kernelTensor]
         if let inputs = kernel.transposedInputs {
             out.line("WeightPacking.transposedKernel(parameters, from: \(tensor.offset), taps: \(kernel.rows / inputs), inputs: \(inputs), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
@@ -460,7 +478,7 @@ struct ModelRenderer {
             out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: &packed, at: \(phased))")
         }
         if let transformed = kernel.winogradOffset {
-            out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: &packed, at: \(transformed))")
+            out.line((inferenceOnly.contains(transformed) ? "if forInference { " : "") + "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: &packed, at: \(transformed))" + (inferenceOnly.contains(transformed) ? " }" : ""))
         }
     }
 

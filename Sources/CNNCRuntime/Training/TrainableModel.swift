@@ -40,6 +40,14 @@ public protocol TrainableModel: CompiledModel {
     /// turned kernels of the layers whose dL/dx runs by Winograd.
     static var stepWeightCount: Int { get }
 
+    /// A model with these parameters packed for the training steps only: the
+    /// packed weights that inference alone reads may be left unpacked (the
+    /// F(4x4) Winograd weights of layers whose training forward pass runs by
+    /// F(2x2)), so it must not `predict`. `TensorTrainer` runs its steps on
+    /// one and packs the whole model with `init(parameters:)` when it hands
+    /// one out. Throws when the count is wrong.
+    init(trainingParameters: [Float]) throws(RuntimeError)
+
     /// Writes the step weights (`stepWeightCount` floats) from the current
     /// parameters; the runtime calls it once a step, before phase 0.
     func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>)
@@ -83,6 +91,9 @@ public protocol TrainableModel: CompiledModel {
 }
 
 extension TrainableModel {
+    /// Nothing only inference reads: the whole model.
+    public init(trainingParameters: [Float]) throws(RuntimeError) { try self.init(parameters: trainingParameters) }
+
     /// No frozen layers: what a model generated without any says.
     public static var frozenParameterRanges: [Range<Int>] { [] }
 

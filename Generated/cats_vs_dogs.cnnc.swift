@@ -2999,14 +2999,18 @@ extension CatsVsDogs: TrainableModel {
     public static let stepWeightCount = 1384992
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 896, inputChannels: 32, outputs: 64, paddedInputs: 32, tile: 4, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 19392, inputChannels: 64, outputs: 128, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 73760))
-            WeightPacking.turnedWinograd(k, from: 93248, inputChannels: 128, outputs: 128, paddedInputs: 128, tile: 4, into: stepWeights.advanced(by: 368736))
-            WeightPacking.winograd(k, from: 896, bias: 19328, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 958688))
-            WeightPacking.winograd(k, from: 19392, bias: 93120, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 2, into: stepWeights.advanced(by: 991520))
-            WeightPacking.winograd(k, from: 93248, bias: 240704, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 2, into: stepWeights.advanced(by: 1122720))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 896, inputChannels: 32, outputs: 64, paddedInputs: 32, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.turnedWinograd(k, from: 19392, inputChannels: 64, outputs: 128, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 73760)) }
+            if 2 % parts == part { WeightPacking.turnedWinograd(k, from: 93248, inputChannels: 128, outputs: 128, paddedInputs: 128, tile: 4, into: stepWeights.advanced(by: 368736)) }
+            if 3 % parts == part { WeightPacking.winograd(k, from: 896, bias: 19328, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 958688)) }
+            if 4 % parts == part { WeightPacking.winograd(k, from: 19392, bias: 93120, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 2, into: stepWeights.advanced(by: 991520)) }
+            if 5 % parts == part { WeightPacking.winograd(k, from: 93248, bias: 240704, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 2, into: stepWeights.advanced(by: 1122720)) }
         }
     }
     public static let stepGradientCount = 958464

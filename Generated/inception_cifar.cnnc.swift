@@ -2123,12 +2123,16 @@ extension InceptionCifar: TrainableModel {
     public static let stepWeightCount = 102016
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 2084, inputChannels: 16, outputs: 24, paddedInputs: 16, tile: 4, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 10740, inputChannels: 32, outputs: 48, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 13840))
-            WeightPacking.winograd(k, from: 2084, bias: 5540, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 69168))
-            WeightPacking.winograd(k, from: 10740, bias: 24564, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 77392))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 2084, inputChannels: 16, outputs: 24, paddedInputs: 16, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.turnedWinograd(k, from: 10740, inputChannels: 32, outputs: 48, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 13840)) }
+            if 2 % parts == part { WeightPacking.winograd(k, from: 2084, bias: 5540, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 69168)) }
+            if 3 % parts == part { WeightPacking.winograd(k, from: 10740, bias: 24564, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 77392)) }
         }
     }
     public static let stepGradientCount = 55296

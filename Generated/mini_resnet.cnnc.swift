@@ -2655,14 +2655,18 @@ extension MiniResnet: TrainableModel {
     public static let stepWeightCount = 20032
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 104, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 712, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights.advanced(by: 2312))
-            WeightPacking.turnedWinograd(k, from: 2536, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 4624))
-            WeightPacking.winograd(k, from: 104, bias: nil, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 13856))
-            WeightPacking.winograd(k, from: 712, bias: nil, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 14888))
-            WeightPacking.winograd(k, from: 2536, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 15920))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 104, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.turnedWinograd(k, from: 712, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights.advanced(by: 2312)) }
+            if 2 % parts == part { WeightPacking.turnedWinograd(k, from: 2536, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 4624)) }
+            if 3 % parts == part { WeightPacking.winograd(k, from: 104, bias: nil, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 13856)) }
+            if 4 % parts == part { WeightPacking.winograd(k, from: 712, bias: nil, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 14888)) }
+            if 5 % parts == part { WeightPacking.winograd(k, from: 2536, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 15920)) }
         }
     }
     public static let stepGradientCount = 13824

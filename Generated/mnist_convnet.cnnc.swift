@@ -1073,10 +1073,14 @@ extension MnistConvnet: TrainableModel {
     public static let stepWeightCount = 106592
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 320, inputChannels: 32, outputs: 64, paddedInputs: 32, tile: 4, into: stepWeights)
-            WeightPacking.winograd(k, from: 320, bias: 18752, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 73760))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 320, inputChannels: 32, outputs: 64, paddedInputs: 32, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.winograd(k, from: 320, bias: 18752, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 73760)) }
         }
     }
     public static let stepGradientCount = 73728

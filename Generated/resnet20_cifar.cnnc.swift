@@ -6611,40 +6611,44 @@ extension Resnet20Cifar: TrainableModel {
     public static let stepWeightCount = 1412224
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 496, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 2864, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 9232))
-            WeightPacking.turnedWinograd(k, from: 5232, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 18464))
-            WeightPacking.turnedWinograd(k, from: 7600, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 27696))
-            WeightPacking.turnedWinograd(k, from: 9968, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 36928))
-            WeightPacking.turnedWinograd(k, from: 12336, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 46160))
-            WeightPacking.turnedWinograd(k, from: 19440, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 55392))
-            WeightPacking.turnedWinograd(k, from: 29424, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 92288))
-            WeightPacking.turnedWinograd(k, from: 38768, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 129184))
-            WeightPacking.turnedWinograd(k, from: 48112, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 166080))
-            WeightPacking.turnedWinograd(k, from: 57456, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 202976))
-            WeightPacking.turnedWinograd(k, from: 85488, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 239872))
-            WeightPacking.turnedWinograd(k, from: 124912, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 387392))
-            WeightPacking.turnedWinograd(k, from: 162032, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 534912))
-            WeightPacking.turnedWinograd(k, from: 199152, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 682432))
-            WeightPacking.turnedWinograd(k, from: 236272, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 829952))
-            WeightPacking.winograd(k, from: 496, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 977472))
-            WeightPacking.winograd(k, from: 2864, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 981584))
-            WeightPacking.winograd(k, from: 5232, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 985696))
-            WeightPacking.winograd(k, from: 7600, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 989808))
-            WeightPacking.winograd(k, from: 9968, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 993920))
-            WeightPacking.winograd(k, from: 12336, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 998032))
-            WeightPacking.winograd(k, from: 19440, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1002144))
-            WeightPacking.winograd(k, from: 29424, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1018560))
-            WeightPacking.winograd(k, from: 38768, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1034976))
-            WeightPacking.winograd(k, from: 48112, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1051392))
-            WeightPacking.winograd(k, from: 57456, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1067808))
-            WeightPacking.winograd(k, from: 85488, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1084224))
-            WeightPacking.winograd(k, from: 124912, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1149824))
-            WeightPacking.winograd(k, from: 162032, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1215424))
-            WeightPacking.winograd(k, from: 199152, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1281024))
-            WeightPacking.winograd(k, from: 236272, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1346624))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 496, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.turnedWinograd(k, from: 2864, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 9232)) }
+            if 2 % parts == part { WeightPacking.turnedWinograd(k, from: 5232, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 18464)) }
+            if 3 % parts == part { WeightPacking.turnedWinograd(k, from: 7600, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 27696)) }
+            if 4 % parts == part { WeightPacking.turnedWinograd(k, from: 9968, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 36928)) }
+            if 5 % parts == part { WeightPacking.turnedWinograd(k, from: 12336, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 46160)) }
+            if 6 % parts == part { WeightPacking.turnedWinograd(k, from: 19440, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 55392)) }
+            if 7 % parts == part { WeightPacking.turnedWinograd(k, from: 29424, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 92288)) }
+            if 8 % parts == part { WeightPacking.turnedWinograd(k, from: 38768, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 129184)) }
+            if 9 % parts == part { WeightPacking.turnedWinograd(k, from: 48112, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 166080)) }
+            if 10 % parts == part { WeightPacking.turnedWinograd(k, from: 57456, inputChannels: 32, outputs: 32, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 202976)) }
+            if 11 % parts == part { WeightPacking.turnedWinograd(k, from: 85488, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 239872)) }
+            if 12 % parts == part { WeightPacking.turnedWinograd(k, from: 124912, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 387392)) }
+            if 13 % parts == part { WeightPacking.turnedWinograd(k, from: 162032, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 534912)) }
+            if 14 % parts == part { WeightPacking.turnedWinograd(k, from: 199152, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 682432)) }
+            if 15 % parts == part { WeightPacking.turnedWinograd(k, from: 236272, inputChannels: 64, outputs: 64, paddedInputs: 64, tile: 4, into: stepWeights.advanced(by: 829952)) }
+            if 16 % parts == part { WeightPacking.winograd(k, from: 496, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 977472)) }
+            if 17 % parts == part { WeightPacking.winograd(k, from: 2864, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 981584)) }
+            if 18 % parts == part { WeightPacking.winograd(k, from: 5232, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 985696)) }
+            if 19 % parts == part { WeightPacking.winograd(k, from: 7600, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 989808)) }
+            if 20 % parts == part { WeightPacking.winograd(k, from: 9968, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 993920)) }
+            if 21 % parts == part { WeightPacking.winograd(k, from: 12336, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 998032)) }
+            if 22 % parts == part { WeightPacking.winograd(k, from: 19440, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1002144)) }
+            if 23 % parts == part { WeightPacking.winograd(k, from: 29424, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1018560)) }
+            if 24 % parts == part { WeightPacking.winograd(k, from: 38768, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1034976)) }
+            if 25 % parts == part { WeightPacking.winograd(k, from: 48112, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1051392)) }
+            if 26 % parts == part { WeightPacking.winograd(k, from: 57456, bias: nil, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 1067808)) }
+            if 27 % parts == part { WeightPacking.winograd(k, from: 85488, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1084224)) }
+            if 28 % parts == part { WeightPacking.winograd(k, from: 124912, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1149824)) }
+            if 29 % parts == part { WeightPacking.winograd(k, from: 162032, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1215424)) }
+            if 30 % parts == part { WeightPacking.winograd(k, from: 199152, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1281024)) }
+            if 31 % parts == part { WeightPacking.winograd(k, from: 236272, bias: nil, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 2, into: stepWeights.advanced(by: 1346624)) }
         }
     }
     public static let stepGradientCount = 976896

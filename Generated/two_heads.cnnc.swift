@@ -764,10 +764,14 @@ extension TwoHeads: TrainableModel {
     public static let stepWeightCount = 6680
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, tile: 4, into: stepWeights)
-            WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 4616))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 4616)) }
         }
     }
     public static let stepGradientCount = 4608

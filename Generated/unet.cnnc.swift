@@ -1410,14 +1410,18 @@ extension Unet: TrainableModel {
     public static let stepWeightCount = 45680
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, tile: 4, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 7952, inputChannels: 32, outputs: 16, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 4616))
-            WeightPacking.turnedWinograd(k, from: 12576, inputChannels: 24, outputs: 8, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 23080))
-            WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 32328))
-            WeightPacking.winograd(k, from: 7952, bias: 12560, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 34392))
-            WeightPacking.winograd(k, from: 12576, bias: 14304, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 42600))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.turnedWinograd(k, from: 7952, inputChannels: 32, outputs: 16, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 4616)) }
+            if 2 % parts == part { WeightPacking.turnedWinograd(k, from: 12576, inputChannels: 24, outputs: 8, paddedInputs: 32, tile: 4, into: stepWeights.advanced(by: 23080)) }
+            if 3 % parts == part { WeightPacking.winograd(k, from: 80, bias: 1232, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 32328)) }
+            if 4 % parts == part { WeightPacking.winograd(k, from: 7952, bias: 12560, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 34392)) }
+            if 5 % parts == part { WeightPacking.winograd(k, from: 12576, bias: 14304, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 42600)) }
         }
     }
     public static let stepGradientCount = 29952

@@ -67,7 +67,13 @@ final class BatchGradients<Model: TrainableModel> {
         guard workers > 0 else { return }
         precondition(!arenaPerSample || count <= arenas.count, "a batch larger than the batch size it was made for")
         for worker in 0..<workers { workerGradients[worker].update(repeating: 0, count: parameterCount + stepCount) }
-        model.deriveStepWeights(into: statisticsBuffer + Model.batchStatisticsCount)
+        // The step weights, each worker deriving its part of them.
+        if Model.stepWeightCount > 0 {
+            let stepWeightsAddress = UInt(bitPattern: statisticsBuffer + Model.batchStatisticsCount), threads = self.threads
+            pool.run { worker in
+                model.deriveStepWeights(into: UnsafeMutablePointer<Float>(bitPattern: stepWeightsAddress)!, part: worker, of: threads)
+            }
+        }
         // Addresses cross into the workers as integers: each worker writes only its own
         // samples' outputs, losses, input gradients and arenas, and its own buffers.
         let addresses = (inputs: UInt(bitPattern: inputs), targets: UInt(bitPattern: targets),

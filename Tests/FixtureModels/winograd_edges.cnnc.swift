@@ -1263,13 +1263,17 @@ extension WinogradEdges: TrainableModel {
     public static let stepWeightCount = 72848
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 3480, inputChannels: 24, outputs: 16, paddedInputs: 32, tile: 4, into: stepWeights)
-            WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 18464))
-            WeightPacking.winograd(k, from: 0, bias: 3456, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 46128))
-            WeightPacking.winograd(k, from: 3480, bias: 6936, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 54352))
-            WeightPacking.winograd(k, from: 6952, bias: 13864, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 60512))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 3480, inputChannels: 24, outputs: 16, paddedInputs: 32, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.turnedWinograd(k, from: 6952, inputChannels: 16, outputs: 48, paddedInputs: 16, tile: 4, into: stepWeights.advanced(by: 18464)) }
+            if 2 % parts == part { WeightPacking.winograd(k, from: 0, bias: 3456, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 2, into: stepWeights.advanced(by: 46128)) }
+            if 3 % parts == part { WeightPacking.winograd(k, from: 3480, bias: 6936, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 54352)) }
+            if 4 % parts == part { WeightPacking.winograd(k, from: 6952, bias: 13864, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 2, into: stepWeights.advanced(by: 60512)) }
         }
     }
     public static let stepGradientCount = 41472

@@ -18,6 +18,29 @@ import Testing
         try Self.check(type, stem: stem)
     }
 
+    /// Workers share deriving the step weights, a part each: two parts, or
+    /// three, write the same bits as one call does, and nothing twice.
+    @Test(arguments: ["winograd_edges", "resnet20_cifar"])
+    func thePartsOfTheStepWeightsMakeTheWhole(stem: String) throws {
+        let type = try #require(TrainingStepAgainstKerasTests.modelType(stem: stem), "no compiled model for \(stem)")
+        try Self.checkParts(type, stem: stem)
+    }
+
+    static func checkParts<Model: TrainableModel>(_ type: Model.Type, stem: String) throws {
+        let model = Model(seed: 5)
+        var whole = [Float](repeating: .nan, count: Model.stepWeightCount)
+        whole.withUnsafeMutableBufferPointer { model.deriveStepWeights(into: $0.baseAddress!) }
+        for parts in [2, 3] {
+            // NaN where no part writes: every step weight must be written by one of them.
+            var shared = [Float](repeating: .nan, count: Model.stepWeightCount)
+            shared.withUnsafeMutableBufferPointer { buffer in
+                for part in 0..<parts { model.deriveStepWeights(into: buffer.baseAddress!, part: part, of: parts) }
+            }
+            let differing = zip(whole, shared).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(stem): \(parts) parts differ from one call in \(differing) step weights")
+        }
+    }
+
     static func check<Model: TrainableModel>(_ type: Model.Type, stem: String) throws {
         #expect(Model.stepWeightCount > 0, "\(stem) computes no dL/dx by Winograd")
         let folder = TrainingStepAgainstKerasTests.folder

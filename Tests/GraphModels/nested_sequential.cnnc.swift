@@ -817,10 +817,14 @@ extension NestedSequential: TrainableModel {
     public static let stepWeightCount = 3344
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 256, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights)
-            WeightPacking.winograd(k, from: 256, bias: 832, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 2312))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 256, inputChannels: 8, outputs: 8, paddedInputs: 8, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.winograd(k, from: 256, bias: 832, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 2, into: stepWeights.advanced(by: 2312)) }
         }
     }
     public static let stepGradientCount = 2304

@@ -1326,10 +1326,14 @@ extension ResidualBlock: TrainableModel {
     public static let stepWeightCount = 13344
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        deriveStepWeights(into: stepWeights, part: 0, of: 1)
+    }
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            WeightPacking.turnedWinograd(k, from: 1440, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights)
-            WeightPacking.winograd(k, from: 1440, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 9232))
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 1440, inputChannels: 16, outputs: 16, paddedInputs: 16, tile: 4, into: stepWeights) }
+            if 1 % parts == part { WeightPacking.winograd(k, from: 1440, bias: nil, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 2, into: stepWeights.advanced(by: 9232)) }
         }
     }
     public static let stepGradientCount = 9216

@@ -52,6 +52,11 @@ public protocol TrainableModel: CompiledModel {
     /// parameters; the runtime calls it once a step, before phase 0.
     func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>)
 
+    /// Part `part` of `parts` of `deriveStepWeights(into:)`: the parts write
+    /// disjoint step weights and together all of them, so that workers can
+    /// share the work, each calling its own part.
+    func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int)
+
     /// Floats of gradient that the samples add to in another form than the
     /// parameters', after `parameterCount` in `gradients`: the Winograd-domain
     /// dL/dkernel of the layers that compute it by Winograd's adjoint, summed
@@ -100,6 +105,10 @@ extension TrainableModel {
     /// No layer computes dL/dx from weights derived once a step.
     public static var stepWeightCount: Int { 0 }
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {}
+    /// One part, the first, does it all.
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
+        if part == 0 { deriveStepWeights(into: stepWeights) }
+    }
 
     /// No layer adds to its dL/dkernel in another form.
     public static var stepGradientCount: Int { 0 }

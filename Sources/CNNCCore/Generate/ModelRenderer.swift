@@ -478,7 +478,8 @@ struct ModelRenderer {
             out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: &packed, at: \(phased))")
         }
         if let transformed = kernel.winogradOffset {
-            out.line((inferenceOnly.contains(transformed) ? "if forInference { " : "") + "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: &packed, at: \(transformed))" + (inferenceOnly.contains(transformed) ? " }" : ""))
+            let call = "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: &packed, at: \(transformed))"
+            out.line(inferenceOnly.contains(transformed) ? "if forInference { \(call) }" : call)
         }
     }
 

@@ -199,17 +199,14 @@ struct TrainingGenerator {
             out.block("parameters.withUnsafeBufferPointer { parameterBuffer in", opening: "", closing: "}") { out in
                 out.line("let k = parameterBuffer.baseAddress!")
                 var derived: Set<Int> = []
-                var turn = 0
-                func mine() -> String {
-                    defer { turn += 1 }
-                    return "if \(turn) % parts == part { "
-                }
+                var calls: [String] = []
                 for gradient in gradients where derived.insert(gradient.stepWeightsOffset).inserted {
-                    out.line(mine() + "WeightPacking.turnedWinograd(k, from: \(gradient.kernelParameters), inputChannels: \(gradient.inputChannels), outputs: \(gradient.outputs), paddedInputs: \(gradient.kernel.kernel.packed.paddedOutputs), tile: \(gradient.kernel.kernel.tile.size), into: \(PointerExpression.offset("stepWeights", by: gradient.stepWeightsOffset))) }")
+                    calls.append("WeightPacking.turnedWinograd(k, from: \(gradient.kernelParameters), inputChannels: \(gradient.inputChannels), outputs: \(gradient.outputs), paddedInputs: \(gradient.kernel.kernel.packed.paddedOutputs), tile: \(gradient.kernel.kernel.tile.size), into: \(PointerExpression.offset("stepWeights", by: gradient.stepWeightsOffset)))")
                 }
                 for forward in forwards where derived.insert(forward.stepWeightsOffset).inserted {
-                    out.line(mine() + "WeightPacking.winograd(k, from: \(forward.kernelParameters), bias: \(forward.biasParameters.map(String.init) ?? "nil"), inputChannels: \(forward.inputChannels), outputs: \(forward.outputs), paddedOutputs: \(forward.paddedOutputs), tile: 2, into: \(PointerExpression.offset("stepWeights", by: forward.stepWeightsOffset))) }")
+                    calls.append("WeightPacking.winograd(k, from: \(forward.kernelParameters), bias: \(forward.biasParameters.map(String.init) ?? "nil"), inputChannels: \(forward.inputChannels), outputs: \(forward.outputs), paddedOutputs: \(forward.paddedOutputs), tile: 2, into: \(PointerExpression.offset("stepWeights", by: forward.stepWeightsOffset)))")
                 }
+                for (turn, call) in calls.enumerated() { out.line("if \(turn) % parts == part { \(call) }") }
             }
         }
     }

@@ -371,10 +371,12 @@ import Testing
         ])
     }
 
-    /// In the block path's layer-major functions, a 1x1 convolution runs each
-    /// slice of its weights (16 output channels) for all 8 samples in turn, so
-    /// the slice is read from memory once a block; its activation's pass
-    /// follows for each sample, and a layer in its store leaves a comment.
+    /// In the block path's layer-major functions, a 1x1 convolution that reads
+    /// the block's input runs each slice of its weights (16 output channels)
+    /// for all 8 samples in turn, so the slice is read from memory once a
+    /// block; one whose 4 pixels a sample would fill few registers runs over
+    /// all samples in one call. An activation's pass follows for each sample,
+    /// and a layer in its store leaves a comment.
     @Test func layerMajorConvolutionsReadEachWeightSliceOnceABlock() throws {
         let swift = ModelGenerator.render(try Self.program("""
             input_shape: [2, 2, 512]
@@ -385,7 +387,7 @@ import Testing
               - Flatten
               - Dense: {units: 10, activation: softmax}
             """))
-        #expect(Self.lines(of: swift, from: "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {", count: 30) == [
+        #expect(Self.lines(of: swift, from: "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {", count: 24) == [
             "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {",
             "let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil",
             "_ = (arena, w, observe)",
@@ -401,13 +403,7 @@ import Testing
             "// wide_bn",
             "// in wide's store",
             "// narrow",
-            "for part in 0..<4 {",
-            "for sample in 0..<8 {",
-            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
-            "_ = (input, arena)",
-            "Self.l2_narrow(UnsafePointer(arena.advanced(by: Arena.l0_wide)), w.advanced(by: 263680), arena.advanced(by: Arena.l2_narrow), part..<part + 1)",
-            "}",
-            "}",
+            "Self.l2_narrow_samples(UnsafePointer(arena.advanced(by: Arena.l0_wide)), w.advanced(by: 263680), arena.advanced(by: Arena.l2_narrow))",
             "for sample in 0..<8 {",
             "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
             "_ = (input, arena)",
@@ -898,6 +894,69 @@ import Testing
         #expect(largeKernels.winograd != nil && large.weights.packing.values.allSatisfy {
             if case .kernel(let packed) = $0 { packed.panelWidth == nil } else { true }
         })
+    }
+
+    /// Pixels of a flat block a multiple of 4 KB apart share one set of the L1
+    /// cache (ResNet50's 1024-channel stage): a block holds at most 8 of them,
+    /// the accumulators it gives up going to a second vector of channels.
+    @Test func aFlatBlockReadsAtMostEightPixelsThroughOneCacheSet() throws {
+        func block(channels: Int) throws -> [Int] {
+            let program = try Self.program("input_shape: [4, 4, \(channels)]\nlayers:\n  - Conv2D: {filters: 256, kernel_size: 1}\n")
+            guard case .convolution(let kernels) = program.nodes[0].kernel, case .channelLanes(let direct) = kernels.direct else {
+                Issue.record("no channel-lane kernel: \(program.nodes[0].kernel)")
+                return []
+            }
+            #expect(direct.flatOutput)
+            return [direct.pixelsPerBlock, direct.chunksPerGroup]
+        }
+        // 1008 channels: 16 pixels over 4 KB - 64 bytes apart, no two in one set.
+        #expect(try block(channels: 1008) == [16, 1])
+        // 1024: every pixel in the same set; two blocks of 8, each 2 vectors of 16 channels.
+        #expect(try block(channels: 1024) == [8, 2])
+        #expect(try block(channels: 2048) == [8, 2])
+        // 512: pixels 2 KB apart, 8 in each of two sets.
+        #expect(try block(channels: 512) == [16, 1])
+    }
+
+    /// In the layer-major functions, a 3x3 'same' convolution on 2x2 pixels
+    /// runs over the block's 8 samples in one call: each place reads 4 of its
+    /// 9 taps, and one place of the 8 samples makes a block (3 vectors of
+    /// channels, 24 accumulators, in AVX-512's registers), after every
+    /// sample's padded copy is made.
+    @Test func aSmallPaddedOutputRunsOverTheBlocksSamples() throws {
+        let program = try Self.program("""
+            input_shape: [4, 4, 256]
+            layers:
+              - Conv2D: {filters: 512, kernel_size: 1, strides: 2, name: reduce}
+              - Conv2D: {filters: 512, kernel_size: 3, padding: same, name: wide}
+              - Flatten
+              - Dense: {units: 10}
+            """)
+        let tail = try #require(program.batchedTail)
+        #expect(tail.layerMajorStart == 0 && tail.start == 2)
+        guard case .convolution(let reduce) = program.nodes[0].kernel, case .convolution(let wide) = program.nodes[1].kernel,
+              let overSamples = wide.overSamples else {
+            Issue.record("no kernel over samples for wide: \(program.nodes[1].kernel)")
+            return
+        }
+        // reduce reads the block's input, not an arena: it runs sample by sample.
+        #expect(reduce.overSamples == nil)
+        let blocks = overSamples.flatBlocks
+        #expect(blocks.count == 4 && blocks.allSatisfy { Set($0.map(\.position)).count == 1 && $0.map(\.sample) == Array(0..<8) })
+        #expect(blocks.map { overSamples.liveTaps(pixels: [$0[0].position]).count } == [4, 4, 4, 4])
+        #expect(overSamples.pixelsPerBlock == 8 && overSamples.chunksPerGroup == 3)
+        let swift = ModelGenerator.render(program)
+        let layerMajor = "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {"
+        let lines = Self.lines(of: swift, from: layerMajor, count: 30)
+        #expect(lines.drop { $0 != "// wide" }.dropFirst().prefix(6) == [
+            "for sample in 0..<8 {",
+            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
+            "_ = (input, arena)",
+            "Self.l1_wide_pad(UnsafePointer(arena.advanced(by: Arena.l0_reduce)), arena.advanced(by: Arena.l1_wide_padded))",
+            "}",
+            "Self.l1_wide_samples(UnsafePointer(arena.advanced(by: Arena.l1_wide_padded)), w.advanced(by: 131584), arena.advanced(by: Arena.l1_wide))",
+        ])
+        #expect(swift.contains("// 5 of the 9 taps read only padding for these pixels: skipped, with their weights"))
     }
 
     @Test func gradientBuffersAlternateOnlyWhenALayerAfterTheFirstWritesDLdx() throws {

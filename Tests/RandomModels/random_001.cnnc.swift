@@ -366,124 +366,21 @@ public struct Random001: CompiledModel {
                 var s2_0 = bias.simd(V.self, at: 0)
                 var s3_0 = bias.simd(V.self, at: 0)
                 // 8 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 65
-                    let wp = kernel + 320
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 70
-                    let wp = kernel + 400
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 75
-                    let wp = kernel + 480
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 80
-                    let wp = kernel + 560
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 130
-                    let wp = kernel + 640
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 135
-                    let wp = kernel + 720
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 140
-                    let wp = kernel + 800
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 145
-                    let wp = kernel + 880
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
-                        s3_0 = madd(s3_0, x3, w0)
+                for ky in 1..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + ky * 65 + kx * 5
+                        let wp = kernel + (ky * 4 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 15])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 30])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 45])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }

@@ -298,30 +298,19 @@ public struct Random004: CompiledModel {
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s2_0 = bias.simd(V.self, at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 40
-                    let wp = kernel + 320
-                    for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 100])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 200])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 240
-                    let wp = kernel + 1280
-                    for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 100])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 200])
-                        s2_0 = madd(s2_0, x2, w0)
+                for ky in 0..<2 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 200 + kx * 40
+                        let wp = kernel + (ky * 3 + kx) * 320
+                        for ci in 0..<20 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 100])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 200])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -333,26 +322,17 @@ public struct Random004: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s1_0 = bias.simd(V.self, at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 340
-                    let wp = kernel + 320
-                    for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 100])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 540
-                    let wp = kernel + 1280
-                    for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 100])
-                        s1_0 = madd(s1_0, x1, w0)
+                for ky in 0..<2 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 200 + kx * 40 + 300
+                        let wp = kernel + (ky * 3 + kx) * 320
+                        for ci in 0..<20 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 100])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -393,56 +373,19 @@ public struct Random004: CompiledModel {
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s2_0 = bias.simd(V.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 16
-                    let wp = kernel + 64
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 80
-                    let wp = kernel + 320
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 144
-                    let wp = kernel + 576
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 208
-                    let wp = kernel + 832
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
+                for ky in 0..<4 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 64 + kx * 16
+                        let wp = kernel + (ky * 4 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 128])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 256])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }

@@ -230,22 +230,15 @@ public struct Random009: CompiledModel {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
                 // 7 of the 9 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 45
-                    let wp = kernel + 180
-                    for ci in 0..<15 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                    }
-                }
-                do {
-                    let xp = x + 60
-                    let wp = kernel + 240
-                    for ci in 0..<15 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+                for ky in 1..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + ky * 45 + kx * 15
+                        let wp = kernel + (ky * 3 + kx) * 60
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }

@@ -166,61 +166,25 @@ public struct Random053: CompiledModel {
                 var s4_0 = bias.simd(V.self, at: 0)
                 var s5_0 = bias.simd(V.self, at: 0)
                 // 9 of the 12 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 8
-                    let wp = kernel + 24
-                    do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[5])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                }
-                do {
-                    let xp = x + 9
-                    let wp = kernel + 32
-                    do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[5])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                }
-                do {
-                    let xp = x + 10
-                    let wp = kernel + 40
-                    do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[5])
-                        s5_0 = madd(s5_0, x5, w0)
+                for ky in 1..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 8 + kx
+                        let wp = kernel + (ky * 3 + kx) * 8
+                        do {
+                            let w0 = wp.simd(V.self, at: 0)
+                            let x0 = V(repeating: xp[0])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[1])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[2])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[3])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[4])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[5])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }

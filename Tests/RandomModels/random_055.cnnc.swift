@@ -351,184 +351,21 @@ public struct Random055: CompiledModel {
                 var s2_0 = bias.simd(V.self, at: 0)
                 var s3_0 = bias.simd(V.self, at: 0)
                 // 4 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 396
-                    let wp = kernel
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 407
-                    let wp = kernel + 176
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 418
-                    let wp = kernel + 352
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 429
-                    let wp = kernel + 528
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 462
-                    let wp = kernel + 704
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 473
-                    let wp = kernel + 880
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 484
-                    let wp = kernel + 1056
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 495
-                    let wp = kernel + 1232
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 528
-                    let wp = kernel + 1408
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 539
-                    let wp = kernel + 1584
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 550
-                    let wp = kernel + 1760
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 561
-                    let wp = kernel + 1936
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 22])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 66])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 88])
-                        s3_0 = madd(s3_0, x3, w0)
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + ky * 66 + kx * 11 + 396
+                        let wp = kernel + (ky * 4 + kx) * 176
+                        for ci in 0..<11 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 22])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 66])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 88])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
                 yp.store(s0_0, at: 0)

@@ -337,56 +337,19 @@ public struct Random065: CompiledModel {
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s2_0 = bias.simd(V.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 18
-                    let wp = kernel + 288
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 90
-                    let wp = kernel + 1440
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 162
-                    let wp = kernel + 2592
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 234
-                    let wp = kernel + 3744
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
+                for ky in 0..<4 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 72 + kx * 18
+                        let wp = kernel + (ky * 4 + kx) * 288
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 72])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 144])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -398,37 +361,17 @@ public struct Random065: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s1_0 = bias.simd(V.self, at: 0)
                 // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 234
-                    let wp = kernel + 288
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 306
-                    let wp = kernel + 1440
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 378
-                    let wp = kernel + 2592
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
+                for ky in 0..<3 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 72 + kx * 18 + 216
+                        let wp = kernel + (ky * 4 + kx) * 288
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 72])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -443,56 +386,19 @@ public struct Random065: CompiledModel {
                 var s1_0 = bias.simd(V.self, at: 16)
                 var s2_0 = bias.simd(V.self, at: 16)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 18
-                    let wp = kernel + 4896
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 90
-                    let wp = kernel + 6048
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 162
-                    let wp = kernel + 7200
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 234
-                    let wp = kernel + 8352
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 144])
-                        s2_0 = madd(s2_0, x2, w0)
+                for ky in 0..<4 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 72 + kx * 18
+                        let wp = kernel + (ky * 4 + kx) * 288 + 4608
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 72])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 144])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -504,37 +410,17 @@ public struct Random065: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 16)
                 var s1_0 = bias.simd(V.self, at: 16)
                 // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 234
-                    let wp = kernel + 4896
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 306
-                    let wp = kernel + 6048
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 378
-                    let wp = kernel + 7200
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 72])
-                        s1_0 = madd(s1_0, x1, w0)
+                for ky in 0..<3 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 72 + kx * 18 + 216
+                        let wp = kernel + (ky * 4 + kx) * 288 + 4608
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 72])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }

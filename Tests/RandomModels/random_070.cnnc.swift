@@ -317,34 +317,21 @@ public struct Random070: CompiledModel {
                 var s2_0 = bias.simd(V.self, at: c0)
                 var s3_0 = bias.simd(V.self, at: c0)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 8
-                    let wp = kernel + c0 * 32 + 128
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 16
-                    let wp = kernel + c0 * 32 + 256
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
+                for ky in 0..<1 {
+                    for kx in 1..<3 {
+                        let xp = x + ky * 32 + kx * 8
+                        let wp = kernel + c0 * 32 + (ky * 4 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -362,34 +349,21 @@ public struct Random070: CompiledModel {
                 var s2_0 = bias.simd(V.self, at: 32)
                 var s3_0 = bias.simd(V.self, at: 32)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 8
-                    let wp = kernel + 1152
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                }
-                do {
-                    let xp = x + 16
-                    let wp = kernel + 1280
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 64])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 128])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 192])
-                        s3_0 = madd(s3_0, x3, w0)
+                for ky in 0..<1 {
+                    for kx in 1..<3 {
+                        let xp = x + ky * 32 + kx * 8
+                        let wp = kernel + (ky * 4 + kx) * 128 + 1024
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; yp[0] = v[0] }

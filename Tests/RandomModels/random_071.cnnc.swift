@@ -170,30 +170,19 @@ public struct Random071: CompiledModel {
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s2_0 = bias.simd(V.self, at: 0)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x
-                    let wp = kernel
-                    do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 1
-                    let wp = kernel + 4
-                    do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6])
-                        s2_0 = madd(s2_0, x2, w0)
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let xp = x + ky * 8 + kx
+                        let wp = kernel + (ky * 2 + kx) * 4
+                        do {
+                            let w0 = wp.simd(V.self, at: 0)
+                            let x0 = V(repeating: xp[0])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }

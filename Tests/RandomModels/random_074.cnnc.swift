@@ -222,43 +222,19 @@ public struct Random074: CompiledModel {
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s2_0 = bias.simd(V.self, at: 0)
                 // 6 of the 9 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 28
-                    let wp = kernel + 24
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 32
-                    let wp = kernel + 32
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 36
-                    let wp = kernel + 40
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
+                for ky in 1..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 28 + kx * 4
+                        let wp = kernel + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 2])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 4])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; yp[0] = v[0] }

@@ -219,48 +219,17 @@ public struct Random082: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s1_0 = bias.simd(V.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 5
-                    let wp = kernel + 40
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 40])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 25
-                    let wp = kernel + 200
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 40])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 45
-                    let wp = kernel + 360
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 40])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 65
-                    let wp = kernel + 520
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 40])
-                        s1_0 = madd(s1_0, x1, w0)
+                for ky in 0..<4 {
+                    for kx in 1..<2 {
+                        let xp = x + ky * 20 + kx * 5
+                        let wp = kernel + (ky * 4 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 40])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }

@@ -317,82 +317,19 @@ public struct Random084: CompiledModel {
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s2_0 = bias.simd(V.self, at: 0)
                 // 3 of the 9 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 28
-                    let wp = kernel
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 30
-                    let wp = kernel + 32
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 32
-                    let wp = kernel + 64
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 42
-                    let wp = kernel + 96
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 44
-                    let wp = kernel + 128
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                    }
-                }
-                do {
-                    let xp = x + 46
-                    let wp = kernel + 160
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 14 + kx * 2 + 28
+                        let wp = kernel + (ky * 3 + kx) * 32
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 4])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 8])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }

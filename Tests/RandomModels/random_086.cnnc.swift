@@ -280,70 +280,17 @@ public struct Random086: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s1_0 = bias.simd(V.self, at: 0)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x
-                    let wp = kernel
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 33
-                    let wp = kernel + 528
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 66
-                    let wp = kernel + 1056
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 165
-                    let wp = kernel + 2112
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 198
-                    let wp = kernel + 2640
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 231
-                    let wp = kernel + 3168
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 165 + kx * 33
+                        let wp = kernel + (ky * 4 + kx) * 528
+                        for ci in 0..<33 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 33])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -357,70 +304,17 @@ public struct Random086: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 16)
                 var s1_0 = bias.simd(V.self, at: 16)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x
-                    let wp = kernel + 4224
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 33
-                    let wp = kernel + 4752
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 66
-                    let wp = kernel + 5280
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 165
-                    let wp = kernel + 6336
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 198
-                    let wp = kernel + 6864
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
-                    }
-                }
-                do {
-                    let xp = x + 231
-                    let wp = kernel + 7392
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
-                        s1_0 = madd(s1_0, x1, w0)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 165 + kx * 33
+                        let wp = kernel + (ky * 4 + kx) * 528 + 4224
+                        for ci in 0..<33 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 33])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; yp[0] = v[0] }

@@ -232,22 +232,15 @@ public struct Random097: CompiledModel {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
                 // 14 of the 16 taps read only padding for these pixels: skipped, with their weights
-                do {
-                    let xp = x + 60
-                    let wp = kernel + 240
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                    }
-                }
-                do {
-                    let xp = x + 72
-                    let wp = kernel + 288
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+                for ky in 1..<2 {
+                    for kx in 1..<3 {
+                        let xp = x + ky * 48 + kx * 12
+                        let wp = kernel + (ky * 4 + kx) * 48
+                        for ci in 0..<12 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }

@@ -53,6 +53,23 @@ struct ForwardWriter {
         loopsOverSamples[loopsOverSamples.count - 1] = true
     }
 
+    /// A kernel call that computes every sample of the block itself
+    /// (`ConvolutionKernels.overSamples`), in the layer-major functions only.
+    mutating func overSamples(_ call: String) {
+        sequential[sequential.count - 1].line(call)
+        split[split.count - 1].line(call)
+        loopsOverSamples[loopsOverSamples.count - 1] = true
+    }
+
+    /// `call` for each sample of the block in a loop of its own, in the
+    /// layer-major functions when `condition` holds (before `overSamples`);
+    /// otherwise a line like any other.
+    mutating func eachSample(when condition: Bool, _ call: String) {
+        guard let samples = blockSamples, condition else { return line(call) }
+        Self.eachSample(samples, into: &sequential[sequential.count - 1]) { $0.line(call) }
+        split[split.count - 1].line(call)
+    }
+
     /// A call after the kernel in the same layer (its activation's pass):
     /// after `kernelSharingWeights`, in a loop over the samples of its own.
     mutating func afterKernel(_ call: String) {

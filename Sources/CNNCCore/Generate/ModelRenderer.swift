@@ -26,10 +26,8 @@ struct ModelRenderer {
         }
 
         var blockPath = SourceWriter()
-        if var tail = program.batchedTail {
+        if let tail = program.batchedTail {
             let headResult = tail.start == 0 ? InferenceBuffer.input(0) : program.nodes[tail.start - 1].writes
-            // Each sample's result must be in its own arena, not the block's input.
-            if case .input = headResult { tail.layerMajorStart = tail.start }
             var head = ForwardWriter(), layerMajor = ForwardWriter(blockSamples: BatchedTailProgram.samples)
             for node in program.nodes[..<tail.layerMajorStart] {
                 head.beginLayer()
@@ -42,7 +40,19 @@ struct ModelRenderer {
             BatchedTailRenderer(tail: tail)
                 .emitEntryPoint(headForward: head.sequential, layerMajorForward: layerMajor.sequential,
                                 layerMajorLoopsOverSamples: layerMajor.loopsOverSamples,
-                                headResult: pointer(headResult), into: &blockPath)
+                                headResult: pointer(headResult),
+                                crossing: program.arena.regions.filter { $0.firstNode < tail.layerMajorStart && $0.lastNode >= tail.layerMajorStart }
+                                    .map { ($0.name, $0.count) },
+                                into: &blockPath)
+            // The layer-major kernels over samples, once each (layers of one geometry share theirs).
+            var written: Set<String> = []
+            for node in program.nodes[tail.layerMajorStart..<tail.start] {
+                guard case .convolution(let kernels) = node.kernel, let kernel = kernels.overSamples,
+                      written.insert(kernel.function).inserted else { continue }
+                blockPath.line()
+                blockPath.line("// \(node.layer.name) and the layers of its geometry, for every sample of a block")
+                kernel.emit(into: &blockPath)
+            }
         }
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
         TrainingGenerator(model: program).emit(into: &out)
@@ -225,7 +235,8 @@ struct ModelRenderer {
         } else {
             var reads = source
             if let padder = kernels.padding, let padded {
-                forward.line("Self.\(padder.function)(\(source), \(padded))")
+                // Over samples, every sample's copy first.
+                forward.eachSample(when: kernels.overSamples != nil, "Self.\(padder.function)(\(source), \(padded))")
                 reads = "UnsafePointer(\(padded))"
             }
             if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
@@ -248,7 +259,9 @@ struct ModelRenderer {
                 }
                 // A kernel alone in its layer whose parts are groups of output channels
                 // runs each group for a whole block in the layer-major functions.
-                if case .channelLanes(let kernel) = kernels.direct, kernel.partsAreChannelGroups, kernels.padding == nil {
+                if let overSamples = kernels.overSamples, forward.blockSamples != nil {
+                    forward.overSamples("Self.\(overSamples.function)(\(reads), \(node.packedWeights), \(target)\(post))")
+                } else if case .channelLanes(let kernel) = kernels.direct, kernel.partsAreChannelGroups, kernels.padding == nil {
                     forward.kernelSharingWeights(slices: kernel.parts, splitParts: kernels.splitParts, call)
                 } else {
                     forward.kernel(parts: kernels.splitParts, call)

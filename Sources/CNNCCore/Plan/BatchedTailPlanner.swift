@@ -49,26 +49,68 @@ enum BatchedTailPlanner {
     /// weights: EfficientNetB0's 1x1 convolutions on 2x2 pixels (1.6 MB of
     /// weights for the last) ran at 18 GFLOP/s, and batching gained nothing.
     /// Run for every sample of the block before the next layer, a layer's
-    /// weights are read from memory once and from cache for the other
-    /// samples. That pays when those layers' tensors are small (at most
-    /// `layerMajorFloats` per sample in and out, so the block's stay in cache
-    /// beside the weights) and their weights large (`layerMajorWeights`).
+    /// weights are read from memory once a block and from cache for the other
+    /// samples, while its tensors, which one sample at a time would have
+    /// passed to the next layer in cache, go out to the L3 cache and back.
+    /// So the run is the one, among those that end at the tail, whose
+    /// convolutions most outweigh the floats they read and write by the
+    /// weights they read (ResNet50 at 64x64: its 4x4 and 8x8 stages, 0.25 to
+    /// 2.4 MB of weights a layer against 16K to 40K floats; not its 16x16
+    /// stage, nor ResNet-20's small kernels on 32x32 pixels), within
+    /// `layerMajorFloats` per sample for every layer, and only where its
+    /// weights outgrow an L2 cache (`layerMajorWeights`).
     static func layerMajorStart(_ model: CheckedModel, before start: Int) -> Int {
-        var first = start
-        while first > 0 {
-            let layer = model.layers[first - 1]
+        var first = start, balance = 0, best = 0
+        for index in stride(from: start - 1, through: 0, by: -1) {
+            let layer = model.layers[index]
             let floats = layer.inputs.reduce(layer.outputShape.elementCount) { $0 + model.shape(of: $1).elementCount }
             guard floats <= layerMajorFloats else { break }
-            first -= 1
+            // Layers without a kernel mostly run in a kernel's store, or cost the same either way.
+            switch layer.operation {
+            case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense: balance += layer.parameters - 2 * floats
+            default: break
+            }
+            if balance > best { (first, best) = (index, balance) }
         }
         let weights = model.layers[first..<start].reduce(0) { $0 + $1.parameters }
         return weights >= layerMajorWeights ? first : start
     }
 
-    /// 64 KB per sample: 512 KB for a block of 8, a Zen 3 core's L2 cache.
-    static let layerMajorFloats = 16 << 10
+    /// 512 KB per sample: 4 MB for a block of 8, in the L3 cache of every target.
+    static let layerMajorFloats = 128 << 10
     /// 1 MB of weights: less stays in the L2 cache from sample to sample anyway.
     static let layerMajorWeights = 256 << 10
+
+    /// The layer-major run's kernels over every sample of a block: a
+    /// convolution with a flat output that gains from it
+    /// (`ConvolutionEmitter.gainsFromSampleBlocks`) and reads and writes the
+    /// arena computes all samples in one call, each
+    /// arena `arena.total` floats after the one before. The run is left
+    /// out when it would end in the block's input: each sample's result must
+    /// be in its own arena.
+    static func planLayerMajorKernels(_ tail: inout BatchedTailProgram, nodes: inout [NodeProgram], arena: InferenceArena) {
+        let headResult = tail.start == 0 ? InferenceBuffer.input(0) : nodes[tail.start - 1].writes
+        if case .input = headResult { tail.layerMajorStart = tail.start }
+        for index in tail.layerMajorStart..<tail.start {
+            guard case .convolution(var kernels) = nodes[index].kernel, kernels.winograd == nil, kernels.pointwise == nil,
+                  case .region = nodes[index].writes else { continue }
+            let last: ConvolutionEmitter?
+            switch (kernels.fused, kernels.direct) {
+            case (.direct(.channelLanes(let kernel))?, _), (nil, .channelLanes(let kernel)): last = kernel
+            default: last = nil
+            }
+            // The input each sample reads: its padded copy, or what the layer (or a
+            // ZeroPadding2D it reads past) reads, which must be in the sample's arena.
+            let source = kernels.fused == nil ? nodes[index].reads : nodes[index].fusion?.absorbedPadding.map { nodes[$0].reads } ?? nodes[index].reads
+            let readsArena: Bool
+            if kernels.padding != nil && nodes[index].padded != nil { readsArena = true } else if case .region = source { readsArena = true } else { readsArena = false }
+            guard var kernel = last, kernel.gainsFromSampleBlocks, readsArena else { continue }
+            kernel.function += "_samples"
+            kernel.sampleBlocks = ConvolutionEmitter.SampleBlocks(samples: BatchedTailProgram.samples, stride: arena.total)
+            kernels.overSamples = kernel
+            nodes[index].kernel = .convolution(kernels)
+        }
+    }
 
     /// A layer that maps one vector per sample to another; Flatten turns the
     /// last image into that vector without moving a value.

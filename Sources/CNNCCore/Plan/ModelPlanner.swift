@@ -82,11 +82,15 @@ public enum ModelPlanner {
             nodes.append(node)
         }
         // The tail's vector layers are the same in both forms; Keras's names their shapes in comments.
-        let batchedTail = BatchedTailPlanner.plan(keras, weights: weights, target: target)
+        var batchedTail = BatchedTailPlanner.plan(keras, weights: weights, target: target)
         EpilogueFusion.absorbPadding(&nodes, model: model, tailStart: batchedTail?.start)
         var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         EpilogueFusion.fuse(&memory.nodes, model: model, tailStart: batchedTail?.start)
         KernelSharing.share(&memory.nodes)
+        if var tail = batchedTail {
+            BatchedTailPlanner.planLayerMajorKernels(&tail, nodes: &memory.nodes, arena: memory.arena)
+            batchedTail = tail
+        }
         var training = TrainingPlanner.plan(model, weights: weights, nodes: memory.nodes)
         if training.unsupportedReason == nil {
             (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, arena: training.arena, target: target)

@@ -148,6 +148,10 @@ struct ConvolutionKernels: Codable, Hashable, Sendable {
     var fused: FusedKernel? = nil
     /// Parts to split inference's kernel into across workers for one sample (1: one core).
     var splitParts: Int
+    /// In the block path's layer-major functions, the last kernel (fused, if
+    /// the layer has a fused kernel) over every sample of the block at once
+    /// (`ConvolutionEmitter.sampleBlocks`); nil where the layer runs sample by sample.
+    var overSamples: ConvolutionEmitter? = nil
 
     /// The function of the kernel that writes the layer's output.
     var lastFunction: String { pointwise?.function ?? direct.function }

@@ -57,6 +57,27 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// `parts` must be rows: no blocks across them (`spansRows`).
     var keepsRowParts = false
 
+    /// In the block path's layer-major functions (`BatchedTailProgram`), a flat
+    /// output computed for every sample of the block in one call, its blocks
+    /// made of the pixels of all samples at the places that read the same
+    /// taps: a 3x3 'same' convolution on 2x2 pixels reads 4 of its 9 taps at
+    /// each, where a block of one sample's 4 pixels multiplied the padding
+    /// for the other 5, and a block of 8 samples' pixels at one place fills
+    /// the registers where 4 pixels did not. nil: one sample a call.
+    var sampleBlocks: SampleBlocks? = nil
+
+    struct SampleBlocks: Codable, Hashable {
+        var samples: Int
+        /// Floats from one sample's arena to the next: its input and output both move by it.
+        var stride: Int
+    }
+
+    /// An output pixel of a flat block: its place in the flattened output, in which sample.
+    struct FlatPixel: Hashable {
+        var sample: Int
+        var position: Int
+    }
+
     /// A small output (`isSmallOutput`, whose kernel the weight plan packs in
     /// panels) runs as few blocks of the flattened output, spanning rows, each
     /// pixel's place a constant: every weight is read once a block instead of once a row.
@@ -108,10 +129,12 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     /// Chunks of `lanes` channels held in registers at once, and output pixels per pass.
     var chunksPerGroup: Int { min(registerBlock.chunks, (outputs + lanes - 1) / lanes) }
-    var pixelsPerBlock: Int { max(1, min(registerBlock.pixels, flatOutput || spansRows ? outputHeight * outputWidth : outputWidth)) }
+    var pixelsPerBlock: Int {
+        max(1, min(registerBlock.pixels, flatOutput || spansRows ? outputHeight * outputWidth * (sampleBlocks?.samples ?? 1) : outputWidth))
+    }
     private var registerBlock: Blocking {
         if let blocking { return blocking }
-        if flatOutput { return Self.flatBlock(lanes: lanes, pixels: outputHeight * outputWidth, target: target) }
+        if flatOutput { return sparingCacheSets(sampleBlocks == nil ? Self.flatBlock(lanes: lanes, pixels: outputHeight * outputWidth, target: target) : sampleBlocking) }
         return rowBlock(width: spansRows ? outputHeight * outputWidth : outputWidth)
     }
     private func rowBlock(width: Int) -> Blocking {
@@ -150,6 +173,116 @@ struct ConvolutionEmitter: Codable, Hashable {
         let blocks = (pixels + room - 1) / room
         return Blocking(chunks: 1, pixels: (pixels + blocks - 1) / blocks)
     }
+
+    /// The flat block `block`, or as many accumulators in fewer pixels and more
+    /// chunks where more than `cacheWays` of its pixels would read from one set
+    /// of the L1 data cache at once. Every target's L1 picks a line's set from
+    /// address bits 6 to 11, so inputs a multiple of 4 KB apart share a set: a
+    /// pixel of ResNet50's 1024-channel stage is 4 KB, and a block of its 16
+    /// pixels read 16 lines through one 8-way set, missing on every broadcast
+    /// (a 1x1 convolution 1024 → 256 on 4x4 pixels at 51 GFLOP/s where 1008
+    /// channels ran at 114, on Zen 4).
+    private func sparingCacheSets(_ block: Blocking) -> Blocking {
+        let chunks = (outputs + lanes - 1) / lanes
+        var block = block
+        while block.pixels > 1 && mostLinesInOneCacheSet(flatBlocks(size: block.pixels)) > Self.cacheWays {
+            let pixels = (block.pixels + 1) / 2
+            block = Blocking(chunks: min(chunks, block.chunks * block.pixels / pixels), pixels: pixels)
+        }
+        return block
+    }
+
+    /// Where output pixel `i` of the flattened output starts reading the input (floats).
+    private func flatInputOffset(_ i: Int) -> Int {
+        (i / outputWidth) * strides.height * inputWidth * inputChannels + (i % outputWidth) * strides.width * inputChannels
+    }
+
+    /// Ways of the smallest L1 data cache among the targets (Zen 3 and 4: 32 KB,
+    /// 8 ways of 64 sets; Intel's Golden Cove: 48 KB, 12 ways of 64 sets).
+    static let cacheWays = 8
+
+    /// The most cache lines that the pixels of one of `blocks` first read in one set of a 64-set L1.
+    private func mostLinesInOneCacheSet(_ blocks: [[FlatPixel]]) -> Int {
+        blocks.map { block in
+            // Lines by set: pixels in one line (few channels) hold one way between them.
+            var lines: [Int: Set<Int>] = [:]
+            for pixel in block {
+                let line = inputOffset(pixel) * MemoryLayout<Float>.size / 64
+                lines[line % 64, default: []].insert(line)
+            }
+            return lines.values.map(\.count).max() ?? 0
+        }.max() ?? 0
+    }
+
+    /// The block over samples (`sampleBlocks`): as many pixels as the largest
+    /// class holds, up to what the registers hold, and for fewer (8 samples at
+    /// one place) more vectors of channels, each with its weight vector.
+    private var sampleBlocking: Blocking {
+        let room = Self.flatBlock(lanes: lanes, pixels: Int.max / 2, target: target).pixels
+        let largest = sampleClasses.map(\.count).max() ?? 1
+        let pixels = Self.flatBlock(lanes: lanes, pixels: largest, target: target).pixels
+        var chunks = 1
+        while chunks < (outputs + lanes - 1) / lanes && (chunks + 1) * (pixels + 1) - 1 <= room { chunks += 1 }
+        return Blocking(chunks: chunks, pixels: pixels)
+    }
+
+    /// With `sampleBlocks`, the flat output's places grouped by the taps at
+    /// which they read the input itself (in order of their first place), each
+    /// group's places for every sample, sample after sample.
+    private var sampleClasses: [[FlatPixel]] {
+        guard let sampleBlocks else { return [] }
+        return positionClasses.map { positions in
+            (0..<sampleBlocks.samples).flatMap { sample in positions.map { FlatPixel(sample: sample, position: $0) } }
+        }
+    }
+
+    /// The flat output's places grouped by the taps at which they read the input itself.
+    private var positionClasses: [[Int]] {
+        var classes: [(taps: [Int], positions: [Int])] = []
+        for position in 0..<(outputHeight * outputWidth) {
+            let taps = liveTaps(pixels: [position]).map { $0.ky * kernel.width + $0.kx }
+            if let index = classes.firstIndex(where: { $0.taps == taps }) {
+                classes[index].positions.append(position)
+            } else {
+                classes.append((taps, [position]))
+            }
+        }
+        return classes.map(\.positions)
+    }
+
+    /// Whether a block over samples computes less or fills more registers
+    /// than one sample's block: where some places skip taps that others read
+    /// (the padding of a kernel larger than 1x1), or where one sample's output
+    /// has fewer pixels than a block of 8. Elsewhere the layer-major functions
+    /// run one sample's kernel for each sample, sharing its weights' slices
+    /// (`ForwardWriter.kernelSharingWeights`), and the generated code stays
+    /// smaller (DenseNet121's 1x1 layers on 4x4 pixels, one geometry each).
+    var gainsFromSampleBlocks: Bool {
+        flatOutput && (positionClasses.count > 1 || outputHeight * outputWidth < 8)
+    }
+
+    /// The flat output's blocks of at most `size` pixels, of sizes that differ
+    /// by at most one: through the flattened output, or with `sampleBlocks`
+    /// through each of `sampleClasses`.
+    private func flatBlocks(size: Int) -> [[FlatPixel]] {
+        let groups = sampleBlocks == nil ? [(0..<(outputHeight * outputWidth)).map { FlatPixel(sample: 0, position: $0) }] : sampleClasses
+        return groups.flatMap { pixels -> [[FlatPixel]] in
+            var start = 0
+            return Self.pixelRuns(width: pixels.count, atMost: size).flatMap { run in
+                (0..<run.blocks).map { _ in
+                    defer { start += run.pixels }
+                    return Array(pixels[start..<(start + run.pixels)])
+                }
+            }
+        }
+    }
+
+    /// The blocks a flat output runs as.
+    var flatBlocks: [[FlatPixel]] { flatBlocks(size: pixelsPerBlock) }
+
+    /// Where a flat output's pixel starts reading its sample's input, and where it writes, from sample 0's (floats).
+    private func inputOffset(_ pixel: FlatPixel) -> Int { pixel.sample * (sampleBlocks?.stride ?? 0) + flatInputOffset(pixel.position) }
+    private func outputOffset(_ pixel: FlatPixel) -> Int { pixel.sample * (sampleBlocks?.stride ?? 0) + pixel.position * outputs }
 
     /// The default block of `chunks` (at most) vectors of channels by a run of
     /// pixels (at most `width`). With AVX-512, 4 x 5 accumulators (plus 4 weight
@@ -261,13 +394,9 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     private func emitGroup(chunks: Int, channelBase: Index, pass: InputPass, into out: inout SourceWriter) {
         if flatOutput {
-            var start = 0
-            for run in pixelRuns {
-                for _ in 0..<run.blocks {
-                    out.block("do") { out in
-                        emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, flatStart: start, into: &out)
-                    }
-                    start += run.pixels
+            for block in flatBlocks {
+                out.block("do") { out in
+                    emitBlock(chunks: chunks, pixels: block.count, channelBase: channelBase, pass: pass, flat: block, into: &out)
                 }
             }
             return
@@ -328,19 +457,12 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// output reads only padding (a dilated kernel's edge), which is its bias.
     private var readsKernel: Bool {
         guard flatOutput else { return true }
-        var start = 0
-        for run in pixelRuns {
-            for _ in 0..<run.blocks {
-                if !liveTaps(pixels: start..<(start + run.pixels)).isEmpty { return true }
-                start += run.pixels
-            }
-        }
-        return false
+        return flatBlocks.contains { !liveTaps(pixels: $0.map(\.position)).isEmpty }
     }
 
     /// The taps (ky, kx) at which some output pixel of `pixels` (flattened)
     /// reads the input itself rather than the padding around it.
-    func liveTaps(pixels: Range<Int>) -> [(ky: Int, kx: Int)] {
+    func liveTaps(pixels: some Collection<Int>) -> [(ky: Int, kx: Int)] {
         let rows = padding.top..<(inputHeight - padding.bottom), columns = padding.left..<(inputWidth - padding.right)
         var live: [(ky: Int, kx: Int)] = []
         for ky in 0..<kernel.height {
@@ -363,9 +485,9 @@ struct ConvolutionEmitter: Codable, Hashable {
     }
 
     /// `pixels` neighbouring output pixels x `chunks` vectors of output channels.
-    /// `flatStart`: the block is pixels `flatStart...` of the flattened output, not `ox...` of row `oy`;
+    /// `flat`: the block is these pixels of the flattened output (`flatBlocks`), not `ox...` of row `oy`;
     /// `spanStart`: likewise, from a pixel known at run time (`spansRows`).
-    private func emitBlock(chunks: Int, pixels: Int, channelBase: Index, pass: InputPass, flatStart: Int? = nil, spanStart: String? = nil,
+    private func emitBlock(chunks: Int, pixels: Int, channelBase: Index, pass: InputPass, flat: [FlatPixel]? = nil, spanStart: String? = nil,
                            at pixel: (oy: Index, ox: Index) = (Index(0), Index(0)), into out: inout SourceWriter) {
         /// Channels of chunk `j` that exist: looped groups hold only full chunks;
         /// a group at a constant channel base may end in the partial last chunk.
@@ -385,17 +507,18 @@ struct ConvolutionEmitter: Codable, Hashable {
                 out.line("let " + place.enumerated().map { p, at in "o\(p) = \(at.row) * \(rowPitch) + \(at.column) * \(pixelPitch)" }.joined(separator: ", "))
                 out.line("let yp = \(channelBase.offsetting("y"))")
             }
-        } else if let flatStart {
-            out.line("let yp = \((Index(flatStart * outputs) + channelBase).offsetting("y"))")
+        } else if let flat {
+            out.line("let yp = \((Index(self.outputOffset(flat[0])) + channelBase).offsetting("y"))")
         } else {
             out.line("let yp = \(((pixel.oy * rowPitch + pixel.ox * pixelPitch) * outputs + channelBase).offsetting("y"))")
         }
         /// Where pixel p's chunk j is stored, from `yp`.
         func outputOffset(_ p: Int, _ j: Int) -> Index {
-            spanStart != nil && outputPitch != nil ? Index("o\(p)") * outputs + j * lanes : Index(p * pixelPitch * outputs + j * lanes)
+            if let flat { return Index(self.outputOffset(flat[p]) - self.outputOffset(flat[0]) + j * lanes) }
+            return spanStart != nil && outputPitch != nil ? Index("o\(p)") * outputs + j * lanes : Index(p * pixelPitch * outputs + j * lanes)
         }
         let taps = kernel.height * kernel.width
-        let live = flatStart.map { liveTaps(pixels: $0..<($0 + pixels)) }
+        let live = flat.map { liveTaps(pixels: $0.map(\.position)) }
         // Pixels that read only padding (a dilated kernel's edge) are their bias.
         let sums = live?.isEmpty == true ? "let" : "var"
         for p in 0..<pixels {
@@ -412,13 +535,11 @@ struct ConvolutionEmitter: Codable, Hashable {
                 }
             }
         }
-        /// Where output pixel `i` of the flattened output starts reading the input.
-        func inputOffset(_ i: Int) -> Int { (i / outputWidth) * strides.height * rowStride + (i % outputWidth) * pixelStride }
         /// Pixel `p` of the block, relative to its first.
         func pixelOffset(_ p: Int) -> Index {
             if spanStart != nil { return Index("a\(p)") }
-            guard let flatStart else { return Index(p * pixelStride) }
-            return Index(inputOffset(flatStart + p) - inputOffset(flatStart))
+            guard let flat else { return Index(p * pixelStride) }
+            return Index(inputOffset(flat[p]) - inputOffset(flat[0]))
         }
         func body(_ out: inout SourceWriter, xp: Index, wp: Index) {
             out.line("let xp = \(xp.offsetting("x"))")
@@ -435,21 +556,34 @@ struct ConvolutionEmitter: Codable, Hashable {
                 }
             }
         }
-        let origin = spanStart != nil ? Index(0) : flatStart.map { Index(inputOffset($0)) } ?? pixel.oy * (strides.height * rowStride) + pixel.ox * pixelStride
+        let origin = spanStart != nil ? Index(0) : flat.map { Index(inputOffset($0[0])) } ?? pixel.oy * (strides.height * rowStride) + pixel.ox * pixelStride
         let kernelStart = weightColumn(channelBase)
         if let live, live.count < taps {
             // Each tap that reads real input for some pixel of the block; the others multiply zeros.
             out.line("// \(taps - live.count) of the \(taps) taps read only padding for these pixels: skipped, with their weights")
+            let rows = Set(live.map(\.ky)).sorted(), columns = Set(live.map(\.kx)).sorted()
+            if live.count > 1, rows.count * columns.count == live.count,
+               let (top, bottom) = rows.first.flatMap({ first in rows.last.map { (first, $0 + 1) } }), bottom - top == rows.count,
+               let (left, right) = columns.first.flatMap({ first in columns.last.map { (first, $0 + 1) } }), right - left == columns.count {
+                // A rectangle of taps (each pixel's are): one body in loops, not one body a tap.
+                out.block("for ky in \(top)..<\(bottom)") { out in
+                    out.block("for kx in \(left)..<\(right)") { out in
+                        body(&out, xp: origin + Index("ky") * (dilation.height * rowStride) + Index("kx") * (dilation.width * inputChannels),
+                             wp: kernelStart + (Index("ky") * kernel.width + Index("kx")) * (inputChannels * weightRowStride))
+                    }
+                }
+            } else {
             for (ky, kx) in live {
                 out.block("do", opening: " {") { out in
-                    body(&out, xp: Index(inputOffset(flatStart!) + ky * dilation.height * rowStride + kx * dilation.width * inputChannels),
+                    body(&out, xp: origin + (ky * dilation.height * rowStride + kx * dilation.width * inputChannels),
                          wp: kernelStart + (ky * kernel.width + kx) * inputChannels * weightRowStride)
                 }
+            }
             }
         } else if taps == 1 {
             let firstChannel = pass.start.map { Index($0) } ?? Index(0)
             body(&out, xp: origin + firstChannel, wp: kernelStart + firstChannel * weightRowStride)
-        } else if let zeroRows, dilation.height == 1, kernel.height > 1, flatStart == nil {
+        } else if let zeroRows, dilation.height == 1, kernel.height > 1, flat == nil {
             // Only the kernel rows that read input rows below the top zeros and above the bottom ones.
             let last = inputHeight - zeroRows.bottom
             if let spanStart {

@@ -701,6 +701,7 @@ public struct Unet: CompiledModel {
                         let wp = kernel + c0 * 144 + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 16])

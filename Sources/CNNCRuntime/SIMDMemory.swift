@@ -28,6 +28,8 @@ extension UnsafePointer where Pointee == Float {
     @_transparent public func simd(_ type: SIMD4<Float>.Type, at offset: Int) -> SIMD4<Float> { cnnc_load_f4(self + offset) }
     @_transparent public func simd(_ type: SIMD8<Float>.Type, at offset: Int) -> SIMD8<Float> { cnnc_load_f8(self + offset) }
     @_transparent public func simd(_ type: SIMD16<Float>.Type, at offset: Int) -> SIMD16<Float> { cnnc_load_f16(self + offset) }
+    /// Asks for the cache line at `offset` floats on (`cnnc_prefetch`).
+    @_transparent public func prefetch(at offset: Int) { cnnc_prefetch(self + offset) }
 }
 
 extension UnsafeMutablePointer where Pointee == Float {

@@ -1780,6 +1780,7 @@ public struct Depthwise: CompiledModel {
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 12])
@@ -1800,6 +1801,7 @@ public struct Depthwise: CompiledModel {
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 12])

@@ -644,6 +644,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -672,6 +673,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -700,6 +702,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -729,6 +732,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -761,6 +765,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -789,6 +794,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -817,6 +823,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -846,6 +853,7 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])

@@ -2262,6 +2262,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 128])
@@ -2348,6 +2349,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 128])
@@ -2649,6 +2651,7 @@ public struct SmallOutputs: CompiledModel {
                 let wp = kernel + c0 * 256
                 for ci in 0..<256 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 256])
@@ -2881,6 +2884,7 @@ public struct SmallOutputs: CompiledModel {
                 let wp = kernel + c0 * 320
                 for ci in 0..<320 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -2930,6 +2934,7 @@ public struct SmallOutputs: CompiledModel {
                 let wp = kernel + c0 * 320
                 for ci in 0..<320 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 320])

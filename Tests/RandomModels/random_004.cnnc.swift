@@ -198,6 +198,7 @@ public struct Random004: CompiledModel {
                 let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -217,6 +218,7 @@ public struct Random004: CompiledModel {
                 let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -237,6 +239,7 @@ public struct Random004: CompiledModel {
                 let wp = kernel + 256
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -256,6 +259,7 @@ public struct Random004: CompiledModel {
                 let wp = kernel + 256
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -304,6 +308,7 @@ public struct Random004: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 100])
@@ -328,6 +333,7 @@ public struct Random004: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 100])

@@ -166,6 +166,7 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])
@@ -193,6 +194,7 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 400])
@@ -217,6 +219,7 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])
@@ -245,6 +248,7 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])
@@ -272,6 +276,7 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 400])
@@ -296,6 +301,7 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])

@@ -196,6 +196,7 @@ public struct Random009: CompiledModel {
                 let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 4])

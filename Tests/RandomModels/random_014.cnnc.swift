@@ -258,6 +258,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -284,6 +285,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -310,6 +312,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -336,6 +339,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -365,6 +369,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -391,6 +396,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -417,6 +423,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -443,6 +450,7 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])

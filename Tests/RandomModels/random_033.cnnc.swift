@@ -285,6 +285,7 @@ public struct Random033: CompiledModel {
                 let wp = kernel + c0 * 7
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -300,6 +301,7 @@ public struct Random033: CompiledModel {
                 let wp = kernel + 224
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }

@@ -272,6 +272,7 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])
@@ -300,6 +301,7 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])
@@ -328,6 +330,7 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])
@@ -357,6 +360,7 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])

@@ -343,6 +343,7 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])
@@ -367,6 +368,7 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])
@@ -392,6 +394,7 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288 + 4608
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])
@@ -416,6 +419,7 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288 + 4608
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])

@@ -149,6 +149,7 @@ public struct Random066: CompiledModel {
                     let wp = kernel + kx * 48
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 9])
@@ -171,6 +172,7 @@ public struct Random066: CompiledModel {
                     let wp = kernel + kx * 48
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 16)
+                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 9])

@@ -323,6 +323,7 @@ public struct Random070: CompiledModel {
                         let wp = kernel + c0 * 32 + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 64])
@@ -355,6 +356,7 @@ public struct Random070: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 128 + 1024
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 64])

@@ -208,6 +208,7 @@ public struct Random086: CompiledModel {
                         let wp = kernel + c0 * 27 + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 6])
@@ -239,6 +240,7 @@ public struct Random086: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 48 + 864
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 6])
@@ -286,6 +288,7 @@ public struct Random086: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 528
                         for ci in 0..<33 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 33])
@@ -310,6 +313,7 @@ public struct Random086: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 528 + 4224
                         for ci in 0..<33 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 33])

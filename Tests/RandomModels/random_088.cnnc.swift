@@ -200,6 +200,7 @@ public struct Random088: CompiledModel {
                         let wp = kernel + (ky * 2 + kx) * 80
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 15])
@@ -231,6 +232,7 @@ public struct Random088: CompiledModel {
                         let wp = kernel + (ky * 2 + kx) * 80 + 320
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 15])

@@ -54,8 +54,9 @@ enum BatchedTailPlanner {
     /// passed to the next layer in cache, go out to the L3 cache and back.
     /// So the run is the one, among those that end at the tail, whose
     /// convolutions' weights most outweigh twice the floats they read and
-    /// write (twice: MobileNetV2's 6x6 stage, whose weights outweighed its
-    /// floats once, ran 7% slower that way; ResNet50 at 64x64: its 4x4 and 8x8 stages, 0.25 to
+    /// write (weighed once, MobileNetV2's 6x6 stage joined the run and the
+    /// model ran 7% slower, part of which was the eight arenas of its head,
+    /// since mended; ResNet50 at 64x64: its 4x4 and 8x8 stages, 0.25 to
     /// 2.4 MB of weights a layer against 16K to 40K floats; not its 16x16
     /// stage, nor ResNet-20's small kernels on 32x32 pixels), within
     /// `layerMajorFloats` per sample for every layer, and only where its

@@ -27,7 +27,7 @@ struct ModelRenderer {
 
         var blockPath = SourceWriter()
         if let tail = program.batchedTail {
-            let headResult = tail.start == 0 ? InferenceBuffer.input(0) : program.nodes[tail.start - 1].writes
+            let headResult = tail.headResult(in: program.nodes)
             var head = ForwardWriter(), layerMajor = ForwardWriter(blockSamples: BatchedTailProgram.samples)
             for node in program.nodes[..<tail.layerMajorStart] {
                 head.beginLayer()

@@ -91,8 +91,7 @@ enum BatchedTailPlanner {
     /// out when it would end in the block's input: each sample's result must
     /// be in its own arena.
     static func planLayerMajorKernels(_ tail: inout BatchedTailProgram, nodes: inout [NodeProgram], arena: InferenceArena) {
-        let headResult = tail.start == 0 ? InferenceBuffer.input(0) : nodes[tail.start - 1].writes
-        if case .input = headResult { tail.layerMajorStart = tail.start }
+        if !tail.headResult(in: nodes).isRegion { tail.layerMajorStart = tail.start }
         for index in tail.layerMajorStart..<tail.start {
             guard case .convolution(var kernels) = nodes[index].kernel, kernels.winograd == nil, kernels.pointwise == nil,
                   case .region = nodes[index].writes else { continue }
@@ -104,8 +103,7 @@ enum BatchedTailPlanner {
             // The input each sample reads: its padded copy, or what the layer (or a
             // ZeroPadding2D it reads past) reads, which must be in the sample's arena.
             let source = kernels.fused == nil ? nodes[index].reads : nodes[index].fusion?.absorbedPadding.map { nodes[$0].reads } ?? nodes[index].reads
-            let readsArena: Bool
-            if kernels.padding != nil && nodes[index].padded != nil { readsArena = true } else if case .region = source { readsArena = true } else { readsArena = false }
+            let readsArena = (kernels.padding != nil && nodes[index].padded != nil) || source.isRegion
             guard var kernel = last, kernel.gainsFromSampleBlocks, readsArena else { continue }
             kernel.function += "_samples"
             kernel.sampleBlocks = ConvolutionEmitter.SampleBlocks(samples: BatchedTailProgram.samples, stride: arena.total)

@@ -33,6 +33,12 @@ struct BatchedTailProgram: Codable, Hashable, Sendable {
     var steps: [TailStep]
     /// The buffer that holds the block's outputs at the end.
     var result: TailRegion
+
+    /// Where the layers before the tail leave what it reads: the model's
+    /// input when there are none (or none that compute).
+    func headResult(in nodes: [NodeProgram]) -> InferenceBuffer {
+        start == 0 ? .input(0) : nodes[start - 1].writes
+    }
 }
 
 /// The two buffers of a block's rows, after one sample's arena: `ta` receives the heads' outputs.

@@ -54,6 +54,9 @@ extension ModelProgram {
 enum InferenceBuffer: Codable, Hashable, Sendable {
     case input(Int)
     case region(Int)
+
+    /// Whether it is in the arena (each sample of a block has its own) rather than the input.
+    var isRegion: Bool { if case .region = self { true } else { false } }
 }
 
 /// How one layer runs at inference and where.

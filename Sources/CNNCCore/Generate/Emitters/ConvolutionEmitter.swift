@@ -168,8 +168,7 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// registers hold beside its weight vector and a broadcast, in blocks of
     /// sizes that differ by at most one.
     static func flatBlock(lanes: Int, pixels: Int, target: TargetCPU) -> Blocking {
-        let perVector = target.registers(lanes: lanes)
-        let room = max(1, (target.vectorRegisters - 1 - perVector) / perVector - 2)
+        let room = flatRoom(lanes: lanes, target: target)
         let blocks = (pixels + room - 1) / room
         return Blocking(chunks: 1, pixels: (pixels + blocks - 1) / blocks)
     }
@@ -218,7 +217,7 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// class holds, up to what the registers hold, and for fewer (8 samples at
     /// one place) more vectors of channels, each with its weight vector.
     private var sampleBlocking: Blocking {
-        let room = Self.flatBlock(lanes: lanes, pixels: Int.max / 2, target: target).pixels
+        let room = Self.flatRoom(lanes: lanes, target: target)
         let largest = sampleClasses.map(\.count).max() ?? 1
         let pixels = Self.flatBlock(lanes: lanes, pixels: largest, target: target).pixels
         var chunks = 1
@@ -291,6 +290,12 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// Where a flat output's pixel starts reading its sample's input, and where it writes, from sample 0's (floats).
     private func inputOffset(_ pixel: FlatPixel) -> Int { pixel.sample * (sampleBlocks?.stride ?? 0) + flatInputOffset(pixel.position) }
     private func outputOffset(_ pixel: FlatPixel) -> Int { pixel.sample * (sampleBlocks?.stride ?? 0) + pixel.position * outputs }
+
+    /// Accumulators a flat block may hold beside its weight vector and a broadcast (and two spare).
+    static func flatRoom(lanes: Int, target: TargetCPU) -> Int {
+        let perVector = target.registers(lanes: lanes)
+        return max(1, (target.vectorRegisters - 1 - perVector) / perVector - 2)
+    }
 
     /// The default block of `chunks` (at most) vectors of channels by a run of
     /// pixels (at most `width`). With AVX-512, 4 x 5 accumulators (plus 4 weight
@@ -555,6 +560,7 @@ struct ConvolutionEmitter: Codable, Hashable {
             out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
                     out.line("let w\(j) = wp.simd(V.self, at: \(ci * weightRowStride + chunkOffset(j)))")
+                    // One hint a 64-byte line: rows narrower than a line would ask for each line twice.
                     if prefetchesWeights && (lanes * MemoryLayout<Float>.size) % 64 == 0 {
                         out.line("wp.prefetch(at: \(ci * weightRowStride + chunkOffset(j) + Self.prefetchDistance))")
                     }
@@ -573,23 +579,22 @@ struct ConvolutionEmitter: Codable, Hashable {
             // Each tap that reads real input for some pixel of the block; the others multiply zeros.
             out.line("// \(taps - live.count) of the \(taps) taps read only padding for these pixels: skipped, with their weights")
             let rows = Set(live.map(\.ky)).sorted(), columns = Set(live.map(\.kx)).sorted()
-            if live.count > 1, rows.count * columns.count == live.count,
-               let (top, bottom) = rows.first.flatMap({ first in rows.last.map { (first, $0 + 1) } }), bottom - top == rows.count,
-               let (left, right) = columns.first.flatMap({ first in columns.last.map { (first, $0 + 1) } }), right - left == columns.count {
+            if live.count > 1, let top = rows.first, let bottom = rows.last, let left = columns.first, let right = columns.last,
+               rows.count == bottom - top + 1, columns.count == right - left + 1, rows.count * columns.count == live.count {
                 // A rectangle of taps (each pixel's are): one body in loops, not one body a tap.
-                out.block("for ky in \(top)..<\(bottom)") { out in
-                    out.block("for kx in \(left)..<\(right)") { out in
+                out.block("for ky in \(top)..<\(bottom + 1)") { out in
+                    out.block("for kx in \(left)..<\(right + 1)") { out in
                         body(&out, xp: origin + Index("ky") * (dilation.height * rowStride) + Index("kx") * (dilation.width * inputChannels),
                              wp: kernelStart + (Index("ky") * kernel.width + Index("kx")) * (inputChannels * weightRowStride))
                     }
                 }
             } else {
-            for (ky, kx) in live {
-                out.block("do", opening: " {") { out in
-                    body(&out, xp: origin + (ky * dilation.height * rowStride + kx * dilation.width * inputChannels),
-                         wp: kernelStart + (ky * kernel.width + kx) * inputChannels * weightRowStride)
+                for (ky, kx) in live {
+                    out.block("do", opening: " {") { out in
+                        body(&out, xp: origin + (ky * dilation.height * rowStride + kx * dilation.width * inputChannels),
+                             wp: kernelStart + (ky * kernel.width + kx) * inputChannels * weightRowStride)
+                    }
                 }
-            }
             }
         } else if taps == 1 {
             let firstChannel = pass.start.map { Index($0) } ?? Index(0)

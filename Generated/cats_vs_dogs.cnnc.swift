@@ -394,6 +394,9 @@ public struct CatsVsDogs: CompiledModel {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
                     let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                    wp.prefetch(at: ci * 512 + 48)
+                    wp.prefetch(at: ci * 512 + 64)
+                    wp.prefetch(at: ci * 512 + 80)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -478,6 +481,8 @@ public struct CatsVsDogs: CompiledModel {
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                    wp.prefetch(at: ci * 512 + 65056)
+                    wp.prefetch(at: ci * 512 + 65072)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -557,6 +562,9 @@ public struct CatsVsDogs: CompiledModel {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
                         let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                        wp.prefetch(at: ci * 512 + 48)
+                        wp.prefetch(at: ci * 512 + 64)
+                        wp.prefetch(at: ci * 512 + 80)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -641,6 +649,8 @@ public struct CatsVsDogs: CompiledModel {
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                        wp.prefetch(at: ci * 512 + 65056)
+                        wp.prefetch(at: ci * 512 + 65072)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -722,6 +732,9 @@ public struct CatsVsDogs: CompiledModel {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
                         let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                        wp.prefetch(at: ci * 512 + 48)
+                        wp.prefetch(at: ci * 512 + 64)
+                        wp.prefetch(at: ci * 512 + 80)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2834,6 +2847,7 @@ public struct CatsVsDogs: CompiledModel {
         // Input channels 0..<128, accumulated on the bias.
         for g in parts.clamped(to: 0..<8) {
             let c0 = g * 64
+            let next = g < 7 ? 64 : 65088
             do {
                 let yp = y + c0
                 var s0_0 = bias.simd(V.self, at: c0)
@@ -2847,6 +2861,10 @@ public struct CatsVsDogs: CompiledModel {
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
                     let w2 = wp.simd(V.self, at: ci * 512 + 32)
                     let w3 = wp.simd(V.self, at: ci * 512 + 48)
+                    wp.prefetch(at: ci * 512 + next)
+                    wp.prefetch(at: ci * 512 + next + 16)
+                    wp.prefetch(at: ci * 512 + next + 32)
+                    wp.prefetch(at: ci * 512 + next + 48)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2863,6 +2881,7 @@ public struct CatsVsDogs: CompiledModel {
             let k0 = pass * 128
             for g in parts.clamped(to: 0..<8) {
                 let c0 = g * 64
+                let next = g < 7 ? 64 : 65088
                 do {
                     let yp = y + c0
                     var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
@@ -2876,6 +2895,10 @@ public struct CatsVsDogs: CompiledModel {
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
                         let w2 = wp.simd(V.self, at: ci * 512 + 32)
                         let w3 = wp.simd(V.self, at: ci * 512 + 48)
+                        wp.prefetch(at: ci * 512 + next)
+                        wp.prefetch(at: ci * 512 + next + 16)
+                        wp.prefetch(at: ci * 512 + next + 32)
+                        wp.prefetch(at: ci * 512 + next + 48)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2907,6 +2930,10 @@ public struct CatsVsDogs: CompiledModel {
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
                         let w2 = wp.simd(V.self, at: ci * 512 + 32)
                         let w3 = wp.simd(V.self, at: ci * 512 + 48)
+                        wp.prefetch(at: ci * 512 + 64)
+                        wp.prefetch(at: ci * 512 + 80)
+                        wp.prefetch(at: ci * 512 + 96)
+                        wp.prefetch(at: ci * 512 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)

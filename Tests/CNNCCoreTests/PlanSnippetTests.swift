@@ -1016,6 +1016,69 @@ import Testing
         #expect(ModelGenerator.render(try program(40)).contains("for r in stride(from: 0, to: 38, by: 6)"))
     }
 
+    /// A SeparableConv2D on a small output runs its 1x1 step as a Conv2D's:
+    /// from panels, in blocks of the flattened output, its parts groups of
+    /// channels. In the layer-major functions every sample's padding and
+    /// depthwise step come first, then each group for every sample in turn,
+    /// so each slice of the weights is read from memory once a block.
+    @Test func aSmallSeparableLayerRunsItsOneByOneStepFromPanelsOverTheBlock() throws {
+        let program = try Self.program("""
+            input_shape: [3, 3, 512]
+            layers:
+              - SeparableConv2D: {filters: 1024, kernel_size: 3, padding: same, name: sep}
+              - GlobalAveragePooling2D
+              - Dense: {units: 10, activation: softmax}
+            """)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, let pointwise = kernels.pointwise else {
+            Issue.record("no SeparableConv2D kernels: \(program.nodes[0].kernel)")
+            return
+        }
+        #expect(pointwise.flatOutput && pointwise.packed.panelWidth == 16 && pointwise.partsAreChannelGroups)
+        #expect(pointwise.parts == 64 && kernels.rowsPerBlock == nil && kernels.pointwiseSharesWeights)
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("// In panels of 16 output channels, each panel's 512 rows in a row"))
+        #expect(Self.lines(of: swift, from: "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {", count: 21).dropFirst(3) == [
+            "// sep",
+            "for sample in 0..<8 {",
+            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
+            "_ = (input, arena)",
+            "Self.l0_sep_pad(input, arena.advanced(by: Arena.l0_sep_padded))",
+            "}",
+            "for sample in 0..<8 {",
+            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
+            "_ = (input, arena)",
+            "Self.l0_sep_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_padded)), w, arena.advanced(by: Arena.l0_sep_depthwise))",
+            "}",
+            "for part in 0..<64 {",
+            "for sample in 0..<8 {",
+            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
+            "_ = (input, arena)",
+            "Self.l0_sep_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_depthwise)), w, arena.advanced(by: Arena.l0_sep), part..<part + 1)",
+            "}",
+            "}",
+        ])
+        // One sample on two cores: the depthwise step whole, then the groups split.
+        #expect(swift.contains("pool.split(\(kernels.splitParts)) { worker, parts in Self.l0_sep_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_depthwise)), w, arena.advanced(by: Arena.l0_sep), parts) }"))
+    }
+
+    /// A row kernel whose weights outgrow the L2 (Xception's middle flow:
+    /// 728 → 728 on 5x5 pixels, 2.1 MB) asks, row by row, for one line of
+    /// each row of the next group's weights, and the last group of a pass
+    /// for the next pass's first; smaller weights are left to the hardware.
+    @Test func aRowKernelOfLargeWeightsAsksForTheNextGroupsAhead() throws {
+        func pointwise(_ channels: Int) throws -> String {
+            let swift = ModelGenerator.render(try Self.program("input_shape: [5, 5, \(channels)]\nlayers:\n  - SeparableConv2D: {filters: \(channels), kernel_size: 3, padding: same}\n"))
+            return String(swift[swift.range(of: "_pointwise(_ x:")!.lowerBound...])
+        }
+        let large = try pointwise(728)
+        // 11 groups of 4 vectors, then 24 channels in 2; passes of 89 input channels.
+        #expect(large.contains("// Input channels 0..<89, accumulated on the bias."))
+        #expect(large.contains("let ahead0 = 64 + (oy * 1 + 0) % 4 * 16"))
+        #expect(large.contains("wp.prefetch(at: ci * 736 + ahead0)"))
+        #expect(large.contains("let ahead0 = 64800 + (oy * 1 + 0) % 2 * 16"))
+        #expect(try !pointwise(256).contains("prefetch"))
+    }
+
     /// EfficientNet's stochastic depth: identity at inference; in training
     /// one draw per sample, spread over it. A mask shared by a batch is refused by name.
     @Test func dropoutWithANoiseShapeDrawsOncePerCell() throws {

@@ -133,27 +133,44 @@ public struct Separable: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Separable", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 36)
-        WeightPacking.kernel(parameters, from: 27, rows: 3, outputs: 16, paddedOutputs: 16, into: &packed, at: 40)
-        WeightPacking.bias(parameters, from: 75, count: 16, into: &packed, at: 88)
-        WeightPacking.kernel(parameters, from: 91, rows: 9, outputs: 16, paddedOutputs: 16, into: &packed, at: 104)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 248)
-        WeightPacking.kernel(parameters, from: 235, rows: 16, outputs: 24, paddedOutputs: 32, into: &packed, at: 264)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 776)
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 3, paddedOutputs: 4, into: &packed, at: 64)
+        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 100)
+        WeightPacking.kernel(parameters, from: 27, rows: 3, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
+        WeightPacking.bias(parameters, from: 75, count: 16, into: &packed, at: 48)
+        WeightPacking.kernel(parameters, from: 91, rows: 9, outputs: 16, paddedOutputs: 16, into: &packed, at: 648)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 792)
+        WeightPacking.kernel(parameters, from: 235, rows: 16, outputs: 24, paddedOutputs: 32, into: &packed, at: 104)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 616)
         WeightPacking.batchNormalization(parameters, gamma: 619, beta: 643, mean: 667, variance: 691, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 808, shiftAt: 832)
-        WeightPacking.kernel(parameters, from: 715, rows: 25, outputs: 24, paddedOutputs: 24, into: &packed, at: 856)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 1456)
-        WeightPacking.kernel(parameters, from: 1315, rows: 24, outputs: 12, paddedOutputs: 16, into: &packed, at: 1480)
-        WeightPacking.bias(parameters, from: 1603, count: 12, into: &packed, at: 1864)
-        WeightPacking.kernel(parameters, from: 1615, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 1880)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 2096)
-        WeightPacking.kernel(parameters, from: 1831, rows: 24, outputs: 10, paddedOutputs: 16, into: &packed, at: 2120)
-        WeightPacking.bias(parameters, from: 2071, count: 10, into: &packed, at: 2504)
-        WeightPacking.kernel(parameters, from: 2081, rows: 2, outputs: 10, paddedOutputs: 16, into: &packed, at: 2520)
-        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 2552)
-        WeightPacking.kernel(parameters, from: 2101, rows: 10, outputs: 8, paddedOutputs: 8, into: &packed, at: 2568)
-        WeightPacking.bias(parameters, from: 2181, count: 8, into: &packed, at: 2648)
+        WeightPacking.kernel(parameters, from: 715, rows: 25, outputs: 24, paddedOutputs: 24, into: &packed, at: 1256)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 1856)
+        // In panels of 16 output channels, each panel's 24 rows in a row (the order its kernel reads them).
+        for row in 0..<24 {
+            for lane in 0..<12 {
+                packed[row * 16 + lane + 856] = parameters[row * 12 + lane + 1315]
+            }
+        }
+        WeightPacking.bias(parameters, from: 1603, count: 12, into: &packed, at: 1240)
+        WeightPacking.kernel(parameters, from: 1615, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 2280)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 2496)
+        // In panels of 8 output channels, each panel's 24 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<24 {
+                for lane in 0..<8 where panel * 8 + lane < 10 {
+                    packed[(panel * 24 + row) * 8 + lane + 1880] = parameters[row * 10 + panel * 8 + lane + 1831]
+                }
+            }
+        }
+        WeightPacking.bias(parameters, from: 2071, count: 10, into: &packed, at: 2264)
+        WeightPacking.kernel(parameters, from: 2081, rows: 2, outputs: 10, paddedOutputs: 16, into: &packed, at: 2608)
+        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 2640)
+        // In panels of 8 output channels, each panel's 10 rows in a row (the order its kernel reads them).
+        for row in 0..<10 {
+            for lane in 0..<8 {
+                packed[row * 8 + lane + 2520] = parameters[row * 8 + lane + 2101]
+            }
+        }
+        WeightPacking.bias(parameters, from: 2181, count: 8, into: &packed, at: 2600)
         WeightPacking.kernel(parameters, from: 2189, rows: 48, outputs: 3, paddedOutputs: 4, into: &packed, at: 2656)
         WeightPacking.bias(parameters, from: 2333, count: 3, into: &packed, at: 2848)
         self.packed = packed
@@ -203,15 +220,18 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise)); Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
+        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise)); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
+        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
         Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise)); Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise))
+        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
         Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // flatten
@@ -257,15 +277,18 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise)); Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
+        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise)); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
+        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
         Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise)); Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise))
+        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
         Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // flatten
@@ -339,15 +362,18 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise)); Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
+        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise)); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
+        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
         Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise)); Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise))
+        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
         Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         destination.update(from: arena.advanced(by: Arena.l7_sep_rect), count: 48)
@@ -436,7 +462,7 @@ public struct Separable: CompiledModel {
     // sep_first: the direct kernel
     @inline(never)
     static func l0_sep_first_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        let kernel = w, bias = w + 36
+        let kernel = w + 64, bias = w + 100
         typealias V = SIMD4<Float>
         for oy in parts {
             // The last 3 channels, lane by lane.
@@ -486,7 +512,7 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l0_sep_first_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
-        let kernel = w + 40, bias = w + 88
+        let kernel = w, bias = w + 48
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
@@ -532,7 +558,7 @@ public struct Separable: CompiledModel {
     // sep_no_bias: the direct kernel
     @inline(never)
     static func l1_sep_no_bias_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        let kernel = w, bias = w + 144
+        let kernel = w + 544, bias = w + 688
         typealias V = SIMD16<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 16, by: 16) {
@@ -581,7 +607,7 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l1_sep_no_bias_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
-        let kernel = w + 160, bias = w + 672
+        let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
@@ -656,7 +682,7 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l1_sep_no_bias_pointwise_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
-        let kernel = w + 160, bias = w + 672
+        let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
@@ -786,7 +812,7 @@ public struct Separable: CompiledModel {
     // sep_stride2: SeparableConv2D, (None, 10, 10, 24) → (None, 3, 3, 12), 900 parameters
     @inline(never)
     static func l5_sep_stride2_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w, bias = w + 600
+        let kernel = w + 400, bias = w + 1000
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 24, by: 8) {
@@ -838,29 +864,74 @@ public struct Separable: CompiledModel {
 
     // sep_stride2: the 1x1 convolution of its depthwise result
     @inline(never)
-    static func l5_sep_stride2_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l5_sep_stride2_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        let kernel = w + 624, bias = w + 1008
+        let kernel = w, bias = w + 384
         // The remaining 12 output channels.
-        for oy in parts {
-            let yp = y + oy * 36
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 72
-            let wp = kernel
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 24])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 48])
-                s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+            do {
+                let yp = y + 36
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x + 72
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+            }
+            do {
+                let yp = y + 72
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x + 144
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+            }
         }
     }
 
@@ -880,7 +951,7 @@ public struct Separable: CompiledModel {
     // sep_multiplier: the direct kernel
     @inline(never)
     static func l6_sep_multiplier_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w, bias = w + 216
+        let kernel = w + 400, bias = w + 616
         for oy in parts {
             for ox in 0..<3 {
                 let yp = y + (oy * 3 + ox) * 24
@@ -903,39 +974,101 @@ public struct Separable: CompiledModel {
 
     // sep_multiplier: the 1x1 convolution of its depthwise result
     @inline(never)
-    static func l6_sep_multiplier_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l6_sep_multiplier_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 240, bias = w + 624
-        // The remaining 10 output channels.
-        for oy in parts {
-            let yp = y + oy * 30
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 8)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 8)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 8)
-            let xp = x + oy * 72
-            let wp = kernel
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 24])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[ci + 48])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
+        let kernel = w, bias = w + 384
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 96])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 120])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 144])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 168])
+                    s7_0 = madd(s7_0, x7, w0)
+                    let x8 = V(repeating: xp[ci + 192])
+                    s8_0 = madd(s8_0, x8, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+                yp.store(s8_0, at: 80)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                var s8_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 192
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 96])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 120])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 144])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 168])
+                    s7_0 = madd(s7_0, x7, w0)
+                    let x8 = V(repeating: xp[ci + 192])
+                    s8_0 = madd(s8_0, x8, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<2 { yp[lane + 80] = v[lane] } }
+            }
         }
     }
 
@@ -948,7 +1081,7 @@ public struct Separable: CompiledModel {
     // sep_rect: SeparableConv2D, (None, 3, 3, 10) → (None, 3, 2, 8), 108 parameters
     @inline(never)
     static func l7_sep_rect_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w, bias = w + 32
+        let kernel = w + 88, bias = w + 120
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 8, by: 8) {
@@ -1001,24 +1134,42 @@ public struct Separable: CompiledModel {
 
     // sep_rect: the 1x1 convolution of its depthwise result
     @inline(never)
-    static func l7_sep_rect_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l7_sep_rect_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 48, bias = w + 128
-        for oy in parts {
-            let yp = y + oy * 16
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 20
-            let wp = kernel
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 10])
-                s1_0 = madd(s1_0, x1, w0)
+        let kernel = w, bias = w + 80
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 10])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 20])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 30])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 40])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 50])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
         }
     }
 

@@ -2,7 +2,7 @@
 // `cnnc generate --target-cpu avx512 Tests/Fixtures/graphs/small_outputs.yaml` again.
 //
 // Model "small_outputs": input (None, 32, 32, 16), output (None, 10),
-// 379,882 parameters, 12,993,792 FLOPs per sample.
+// 510,122 parameters, 17,149,184 FLOPs per sample.
 // Kernels shaped for avx512: 32 vector registers of 16 floats.
 // Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).
 
@@ -32,12 +32,12 @@ public struct SmallOutputs: CompiledModel {
     public static let outputLayout: [TensorLayout] = [
         TensorLayout(name: "predictions", shape: [10], offset: 0),
     ]
-    public static let parameterCount = 379882
+    public static let parameterCount = 510122
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
-    public static let flops = 12993792
-    /// 25,616 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 25616
-    static let packedCount = 380144
+    public static let flops = 17149184
+    /// 27,904 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 27904
+    static let packedCount = 510704
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -61,17 +61,23 @@ public struct SmallOutputs: CompiledModel {
         /// squeeze's output: 320 floats, layers 10–11
         static let l10_squeeze = 5120
         /// excite's output: 320 floats, layers 11–12
-        static let l11_excite = 10240
+        static let l11_excite = 5440
         /// scale's output: 5,120 floats, layers 12–13
-        static let l12_scale = 5120
-        /// project's output: 1,024 floats, layers 13–14
-        static let l13_project = 0
-        /// pool's output: 64 floats, layers 14–15
-        static let l14_pool = 1024
-        /// predictions's output: 10 floats, layer 15
-        static let l15_predictions = 0
+        static let l12_scale = 17664
+        /// separable's padded input: 11,520 floats, layer 13
+        static let l13_separable_padded = 0
+        /// separable's output: 6,144 floats, layers 13–14
+        static let l13_separable = 11520
+        /// separable's depthwise result: 5,120 floats, layer 13
+        static let l13_separable_depthwise = 22784
+        /// project's output: 1,024 floats, layers 14–15
+        static let l14_project = 0
+        /// pool's output: 64 floats, layers 15–16
+        static let l15_pool = 1024
+        /// predictions's output: 10 floats, layer 16
+        static let l16_predictions = 0
         /// The end of the regions (no layer needs Winograd scratch)
-        static let scratch = 25616
+        static let scratch = 27904
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -91,6 +97,7 @@ public struct SmallOutputs: CompiledModel {
         {"name":"squeeze","className":"GlobalAveragePooling2D","outputShape":[1, 1, 320]},
         {"name":"excite","className":"Conv2D","outputShape":[1, 1, 320]},
         {"name":"scale","className":"Multiply","outputShape":[4, 4, 320]},
+        {"name":"separable","className":"SeparableConv2D","outputShape":[4, 4, 384]},
         {"name":"project","className":"Conv2D","outputShape":[4, 4, 64]},
         {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[64]},
         {"name":"predictions","className":"Dense","outputShape":[10]}
@@ -121,10 +128,13 @@ public struct SmallOutputs: CompiledModel {
         {"name":"expand.bias","shape":[320],"offset":255648},
         {"name":"excite.kernel","shape":[1, 1, 320, 320],"offset":255968},
         {"name":"excite.bias","shape":[320],"offset":358368},
-        {"name":"project.kernel","shape":[1, 1, 320, 64],"offset":358688},
-        {"name":"project.bias","shape":[64],"offset":379168},
-        {"name":"predictions.kernel","shape":[64, 10],"offset":379232},
-        {"name":"predictions.bias","shape":[10],"offset":379872}
+        {"name":"separable.depthwise_kernel","shape":[3, 3, 320, 1],"offset":358688},
+        {"name":"separable.pointwise_kernel","shape":[1, 1, 320, 384],"offset":361568},
+        {"name":"separable.bias","shape":[384],"offset":484448},
+        {"name":"project.kernel","shape":[1, 1, 384, 64],"offset":484832},
+        {"name":"project.bias","shape":[64],"offset":509408},
+        {"name":"predictions.kernel","shape":[64, 10],"offset":509472},
+        {"name":"predictions.bias","shape":[10],"offset":510112}
         ]
         """
     )
@@ -175,17 +185,28 @@ public struct SmallOutputs: CompiledModel {
             }
         }
         WeightPacking.bias(parameters, from: 358368, count: 320, into: &packed, at: 358240)
+        WeightPacking.kernel(parameters, from: 358688, rows: 9, outputs: 320, paddedOutputs: 320, into: &packed, at: 481824)
+        WeightPacking.bias(parameters, from: nil, count: 320, into: &packed, at: 484704)
         // In panels of 16 output channels, each panel's 320 rows in a row (the order its kernel reads them).
-        for panel in 0..<4 {
+        for panel in 0..<24 {
             for row in 0..<320 {
-                for lane in 0..<16 where panel * 16 + lane < 64 {
-                    packed[(panel * 320 + row) * 16 + lane + 358560] = parameters[row * 64 + panel * 16 + lane + 358688]
+                for lane in 0..<16 where panel * 16 + lane < 384 {
+                    packed[(panel * 320 + row) * 16 + lane + 358560] = parameters[row * 384 + panel * 16 + lane + 361568]
                 }
             }
         }
-        WeightPacking.bias(parameters, from: 379168, count: 64, into: &packed, at: 379040)
-        WeightPacking.kernel(parameters, from: 379232, rows: 64, outputs: 10, paddedOutputs: 16, into: &packed, at: 379104)
-        WeightPacking.bias(parameters, from: 379872, count: 10, into: &packed, at: 380128)
+        WeightPacking.bias(parameters, from: 484448, count: 384, into: &packed, at: 481440)
+        // In panels of 16 output channels, each panel's 384 rows in a row (the order its kernel reads them).
+        for panel in 0..<4 {
+            for row in 0..<384 {
+                for lane in 0..<16 where panel * 16 + lane < 64 {
+                    packed[(panel * 384 + row) * 16 + lane + 485024] = parameters[row * 64 + panel * 16 + lane + 484832]
+                }
+            }
+        }
+        WeightPacking.bias(parameters, from: 509408, count: 64, into: &packed, at: 509600)
+        WeightPacking.kernel(parameters, from: 509472, rows: 64, outputs: 10, paddedOutputs: 16, into: &packed, at: 509664)
+        WeightPacking.bias(parameters, from: 510112, count: 10, into: &packed, at: 510688)
         self.packed = packed
     }
 
@@ -274,17 +295,22 @@ public struct SmallOutputs: CompiledModel {
         // scale
         Self.l12_scale(UnsafePointer(arena.advanced(by: Arena.l9_expand)), UnsafePointer(arena.advanced(by: Arena.l11_excite)), arena.advanced(by: Arena.l12_scale))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_scale)))
+        // separable
+        Self.l13_separable_pad(UnsafePointer(arena.advanced(by: Arena.l12_scale)), arena.advanced(by: Arena.l13_separable_padded))
+        Self.l13_separable_depthwise(UnsafePointer(arena.advanced(by: Arena.l13_separable_padded)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_separable_depthwise))
+        Self.l13_separable_pointwise(UnsafePointer(arena.advanced(by: Arena.l13_separable_depthwise)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_separable))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_separable)))
         // project
-        Self.l13_project(UnsafePointer(arena.advanced(by: Arena.l12_scale)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_project))
-        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_project)))
+        Self.l14_project(UnsafePointer(arena.advanced(by: Arena.l13_separable)), w.advanced(by: 485024), arena.advanced(by: Arena.l14_project))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_project)))
         // pool
-        Self.l14_pool(UnsafePointer(arena.advanced(by: Arena.l13_project)), arena.advanced(by: Arena.l14_pool))
-        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_pool)))
+        Self.l15_pool(UnsafePointer(arena.advanced(by: Arena.l14_project)), arena.advanced(by: Arena.l15_pool))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_pool)))
         // predictions
-        Self.l15_predictions(UnsafePointer(arena.advanced(by: Arena.l14_pool)), w.advanced(by: 379104), arena.advanced(by: Arena.l15_predictions))
-        Self.l15_predictions_activation(arena.advanced(by: Arena.l15_predictions))
-        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_predictions)))
-        output.update(from: arena.advanced(by: Arena.l15_predictions), count: 10)
+        Self.l16_predictions(UnsafePointer(arena.advanced(by: Arena.l15_pool)), w.advanced(by: 509664), arena.advanced(by: Arena.l16_predictions))
+        Self.l16_predictions_activation(arena.advanced(by: Arena.l16_predictions))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_predictions)))
+        output.update(from: arena.advanced(by: Arena.l16_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -347,17 +373,22 @@ public struct SmallOutputs: CompiledModel {
         // scale
         Self.l12_scale(UnsafePointer(arena.advanced(by: Arena.l9_expand)), UnsafePointer(arena.advanced(by: Arena.l11_excite)), arena.advanced(by: Arena.l12_scale))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_scale)))
+        // separable
+        Self.l13_separable_pad(UnsafePointer(arena.advanced(by: Arena.l12_scale)), arena.advanced(by: Arena.l13_separable_padded))
+        Self.l13_separable_depthwise(UnsafePointer(arena.advanced(by: Arena.l13_separable_padded)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_separable_depthwise))
+        pool.split(24) { worker, parts in Self.l13_separable_pointwise(UnsafePointer(arena.advanced(by: Arena.l13_separable_depthwise)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_separable), parts) }
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_separable)))
         // project
-        pool.split(4) { worker, parts in Self.l13_project(UnsafePointer(arena.advanced(by: Arena.l12_scale)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_project), parts) }
-        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_project)))
+        pool.split(4) { worker, parts in Self.l14_project(UnsafePointer(arena.advanced(by: Arena.l13_separable)), w.advanced(by: 485024), arena.advanced(by: Arena.l14_project), parts) }
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_project)))
         // pool
-        Self.l14_pool(UnsafePointer(arena.advanced(by: Arena.l13_project)), arena.advanced(by: Arena.l14_pool))
-        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_pool)))
+        Self.l15_pool(UnsafePointer(arena.advanced(by: Arena.l14_project)), arena.advanced(by: Arena.l15_pool))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_pool)))
         // predictions
-        Self.l15_predictions(UnsafePointer(arena.advanced(by: Arena.l14_pool)), w.advanced(by: 379104), arena.advanced(by: Arena.l15_predictions))
-        Self.l15_predictions_activation(arena.advanced(by: Arena.l15_predictions))
-        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_predictions)))
-        output.update(from: arena.advanced(by: Arena.l15_predictions), count: 10)
+        Self.l16_predictions(UnsafePointer(arena.advanced(by: Arena.l15_pool)), w.advanced(by: 509664), arena.advanced(by: Arena.l16_predictions))
+        Self.l16_predictions_activation(arena.advanced(by: Arena.l16_predictions))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_predictions)))
+        output.update(from: arena.advanced(by: Arena.l16_predictions), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -387,11 +418,11 @@ public struct SmallOutputs: CompiledModel {
         layerMajor(input, output, arena, w)
         for sample in 0..<8 {
             let arena = arena + sample * Self.arenaCount
-            (ta + sample * 64).update(from: arena.advanced(by: Arena.l14_pool), count: 64)
+            (ta + sample * 64).update(from: arena.advanced(by: Arena.l15_pool), count: 64)
         }
         // predictions over 8 samples: Dense, (None, 64) → (None, 10)
-        Self.l15_predictions_block(UnsafePointer(ta), w, tb)
-        Self.l15_predictions_block_activation(tb)
+        Self.l16_predictions_block(UnsafePointer(ta), w, tb)
+        Self.l16_predictions_block_activation(tb)
         output.update(from: tb, count: 8 * Self.outputCount)
     }
 
@@ -489,27 +520,45 @@ public struct SmallOutputs: CompiledModel {
             // scale
             Self.l12_scale(UnsafePointer(arena.advanced(by: Arena.l9_expand)), UnsafePointer(arena.advanced(by: Arena.l11_excite)), arena.advanced(by: Arena.l12_scale))
         }
+        // separable
+        for sample in 0..<8 {
+            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
+            _ = (input, arena)
+            Self.l13_separable_pad(UnsafePointer(arena.advanced(by: Arena.l12_scale)), arena.advanced(by: Arena.l13_separable_padded))
+        }
+        for sample in 0..<8 {
+            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
+            _ = (input, arena)
+            Self.l13_separable_depthwise(UnsafePointer(arena.advanced(by: Arena.l13_separable_padded)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_separable_depthwise))
+        }
+        for part in 0..<24 {
+            for sample in 0..<8 {
+                let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
+                _ = (input, arena)
+                Self.l13_separable_pointwise(UnsafePointer(arena.advanced(by: Arena.l13_separable_depthwise)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_separable), part..<part + 1)
+            }
+        }
         // project
         for part in 0..<4 {
             for sample in 0..<8 {
                 let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
                 _ = (input, arena)
-                Self.l13_project(UnsafePointer(arena.advanced(by: Arena.l12_scale)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_project), part..<part + 1)
+                Self.l14_project(UnsafePointer(arena.advanced(by: Arena.l13_separable)), w.advanced(by: 485024), arena.advanced(by: Arena.l14_project), part..<part + 1)
             }
         }
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // pool
-            Self.l14_pool(UnsafePointer(arena.advanced(by: Arena.l13_project)), arena.advanced(by: Arena.l14_pool))
+            Self.l15_pool(UnsafePointer(arena.advanced(by: Arena.l14_project)), arena.advanced(by: Arena.l15_pool))
         }
     }
 
     // predictions over 8 samples: Dense, (None, 64) → (None, 10)
     @inline(never)
-    static func l15_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l16_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 379104, bias = w + 380128
+        let kernel = w + 509664, bias = w + 510688
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -582,7 +631,7 @@ public struct SmallOutputs: CompiledModel {
 
     // predictions over 8 samples: its softmax activation
     @inline(never)
-    static func l15_predictions_block_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l16_predictions_block_activation(_ x: UnsafeMutablePointer<Float>) {
         for position in 0..<8 {
             let v = x + position * 10
             var largest = v[0]
@@ -653,35 +702,35 @@ public struct SmallOutputs: CompiledModel {
                             s7_0 = madd(s7_0, x7, w0)
                             let x8 = V(repeating: xp[ci + 2560])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 25616])
+                            let x9 = V(repeating: xp[ci + 27904])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 25744])
+                            let x10 = V(repeating: xp[ci + 28032])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 25872])
+                            let x11 = V(repeating: xp[ci + 28160])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 26768])
+                            let x12 = V(repeating: xp[ci + 29056])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 26896])
+                            let x13 = V(repeating: xp[ci + 29184])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 27024])
+                            let x14 = V(repeating: xp[ci + 29312])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 27920])
+                            let x15 = V(repeating: xp[ci + 30208])
                             s15_0 = madd(s15_0, x15, w0)
-                            let x16 = V(repeating: xp[ci + 28048])
+                            let x16 = V(repeating: xp[ci + 30336])
                             s16_0 = madd(s16_0, x16, w0)
-                            let x17 = V(repeating: xp[ci + 28176])
+                            let x17 = V(repeating: xp[ci + 30464])
                             s17_0 = madd(s17_0, x17, w0)
-                            let x18 = V(repeating: xp[ci + 51232])
+                            let x18 = V(repeating: xp[ci + 55808])
                             s18_0 = madd(s18_0, x18, w0)
-                            let x19 = V(repeating: xp[ci + 51360])
+                            let x19 = V(repeating: xp[ci + 55936])
                             s19_0 = madd(s19_0, x19, w0)
-                            let x20 = V(repeating: xp[ci + 51488])
+                            let x20 = V(repeating: xp[ci + 56064])
                             s20_0 = madd(s20_0, x20, w0)
-                            let x21 = V(repeating: xp[ci + 52384])
+                            let x21 = V(repeating: xp[ci + 56960])
                             s21_0 = madd(s21_0, x21, w0)
-                            let x22 = V(repeating: xp[ci + 52512])
+                            let x22 = V(repeating: xp[ci + 57088])
                             s22_0 = madd(s22_0, x22, w0)
-                            let x23 = V(repeating: xp[ci + 52640])
+                            let x23 = V(repeating: xp[ci + 57216])
                             s23_0 = madd(s23_0, x23, w0)
                         }
                     }
@@ -715,52 +764,52 @@ public struct SmallOutputs: CompiledModel {
                 yp.store(e8_0m, at: 2560)
                 let e9_0r = V().replacing(with: s9_0, where: s9_0 .> 0)
                 let e9_0m = e9_0r.replacing(with: Float(6.0), where: e9_0r .> Float(6.0))
-                yp.store(e9_0m, at: 25616)
+                yp.store(e9_0m, at: 27904)
                 let e10_0r = V().replacing(with: s10_0, where: s10_0 .> 0)
                 let e10_0m = e10_0r.replacing(with: Float(6.0), where: e10_0r .> Float(6.0))
-                yp.store(e10_0m, at: 25872)
+                yp.store(e10_0m, at: 28160)
                 let e11_0r = V().replacing(with: s11_0, where: s11_0 .> 0)
                 let e11_0m = e11_0r.replacing(with: Float(6.0), where: e11_0r .> Float(6.0))
-                yp.store(e11_0m, at: 26128)
+                yp.store(e11_0m, at: 28416)
                 let e12_0r = V().replacing(with: s12_0, where: s12_0 .> 0)
                 let e12_0m = e12_0r.replacing(with: Float(6.0), where: e12_0r .> Float(6.0))
-                yp.store(e12_0m, at: 26640)
+                yp.store(e12_0m, at: 28928)
                 let e13_0r = V().replacing(with: s13_0, where: s13_0 .> 0)
                 let e13_0m = e13_0r.replacing(with: Float(6.0), where: e13_0r .> Float(6.0))
-                yp.store(e13_0m, at: 26896)
+                yp.store(e13_0m, at: 29184)
                 let e14_0r = V().replacing(with: s14_0, where: s14_0 .> 0)
                 let e14_0m = e14_0r.replacing(with: Float(6.0), where: e14_0r .> Float(6.0))
-                yp.store(e14_0m, at: 27152)
+                yp.store(e14_0m, at: 29440)
                 let e15_0r = V().replacing(with: s15_0, where: s15_0 .> 0)
                 let e15_0m = e15_0r.replacing(with: Float(6.0), where: e15_0r .> Float(6.0))
-                yp.store(e15_0m, at: 27664)
+                yp.store(e15_0m, at: 29952)
                 let e16_0r = V().replacing(with: s16_0, where: s16_0 .> 0)
                 let e16_0m = e16_0r.replacing(with: Float(6.0), where: e16_0r .> Float(6.0))
-                yp.store(e16_0m, at: 27920)
+                yp.store(e16_0m, at: 30208)
                 let e17_0r = V().replacing(with: s17_0, where: s17_0 .> 0)
                 let e17_0m = e17_0r.replacing(with: Float(6.0), where: e17_0r .> Float(6.0))
-                yp.store(e17_0m, at: 28176)
+                yp.store(e17_0m, at: 30464)
                 let e18_0r = V().replacing(with: s18_0, where: s18_0 .> 0)
                 let e18_0m = e18_0r.replacing(with: Float(6.0), where: e18_0r .> Float(6.0))
-                yp.store(e18_0m, at: 51232)
+                yp.store(e18_0m, at: 55808)
                 let e19_0r = V().replacing(with: s19_0, where: s19_0 .> 0)
                 let e19_0m = e19_0r.replacing(with: Float(6.0), where: e19_0r .> Float(6.0))
-                yp.store(e19_0m, at: 51488)
+                yp.store(e19_0m, at: 56064)
                 let e20_0r = V().replacing(with: s20_0, where: s20_0 .> 0)
                 let e20_0m = e20_0r.replacing(with: Float(6.0), where: e20_0r .> Float(6.0))
-                yp.store(e20_0m, at: 51744)
+                yp.store(e20_0m, at: 56320)
                 let e21_0r = V().replacing(with: s21_0, where: s21_0 .> 0)
                 let e21_0m = e21_0r.replacing(with: Float(6.0), where: e21_0r .> Float(6.0))
-                yp.store(e21_0m, at: 52256)
+                yp.store(e21_0m, at: 56832)
                 let e22_0r = V().replacing(with: s22_0, where: s22_0 .> 0)
                 let e22_0m = e22_0r.replacing(with: Float(6.0), where: e22_0r .> Float(6.0))
-                yp.store(e22_0m, at: 52512)
+                yp.store(e22_0m, at: 57088)
                 let e23_0r = V().replacing(with: s23_0, where: s23_0 .> 0)
                 let e23_0m = e23_0r.replacing(with: Float(6.0), where: e23_0r .> Float(6.0))
-                yp.store(e23_0m, at: 52768)
+                yp.store(e23_0m, at: 57344)
             }
             do {
-                let yp = y + c0 + 53280
+                let yp = y + c0 + 57856
                 var s0_0 = bias.simd(V.self, at: c0)
                 var s1_0 = bias.simd(V.self, at: c0)
                 var s2_0 = bias.simd(V.self, at: c0)
@@ -787,7 +836,7 @@ public struct SmallOutputs: CompiledModel {
                 var s23_0 = bias.simd(V.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
-                        let xp = x + ky * 576 + kx * 64 + 53536
+                        let xp = x + ky * 576 + kx * 64 + 58112
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.simd(V.self, at: ci * 16)
@@ -797,47 +846,47 @@ public struct SmallOutputs: CompiledModel {
                             s1_0 = madd(s1_0, x1, w0)
                             let x2 = V(repeating: xp[ci + 256])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 23312])
+                            let x3 = V(repeating: xp[ci + 25600])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 23440])
+                            let x4 = V(repeating: xp[ci + 25728])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 23568])
+                            let x5 = V(repeating: xp[ci + 25856])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 24464])
+                            let x6 = V(repeating: xp[ci + 26752])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 24592])
+                            let x7 = V(repeating: xp[ci + 26880])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 24720])
+                            let x8 = V(repeating: xp[ci + 27008])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 25616])
+                            let x9 = V(repeating: xp[ci + 27904])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 25744])
+                            let x10 = V(repeating: xp[ci + 28032])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 25872])
+                            let x11 = V(repeating: xp[ci + 28160])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 48928])
+                            let x12 = V(repeating: xp[ci + 53504])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 49056])
+                            let x13 = V(repeating: xp[ci + 53632])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 49184])
+                            let x14 = V(repeating: xp[ci + 53760])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 50080])
+                            let x15 = V(repeating: xp[ci + 54656])
                             s15_0 = madd(s15_0, x15, w0)
-                            let x16 = V(repeating: xp[ci + 50208])
+                            let x16 = V(repeating: xp[ci + 54784])
                             s16_0 = madd(s16_0, x16, w0)
-                            let x17 = V(repeating: xp[ci + 50336])
+                            let x17 = V(repeating: xp[ci + 54912])
                             s17_0 = madd(s17_0, x17, w0)
-                            let x18 = V(repeating: xp[ci + 51232])
+                            let x18 = V(repeating: xp[ci + 55808])
                             s18_0 = madd(s18_0, x18, w0)
-                            let x19 = V(repeating: xp[ci + 51360])
+                            let x19 = V(repeating: xp[ci + 55936])
                             s19_0 = madd(s19_0, x19, w0)
-                            let x20 = V(repeating: xp[ci + 51488])
+                            let x20 = V(repeating: xp[ci + 56064])
                             s20_0 = madd(s20_0, x20, w0)
-                            let x21 = V(repeating: xp[ci + 74544])
+                            let x21 = V(repeating: xp[ci + 81408])
                             s21_0 = madd(s21_0, x21, w0)
-                            let x22 = V(repeating: xp[ci + 74672])
+                            let x22 = V(repeating: xp[ci + 81536])
                             s22_0 = madd(s22_0, x22, w0)
-                            let x23 = V(repeating: xp[ci + 74800])
+                            let x23 = V(repeating: xp[ci + 81664])
                             s23_0 = madd(s23_0, x23, w0)
                         }
                     }
@@ -853,70 +902,70 @@ public struct SmallOutputs: CompiledModel {
                 yp.store(e2_0m, at: 512)
                 let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
-                yp.store(e3_0m, at: 23568)
+                yp.store(e3_0m, at: 25856)
                 let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
-                yp.store(e4_0m, at: 23824)
+                yp.store(e4_0m, at: 26112)
                 let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
-                yp.store(e5_0m, at: 24080)
+                yp.store(e5_0m, at: 26368)
                 let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(6.0), where: e6_0r .> Float(6.0))
-                yp.store(e6_0m, at: 24592)
+                yp.store(e6_0m, at: 26880)
                 let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
                 let e7_0m = e7_0r.replacing(with: Float(6.0), where: e7_0r .> Float(6.0))
-                yp.store(e7_0m, at: 24848)
+                yp.store(e7_0m, at: 27136)
                 let e8_0r = V().replacing(with: s8_0, where: s8_0 .> 0)
                 let e8_0m = e8_0r.replacing(with: Float(6.0), where: e8_0r .> Float(6.0))
-                yp.store(e8_0m, at: 25104)
+                yp.store(e8_0m, at: 27392)
                 let e9_0r = V().replacing(with: s9_0, where: s9_0 .> 0)
                 let e9_0m = e9_0r.replacing(with: Float(6.0), where: e9_0r .> Float(6.0))
-                yp.store(e9_0m, at: 25616)
+                yp.store(e9_0m, at: 27904)
                 let e10_0r = V().replacing(with: s10_0, where: s10_0 .> 0)
                 let e10_0m = e10_0r.replacing(with: Float(6.0), where: e10_0r .> Float(6.0))
-                yp.store(e10_0m, at: 25872)
+                yp.store(e10_0m, at: 28160)
                 let e11_0r = V().replacing(with: s11_0, where: s11_0 .> 0)
                 let e11_0m = e11_0r.replacing(with: Float(6.0), where: e11_0r .> Float(6.0))
-                yp.store(e11_0m, at: 26128)
+                yp.store(e11_0m, at: 28416)
                 let e12_0r = V().replacing(with: s12_0, where: s12_0 .> 0)
                 let e12_0m = e12_0r.replacing(with: Float(6.0), where: e12_0r .> Float(6.0))
-                yp.store(e12_0m, at: 49184)
+                yp.store(e12_0m, at: 53760)
                 let e13_0r = V().replacing(with: s13_0, where: s13_0 .> 0)
                 let e13_0m = e13_0r.replacing(with: Float(6.0), where: e13_0r .> Float(6.0))
-                yp.store(e13_0m, at: 49440)
+                yp.store(e13_0m, at: 54016)
                 let e14_0r = V().replacing(with: s14_0, where: s14_0 .> 0)
                 let e14_0m = e14_0r.replacing(with: Float(6.0), where: e14_0r .> Float(6.0))
-                yp.store(e14_0m, at: 49696)
+                yp.store(e14_0m, at: 54272)
                 let e15_0r = V().replacing(with: s15_0, where: s15_0 .> 0)
                 let e15_0m = e15_0r.replacing(with: Float(6.0), where: e15_0r .> Float(6.0))
-                yp.store(e15_0m, at: 50208)
+                yp.store(e15_0m, at: 54784)
                 let e16_0r = V().replacing(with: s16_0, where: s16_0 .> 0)
                 let e16_0m = e16_0r.replacing(with: Float(6.0), where: e16_0r .> Float(6.0))
-                yp.store(e16_0m, at: 50464)
+                yp.store(e16_0m, at: 55040)
                 let e17_0r = V().replacing(with: s17_0, where: s17_0 .> 0)
                 let e17_0m = e17_0r.replacing(with: Float(6.0), where: e17_0r .> Float(6.0))
-                yp.store(e17_0m, at: 50720)
+                yp.store(e17_0m, at: 55296)
                 let e18_0r = V().replacing(with: s18_0, where: s18_0 .> 0)
                 let e18_0m = e18_0r.replacing(with: Float(6.0), where: e18_0r .> Float(6.0))
-                yp.store(e18_0m, at: 51232)
+                yp.store(e18_0m, at: 55808)
                 let e19_0r = V().replacing(with: s19_0, where: s19_0 .> 0)
                 let e19_0m = e19_0r.replacing(with: Float(6.0), where: e19_0r .> Float(6.0))
-                yp.store(e19_0m, at: 51488)
+                yp.store(e19_0m, at: 56064)
                 let e20_0r = V().replacing(with: s20_0, where: s20_0 .> 0)
                 let e20_0m = e20_0r.replacing(with: Float(6.0), where: e20_0r .> Float(6.0))
-                yp.store(e20_0m, at: 51744)
+                yp.store(e20_0m, at: 56320)
                 let e21_0r = V().replacing(with: s21_0, where: s21_0 .> 0)
                 let e21_0m = e21_0r.replacing(with: Float(6.0), where: e21_0r .> Float(6.0))
-                yp.store(e21_0m, at: 74800)
+                yp.store(e21_0m, at: 81664)
                 let e22_0r = V().replacing(with: s22_0, where: s22_0 .> 0)
                 let e22_0m = e22_0r.replacing(with: Float(6.0), where: e22_0r .> Float(6.0))
-                yp.store(e22_0m, at: 75056)
+                yp.store(e22_0m, at: 81920)
                 let e23_0r = V().replacing(with: s23_0, where: s23_0 .> 0)
                 let e23_0m = e23_0r.replacing(with: Float(6.0), where: e23_0r .> Float(6.0))
-                yp.store(e23_0m, at: 75312)
+                yp.store(e23_0m, at: 82176)
             }
             do {
-                let yp = y + c0 + 129104
+                let yp = y + c0 + 140544
                 var s0_0 = bias.simd(V.self, at: c0)
                 var s1_0 = bias.simd(V.self, at: c0)
                 var s2_0 = bias.simd(V.self, at: c0)
@@ -943,7 +992,7 @@ public struct SmallOutputs: CompiledModel {
                 var s23_0 = bias.simd(V.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
-                        let xp = x + ky * 576 + kx * 64 + 129232
+                        let xp = x + ky * 576 + kx * 64 + 140672
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.simd(V.self, at: ci * 16)
@@ -959,41 +1008,41 @@ public struct SmallOutputs: CompiledModel {
                             s4_0 = madd(s4_0, x4, w0)
                             let x5 = V(repeating: xp[ci + 1408])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 24464])
+                            let x6 = V(repeating: xp[ci + 26752])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 24592])
+                            let x7 = V(repeating: xp[ci + 26880])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 24720])
+                            let x8 = V(repeating: xp[ci + 27008])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 25616])
+                            let x9 = V(repeating: xp[ci + 27904])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 25744])
+                            let x10 = V(repeating: xp[ci + 28032])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 25872])
+                            let x11 = V(repeating: xp[ci + 28160])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 26768])
+                            let x12 = V(repeating: xp[ci + 29056])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 26896])
+                            let x13 = V(repeating: xp[ci + 29184])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 27024])
+                            let x14 = V(repeating: xp[ci + 29312])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 50080])
+                            let x15 = V(repeating: xp[ci + 54656])
                             s15_0 = madd(s15_0, x15, w0)
-                            let x16 = V(repeating: xp[ci + 50208])
+                            let x16 = V(repeating: xp[ci + 54784])
                             s16_0 = madd(s16_0, x16, w0)
-                            let x17 = V(repeating: xp[ci + 50336])
+                            let x17 = V(repeating: xp[ci + 54912])
                             s17_0 = madd(s17_0, x17, w0)
-                            let x18 = V(repeating: xp[ci + 51232])
+                            let x18 = V(repeating: xp[ci + 55808])
                             s18_0 = madd(s18_0, x18, w0)
-                            let x19 = V(repeating: xp[ci + 51360])
+                            let x19 = V(repeating: xp[ci + 55936])
                             s19_0 = madd(s19_0, x19, w0)
-                            let x20 = V(repeating: xp[ci + 51488])
+                            let x20 = V(repeating: xp[ci + 56064])
                             s20_0 = madd(s20_0, x20, w0)
-                            let x21 = V(repeating: xp[ci + 52384])
+                            let x21 = V(repeating: xp[ci + 56960])
                             s21_0 = madd(s21_0, x21, w0)
-                            let x22 = V(repeating: xp[ci + 52512])
+                            let x22 = V(repeating: xp[ci + 57088])
                             s22_0 = madd(s22_0, x22, w0)
-                            let x23 = V(repeating: xp[ci + 52640])
+                            let x23 = V(repeating: xp[ci + 57216])
                             s23_0 = madd(s23_0, x23, w0)
                         }
                     }
@@ -1018,58 +1067,58 @@ public struct SmallOutputs: CompiledModel {
                 yp.store(e5_0m, at: 1536)
                 let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(6.0), where: e6_0r .> Float(6.0))
-                yp.store(e6_0m, at: 24592)
+                yp.store(e6_0m, at: 26880)
                 let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
                 let e7_0m = e7_0r.replacing(with: Float(6.0), where: e7_0r .> Float(6.0))
-                yp.store(e7_0m, at: 24848)
+                yp.store(e7_0m, at: 27136)
                 let e8_0r = V().replacing(with: s8_0, where: s8_0 .> 0)
                 let e8_0m = e8_0r.replacing(with: Float(6.0), where: e8_0r .> Float(6.0))
-                yp.store(e8_0m, at: 25104)
+                yp.store(e8_0m, at: 27392)
                 let e9_0r = V().replacing(with: s9_0, where: s9_0 .> 0)
                 let e9_0m = e9_0r.replacing(with: Float(6.0), where: e9_0r .> Float(6.0))
-                yp.store(e9_0m, at: 25616)
+                yp.store(e9_0m, at: 27904)
                 let e10_0r = V().replacing(with: s10_0, where: s10_0 .> 0)
                 let e10_0m = e10_0r.replacing(with: Float(6.0), where: e10_0r .> Float(6.0))
-                yp.store(e10_0m, at: 25872)
+                yp.store(e10_0m, at: 28160)
                 let e11_0r = V().replacing(with: s11_0, where: s11_0 .> 0)
                 let e11_0m = e11_0r.replacing(with: Float(6.0), where: e11_0r .> Float(6.0))
-                yp.store(e11_0m, at: 26128)
+                yp.store(e11_0m, at: 28416)
                 let e12_0r = V().replacing(with: s12_0, where: s12_0 .> 0)
                 let e12_0m = e12_0r.replacing(with: Float(6.0), where: e12_0r .> Float(6.0))
-                yp.store(e12_0m, at: 26640)
+                yp.store(e12_0m, at: 28928)
                 let e13_0r = V().replacing(with: s13_0, where: s13_0 .> 0)
                 let e13_0m = e13_0r.replacing(with: Float(6.0), where: e13_0r .> Float(6.0))
-                yp.store(e13_0m, at: 26896)
+                yp.store(e13_0m, at: 29184)
                 let e14_0r = V().replacing(with: s14_0, where: s14_0 .> 0)
                 let e14_0m = e14_0r.replacing(with: Float(6.0), where: e14_0r .> Float(6.0))
-                yp.store(e14_0m, at: 27152)
+                yp.store(e14_0m, at: 29440)
                 let e15_0r = V().replacing(with: s15_0, where: s15_0 .> 0)
                 let e15_0m = e15_0r.replacing(with: Float(6.0), where: e15_0r .> Float(6.0))
-                yp.store(e15_0m, at: 50208)
+                yp.store(e15_0m, at: 54784)
                 let e16_0r = V().replacing(with: s16_0, where: s16_0 .> 0)
                 let e16_0m = e16_0r.replacing(with: Float(6.0), where: e16_0r .> Float(6.0))
-                yp.store(e16_0m, at: 50464)
+                yp.store(e16_0m, at: 55040)
                 let e17_0r = V().replacing(with: s17_0, where: s17_0 .> 0)
                 let e17_0m = e17_0r.replacing(with: Float(6.0), where: e17_0r .> Float(6.0))
-                yp.store(e17_0m, at: 50720)
+                yp.store(e17_0m, at: 55296)
                 let e18_0r = V().replacing(with: s18_0, where: s18_0 .> 0)
                 let e18_0m = e18_0r.replacing(with: Float(6.0), where: e18_0r .> Float(6.0))
-                yp.store(e18_0m, at: 51232)
+                yp.store(e18_0m, at: 55808)
                 let e19_0r = V().replacing(with: s19_0, where: s19_0 .> 0)
                 let e19_0m = e19_0r.replacing(with: Float(6.0), where: e19_0r .> Float(6.0))
-                yp.store(e19_0m, at: 51488)
+                yp.store(e19_0m, at: 56064)
                 let e20_0r = V().replacing(with: s20_0, where: s20_0 .> 0)
                 let e20_0m = e20_0r.replacing(with: Float(6.0), where: e20_0r .> Float(6.0))
-                yp.store(e20_0m, at: 51744)
+                yp.store(e20_0m, at: 56320)
                 let e21_0r = V().replacing(with: s21_0, where: s21_0 .> 0)
                 let e21_0m = e21_0r.replacing(with: Float(6.0), where: e21_0r .> Float(6.0))
-                yp.store(e21_0m, at: 52256)
+                yp.store(e21_0m, at: 56832)
                 let e22_0r = V().replacing(with: s22_0, where: s22_0 .> 0)
                 let e22_0m = e22_0r.replacing(with: Float(6.0), where: e22_0r .> Float(6.0))
-                yp.store(e22_0m, at: 52512)
+                yp.store(e22_0m, at: 57088)
                 let e23_0r = V().replacing(with: s23_0, where: s23_0 .> 0)
                 let e23_0m = e23_0r.replacing(with: Float(6.0), where: e23_0r .> Float(6.0))
-                yp.store(e23_0m, at: 52768)
+                yp.store(e23_0m, at: 57344)
             }
             do {
                 let yp = y + c0 + 768
@@ -1110,47 +1159,47 @@ public struct SmallOutputs: CompiledModel {
                             s1_0 = madd(s1_0, x1, w0)
                             let x2 = V(repeating: xp[ci + 2304])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 25616])
+                            let x3 = V(repeating: xp[ci + 27904])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 26768])
+                            let x4 = V(repeating: xp[ci + 29056])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 27920])
+                            let x5 = V(repeating: xp[ci + 30208])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 51232])
+                            let x6 = V(repeating: xp[ci + 55808])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 52384])
+                            let x7 = V(repeating: xp[ci + 56960])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 53536])
+                            let x8 = V(repeating: xp[ci + 58112])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 76848])
+                            let x9 = V(repeating: xp[ci + 83712])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 78000])
+                            let x10 = V(repeating: xp[ci + 84864])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 79152])
+                            let x11 = V(repeating: xp[ci + 86016])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 102464])
+                            let x12 = V(repeating: xp[ci + 111616])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 103616])
+                            let x13 = V(repeating: xp[ci + 112768])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 104768])
+                            let x14 = V(repeating: xp[ci + 113920])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 128080])
+                            let x15 = V(repeating: xp[ci + 139520])
                             s15_0 = madd(s15_0, x15, w0)
-                            let x16 = V(repeating: xp[ci + 129232])
+                            let x16 = V(repeating: xp[ci + 140672])
                             s16_0 = madd(s16_0, x16, w0)
-                            let x17 = V(repeating: xp[ci + 130384])
+                            let x17 = V(repeating: xp[ci + 141824])
                             s17_0 = madd(s17_0, x17, w0)
-                            let x18 = V(repeating: xp[ci + 153696])
+                            let x18 = V(repeating: xp[ci + 167424])
                             s18_0 = madd(s18_0, x18, w0)
-                            let x19 = V(repeating: xp[ci + 154848])
+                            let x19 = V(repeating: xp[ci + 168576])
                             s19_0 = madd(s19_0, x19, w0)
-                            let x20 = V(repeating: xp[ci + 156000])
+                            let x20 = V(repeating: xp[ci + 169728])
                             s20_0 = madd(s20_0, x20, w0)
-                            let x21 = V(repeating: xp[ci + 179312])
+                            let x21 = V(repeating: xp[ci + 195328])
                             s21_0 = madd(s21_0, x21, w0)
-                            let x22 = V(repeating: xp[ci + 180464])
+                            let x22 = V(repeating: xp[ci + 196480])
                             s22_0 = madd(s22_0, x22, w0)
-                            let x23 = V(repeating: xp[ci + 181616])
+                            let x23 = V(repeating: xp[ci + 197632])
                             s23_0 = madd(s23_0, x23, w0)
                         }
                     }
@@ -1166,67 +1215,67 @@ public struct SmallOutputs: CompiledModel {
                 yp.store(e2_0m, at: 2048)
                 let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
-                yp.store(e3_0m, at: 25616)
+                yp.store(e3_0m, at: 27904)
                 let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
-                yp.store(e4_0m, at: 26640)
+                yp.store(e4_0m, at: 28928)
                 let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
-                yp.store(e5_0m, at: 27664)
+                yp.store(e5_0m, at: 29952)
                 let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(6.0), where: e6_0r .> Float(6.0))
-                yp.store(e6_0m, at: 51232)
+                yp.store(e6_0m, at: 55808)
                 let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
                 let e7_0m = e7_0r.replacing(with: Float(6.0), where: e7_0r .> Float(6.0))
-                yp.store(e7_0m, at: 52256)
+                yp.store(e7_0m, at: 56832)
                 let e8_0r = V().replacing(with: s8_0, where: s8_0 .> 0)
                 let e8_0m = e8_0r.replacing(with: Float(6.0), where: e8_0r .> Float(6.0))
-                yp.store(e8_0m, at: 53280)
+                yp.store(e8_0m, at: 57856)
                 let e9_0r = V().replacing(with: s9_0, where: s9_0 .> 0)
                 let e9_0m = e9_0r.replacing(with: Float(6.0), where: e9_0r .> Float(6.0))
-                yp.store(e9_0m, at: 76848)
+                yp.store(e9_0m, at: 83712)
                 let e10_0r = V().replacing(with: s10_0, where: s10_0 .> 0)
                 let e10_0m = e10_0r.replacing(with: Float(6.0), where: e10_0r .> Float(6.0))
-                yp.store(e10_0m, at: 77872)
+                yp.store(e10_0m, at: 84736)
                 let e11_0r = V().replacing(with: s11_0, where: s11_0 .> 0)
                 let e11_0m = e11_0r.replacing(with: Float(6.0), where: e11_0r .> Float(6.0))
-                yp.store(e11_0m, at: 78896)
+                yp.store(e11_0m, at: 85760)
                 let e12_0r = V().replacing(with: s12_0, where: s12_0 .> 0)
                 let e12_0m = e12_0r.replacing(with: Float(6.0), where: e12_0r .> Float(6.0))
-                yp.store(e12_0m, at: 102464)
+                yp.store(e12_0m, at: 111616)
                 let e13_0r = V().replacing(with: s13_0, where: s13_0 .> 0)
                 let e13_0m = e13_0r.replacing(with: Float(6.0), where: e13_0r .> Float(6.0))
-                yp.store(e13_0m, at: 103488)
+                yp.store(e13_0m, at: 112640)
                 let e14_0r = V().replacing(with: s14_0, where: s14_0 .> 0)
                 let e14_0m = e14_0r.replacing(with: Float(6.0), where: e14_0r .> Float(6.0))
-                yp.store(e14_0m, at: 104512)
+                yp.store(e14_0m, at: 113664)
                 let e15_0r = V().replacing(with: s15_0, where: s15_0 .> 0)
                 let e15_0m = e15_0r.replacing(with: Float(6.0), where: e15_0r .> Float(6.0))
-                yp.store(e15_0m, at: 128080)
+                yp.store(e15_0m, at: 139520)
                 let e16_0r = V().replacing(with: s16_0, where: s16_0 .> 0)
                 let e16_0m = e16_0r.replacing(with: Float(6.0), where: e16_0r .> Float(6.0))
-                yp.store(e16_0m, at: 129104)
+                yp.store(e16_0m, at: 140544)
                 let e17_0r = V().replacing(with: s17_0, where: s17_0 .> 0)
                 let e17_0m = e17_0r.replacing(with: Float(6.0), where: e17_0r .> Float(6.0))
-                yp.store(e17_0m, at: 130128)
+                yp.store(e17_0m, at: 141568)
                 let e18_0r = V().replacing(with: s18_0, where: s18_0 .> 0)
                 let e18_0m = e18_0r.replacing(with: Float(6.0), where: e18_0r .> Float(6.0))
-                yp.store(e18_0m, at: 153696)
+                yp.store(e18_0m, at: 167424)
                 let e19_0r = V().replacing(with: s19_0, where: s19_0 .> 0)
                 let e19_0m = e19_0r.replacing(with: Float(6.0), where: e19_0r .> Float(6.0))
-                yp.store(e19_0m, at: 154720)
+                yp.store(e19_0m, at: 168448)
                 let e20_0r = V().replacing(with: s20_0, where: s20_0 .> 0)
                 let e20_0m = e20_0r.replacing(with: Float(6.0), where: e20_0r .> Float(6.0))
-                yp.store(e20_0m, at: 155744)
+                yp.store(e20_0m, at: 169472)
                 let e21_0r = V().replacing(with: s21_0, where: s21_0 .> 0)
                 let e21_0m = e21_0r.replacing(with: Float(6.0), where: e21_0r .> Float(6.0))
-                yp.store(e21_0m, at: 179312)
+                yp.store(e21_0m, at: 195328)
                 let e22_0r = V().replacing(with: s22_0, where: s22_0 .> 0)
                 let e22_0m = e22_0r.replacing(with: Float(6.0), where: e22_0r .> Float(6.0))
-                yp.store(e22_0m, at: 180336)
+                yp.store(e22_0m, at: 196352)
                 let e23_0r = V().replacing(with: s23_0, where: s23_0 .> 0)
                 let e23_0m = e23_0r.replacing(with: Float(6.0), where: e23_0r .> Float(6.0))
-                yp.store(e23_0m, at: 181360)
+                yp.store(e23_0m, at: 197376)
             }
             do {
                 let yp = y + c0 + 3072
@@ -1267,47 +1316,47 @@ public struct SmallOutputs: CompiledModel {
                             s1_0 = madd(s1_0, x1, w0)
                             let x2 = V(repeating: xp[ci + 256])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 25616])
+                            let x3 = V(repeating: xp[ci + 27904])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 25744])
+                            let x4 = V(repeating: xp[ci + 28032])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 25872])
+                            let x5 = V(repeating: xp[ci + 28160])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 51232])
+                            let x6 = V(repeating: xp[ci + 55808])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 51360])
+                            let x7 = V(repeating: xp[ci + 55936])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 51488])
+                            let x8 = V(repeating: xp[ci + 56064])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 76848])
+                            let x9 = V(repeating: xp[ci + 83712])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 76976])
+                            let x10 = V(repeating: xp[ci + 83840])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 77104])
+                            let x11 = V(repeating: xp[ci + 83968])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 102464])
+                            let x12 = V(repeating: xp[ci + 111616])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 102592])
+                            let x13 = V(repeating: xp[ci + 111744])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 102720])
+                            let x14 = V(repeating: xp[ci + 111872])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 128080])
+                            let x15 = V(repeating: xp[ci + 139520])
                             s15_0 = madd(s15_0, x15, w0)
-                            let x16 = V(repeating: xp[ci + 128208])
+                            let x16 = V(repeating: xp[ci + 139648])
                             s16_0 = madd(s16_0, x16, w0)
-                            let x17 = V(repeating: xp[ci + 128336])
+                            let x17 = V(repeating: xp[ci + 139776])
                             s17_0 = madd(s17_0, x17, w0)
-                            let x18 = V(repeating: xp[ci + 153696])
+                            let x18 = V(repeating: xp[ci + 167424])
                             s18_0 = madd(s18_0, x18, w0)
-                            let x19 = V(repeating: xp[ci + 153824])
+                            let x19 = V(repeating: xp[ci + 167552])
                             s19_0 = madd(s19_0, x19, w0)
-                            let x20 = V(repeating: xp[ci + 153952])
+                            let x20 = V(repeating: xp[ci + 167680])
                             s20_0 = madd(s20_0, x20, w0)
-                            let x21 = V(repeating: xp[ci + 179312])
+                            let x21 = V(repeating: xp[ci + 195328])
                             s21_0 = madd(s21_0, x21, w0)
-                            let x22 = V(repeating: xp[ci + 179440])
+                            let x22 = V(repeating: xp[ci + 195456])
                             s22_0 = madd(s22_0, x22, w0)
-                            let x23 = V(repeating: xp[ci + 179568])
+                            let x23 = V(repeating: xp[ci + 195584])
                             s23_0 = madd(s23_0, x23, w0)
                         }
                     }
@@ -1323,67 +1372,67 @@ public struct SmallOutputs: CompiledModel {
                 yp.store(e2_0m, at: 512)
                 let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
-                yp.store(e3_0m, at: 25616)
+                yp.store(e3_0m, at: 27904)
                 let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
-                yp.store(e4_0m, at: 25872)
+                yp.store(e4_0m, at: 28160)
                 let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
-                yp.store(e5_0m, at: 26128)
+                yp.store(e5_0m, at: 28416)
                 let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(6.0), where: e6_0r .> Float(6.0))
-                yp.store(e6_0m, at: 51232)
+                yp.store(e6_0m, at: 55808)
                 let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
                 let e7_0m = e7_0r.replacing(with: Float(6.0), where: e7_0r .> Float(6.0))
-                yp.store(e7_0m, at: 51488)
+                yp.store(e7_0m, at: 56064)
                 let e8_0r = V().replacing(with: s8_0, where: s8_0 .> 0)
                 let e8_0m = e8_0r.replacing(with: Float(6.0), where: e8_0r .> Float(6.0))
-                yp.store(e8_0m, at: 51744)
+                yp.store(e8_0m, at: 56320)
                 let e9_0r = V().replacing(with: s9_0, where: s9_0 .> 0)
                 let e9_0m = e9_0r.replacing(with: Float(6.0), where: e9_0r .> Float(6.0))
-                yp.store(e9_0m, at: 76848)
+                yp.store(e9_0m, at: 83712)
                 let e10_0r = V().replacing(with: s10_0, where: s10_0 .> 0)
                 let e10_0m = e10_0r.replacing(with: Float(6.0), where: e10_0r .> Float(6.0))
-                yp.store(e10_0m, at: 77104)
+                yp.store(e10_0m, at: 83968)
                 let e11_0r = V().replacing(with: s11_0, where: s11_0 .> 0)
                 let e11_0m = e11_0r.replacing(with: Float(6.0), where: e11_0r .> Float(6.0))
-                yp.store(e11_0m, at: 77360)
+                yp.store(e11_0m, at: 84224)
                 let e12_0r = V().replacing(with: s12_0, where: s12_0 .> 0)
                 let e12_0m = e12_0r.replacing(with: Float(6.0), where: e12_0r .> Float(6.0))
-                yp.store(e12_0m, at: 102464)
+                yp.store(e12_0m, at: 111616)
                 let e13_0r = V().replacing(with: s13_0, where: s13_0 .> 0)
                 let e13_0m = e13_0r.replacing(with: Float(6.0), where: e13_0r .> Float(6.0))
-                yp.store(e13_0m, at: 102720)
+                yp.store(e13_0m, at: 111872)
                 let e14_0r = V().replacing(with: s14_0, where: s14_0 .> 0)
                 let e14_0m = e14_0r.replacing(with: Float(6.0), where: e14_0r .> Float(6.0))
-                yp.store(e14_0m, at: 102976)
+                yp.store(e14_0m, at: 112128)
                 let e15_0r = V().replacing(with: s15_0, where: s15_0 .> 0)
                 let e15_0m = e15_0r.replacing(with: Float(6.0), where: e15_0r .> Float(6.0))
-                yp.store(e15_0m, at: 128080)
+                yp.store(e15_0m, at: 139520)
                 let e16_0r = V().replacing(with: s16_0, where: s16_0 .> 0)
                 let e16_0m = e16_0r.replacing(with: Float(6.0), where: e16_0r .> Float(6.0))
-                yp.store(e16_0m, at: 128336)
+                yp.store(e16_0m, at: 139776)
                 let e17_0r = V().replacing(with: s17_0, where: s17_0 .> 0)
                 let e17_0m = e17_0r.replacing(with: Float(6.0), where: e17_0r .> Float(6.0))
-                yp.store(e17_0m, at: 128592)
+                yp.store(e17_0m, at: 140032)
                 let e18_0r = V().replacing(with: s18_0, where: s18_0 .> 0)
                 let e18_0m = e18_0r.replacing(with: Float(6.0), where: e18_0r .> Float(6.0))
-                yp.store(e18_0m, at: 153696)
+                yp.store(e18_0m, at: 167424)
                 let e19_0r = V().replacing(with: s19_0, where: s19_0 .> 0)
                 let e19_0m = e19_0r.replacing(with: Float(6.0), where: e19_0r .> Float(6.0))
-                yp.store(e19_0m, at: 153952)
+                yp.store(e19_0m, at: 167680)
                 let e20_0r = V().replacing(with: s20_0, where: s20_0 .> 0)
                 let e20_0m = e20_0r.replacing(with: Float(6.0), where: e20_0r .> Float(6.0))
-                yp.store(e20_0m, at: 154208)
+                yp.store(e20_0m, at: 167936)
                 let e21_0r = V().replacing(with: s21_0, where: s21_0 .> 0)
                 let e21_0m = e21_0r.replacing(with: Float(6.0), where: e21_0r .> Float(6.0))
-                yp.store(e21_0m, at: 179312)
+                yp.store(e21_0m, at: 195328)
                 let e22_0r = V().replacing(with: s22_0, where: s22_0 .> 0)
                 let e22_0m = e22_0r.replacing(with: Float(6.0), where: e22_0r .> Float(6.0))
-                yp.store(e22_0m, at: 179568)
+                yp.store(e22_0m, at: 195584)
                 let e23_0r = V().replacing(with: s23_0, where: s23_0 .> 0)
                 let e23_0m = e23_0r.replacing(with: Float(6.0), where: e23_0r .> Float(6.0))
-                yp.store(e23_0m, at: 179824)
+                yp.store(e23_0m, at: 195840)
             }
             do {
                 let yp = y + c0 + 3840
@@ -1404,19 +1453,19 @@ public struct SmallOutputs: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 25616])
+                            let x1 = V(repeating: xp[ci + 27904])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 51232])
+                            let x2 = V(repeating: xp[ci + 55808])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 76848])
+                            let x3 = V(repeating: xp[ci + 83712])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 102464])
+                            let x4 = V(repeating: xp[ci + 111616])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 128080])
+                            let x5 = V(repeating: xp[ci + 139520])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 153696])
+                            let x6 = V(repeating: xp[ci + 167424])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 179312])
+                            let x7 = V(repeating: xp[ci + 195328])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1426,25 +1475,25 @@ public struct SmallOutputs: CompiledModel {
                 yp.store(e0_0m, at: 0)
                 let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
                 let e1_0m = e1_0r.replacing(with: Float(6.0), where: e1_0r .> Float(6.0))
-                yp.store(e1_0m, at: 25616)
+                yp.store(e1_0m, at: 27904)
                 let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
                 let e2_0m = e2_0r.replacing(with: Float(6.0), where: e2_0r .> Float(6.0))
-                yp.store(e2_0m, at: 51232)
+                yp.store(e2_0m, at: 55808)
                 let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
-                yp.store(e3_0m, at: 76848)
+                yp.store(e3_0m, at: 83712)
                 let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
-                yp.store(e4_0m, at: 102464)
+                yp.store(e4_0m, at: 111616)
                 let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
-                yp.store(e5_0m, at: 128080)
+                yp.store(e5_0m, at: 139520)
                 let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(6.0), where: e6_0r .> Float(6.0))
-                yp.store(e6_0m, at: 153696)
+                yp.store(e6_0m, at: 167424)
                 let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
                 let e7_0m = e7_0r.replacing(with: Float(6.0), where: e7_0r .> Float(6.0))
-                yp.store(e7_0m, at: 179312)
+                yp.store(e7_0m, at: 195328)
             }
         }
     }
@@ -1492,31 +1541,31 @@ public struct SmallOutputs: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 25616])
+                    let x1 = V(repeating: xp[ci + 27904])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 51232])
+                    let x2 = V(repeating: xp[ci + 55808])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 76848])
+                    let x3 = V(repeating: xp[ci + 83712])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[ci + 102464])
+                    let x4 = V(repeating: xp[ci + 111616])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                     s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[ci + 128080])
+                    let x5 = V(repeating: xp[ci + 139520])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                     s5_2 = madd(s5_2, x5, w2)
-                    let x6 = V(repeating: xp[ci + 153696])
+                    let x6 = V(repeating: xp[ci + 167424])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                     s6_2 = madd(s6_2, x6, w2)
-                    let x7 = V(repeating: xp[ci + 179312])
+                    let x7 = V(repeating: xp[ci + 195328])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
@@ -1524,27 +1573,27 @@ public struct SmallOutputs: CompiledModel {
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
                 yp.store(s0_2, at: 32)
-                yp.store(s1_0, at: 25616)
-                yp.store(s1_1, at: 25632)
-                yp.store(s1_2, at: 25648)
-                yp.store(s2_0, at: 51232)
-                yp.store(s2_1, at: 51248)
-                yp.store(s2_2, at: 51264)
-                yp.store(s3_0, at: 76848)
-                yp.store(s3_1, at: 76864)
-                yp.store(s3_2, at: 76880)
-                yp.store(s4_0, at: 102464)
-                yp.store(s4_1, at: 102480)
-                yp.store(s4_2, at: 102496)
-                yp.store(s5_0, at: 128080)
-                yp.store(s5_1, at: 128096)
-                yp.store(s5_2, at: 128112)
-                yp.store(s6_0, at: 153696)
-                yp.store(s6_1, at: 153712)
-                yp.store(s6_2, at: 153728)
-                yp.store(s7_0, at: 179312)
-                yp.store(s7_1, at: 179328)
-                yp.store(s7_2, at: 179344)
+                yp.store(s1_0, at: 27904)
+                yp.store(s1_1, at: 27920)
+                yp.store(s1_2, at: 27936)
+                yp.store(s2_0, at: 55808)
+                yp.store(s2_1, at: 55824)
+                yp.store(s2_2, at: 55840)
+                yp.store(s3_0, at: 83712)
+                yp.store(s3_1, at: 83728)
+                yp.store(s3_2, at: 83744)
+                yp.store(s4_0, at: 111616)
+                yp.store(s4_1, at: 111632)
+                yp.store(s4_2, at: 111648)
+                yp.store(s5_0, at: 139520)
+                yp.store(s5_1, at: 139536)
+                yp.store(s5_2, at: 139552)
+                yp.store(s6_0, at: 167424)
+                yp.store(s6_1, at: 167440)
+                yp.store(s6_2, at: 167456)
+                yp.store(s7_0, at: 195328)
+                yp.store(s7_1, at: 195344)
+                yp.store(s7_2, at: 195360)
             }
         }
         // The remaining 32 output channels.
@@ -1575,44 +1624,44 @@ public struct SmallOutputs: CompiledModel {
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 25616])
+                    let x1 = V(repeating: xp[ci + 27904])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 51232])
+                    let x2 = V(repeating: xp[ci + 55808])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 76848])
+                    let x3 = V(repeating: xp[ci + 83712])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 102464])
+                    let x4 = V(repeating: xp[ci + 111616])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 128080])
+                    let x5 = V(repeating: xp[ci + 139520])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 153696])
+                    let x6 = V(repeating: xp[ci + 167424])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 179312])
+                    let x7 = V(repeating: xp[ci + 195328])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 25616)
-                yp.store(s1_1, at: 25632)
-                yp.store(s2_0, at: 51232)
-                yp.store(s2_1, at: 51248)
-                yp.store(s3_0, at: 76848)
-                yp.store(s3_1, at: 76864)
-                yp.store(s4_0, at: 102464)
-                yp.store(s4_1, at: 102480)
-                yp.store(s5_0, at: 128080)
-                yp.store(s5_1, at: 128096)
-                yp.store(s6_0, at: 153696)
-                yp.store(s6_1, at: 153712)
-                yp.store(s7_0, at: 179312)
-                yp.store(s7_1, at: 179328)
+                yp.store(s1_0, at: 27904)
+                yp.store(s1_1, at: 27920)
+                yp.store(s2_0, at: 55808)
+                yp.store(s2_1, at: 55824)
+                yp.store(s3_0, at: 83712)
+                yp.store(s3_1, at: 83728)
+                yp.store(s4_0, at: 111616)
+                yp.store(s4_1, at: 111632)
+                yp.store(s5_0, at: 139520)
+                yp.store(s5_1, at: 139536)
+                yp.store(s6_0, at: 167424)
+                yp.store(s6_1, at: 167440)
+                yp.store(s7_0, at: 195328)
+                yp.store(s7_1, at: 195344)
             }
         }
     }
@@ -2905,12 +2954,72 @@ public struct SmallOutputs: CompiledModel {
         for i0 in 0..<4 { for i1 in 0..<4 { for i2 in 0..<320 { y[i0 * 1280 + i1 * 320 + i2] = x0[i0 * 1280 + i1 * 320 + i2] * x1[i2] } } }
     }
 
-    // project: Conv2D, (None, 4, 4, 320) → (None, 4, 4, 64), 20,544 parameters
+    // separable: SeparableConv2D, (None, 4, 4, 320) → (None, 4, 4, 384), 126,144 parameters
     @inline(never)
-    static func l13_project(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l13_separable_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 1920)
+        for row in 0..<4 {
+            let target = y + (row + 1) * 1920
+            target.update(repeating: 0, count: 320)
+            (target + 320).update(from: x + row * 1280, count: 1280)
+            (target + 1600).update(repeating: 0, count: 320)
+        }
+        (y + 9600).update(repeating: 0, count: 1920)
+    }
+
+    // separable: the direct kernel
+    @inline(never)
+    static func l13_separable_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let kernel = w + 123264, bias = w + 126144
         typealias V = SIMD16<Float>
-        let kernel = w, bias = w + 20480
-        for g in parts.clamped(to: 0..<4) {
+        for oy in parts {
+            for c0 in stride(from: 0, to: 320, by: 16) {
+                do {
+                    let yp = y + oy * 1280 + c0
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    var s2 = bias.simd(V.self, at: c0)
+                    var s3 = bias.simd(V.self, at: c0)
+                    for ky in 0..<3 {
+                        let xr = x + oy * 1920 + ky * 1920 + c0
+                        let wr = kernel + ky * 960 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 320)
+                        let w2 = wr.simd(V.self, at: 640)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 320)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 640)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 960)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 1280)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        let i5 = xr.simd(V.self, at: 1600)
+                        s3 = madd(s3, i5, w2)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 320)
+                    yp.store(s2, at: 640)
+                    yp.store(s3, at: 960)
+                }
+            }
+        }
+    }
+
+    // separable: the 1x1 convolution of its depthwise result
+    @inline(never)
+    static func l13_separable_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<24) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 122880
+        for g in parts.clamped(to: 0..<24) {
             let c0 = g * 16
             do {
                 let yp = y + c0
@@ -2968,6 +3077,89 @@ public struct SmallOutputs: CompiledModel {
                     let x15 = V(repeating: xp[ci + 4800])
                     s15_0 = madd(s15_0, x15, w0)
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 384)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 768)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1152)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 1536)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 1920)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 2304)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 2688)
+                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 3072)
+                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 3456)
+                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 3840)
+                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 4224)
+                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 4608)
+                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 4992)
+                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 5376)
+                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 5760)
+            }
+        }
+    }
+
+    // project: Conv2D, (None, 4, 4, 384) → (None, 4, 4, 64), 24,640 parameters
+    @inline(never)
+    static func l14_project(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 24576
+        for g in parts.clamped(to: 0..<4) {
+            let c0 = g * 16
+            do {
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                var s4_0 = bias.simd(V.self, at: c0)
+                var s5_0 = bias.simd(V.self, at: c0)
+                var s6_0 = bias.simd(V.self, at: c0)
+                var s7_0 = bias.simd(V.self, at: c0)
+                var s8_0 = bias.simd(V.self, at: c0)
+                var s9_0 = bias.simd(V.self, at: c0)
+                var s10_0 = bias.simd(V.self, at: c0)
+                var s11_0 = bias.simd(V.self, at: c0)
+                var s12_0 = bias.simd(V.self, at: c0)
+                var s13_0 = bias.simd(V.self, at: c0)
+                var s14_0 = bias.simd(V.self, at: c0)
+                var s15_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 384
+                for ci in 0..<384 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 384])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 768])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 1152])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 1536])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 1920])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 2304])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 2688])
+                    s7_0 = madd(s7_0, x7, w0)
+                    let x8 = V(repeating: xp[ci + 3072])
+                    s8_0 = madd(s8_0, x8, w0)
+                    let x9 = V(repeating: xp[ci + 3456])
+                    s9_0 = madd(s9_0, x9, w0)
+                    let x10 = V(repeating: xp[ci + 3840])
+                    s10_0 = madd(s10_0, x10, w0)
+                    let x11 = V(repeating: xp[ci + 4224])
+                    s11_0 = madd(s11_0, x11, w0)
+                    let x12 = V(repeating: xp[ci + 4608])
+                    s12_0 = madd(s12_0, x12, w0)
+                    let x13 = V(repeating: xp[ci + 4992])
+                    s13_0 = madd(s13_0, x13, w0)
+                    let x14 = V(repeating: xp[ci + 5376])
+                    s14_0 = madd(s14_0, x14, w0)
+                    let x15 = V(repeating: xp[ci + 5760])
+                    s15_0 = madd(s15_0, x15, w0)
+                }
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 64)
                 yp.store(s2_0, at: 128)
@@ -2990,7 +3182,7 @@ public struct SmallOutputs: CompiledModel {
 
     // pool: GlobalAveragePooling2D, (None, 4, 4, 64) → (None, 64), 0 parameters
     @inline(never)
-    static func l14_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l15_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
             var m = SIMD16<Float>(repeating: 0)
             for position in 0..<16 {
@@ -3027,7 +3219,7 @@ public struct SmallOutputs: CompiledModel {
 
     // predictions: Dense, (None, 64) → (None, 10), 650 parameters
     @inline(never)
-    static func l15_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l16_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1024
         // The remaining 10 output channels.
@@ -3053,7 +3245,7 @@ public struct SmallOutputs: CompiledModel {
 
     // predictions: its softmax activation
     @inline(never)
-    static func l15_predictions_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l16_predictions_activation(_ x: UnsafeMutablePointer<Float>) {
         do {
             let v = x
             var largest = v[0]
@@ -3072,7 +3264,7 @@ public struct SmallOutputs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SmallOutputs: TrainableModel {
-    public static let trainingArenaCount = 146474
+    public static let trainingArenaCount = 157738
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 5
@@ -3087,8 +3279,8 @@ extension SmallOutputs: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena.advanced(by: 78858), q = arena.advanced(by: 96282)
-        var g = arena.advanced(by: 113706), h = arena.advanced(by: 130090)
+        let p = arena.advanced(by: 90122), q = arena.advanced(by: 107546)
+        var g = arena.advanced(by: 124970), h = arena.advanced(by: 141354)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -3120,14 +3312,16 @@ extension SmallOutputs: TrainableModel {
                 let o7 = arena.advanced(by: 53248)
                 let o8 = arena.advanced(by: 57344)
                 let o9 = arena.advanced(by: 61440)
-                let e9 = arena.advanced(by: 73418)
+                let e9 = arena.advanced(by: 84682)
                 let o10 = arena.advanced(by: 66560)
                 let o11 = arena.advanced(by: 66880)
-                let e11 = arena.advanced(by: 78538)
+                let e11 = arena.advanced(by: 89802)
                 let o12 = arena.advanced(by: 67200)
                 let o13 = arena.advanced(by: 72320)
-                let o14 = arena.advanced(by: 73344)
-                let o15 = arena.advanced(by: 73408)
+                let t13 = arena.advanced(by: 78464)
+                let o14 = arena.advanced(by: 83584)
+                let o15 = arena.advanced(by: 84608)
+                let o16 = arena.advanced(by: 84672)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_reduce_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 4096)
@@ -3141,11 +3335,14 @@ extension SmallOutputs: TrainableModel {
                 Self.l11_excite(UnsafePointer(o10), w.advanced(by: 255840), o11)
                 Self.l11_excite_activation(o11)
                 Self.l12_scale(UnsafePointer(o9), UnsafePointer(o11), o12)
-                Self.l13_project(UnsafePointer(o12), w.advanced(by: 358560), o13)
-                Self.l14_pool(UnsafePointer(o13), o14)
-                Self.l15_predictions(UnsafePointer(o14), w.advanced(by: 379104), o15)
-                Self.l15_predictions_activation(o15)
-                output.update(from: o15, count: 10)
+                Self.l13_separable_pad(UnsafePointer(o12), p)
+                Self.l13_separable_depthwise(UnsafePointer(p), w.advanced(by: 358560), t13)
+                Self.l13_separable_pointwise(UnsafePointer(t13), w.advanced(by: 358560), o13)
+                Self.l14_project(UnsafePointer(o13), w.advanced(by: 485024), o14)
+                Self.l15_pool(UnsafePointer(o14), o15)
+                Self.l16_predictions(UnsafePointer(o15), w.advanced(by: 509664), o16)
+                Self.l16_predictions_activation(o16)
+                output.update(from: o16, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
                 // output layer's pre-activation when the two fuse into the stable y - t.
                 let value = loss.value(0, output, target, count: 10, channels: 10)
@@ -3153,12 +3350,18 @@ extension SmallOutputs: TrainableModel {
                 loss.gradient(0, output, target, count: 10, channels: 10, fused: fused, into: g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
-                if !fused { Self.l15_predictions_derivative(UnsafePointer(o15), g) }
-                Self.l15_predictions_backward(UnsafePointer(o14), UnsafePointer(g), k.advanced(by: 379232), gradients.advanced(by: 379232), h); swap(&g, &h)
+                if !fused { Self.l16_predictions_derivative(UnsafePointer(o16), g) }
+                Self.l16_predictions_backward(UnsafePointer(o15), UnsafePointer(g), k.advanced(by: 509472), gradients.advanced(by: 509472), h); swap(&g, &h)
                 // pool
-                Self.l14_pool_backward(UnsafePointer(o13), UnsafePointer(g), h); swap(&g, &h)
+                Self.l15_pool_backward(UnsafePointer(o14), UnsafePointer(g), h); swap(&g, &h)
                 // project
-                Self.l13_project_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 358688), gradients.advanced(by: 358688), h); swap(&g, &h)
+                Self.l14_project_backward(UnsafePointer(o13), UnsafePointer(g), k.advanced(by: 484832), gradients.advanced(by: 484832), h); swap(&g, &h)
+                // separable
+                Self.l13_separable_derivative(UnsafePointer(o13), g)
+                Self.l13_separable_pointwise_backward(UnsafePointer(t13), UnsafePointer(g), k.advanced(by: 358688), gradients.advanced(by: 358688), h)
+                Self.l13_separable_pad(UnsafePointer(o12), p)
+                Self.l13_separable_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k.advanced(by: 358688), gradients.advanced(by: 358688), q)
+                Self.l13_separable_unpad(UnsafePointer(q), g)
                 // scale
                 Self.l12_scale_backward(UnsafePointer(g), UnsafePointer(o9), UnsafePointer(o11), e9, e11)
                 // excite: dL/d(output), summed over its readers
@@ -3186,7 +3389,7 @@ extension SmallOutputs: TrainableModel {
                 // reduce_swish
                 Self.l5_reduce_swish_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // reduce_bn: dL/dy waits for the whole batch's sums
-                d4[0] = g == arena.advanced(by: 113706) ? 0 : 1
+                d4[0] = g == arena.advanced(by: 124970) ? 0 : 1
                 Self.l4_reduce_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -3197,7 +3400,7 @@ extension SmallOutputs: TrainableModel {
                 let o3 = arena.advanced(by: 32768)
                 let d4 = arena.advanced(by: 40960)
                 // Backward through reduce_bn, with the batch's mean(dy) and mean(dy·x̂)
-                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 113706) : arena.advanced(by: 130090))
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 124970) : arena.advanced(by: 141354))
                 Self.l4_reduce_bn_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // reduce
@@ -3206,7 +3409,7 @@ extension SmallOutputs: TrainableModel {
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
-                d1[0] = g == arena.advanced(by: 113706) ? 0 : 1
+                d1[0] = g == arena.advanced(by: 124970) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -3214,7 +3417,7 @@ extension SmallOutputs: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 16384)
                 // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 113706) : arena.advanced(by: 130090))
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 124970) : arena.advanced(by: 141354))
                 Self.l1_stem_bn_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem
@@ -4605,69 +4808,75 @@ extension SmallOutputs: TrainableModel {
         }
     }
 
-    // project: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    // separable: through its relu activation
     @inline(never)
-    static func l13_project_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
+    static func l13_separable_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<6144 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // separable: dL/dkernel, dL/dbias, dL/dx (24 vectors of 16 output channels)
+    @inline(never)
+    static func l13_separable_pointwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 2880, kernelGradient = gk + 2880
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 384) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                for g in 0..<24 {
+                    let from = dz + i * 384 + g * 16
+                    d[i * 24 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
-            for g in 0..<4 {
+            for g in 0..<24 {
                 var sum = SIMD16<Float>()
-                for p in 0..<16 { sum += d[p * 4 + g] }
-                let gp = gk + g * 16 + 20480
+                for p in 0..<16 { sum += d[p * 24 + g] }
+                let gp = gk + g * 16 + 125760
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
             // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             for rb in 0..<80 {
                 let r0 = rb * 4
-                for g in 0..<4 {
+                for g in 0..<24 {
                     var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<4 {
                         let row0 = oy * 1280 + r0
                         let row1 = oy * 1280 + r0 + 1
                         let row2 = oy * 1280 + r0 + 2
                         let row3 = oy * 1280 + r0 + 3
-                        let dp = d + oy * 16 + g
-                        for ox in 0..<4 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 320]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 320]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 320]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 320]), dzv) }
+                        let dp = d + oy * 96 + g
+                        for ox in 0..<4 { let dzv = dp[ox * 24]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 320]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 320]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 320]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 320]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
+                    let gp0 = kernelGradient + r0 * 384 + g * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                    let gp1 = kernelGradient + (r0 + 1) * 384 + g * 16
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                    let gp2 = kernelGradient + (r0 + 2) * 384 + g * 16
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                    let gp3 = kernelGradient + (r0 + 3) * 384 + g * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_project_backward_input_gradient)
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_separable_pointwise_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20480)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 122880)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<64 {
+                    for co in 0..<384 {
                         let from = kernel + co, to = flipped + co * 320
-                        for ci in 0..<320 { to[ci] = from[ci * 64] }
+                        for ci in 0..<320 { to[ci] = from[ci * 384] }
                     }
                 }
-                Self.l13_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                Self.l13_separable_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
         }
     }
 
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x64),
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x384),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l13_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l13_separable_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         let kernel = w
         for g in 0..<5 {
@@ -4690,9 +4899,9 @@ extension SmallOutputs: TrainableModel {
                 var s3_1 = V()
                 var s3_2 = V()
                 var s3_3 = V()
-                let xp = x + oy * 256
+                let xp = x + oy * 1536
                 let wp = kernel + c0
-                for ci in 0..<64 {
+                for ci in 0..<384 {
                     let w0 = wp.simd(V.self, at: ci * 320)
                     let w1 = wp.simd(V.self, at: ci * 320 + 16)
                     let w2 = wp.simd(V.self, at: ci * 320 + 32)
@@ -4702,17 +4911,17 @@ extension SmallOutputs: TrainableModel {
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V(repeating: xp[ci + 384])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
                     s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V(repeating: xp[ci + 768])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
                     s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V(repeating: xp[ci + 1152])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -4738,9 +4947,170 @@ extension SmallOutputs: TrainableModel {
         }
     }
 
+    // separable: dL/dkernel, dL/dbias, dL/dx, channel by channel
+    @inline(never)
+    static func l13_separable_depthwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        dx?.initialize(repeating: 0, count: 11520)
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let dzp = dz + (oy * 4 + ox) * 320
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy + ky) * 6 + ox + kx) * 320
+                        let xp = x + at, gp = kernelGradient + (ky * 3 + kx) * 320, kp = kernel + (ky * 3 + kx) * 320
+                        for c in 0..<320 { gp[c] += xp[c] * dzp[c] }
+                        if let dx { let dxp = dx + at; for c in 0..<320 { dxp[c] += kp[c] * dzp[c] } }
+                    }
+                }
+            }
+        }
+    }
+
+    // separable: the gradient without its padding
+    @inline(never)
+    static func l13_separable_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<4 {
+            (dx + row * 1280).update(from: dy + ((row + 1) * 6 + 1) * 320, count: 1280)
+        }
+    }
+
+    // project: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    @inline(never)
+    static func l14_project_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                for g in 0..<4 {
+                    let from = dz + i * 64 + g * 16
+                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<4 {
+                var sum = SIMD16<Float>()
+                for p in 0..<16 { sum += d[p * 4 + g] }
+                let gp = gk + g * 16 + 24576
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<96 {
+                let r0 = rb * 4
+                for g in 0..<4 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    for oy in 0..<4 {
+                        let row0 = oy * 1536 + r0
+                        let row1 = oy * 1536 + r0 + 1
+                        let row2 = oy * 1536 + r0 + 2
+                        let row3 = oy * 1536 + r0 + 3
+                        let dp = d + oy * 16 + g
+                        for ox in 0..<4 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 384]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 384]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 384]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 384]), dzv) }
+                    }
+                    let gp0 = kernelGradient + r0 * 64 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_project_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 24576)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!
+                do {
+                    for co in 0..<64 {
+                        let from = kernel + co, to = flipped + co * 384
+                        for ci in 0..<384 { to[ci] = from[ci * 64] }
+                    }
+                }
+                Self.l14_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x64),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l14_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<6 {
+            let c0 = g * 64
+            for oy in parts {
+                let yp = y + oy * 1536 + c0
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x + oy * 256
+                let wp = kernel + c0
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 384)
+                    let w1 = wp.simd(V.self, at: ci * 384 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 384 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 384 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 384)
+                yp.store(s1_1, at: 400)
+                yp.store(s1_2, at: 416)
+                yp.store(s1_3, at: 432)
+                yp.store(s2_0, at: 768)
+                yp.store(s2_1, at: 784)
+                yp.store(s2_2, at: 800)
+                yp.store(s2_3, at: 816)
+                yp.store(s3_0, at: 1152)
+                yp.store(s3_1, at: 1168)
+                yp.store(s3_2, at: 1184)
+                yp.store(s3_3, at: 1200)
+            }
+        }
+    }
+
     // pool: each gradient spread evenly over the positions
     @inline(never)
-    static func l14_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+    static func l15_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         for position in 0..<16 {
             for c in 0..<64 { dx[position * 64 + c] = dy[c] / 16 }
         }
@@ -4748,7 +5118,7 @@ extension SmallOutputs: TrainableModel {
 
     // predictions: through its softmax activation
     @inline(never)
-    static func l15_predictions_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+    static func l16_predictions_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         do {
             let v = y, d = g
             var dot: Float = 0
@@ -4759,7 +5129,7 @@ extension SmallOutputs: TrainableModel {
 
     // predictions: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
-    static func l15_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+    static func l16_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!

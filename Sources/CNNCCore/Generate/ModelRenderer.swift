@@ -236,10 +236,20 @@ struct ModelRenderer {
             var reads = source
             if let padder = kernels.padding, let padded {
                 // Over samples, every sample's copy first.
-                forward.eachSample(when: kernels.overSamples != nil, "Self.\(padder.function)(\(source), \(padded))")
+                forward.eachSample(when: kernels.overSamples != nil || kernels.pointwiseSharesWeights, "Self.\(padder.function)(\(source), \(padded))")
                 reads = "UnsafePointer(\(padded))"
             }
-            if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
+            if let pointwise = kernels.pointwise, let intermediate = node.intermediate, pointwise.flatOutput {
+                // SeparableConv2D on a small output: the depthwise step whole, then
+                // the 1x1 step's groups of channels, each for a whole block in the
+                // layer-major functions (so its weights' slices are read once a block).
+                let middle = PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[intermediate].name)")
+                let second = fused?.kernel.function ?? pointwise.function
+                forward.eachSample(when: kernels.pointwiseSharesWeights, "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle))")
+                forward.kernelSharingWeights(slices: pointwise.parts, splitParts: kernels.splitParts) { _, parts in
+                    "Self.\(second)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(post)\(parts.map { ", \($0)" } ?? ""))"
+                }
+            } else if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
                 // SeparableConv2D: both steps on the same rows.
                 let middle = PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[intermediate].name)")
                 let second = fused?.kernel.function ?? pointwise.function

@@ -169,10 +169,16 @@ public enum ModelPlanner {
             function: function + "_pointwise", inputHeight: height, inputWidth: width, inputChannels: depthwise.outputs,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
             packed: pointwise, fusedReLU: config.activation == .relu, target: target)
-        // It runs on the rows the depthwise step has just written (`rowsPerBlock`).
+        // It runs on the rows the depthwise step has just written (`rowsPerBlock`),
+        // unless the output is small: then its parts are groups of channels
+        // (`flatOutput`), after the depthwise step has written every row.
         second.keepsRowParts = true
         let post = config.activation == .linear || config.activation == .relu ? nil
             : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: layer.outputShape)
+        if second.flatOutput {
+            return ConvolutionKernels(padding: padder, direct: .depthwise(first), winograd: nil, pointwise: second,
+                                      activation: post, splitParts: splitParts(second.parts, layer))
+        }
         let split = first.parts == second.parts ? splitParts(second.parts, layer) : 1
         return ConvolutionKernels(padding: padder, direct: .depthwise(first), winograd: nil, pointwise: second,
                                   rowsPerBlock: rowsPerBlock(height: height, rowBytes: width * depthwise.outputs * MemoryLayout<Float>.size),

@@ -156,6 +156,11 @@ struct ConvolutionKernels: Codable, Hashable, Sendable {
     /// (`ConvolutionEmitter.sampleBlocks`); nil where the layer runs sample by sample.
     var overSamples: ConvolutionEmitter? = nil
 
+    /// Whether a SeparableConv2D's 1x1 step runs its groups of channels
+    /// apart (a small output), each for every sample of a block in the
+    /// layer-major functions, after every sample's padding and depthwise step.
+    var pointwiseSharesWeights: Bool { pointwise.map { $0.flatOutput && $0.parts > 1 } ?? false }
+
     /// The function of the kernel that writes the layer's output.
     var lastFunction: String { pointwise?.function ?? direct.function }
 

@@ -172,9 +172,14 @@ struct WeightPlan: Codable, Hashable {
                 let depthwise = addTensor("\(layer.name).depthwise_kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.depthMultiplier])
                 let pointwise = addTensor("\(layer.name).pointwise_kernel", [1, 1, middle, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
+                var packedPointwise = pack(kernel: pointwise, bias: bias, rows: middle, outputs: config.filters)
+                // A small output's 1x1 step reads its kernel in panels, as a Conv2D's does.
+                if ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1]) {
+                    packedPointwise.panelWidth = packedPointwise.lanes
+                }
                 packing[index] = .separable(
                     depthwise: pack(kernel: depthwise, bias: nil, rows: taps, outputs: middle, lanes: Self.depthwiseLanes(channels: middle)),
-                    pointwise: pack(kernel: pointwise, bias: bias, rows: middle, outputs: config.filters))
+                    pointwise: packedPointwise)
             case .conv2DTranspose(let config):
                 let inputs = layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, config.filters, inputs])

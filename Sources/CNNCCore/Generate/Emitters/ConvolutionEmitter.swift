@@ -279,10 +279,23 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// Whether a block asks for its weights ahead: a flat output of one
     /// sample, which streams its panels from memory using each weight a few
     /// times (ResNet50V2's 2x2 stage at 64x64, 9.4 MB a layer, read at 19 GB/s
-    /// where this core reads 24).
-    private var prefetchesWeights: Bool { flatOutput && sampleBlocks == nil }
+    /// where this core reads 24). Panels of 8 lanes hold two rows a line,
+    /// which would be asked for twice.
+    private var prefetchesPanels: Bool { flatOutput && sampleBlocks == nil && (lanes * MemoryLayout<Float>.size) % 64 == 0 }
     /// Floats ahead in a panel: 4 KB, about what memory delivers to one core while a line is on its way.
     static let prefetchDistance = 1024
+
+    /// Whether a row kernel's weights outgrow the L2 (1 MB: Zen 4's, twice
+    /// Zen 3's), so that each group's slice of them comes from L3 or memory
+    /// a row's stride apart, crossing a 4 KB page every row or two, where no
+    /// hardware prefetcher follows: Xception's 728 → 728 pointwise step on
+    /// 5x5 pixels (2.1 MB a layer) read them at 5.8 GB/s and ran at 71
+    /// GFLOP/s, where the same layer with its weights in L3 ran at 106. Such
+    /// a kernel's group asks for the next group's weights while it computes
+    /// (`InputPass.nextSlice`, `rowWeightHints`): 90 GFLOP/s, where asking
+    /// for the same group's weights 16 or 48 rows of weights ahead came too
+    /// late from memory (73 and 85).
+    private var streamsRowWeights: Bool { !flatOutput && packed.rows * paddedOutputs > 256 * 1024 }
 
     /// The blocks a flat output runs as.
     var flatBlocks: [[FlatPixel]] { flatBlocks(size: pixelsPerBlock) }
@@ -372,6 +385,26 @@ struct ConvolutionEmitter: Codable, Hashable {
         return max(16, (256 << 10) / (paddedOutputs * MemoryLayout<Float>.size))
     }
 
+    /// Where a row kernel's block asks for the weights of the group after it
+    /// (`InputPass.nextSlice`), from the start of each row of weights it
+    /// reads: one 64-byte line of the next group's row a row of output, so
+    /// that the group's rows together ask for all of its lines once, evenly
+    /// through the group's time. Asked for at once, a group's worth of lines
+    /// (22 KB for Xception's 728-channel step) outran what memory delivers
+    /// in one row's time. A block across rows (`spansRows`) asks for every line.
+    private func rowWeightHints(pass: InputPass, chunks: Int, row oy: Index?, into out: inout SourceWriter) -> [Index] {
+        guard !flatOutput, let next = pass.nextSlice else { return [] }
+        let floatsPerLine = 64 / MemoryLayout<Float>.size
+        let lines = (chunks * lanes + floatsPerLine - 1) / floatsPerLine
+        guard let oy, outputHeight > 1, lines > 1 else { return (0..<lines).map { next + $0 * floatsPerLine } }
+        let perRow = (lines + outputHeight - 1) / outputHeight
+        return (0..<perRow).map { i in
+            if let row = oy.constantValue { return next + (row * perRow + i) % lines * floatsPerLine }
+            out.line("let ahead\(i) = \(next) + (\(oy) * \(perRow) + \(i)) % \(lines) * \(floatsPerLine)")
+            return Index("ahead\(i)")
+        }
+    }
+
     /// Which input channels a pass sums (from `start`, an expression, or 0), and
     /// whether its sums start from the bias and end with the activation.
     struct InputPass {
@@ -379,6 +412,10 @@ struct ConvolutionEmitter: Codable, Hashable {
         var count: Int
         var first: Bool
         var last: Bool
+        /// Where the weights a group reads next start, from its own (floats:
+        /// a constant, or `next`), where a row kernel streams its weights
+        /// (`streamsRowWeights`); nil where nothing follows or nothing is asked for.
+        var nextSlice: Index? = nil
     }
 
     private func emitGroups(pass: InputPass, into out: inout SourceWriter) {
@@ -386,19 +423,38 @@ struct ConvolutionEmitter: Codable, Hashable {
         func only(_ group: Int, _ body: (inout SourceWriter) -> Void) {
             if partsAreChannelGroups { out.block("if parts.contains(\(group))", body) } else { body(&out) }
         }
+        let groupWidth = chunksPerGroup * lanes
+        /// From group `group`'s weights to the next pass's first group's (none after the last pass).
+        func nextPass(from group: Int) -> Index? {
+            pass.last ? nil : Index(pass.count * weightRowStride - group * groupWidth)
+        }
+        let streams = streamsRowWeights
         if loopGroups > 0 {
-            let groupWidth = chunksPerGroup * lanes
             if loopGroups == 1 {
+                var pass = pass
+                if streams { pass.nextSlice = restChunks > 0 ? Index(groupWidth) : nextPass(from: 0) }
                 only(0) { out in emitGroup(chunks: chunksPerGroup, channelBase: Index(0), pass: pass, into: &out) }
             } else {
                 out.block("for g in \(partsAreChannelGroups ? "parts.clamped(to: 0..<\(loopGroups))" : "0..<\(loopGroups)")") { out in
                     out.line("let c0 = g * \(groupWidth)")
+                    var pass = pass
+                    if streams {
+                        // The last looped group's next slice is the next pass's first, unless the remaining channels follow.
+                        if restChunks == 0, let next = nextPass(from: loopGroups - 1) {
+                            out.line("let next = g < \(loopGroups - 1) ? \(groupWidth) : \(next)")
+                            pass.nextSlice = Index("next")
+                        } else {
+                            pass.nextSlice = Index(groupWidth)
+                        }
+                    }
                     emitGroup(chunks: chunksPerGroup, channelBase: Index("c0"), pass: pass, into: &out)
                 }
             }
         }
         if restChunks > 0 {
             out.line("// The remaining \(outputs - loopGroups * chunksPerGroup * lanes) output channels.")
+            var pass = pass
+            if streams { pass.nextSlice = nextPass(from: loopGroups) }
             only(loopGroups) { out in
                 emitGroup(chunks: restChunks, channelBase: Index(loopGroups * chunksPerGroup * lanes), pass: pass, into: &out)
             }
@@ -554,16 +610,21 @@ struct ConvolutionEmitter: Codable, Hashable {
             guard let flat else { return Index(p * pixelStride) }
             return Index(inputOffset(flat[p]) - inputOffset(flat[0]))
         }
+        let hints = rowWeightHints(pass: pass, chunks: chunks, row: flat == nil && spanStart == nil ? pixel.oy : nil, into: &out)
         func body(_ out: inout SourceWriter, xp: Index, wp: Index) {
             out.line("let xp = \(xp.offsetting("x"))")
             out.line("let wp = \(wp.offsetting("kernel"))")
             out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
                     out.line("let w\(j) = wp.simd(V.self, at: \(ci * weightRowStride + chunkOffset(j)))")
-                    // One hint a 64-byte line: rows narrower than a line would ask for each line twice.
-                    if prefetchesWeights && (lanes * MemoryLayout<Float>.size) % 64 == 0 {
+                    // One hint a 64-byte line: chunks of 8 lanes share theirs in pairs.
+                    let line = { (j: Int) in chunkOffset(j) * MemoryLayout<Float>.size / 64 }
+                    if prefetchesPanels && (j == 0 || line(j) != line(j - 1)) {
                         out.line("wp.prefetch(at: \(ci * weightRowStride + chunkOffset(j) + Self.prefetchDistance))")
                     }
+                }
+                for hint in hints {
+                    out.line("wp.prefetch(at: \(ci * weightRowStride + hint))")
                 }
                 for p in 0..<pixels {
                     out.line("let x\(p) = V(repeating: xp[\(pixelOffset(p) + ci)])")

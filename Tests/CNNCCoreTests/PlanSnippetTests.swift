@@ -711,6 +711,38 @@ import Testing
         }
     }
 
+    /// LeNet-5's first layer on AVX-512: two rows of output a block (22
+    /// sums), each input row loaded once for both rows that read it, through
+    /// taps one row apart; a single row after the pairs. AVX2's 16 registers
+    /// hold one row's.
+    @Test func aPixelLaneKernelComputesTwoRowsWhereTheRegistersHoldThem() throws {
+        let yaml = """
+            input_shape: [28, 28, 1]
+            layers:
+              - Conv2D: {filters: 6, kernel_size: 5, padding: same, activation: tanh}
+            """
+        let swift = ModelGenerator.render(try Self.program(yaml))
+        #expect(swift.contains("for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {"))
+        #expect(swift.contains("if rowRange.count % 2 == 1 {"))
+        // The second input row: the first output row's second row of taps, the second's first.
+        #expect(Self.lines(of: swift, from: "let xp = row + kx * 6 + 192", count: 11) == [
+            "let xp = row + kx * 6 + 192",
+            "let wp0 = patterns + (kx + 5) * 96",
+            "let w0_0 = wp0.simd(V.self, at: 0)",
+            "let w0_2 = wp0.simd(V.self, at: 32)",
+            "let w0_4 = wp0.simd(V.self, at: 64)",
+            "let wp1 = patterns + kx * 96",
+            "let w1_0 = wp1.simd(V.self, at: 0)",
+            "let w1_2 = wp1.simd(V.self, at: 32)",
+            "let w1_4 = wp1.simd(V.self, at: 64)",
+            "let x0 = xp.simd(V.self, at: 0)",
+            "s0_0 = madd(s0_0, x0, w0_0)",
+        ])
+        #expect(swift.contains("yp.store(s1_10, at: 320)"))
+        let avx2 = ModelGenerator.render(ModelPlanner.plan(try Self.model(yaml), specPath: "snippet.yaml", target: .avx2))
+        #expect(avx2.contains("for oy in parts {") && !avx2.contains("rowRange"))
+    }
+
     @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {
         let yaml = """
             input_shape: [28, 28, 1]

@@ -210,25 +210,111 @@ public struct TwoInputsTwoOutputs: CompiledModel {
             let firstRow = parts.lowerBound
             let source = x + firstRow * 10, rows = (parts.upperBound - 1) + 3 - firstRow
             for pixel in 0..<(rows * 10) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 4) }
-            for oy in parts {
+            let rowRange = parts
+            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
                 let row = repeated + (oy - firstRow) * 40
                 let yp = y + oy * 32
                 do {
-                    var s0 = biases.simd(V.self, at: 0)
-                    var s1 = biases.simd(V.self, at: 0)
+                    var s0_0 = biases.simd(V.self, at: 0)
+                    var s0_1 = biases.simd(V.self, at: 0)
+                    var s1_0 = biases.simd(V.self, at: 0)
+                    var s1_1 = biases.simd(V.self, at: 0)
                     for kx in 0..<3 {
-                        for ky in 0..<3 {
-                            let xp = row + ky * 40 + kx * 4
-                            let wp = patterns + (ky * 3 + kx) * 64
-                            let w0 = wp.simd(V.self, at: 0)
-                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
-                            s1 = madd(s1, xp.simd(V.self, at: 16), w0)
+                        do {
+                            let xp = row + kx * 4
+                            let wp0 = patterns + kx * 64
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 16)
+                            s0_1 = madd(s0_1, x1, w0_0)
+                        }
+                        do {
+                            let xp = row + kx * 4 + 40
+                            let wp0 = patterns + (kx + 3) * 64
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let wp1 = patterns + kx * 64
+                            let w1_0 = wp1.simd(V.self, at: 0)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            s1_0 = madd(s1_0, x0, w1_0)
+                            let x1 = xp.simd(V.self, at: 16)
+                            s0_1 = madd(s0_1, x1, w0_0)
+                            s1_1 = madd(s1_1, x1, w1_0)
+                        }
+                        do {
+                            let xp = row + kx * 4 + 80
+                            let wp0 = patterns + (kx + 6) * 64
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let wp1 = patterns + (kx + 3) * 64
+                            let w1_0 = wp1.simd(V.self, at: 0)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            s1_0 = madd(s1_0, x0, w1_0)
+                            let x1 = xp.simd(V.self, at: 16)
+                            s0_1 = madd(s0_1, x1, w0_0)
+                            s1_1 = madd(s1_1, x1, w1_0)
+                        }
+                        do {
+                            let xp = row + kx * 4 + 120
+                            let wp1 = patterns + (kx + 6) * 64
+                            let w1_0 = wp1.simd(V.self, at: 0)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s1_0 = madd(s1_0, x0, w1_0)
+                            let x1 = xp.simd(V.self, at: 16)
+                            s1_1 = madd(s1_1, x1, w1_0)
                         }
                     }
-                    s0 = s0.replacing(with: 0, where: s0 .< 0)
-                    yp.store(s0, at: 0)
-                    s1 = s1.replacing(with: 0, where: s1 .< 0)
-                    yp.store(s1, at: 16)
+                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
+                    yp.store(s0_0, at: 0)
+                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
+                    yp.store(s0_1, at: 16)
+                    s1_0 = s1_0.replacing(with: 0, where: s1_0 .< 0)
+                    yp.store(s1_0, at: 32)
+                    s1_1 = s1_1.replacing(with: 0, where: s1_1 .< 0)
+                    yp.store(s1_1, at: 48)
+                }
+            }
+            if rowRange.count % 2 == 1 {
+                let oy = rowRange.upperBound - 1
+                let row = repeated + (oy - firstRow) * 40
+                let yp = y + oy * 32
+                do {
+                    var s0_0 = biases.simd(V.self, at: 0)
+                    var s0_1 = biases.simd(V.self, at: 0)
+                    for kx in 0..<3 {
+                        do {
+                            let xp = row + kx * 4
+                            let wp0 = patterns + kx * 64
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 16)
+                            s0_1 = madd(s0_1, x1, w0_0)
+                        }
+                        do {
+                            let xp = row + kx * 4 + 40
+                            let wp0 = patterns + (kx + 3) * 64
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 16)
+                            s0_1 = madd(s0_1, x1, w0_0)
+                        }
+                        do {
+                            let xp = row + kx * 4 + 80
+                            let wp0 = patterns + (kx + 6) * 64
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 16)
+                            s0_1 = madd(s0_1, x1, w0_0)
+                        }
+                    }
+                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
+                    yp.store(s0_0, at: 0)
+                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
+                    yp.store(s0_1, at: 16)
                 }
             }
         }

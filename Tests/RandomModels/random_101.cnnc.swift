@@ -163,28 +163,157 @@ public struct Random101: CompiledModel {
             let firstRow = parts.lowerBound
             let source = x + firstRow * 14, rows = (parts.upperBound - 1) + 5 - firstRow
             for pixel in 0..<(rows * 14) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 3) }
-            for oy in parts {
+            let rowRange = parts
+            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
                 let row = repeated + (oy - firstRow) * 42
                 let yp = y + oy * 24
                 do {
-                    var s0 = biases.simd(V.self, at: 0)
-                    var s1 = biases.simd(V.self, at: 32)
-                    var s2 = biases.simd(V.self, at: 16)
+                    var s0_0 = biases.simd(V.self, at: 0)
+                    var s0_1 = biases.simd(V.self, at: 32)
+                    var s0_2 = biases.simd(V.self, at: 16)
+                    var s1_0 = biases.simd(V.self, at: 0)
+                    var s1_1 = biases.simd(V.self, at: 32)
+                    var s1_2 = biases.simd(V.self, at: 16)
                     for kx in 0..<3 {
-                        for ky in 0..<3 {
-                            let xp = row + ky * 84 + kx * 9
-                            let wp = patterns + (ky * 3 + kx) * 48
-                            let w0 = wp.simd(V.self, at: 0)
-                            let w1 = wp.simd(V.self, at: 16)
-                            let w2 = wp.simd(V.self, at: 32)
-                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
-                            s1 = madd(s1, xp.simd(V.self, at: 8), w2)
-                            s2 = madd(s2, xp.simd(V.self, at: 16), w1)
+                        do {
+                            let xp = row + kx * 9
+                            let wp0 = patterns + kx * 48
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_1 = wp0.simd(V.self, at: 16)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_1)
+                        }
+                        do {
+                            let xp = row + kx * 9 + 42
+                            let wp1 = patterns + kx * 48
+                            let w1_0 = wp1.simd(V.self, at: 0)
+                            let w1_1 = wp1.simd(V.self, at: 16)
+                            let w1_2 = wp1.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s1_0 = madd(s1_0, x0, w1_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s1_1 = madd(s1_1, x1, w1_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s1_2 = madd(s1_2, x2, w1_1)
+                        }
+                        do {
+                            let xp = row + kx * 9 + 84
+                            let wp0 = patterns + (kx + 3) * 48
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_1 = wp0.simd(V.self, at: 16)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_1)
+                        }
+                        do {
+                            let xp = row + kx * 9 + 126
+                            let wp1 = patterns + (kx + 3) * 48
+                            let w1_0 = wp1.simd(V.self, at: 0)
+                            let w1_1 = wp1.simd(V.self, at: 16)
+                            let w1_2 = wp1.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s1_0 = madd(s1_0, x0, w1_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s1_1 = madd(s1_1, x1, w1_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s1_2 = madd(s1_2, x2, w1_1)
+                        }
+                        do {
+                            let xp = row + kx * 9 + 168
+                            let wp0 = patterns + (kx + 6) * 48
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_1 = wp0.simd(V.self, at: 16)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_1)
+                        }
+                        do {
+                            let xp = row + kx * 9 + 210
+                            let wp1 = patterns + (kx + 6) * 48
+                            let w1_0 = wp1.simd(V.self, at: 0)
+                            let w1_1 = wp1.simd(V.self, at: 16)
+                            let w1_2 = wp1.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s1_0 = madd(s1_0, x0, w1_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s1_1 = madd(s1_1, x1, w1_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s1_2 = madd(s1_2, x2, w1_1)
                         }
                     }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 8)
-                    yp.store(s2, at: 16)
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
+                    yp.store(s1_0, at: 24)
+                    yp.store(s1_1, at: 32)
+                    yp.store(s1_2, at: 40)
+                }
+            }
+            if rowRange.count % 2 == 1 {
+                let oy = rowRange.upperBound - 1
+                let row = repeated + (oy - firstRow) * 42
+                let yp = y + oy * 24
+                do {
+                    var s0_0 = biases.simd(V.self, at: 0)
+                    var s0_1 = biases.simd(V.self, at: 32)
+                    var s0_2 = biases.simd(V.self, at: 16)
+                    for kx in 0..<3 {
+                        do {
+                            let xp = row + kx * 9
+                            let wp0 = patterns + kx * 48
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_1 = wp0.simd(V.self, at: 16)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_1)
+                        }
+                        do {
+                            let xp = row + kx * 9 + 84
+                            let wp0 = patterns + (kx + 3) * 48
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_1 = wp0.simd(V.self, at: 16)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_1)
+                        }
+                        do {
+                            let xp = row + kx * 9 + 168
+                            let wp0 = patterns + (kx + 6) * 48
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_1 = wp0.simd(V.self, at: 16)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_1)
+                        }
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
                 }
             }
         }

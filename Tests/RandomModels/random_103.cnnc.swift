@@ -213,71 +213,174 @@ public struct Random103: CompiledModel {
                 let row = repeated + (oy - firstRow) * 132
                 let yp = y + oy * 120
                 do {
-                    var s0 = biases.simd(V.self, at: 0)
-                    var s1 = biases.simd(V.self, at: 32)
-                    var s2 = biases.simd(V.self, at: 64)
-                    var s3 = biases.simd(V.self, at: 0)
-                    var s4 = biases.simd(V.self, at: 32)
-                    var s5 = biases.simd(V.self, at: 64)
-                    var s6 = biases.simd(V.self, at: 0)
+                    var s0_0 = biases.simd(V.self, at: 0)
+                    var s0_1 = biases.simd(V.self, at: 32)
+                    var s0_2 = biases.simd(V.self, at: 64)
+                    var s0_3 = biases.simd(V.self, at: 0)
+                    var s0_4 = biases.simd(V.self, at: 32)
+                    var s0_5 = biases.simd(V.self, at: 64)
+                    var s0_6 = biases.simd(V.self, at: 0)
                     for kx in 0..<3 {
-                        for ky in 0..<3 {
-                            let xp = row + ky * 132 + kx * 6
-                            let wp = patterns + (ky * 3 + kx) * 96
-                            let w0 = wp.simd(V.self, at: 0)
-                            let w2 = wp.simd(V.self, at: 32)
-                            let w4 = wp.simd(V.self, at: 64)
-                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
-                            s1 = madd(s1, xp.simd(V.self, at: 8), w2)
-                            s2 = madd(s2, xp.simd(V.self, at: 16), w4)
-                            s3 = madd(s3, xp.simd(V.self, at: 24), w0)
-                            s4 = madd(s4, xp.simd(V.self, at: 32), w2)
-                            s5 = madd(s5, xp.simd(V.self, at: 40), w4)
-                            s6 = madd(s6, xp.simd(V.self, at: 48), w0)
+                        do {
+                            let xp = row + kx * 6
+                            let wp0 = patterns + kx * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_4)
+                            let x3 = xp.simd(V.self, at: 24)
+                            s0_3 = madd(s0_3, x3, w0_0)
+                            let x4 = xp.simd(V.self, at: 32)
+                            s0_4 = madd(s0_4, x4, w0_2)
+                            let x5 = xp.simd(V.self, at: 40)
+                            s0_5 = madd(s0_5, x5, w0_4)
+                            let x6 = xp.simd(V.self, at: 48)
+                            s0_6 = madd(s0_6, x6, w0_0)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 132
+                            let wp0 = patterns + (kx + 3) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_4)
+                            let x3 = xp.simd(V.self, at: 24)
+                            s0_3 = madd(s0_3, x3, w0_0)
+                            let x4 = xp.simd(V.self, at: 32)
+                            s0_4 = madd(s0_4, x4, w0_2)
+                            let x5 = xp.simd(V.self, at: 40)
+                            s0_5 = madd(s0_5, x5, w0_4)
+                            let x6 = xp.simd(V.self, at: 48)
+                            s0_6 = madd(s0_6, x6, w0_0)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 264
+                            let wp0 = patterns + (kx + 6) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_4)
+                            let x3 = xp.simd(V.self, at: 24)
+                            s0_3 = madd(s0_3, x3, w0_0)
+                            let x4 = xp.simd(V.self, at: 32)
+                            s0_4 = madd(s0_4, x4, w0_2)
+                            let x5 = xp.simd(V.self, at: 40)
+                            s0_5 = madd(s0_5, x5, w0_4)
+                            let x6 = xp.simd(V.self, at: 48)
+                            s0_6 = madd(s0_6, x6, w0_0)
                         }
                     }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 8)
-                    yp.store(s2, at: 16)
-                    yp.store(s3, at: 24)
-                    yp.store(s4, at: 32)
-                    yp.store(s5, at: 40)
-                    yp.store(s6, at: 48)
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
+                    yp.store(s0_3, at: 24)
+                    yp.store(s0_4, at: 32)
+                    yp.store(s0_5, at: 40)
+                    yp.store(s0_6, at: 48)
                 }
                 do {
-                    var s0 = biases.simd(V.self, at: 32)
-                    var s1 = biases.simd(V.self, at: 64)
-                    var s2 = biases.simd(V.self, at: 0)
-                    var s3 = biases.simd(V.self, at: 32)
-                    var s4 = biases.simd(V.self, at: 64)
-                    var s5 = biases.simd(V.self, at: 0)
-                    var s6 = biases.simd(V.self, at: 32)
-                    var s7 = biases.simd(V.self, at: 64)
+                    var s0_0 = biases.simd(V.self, at: 32)
+                    var s0_1 = biases.simd(V.self, at: 64)
+                    var s0_2 = biases.simd(V.self, at: 0)
+                    var s0_3 = biases.simd(V.self, at: 32)
+                    var s0_4 = biases.simd(V.self, at: 64)
+                    var s0_5 = biases.simd(V.self, at: 0)
+                    var s0_6 = biases.simd(V.self, at: 32)
+                    var s0_7 = biases.simd(V.self, at: 64)
                     for kx in 0..<3 {
-                        for ky in 0..<3 {
-                            let xp = row + ky * 132 + kx * 6
-                            let wp = patterns + (ky * 3 + kx) * 96
-                            let w0 = wp.simd(V.self, at: 0)
-                            let w2 = wp.simd(V.self, at: 32)
-                            let w4 = wp.simd(V.self, at: 64)
-                            s0 = madd(s0, xp.simd(V.self, at: 56), w2)
-                            s1 = madd(s1, xp.simd(V.self, at: 64), w4)
-                            s2 = madd(s2, xp.simd(V.self, at: 72), w0)
-                            s3 = madd(s3, xp.simd(V.self, at: 80), w2)
-                            s4 = madd(s4, xp.simd(V.self, at: 88), w4)
-                            s5 = madd(s5, xp.simd(V.self, at: 96), w0)
-                            s6 = madd(s6, xp.simd(V.self, at: 104), w2)
-                            s7 = madd(s7, xp.simd(V.self, at: 112), w4)
+                        do {
+                            let xp = row + kx * 6
+                            let wp0 = patterns + kx * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 56)
+                            s0_0 = madd(s0_0, x0, w0_2)
+                            let x1 = xp.simd(V.self, at: 64)
+                            s0_1 = madd(s0_1, x1, w0_4)
+                            let x2 = xp.simd(V.self, at: 72)
+                            s0_2 = madd(s0_2, x2, w0_0)
+                            let x3 = xp.simd(V.self, at: 80)
+                            s0_3 = madd(s0_3, x3, w0_2)
+                            let x4 = xp.simd(V.self, at: 88)
+                            s0_4 = madd(s0_4, x4, w0_4)
+                            let x5 = xp.simd(V.self, at: 96)
+                            s0_5 = madd(s0_5, x5, w0_0)
+                            let x6 = xp.simd(V.self, at: 104)
+                            s0_6 = madd(s0_6, x6, w0_2)
+                            let x7 = xp.simd(V.self, at: 112)
+                            s0_7 = madd(s0_7, x7, w0_4)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 132
+                            let wp0 = patterns + (kx + 3) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 56)
+                            s0_0 = madd(s0_0, x0, w0_2)
+                            let x1 = xp.simd(V.self, at: 64)
+                            s0_1 = madd(s0_1, x1, w0_4)
+                            let x2 = xp.simd(V.self, at: 72)
+                            s0_2 = madd(s0_2, x2, w0_0)
+                            let x3 = xp.simd(V.self, at: 80)
+                            s0_3 = madd(s0_3, x3, w0_2)
+                            let x4 = xp.simd(V.self, at: 88)
+                            s0_4 = madd(s0_4, x4, w0_4)
+                            let x5 = xp.simd(V.self, at: 96)
+                            s0_5 = madd(s0_5, x5, w0_0)
+                            let x6 = xp.simd(V.self, at: 104)
+                            s0_6 = madd(s0_6, x6, w0_2)
+                            let x7 = xp.simd(V.self, at: 112)
+                            s0_7 = madd(s0_7, x7, w0_4)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 264
+                            let wp0 = patterns + (kx + 6) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 56)
+                            s0_0 = madd(s0_0, x0, w0_2)
+                            let x1 = xp.simd(V.self, at: 64)
+                            s0_1 = madd(s0_1, x1, w0_4)
+                            let x2 = xp.simd(V.self, at: 72)
+                            s0_2 = madd(s0_2, x2, w0_0)
+                            let x3 = xp.simd(V.self, at: 80)
+                            s0_3 = madd(s0_3, x3, w0_2)
+                            let x4 = xp.simd(V.self, at: 88)
+                            s0_4 = madd(s0_4, x4, w0_4)
+                            let x5 = xp.simd(V.self, at: 96)
+                            s0_5 = madd(s0_5, x5, w0_0)
+                            let x6 = xp.simd(V.self, at: 104)
+                            s0_6 = madd(s0_6, x6, w0_2)
+                            let x7 = xp.simd(V.self, at: 112)
+                            s0_7 = madd(s0_7, x7, w0_4)
                         }
                     }
-                    yp.store(s0, at: 56)
-                    yp.store(s1, at: 64)
-                    yp.store(s2, at: 72)
-                    yp.store(s3, at: 80)
-                    yp.store(s4, at: 88)
-                    yp.store(s5, at: 96)
-                    yp.store(s6, at: 104)
-                    yp.store(s7, at: 112)
+                    yp.store(s0_0, at: 56)
+                    yp.store(s0_1, at: 64)
+                    yp.store(s0_2, at: 72)
+                    yp.store(s0_3, at: 80)
+                    yp.store(s0_4, at: 88)
+                    yp.store(s0_5, at: 96)
+                    yp.store(s0_6, at: 104)
+                    yp.store(s0_7, at: 112)
                 }
             }
         }
@@ -306,101 +409,204 @@ public struct Random103: CompiledModel {
                 let row = repeated + (oy - firstRow) * 132
                 let yp = y + oy * 120
                 do {
-                    var s0 = biases.simd(V.self, at: 0)
-                    var s1 = biases.simd(V.self, at: 32)
-                    var s2 = biases.simd(V.self, at: 64)
-                    var s3 = biases.simd(V.self, at: 0)
-                    var s4 = biases.simd(V.self, at: 32)
-                    var s5 = biases.simd(V.self, at: 64)
-                    var s6 = biases.simd(V.self, at: 0)
+                    var s0_0 = biases.simd(V.self, at: 0)
+                    var s0_1 = biases.simd(V.self, at: 32)
+                    var s0_2 = biases.simd(V.self, at: 64)
+                    var s0_3 = biases.simd(V.self, at: 0)
+                    var s0_4 = biases.simd(V.self, at: 32)
+                    var s0_5 = biases.simd(V.self, at: 64)
+                    var s0_6 = biases.simd(V.self, at: 0)
                     for kx in 0..<3 {
-                        for ky in 0..<3 {
-                            let xp = row + ky * 132 + kx * 6
-                            let wp = patterns + (ky * 3 + kx) * 96
-                            let w0 = wp.simd(V.self, at: 0)
-                            let w2 = wp.simd(V.self, at: 32)
-                            let w4 = wp.simd(V.self, at: 64)
-                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
-                            s1 = madd(s1, xp.simd(V.self, at: 8), w2)
-                            s2 = madd(s2, xp.simd(V.self, at: 16), w4)
-                            s3 = madd(s3, xp.simd(V.self, at: 24), w0)
-                            s4 = madd(s4, xp.simd(V.self, at: 32), w2)
-                            s5 = madd(s5, xp.simd(V.self, at: 40), w4)
-                            s6 = madd(s6, xp.simd(V.self, at: 48), w0)
+                        do {
+                            let xp = row + kx * 6
+                            let wp0 = patterns + kx * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_4)
+                            let x3 = xp.simd(V.self, at: 24)
+                            s0_3 = madd(s0_3, x3, w0_0)
+                            let x4 = xp.simd(V.self, at: 32)
+                            s0_4 = madd(s0_4, x4, w0_2)
+                            let x5 = xp.simd(V.self, at: 40)
+                            s0_5 = madd(s0_5, x5, w0_4)
+                            let x6 = xp.simd(V.self, at: 48)
+                            s0_6 = madd(s0_6, x6, w0_0)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 132
+                            let wp0 = patterns + (kx + 3) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_4)
+                            let x3 = xp.simd(V.self, at: 24)
+                            s0_3 = madd(s0_3, x3, w0_0)
+                            let x4 = xp.simd(V.self, at: 32)
+                            s0_4 = madd(s0_4, x4, w0_2)
+                            let x5 = xp.simd(V.self, at: 40)
+                            s0_5 = madd(s0_5, x5, w0_4)
+                            let x6 = xp.simd(V.self, at: 48)
+                            s0_6 = madd(s0_6, x6, w0_0)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 264
+                            let wp0 = patterns + (kx + 6) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 0)
+                            s0_0 = madd(s0_0, x0, w0_0)
+                            let x1 = xp.simd(V.self, at: 8)
+                            s0_1 = madd(s0_1, x1, w0_2)
+                            let x2 = xp.simd(V.self, at: 16)
+                            s0_2 = madd(s0_2, x2, w0_4)
+                            let x3 = xp.simd(V.self, at: 24)
+                            s0_3 = madd(s0_3, x3, w0_0)
+                            let x4 = xp.simd(V.self, at: 32)
+                            s0_4 = madd(s0_4, x4, w0_2)
+                            let x5 = xp.simd(V.self, at: 40)
+                            s0_5 = madd(s0_5, x5, w0_4)
+                            let x6 = xp.simd(V.self, at: 48)
+                            s0_6 = madd(s0_6, x6, w0_0)
                         }
                     }
-                    let e0n = s0 * scale0 + shift0
-                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
-                    yp.store(e0r, at: 0)
-                    let e1n = s1 * scale2 + shift2
-                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
-                    yp.store(e1r, at: 8)
-                    let e2n = s2 * scale4 + shift4
-                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
-                    yp.store(e2r, at: 16)
-                    let e3n = s3 * scale0 + shift0
-                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
-                    yp.store(e3r, at: 24)
-                    let e4n = s4 * scale2 + shift2
-                    let e4r = V().replacing(with: e4n, where: e4n .> 0)
-                    yp.store(e4r, at: 32)
-                    let e5n = s5 * scale4 + shift4
-                    let e5r = V().replacing(with: e5n, where: e5n .> 0)
-                    yp.store(e5r, at: 40)
-                    let e6n = s6 * scale0 + shift0
-                    let e6r = V().replacing(with: e6n, where: e6n .> 0)
-                    yp.store(e6r, at: 48)
+                    let e0_0n = s0_0 * scale0 + shift0
+                    let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                    yp.store(e0_0r, at: 0)
+                    let e0_1n = s0_1 * scale2 + shift2
+                    let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                    yp.store(e0_1r, at: 8)
+                    let e0_2n = s0_2 * scale4 + shift4
+                    let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                    yp.store(e0_2r, at: 16)
+                    let e0_3n = s0_3 * scale0 + shift0
+                    let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                    yp.store(e0_3r, at: 24)
+                    let e0_4n = s0_4 * scale2 + shift2
+                    let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                    yp.store(e0_4r, at: 32)
+                    let e0_5n = s0_5 * scale4 + shift4
+                    let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                    yp.store(e0_5r, at: 40)
+                    let e0_6n = s0_6 * scale0 + shift0
+                    let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                    yp.store(e0_6r, at: 48)
                 }
                 do {
-                    var s0 = biases.simd(V.self, at: 32)
-                    var s1 = biases.simd(V.self, at: 64)
-                    var s2 = biases.simd(V.self, at: 0)
-                    var s3 = biases.simd(V.self, at: 32)
-                    var s4 = biases.simd(V.self, at: 64)
-                    var s5 = biases.simd(V.self, at: 0)
-                    var s6 = biases.simd(V.self, at: 32)
-                    var s7 = biases.simd(V.self, at: 64)
+                    var s0_0 = biases.simd(V.self, at: 32)
+                    var s0_1 = biases.simd(V.self, at: 64)
+                    var s0_2 = biases.simd(V.self, at: 0)
+                    var s0_3 = biases.simd(V.self, at: 32)
+                    var s0_4 = biases.simd(V.self, at: 64)
+                    var s0_5 = biases.simd(V.self, at: 0)
+                    var s0_6 = biases.simd(V.self, at: 32)
+                    var s0_7 = biases.simd(V.self, at: 64)
                     for kx in 0..<3 {
-                        for ky in 0..<3 {
-                            let xp = row + ky * 132 + kx * 6
-                            let wp = patterns + (ky * 3 + kx) * 96
-                            let w0 = wp.simd(V.self, at: 0)
-                            let w2 = wp.simd(V.self, at: 32)
-                            let w4 = wp.simd(V.self, at: 64)
-                            s0 = madd(s0, xp.simd(V.self, at: 56), w2)
-                            s1 = madd(s1, xp.simd(V.self, at: 64), w4)
-                            s2 = madd(s2, xp.simd(V.self, at: 72), w0)
-                            s3 = madd(s3, xp.simd(V.self, at: 80), w2)
-                            s4 = madd(s4, xp.simd(V.self, at: 88), w4)
-                            s5 = madd(s5, xp.simd(V.self, at: 96), w0)
-                            s6 = madd(s6, xp.simd(V.self, at: 104), w2)
-                            s7 = madd(s7, xp.simd(V.self, at: 112), w4)
+                        do {
+                            let xp = row + kx * 6
+                            let wp0 = patterns + kx * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 56)
+                            s0_0 = madd(s0_0, x0, w0_2)
+                            let x1 = xp.simd(V.self, at: 64)
+                            s0_1 = madd(s0_1, x1, w0_4)
+                            let x2 = xp.simd(V.self, at: 72)
+                            s0_2 = madd(s0_2, x2, w0_0)
+                            let x3 = xp.simd(V.self, at: 80)
+                            s0_3 = madd(s0_3, x3, w0_2)
+                            let x4 = xp.simd(V.self, at: 88)
+                            s0_4 = madd(s0_4, x4, w0_4)
+                            let x5 = xp.simd(V.self, at: 96)
+                            s0_5 = madd(s0_5, x5, w0_0)
+                            let x6 = xp.simd(V.self, at: 104)
+                            s0_6 = madd(s0_6, x6, w0_2)
+                            let x7 = xp.simd(V.self, at: 112)
+                            s0_7 = madd(s0_7, x7, w0_4)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 132
+                            let wp0 = patterns + (kx + 3) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 56)
+                            s0_0 = madd(s0_0, x0, w0_2)
+                            let x1 = xp.simd(V.self, at: 64)
+                            s0_1 = madd(s0_1, x1, w0_4)
+                            let x2 = xp.simd(V.self, at: 72)
+                            s0_2 = madd(s0_2, x2, w0_0)
+                            let x3 = xp.simd(V.self, at: 80)
+                            s0_3 = madd(s0_3, x3, w0_2)
+                            let x4 = xp.simd(V.self, at: 88)
+                            s0_4 = madd(s0_4, x4, w0_4)
+                            let x5 = xp.simd(V.self, at: 96)
+                            s0_5 = madd(s0_5, x5, w0_0)
+                            let x6 = xp.simd(V.self, at: 104)
+                            s0_6 = madd(s0_6, x6, w0_2)
+                            let x7 = xp.simd(V.self, at: 112)
+                            s0_7 = madd(s0_7, x7, w0_4)
+                        }
+                        do {
+                            let xp = row + kx * 6 + 264
+                            let wp0 = patterns + (kx + 6) * 96
+                            let w0_0 = wp0.simd(V.self, at: 0)
+                            let w0_2 = wp0.simd(V.self, at: 32)
+                            let w0_4 = wp0.simd(V.self, at: 64)
+                            let x0 = xp.simd(V.self, at: 56)
+                            s0_0 = madd(s0_0, x0, w0_2)
+                            let x1 = xp.simd(V.self, at: 64)
+                            s0_1 = madd(s0_1, x1, w0_4)
+                            let x2 = xp.simd(V.self, at: 72)
+                            s0_2 = madd(s0_2, x2, w0_0)
+                            let x3 = xp.simd(V.self, at: 80)
+                            s0_3 = madd(s0_3, x3, w0_2)
+                            let x4 = xp.simd(V.self, at: 88)
+                            s0_4 = madd(s0_4, x4, w0_4)
+                            let x5 = xp.simd(V.self, at: 96)
+                            s0_5 = madd(s0_5, x5, w0_0)
+                            let x6 = xp.simd(V.self, at: 104)
+                            s0_6 = madd(s0_6, x6, w0_2)
+                            let x7 = xp.simd(V.self, at: 112)
+                            s0_7 = madd(s0_7, x7, w0_4)
                         }
                     }
-                    let e0n = s0 * scale2 + shift2
-                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
-                    yp.store(e0r, at: 56)
-                    let e1n = s1 * scale4 + shift4
-                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
-                    yp.store(e1r, at: 64)
-                    let e2n = s2 * scale0 + shift0
-                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
-                    yp.store(e2r, at: 72)
-                    let e3n = s3 * scale2 + shift2
-                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
-                    yp.store(e3r, at: 80)
-                    let e4n = s4 * scale4 + shift4
-                    let e4r = V().replacing(with: e4n, where: e4n .> 0)
-                    yp.store(e4r, at: 88)
-                    let e5n = s5 * scale0 + shift0
-                    let e5r = V().replacing(with: e5n, where: e5n .> 0)
-                    yp.store(e5r, at: 96)
-                    let e6n = s6 * scale2 + shift2
-                    let e6r = V().replacing(with: e6n, where: e6n .> 0)
-                    yp.store(e6r, at: 104)
-                    let e7n = s7 * scale4 + shift4
-                    let e7r = V().replacing(with: e7n, where: e7n .> 0)
-                    yp.store(e7r, at: 112)
+                    let e0_0n = s0_0 * scale2 + shift2
+                    let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                    yp.store(e0_0r, at: 56)
+                    let e0_1n = s0_1 * scale4 + shift4
+                    let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                    yp.store(e0_1r, at: 64)
+                    let e0_2n = s0_2 * scale0 + shift0
+                    let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                    yp.store(e0_2r, at: 72)
+                    let e0_3n = s0_3 * scale2 + shift2
+                    let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                    yp.store(e0_3r, at: 80)
+                    let e0_4n = s0_4 * scale4 + shift4
+                    let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                    yp.store(e0_4r, at: 88)
+                    let e0_5n = s0_5 * scale0 + shift0
+                    let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                    yp.store(e0_5r, at: 96)
+                    let e0_6n = s0_6 * scale2 + shift2
+                    let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                    yp.store(e0_6r, at: 104)
+                    let e0_7n = s0_7 * scale4 + shift4
+                    let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
+                    yp.store(e0_7r, at: 112)
                 }
             }
         }

@@ -194,79 +194,194 @@ public struct Random104: CompiledModel {
             let row = x + oy * 42
             let yp = y + oy * 152
             do {
-                var s0 = biases.simd(V.self, at: 0)
-                var s1 = biases.simd(V.self, at: 0)
-                var s2 = biases.simd(V.self, at: 0)
-                var s3 = biases.simd(V.self, at: 0)
-                var s4 = biases.simd(V.self, at: 0)
-                var s5 = biases.simd(V.self, at: 0)
-                var s6 = biases.simd(V.self, at: 0)
-                var s7 = biases.simd(V.self, at: 0)
-                var s8 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V.self, at: 0)
+                var s0_1 = biases.simd(V.self, at: 0)
+                var s0_2 = biases.simd(V.self, at: 0)
+                var s0_3 = biases.simd(V.self, at: 0)
+                var s0_4 = biases.simd(V.self, at: 0)
+                var s0_5 = biases.simd(V.self, at: 0)
+                var s0_6 = biases.simd(V.self, at: 0)
+                var s0_7 = biases.simd(V.self, at: 0)
+                var s0_8 = biases.simd(V.self, at: 0)
                 for kx in 0..<3 {
-                    for ky in 0..<3 {
-                        let xp = row + ky * 21 + kx
-                        let wp = patterns + (ky * 3 + kx) * 128
-                        let w0 = wp.simd(V.self, at: 0)
-                        s0 = madd(s0, V(repeating: xp[0]), w0)
-                        s1 = madd(s1, V(repeating: xp[1]), w0)
-                        s2 = madd(s2, V(repeating: xp[2]), w0)
-                        s3 = madd(s3, V(repeating: xp[3]), w0)
-                        s4 = madd(s4, V(repeating: xp[4]), w0)
-                        s5 = madd(s5, V(repeating: xp[5]), w0)
-                        s6 = madd(s6, V(repeating: xp[6]), w0)
-                        s7 = madd(s7, V(repeating: xp[7]), w0)
-                        s8 = madd(s8, V(repeating: xp[8]), w0)
+                    do {
+                        let xp = row + kx
+                        let wp0 = patterns + kx * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[1])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[2])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[3])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[4])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[5])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[6])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[7])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[8])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 21
+                        let wp0 = patterns + (kx + 3) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[1])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[2])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[3])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[4])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[5])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[6])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[7])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[8])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 42
+                        let wp0 = patterns + (kx + 6) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[1])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[2])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[3])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[4])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[5])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[6])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[7])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[8])
+                        s0_8 = madd(s0_8, x8, w0_0)
                     }
                 }
-                yp.store(s0, at: 0)
-                yp.store(s1, at: 8)
-                yp.store(s2, at: 16)
-                yp.store(s3, at: 24)
-                yp.store(s4, at: 32)
-                yp.store(s5, at: 40)
-                yp.store(s6, at: 48)
-                yp.store(s7, at: 56)
-                yp.store(s8, at: 64)
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
+                yp.store(s0_2, at: 16)
+                yp.store(s0_3, at: 24)
+                yp.store(s0_4, at: 32)
+                yp.store(s0_5, at: 40)
+                yp.store(s0_6, at: 48)
+                yp.store(s0_7, at: 56)
+                yp.store(s0_8, at: 64)
             }
             do {
-                var s0 = biases.simd(V.self, at: 0)
-                var s1 = biases.simd(V.self, at: 0)
-                var s2 = biases.simd(V.self, at: 0)
-                var s3 = biases.simd(V.self, at: 0)
-                var s4 = biases.simd(V.self, at: 0)
-                var s5 = biases.simd(V.self, at: 0)
-                var s6 = biases.simd(V.self, at: 0)
-                var s7 = biases.simd(V.self, at: 0)
-                var s8 = biases.simd(V.self, at: 0)
-                var s9 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V.self, at: 0)
+                var s0_1 = biases.simd(V.self, at: 0)
+                var s0_2 = biases.simd(V.self, at: 0)
+                var s0_3 = biases.simd(V.self, at: 0)
+                var s0_4 = biases.simd(V.self, at: 0)
+                var s0_5 = biases.simd(V.self, at: 0)
+                var s0_6 = biases.simd(V.self, at: 0)
+                var s0_7 = biases.simd(V.self, at: 0)
+                var s0_8 = biases.simd(V.self, at: 0)
+                var s0_9 = biases.simd(V.self, at: 0)
                 for kx in 0..<3 {
-                    for ky in 0..<3 {
-                        let xp = row + ky * 21 + kx
-                        let wp = patterns + (ky * 3 + kx) * 128
-                        let w0 = wp.simd(V.self, at: 0)
-                        s0 = madd(s0, V(repeating: xp[9]), w0)
-                        s1 = madd(s1, V(repeating: xp[10]), w0)
-                        s2 = madd(s2, V(repeating: xp[11]), w0)
-                        s3 = madd(s3, V(repeating: xp[12]), w0)
-                        s4 = madd(s4, V(repeating: xp[13]), w0)
-                        s5 = madd(s5, V(repeating: xp[14]), w0)
-                        s6 = madd(s6, V(repeating: xp[15]), w0)
-                        s7 = madd(s7, V(repeating: xp[16]), w0)
-                        s8 = madd(s8, V(repeating: xp[17]), w0)
-                        s9 = madd(s9, V(repeating: xp[18]), w0)
+                    do {
+                        let xp = row + kx
+                        let wp0 = patterns + kx * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[9])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[10])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[11])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[12])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[13])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[14])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[15])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[16])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[17])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                        let x9 = V(repeating: xp[18])
+                        s0_9 = madd(s0_9, x9, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 21
+                        let wp0 = patterns + (kx + 3) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[9])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[10])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[11])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[12])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[13])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[14])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[15])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[16])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[17])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                        let x9 = V(repeating: xp[18])
+                        s0_9 = madd(s0_9, x9, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 42
+                        let wp0 = patterns + (kx + 6) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[9])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[10])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[11])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[12])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[13])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[14])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[15])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[16])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[17])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                        let x9 = V(repeating: xp[18])
+                        s0_9 = madd(s0_9, x9, w0_0)
                     }
                 }
-                yp.store(s0, at: 72)
-                yp.store(s1, at: 80)
-                yp.store(s2, at: 88)
-                yp.store(s3, at: 96)
-                yp.store(s4, at: 104)
-                yp.store(s5, at: 112)
-                yp.store(s6, at: 120)
-                yp.store(s7, at: 128)
-                yp.store(s8, at: 136)
-                yp.store(s9, at: 144)
+                yp.store(s0_0, at: 72)
+                yp.store(s0_1, at: 80)
+                yp.store(s0_2, at: 88)
+                yp.store(s0_3, at: 96)
+                yp.store(s0_4, at: 104)
+                yp.store(s0_5, at: 112)
+                yp.store(s0_6, at: 120)
+                yp.store(s0_7, at: 128)
+                yp.store(s0_8, at: 136)
+                yp.store(s0_9, at: 144)
             }
         }
     }
@@ -284,117 +399,232 @@ public struct Random104: CompiledModel {
             let row = x + oy * 42
             let yp = y + oy * 152
             do {
-                var s0 = biases.simd(V.self, at: 0)
-                var s1 = biases.simd(V.self, at: 0)
-                var s2 = biases.simd(V.self, at: 0)
-                var s3 = biases.simd(V.self, at: 0)
-                var s4 = biases.simd(V.self, at: 0)
-                var s5 = biases.simd(V.self, at: 0)
-                var s6 = biases.simd(V.self, at: 0)
-                var s7 = biases.simd(V.self, at: 0)
-                var s8 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V.self, at: 0)
+                var s0_1 = biases.simd(V.self, at: 0)
+                var s0_2 = biases.simd(V.self, at: 0)
+                var s0_3 = biases.simd(V.self, at: 0)
+                var s0_4 = biases.simd(V.self, at: 0)
+                var s0_5 = biases.simd(V.self, at: 0)
+                var s0_6 = biases.simd(V.self, at: 0)
+                var s0_7 = biases.simd(V.self, at: 0)
+                var s0_8 = biases.simd(V.self, at: 0)
                 for kx in 0..<3 {
-                    for ky in 0..<3 {
-                        let xp = row + ky * 21 + kx
-                        let wp = patterns + (ky * 3 + kx) * 128
-                        let w0 = wp.simd(V.self, at: 0)
-                        s0 = madd(s0, V(repeating: xp[0]), w0)
-                        s1 = madd(s1, V(repeating: xp[1]), w0)
-                        s2 = madd(s2, V(repeating: xp[2]), w0)
-                        s3 = madd(s3, V(repeating: xp[3]), w0)
-                        s4 = madd(s4, V(repeating: xp[4]), w0)
-                        s5 = madd(s5, V(repeating: xp[5]), w0)
-                        s6 = madd(s6, V(repeating: xp[6]), w0)
-                        s7 = madd(s7, V(repeating: xp[7]), w0)
-                        s8 = madd(s8, V(repeating: xp[8]), w0)
+                    do {
+                        let xp = row + kx
+                        let wp0 = patterns + kx * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[1])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[2])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[3])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[4])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[5])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[6])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[7])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[8])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 21
+                        let wp0 = patterns + (kx + 3) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[1])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[2])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[3])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[4])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[5])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[6])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[7])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[8])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 42
+                        let wp0 = patterns + (kx + 6) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[1])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[2])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[3])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[4])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[5])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[6])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[7])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[8])
+                        s0_8 = madd(s0_8, x8, w0_0)
                     }
                 }
-                let e0n = s0 * scale0 + shift0
-                let e0r = V().replacing(with: e0n, where: e0n .> 0)
-                yp.store(e0r, at: 0)
-                let e1n = s1 * scale0 + shift0
-                let e1r = V().replacing(with: e1n, where: e1n .> 0)
-                yp.store(e1r, at: 8)
-                let e2n = s2 * scale0 + shift0
-                let e2r = V().replacing(with: e2n, where: e2n .> 0)
-                yp.store(e2r, at: 16)
-                let e3n = s3 * scale0 + shift0
-                let e3r = V().replacing(with: e3n, where: e3n .> 0)
-                yp.store(e3r, at: 24)
-                let e4n = s4 * scale0 + shift0
-                let e4r = V().replacing(with: e4n, where: e4n .> 0)
-                yp.store(e4r, at: 32)
-                let e5n = s5 * scale0 + shift0
-                let e5r = V().replacing(with: e5n, where: e5n .> 0)
-                yp.store(e5r, at: 40)
-                let e6n = s6 * scale0 + shift0
-                let e6r = V().replacing(with: e6n, where: e6n .> 0)
-                yp.store(e6r, at: 48)
-                let e7n = s7 * scale0 + shift0
-                let e7r = V().replacing(with: e7n, where: e7n .> 0)
-                yp.store(e7r, at: 56)
-                let e8n = s8 * scale0 + shift0
-                let e8r = V().replacing(with: e8n, where: e8n .> 0)
-                yp.store(e8r, at: 64)
+                let e0_0n = s0_0 * scale0 + shift0
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e0_1n = s0_1 * scale0 + shift0
+                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                yp.store(e0_1r, at: 8)
+                let e0_2n = s0_2 * scale0 + shift0
+                let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                yp.store(e0_2r, at: 16)
+                let e0_3n = s0_3 * scale0 + shift0
+                let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                yp.store(e0_3r, at: 24)
+                let e0_4n = s0_4 * scale0 + shift0
+                let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                yp.store(e0_4r, at: 32)
+                let e0_5n = s0_5 * scale0 + shift0
+                let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                yp.store(e0_5r, at: 40)
+                let e0_6n = s0_6 * scale0 + shift0
+                let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                yp.store(e0_6r, at: 48)
+                let e0_7n = s0_7 * scale0 + shift0
+                let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
+                yp.store(e0_7r, at: 56)
+                let e0_8n = s0_8 * scale0 + shift0
+                let e0_8r = V().replacing(with: e0_8n, where: e0_8n .> 0)
+                yp.store(e0_8r, at: 64)
             }
             do {
-                var s0 = biases.simd(V.self, at: 0)
-                var s1 = biases.simd(V.self, at: 0)
-                var s2 = biases.simd(V.self, at: 0)
-                var s3 = biases.simd(V.self, at: 0)
-                var s4 = biases.simd(V.self, at: 0)
-                var s5 = biases.simd(V.self, at: 0)
-                var s6 = biases.simd(V.self, at: 0)
-                var s7 = biases.simd(V.self, at: 0)
-                var s8 = biases.simd(V.self, at: 0)
-                var s9 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V.self, at: 0)
+                var s0_1 = biases.simd(V.self, at: 0)
+                var s0_2 = biases.simd(V.self, at: 0)
+                var s0_3 = biases.simd(V.self, at: 0)
+                var s0_4 = biases.simd(V.self, at: 0)
+                var s0_5 = biases.simd(V.self, at: 0)
+                var s0_6 = biases.simd(V.self, at: 0)
+                var s0_7 = biases.simd(V.self, at: 0)
+                var s0_8 = biases.simd(V.self, at: 0)
+                var s0_9 = biases.simd(V.self, at: 0)
                 for kx in 0..<3 {
-                    for ky in 0..<3 {
-                        let xp = row + ky * 21 + kx
-                        let wp = patterns + (ky * 3 + kx) * 128
-                        let w0 = wp.simd(V.self, at: 0)
-                        s0 = madd(s0, V(repeating: xp[9]), w0)
-                        s1 = madd(s1, V(repeating: xp[10]), w0)
-                        s2 = madd(s2, V(repeating: xp[11]), w0)
-                        s3 = madd(s3, V(repeating: xp[12]), w0)
-                        s4 = madd(s4, V(repeating: xp[13]), w0)
-                        s5 = madd(s5, V(repeating: xp[14]), w0)
-                        s6 = madd(s6, V(repeating: xp[15]), w0)
-                        s7 = madd(s7, V(repeating: xp[16]), w0)
-                        s8 = madd(s8, V(repeating: xp[17]), w0)
-                        s9 = madd(s9, V(repeating: xp[18]), w0)
+                    do {
+                        let xp = row + kx
+                        let wp0 = patterns + kx * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[9])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[10])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[11])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[12])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[13])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[14])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[15])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[16])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[17])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                        let x9 = V(repeating: xp[18])
+                        s0_9 = madd(s0_9, x9, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 21
+                        let wp0 = patterns + (kx + 3) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[9])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[10])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[11])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[12])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[13])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[14])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[15])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[16])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[17])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                        let x9 = V(repeating: xp[18])
+                        s0_9 = madd(s0_9, x9, w0_0)
+                    }
+                    do {
+                        let xp = row + kx + 42
+                        let wp0 = patterns + (kx + 6) * 128
+                        let w0_0 = wp0.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[9])
+                        s0_0 = madd(s0_0, x0, w0_0)
+                        let x1 = V(repeating: xp[10])
+                        s0_1 = madd(s0_1, x1, w0_0)
+                        let x2 = V(repeating: xp[11])
+                        s0_2 = madd(s0_2, x2, w0_0)
+                        let x3 = V(repeating: xp[12])
+                        s0_3 = madd(s0_3, x3, w0_0)
+                        let x4 = V(repeating: xp[13])
+                        s0_4 = madd(s0_4, x4, w0_0)
+                        let x5 = V(repeating: xp[14])
+                        s0_5 = madd(s0_5, x5, w0_0)
+                        let x6 = V(repeating: xp[15])
+                        s0_6 = madd(s0_6, x6, w0_0)
+                        let x7 = V(repeating: xp[16])
+                        s0_7 = madd(s0_7, x7, w0_0)
+                        let x8 = V(repeating: xp[17])
+                        s0_8 = madd(s0_8, x8, w0_0)
+                        let x9 = V(repeating: xp[18])
+                        s0_9 = madd(s0_9, x9, w0_0)
                     }
                 }
-                let e0n = s0 * scale0 + shift0
-                let e0r = V().replacing(with: e0n, where: e0n .> 0)
-                yp.store(e0r, at: 72)
-                let e1n = s1 * scale0 + shift0
-                let e1r = V().replacing(with: e1n, where: e1n .> 0)
-                yp.store(e1r, at: 80)
-                let e2n = s2 * scale0 + shift0
-                let e2r = V().replacing(with: e2n, where: e2n .> 0)
-                yp.store(e2r, at: 88)
-                let e3n = s3 * scale0 + shift0
-                let e3r = V().replacing(with: e3n, where: e3n .> 0)
-                yp.store(e3r, at: 96)
-                let e4n = s4 * scale0 + shift0
-                let e4r = V().replacing(with: e4n, where: e4n .> 0)
-                yp.store(e4r, at: 104)
-                let e5n = s5 * scale0 + shift0
-                let e5r = V().replacing(with: e5n, where: e5n .> 0)
-                yp.store(e5r, at: 112)
-                let e6n = s6 * scale0 + shift0
-                let e6r = V().replacing(with: e6n, where: e6n .> 0)
-                yp.store(e6r, at: 120)
-                let e7n = s7 * scale0 + shift0
-                let e7r = V().replacing(with: e7n, where: e7n .> 0)
-                yp.store(e7r, at: 128)
-                let e8n = s8 * scale0 + shift0
-                let e8r = V().replacing(with: e8n, where: e8n .> 0)
-                yp.store(e8r, at: 136)
-                let e9n = s9 * scale0 + shift0
-                let e9r = V().replacing(with: e9n, where: e9n .> 0)
-                yp.store(e9r, at: 144)
+                let e0_0n = s0_0 * scale0 + shift0
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 72)
+                let e0_1n = s0_1 * scale0 + shift0
+                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                yp.store(e0_1r, at: 80)
+                let e0_2n = s0_2 * scale0 + shift0
+                let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                yp.store(e0_2r, at: 88)
+                let e0_3n = s0_3 * scale0 + shift0
+                let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                yp.store(e0_3r, at: 96)
+                let e0_4n = s0_4 * scale0 + shift0
+                let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                yp.store(e0_4r, at: 104)
+                let e0_5n = s0_5 * scale0 + shift0
+                let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                yp.store(e0_5r, at: 112)
+                let e0_6n = s0_6 * scale0 + shift0
+                let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                yp.store(e0_6r, at: 120)
+                let e0_7n = s0_7 * scale0 + shift0
+                let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
+                yp.store(e0_7r, at: 128)
+                let e0_8n = s0_8 * scale0 + shift0
+                let e0_8r = V().replacing(with: e0_8n, where: e0_8n .> 0)
+                yp.store(e0_8r, at: 136)
+                let e0_9n = s0_9 * scale0 + shift0
+                let e0_9r = V().replacing(with: e0_9n, where: e0_9n .> 0)
+                yp.store(e0_9r, at: 144)
             }
         }
     }

@@ -93,6 +93,19 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         }
     }
 
+    /// Rows of output a block computes together: two where the registers
+    /// hold both rows' sums and both rows' weight patterns, so that each
+    /// input vector a tap loads serves both rows (through different taps).
+    /// Loads, not multiply-adds, bound this kernel: LeNet-5's first layer
+    /// made 11 multiply-adds a tap against 11 input loads (most across two
+    /// cache lines, the pixels being 6 floats apart) and 3 patterns, and ran
+    /// at 55 GFLOP/s on Zen 4, whose 64-byte loads go one a cycle.
+    private var rowsPerBlock: Int {
+        let vectors = blocks.map(\.count).max() ?? 1
+        let phases = Set(vectorStarts.map { $0 % filters }).count
+        return outputHeight >= 2 && 2 * (vectors + phases) + 1 <= target.vectorRegisters ? 2 : 1
+    }
+
     func emit(into out: inout SourceWriter) {
         let taps = kernel.height * kernel.width
         let stride = Self.patternStride
@@ -111,10 +124,10 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                 }
             }
             if broadcasts {
-                out.block("for oy in parts") { out in
+                eachRowBlock(in: "parts", into: &out) { out, rows in
                     out.line("let row = x + oy * \(rowStep * inputWidth)")
                     out.line("let yp = y + oy * \(rowFloats)")
-                    for block in blocks { emitBlock(Array(block), into: &out) }
+                    for block in blocks { emitBlock(Array(block), rows: rows, into: &out) }
                 }
                 return
             }
@@ -127,11 +140,11 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                     out.line("for pixel in 0..<(rows * \(inputWidth)) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * \(filters)) }")
                 }
                 func outputRows(_ out: inout SourceWriter, _ range: String) {
-                    out.block("for oy in \(range)") { out in
+                    eachRowBlock(in: range, into: &out) { out, rows in
                         out.line("let row = repeated + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(repeatedRow)")
                         out.line("let yp = y + oy * \(rowFloats)")
                         for block in blocks {
-                            emitBlock(Array(block), into: &out)
+                            emitBlock(Array(block), rows: rows, into: &out)
                         }
                     }
                 }
@@ -151,38 +164,71 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         }
     }
 
-    /// One block of vectors of a row: sums from the biases, every tap's
-    /// patterns then one multiply-add per vector, the stores.
-    private func emitBlock(_ starts: [Int], into out: inout SourceWriter) {
+    /// `body(out, rows)` for the output rows of `range` (an expression), with
+    /// `oy` their first: in pairs while two remain (`rowsPerBlock`), then one.
+    private func eachRowBlock(in range: String, into out: inout SourceWriter, _ body: (inout SourceWriter, Int) -> Void) {
+        guard rowsPerBlock == 2 else { return out.block("for oy in \(range)") { out in body(&out, 1) } }
+        out.line("let rowRange = \(range)")
+        out.block("for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2)") { out in body(&out, 2) }
+        out.block("if rowRange.count % 2 == 1") { out in
+            out.line("let oy = rowRange.upperBound - 1")
+            body(&out, 1)
+        }
+    }
+
+    /// One block of vectors of `rows` rows of output: sums from the biases,
+    /// then for each column of taps the input rows they read, each input
+    /// vector loaded once for the output rows whose taps read it, and a
+    /// multiply-add per row against that tap's pattern; the stores.
+    private func emitBlock(_ starts: [Int], rows: Int, into out: inout SourceWriter) {
         let stride = Self.patternStride
         let phases = Array(Set(starts.map { $0 % filters })).sorted()
+        let (rowFloatsRead, pixelFloats) = broadcasts ? (inputWidth, 1) : (repeatedRow, filters)
         out.block("do") { out in
-            for (v, start) in starts.enumerated() {
-                out.line("var s\(v) = biases.simd(V.self, at: \(start % filters * stride))")
+            for r in 0..<rows {
+                for (v, start) in starts.enumerated() {
+                    out.line("var s\(r)_\(v) = biases.simd(V.self, at: \(start % filters * stride))")
+                }
             }
             // Columns of taps outside, rows inside: the rows LLVM unrolls read
             // far apart, where neighbouring columns' reads meet (6 floats on,
             // at 8 a vector) and kept them in registers that the sums needed.
-            out.loops([("kx", kernel.width), ("ky", kernel.height)]) { out, tap in
-                let (kx, ky) = (tap[0], tap[1])
-                let tapIndex = ky * kernel.width + kx
-                let (rowFloatsRead, pixelFloats) = broadcasts ? (inputWidth, 1) : (repeatedRow, filters)
-                out.line("let xp = \((ky * (dilation.height * rowFloatsRead) + kx * (dilation.width * pixelFloats)).offsetting("row"))")
-                out.line("let wp = \((tapIndex * (filters * stride)).offsetting("patterns"))")
-                for phase in phases {
-                    out.line("let w\(phase) = wp.simd(V.self, at: \(phase * stride))")
-                }
-                for (v, start) in starts.enumerated() {
-                    let inputs = broadcasts ? "V(repeating: xp[\(start / filters)])" : "xp.simd(V.self, at: \(start))"
-                    out.line("s\(v) = madd(s\(v), \(inputs), w\(start % filters))")
+            let lastInputRow = (rows - 1) * strides.height + (kernel.height - 1) * dilation.height
+            out.loop("kx", count: kernel.width) { out, kx in
+                for inputRow in 0...lastInputRow {
+                    // The output rows that read this input row, and through which row of taps.
+                    let readers = (0..<rows).compactMap { r -> (row: Int, ky: Int)? in
+                        let offset = inputRow - r * strides.height
+                        guard offset >= 0, offset % dilation.height == 0, offset / dilation.height < kernel.height else { return nil }
+                        return (r, offset / dilation.height)
+                    }
+                    guard !readers.isEmpty else { continue }
+                    out.block("do") { out in
+                        out.line("let xp = \((inputRow * rowFloatsRead + kx * (dilation.width * pixelFloats)).offsetting("row"))")
+                        for (r, ky) in readers {
+                            out.line("let wp\(r) = \(((ky * kernel.width + kx) * (filters * stride)).offsetting("patterns"))")
+                            for phase in phases {
+                                out.line("let w\(r)_\(phase) = wp\(r).simd(V.self, at: \(phase * stride))")
+                            }
+                        }
+                        for (v, start) in starts.enumerated() {
+                            out.line("let x\(v) = " + (broadcasts ? "V(repeating: xp[\(start / filters)])" : "xp.simd(V.self, at: \(start))"))
+                            for (r, _) in readers {
+                                out.line("s\(r)_\(v) = madd(s\(r)_\(v), x\(v), w\(r)_\(start % filters))")
+                            }
+                        }
+                    }
                 }
             }
-            for (v, start) in starts.enumerated() {
-                if fusedReLU { out.line("s\(v) = s\(v).replacing(with: 0, where: s\(v) .< 0)") }
-                let phase = start % filters
-                let value = epilogue?.apply(to: "s\(v)", name: "e\(v)", vector: "V", lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
-                                            into: &out) ?? "s\(v)"
-                out.line("yp.store(\(value), at: \(start))")
+            for r in 0..<rows {
+                for (v, start) in starts.enumerated() {
+                    let sum = "s\(r)_\(v)"
+                    if fusedReLU { out.line("\(sum) = \(sum).replacing(with: 0, where: \(sum) .< 0)") }
+                    let phase = start % filters
+                    let value = epilogue?.apply(to: sum, name: "e\(r)_\(v)", vector: "V", lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
+                                                into: &out) ?? sum
+                    out.line("yp.store(\(value), at: \(r * rowFloats + start))")
+                }
             }
         }
     }

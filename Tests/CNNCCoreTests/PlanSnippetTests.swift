@@ -1107,7 +1107,7 @@ import Testing
         #expect(large.contains("// Input channels 0..<89, accumulated on the bias."))
         #expect(large.contains("let ahead0 = 64 + (oy * 1 + 0) % 4 * 16"))
         #expect(large.contains("wp.prefetch(at: ci * 736 + ahead0)"))
-        #expect(large.contains("let ahead0 = 64800 + (oy * 1 + 0) % 2 * 16"))
+        #expect(large.contains("let ahead0 = 64800 + (oy * 1 + 0) % 4 * 16"))
         #expect(try !pointwise(256).contains("prefetch"))
     }
 

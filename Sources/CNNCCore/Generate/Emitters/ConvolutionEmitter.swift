@@ -392,10 +392,12 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// through the group's time. Asked for at once, a group's worth of lines
     /// (22 KB for Xception's 728-channel step) outran what memory delivers
     /// in one row's time. A block across rows (`spansRows`) asks for every line.
-    private func rowWeightHints(pass: InputPass, chunks: Int, row oy: Index?, into out: inout SourceWriter) -> [Index] {
+    /// The next group is as wide as a whole group, also after the narrower
+    /// remaining channels (the next pass's first group).
+    private func rowWeightHints(pass: InputPass, row oy: Index?, into out: inout SourceWriter) -> [Index] {
         guard !flatOutput, let next = pass.nextSlice else { return [] }
         let floatsPerLine = 64 / MemoryLayout<Float>.size
-        let lines = (chunks * lanes + floatsPerLine - 1) / floatsPerLine
+        let lines = (chunksPerGroup * lanes + floatsPerLine - 1) / floatsPerLine
         guard let oy, outputHeight > 1, lines > 1 else { return (0..<lines).map { next + $0 * floatsPerLine } }
         let perRow = (lines + outputHeight - 1) / outputHeight
         return (0..<perRow).map { i in
@@ -610,7 +612,7 @@ struct ConvolutionEmitter: Codable, Hashable {
             guard let flat else { return Index(p * pixelStride) }
             return Index(inputOffset(flat[p]) - inputOffset(flat[0]))
         }
-        let hints = rowWeightHints(pass: pass, chunks: chunks, row: flat == nil && spanStart == nil ? pixel.oy : nil, into: &out)
+        let hints = rowWeightHints(pass: pass, row: flat == nil && spanStart == nil ? pixel.oy : nil, into: &out)
         func body(_ out: inout SourceWriter, xp: Index, wp: Index) {
             out.line("let xp = \(xp.offsetting("x"))")
             out.line("let wp = \(wp.offsetting("kernel"))")

@@ -435,7 +435,11 @@ def repeat_vector(graph, layer, config):
 
 
 def merge(graph, layer, config):
-    """Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate."""
+    """Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate. Arithmetic on a tensor and a number
+    (Keras 3's `x + 3.0`, `x * (1 / 6)` in MobileNetV3's hard sigmoid) reads one tensor, and cnnc's summary
+    gives it as x * scale + offset, as a Rescaling."""
+    if "scale" in config:
+        return rescaling(graph, layer, config)
     reads, kind, rank = layer["reads"], layer["class_name"], len(layer["output_shape"])
     images = all(graph.tensors[name][1] in LAYOUTS for name in reads)  # images or sequences
     tensors = [graph.in_layout(name, channels_first=images) for name in reads]

@@ -62,7 +62,8 @@ struct ForwardWriter {
     }
 
     /// `call` for each sample of the block in a loop of its own, in the
-    /// layer-major functions when `condition` holds (before `overSamples`);
+    /// layer-major functions when `condition` holds (before `overSamples`, or
+    /// a SeparableConv2D's `kernelSharingWeights`);
     /// otherwise a line like any other.
     mutating func eachSample(when condition: Bool, _ call: String) {
         guard let samples = blockSamples, condition else { return line(call) }

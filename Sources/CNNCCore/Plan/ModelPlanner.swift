@@ -153,7 +153,9 @@ public enum ModelPlanner {
     /// SeparableConv2D: the depthwise kernel into the layer's intermediate
     /// region, then a 1x1 Conv2D kernel from there with the bias and the
     /// activation. Split across workers, a worker runs both steps on the same
-    /// rows, so the rows of the depthwise result it reads are still in its cache.
+    /// rows, so the rows of the depthwise result it reads are still in its
+    /// cache; on a small output the depthwise step runs whole on one core and
+    /// the 1x1 step's groups of channels are split.
     private static func separableKernels(_ layer: CheckedLayer, _ config: SeparableConv2DConfig, function: String,
                                          depthwise: WeightPlan.PackedKernel, pointwise: WeightPlan.PackedKernel, target: TargetCPU) -> ConvolutionKernels {
         let padding = layer.padding ?? .zero

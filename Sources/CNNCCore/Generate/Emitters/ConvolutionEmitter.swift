@@ -54,7 +54,8 @@ struct ConvolutionEmitter: Codable, Hashable {
     }
     /// A caller limits calls to ranges of output rows (a SeparableConv2D's
     /// 1x1 step follows its depthwise step block of rows by block of rows), so
-    /// `parts` must be rows: no blocks across them (`spansRows`).
+    /// `parts` must be rows: no blocks across them (`spansRows`). A flat
+    /// output's parts stay groups of channels, which its caller knows.
     var keepsRowParts = false
 
     /// In the block path's layer-major functions (`BatchedTailProgram`), a flat
@@ -416,7 +417,7 @@ struct ConvolutionEmitter: Codable, Hashable {
         var last: Bool
         /// Where the weights a group reads next start, from its own (floats:
         /// a constant, or `next`), where a row kernel streams its weights
-        /// (`streamsRowWeights`); nil where nothing follows or nothing is asked for.
+        /// (`streamsRowWeights`); nil where nothing is asked for.
         var nextSlice: Index? = nil
     }
 
@@ -441,7 +442,8 @@ struct ConvolutionEmitter: Codable, Hashable {
                     out.line("let c0 = g * \(groupWidth)")
                     var pass = pass
                     if streams {
-                        // The last looped group's next slice is the next pass's first, unless the remaining channels follow.
+                        // The last looped group's next slice is the next pass's first, unless the remaining
+                        // channels follow; after the last pass its hints fall on lines already read (a hint, harmless).
                         if restChunks == 0, let next = nextPass(from: loopGroups - 1) {
                             out.line("let next = g < \(loopGroups - 1) ? \(groupWidth) : \(next)")
                             pass.nextSlice = Index("next")
@@ -619,9 +621,7 @@ struct ConvolutionEmitter: Codable, Hashable {
             out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
                     out.line("let w\(j) = wp.simd(V.self, at: \(ci * weightRowStride + chunkOffset(j)))")
-                    // One hint a 64-byte line: chunks of 8 lanes share theirs in pairs.
-                    let line = { (j: Int) in chunkOffset(j) * MemoryLayout<Float>.size / 64 }
-                    if prefetchesPanels && (j == 0 || line(j) != line(j - 1)) {
+                    if prefetchesPanels {
                         out.line("wp.prefetch(at: \(ci * weightRowStride + chunkOffset(j) + Self.prefetchDistance))")
                     }
                 }

@@ -9,7 +9,8 @@
 ///
 /// The kernel first writes the input rows it reads with each pixel repeated
 /// once per filter, so the inputs of a vector of outputs are consecutive
-/// floats too: every tap is then one load and one multiply-add per vector,
+/// floats too: every tap is then one load and one multiply-add per vector
+/// (a load for two rows' multiply-adds where a block holds two: `rowsPerBlock`),
 /// against a pattern of weights that depends only on where the vector starts
 /// among the filters (its phase), packed for every phase by
 /// `WeightPacking.phasedLanes` (where a vector is exactly one pixel's filters,
@@ -103,7 +104,9 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     private var rowsPerBlock: Int {
         let vectors = blocks.map(\.count).max() ?? 1
         let phases = Set(vectorStarts.map { $0 % filters }).count
-        return outputHeight >= 2 && 2 * (vectors + phases) + 1 <= target.vectorRegisters ? 2 : 1
+        // The second row reads some input row of the first's only if the stride is a whole number of tap rows.
+        let sharesInputRows = strides.height % dilation.height == 0 && strides.height / dilation.height < kernel.height
+        return outputHeight >= 2 && sharesInputRows && 2 * (vectors + phases) + 1 <= target.vectorRegisters ? 2 : 1
     }
 
     func emit(into out: inout SourceWriter) {
@@ -190,9 +193,9 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                     out.line("var s\(r)_\(v) = biases.simd(V.self, at: \(start % filters * stride))")
                 }
             }
-            // Columns of taps outside, rows inside: the rows LLVM unrolls read
+            // Columns of taps outside, rows written out inside: the rows read
             // far apart, where neighbouring columns' reads meet (6 floats on,
-            // at 8 a vector) and kept them in registers that the sums needed.
+            // at 8 a vector) and LLVM kept them in registers that the sums needed.
             let lastInputRow = (rows - 1) * strides.height + (kernel.height - 1) * dilation.height
             out.loop("kx", count: kernel.width) { out, kx in
                 for inputRow in 0...lastInputRow {

@@ -216,6 +216,11 @@ import Testing
         let r = try #require(program.arena.regions.first { $0.name == "l1_r" })
         #expect(c.lastNode == 2)  // fan-out keeps it alive until p
         #expect(c.offset != r.offset)
+        // The ReLU reads c and writes r in one pass, not a copy and a pass in place.
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("Self.l1_r_from(UnsafePointer(arena.advanced(by: Arena.l0_c)), arena.advanced(by: Arena.l1_r))"))
+        #expect(swift.contains("static func l1_r_from(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {"))
+        #expect(!swift.contains(".update(from: UnsafePointer(arena.advanced(by: Arena.l0_c))"))
     }
 
     /// A residual connection: dL/d(the branch) is the Add's dy, which stays in

@@ -104,8 +104,7 @@ public struct Random013: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // re_lu
-        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 18)
-        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        Self.l0_re_lu_from(input, arena.advanced(by: Arena.l0_re_lu))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // dense
         Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_dense))
@@ -131,8 +130,7 @@ public struct Random013: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // re_lu
-        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 18)
-        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        Self.l0_re_lu_from(input, arena.advanced(by: Arena.l0_re_lu))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // dense
         Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_dense))
@@ -247,6 +245,11 @@ public struct Random013: CompiledModel {
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
         for i in 0..<18 { let v = x[i]; x[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
+    }
+
+    @inline(never)
+    static func l0_re_lu_from(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<18 { let v = x[i]; y[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
     }
 
     // dense: Dense, (None, 18) → (None, 8), 152 parameters

@@ -108,8 +108,7 @@ public struct Random020: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // re_lu
-        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 196)
-        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        Self.l0_re_lu_from(input, arena.advanced(by: Arena.l0_re_lu))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // conv2d
         Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_conv2d))
@@ -133,8 +132,7 @@ public struct Random020: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // re_lu
-        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 196)
-        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        Self.l0_re_lu_from(input, arena.advanced(by: Arena.l0_re_lu))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // conv2d
         Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_conv2d))
@@ -149,6 +147,11 @@ public struct Random020: CompiledModel {
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
         for i in 0..<196 { let v = x[i]; x[i] = v > Float(0.2) ? v : Float(0.05) * (v - Float(0.2)) }
+    }
+
+    @inline(never)
+    static func l0_re_lu_from(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<196 { let v = x[i]; y[i] = v > Float(0.2) ? v : Float(0.05) * (v - Float(0.2)) }
     }
 
     // conv2d: Conv2D, (None, 7, 7, 4) → (None, 2, 3, 4), 68 parameters

@@ -99,8 +99,7 @@ public struct Random035: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // re_lu
-        arena.advanced(by: Arena.l1_re_lu).update(from: input, count: 3)
-        Self.l1_re_lu(arena.advanced(by: Arena.l1_re_lu))
+        Self.l1_re_lu_from(input, arena.advanced(by: Arena.l1_re_lu))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_re_lu)))
         output.update(from: arena.advanced(by: Arena.l1_re_lu), count: 3)
     }
@@ -123,8 +122,7 @@ public struct Random035: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // re_lu
-        arena.advanced(by: Arena.l1_re_lu).update(from: input, count: 3)
-        Self.l1_re_lu(arena.advanced(by: Arena.l1_re_lu))
+        Self.l1_re_lu_from(input, arena.advanced(by: Arena.l1_re_lu))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_re_lu)))
         output.update(from: arena.advanced(by: Arena.l1_re_lu), count: 3)
     }
@@ -138,6 +136,11 @@ public struct Random035: CompiledModel {
     @inline(never)
     static func l1_re_lu(_ x: UnsafeMutablePointer<Float>) {
         for i in 0..<3 { let v = x[i]; x[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
+    }
+
+    @inline(never)
+    static func l1_re_lu_from(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<3 { let v = x[i]; y[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
     }
 
 }

@@ -108,8 +108,7 @@ public struct Random095: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // activation
-        arena.advanced(by: Arena.l0_activation).update(from: input, count: 384)
-        Self.l0_activation(arena.advanced(by: Arena.l0_activation))
+        Self.l0_activation_from(input, arena.advanced(by: Arena.l0_activation))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_activation)))
         // average_pooling2d
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_activation)), arena.advanced(by: Arena.l1_average_pooling2d))
@@ -137,8 +136,7 @@ public struct Random095: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // activation
-        arena.advanced(by: Arena.l0_activation).update(from: input, count: 384)
-        Self.l0_activation(arena.advanced(by: Arena.l0_activation))
+        Self.l0_activation_from(input, arena.advanced(by: Arena.l0_activation))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_activation)))
         // average_pooling2d
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_activation)), arena.advanced(by: Arena.l1_average_pooling2d))
@@ -157,6 +155,11 @@ public struct Random095: CompiledModel {
     @inline(never)
     static func l0_activation(_ x: UnsafeMutablePointer<Float>) {
         for i in 0..<384 { x[i] = Swift.max(x[i], 0) }
+    }
+
+    @inline(never)
+    static func l0_activation_from(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<384 { y[i] = Swift.max(x[i], 0) }
     }
 
     // average_pooling2d: AveragePooling2D, (None, 3, 8, 16) → (None, 3, 6, 16), 0 parameters

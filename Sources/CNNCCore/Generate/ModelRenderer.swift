@@ -123,6 +123,15 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .inPlace(let kernel):
             kernel.emit(into: &functions)
+            // A layer of this geometry whose input is read again later runs from it in one pass.
+            let fromInput = program.nodes.contains { other in
+                guard other.copiesInputFirst, case .inPlace(let theirs) = other.kernel else { return false }
+                return theirs.function == kernel.function
+            }
+            if kernel.runsFromInput && fromInput {
+                functions.line()
+                kernel.emitFromInput(into: &functions)
+            }
         case .merge(let kernel):
             kernel.emit(into: &functions)
         case .concatenate(let kernel):
@@ -195,6 +204,8 @@ struct ModelRenderer {
             forward.line("Self.\(node.function)(\(sources), \(target))")
         case .nothing:
             forward.line("// (no computation at inference)")
+        case .inPlace(let kernel) where node.copiesInputFirst && kernel.runsFromInput && node.fusedInto == nil:
+            forward.line("Self.\(kernel.function)_from(\(source), \(target))")
         case .inPlace(let kernel):
             if node.copiesInputFirst { forward.line("\(target).update(from: \(source), count: \(node.layer.inputShape.elementCount))") }
             let call = kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))"

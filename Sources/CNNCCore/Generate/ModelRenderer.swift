@@ -250,28 +250,28 @@ struct ModelRenderer {
                 forward.eachSample(when: kernels.overSamples != nil || kernels.pointwiseSharesWeights, "Self.\(padder.function)(\(source), \(padded))")
                 reads = "UnsafePointer(\(padded))"
             }
-            if let pointwise = kernels.pointwise, let intermediate = node.intermediate, pointwise.flatOutput {
-                // SeparableConv2D on a small output: the depthwise step whole, then
-                // the 1x1 step's groups of channels, each for a whole block in the
-                // layer-major functions (so its weights' slices are read once a block).
+            if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
                 let middle = PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[intermediate].name)")
                 let second = fused?.kernel.function ?? pointwise.function
-                forward.eachSample(when: kernels.pointwiseSharesWeights, "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle))")
-                forward.kernelSharingWeights(slices: pointwise.parts, splitParts: kernels.splitParts) { _, parts in
-                    "Self.\(second)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(post)\(parts.map { ", \($0)" } ?? ""))"
-                }
-            } else if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
-                // SeparableConv2D: both steps on the same rows.
-                let middle = PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[intermediate].name)")
-                let second = fused?.kernel.function ?? pointwise.function
-                func calls(_ rows: String?) -> String {
-                    let range = rows.map { ", \($0)" } ?? ""
-                    return "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle)\(range)); Self.\(second)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(post)\(range))"
-                }
-                if let rows = kernels.rowsPerBlock {
-                    forward.rowBlocks(height: pointwise.outputHeight, rows: rows, parts: kernels.splitParts, calls)
+                if pointwise.flatOutput {
+                    // SeparableConv2D on a small output: the depthwise step whole, then
+                    // the 1x1 step's groups of channels, each for a whole block in the
+                    // layer-major functions (so its weights' slices are read once a block).
+                    forward.eachSample(when: kernels.pointwiseSharesWeights, "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle))")
+                    forward.kernelSharingWeights(slices: pointwise.parts, splitParts: kernels.splitParts) { _, parts in
+                        "Self.\(second)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(post)\(parts.map { ", \($0)" } ?? ""))"
+                    }
                 } else {
-                    forward.kernel(parts: kernels.splitParts) { _, parts in calls(parts) }
+                    // SeparableConv2D: both steps on the same rows.
+                    func calls(_ rows: String?) -> String {
+                        let range = rows.map { ", \($0)" } ?? ""
+                        return "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle)\(range)); Self.\(second)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(post)\(range))"
+                    }
+                    if let rows = kernels.rowsPerBlock {
+                        forward.rowBlocks(height: pointwise.outputHeight, rows: rows, parts: kernels.splitParts, calls)
+                    } else {
+                        forward.kernel(parts: kernels.splitParts) { _, parts in calls(parts) }
+                    }
                 }
             } else {
                 let function = fused?.kernel.function ?? kernels.direct.function

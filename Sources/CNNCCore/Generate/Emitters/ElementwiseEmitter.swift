@@ -70,6 +70,7 @@ struct ElementwiseEmitter: Codable, Hashable {
             case .relu(let config):
                 out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; y[\(i)] = \(Self.relu(config, of: "v"))" })
             default:
+                // Not called: `runsFromInput` admits only the cases above.
                 out.line("y.update(from: x, count: \(count)); \(function)(y)")
             }
         }

@@ -151,11 +151,11 @@ public struct CatsVsDogs: CompiledModel {
         WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: &packed, at: 461888)
         WeightPacking.bias(parameters, from: 240704, count: 128, into: &packed, at: 609344)
         if forInference { WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 609472) }
-        WeightPacking.kernel(parameters, from: 240832, rows: 10368, outputs: 512, paddedOutputs: 512, into: &packed, at: 1199296)
+        WeightPacking.panels(parameters, from: 240832, rows: 10368, outputs: 512, width: 16, into: &packed, at: 1199296)
         WeightPacking.bias(parameters, from: 5549248, count: 512, into: &packed, at: 6507712)
-        WeightPacking.kernel(parameters, from: 5549760, rows: 512, outputs: 128, paddedOutputs: 128, into: &packed, at: 6508224)
+        WeightPacking.panels(parameters, from: 5549760, rows: 512, outputs: 128, width: 16, into: &packed, at: 6508224)
         WeightPacking.bias(parameters, from: 5615296, count: 128, into: &packed, at: 6573760)
-        WeightPacking.kernel(parameters, from: 5615424, rows: 128, outputs: 1, paddedOutputs: 4, into: &packed, at: 6573888)
+        WeightPacking.panels(parameters, from: 5615424, rows: 128, outputs: 1, width: 4, into: &packed, at: 6573888)
         WeightPacking.bias(parameters, from: 5615552, count: 1, into: &packed, at: 6574400)
         self.packed = packed
     }
@@ -359,7 +359,6 @@ public struct CatsVsDogs: CompiledModel {
     static func l10_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
         let kernel = w + 1199296, bias = w + 6507712
-        // Input channels 0..<128, accumulated on the bias.
         for g in parts.clamped(to: 0..<10) {
             let c0 = g * 48
             do {
@@ -389,14 +388,14 @@ public struct CatsVsDogs: CompiledModel {
                 var s7_1 = bias.simd(V.self, at: c0 + 16)
                 var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = kernel + c0
-                for ci in 0..<128 {
-                    let w0 = wp.simd(V.self, at: ci * 512)
-                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 512 + 32)
-                    wp.prefetch(at: ci * 512 + 48)
-                    wp.prefetch(at: ci * 512 + 64)
-                    wp.prefetch(at: ci * 512 + 80)
+                let wp = kernel + c0 * 10368
+                for ci in 0..<10368 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 165888)
+                    wp.prefetch(at: ci * 16 + 166912)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 331776)
+                    wp.prefetch(at: ci * 16 + 332800)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -430,30 +429,30 @@ public struct CatsVsDogs: CompiledModel {
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s1_0, at: 512)
-                yp.store(s1_1, at: 528)
-                yp.store(s1_2, at: 544)
-                yp.store(s2_0, at: 1024)
-                yp.store(s2_1, at: 1040)
-                yp.store(s2_2, at: 1056)
-                yp.store(s3_0, at: 1536)
-                yp.store(s3_1, at: 1552)
-                yp.store(s3_2, at: 1568)
-                yp.store(s4_0, at: 2048)
-                yp.store(s4_1, at: 2064)
-                yp.store(s4_2, at: 2080)
-                yp.store(s5_0, at: 2560)
-                yp.store(s5_1, at: 2576)
-                yp.store(s5_2, at: 2592)
-                yp.store(s6_0, at: 3072)
-                yp.store(s6_1, at: 3088)
-                yp.store(s6_2, at: 3104)
-                yp.store(s7_0, at: 3584)
-                yp.store(s7_1, at: 3600)
-                yp.store(s7_2, at: 3616)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 544)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 1056)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 1568)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
+                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 2080)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
+                yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 2592)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
+                yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 3104)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
+                yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 3616)
             }
         }
         // The remaining 32 output channels.
@@ -477,13 +476,12 @@ public struct CatsVsDogs: CompiledModel {
                 var s7_0 = bias.simd(V.self, at: 480)
                 var s7_1 = bias.simd(V.self, at: 496)
                 let xp = x
-                let wp = kernel + 480
-                for ci in 0..<128 {
-                    let w0 = wp.simd(V.self, at: ci * 512)
-                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                    wp.prefetch(at: ci * 512 + 65056)
-                    wp.prefetch(at: ci * 512 + 65072)
-                    wp.prefetch(at: ci * 512 + 65088)
+                let wp = kernel + 4976640
+                for ci in 0..<10368 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 165888)
+                    wp.prefetch(at: ci * 16 + 166912)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -509,360 +507,22 @@ public struct CatsVsDogs: CompiledModel {
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 512)
-                yp.store(s1_1, at: 528)
-                yp.store(s2_0, at: 1024)
-                yp.store(s2_1, at: 1040)
-                yp.store(s3_0, at: 1536)
-                yp.store(s3_1, at: 1552)
-                yp.store(s4_0, at: 2048)
-                yp.store(s4_1, at: 2064)
-                yp.store(s5_0, at: 2560)
-                yp.store(s5_1, at: 2576)
-                yp.store(s6_0, at: 3072)
-                yp.store(s6_1, at: 3088)
-                yp.store(s7_0, at: 3584)
-                yp.store(s7_1, at: 3600)
-            }
-        }
-        for pass in 1...79 {
-            let k0 = pass * 128
-            for g in parts.clamped(to: 0..<10) {
-                let c0 = g * 48
-                do {
-                    let yp = y + c0
-                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
-                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
-                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
-                    var s1_2 = UnsafePointer(yp).simd(V.self, at: 544)
-                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
-                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
-                    var s2_2 = UnsafePointer(yp).simd(V.self, at: 1056)
-                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
-                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
-                    var s3_2 = UnsafePointer(yp).simd(V.self, at: 1568)
-                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
-                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
-                    var s4_2 = UnsafePointer(yp).simd(V.self, at: 2080)
-                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
-                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
-                    var s5_2 = UnsafePointer(yp).simd(V.self, at: 2592)
-                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
-                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
-                    var s6_2 = UnsafePointer(yp).simd(V.self, at: 3104)
-                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
-                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
-                    var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
-                    let xp = x + k0
-                    let wp = kernel + c0 + k0 * 512
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 512)
-                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
-                        wp.prefetch(at: ci * 512 + 48)
-                        wp.prefetch(at: ci * 512 + 64)
-                        wp.prefetch(at: ci * 512 + 80)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 10368])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 20736])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 31104])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        let x4 = V(repeating: xp[ci + 41472])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        s4_2 = madd(s4_2, x4, w2)
-                        let x5 = V(repeating: xp[ci + 51840])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        s5_2 = madd(s5_2, x5, w2)
-                        let x6 = V(repeating: xp[ci + 62208])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        s6_2 = madd(s6_2, x6, w2)
-                        let x7 = V(repeating: xp[ci + 72576])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                        s7_2 = madd(s7_2, x7, w2)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s1_0, at: 512)
-                    yp.store(s1_1, at: 528)
-                    yp.store(s1_2, at: 544)
-                    yp.store(s2_0, at: 1024)
-                    yp.store(s2_1, at: 1040)
-                    yp.store(s2_2, at: 1056)
-                    yp.store(s3_0, at: 1536)
-                    yp.store(s3_1, at: 1552)
-                    yp.store(s3_2, at: 1568)
-                    yp.store(s4_0, at: 2048)
-                    yp.store(s4_1, at: 2064)
-                    yp.store(s4_2, at: 2080)
-                    yp.store(s5_0, at: 2560)
-                    yp.store(s5_1, at: 2576)
-                    yp.store(s5_2, at: 2592)
-                    yp.store(s6_0, at: 3072)
-                    yp.store(s6_1, at: 3088)
-                    yp.store(s6_2, at: 3104)
-                    yp.store(s7_0, at: 3584)
-                    yp.store(s7_1, at: 3600)
-                    yp.store(s7_2, at: 3616)
-                }
-            }
-            // The remaining 32 output channels.
-            if parts.contains(10) {
-                do {
-                    let yp = y + 480
-                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
-                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
-                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
-                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
-                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
-                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
-                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
-                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
-                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
-                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
-                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
-                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
-                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
-                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
-                    let xp = x + k0
-                    let wp = kernel + k0 * 512 + 480
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 512)
-                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                        wp.prefetch(at: ci * 512 + 65056)
-                        wp.prefetch(at: ci * 512 + 65072)
-                        wp.prefetch(at: ci * 512 + 65088)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 10368])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 20736])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 31104])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 41472])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 51840])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 62208])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 72576])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s1_0, at: 512)
-                    yp.store(s1_1, at: 528)
-                    yp.store(s2_0, at: 1024)
-                    yp.store(s2_1, at: 1040)
-                    yp.store(s3_0, at: 1536)
-                    yp.store(s3_1, at: 1552)
-                    yp.store(s4_0, at: 2048)
-                    yp.store(s4_1, at: 2064)
-                    yp.store(s5_0, at: 2560)
-                    yp.store(s5_1, at: 2576)
-                    yp.store(s6_0, at: 3072)
-                    yp.store(s6_1, at: 3088)
-                    yp.store(s7_0, at: 3584)
-                    yp.store(s7_1, at: 3600)
-                }
-            }
-        }
-        // Input channels 10240..<10368, then the activation.
-        do {
-            let k0 = 10240
-            for g in parts.clamped(to: 0..<10) {
-                let c0 = g * 48
-                do {
-                    let yp = y + c0
-                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
-                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
-                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
-                    var s1_2 = UnsafePointer(yp).simd(V.self, at: 544)
-                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
-                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
-                    var s2_2 = UnsafePointer(yp).simd(V.self, at: 1056)
-                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
-                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
-                    var s3_2 = UnsafePointer(yp).simd(V.self, at: 1568)
-                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
-                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
-                    var s4_2 = UnsafePointer(yp).simd(V.self, at: 2080)
-                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
-                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
-                    var s5_2 = UnsafePointer(yp).simd(V.self, at: 2592)
-                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
-                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
-                    var s6_2 = UnsafePointer(yp).simd(V.self, at: 3104)
-                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
-                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
-                    var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
-                    let xp = x + k0
-                    let wp = kernel + c0 + k0 * 512
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 512)
-                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
-                        wp.prefetch(at: ci * 512 + 48)
-                        wp.prefetch(at: ci * 512 + 64)
-                        wp.prefetch(at: ci * 512 + 80)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 10368])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 20736])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 31104])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        let x4 = V(repeating: xp[ci + 41472])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        s4_2 = madd(s4_2, x4, w2)
-                        let x5 = V(repeating: xp[ci + 51840])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        s5_2 = madd(s5_2, x5, w2)
-                        let x6 = V(repeating: xp[ci + 62208])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        s6_2 = madd(s6_2, x6, w2)
-                        let x7 = V(repeating: xp[ci + 72576])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                        s7_2 = madd(s7_2, x7, w2)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
-                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 544)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
-                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 1056)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
-                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 1568)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
-                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
-                    yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 2080)
-                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
-                    yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
-                    yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 2592)
-                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
-                    yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
-                    yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 3104)
-                    yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
-                    yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
-                    yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 3616)
-                }
-            }
-            // The remaining 32 output channels.
-            if parts.contains(10) {
-                do {
-                    let yp = y + 480
-                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
-                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
-                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
-                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
-                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
-                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
-                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
-                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
-                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
-                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
-                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
-                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
-                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
-                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
-                    let xp = x + k0
-                    let wp = kernel + k0 * 512 + 480
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 512)
-                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 10368])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 20736])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 31104])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 41472])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 51840])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 62208])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 72576])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
-                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
-                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
-                    yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
-                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
-                    yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
-                    yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
-                    yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
-                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
             }
         }
     }
@@ -901,11 +561,11 @@ public struct CatsVsDogs: CompiledModel {
                 var s7_1 = bias.simd(V.self, at: c0 + 16)
                 var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = kernel + c0
+                let wp = kernel + c0 * 512
                 for ci in 0..<512 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8192)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 16384)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -986,10 +646,10 @@ public struct CatsVsDogs: CompiledModel {
                 var s7_0 = bias.simd(V.self, at: 96)
                 var s7_1 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = kernel + 96
+                let wp = kernel + 49152
                 for ci in 0..<512 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8192)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2846,10 +2506,8 @@ public struct CatsVsDogs: CompiledModel {
     static func l10_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 5308416
-        // Input channels 0..<128, accumulated on the bias.
         for g in parts.clamped(to: 0..<8) {
             let c0 = g * 64
-            let next = g < 7 ? 64 : 65088
             do {
                 let yp = y + c0
                 var s0_0 = bias.simd(V.self, at: c0)
@@ -2857,96 +2515,26 @@ public struct CatsVsDogs: CompiledModel {
                 var s0_2 = bias.simd(V.self, at: c0 + 32)
                 var s0_3 = bias.simd(V.self, at: c0 + 48)
                 let xp = x
-                let wp = kernel + c0
-                for ci in 0..<128 {
-                    let w0 = wp.simd(V.self, at: ci * 512)
-                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 512 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 512 + 48)
-                    wp.prefetch(at: ci * 512 + next)
-                    wp.prefetch(at: ci * 512 + next + 16)
-                    wp.prefetch(at: ci * 512 + next + 32)
-                    wp.prefetch(at: ci * 512 + next + 48)
+                let wp = kernel + c0 * 10368
+                for ci in 0..<10368 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 165888)
+                    wp.prefetch(at: ci * 16 + 166912)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 331776)
+                    wp.prefetch(at: ci * 16 + 332800)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 497664)
+                    wp.prefetch(at: ci * 16 + 498688)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-            }
-        }
-        for pass in 1...79 {
-            let k0 = pass * 128
-            for g in parts.clamped(to: 0..<8) {
-                let c0 = g * 64
-                let next = g < 7 ? 64 : 65088
-                do {
-                    let yp = y + c0
-                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
-                    var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
-                    let xp = x + k0
-                    let wp = kernel + c0 + k0 * 512
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 512)
-                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 512 + 48)
-                        wp.prefetch(at: ci * 512 + next)
-                        wp.prefetch(at: ci * 512 + next + 16)
-                        wp.prefetch(at: ci * 512 + next + 32)
-                        wp.prefetch(at: ci * 512 + next + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                }
-            }
-        }
-        // Input channels 10240..<10368, then the activation.
-        do {
-            let k0 = 10240
-            for g in parts.clamped(to: 0..<8) {
-                let c0 = g * 64
-                do {
-                    let yp = y + c0
-                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
-                    var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
-                    let xp = x + k0
-                    let wp = kernel + c0 + k0 * 512
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 512)
-                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 512 + 48)
-                        wp.prefetch(at: ci * 512 + 64)
-                        wp.prefetch(at: ci * 512 + 80)
-                        wp.prefetch(at: ci * 512 + 96)
-                        wp.prefetch(at: ci * 512 + 112)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
-                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
         }
     }
@@ -2965,12 +2553,12 @@ public struct CatsVsDogs: CompiledModel {
                 var s0_2 = bias.simd(V.self, at: c0 + 32)
                 var s0_3 = bias.simd(V.self, at: c0 + 48)
                 let xp = x
-                let wp = kernel + c0
+                let wp = kernel + c0 * 512
                 for ci in 0..<512 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8192)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 16384)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 24576)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

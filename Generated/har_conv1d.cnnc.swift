@@ -98,7 +98,7 @@ public struct HarConv1d: CompiledModel {
         WeightPacking.bias(parameters, from: 1440, count: 32, into: &packed, at: 1440)
         WeightPacking.kernel(parameters, from: 1472, rows: 160, outputs: 64, paddedOutputs: 64, into: &packed, at: 1472)
         WeightPacking.bias(parameters, from: 11712, count: 64, into: &packed, at: 11712)
-        WeightPacking.kernel(parameters, from: 11776, rows: 64, outputs: 6, paddedOutputs: 8, into: &packed, at: 11776)
+        WeightPacking.panels(parameters, from: 11776, rows: 64, outputs: 6, width: 8, into: &packed, at: 11776)
         WeightPacking.bias(parameters, from: 12160, count: 6, into: &packed, at: 12288)
         self.packed = packed
     }

@@ -212,7 +212,7 @@ public struct InceptionCifar: CompiledModel {
         WeightPacking.bias(parameters, from: 27812, count: 16, into: &packed, at: 102700)
         WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: &packed, at: 102716)
         WeightPacking.bias(parameters, from: 28724, count: 16, into: &packed, at: 103612)
-        WeightPacking.kernel(parameters, from: 28740, rows: 112, outputs: 10, paddedOutputs: 16, into: &packed, at: 103628)
+        WeightPacking.panels(parameters, from: 28740, rows: 112, outputs: 10, width: 8, into: &packed, at: 103628)
         WeightPacking.bias(parameters, from: 29860, count: 10, into: &packed, at: 105420)
         self.packed = packed
     }
@@ -518,8 +518,8 @@ public struct InceptionCifar: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<112 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 896)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2081,8 +2081,8 @@ public struct InceptionCifar: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<112 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 896)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -112,11 +112,11 @@ public struct Lenet5: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 150, taps: 25, outputs: 6, stride: 16, into: &packed, at: 208)
         WeightPacking.kernel(parameters, from: 156, rows: 150, outputs: 16, paddedOutputs: 16, into: &packed, at: 2704)
         WeightPacking.bias(parameters, from: 2556, count: 16, into: &packed, at: 5104)
-        WeightPacking.kernel(parameters, from: 2572, rows: 400, outputs: 120, paddedOutputs: 128, into: &packed, at: 5120)
+        WeightPacking.panels(parameters, from: 2572, rows: 400, outputs: 120, width: 16, into: &packed, at: 5120)
         WeightPacking.bias(parameters, from: 50572, count: 120, into: &packed, at: 56320)
-        WeightPacking.kernel(parameters, from: 50692, rows: 120, outputs: 84, paddedOutputs: 96, into: &packed, at: 56448)
+        WeightPacking.panels(parameters, from: 50692, rows: 120, outputs: 84, width: 16, into: &packed, at: 56448)
         WeightPacking.bias(parameters, from: 60772, count: 84, into: &packed, at: 67968)
-        WeightPacking.kernel(parameters, from: 60856, rows: 84, outputs: 10, paddedOutputs: 16, into: &packed, at: 68064)
+        WeightPacking.panels(parameters, from: 60856, rows: 84, outputs: 10, width: 8, into: &packed, at: 68064)
         WeightPacking.bias(parameters, from: 61696, count: 10, into: &packed, at: 69408)
         self.packed = packed
     }
@@ -308,11 +308,11 @@ public struct Lenet5: CompiledModel {
                 var s7_1 = bias.simd(V.self, at: c0 + 16)
                 var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = kernel + c0
+                let wp = kernel + c0 * 400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -393,10 +393,10 @@ public struct Lenet5: CompiledModel {
                 var s7_0 = bias.simd(V.self, at: 96)
                 var s7_1 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = kernel + 96
+                let wp = kernel + 38400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -483,9 +483,9 @@ public struct Lenet5: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -574,11 +574,11 @@ public struct Lenet5: CompiledModel {
                 var s7_1 = bias.simd(V.self, at: 64)
                 var s7_2 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = kernel + 48
+                let wp = kernel + 5760
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -674,8 +674,8 @@ public struct Lenet5: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 672)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1357,10 +1357,10 @@ public struct Lenet5: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1382,12 +1382,12 @@ public struct Lenet5: CompiledModel {
                 var s0_2 = bias.simd(V.self, at: 96)
                 var s0_3 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = kernel + 64
+                let wp = kernel + 25600
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1423,10 +1423,10 @@ public struct Lenet5: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 96 + 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 5760)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1446,10 +1446,10 @@ public struct Lenet5: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 64)
                 var s0_1 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = kernel + 64
+                let wp = kernel + 7680
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1480,8 +1480,8 @@ public struct Lenet5: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 672)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -188,7 +188,7 @@ public struct MiniResnet: CompiledModel {
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 20048)
         WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20064, shiftAt: 20080)
         WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20096, shiftAt: 20112)
-        WeightPacking.kernel(parameters, from: 5096, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 20128)
+        WeightPacking.panels(parameters, from: 5096, rows: 16, outputs: 10, width: 8, into: &packed, at: 20128)
         WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 20384)
         self.packed = packed
     }
@@ -636,8 +636,8 @@ public struct MiniResnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3289,8 +3289,8 @@ public struct MiniResnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

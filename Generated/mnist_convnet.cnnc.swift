@@ -113,7 +113,7 @@ public struct MnistConvnet: CompiledModel {
         WeightPacking.kernel(parameters, from: 320, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 320)
         WeightPacking.bias(parameters, from: 18752, count: 64, into: &packed, at: 18752)
         if forInference { WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 18816) }
-        WeightPacking.kernel(parameters, from: 18816, rows: 1600, outputs: 10, paddedOutputs: 16, into: &packed, at: 92544)
+        WeightPacking.panels(parameters, from: 18816, rows: 1600, outputs: 10, width: 8, into: &packed, at: 92544)
         WeightPacking.bias(parameters, from: 34816, count: 10, into: &packed, at: 118144)
         self.packed = packed
     }
@@ -279,8 +279,8 @@ public struct MnistConvnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<1600 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 12800)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1031,8 +1031,8 @@ public struct MnistConvnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<1600 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 12800)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

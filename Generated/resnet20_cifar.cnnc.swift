@@ -443,7 +443,7 @@ public struct Resnet20Cifar: CompiledModel {
         WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 1101856)
         if forInference { WeightPacking.winograd(parameters, from: 236272, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 1101920) }
         WeightPacking.batchNormalization(parameters, gamma: 273136, beta: 273200, mean: 273264, variance: 273328, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 1249376, shiftAt: 1249440)
-        WeightPacking.kernel(parameters, from: 273392, rows: 64, outputs: 10, paddedOutputs: 16, into: &packed, at: 1249504)
+        WeightPacking.panels(parameters, from: 273392, rows: 64, outputs: 10, width: 8, into: &packed, at: 1249504)
         WeightPacking.bias(parameters, from: 274032, count: 10, into: &packed, at: 1250528)
         self.packed = packed
     }
@@ -1819,8 +1819,8 @@ public struct Resnet20Cifar: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -6569,8 +6569,8 @@ public struct Resnet20Cifar: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -77,10 +77,7 @@ public struct SeedBackprop3x3: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SeedBackprop3x3", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 4 rows in a row (the order its kernel reads them).
-        for row in 0..<4 {
-            packed[row * 4] = parameters[row]
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 1, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 16)
         self.packed = packed
     }

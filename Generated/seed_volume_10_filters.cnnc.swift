@@ -78,14 +78,7 @@ public struct SeedVolume10Filters: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SeedVolume10Filters", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<27 {
-                for lane in 0..<8 where panel * 8 + lane < 10 {
-                    packed[(panel * 27 + row) * 8 + lane] = parameters[row * 10 + panel * 8 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 10, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 270, count: 10, into: &packed, at: 432)
         self.packed = packed
     }

@@ -78,12 +78,7 @@ public struct SeedVolume2Filters: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SeedVolume2Filters", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for row in 0..<27 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane] = parameters[row * 2 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 54, count: 2, into: &packed, at: 108)
         self.packed = packed
     }

@@ -109,11 +109,11 @@ public struct ToyConvnet: CompiledModel {
         WeightPacking.bias(parameters, from: 600, count: 8, into: &packed, at: 600)
         WeightPacking.kernel(parameters, from: 608, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 608)
         WeightPacking.bias(parameters, from: 3808, count: 16, into: &packed, at: 3808)
-        WeightPacking.kernel(parameters, from: 3824, rows: 400, outputs: 120, paddedOutputs: 128, into: &packed, at: 3824)
+        WeightPacking.panels(parameters, from: 3824, rows: 400, outputs: 120, width: 16, into: &packed, at: 3824)
         WeightPacking.bias(parameters, from: 51824, count: 120, into: &packed, at: 55024)
-        WeightPacking.kernel(parameters, from: 51944, rows: 120, outputs: 84, paddedOutputs: 96, into: &packed, at: 55152)
+        WeightPacking.panels(parameters, from: 51944, rows: 120, outputs: 84, width: 16, into: &packed, at: 55152)
         WeightPacking.bias(parameters, from: 62024, count: 84, into: &packed, at: 66672)
-        WeightPacking.kernel(parameters, from: 62108, rows: 84, outputs: 26, paddedOutputs: 32, into: &packed, at: 66768)
+        WeightPacking.panels(parameters, from: 62108, rows: 84, outputs: 26, width: 16, into: &packed, at: 66768)
         WeightPacking.bias(parameters, from: 64292, count: 26, into: &packed, at: 69456)
         self.packed = packed
     }
@@ -290,11 +290,11 @@ public struct ToyConvnet: CompiledModel {
                 var s7_1 = bias.simd(V.self, at: c0 + 16)
                 var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = kernel + c0
+                let wp = kernel + c0 * 400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -375,10 +375,10 @@ public struct ToyConvnet: CompiledModel {
                 var s7_0 = bias.simd(V.self, at: 96)
                 var s7_1 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = kernel + 96
+                let wp = kernel + 38400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -459,9 +459,9 @@ public struct ToyConvnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -550,11 +550,11 @@ public struct ToyConvnet: CompiledModel {
                 var s7_1 = bias.simd(V.self, at: 64)
                 var s7_2 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = kernel + 48
+                let wp = kernel + 5760
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -644,8 +644,8 @@ public struct ToyConvnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1344)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -862,10 +862,10 @@ public struct ToyConvnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -887,12 +887,12 @@ public struct ToyConvnet: CompiledModel {
                 var s0_2 = bias.simd(V.self, at: 96)
                 var s0_3 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = kernel + 64
+                let wp = kernel + 25600
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -922,10 +922,10 @@ public struct ToyConvnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 96 + 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 5760)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -945,10 +945,10 @@ public struct ToyConvnet: CompiledModel {
                 var s0_0 = bias.simd(V.self, at: 64)
                 var s0_1 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = kernel + 64
+                let wp = kernel + 7680
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 96)
-                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -973,8 +973,8 @@ public struct ToyConvnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1344)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -128,11 +128,11 @@ public struct TwoHeads: CompiledModel {
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
         if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528) }
-        WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 7136)
+        WeightPacking.panels(parameters, from: 1248, rows: 4, outputs: 16, width: 16, into: &packed, at: 7136)
         WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 7200)
-        WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 7216)
+        WeightPacking.panels(parameters, from: 1328, rows: 416, outputs: 10, width: 8, into: &packed, at: 7216)
         WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 13872)
-        WeightPacking.kernel(parameters, from: 5498, rows: 416, outputs: 1, paddedOutputs: 4, into: &packed, at: 13888)
+        WeightPacking.panels(parameters, from: 5498, rows: 416, outputs: 1, width: 4, into: &packed, at: 13888)
         WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 15552)
         self.packed = packed
     }
@@ -1016,8 +1016,8 @@ public struct TwoHeads: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<416 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 3328)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

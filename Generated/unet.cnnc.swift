@@ -149,14 +149,7 @@ public struct Unet: CompiledModel {
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
         if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528) }
-        // In panels of 16 output channels, each panel's 144 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<144 {
-                for lane in 0..<16 where panel * 16 + lane < 32 {
-                    packed[(panel * 144 + row) * 16 + lane + 7136] = parameters[row * 32 + panel * 16 + lane + 1248]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 1248, rows: 144, outputs: 32, width: 16, into: &packed, at: 7136)
         WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 11744)
         WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 11776)
         WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 13824)
@@ -913,7 +906,6 @@ public struct Unet: CompiledModel {
                         let wp = kernel + c0 * 144 + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 16])

@@ -14,6 +14,23 @@ public enum WeightPacking {
         }
     }
 
+    /// The same rows in panels of `width` output channels, each panel's rows
+    /// one after another (the order a flat output's kernel reads them), lanes
+    /// past the last output channel zero. Row by row, so the parameters are
+    /// read in order: training repacks after every step.
+    public static func panels(_ parameters: [Float], from offset: Int, rows: Int, outputs: Int, width: Int,
+                              into packed: inout [Float], at target: Int) {
+        let panels = (outputs + width - 1) / width
+        for row in 0..<rows {
+            for panel in 0..<panels {
+                let first = panel * width
+                for lane in 0..<min(width, outputs - first) {
+                    packed[target + (panel * rows + row) * width + lane] = parameters[offset + row * outputs + first + lane]
+                }
+            }
+        }
+    }
+
     /// A Conv2DTranspose kernel (kh, kw, outputs, inputs) — Keras puts the
     /// output channels first — as kh·kw·inputs rows of `outputs` values, each
     /// tap's matrix transposed, so a kernel reads one row of output-channel

@@ -420,6 +420,45 @@ import Testing
         ])
     }
 
+    /// A Dense layer on a vector is a 1x1 convolution on one pixel: its
+    /// kernel is packed in panels and streamed, four vectors of channels a
+    /// group, each its own chain of multiply-adds and its own panel; a kernel
+    /// beyond 256 KB asks for its panels 4 KB ahead, a smaller one (in L2)
+    /// does not. The block path's tail reads the same panels for 8 samples.
+    @Test func aDenseLayerStreamsItsKernelFromPanelsInFourChains() throws {
+        let program = try Self.program("""
+            input_shape: [4096]
+            layers:
+              - Dense: {units: 512, activation: relu, name: wide}
+              - Dense: {units: 10, name: narrow}
+            """)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, case .channelLanes(let wide) = kernels.direct,
+              case .convolution(let narrowKernels) = program.nodes[1].kernel, case .channelLanes(let narrow) = narrowKernels.direct else {
+            Issue.record("no channel-lane kernels: \(program.nodes.map(\.kernel))")
+            return
+        }
+        #expect(wide.flatOutput && wide.packed.panelWidth == 16 && wide.chunksPerGroup == 4 && wide.pixelsPerBlock == 1)
+        #expect(wide.parts == 8 && wide.partsAreChannelGroups && wide.inputChannelsPerPass == nil)
+        #expect(narrow.flatOutput && narrow.packed.panelWidth == 8 && narrow.chunksPerGroup == 2)
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 4096, outputs: 512, width: 16, into: &packed, at: 0)"))
+        let wideBody = Self.lines(of: swift, from: "static func l0_wide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {", count: 24)
+        #expect(wideBody.contains("let w3 = wp.simd(V.self, at: ci * 16 + 196608)"))
+        #expect(wideBody.contains("wp.prefetch(at: ci * 16 + 197632)"))
+        let narrowBody = Self.lines(of: swift, from: "static func l1_narrow(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {", count: 24)
+        #expect(!narrowBody.isEmpty && !narrowBody.contains { $0.contains("prefetch") })
+        let tail = try #require(program.batchedTail)
+        guard case .dense(let block, _) = tail.steps[0].kernel else {
+            Issue.record("no Dense step in the tail: \(tail.steps[0].kernel)")
+            return
+        }
+        #expect(block.flatOutput && block.chunksPerGroup == 3 && block.pixelsPerBlock == 8)
+        // AVX2: vectors of 16 are two registers each, so two chains of channels make four sums.
+        let avx2 = ModelPlanner.plan(try Self.model("input_shape: [4096]\nlayers:\n  - Dense: {units: 512}\n"), specPath: "snippet.yaml", target: .avx2)
+        guard case .convolution(let avx2Kernels) = avx2.nodes[0].kernel, case .channelLanes(let avx2Wide) = avx2Kernels.direct else { return }
+        #expect(avx2Wide.flatOutput && avx2Wide.chunksPerGroup >= 2)
+    }
+
     /// Keras's other names of an activation read as the one Keras serializes,
     /// and the LeakyReLU layer (Keras 2's `alpha`) as ReLU with that slope;
     /// the ELU layer keeps its alpha.
@@ -923,7 +962,7 @@ import Testing
         // One block of all 4 pixels: the weights are read once, not once a row.
         #expect(direct.pixelRuns.map(\.blocks) == [1] && direct.pixelRuns.map(\.pixels) == [4])
         let swift = ModelGenerator.render(program)
-        #expect(swift.contains("// In panels of 16 output channels, each panel's 288 rows in a row"))
+        #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 288, outputs: 64, width: 16, into: &packed, at: 0)"))
         #expect(swift.contains("let wp = kernel + c0 * 288 + (ky * 3 + kx) * 512"))
         // A larger output keeps rows, Winograd and the plain layout.
         let large = try Self.program("input_shape: [8, 8, 32]\nlayers:\n  - Conv2D: {filters: 64, kernel_size: 3, padding: same}\n")
@@ -1073,7 +1112,7 @@ import Testing
         #expect(pointwise.flatOutput && pointwise.packed.panelWidth == 16 && pointwise.partsAreChannelGroups)
         #expect(pointwise.parts == 64 && kernels.rowsPerBlock == nil && kernels.pointwiseSharesWeights)
         let swift = ModelGenerator.render(program)
-        #expect(swift.contains("// In panels of 16 output channels, each panel's 512 rows in a row"))
+        #expect(swift.contains("rows: 512, outputs: 1024, width: 16, into: &packed"))
         #expect(Self.lines(of: swift, from: "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {", count: 21).dropFirst(3) == [
             "// sep",
             "for sample in 0..<8 {",

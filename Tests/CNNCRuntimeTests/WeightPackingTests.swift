@@ -39,4 +39,15 @@ import Testing
         }
         #expect(turned.suffix(paddedInputs).allSatisfy { $0 == 0 })
     }
+
+    /// Panels of 2 output channels for 3 outputs: each panel's rows one after
+    /// another, the second panel's missing channel zero (the buffer starts
+    /// as zeros, as the generated `init` makes it), and nothing before `at`.
+    @Test func panelsHoldEachVectorOfChannelsDownAllRows() {
+        let kernel: [Float] = [1, 2, 3,
+                               4, 5, 6]
+        var packed = [Float](repeating: 0, count: 9)
+        WeightPacking.panels(kernel, from: 0, rows: 2, outputs: 3, width: 2, into: &packed, at: 1)
+        #expect(packed == [0, 1, 2, 4, 5, 3, 0, 6, 0])
+    }
 }

@@ -192,122 +192,47 @@ public struct Activations: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Activations", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for row in 0..<27 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane] = parameters[row * 6 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 6, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 162, count: 6, into: &packed, at: 216)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 224] = parameters[row * 6 + lane + 168]
-            }
-        }
+        WeightPacking.panels(parameters, from: 168, rows: 6, outputs: 6, width: 8, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 204, count: 6, into: &packed, at: 272)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 280] = parameters[row * 6 + lane + 210]
-            }
-        }
+        WeightPacking.panels(parameters, from: 210, rows: 6, outputs: 6, width: 8, into: &packed, at: 280)
         WeightPacking.bias(parameters, from: 246, count: 6, into: &packed, at: 328)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 336] = parameters[row * 6 + lane + 252]
-            }
-        }
+        WeightPacking.panels(parameters, from: 252, rows: 6, outputs: 6, width: 8, into: &packed, at: 336)
         WeightPacking.bias(parameters, from: 288, count: 6, into: &packed, at: 384)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 392] = parameters[row * 6 + lane + 294]
-            }
-        }
+        WeightPacking.panels(parameters, from: 294, rows: 6, outputs: 6, width: 8, into: &packed, at: 392)
         WeightPacking.bias(parameters, from: 330, count: 6, into: &packed, at: 440)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 448] = parameters[row * 6 + lane + 336]
-            }
-        }
+        WeightPacking.panels(parameters, from: 336, rows: 6, outputs: 6, width: 8, into: &packed, at: 448)
         WeightPacking.bias(parameters, from: 372, count: 6, into: &packed, at: 496)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 504] = parameters[row * 6 + lane + 378]
-            }
-        }
+        WeightPacking.panels(parameters, from: 378, rows: 6, outputs: 6, width: 8, into: &packed, at: 504)
         WeightPacking.bias(parameters, from: 414, count: 6, into: &packed, at: 552)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 560] = parameters[row * 6 + lane + 420]
-            }
-        }
+        WeightPacking.panels(parameters, from: 420, rows: 6, outputs: 6, width: 8, into: &packed, at: 560)
         WeightPacking.bias(parameters, from: 456, count: 6, into: &packed, at: 608)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 616] = parameters[row * 6 + lane + 462]
-            }
-        }
+        WeightPacking.panels(parameters, from: 462, rows: 6, outputs: 6, width: 8, into: &packed, at: 616)
         WeightPacking.bias(parameters, from: 498, count: 6, into: &packed, at: 664)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 672] = parameters[row * 6 + lane + 504]
-            }
-        }
+        WeightPacking.panels(parameters, from: 504, rows: 6, outputs: 6, width: 8, into: &packed, at: 672)
         WeightPacking.bias(parameters, from: 540, count: 6, into: &packed, at: 720)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<5 {
-                packed[row * 8 + lane + 728] = parameters[row * 5 + lane + 546]
-            }
-        }
+        WeightPacking.panels(parameters, from: 546, rows: 6, outputs: 5, width: 8, into: &packed, at: 728)
         WeightPacking.bias(parameters, from: 576, count: 5, into: &packed, at: 776)
-        // In panels of 8 output channels, each panel's 5 rows in a row (the order its kernel reads them).
-        for row in 0..<5 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 784] = parameters[row * 6 + lane + 581]
-            }
-        }
+        WeightPacking.panels(parameters, from: 581, rows: 5, outputs: 6, width: 8, into: &packed, at: 784)
         WeightPacking.bias(parameters, from: 611, count: 6, into: &packed, at: 824)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 832] = parameters[row * 6 + lane + 617]
-            }
-        }
+        WeightPacking.panels(parameters, from: 617, rows: 6, outputs: 6, width: 8, into: &packed, at: 832)
         WeightPacking.bias(parameters, from: 653, count: 6, into: &packed, at: 880)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 888] = parameters[row * 6 + lane + 659]
-            }
-        }
+        WeightPacking.panels(parameters, from: 659, rows: 6, outputs: 6, width: 8, into: &packed, at: 888)
         WeightPacking.bias(parameters, from: 695, count: 6, into: &packed, at: 936)
-        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 944] = parameters[row * 6 + lane + 701]
-            }
-        }
+        WeightPacking.panels(parameters, from: 701, rows: 6, outputs: 6, width: 8, into: &packed, at: 944)
         WeightPacking.bias(parameters, from: 737, count: 6, into: &packed, at: 992)
-        WeightPacking.kernel(parameters, from: 743, rows: 96, outputs: 12, paddedOutputs: 16, into: &packed, at: 1000)
+        WeightPacking.panels(parameters, from: 743, rows: 96, outputs: 12, width: 16, into: &packed, at: 1000)
         WeightPacking.bias(parameters, from: 1895, count: 12, into: &packed, at: 2536)
-        WeightPacking.kernel(parameters, from: 1907, rows: 12, outputs: 10, paddedOutputs: 16, into: &packed, at: 2552)
+        WeightPacking.panels(parameters, from: 1907, rows: 12, outputs: 10, width: 8, into: &packed, at: 2552)
         WeightPacking.bias(parameters, from: 2027, count: 10, into: &packed, at: 2744)
-        WeightPacking.kernel(parameters, from: 2037, rows: 10, outputs: 8, paddedOutputs: 8, into: &packed, at: 2760)
+        WeightPacking.panels(parameters, from: 2037, rows: 10, outputs: 8, width: 8, into: &packed, at: 2760)
         WeightPacking.bias(parameters, from: 2117, count: 8, into: &packed, at: 2840)
-        WeightPacking.kernel(parameters, from: 2125, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 2848)
+        WeightPacking.panels(parameters, from: 2125, rows: 8, outputs: 8, width: 8, into: &packed, at: 2848)
         WeightPacking.bias(parameters, from: 2189, count: 8, into: &packed, at: 2912)
-        WeightPacking.kernel(parameters, from: 2197, rows: 8, outputs: 7, paddedOutputs: 8, into: &packed, at: 2920)
+        WeightPacking.panels(parameters, from: 2197, rows: 8, outputs: 7, width: 8, into: &packed, at: 2920)
         WeightPacking.bias(parameters, from: 2253, count: 7, into: &packed, at: 2984)
-        WeightPacking.kernel(parameters, from: 2260, rows: 7, outputs: 4, paddedOutputs: 4, into: &packed, at: 2992)
+        WeightPacking.panels(parameters, from: 2260, rows: 7, outputs: 4, width: 4, into: &packed, at: 2992)
         WeightPacking.bias(parameters, from: 2288, count: 4, into: &packed, at: 3020)
         self.packed = packed
     }
@@ -757,81 +682,144 @@ public struct Activations: CompiledModel {
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 12
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 96
-                    let wp = kernel
-                    for ci in 0..<96 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 96])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 192])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 288])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
-                    do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
-                    do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
-                    do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<96 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 96])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 192])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 288])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 384
+                let wp = kernel
+                for ci in 0..<96 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 96])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 192])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 288])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
             }
         }
     }
 
     // dense_sigmoid over 8 samples: Dense, (None, 12) → (None, 10)
     @inline(never)
-    static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w + 2552, bias = w + 2744
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 12
-                    let wp = kernel
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 12])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 24])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 36])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0, at: 10)
-                    do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0, at: 20)
-                    do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0, at: 30)
-                    do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 48])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 60])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 72])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 84])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 96
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 48])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 60])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 72])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 84])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -2481,8 +2469,8 @@ public struct Activations: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 96)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

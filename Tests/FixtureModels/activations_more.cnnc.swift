@@ -240,190 +240,65 @@ public struct ActivationsMore: CompiledModel {
         UnoptimizedBuildWarning.check(model: "ActivationsMore", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for row in 0..<27 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane] = parameters[row * 8 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 8, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 224] = parameters[row * 8 + lane + 224]
-            }
-        }
+        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 288)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 296] = parameters[row * 8 + lane + 296]
-            }
-        }
+        WeightPacking.panels(parameters, from: 296, rows: 8, outputs: 8, width: 8, into: &packed, at: 296)
         WeightPacking.bias(parameters, from: 360, count: 8, into: &packed, at: 360)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 368] = parameters[row * 8 + lane + 368]
-            }
-        }
+        WeightPacking.panels(parameters, from: 368, rows: 8, outputs: 8, width: 8, into: &packed, at: 368)
         WeightPacking.bias(parameters, from: 432, count: 8, into: &packed, at: 432)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 440] = parameters[row * 8 + lane + 440]
-            }
-        }
+        WeightPacking.panels(parameters, from: 440, rows: 8, outputs: 8, width: 8, into: &packed, at: 440)
         WeightPacking.bias(parameters, from: 504, count: 8, into: &packed, at: 504)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 512] = parameters[row * 8 + lane + 512]
-            }
-        }
+        WeightPacking.panels(parameters, from: 512, rows: 8, outputs: 8, width: 8, into: &packed, at: 512)
         WeightPacking.bias(parameters, from: 576, count: 8, into: &packed, at: 576)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 584] = parameters[row * 8 + lane + 584]
-            }
-        }
+        WeightPacking.panels(parameters, from: 584, rows: 8, outputs: 8, width: 8, into: &packed, at: 584)
         WeightPacking.bias(parameters, from: 648, count: 8, into: &packed, at: 648)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 656] = parameters[row * 8 + lane + 656]
-            }
-        }
+        WeightPacking.panels(parameters, from: 656, rows: 8, outputs: 8, width: 8, into: &packed, at: 656)
         WeightPacking.bias(parameters, from: 720, count: 8, into: &packed, at: 720)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 728] = parameters[row * 8 + lane + 728]
-            }
-        }
+        WeightPacking.panels(parameters, from: 728, rows: 8, outputs: 8, width: 8, into: &packed, at: 728)
         WeightPacking.bias(parameters, from: 792, count: 8, into: &packed, at: 792)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 800] = parameters[row * 8 + lane + 800]
-            }
-        }
+        WeightPacking.panels(parameters, from: 800, rows: 8, outputs: 8, width: 8, into: &packed, at: 800)
         WeightPacking.bias(parameters, from: 864, count: 8, into: &packed, at: 864)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 872] = parameters[row * 8 + lane + 872]
-            }
-        }
+        WeightPacking.panels(parameters, from: 872, rows: 8, outputs: 8, width: 8, into: &packed, at: 872)
         WeightPacking.bias(parameters, from: 936, count: 8, into: &packed, at: 936)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 944] = parameters[row * 8 + lane + 944]
-            }
-        }
+        WeightPacking.panels(parameters, from: 944, rows: 8, outputs: 8, width: 8, into: &packed, at: 944)
         WeightPacking.bias(parameters, from: 1008, count: 8, into: &packed, at: 1008)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1016] = parameters[row * 8 + lane + 1016]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1016, rows: 8, outputs: 8, width: 8, into: &packed, at: 1016)
         WeightPacking.bias(parameters, from: 1080, count: 8, into: &packed, at: 1080)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1088] = parameters[row * 8 + lane + 1088]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1088, rows: 8, outputs: 8, width: 8, into: &packed, at: 1088)
         WeightPacking.bias(parameters, from: 1152, count: 8, into: &packed, at: 1152)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1160] = parameters[row * 8 + lane + 1160]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1160, rows: 8, outputs: 8, width: 8, into: &packed, at: 1160)
         WeightPacking.bias(parameters, from: 1224, count: 8, into: &packed, at: 1224)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1232] = parameters[row * 8 + lane + 1232]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1232, rows: 8, outputs: 8, width: 8, into: &packed, at: 1232)
         WeightPacking.bias(parameters, from: 1296, count: 8, into: &packed, at: 1296)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1304] = parameters[row * 8 + lane + 1304]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1304, rows: 8, outputs: 8, width: 8, into: &packed, at: 1304)
         WeightPacking.bias(parameters, from: 1368, count: 8, into: &packed, at: 1368)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1376] = parameters[row * 8 + lane + 1376]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1376, rows: 8, outputs: 8, width: 8, into: &packed, at: 1376)
         WeightPacking.bias(parameters, from: 1440, count: 8, into: &packed, at: 1440)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1448] = parameters[row * 8 + lane + 1448]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1448, rows: 8, outputs: 8, width: 8, into: &packed, at: 1448)
         WeightPacking.bias(parameters, from: 1512, count: 8, into: &packed, at: 1512)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1520] = parameters[row * 8 + lane + 1520]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1520, rows: 8, outputs: 8, width: 8, into: &packed, at: 1520)
         WeightPacking.bias(parameters, from: 1584, count: 8, into: &packed, at: 1584)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1592] = parameters[row * 8 + lane + 1592]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1592, rows: 8, outputs: 8, width: 8, into: &packed, at: 1592)
         WeightPacking.bias(parameters, from: 1656, count: 8, into: &packed, at: 1656)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1664] = parameters[row * 8 + lane + 1664]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1664, rows: 8, outputs: 8, width: 8, into: &packed, at: 1664)
         WeightPacking.bias(parameters, from: 1728, count: 8, into: &packed, at: 1728)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1736] = parameters[row * 8 + lane + 1736]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1736, rows: 8, outputs: 8, width: 8, into: &packed, at: 1736)
         WeightPacking.bias(parameters, from: 1800, count: 8, into: &packed, at: 1800)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1808] = parameters[row * 8 + lane + 1808]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1808, rows: 8, outputs: 8, width: 8, into: &packed, at: 1808)
         WeightPacking.bias(parameters, from: 1872, count: 8, into: &packed, at: 1872)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 1880] = parameters[row * 8 + lane + 1880]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1880, rows: 8, outputs: 8, width: 8, into: &packed, at: 1880)
         WeightPacking.bias(parameters, from: 1944, count: 8, into: &packed, at: 1944)
-        WeightPacking.kernel(parameters, from: 1952, rows: 128, outputs: 10, paddedOutputs: 16, into: &packed, at: 1952)
+        WeightPacking.panels(parameters, from: 1952, rows: 128, outputs: 10, width: 8, into: &packed, at: 1952)
         WeightPacking.bias(parameters, from: 3232, count: 10, into: &packed, at: 4000)
-        WeightPacking.kernel(parameters, from: 3242, rows: 10, outputs: 10, paddedOutputs: 16, into: &packed, at: 4016)
+        WeightPacking.panels(parameters, from: 3242, rows: 10, outputs: 10, width: 8, into: &packed, at: 4016)
         WeightPacking.bias(parameters, from: 3342, count: 10, into: &packed, at: 4176)
-        WeightPacking.kernel(parameters, from: 3352, rows: 10, outputs: 10, paddedOutputs: 16, into: &packed, at: 4192)
+        WeightPacking.panels(parameters, from: 3352, rows: 10, outputs: 10, width: 8, into: &packed, at: 4192)
         WeightPacking.bias(parameters, from: 3452, count: 10, into: &packed, at: 4352)
-        WeightPacking.kernel(parameters, from: 3462, rows: 10, outputs: 8, paddedOutputs: 8, into: &packed, at: 4368)
+        WeightPacking.panels(parameters, from: 3462, rows: 10, outputs: 8, width: 8, into: &packed, at: 4368)
         WeightPacking.bias(parameters, from: 3542, count: 8, into: &packed, at: 4448)
-        WeightPacking.kernel(parameters, from: 3550, rows: 8, outputs: 6, paddedOutputs: 8, into: &packed, at: 4456)
+        WeightPacking.panels(parameters, from: 3550, rows: 8, outputs: 6, width: 8, into: &packed, at: 4456)
         WeightPacking.bias(parameters, from: 3598, count: 6, into: &packed, at: 4520)
         self.packed = packed
     }
@@ -1065,50 +940,92 @@ public struct ActivationsMore: CompiledModel {
 
     // dense_gelu over 8 samples: Dense, (None, 128) → (None, 10)
     @inline(never)
-    static func l42_dense_gelu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l42_dense_gelu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w + 1952, bias = w + 4000
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 128
-                    let wp = kernel
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 384])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0, at: 10)
-                    do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0, at: 20)
-                    do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0, at: 30)
-                    do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 128])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 256])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 384])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 512])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 640])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 768])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 896])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 1024
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 128])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 256])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 384])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 512])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 640])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 768])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 896])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -1121,50 +1038,92 @@ public struct ActivationsMore: CompiledModel {
 
     // dense_hard_silu over 8 samples: Dense, (None, 10) → (None, 10)
     @inline(never)
-    static func l43_dense_hard_silu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l43_dense_hard_silu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w + 4016, bias = w + 4176
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 10
-                    let wp = kernel
-                    for ci in 0..<10 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 10])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 20])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 30])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0, at: 10)
-                    do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0, at: 20)
-                    do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0, at: 30)
-                    do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 10])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 20])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 30])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 40])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 50])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 60])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 70])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 80
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 10])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 20])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 30])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 40])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 50])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 60])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 70])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -1177,50 +1136,92 @@ public struct ActivationsMore: CompiledModel {
 
     // dense_mish over 8 samples: Dense, (None, 10) → (None, 10)
     @inline(never)
-    static func l44_dense_mish_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l44_dense_mish_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w + 4192, bias = w + 4352
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 10
-                    let wp = kernel
-                    for ci in 0..<10 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 10])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 20])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 30])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0, at: 10)
-                    do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0, at: 20)
-                    do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0, at: 30)
-                    do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 10])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 20])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 30])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 40])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 50])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 60])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 70])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 80
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 10])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 20])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 30])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 40])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 50])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 60])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 70])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -3627,8 +3628,8 @@ public struct ActivationsMore: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3659,8 +3660,8 @@ public struct ActivationsMore: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 80)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3691,8 +3692,8 @@ public struct ActivationsMore: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 80)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

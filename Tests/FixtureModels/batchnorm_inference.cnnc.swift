@@ -112,18 +112,13 @@ public struct BatchnormInference: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
         WeightPacking.batchNormalization(parameters, gamma: 140, beta: 145, mean: 150, variance: 155, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 224, shiftAt: 229)
-        // In panels of 8 output channels, each panel's 45 rows in a row (the order its kernel reads them).
-        for row in 0..<45 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 234] = parameters[row * 6 + lane + 160]
-            }
-        }
+        WeightPacking.panels(parameters, from: 160, rows: 45, outputs: 6, width: 8, into: &packed, at: 234)
         WeightPacking.bias(parameters, from: nil, count: 6, into: &packed, at: 594)
         WeightPacking.batchNormalization(parameters, gamma: 430, beta: nil, mean: 436, variance: 442, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 602, shiftAt: 608)
-        WeightPacking.kernel(parameters, from: 448, rows: 6, outputs: 7, paddedOutputs: 8, into: &packed, at: 614)
+        WeightPacking.panels(parameters, from: 448, rows: 6, outputs: 7, width: 8, into: &packed, at: 614)
         WeightPacking.bias(parameters, from: 490, count: 7, into: &packed, at: 662)
         WeightPacking.batchNormalization(parameters, gamma: nil, beta: 497, mean: 504, variance: 511, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 670, shiftAt: 677)
-        WeightPacking.kernel(parameters, from: 518, rows: 7, outputs: 3, paddedOutputs: 4, into: &packed, at: 684)
+        WeightPacking.panels(parameters, from: 518, rows: 7, outputs: 3, width: 4, into: &packed, at: 684)
         WeightPacking.bias(parameters, from: 539, count: 3, into: &packed, at: 712)
         self.packed = packed
     }

@@ -125,7 +125,7 @@ public struct Conv1d: CompiledModel {
         WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 632)
         WeightPacking.kernel(parameters, from: 494, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 648)
         WeightPacking.bias(parameters, from: 554, count: 5, into: &packed, at: 744)
-        WeightPacking.kernel(parameters, from: 559, rows: 5, outputs: 4, paddedOutputs: 4, into: &packed, at: 752)
+        WeightPacking.panels(parameters, from: 559, rows: 5, outputs: 4, width: 4, into: &packed, at: 752)
         WeightPacking.bias(parameters, from: 579, count: 4, into: &packed, at: 772)
         self.packed = packed
     }

@@ -91,14 +91,9 @@ public struct DenseOnImage: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 24)
-        // In panels of 4 output channels, each panel's 28 rows in a row (the order its kernel reads them).
-        for row in 0..<28 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane + 32] = parameters[row * 2 + lane + 28]
-            }
-        }
+        WeightPacking.panels(parameters, from: 28, rows: 28, outputs: 2, width: 4, into: &packed, at: 32)
         WeightPacking.bias(parameters, from: 84, count: 2, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 86, rows: 24, outputs: 1, paddedOutputs: 4, into: &packed, at: 148)
+        WeightPacking.panels(parameters, from: 86, rows: 24, outputs: 1, width: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 110, count: 1, into: &packed, at: 244)
         self.packed = packed
     }

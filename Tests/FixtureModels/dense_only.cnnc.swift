@@ -84,9 +84,9 @@ public struct DenseOnly: CompiledModel {
         UnoptimizedBuildWarning.check(model: "DenseOnly", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 784, outputs: 128, paddedOutputs: 128, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 784, outputs: 128, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 100352, count: 128, into: &packed, at: 100352)
-        WeightPacking.kernel(parameters, from: 100480, rows: 128, outputs: 10, paddedOutputs: 16, into: &packed, at: 100480)
+        WeightPacking.panels(parameters, from: 100480, rows: 128, outputs: 10, width: 8, into: &packed, at: 100480)
         WeightPacking.bias(parameters, from: 101760, count: 10, into: &packed, at: 102528)
         self.packed = packed
     }
@@ -193,81 +193,146 @@ public struct DenseOnly: CompiledModel {
         for g in parts.clamped(to: 0..<8) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 128 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    let xp = x + ox * 784
-                    let wp = kernel + c0
-                    for ci in 0..<784 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 784])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 1568])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 2352])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 784
+                for ci in 0..<784 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 784])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 1568])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 2352])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+            }
+            do {
+                let yp = y + c0 + 512
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 3136
+                let wp = kernel + c0 * 784
+                for ci in 0..<784 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 784])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 1568])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 2352])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
             }
         }
     }
 
     // dense_1 over 8 samples: Dense, (None, 128) → (None, 10)
     @inline(never)
-    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w + 100480, bias = w + 102528
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 128
-                    let wp = kernel
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 384])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0, at: 10)
-                    do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0, at: 20)
-                    do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0, at: 30)
-                    do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 128])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 256])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 384])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 512])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 640])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 768])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 896])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 1024
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 128])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 256])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 384])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 512])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 640])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 768])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 896])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -291,43 +356,22 @@ public struct DenseOnly: CompiledModel {
 
     // dense: Dense, (None, 784) → (None, 128), 100,480 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 100352
-        for g in parts.clamped(to: 0..<2) {
-            let c0 = g * 48
+        for g in parts.clamped(to: 0..<4) {
+            let c0 = g * 32
             do {
                 let yp = y + c0
                 var s0_0 = bias.simd(V.self, at: c0)
                 var s0_1 = bias.simd(V.self, at: c0 + 16)
-                var s0_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = kernel + c0
+                let wp = kernel + c0 * 784
                 for ci in 0..<784 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            }
-        }
-        // The remaining 32 output channels.
-        if parts.contains(2) {
-            do {
-                let yp = y + 96
-                var s0_0 = bias.simd(V.self, at: 96)
-                var s0_1 = bias.simd(V.self, at: 112)
-                let xp = x
-                let wp = kernel + 96
-                for ci in 0..<784 {
-                    let w0 = wp.simd(V.self, at: ci * 128)
-                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 12544)
+                    wp.prefetch(at: ci * 16 + 13568)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -355,8 +399,8 @@ public struct DenseOnly: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

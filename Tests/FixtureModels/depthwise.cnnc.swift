@@ -143,12 +143,7 @@ public struct Depthwise: CompiledModel {
         WeightPacking.kernel(parameters, from: 336, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 368)
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 584)
         WeightPacking.batchNormalization(parameters, gamma: 552, beta: 576, mean: 600, variance: 624, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 608, shiftAt: 632)
-        // In panels of 8 output channels, each panel's 24 rows in a row (the order its kernel reads them).
-        for row in 0..<24 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 656] = parameters[row * 6 + lane + 648]
-            }
-        }
+        WeightPacking.panels(parameters, from: 648, rows: 24, outputs: 6, width: 8, into: &packed, at: 656)
         WeightPacking.bias(parameters, from: 792, count: 6, into: &packed, at: 848)
         WeightPacking.kernel(parameters, from: 798, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 856)
         WeightPacking.bias(parameters, from: 948, count: 6, into: &packed, at: 1056)
@@ -156,18 +151,11 @@ public struct Depthwise: CompiledModel {
         WeightPacking.bias(parameters, from: 1062, count: 12, into: &packed, at: 1172)
         WeightPacking.kernel(parameters, from: 1074, rows: 6, outputs: 12, paddedOutputs: 12, into: &packed, at: 1184)
         WeightPacking.bias(parameters, from: 1146, count: 12, into: &packed, at: 1256)
-        // In panels of 16 output channels, each panel's 12 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<12 {
-                for lane in 0..<16 where panel * 16 + lane < 32 {
-                    packed[(panel * 12 + row) * 16 + lane + 1268] = parameters[row * 32 + panel * 16 + lane + 1158]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 1158, rows: 12, outputs: 32, width: 16, into: &packed, at: 1268)
         WeightPacking.bias(parameters, from: 1542, count: 32, into: &packed, at: 1652)
         WeightPacking.kernel(parameters, from: 1574, rows: 9, outputs: 32, paddedOutputs: 32, into: &packed, at: 1684)
         WeightPacking.bias(parameters, from: 1862, count: 32, into: &packed, at: 1972)
-        WeightPacking.kernel(parameters, from: 1894, rows: 32, outputs: 4, paddedOutputs: 4, into: &packed, at: 2004)
+        WeightPacking.panels(parameters, from: 1894, rows: 32, outputs: 4, width: 4, into: &packed, at: 2004)
         WeightPacking.bias(parameters, from: 2022, count: 4, into: &packed, at: 2132)
         self.packed = packed
     }
@@ -1780,7 +1768,6 @@ public struct Depthwise: CompiledModel {
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 12])
@@ -1801,7 +1788,6 @@ public struct Depthwise: CompiledModel {
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 12])

@@ -119,23 +119,11 @@ public struct DilatedPadded: CompiledModel {
         WeightPacking.bias(parameters, from: 905, count: 17, into: &packed, at: 1664)
         WeightPacking.kernel(parameters, from: 922, rows: 102, outputs: 7, paddedOutputs: 8, into: &packed, at: 1696)
         WeightPacking.bias(parameters, from: 1636, count: 7, into: &packed, at: 2512)
-        // In panels of 16 output channels, each panel's 175 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<175 {
-                for lane in 0..<16 where panel * 16 + lane < 20 {
-                    packed[(panel * 175 + row) * 16 + lane + 2520] = parameters[row * 20 + panel * 16 + lane + 1643]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 1643, rows: 175, outputs: 20, width: 16, into: &packed, at: 2520)
         WeightPacking.bias(parameters, from: 5143, count: 20, into: &packed, at: 8120)
-        // In panels of 4 output channels, each panel's 500 rows in a row (the order its kernel reads them).
-        for row in 0..<500 {
-            for lane in 0..<3 {
-                packed[row * 4 + lane + 8152] = parameters[row * 3 + lane + 5163]
-            }
-        }
+        WeightPacking.panels(parameters, from: 5163, rows: 500, outputs: 3, width: 4, into: &packed, at: 8152)
         WeightPacking.bias(parameters, from: 6663, count: 3, into: &packed, at: 10152)
-        WeightPacking.kernel(parameters, from: 6666, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 10156)
+        WeightPacking.panels(parameters, from: 6666, rows: 12, outputs: 4, width: 4, into: &packed, at: 10156)
         WeightPacking.bias(parameters, from: 6714, count: 4, into: &packed, at: 10204)
         self.packed = packed
     }
@@ -644,7 +632,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -673,7 +660,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -702,7 +688,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -732,7 +717,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -765,7 +749,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -794,7 +777,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -823,7 +805,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])
@@ -853,7 +834,6 @@ public struct DilatedPadded: CompiledModel {
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 14])

@@ -92,21 +92,11 @@ public struct DropoutNoiseShape: CompiledModel {
         UnoptimizedBuildWarning.check(model: "DropoutNoiseShape", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
-        for row in 0..<18 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
-        // In panels of 4 output channels, each panel's 36 rows in a row (the order its kernel reads them).
-        for row in 0..<36 {
-            for lane in 0..<3 {
-                packed[row * 4 + lane + 76] = parameters[row * 3 + lane + 76]
-            }
-        }
+        WeightPacking.panels(parameters, from: 76, rows: 36, outputs: 3, width: 4, into: &packed, at: 76)
         WeightPacking.bias(parameters, from: 184, count: 3, into: &packed, at: 220)
-        WeightPacking.kernel(parameters, from: 187, rows: 12, outputs: 3, paddedOutputs: 4, into: &packed, at: 224)
+        WeightPacking.panels(parameters, from: 187, rows: 12, outputs: 3, width: 4, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 223, count: 3, into: &packed, at: 272)
         self.packed = packed
     }

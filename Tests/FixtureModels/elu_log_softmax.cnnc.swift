@@ -97,23 +97,13 @@ public struct EluLogSoftmax: CompiledModel {
         UnoptimizedBuildWarning.check(model: "EluLogSoftmax", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for row in 0..<27 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane] = parameters[row * 8 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 8, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 224] = parameters[row * 8 + lane + 224]
-            }
-        }
+        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 288)
-        WeightPacking.kernel(parameters, from: 296, rows: 128, outputs: 12, paddedOutputs: 16, into: &packed, at: 296)
+        WeightPacking.panels(parameters, from: 296, rows: 128, outputs: 12, width: 16, into: &packed, at: 296)
         WeightPacking.bias(parameters, from: 1832, count: 12, into: &packed, at: 2344)
-        WeightPacking.kernel(parameters, from: 1844, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 2360)
+        WeightPacking.panels(parameters, from: 1844, rows: 12, outputs: 5, width: 8, into: &packed, at: 2360)
         WeightPacking.bias(parameters, from: 1904, count: 5, into: &packed, at: 2456)
         self.packed = packed
     }
@@ -268,31 +258,52 @@ public struct EluLogSoftmax: CompiledModel {
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 12
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 128
-                    let wp = kernel
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 128])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 256])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 384])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 128])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 256])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 384])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 512
+                let wp = kernel
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 128])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 256])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 384])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<12 { yp[lane + 36] = v[lane] } }
             }
         }
     }

@@ -90,7 +90,7 @@ public struct InferenceIdentity: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
-        WeightPacking.kernel(parameters, from: 112, rows: 144, outputs: 3, paddedOutputs: 4, into: &packed, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 144, outputs: 3, width: 4, into: &packed, at: 112)
         WeightPacking.bias(parameters, from: 544, count: 3, into: &packed, at: 688)
         self.packed = packed
     }

@@ -104,28 +104,13 @@ public struct NonSquare: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 18, count: 3, into: &packed, at: 24)
-        // In panels of 4 output channels, each panel's 12 rows in a row (the order its kernel reads them).
-        for row in 0..<12 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane + 28] = parameters[row * 4 + lane + 21]
-            }
-        }
+        WeightPacking.panels(parameters, from: 21, rows: 12, outputs: 4, width: 4, into: &packed, at: 28)
         WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 76)
-        // In panels of 4 output channels, each panel's 16 rows in a row (the order its kernel reads them).
-        for row in 0..<16 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane + 80] = parameters[row * 2 + lane + 69]
-            }
-        }
+        WeightPacking.panels(parameters, from: 69, rows: 16, outputs: 2, width: 4, into: &packed, at: 80)
         WeightPacking.bias(parameters, from: 101, count: 2, into: &packed, at: 144)
-        // In panels of 4 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<3 {
-                packed[row * 4 + lane + 148] = parameters[row * 3 + lane + 103]
-            }
-        }
+        WeightPacking.panels(parameters, from: 103, rows: 6, outputs: 3, width: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 121, count: 3, into: &packed, at: 172)
-        WeightPacking.kernel(parameters, from: 124, rows: 9, outputs: 2, paddedOutputs: 4, into: &packed, at: 176)
+        WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: &packed, at: 176)
         WeightPacking.bias(parameters, from: 142, count: 2, into: &packed, at: 212)
         self.packed = packed
     }

@@ -142,24 +142,19 @@ public struct PermuteRepeat: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
-        // In panels of 4 output channels, each panel's 45 rows in a row (the order its kernel reads them).
-        for row in 0..<45 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane + 224] = parameters[row * 4 + lane + 140]
-            }
-        }
+        WeightPacking.panels(parameters, from: 140, rows: 45, outputs: 4, width: 4, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 404)
         WeightPacking.kernel(parameters, from: 324, rows: 9, outputs: 6, paddedOutputs: 8, into: &packed, at: 408)
         WeightPacking.bias(parameters, from: 378, count: 6, into: &packed, at: 480)
         WeightPacking.kernel(parameters, from: 384, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 488)
         WeightPacking.bias(parameters, from: 624, count: 5, into: &packed, at: 872)
-        WeightPacking.kernel(parameters, from: 629, rows: 5, outputs: 6, paddedOutputs: 8, into: &packed, at: 880)
+        WeightPacking.panels(parameters, from: 629, rows: 5, outputs: 6, width: 8, into: &packed, at: 880)
         WeightPacking.bias(parameters, from: 659, count: 6, into: &packed, at: 920)
-        WeightPacking.kernel(parameters, from: 665, rows: 6, outputs: 5, paddedOutputs: 8, into: &packed, at: 928)
+        WeightPacking.panels(parameters, from: 665, rows: 6, outputs: 5, width: 8, into: &packed, at: 928)
         WeightPacking.bias(parameters, from: 695, count: 5, into: &packed, at: 976)
         WeightPacking.kernel(parameters, from: 700, rows: 10, outputs: 3, paddedOutputs: 4, into: &packed, at: 984)
         WeightPacking.bias(parameters, from: 730, count: 3, into: &packed, at: 1024)
-        WeightPacking.kernel(parameters, from: 733, rows: 9, outputs: 4, paddedOutputs: 4, into: &packed, at: 1028)
+        WeightPacking.panels(parameters, from: 733, rows: 9, outputs: 4, width: 4, into: &packed, at: 1028)
         WeightPacking.bias(parameters, from: 769, count: 4, into: &packed, at: 1064)
         self.packed = packed
     }

@@ -121,10 +121,10 @@ public struct ReshapeRescale: CompiledModel {
         WeightPacking.bias(parameters, from: 115, count: 4, into: &packed, at: 114)
         WeightPacking.kernel(parameters, from: 119, rows: 4, outputs: 5, paddedOutputs: 8, into: &packed, at: 118)
         WeightPacking.bias(parameters, from: 139, count: 5, into: &packed, at: 150)
-        WeightPacking.kernel(parameters, from: 144, rows: 60, outputs: 8, paddedOutputs: 8, into: &packed, at: 158)
+        WeightPacking.panels(parameters, from: 144, rows: 60, outputs: 8, width: 8, into: &packed, at: 158)
         WeightPacking.bias(parameters, from: 624, count: 8, into: &packed, at: 638)
         WeightPacking.normalization(parameters, mean: 632, variance: 640, invert: false, channels: 8, into: &packed, scaleAt: 646, shiftAt: 654)
-        WeightPacking.kernel(parameters, from: 649, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 662)
+        WeightPacking.panels(parameters, from: 649, rows: 8, outputs: 3, width: 4, into: &packed, at: 662)
         WeightPacking.bias(parameters, from: 673, count: 3, into: &packed, at: 694)
         self.packed = packed
     }

@@ -99,21 +99,11 @@ public struct SameStride2Even: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SameStride2Even", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for row in 0..<27 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
-        // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
-        for row in 0..<64 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane + 112] = parameters[row * 4 + lane + 112]
-            }
-        }
+        WeightPacking.panels(parameters, from: 112, rows: 64, outputs: 4, width: 4, into: &packed, at: 112)
         WeightPacking.bias(parameters, from: 368, count: 4, into: &packed, at: 368)
-        WeightPacking.kernel(parameters, from: 372, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 372)
+        WeightPacking.panels(parameters, from: 372, rows: 4, outputs: 3, width: 4, into: &packed, at: 372)
         WeightPacking.bias(parameters, from: 384, count: 3, into: &packed, at: 388)
         self.packed = packed
     }

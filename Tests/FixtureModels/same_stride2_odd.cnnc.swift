@@ -103,14 +103,9 @@ public struct SameStride2Odd: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 90, count: 5, into: &packed, at: 144)
-        // In panels of 8 output channels, each panel's 30 rows in a row (the order its kernel reads them).
-        for row in 0..<30 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane + 152] = parameters[row * 6 + lane + 95]
-            }
-        }
+        WeightPacking.panels(parameters, from: 95, rows: 30, outputs: 6, width: 8, into: &packed, at: 152)
         WeightPacking.bias(parameters, from: 275, count: 6, into: &packed, at: 392)
-        WeightPacking.kernel(parameters, from: 281, rows: 6, outputs: 2, paddedOutputs: 4, into: &packed, at: 400)
+        WeightPacking.panels(parameters, from: 281, rows: 6, outputs: 2, width: 4, into: &packed, at: 400)
         WeightPacking.bias(parameters, from: 293, count: 2, into: &packed, at: 424)
         self.packed = packed
     }

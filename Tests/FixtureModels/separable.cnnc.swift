@@ -144,34 +144,17 @@ public struct Separable: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 619, beta: 643, mean: 667, variance: 691, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 808, shiftAt: 832)
         WeightPacking.kernel(parameters, from: 715, rows: 25, outputs: 24, paddedOutputs: 24, into: &packed, at: 1256)
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 1856)
-        // In panels of 16 output channels, each panel's 24 rows in a row (the order its kernel reads them).
-        for row in 0..<24 {
-            for lane in 0..<12 {
-                packed[row * 16 + lane + 856] = parameters[row * 12 + lane + 1315]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1315, rows: 24, outputs: 12, width: 16, into: &packed, at: 856)
         WeightPacking.bias(parameters, from: 1603, count: 12, into: &packed, at: 1240)
         WeightPacking.kernel(parameters, from: 1615, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 2280)
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 2496)
-        // In panels of 8 output channels, each panel's 24 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<24 {
-                for lane in 0..<8 where panel * 8 + lane < 10 {
-                    packed[(panel * 24 + row) * 8 + lane + 1880] = parameters[row * 10 + panel * 8 + lane + 1831]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 1831, rows: 24, outputs: 10, width: 8, into: &packed, at: 1880)
         WeightPacking.bias(parameters, from: 2071, count: 10, into: &packed, at: 2264)
         WeightPacking.kernel(parameters, from: 2081, rows: 2, outputs: 10, paddedOutputs: 16, into: &packed, at: 2608)
         WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 2640)
-        // In panels of 8 output channels, each panel's 10 rows in a row (the order its kernel reads them).
-        for row in 0..<10 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 2520] = parameters[row * 8 + lane + 2101]
-            }
-        }
+        WeightPacking.panels(parameters, from: 2101, rows: 10, outputs: 8, width: 8, into: &packed, at: 2520)
         WeightPacking.bias(parameters, from: 2181, count: 8, into: &packed, at: 2600)
-        WeightPacking.kernel(parameters, from: 2189, rows: 48, outputs: 3, paddedOutputs: 4, into: &packed, at: 2656)
+        WeightPacking.panels(parameters, from: 2189, rows: 48, outputs: 3, width: 4, into: &packed, at: 2656)
         WeightPacking.bias(parameters, from: 2333, count: 3, into: &packed, at: 2848)
         self.packed = packed
     }
@@ -878,7 +861,6 @@ public struct Separable: CompiledModel {
                 let wp = kernel
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 24])
@@ -899,7 +881,6 @@ public struct Separable: CompiledModel {
                 let wp = kernel
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 24])
@@ -920,7 +901,6 @@ public struct Separable: CompiledModel {
                 let wp = kernel
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 24])

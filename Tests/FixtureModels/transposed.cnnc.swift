@@ -118,7 +118,7 @@ public struct Transposed: CompiledModel {
         WeightPacking.bias(parameters, from: 778, count: 8, into: &packed, at: 968)
         WeightPacking.transposedKernel(parameters, from: 786, taps: 16, inputs: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 976)
         WeightPacking.bias(parameters, from: 2834, count: 16, into: &packed, at: 3024)
-        WeightPacking.kernel(parameters, from: 2850, rows: 16, outputs: 4, paddedOutputs: 4, into: &packed, at: 3040)
+        WeightPacking.panels(parameters, from: 2850, rows: 16, outputs: 4, width: 4, into: &packed, at: 3040)
         WeightPacking.bias(parameters, from: 2914, count: 4, into: &packed, at: 3104)
         self.packed = packed
     }

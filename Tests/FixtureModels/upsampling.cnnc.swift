@@ -110,18 +110,13 @@ public struct Upsampling: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Upsampling", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 18 rows in a row (the order its kernel reads them).
-        for row in 0..<18 {
-            for lane in 0..<6 {
-                packed[row * 8 + lane] = parameters[row * 6 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 6, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 108, count: 6, into: &packed, at: 144)
         WeightPacking.kernel(parameters, from: 114, rows: 54, outputs: 5, paddedOutputs: 8, into: &packed, at: 152)
         WeightPacking.bias(parameters, from: 384, count: 5, into: &packed, at: 584)
         WeightPacking.kernel(parameters, from: 389, rows: 5, outputs: 16, paddedOutputs: 16, into: &packed, at: 592)
         WeightPacking.bias(parameters, from: 469, count: 16, into: &packed, at: 672)
-        WeightPacking.kernel(parameters, from: 485, rows: 16, outputs: 4, paddedOutputs: 4, into: &packed, at: 688)
+        WeightPacking.panels(parameters, from: 485, rows: 16, outputs: 4, width: 4, into: &packed, at: 688)
         WeightPacking.bias(parameters, from: 549, count: 4, into: &packed, at: 752)
         self.packed = packed
     }

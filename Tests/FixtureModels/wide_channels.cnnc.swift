@@ -100,7 +100,7 @@ public struct WideChannels: CompiledModel {
         WeightPacking.bias(parameters, from: 1080, count: 40, into: &packed, at: 1296)
         WeightPacking.kernel(parameters, from: 1120, rows: 360, outputs: 70, paddedOutputs: 80, into: &packed, at: 1344)
         WeightPacking.bias(parameters, from: 26320, count: 70, into: &packed, at: 30144)
-        WeightPacking.kernel(parameters, from: 26390, rows: 280, outputs: 33, paddedOutputs: 48, into: &packed, at: 30224)
+        WeightPacking.panels(parameters, from: 26390, rows: 280, outputs: 33, width: 16, into: &packed, at: 30224)
         WeightPacking.bias(parameters, from: 35630, count: 33, into: &packed, at: 43664)
         self.packed = packed
     }
@@ -229,61 +229,103 @@ public struct WideChannels: CompiledModel {
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 33 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    let xp = x + ox * 280
-                    let wp = kernel + c0
-                    for ci in 0..<280 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 280])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 560])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 840])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 33)
-                    yp.store(s2_0, at: 66)
-                    yp.store(s3_0, at: 99)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 280
+                for ci in 0..<280 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 280])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 560])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 840])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 33)
+                yp.store(s2_0, at: 66)
+                yp.store(s3_0, at: 99)
+            }
+            do {
+                let yp = y + c0 + 132
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 1120
+                let wp = kernel + c0 * 280
+                for ci in 0..<280 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 280])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 560])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 840])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 33)
+                yp.store(s2_0, at: 66)
+                yp.store(s3_0, at: 99)
             }
         }
         // The remaining 1 output channels.
         if parts.contains(2) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 33 + 32
-                    var s0_0 = bias.simd(V.self, at: 32)
-                    var s1_0 = bias.simd(V.self, at: 32)
-                    var s2_0 = bias.simd(V.self, at: 32)
-                    var s3_0 = bias.simd(V.self, at: 32)
-                    let xp = x + ox * 280
-                    let wp = kernel + 32
-                    for ci in 0..<280 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 280])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 560])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 840])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; yp[0] = v[0] }
-                    do { let v = s1_0; yp[33] = v[0] }
-                    do { let v = s2_0; yp[66] = v[0] }
-                    do { let v = s3_0; yp[99] = v[0] }
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 8960
+                for ci in 0..<280 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 280])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 560])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 840])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[33] = v[0] }
+                do { let v = s2_0; yp[66] = v[0] }
+                do { let v = s3_0; yp[99] = v[0] }
+            }
+            do {
+                let yp = y + 164
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x + 1120
+                let wp = kernel + 8960
+                for ci in 0..<280 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 280])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 560])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 840])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[33] = v[0] }
+                do { let v = s2_0; yp[66] = v[0] }
+                do { let v = s3_0; yp[99] = v[0] }
             }
         }
     }
@@ -563,30 +605,40 @@ public struct WideChannels: CompiledModel {
 
     // dense: Dense, (None, 280) → (None, 33), 9,273 parameters
     @inline(never)
-    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 13440
-        // The remaining 33 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 4480)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
-                do { let v = s0_2; yp[32] = v[0] }
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 8960
+                for ci in 0..<280 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
             }
         }
     }

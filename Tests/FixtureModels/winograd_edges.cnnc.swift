@@ -122,7 +122,7 @@ public struct WinogradEdges: CompiledModel {
         WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: &packed, at: 40368)
         WeightPacking.bias(parameters, from: 13864, count: 48, into: &packed, at: 47280)
         if forInference { WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 47328) }
-        WeightPacking.kernel(parameters, from: 13912, rows: 4320, outputs: 5, paddedOutputs: 8, into: &packed, at: 74976)
+        WeightPacking.panels(parameters, from: 13912, rows: 4320, outputs: 5, width: 8, into: &packed, at: 74976)
         WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 109536)
         self.packed = packed
     }

@@ -111,7 +111,7 @@ public struct EveryMerge: CompiledModel {
         UnoptimizedBuildWarning.check(model: "EveryMerge", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 1152, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 1152, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 2304, count: 2, into: &packed, at: 4608)
         self.packed = packed
     }

@@ -120,9 +120,9 @@ public struct FrozenLayers: CompiledModel {
         WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 84)
         WeightPacking.bias(parameters, from: 236, count: 4, into: &packed, at: 228)
         WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 232, shiftAt: 236)
-        WeightPacking.kernel(parameters, from: 256, rows: 4, outputs: 6, paddedOutputs: 8, into: &packed, at: 240)
+        WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: &packed, at: 240)
         WeightPacking.bias(parameters, from: 280, count: 6, into: &packed, at: 272)
-        WeightPacking.kernel(parameters, from: 286, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 280)
+        WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: &packed, at: 280)
         WeightPacking.bias(parameters, from: 304, count: 3, into: &packed, at: 304)
         self.packed = packed
     }

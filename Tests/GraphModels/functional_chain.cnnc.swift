@@ -86,7 +86,7 @@ public struct FunctionalChain: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 18, count: 2, into: &packed, at: 36)
-        WeightPacking.kernel(parameters, from: 20, rows: 72, outputs: 3, paddedOutputs: 4, into: &packed, at: 40)
+        WeightPacking.panels(parameters, from: 20, rows: 72, outputs: 3, width: 4, into: &packed, at: 40)
         WeightPacking.bias(parameters, from: 236, count: 3, into: &packed, at: 328)
         self.packed = packed
     }

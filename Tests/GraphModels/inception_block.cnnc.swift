@@ -133,7 +133,7 @@ public struct InceptionBlock: CompiledModel {
         WeightPacking.bias(parameters, from: 1130, count: 6, into: &packed, at: 1340)
         WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 1348)
         WeightPacking.bias(parameters, from: 1152, count: 4, into: &packed, at: 1364)
-        WeightPacking.kernel(parameters, from: 1156, rows: 26, outputs: 5, paddedOutputs: 8, into: &packed, at: 1368)
+        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: &packed, at: 1368)
         WeightPacking.bias(parameters, from: 1286, count: 5, into: &packed, at: 1576)
         self.packed = packed
     }

@@ -171,7 +171,7 @@ public struct InvertedResidual: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 3688, beta: 3704, mean: 3720, variance: 3736, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 3728, shiftAt: 3744)
         WeightPacking.kernel(parameters, from: 3752, rows: 9, outputs: 16, paddedOutputs: 16, into: &packed, at: 3760)
         WeightPacking.bias(parameters, from: 3896, count: 16, into: &packed, at: 3904)
-        WeightPacking.kernel(parameters, from: 3912, rows: 16, outputs: 5, paddedOutputs: 8, into: &packed, at: 3920)
+        WeightPacking.panels(parameters, from: 3912, rows: 16, outputs: 5, width: 8, into: &packed, at: 3920)
         WeightPacking.bias(parameters, from: 3992, count: 5, into: &packed, at: 4048)
         self.packed = packed
     }

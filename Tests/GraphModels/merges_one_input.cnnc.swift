@@ -137,7 +137,7 @@ public struct MergesOneInput: CompiledModel {
         WeightPacking.bias(parameters, from: 144, count: 4, into: &packed, at: 144)
         WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 164, count: 4, into: &packed, at: 164)
-        WeightPacking.kernel(parameters, from: 168, rows: 2304, outputs: 3, paddedOutputs: 4, into: &packed, at: 168)
+        WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: &packed, at: 168)
         WeightPacking.bias(parameters, from: 7080, count: 3, into: &packed, at: 9384)
         self.packed = packed
     }

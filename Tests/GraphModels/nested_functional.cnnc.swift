@@ -92,7 +92,7 @@ public struct NestedFunctional: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 144, count: 4, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 148, rows: 144, outputs: 3, paddedOutputs: 4, into: &packed, at: 148)
+        WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 580, count: 3, into: &packed, at: 724)
         self.packed = packed
     }

@@ -120,7 +120,7 @@ public struct NestedSequential: CompiledModel {
         WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 240)
         WeightPacking.bias(parameters, from: 832, count: 8, into: &packed, at: 816)
         if forInference { WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 824) }
-        WeightPacking.kernel(parameters, from: 840, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 3128)
+        WeightPacking.panels(parameters, from: 840, rows: 8, outputs: 4, width: 4, into: &packed, at: 3128)
         WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 3160)
         self.packed = packed
     }

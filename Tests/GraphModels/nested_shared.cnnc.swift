@@ -91,11 +91,11 @@ public struct NestedShared: CompiledModel {
         UnoptimizedBuildWarning.check(model: "NestedShared", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 24, count: 4, into: &packed, at: 24)
-        WeightPacking.kernel(parameters, from: 28, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 28)
+        WeightPacking.panels(parameters, from: 28, rows: 4, outputs: 4, width: 4, into: &packed, at: 28)
         WeightPacking.bias(parameters, from: 44, count: 4, into: &packed, at: 44)
-        WeightPacking.kernel(parameters, from: 48, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 48)
+        WeightPacking.panels(parameters, from: 48, rows: 4, outputs: 3, width: 4, into: &packed, at: 48)
         WeightPacking.bias(parameters, from: 60, count: 3, into: &packed, at: 64)
         self.packed = packed
     }

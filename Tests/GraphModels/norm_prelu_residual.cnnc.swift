@@ -123,12 +123,12 @@ public struct NormPreluResidual: CompiledModel {
         WeightPacking.copy(parameters, from: 558, count: 6, into: &packed, at: 742)
         WeightPacking.copy(parameters, from: 564, count: 6, into: &packed, at: 748)
         WeightPacking.copy(parameters, from: 570, count: 180, into: &packed, at: 754)
-        WeightPacking.kernel(parameters, from: 750, rows: 6, outputs: 7, paddedOutputs: 8, into: &packed, at: 934)
+        WeightPacking.panels(parameters, from: 750, rows: 6, outputs: 7, width: 8, into: &packed, at: 934)
         WeightPacking.bias(parameters, from: 792, count: 7, into: &packed, at: 982)
         WeightPacking.copy(parameters, from: 799, count: 7, into: &packed, at: 990)
         WeightPacking.copy(parameters, from: 806, count: 7, into: &packed, at: 997)
         WeightPacking.copy(parameters, from: 813, count: 7, into: &packed, at: 1004)
-        WeightPacking.kernel(parameters, from: 820, rows: 7, outputs: 3, paddedOutputs: 4, into: &packed, at: 1011)
+        WeightPacking.panels(parameters, from: 820, rows: 7, outputs: 3, width: 4, into: &packed, at: 1011)
         WeightPacking.bias(parameters, from: 841, count: 3, into: &packed, at: 1039)
         self.packed = packed
     }

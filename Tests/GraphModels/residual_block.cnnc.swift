@@ -146,7 +146,7 @@ public struct ResidualBlock: CompiledModel {
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 13088)
         WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13104, shiftAt: 13120)
         WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13136, shiftAt: 13152)
-        WeightPacking.kernel(parameters, from: 4000, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 13168)
+        WeightPacking.panels(parameters, from: 4000, rows: 16, outputs: 10, width: 8, into: &packed, at: 13168)
         WeightPacking.bias(parameters, from: 4160, count: 10, into: &packed, at: 13424)
         self.packed = packed
     }
@@ -433,8 +433,8 @@ public struct ResidualBlock: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1284,8 +1284,8 @@ public struct ResidualBlock: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

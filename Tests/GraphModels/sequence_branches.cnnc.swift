@@ -128,11 +128,11 @@ public struct SequenceBranches: CompiledModel {
         WeightPacking.bias(parameters, from: 48, count: 4, into: &packed, at: 48)
         WeightPacking.kernel(parameters, from: 52, rows: 18, outputs: 6, paddedOutputs: 8, into: &packed, at: 52)
         WeightPacking.bias(parameters, from: 160, count: 6, into: &packed, at: 196)
-        WeightPacking.kernel(parameters, from: 166, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 204)
+        WeightPacking.panels(parameters, from: 166, rows: 4, outputs: 3, width: 4, into: &packed, at: 204)
         WeightPacking.bias(parameters, from: 178, count: 3, into: &packed, at: 220)
         WeightPacking.kernel(parameters, from: 181, rows: 21, outputs: 4, paddedOutputs: 4, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 265, count: 4, into: &packed, at: 308)
-        WeightPacking.kernel(parameters, from: 269, rows: 40, outputs: 4, paddedOutputs: 4, into: &packed, at: 312)
+        WeightPacking.panels(parameters, from: 269, rows: 40, outputs: 4, width: 4, into: &packed, at: 312)
         WeightPacking.bias(parameters, from: 429, count: 4, into: &packed, at: 472)
         self.packed = packed
     }

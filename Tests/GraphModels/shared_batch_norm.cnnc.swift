@@ -104,15 +104,10 @@ public struct SharedBatchNorm: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SharedBatchNorm", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
-        for row in 0..<18 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
         WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 76, shiftAt: 80)
-        WeightPacking.kernel(parameters, from: 92, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 84)
+        WeightPacking.panels(parameters, from: 92, rows: 4, outputs: 3, width: 4, into: &packed, at: 84)
         WeightPacking.bias(parameters, from: 104, count: 3, into: &packed, at: 100)
         self.packed = packed
     }

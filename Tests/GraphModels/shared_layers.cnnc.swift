@@ -110,16 +110,11 @@ public struct SharedLayers: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SharedLayers", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for row in 0..<27 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
-        WeightPacking.kernel(parameters, from: 112, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 4, outputs: 4, width: 4, into: &packed, at: 112)
         WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 128)
-        WeightPacking.kernel(parameters, from: 132, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 132)
+        WeightPacking.panels(parameters, from: 132, rows: 4, outputs: 3, width: 4, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 148)
         self.packed = packed
     }

@@ -98,14 +98,9 @@ public struct SiameseCrops: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SiameseCrops", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
-        for row in 0..<18 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
-        WeightPacking.kernel(parameters, from: 76, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 76)
+        WeightPacking.panels(parameters, from: 76, rows: 4, outputs: 3, width: 4, into: &packed, at: 76)
         WeightPacking.bias(parameters, from: 88, count: 3, into: &packed, at: 92)
         self.packed = packed
     }

@@ -156,56 +156,21 @@ public struct SmallOutputs: CompiledModel {
         WeightPacking.kernel(parameters, from: 4768, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 4704)
         WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 23136)
         WeightPacking.batchNormalization(parameters, gamma: 23200, beta: 23264, mean: 23328, variance: 23392, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 23200, shiftAt: 23264)
-        // In panels of 16 output channels, each panel's 576 rows in a row (the order its kernel reads them).
-        for panel in 0..<16 {
-            for row in 0..<576 {
-                for lane in 0..<16 where panel * 16 + lane < 256 {
-                    packed[(panel * 576 + row) * 16 + lane + 23328] = parameters[row * 256 + panel * 16 + lane + 23456]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 23456, rows: 576, outputs: 256, width: 16, into: &packed, at: 23328)
         WeightPacking.bias(parameters, from: 170912, count: 256, into: &packed, at: 170784)
         WeightPacking.kernel(parameters, from: 171168, rows: 9, outputs: 256, paddedOutputs: 256, into: &packed, at: 171040)
         WeightPacking.bias(parameters, from: 173472, count: 256, into: &packed, at: 173344)
-        // In panels of 16 output channels, each panel's 256 rows in a row (the order its kernel reads them).
-        for panel in 0..<20 {
-            for row in 0..<256 {
-                for lane in 0..<16 where panel * 16 + lane < 320 {
-                    packed[(panel * 256 + row) * 16 + lane + 173600] = parameters[row * 320 + panel * 16 + lane + 173728]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 173728, rows: 256, outputs: 320, width: 16, into: &packed, at: 173600)
         WeightPacking.bias(parameters, from: 255648, count: 320, into: &packed, at: 255520)
-        // In panels of 16 output channels, each panel's 320 rows in a row (the order its kernel reads them).
-        for panel in 0..<20 {
-            for row in 0..<320 {
-                for lane in 0..<16 where panel * 16 + lane < 320 {
-                    packed[(panel * 320 + row) * 16 + lane + 255840] = parameters[row * 320 + panel * 16 + lane + 255968]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 255968, rows: 320, outputs: 320, width: 16, into: &packed, at: 255840)
         WeightPacking.bias(parameters, from: 358368, count: 320, into: &packed, at: 358240)
         WeightPacking.kernel(parameters, from: 358688, rows: 9, outputs: 320, paddedOutputs: 320, into: &packed, at: 481824)
         WeightPacking.bias(parameters, from: nil, count: 320, into: &packed, at: 484704)
-        // In panels of 16 output channels, each panel's 320 rows in a row (the order its kernel reads them).
-        for panel in 0..<24 {
-            for row in 0..<320 {
-                for lane in 0..<16 where panel * 16 + lane < 384 {
-                    packed[(panel * 320 + row) * 16 + lane + 358560] = parameters[row * 384 + panel * 16 + lane + 361568]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 361568, rows: 320, outputs: 384, width: 16, into: &packed, at: 358560)
         WeightPacking.bias(parameters, from: 484448, count: 384, into: &packed, at: 481440)
-        // In panels of 16 output channels, each panel's 384 rows in a row (the order its kernel reads them).
-        for panel in 0..<4 {
-            for row in 0..<384 {
-                for lane in 0..<16 where panel * 16 + lane < 64 {
-                    packed[(panel * 384 + row) * 16 + lane + 485024] = parameters[row * 64 + panel * 16 + lane + 484832]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 484832, rows: 384, outputs: 64, width: 16, into: &packed, at: 485024)
         WeightPacking.bias(parameters, from: 509408, count: 64, into: &packed, at: 509600)
-        WeightPacking.kernel(parameters, from: 509472, rows: 64, outputs: 10, paddedOutputs: 16, into: &packed, at: 509664)
+        WeightPacking.panels(parameters, from: 509472, rows: 64, outputs: 10, width: 8, into: &packed, at: 509664)
         WeightPacking.bias(parameters, from: 510112, count: 10, into: &packed, at: 510688)
         self.packed = packed
     }
@@ -582,8 +547,8 @@ public struct SmallOutputs: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2921,23 +2886,38 @@ public struct SmallOutputs: CompiledModel {
 
     // excite: Conv2D, (None, 1, 1, 320) → (None, 1, 1, 320), 102,720 parameters
     @inline(never)
-    static func l11_excite(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<20) {
+    static func l11_excite(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 102400
-        for g in parts.clamped(to: 0..<20) {
-            let c0 = g * 16
+        for g in parts.clamped(to: 0..<5) {
+            let c0 = g * 64
             do {
                 let yp = y + c0
                 var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
+                var s0_3 = bias.simd(V.self, at: c0 + 48)
                 let xp = x
                 let wp = kernel + c0 * 320
                 for ci in 0..<320 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     wp.prefetch(at: ci * 16 + 1024)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 5120)
+                    wp.prefetch(at: ci * 16 + 6144)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 10240)
+                    wp.prefetch(at: ci * 16 + 11264)
+                    let w3 = wp.simd(V.self, at: ci * 16 + 15360)
+                    wp.prefetch(at: ci * 16 + 16384)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
                 }
                 yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
             }
         }
     }
@@ -3126,7 +3106,6 @@ public struct SmallOutputs: CompiledModel {
                 let wp = kernel + c0 * 384
                 for ci in 0..<384 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 384])
@@ -3231,8 +3210,8 @@ public struct SmallOutputs: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

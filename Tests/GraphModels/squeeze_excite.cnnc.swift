@@ -106,11 +106,11 @@ public struct SqueezeExcite: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 54, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 648, count: 12, into: &packed, at: 864)
-        WeightPacking.kernel(parameters, from: 660, rows: 12, outputs: 3, paddedOutputs: 4, into: &packed, at: 880)
+        WeightPacking.panels(parameters, from: 660, rows: 12, outputs: 3, width: 4, into: &packed, at: 880)
         WeightPacking.bias(parameters, from: 696, count: 3, into: &packed, at: 928)
-        WeightPacking.kernel(parameters, from: 699, rows: 3, outputs: 12, paddedOutputs: 16, into: &packed, at: 932)
+        WeightPacking.panels(parameters, from: 699, rows: 3, outputs: 12, width: 16, into: &packed, at: 932)
         WeightPacking.bias(parameters, from: 735, count: 12, into: &packed, at: 980)
-        WeightPacking.kernel(parameters, from: 747, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 996)
+        WeightPacking.panels(parameters, from: 747, rows: 12, outputs: 4, width: 4, into: &packed, at: 996)
         WeightPacking.bias(parameters, from: 795, count: 4, into: &packed, at: 1044)
         self.packed = packed
     }

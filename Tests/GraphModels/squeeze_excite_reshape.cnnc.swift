@@ -118,21 +118,11 @@ public struct SqueezeExciteReshape: CompiledModel {
         WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)
         WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 6)
         WeightPacking.bias(parameters, from: 223, count: 8, into: &packed, at: 222)
-        // In panels of 4 output channels, each panel's 8 rows in a row (the order its kernel reads them).
-        for row in 0..<8 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane + 230] = parameters[row * 2 + lane + 231]
-            }
-        }
+        WeightPacking.panels(parameters, from: 231, rows: 8, outputs: 2, width: 4, into: &packed, at: 230)
         WeightPacking.bias(parameters, from: 247, count: 2, into: &packed, at: 262)
-        // In panels of 8 output channels, each panel's 2 rows in a row (the order its kernel reads them).
-        for row in 0..<2 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 266] = parameters[row * 8 + lane + 249]
-            }
-        }
+        WeightPacking.panels(parameters, from: 249, rows: 2, outputs: 8, width: 8, into: &packed, at: 266)
         WeightPacking.bias(parameters, from: 265, count: 8, into: &packed, at: 282)
-        WeightPacking.kernel(parameters, from: 273, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 290)
+        WeightPacking.panels(parameters, from: 273, rows: 8, outputs: 4, width: 4, into: &packed, at: 290)
         WeightPacking.bias(parameters, from: 305, count: 4, into: &packed, at: 322)
         self.packed = packed
     }

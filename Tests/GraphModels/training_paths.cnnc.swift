@@ -117,20 +117,15 @@ public struct TrainingPaths: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
-        for row in 0..<18 {
-            for lane in 0..<3 {
-                packed[row * 4 + lane + 4] = parameters[row * 3 + lane + 8]
-            }
-        }
+        WeightPacking.panels(parameters, from: 8, rows: 18, outputs: 3, width: 4, into: &packed, at: 4)
         WeightPacking.bias(parameters, from: 62, count: 3, into: &packed, at: 76)
-        WeightPacking.kernel(parameters, from: 65, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 80)
+        WeightPacking.panels(parameters, from: 65, rows: 48, outputs: 5, width: 8, into: &packed, at: 80)
         WeightPacking.bias(parameters, from: 305, count: 5, into: &packed, at: 464)
-        WeightPacking.kernel(parameters, from: 310, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 472)
+        WeightPacking.panels(parameters, from: 310, rows: 48, outputs: 5, width: 8, into: &packed, at: 472)
         WeightPacking.bias(parameters, from: 550, count: 5, into: &packed, at: 856)
-        WeightPacking.kernel(parameters, from: 555, rows: 72, outputs: 5, paddedOutputs: 8, into: &packed, at: 864)
+        WeightPacking.panels(parameters, from: 555, rows: 72, outputs: 5, width: 8, into: &packed, at: 864)
         WeightPacking.bias(parameters, from: 915, count: 5, into: &packed, at: 1440)
-        WeightPacking.kernel(parameters, from: 920, rows: 5, outputs: 4, paddedOutputs: 4, into: &packed, at: 1448)
+        WeightPacking.panels(parameters, from: 920, rows: 5, outputs: 4, width: 4, into: &packed, at: 1448)
         WeightPacking.bias(parameters, from: 940, count: 4, into: &packed, at: 1468)
         self.packed = packed
     }

@@ -105,11 +105,11 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 36, count: 4, into: &packed, at: 36)
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 36, taps: 9, outputs: 4, stride: 16, into: &packed, at: 40)
-        WeightPacking.kernel(parameters, from: 40, rows: 6, outputs: 8, paddedOutputs: 8, into: &packed, at: 680)
+        WeightPacking.panels(parameters, from: 40, rows: 6, outputs: 8, width: 8, into: &packed, at: 680)
         WeightPacking.bias(parameters, from: 88, count: 8, into: &packed, at: 728)
-        WeightPacking.kernel(parameters, from: 96, rows: 72, outputs: 3, paddedOutputs: 4, into: &packed, at: 736)
+        WeightPacking.panels(parameters, from: 96, rows: 72, outputs: 3, width: 4, into: &packed, at: 736)
         WeightPacking.bias(parameters, from: 312, count: 3, into: &packed, at: 1024)
-        WeightPacking.kernel(parameters, from: 315, rows: 72, outputs: 1, paddedOutputs: 4, into: &packed, at: 1028)
+        WeightPacking.panels(parameters, from: 315, rows: 72, outputs: 1, width: 4, into: &packed, at: 1028)
         WeightPacking.bias(parameters, from: 387, count: 1, into: &packed, at: 1316)
         self.packed = packed
     }

@@ -82,7 +82,7 @@ public struct Random000: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random000", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 5, outputs: 65, paddedOutputs: 80, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 5, outputs: 65, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 325, count: 65, into: &packed, at: 400)
         WeightPacking.batchNormalization(parameters, gamma: 390, beta: nil, mean: 455, variance: 520, epsilon: Float(0.001), channels: 65, into: &packed, scaleAt: 480, shiftAt: 545)
         self.packed = packed
@@ -182,61 +182,103 @@ public struct Random000: CompiledModel {
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 65 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    let xp = x + ox * 5
-                    let wp = kernel + c0
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 80)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 65)
-                    yp.store(s2_0, at: 130)
-                    yp.store(s3_0, at: 195)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 5
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 65)
+                yp.store(s2_0, at: 130)
+                yp.store(s3_0, at: 195)
+            }
+            do {
+                let yp = y + c0 + 260
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 20
+                let wp = kernel + c0 * 5
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 65)
+                yp.store(s2_0, at: 130)
+                yp.store(s3_0, at: 195)
             }
         }
         // The remaining 1 output channels.
         if parts.contains(4) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 65 + 64
-                    var s0_0 = bias.simd(V.self, at: 64)
-                    var s1_0 = bias.simd(V.self, at: 64)
-                    var s2_0 = bias.simd(V.self, at: 64)
-                    var s3_0 = bias.simd(V.self, at: 64)
-                    let xp = x + ox * 5
-                    let wp = kernel + 64
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 80)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; yp[0] = v[0] }
-                    do { let v = s1_0; yp[65] = v[0] }
-                    do { let v = s2_0; yp[130] = v[0] }
-                    do { let v = s3_0; yp[195] = v[0] }
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s1_0 = bias.simd(V.self, at: 64)
+                var s2_0 = bias.simd(V.self, at: 64)
+                var s3_0 = bias.simd(V.self, at: 64)
+                let xp = x
+                let wp = kernel + 320
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[65] = v[0] }
+                do { let v = s2_0; yp[130] = v[0] }
+                do { let v = s3_0; yp[195] = v[0] }
+            }
+            do {
+                let yp = y + 324
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s1_0 = bias.simd(V.self, at: 64)
+                var s2_0 = bias.simd(V.self, at: 64)
+                var s3_0 = bias.simd(V.self, at: 64)
+                let xp = x + 20
+                let wp = kernel + 320
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[65] = v[0] }
+                do { let v = s2_0; yp[130] = v[0] }
+                do { let v = s3_0; yp[195] = v[0] }
             }
         }
     }
@@ -260,48 +302,41 @@ public struct Random000: CompiledModel {
 
     // dense: Dense, (None, 5) → (None, 65), 390 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 400
-        if parts.contains(0) {
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 32
             do {
-                let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
                 let xp = x
-                let wp = kernel
+                let wp = kernel + c0 * 5
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 80)
-                    let w1 = wp.simd(V.self, at: ci * 80 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 80 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 80)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
             }
         }
-        // The remaining 17 output channels.
-        if parts.contains(1) {
+        // The remaining 1 output channels.
+        if parts.contains(2) {
             do {
-                let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 48)
-                var s0_1 = bias.simd(V.self, at: 64)
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 64)
                 let xp = x
-                let wp = kernel + 48
+                let wp = kernel + 320
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 80)
-                    let w1 = wp.simd(V.self, at: ci * 80 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; yp[16] = v[0] }
+                do { let v = s0_0; yp[0] = v[0] }
             }
         }
     }

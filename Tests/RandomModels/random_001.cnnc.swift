@@ -101,12 +101,7 @@ public struct Random001: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 1280, count: 5, into: &packed, at: 2048)
         WeightPacking.batchNormalization(parameters, gamma: 1285, beta: 1290, mean: 1295, variance: 1300, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 2056, shiftAt: 2061)
-        // In panels of 16 output channels, each panel's 80 rows in a row (the order its kernel reads them).
-        for row in 0..<80 {
-            for lane in 0..<15 {
-                packed[row * 16 + lane + 2066] = parameters[row * 15 + lane + 1305]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1305, rows: 80, outputs: 15, width: 16, into: &packed, at: 2066)
         WeightPacking.bias(parameters, from: 2505, count: 15, into: &packed, at: 3346)
         self.packed = packed
     }
@@ -372,7 +367,6 @@ public struct Random001: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 80
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 15])

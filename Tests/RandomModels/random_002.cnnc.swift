@@ -91,7 +91,7 @@ public struct Random002: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 72, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 504, count: 7, into: &packed, at: 576)
-        WeightPacking.kernel(parameters, from: 511, rows: 56, outputs: 3, paddedOutputs: 4, into: &packed, at: 584)
+        WeightPacking.panels(parameters, from: 511, rows: 56, outputs: 3, width: 4, into: &packed, at: 584)
         WeightPacking.bias(parameters, from: 679, count: 3, into: &packed, at: 808)
         self.packed = packed
     }

@@ -91,28 +91,11 @@ public struct Random004: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random004", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 16 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<16 {
-                for lane in 0..<16 where panel * 16 + lane < 20 {
-                    packed[(panel * 16 + row) * 16 + lane] = parameters[row * 20 + panel * 16 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 20, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 320, count: 20, into: &packed, at: 512)
-        // In panels of 16 output channels, each panel's 120 rows in a row (the order its kernel reads them).
-        for row in 0..<120 {
-            for lane in 0..<16 {
-                packed[row * 16 + lane + 544] = parameters[row * 16 + lane + 340]
-            }
-        }
+        WeightPacking.panels(parameters, from: 340, rows: 120, outputs: 16, width: 16, into: &packed, at: 544)
         WeightPacking.bias(parameters, from: 2260, count: 16, into: &packed, at: 2464)
-        // In panels of 4 output channels, each panel's 256 rows in a row (the order its kernel reads them).
-        for row in 0..<256 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane + 2480] = parameters[row * 2 + lane + 2276]
-            }
-        }
+        WeightPacking.panels(parameters, from: 2276, rows: 256, outputs: 2, width: 4, into: &packed, at: 2480)
         WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 3504)
         self.packed = packed
     }
@@ -198,7 +181,6 @@ public struct Random004: CompiledModel {
                 let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -218,7 +200,6 @@ public struct Random004: CompiledModel {
                 let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -239,7 +220,6 @@ public struct Random004: CompiledModel {
                 let wp = kernel + 256
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -259,7 +239,6 @@ public struct Random004: CompiledModel {
                 let wp = kernel + 256
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 16])
@@ -308,7 +287,6 @@ public struct Random004: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 100])
@@ -333,7 +311,6 @@ public struct Random004: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 100])

@@ -85,17 +85,9 @@ public struct Random005: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random005", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 2 rows in a row (the order its kernel reads them).
-        for row in 0..<2 {
-            for lane in 0..<16 {
-                packed[row * 16 + lane] = parameters[row * 16 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 16, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 32, count: 16, into: &packed, at: 32)
-        // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
-        for row in 0..<64 {
-            packed[row * 4 + 48] = parameters[row + 48]
-        }
+        WeightPacking.panels(parameters, from: 48, rows: 64, outputs: 1, width: 4, into: &packed, at: 48)
         WeightPacking.bias(parameters, from: 112, count: 1, into: &packed, at: 304)
         self.packed = packed
     }
@@ -170,7 +162,6 @@ public struct Random005: CompiledModel {
                 let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 4])

@@ -83,9 +83,9 @@ public struct Random006: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random006", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 19, paddedOutputs: 32, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 19, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 304, count: 19, into: &packed, at: 512)
-        WeightPacking.kernel(parameters, from: 323, rows: 19, outputs: 20, paddedOutputs: 32, into: &packed, at: 544)
+        WeightPacking.panels(parameters, from: 323, rows: 19, outputs: 20, width: 16, into: &packed, at: 544)
         WeightPacking.bias(parameters, from: 703, count: 20, into: &packed, at: 1152)
         self.packed = packed
     }
@@ -146,32 +146,141 @@ public struct Random006: CompiledModel {
 
     // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 512
-        // The remaining 19 output channels.
-        for oy in parts {
-            let yp = y + oy * 38
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            let xp = x + oy * 32
-            let wp = kernel
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 16])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 19)
+                yp.store(s2_0, at: 38)
+                yp.store(s3_0, at: 57)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<3 { yp[lane + 16] = v[lane] } }
-            yp.store(s1_0, at: 19)
-            do { let v = s1_1; for lane in 0..<3 { yp[lane + 35] = v[lane] } }
+            do {
+                let yp = y + 76
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 19)
+                yp.store(s2_0, at: 38)
+            }
+            do {
+                let yp = y + 133
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x + 112
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 19)
+                yp.store(s2_0, at: 38)
+            }
+        }
+        // The remaining 3 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 256
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 19] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 38] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 57] = v[lane] } }
+            }
+            do {
+                let yp = y + 92
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                let xp = x + 64
+                let wp = kernel + 256
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 19] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 38] = v[lane] } }
+            }
+            do {
+                let yp = y + 149
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                let xp = x + 112
+                let wp = kernel + 256
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 19] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 38] = v[lane] } }
+            }
         }
     }
 
@@ -183,32 +292,141 @@ public struct Random006: CompiledModel {
 
     // dense_1: Dense, (None, 5, 2, 19) → (None, 5, 2, 20), 400 parameters
     @inline(never)
-    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 608
-        // The remaining 20 output channels.
-        for oy in parts {
-            let yp = y + oy * 40
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            let xp = x + oy * 38
-            let wp = kernel
-            for ci in 0..<19 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 19])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 57])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
+                yp.store(s3_0, at: 60)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<4 { yp[lane + 16] = v[lane] } }
-            yp.store(s1_0, at: 20)
-            do { let v = s1_1; for lane in 0..<4 { yp[lane + 36] = v[lane] } }
+            do {
+                let yp = y + 80
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x + 76
+                let wp = kernel
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
+            }
+            do {
+                let yp = y + 140
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x + 133
+                let wp = kernel
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
+            }
+        }
+        // The remaining 4 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 304
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 57])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[lane + 20] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[lane + 40] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<4 { yp[lane + 60] = v[lane] } }
+            }
+            do {
+                let yp = y + 96
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                let xp = x + 76
+                let wp = kernel + 304
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[lane + 20] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[lane + 40] = v[lane] } }
+            }
+            do {
+                let yp = y + 156
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                let xp = x + 133
+                let wp = kernel + 304
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[lane + 20] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[lane + 40] = v[lane] } }
+            }
         }
     }
 

@@ -80,14 +80,7 @@ public struct Random008: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random008", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 96 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<96 {
-                for lane in 0..<16 where panel * 16 + lane < 20 {
-                    packed[(panel * 96 + row) * 16 + lane] = parameters[row * 20 + panel * 16 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 96, outputs: 20, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 1920, count: 20, into: &packed, at: 3072)
         self.packed = packed
     }
@@ -166,7 +159,6 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])
@@ -194,7 +186,6 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 400])
@@ -219,7 +210,6 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])
@@ -248,7 +238,6 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])
@@ -276,7 +265,6 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 400])
@@ -301,7 +289,6 @@ public struct Random008: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 32])

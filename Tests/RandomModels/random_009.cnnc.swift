@@ -93,19 +93,9 @@ public struct Random009: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        // In panels of 16 output channels, each panel's 2 rows in a row (the order its kernel reads them).
-        for row in 0..<2 {
-            for lane in 0..<15 {
-                packed[row * 16 + lane + 4] = parameters[row * 15 + lane + 8]
-            }
-        }
+        WeightPacking.panels(parameters, from: 8, rows: 2, outputs: 15, width: 16, into: &packed, at: 4)
         WeightPacking.bias(parameters, from: 38, count: 15, into: &packed, at: 36)
-        // In panels of 4 output channels, each panel's 135 rows in a row (the order its kernel reads them).
-        for row in 0..<135 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane + 52] = parameters[row * 2 + lane + 53]
-            }
-        }
+        WeightPacking.panels(parameters, from: 53, rows: 135, outputs: 2, width: 4, into: &packed, at: 52)
         WeightPacking.bias(parameters, from: 323, count: 2, into: &packed, at: 592)
         self.packed = packed
     }
@@ -196,7 +186,6 @@ public struct Random009: CompiledModel {
                 let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 4])

@@ -83,9 +83,9 @@ public struct Random010: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random010", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 8, count: 2, into: &packed, at: 16)
-        WeightPacking.kernel(parameters, from: 10, rows: 4, outputs: 2, paddedOutputs: 4, into: &packed, at: 20)
+        WeightPacking.panels(parameters, from: 10, rows: 4, outputs: 2, width: 4, into: &packed, at: 20)
         WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 36)
         self.packed = packed
     }

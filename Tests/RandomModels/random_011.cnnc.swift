@@ -85,14 +85,7 @@ public struct Random011: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 4, variance: 8, epsilon: Float(0.01), channels: 4, into: &packed, scaleAt: 0, shiftAt: 4)
-        // In panels of 8 output channels, each panel's 4 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<4 {
-                for lane in 0..<8 where panel * 8 + lane < 9 {
-                    packed[(panel * 4 + row) * 8 + lane + 8] = parameters[row * 9 + panel * 8 + lane + 12]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 12, rows: 4, outputs: 9, width: 8, into: &packed, at: 8)
         WeightPacking.bias(parameters, from: 48, count: 9, into: &packed, at: 72)
         self.packed = packed
     }
@@ -162,52 +155,40 @@ public struct Random011: CompiledModel {
 
     // conv2d: Conv2D, (None, 2, 7, 4) → (None, 1, 3, 9), 45 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 64
+        // The remaining 9 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
                 var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 32)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
                     let x1 = V(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
                     let x2 = V(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
                 }
                 yp.store(s0_0, at: 0)
+                do { let v = s0_1; yp[8] = v[0] }
                 yp.store(s1_0, at: 9)
+                do { let v = s1_1; yp[17] = v[0] }
                 yp.store(s2_0, at: 18)
-            }
-        }
-        // The remaining 1 output channels.
-        if parts.contains(1) {
-            do {
-                let yp = y + 8
-                var s0_0 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 8)
-                let xp = x
-                let wp = kernel + 32
-                for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
-                    s2_0 = madd(s2_0, x2, w0)
-                }
-                do { let v = s0_0; yp[0] = v[0] }
-                do { let v = s1_0; yp[9] = v[0] }
-                do { let v = s2_0; yp[18] = v[0] }
+                do { let v = s2_1; yp[26] = v[0] }
             }
         }
     }

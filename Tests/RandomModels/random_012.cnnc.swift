@@ -85,7 +85,7 @@ public struct Random012: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 21, variance: 42, epsilon: Float(0.001), channels: 21, into: &packed, scaleAt: 0, shiftAt: 21)
-        WeightPacking.kernel(parameters, from: 63, rows: 21, outputs: 5, paddedOutputs: 8, into: &packed, at: 42)
+        WeightPacking.panels(parameters, from: 63, rows: 21, outputs: 5, width: 8, into: &packed, at: 42)
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 210)
         self.packed = packed
     }

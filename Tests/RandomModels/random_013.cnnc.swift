@@ -82,7 +82,7 @@ public struct Random013: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random013", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 8, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 144, count: 8, into: &packed, at: 144)
         self.packed = packed
     }

@@ -83,16 +83,9 @@ public struct Random014: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random014", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 10 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<10 {
-                for lane in 0..<16 where panel * 16 + lane < 17 {
-                    packed[(panel * 10 + row) * 16 + lane] = parameters[row * 17 + panel * 16 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 10, outputs: 17, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 17, into: &packed, at: 320)
-        WeightPacking.kernel(parameters, from: 170, rows: 272, outputs: 3, paddedOutputs: 4, into: &packed, at: 352)
+        WeightPacking.panels(parameters, from: 170, rows: 272, outputs: 3, width: 4, into: &packed, at: 352)
         WeightPacking.bias(parameters, from: 986, count: 3, into: &packed, at: 1440)
         self.packed = packed
     }
@@ -258,7 +251,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -285,7 +277,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -312,7 +303,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -339,7 +329,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -369,7 +358,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -396,7 +384,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -423,7 +410,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])
@@ -450,7 +436,6 @@ public struct Random014: CompiledModel {
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 15])

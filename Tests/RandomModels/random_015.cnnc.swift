@@ -95,13 +95,13 @@ public struct Random015: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random015", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 40, paddedOutputs: 48, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 40, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 480, count: 40, into: &packed, at: 576)
-        WeightPacking.kernel(parameters, from: 520, rows: 40, outputs: 5, paddedOutputs: 8, into: &packed, at: 624)
+        WeightPacking.panels(parameters, from: 520, rows: 40, outputs: 5, width: 8, into: &packed, at: 624)
         WeightPacking.bias(parameters, from: 720, count: 5, into: &packed, at: 944)
-        WeightPacking.kernel(parameters, from: 725, rows: 5, outputs: 10, paddedOutputs: 16, into: &packed, at: 952)
+        WeightPacking.panels(parameters, from: 725, rows: 5, outputs: 10, width: 8, into: &packed, at: 952)
         WeightPacking.bias(parameters, from: 775, count: 10, into: &packed, at: 1032)
-        WeightPacking.kernel(parameters, from: 785, rows: 10, outputs: 8, paddedOutputs: 8, into: &packed, at: 1048)
+        WeightPacking.panels(parameters, from: 785, rows: 10, outputs: 8, width: 8, into: &packed, at: 1048)
         WeightPacking.bias(parameters, from: 865, count: 8, into: &packed, at: 1128)
         self.packed = packed
     }
@@ -233,79 +233,108 @@ public struct Random015: CompiledModel {
     // dense over 8 samples: Dense, (None, 12) → (None, 40)
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 576
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s0_1 = bias.simd(V.self, at: c0 + 8)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s1_1 = bias.simd(V.self, at: c0 + 8)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s2_1 = bias.simd(V.self, at: c0 + 8)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s3_1 = bias.simd(V.self, at: c0 + 8)
-                    let xp = x + ox * 12
-                    let wp = kernel + c0
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 12])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 24])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 36])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 8)
-                    yp.store(s1_0, at: 40)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 80)
-                    yp.store(s2_1, at: 88)
-                    yp.store(s3_0, at: 120)
-                    yp.store(s3_1, at: 128)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 12
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 40)
+                yp.store(s2_0, at: 80)
+                yp.store(s3_0, at: 120)
+            }
+            do {
+                let yp = y + c0 + 160
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 48
+                let wp = kernel + c0 * 12
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 40)
+                yp.store(s2_0, at: 80)
+                yp.store(s3_0, at: 120)
             }
         }
         // The remaining 8 output channels.
         if parts.contains(2) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + 32
-                    var s0_0 = bias.simd(V.self, at: 32)
-                    var s1_0 = bias.simd(V.self, at: 32)
-                    var s2_0 = bias.simd(V.self, at: 32)
-                    var s3_0 = bias.simd(V.self, at: 32)
-                    let xp = x + ox * 12
-                    let wp = kernel + 32
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 36])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 40)
-                    yp.store(s2_0, at: 80)
-                    yp.store(s3_0, at: 120)
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 384
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+            }
+            do {
+                let yp = y + 192
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x + 48
+                let wp = kernel + 384
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[lane + 120] = v[lane] } }
             }
         }
     }
@@ -377,50 +406,92 @@ public struct Random015: CompiledModel {
 
     // dense_2 over 8 samples: Dense, (None, 5) → (None, 10)
     @inline(never)
-    static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w + 952, bias = w + 1032
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 5
-                    let wp = kernel
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 5])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 10])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 15])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0, at: 10)
-                    do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0, at: 20)
-                    do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0, at: 30)
-                    do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 20])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 25])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 30])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 35])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 40
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 20])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 25])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 30])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 35])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -518,32 +589,24 @@ public struct Random015: CompiledModel {
     // dense: Dense, (None, 12) → (None, 40), 520 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 576
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s0_3 = bias.simd(V.self, at: 24)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w3 = wp.simd(V.self, at: ci * 48 + 24)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 192)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
                 }
                 yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s0_2, at: 16)
-                yp.store(s0_3, at: 24)
+                yp.store(s0_1, at: 16)
             }
         }
         // The remaining 8 output channels.
@@ -552,13 +615,13 @@ public struct Random015: CompiledModel {
                 let yp = y + 32
                 var s0_0 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = kernel + 32
+                let wp = kernel + 384
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                yp.store(s0_0, at: 0)
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -614,8 +677,8 @@ public struct Random015: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 40)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -86,9 +86,9 @@ public struct Random016: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random016", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 17, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 51, count: 17, into: &packed, at: 96)
-        WeightPacking.kernel(parameters, from: 68, rows: 17, outputs: 10, paddedOutputs: 16, into: &packed, at: 128)
+        WeightPacking.panels(parameters, from: 68, rows: 17, outputs: 10, width: 8, into: &packed, at: 128)
         WeightPacking.bias(parameters, from: 238, count: 10, into: &packed, at: 400)
         self.packed = packed
     }
@@ -195,61 +195,103 @@ public struct Random016: CompiledModel {
         let kernel = w, bias = w + 96
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 17
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 3
-                    let wp = kernel
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 17)
-                    yp.store(s2_0, at: 34)
-                    yp.store(s3_0, at: 51)
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
+            }
+            do {
+                let yp = y + 68
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 12
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
             }
         }
         // The remaining 1 output channels.
         if parts.contains(1) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 17 + 16
-                    var s0_0 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 16)
-                    let xp = x + ox * 3
-                    let wp = kernel + 16
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; yp[0] = v[0] }
-                    do { let v = s1_0; yp[17] = v[0] }
-                    do { let v = s2_0; yp[34] = v[0] }
-                    do { let v = s3_0; yp[51] = v[0] }
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 48
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[17] = v[0] }
+                do { let v = s2_0; yp[34] = v[0] }
+                do { let v = s3_0; yp[51] = v[0] }
+            }
+            do {
+                let yp = y + 84
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x + 12
+                let wp = kernel + 48
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[17] = v[0] }
+                do { let v = s2_0; yp[34] = v[0] }
+                do { let v = s3_0; yp[51] = v[0] }
             }
         }
     }
@@ -262,50 +304,92 @@ public struct Random016: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 17) → (None, 10)
     @inline(never)
-    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w + 128, bias = w + 400
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 17
-                    let wp = kernel
-                    for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 17])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 34])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 51])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
-                    do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
-                    do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
-                    do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 17])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 34])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 51])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 68])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 85])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 102])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 119])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 40)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 50)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 60)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 136
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 17])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 34])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 51])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 68])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 85])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 102])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 119])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -347,8 +431,8 @@ public struct Random016: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 48)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -379,8 +463,8 @@ public struct Random016: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 136)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

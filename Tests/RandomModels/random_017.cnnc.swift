@@ -86,9 +86,9 @@ public struct Random017: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random017", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 1, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 1, outputs: 8, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 8, count: 8, into: &packed, at: 8)
-        WeightPacking.kernel(parameters, from: 16, rows: 8, outputs: 2, paddedOutputs: 4, into: &packed, at: 16)
+        WeightPacking.panels(parameters, from: 16, rows: 8, outputs: 2, width: 4, into: &packed, at: 16)
         WeightPacking.bias(parameters, from: 32, count: 2, into: &packed, at: 48)
         self.packed = packed
     }

@@ -91,7 +91,7 @@ public struct Random019: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 36, count: 9, into: &packed, at: 64)
-        WeightPacking.kernel(parameters, from: 45, rows: 9, outputs: 3, paddedOutputs: 4, into: &packed, at: 80)
+        WeightPacking.panels(parameters, from: 45, rows: 9, outputs: 3, width: 4, into: &packed, at: 80)
         WeightPacking.bias(parameters, from: 72, count: 3, into: &packed, at: 116)
         self.packed = packed
     }
@@ -258,21 +258,47 @@ public struct Random019: CompiledModel {
 
     // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
     @inline(never)
-    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         let kernel = w, bias = w + 36
         // The remaining 3 output channels.
-        for oy in parts {
-            let yp = y + oy * 3
-            var s0_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 9
-            let wp = kernel
-            for ci in 0..<9 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<9 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 9])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 18])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 27])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 36])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 45])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 54])
+                    s6_0 = madd(s6_0, x6, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
         }
     }
 

@@ -81,12 +81,7 @@ public struct Random020: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random020", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 16 rows in a row (the order its kernel reads them).
-        for row in 0..<16 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 64, count: 4, into: &packed, at: 64)
         self.packed = packed
     }

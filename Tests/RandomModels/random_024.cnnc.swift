@@ -94,13 +94,13 @@ public struct Random024: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random024", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 29, outputs: 13, paddedOutputs: 16, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 29, outputs: 13, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 377, count: 13, into: &packed, at: 464)
-        WeightPacking.kernel(parameters, from: 390, rows: 13, outputs: 2, paddedOutputs: 4, into: &packed, at: 480)
+        WeightPacking.panels(parameters, from: 390, rows: 13, outputs: 2, width: 4, into: &packed, at: 480)
         WeightPacking.bias(parameters, from: 416, count: 2, into: &packed, at: 532)
-        WeightPacking.kernel(parameters, from: 418, rows: 2, outputs: 8, paddedOutputs: 8, into: &packed, at: 536)
+        WeightPacking.panels(parameters, from: 418, rows: 2, outputs: 8, width: 8, into: &packed, at: 536)
         WeightPacking.bias(parameters, from: 434, count: 8, into: &packed, at: 552)
-        WeightPacking.kernel(parameters, from: 442, rows: 8, outputs: 31, paddedOutputs: 32, into: &packed, at: 560)
+        WeightPacking.panels(parameters, from: 442, rows: 8, outputs: 31, width: 16, into: &packed, at: 560)
         WeightPacking.bias(parameters, from: nil, count: 31, into: &packed, at: 816)
         self.packed = packed
     }
@@ -240,31 +240,52 @@ public struct Random024: CompiledModel {
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 13
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 29
-                    let wp = kernel
-                    for ci in 0..<29 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 29])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 58])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 87])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 29])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 58])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 87])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
+            }
+            do {
+                let yp = y + 52
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 116
+                let wp = kernel
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 29])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 58])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 87])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
             }
         }
     }
@@ -414,61 +435,103 @@ public struct Random024: CompiledModel {
         let kernel = w + 560, bias = w + 816
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 31
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 8
-                    let wp = kernel
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 31)
-                    yp.store(s2_0, at: 62)
-                    yp.store(s3_0, at: 93)
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 31)
+                yp.store(s2_0, at: 62)
+                yp.store(s3_0, at: 93)
+            }
+            do {
+                let yp = y + 124
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 32
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 31)
+                yp.store(s2_0, at: 62)
+                yp.store(s3_0, at: 93)
             }
         }
         // The remaining 15 output channels.
         if parts.contains(1) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 31 + 16
-                    var s0_0 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 16)
-                    let xp = x + ox * 8
-                    let wp = kernel + 16
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 128
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
+            }
+            do {
+                let yp = y + 140
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x + 32
+                let wp = kernel + 128
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
             }
         }
     }
@@ -608,8 +671,8 @@ public struct Random024: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 128)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -84,7 +84,7 @@ public struct Random025: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random025", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 13, paddedOutputs: 16, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 13, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 325, count: 13, into: &packed, at: 400)
         WeightPacking.batchNormalization(parameters, gamma: nil, beta: 338, mean: 351, variance: 364, epsilon: Float(0.01), channels: 13, into: &packed, scaleAt: 416, shiftAt: 429)
         self.packed = packed
@@ -200,31 +200,52 @@ public struct Random025: CompiledModel {
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 13
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 25
-                    let wp = kernel
-                    for ci in 0..<25 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 25])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 50])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 75])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<25 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 25])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 50])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 75])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
+            }
+            do {
+                let yp = y + 52
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 100
+                let wp = kernel
+                for ci in 0..<25 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 25])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 50])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 75])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
             }
         }
     }

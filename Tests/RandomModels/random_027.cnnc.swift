@@ -93,12 +93,12 @@ public struct Random027: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random027", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 29, outputs: 40, paddedOutputs: 48, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 29, outputs: 40, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 1160, count: 40, into: &packed, at: 1392)
         WeightPacking.batchNormalization(parameters, gamma: 1200, beta: 1240, mean: 1280, variance: 1320, epsilon: Float(0.01), channels: 40, into: &packed, scaleAt: 1440, shiftAt: 1480)
-        WeightPacking.kernel(parameters, from: 1360, rows: 40, outputs: 2, paddedOutputs: 4, into: &packed, at: 1520)
+        WeightPacking.panels(parameters, from: 1360, rows: 40, outputs: 2, width: 4, into: &packed, at: 1520)
         WeightPacking.bias(parameters, from: 1440, count: 2, into: &packed, at: 1680)
-        WeightPacking.kernel(parameters, from: 1442, rows: 2, outputs: 40, paddedOutputs: 48, into: &packed, at: 1684)
+        WeightPacking.panels(parameters, from: 1442, rows: 2, outputs: 40, width: 16, into: &packed, at: 1684)
         WeightPacking.bias(parameters, from: nil, count: 40, into: &packed, at: 1780)
         self.packed = packed
     }
@@ -216,79 +216,108 @@ public struct Random027: CompiledModel {
     // dense over 8 samples: Dense, (None, 29) → (None, 40)
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1392
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s0_1 = bias.simd(V.self, at: c0 + 8)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s1_1 = bias.simd(V.self, at: c0 + 8)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s2_1 = bias.simd(V.self, at: c0 + 8)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s3_1 = bias.simd(V.self, at: c0 + 8)
-                    let xp = x + ox * 29
-                    let wp = kernel + c0
-                    for ci in 0..<29 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 29])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 58])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 87])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 128)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 29
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 29])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 58])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 87])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+            }
+            do {
+                let yp = y + c0 + 160
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 116
+                let wp = kernel + c0 * 29
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 29])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 58])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 87])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
             }
         }
         // The remaining 8 output channels.
         if parts.contains(2) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + 32
-                    var s0_0 = bias.simd(V.self, at: 32)
-                    var s1_0 = bias.simd(V.self, at: 32)
-                    var s2_0 = bias.simd(V.self, at: 32)
-                    var s3_0 = bias.simd(V.self, at: 32)
-                    let xp = x + ox * 29
-                    let wp = kernel + 32
-                    for ci in 0..<29 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 29])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 58])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 87])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 928
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 29])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 58])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 87])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+            }
+            do {
+                let yp = y + 192
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x + 116
+                let wp = kernel + 928
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 29])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 58])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 87])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<8 { yp[lane + 120] = v[lane] } }
             }
         }
     }
@@ -374,79 +403,108 @@ public struct Random027: CompiledModel {
     // dense_2 over 8 samples: Dense, (None, 2) → (None, 40)
     @inline(never)
     static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w + 1684, bias = w + 1780
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s0_1 = bias.simd(V.self, at: c0 + 8)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s1_1 = bias.simd(V.self, at: c0 + 8)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s2_1 = bias.simd(V.self, at: c0 + 8)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s3_1 = bias.simd(V.self, at: c0 + 8)
-                    let xp = x + ox * 2
-                    let wp = kernel + c0
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 6])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 8)
-                    yp.store(s1_0, at: 40)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 80)
-                    yp.store(s2_1, at: 88)
-                    yp.store(s3_0, at: 120)
-                    yp.store(s3_1, at: 128)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 2
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 40)
+                yp.store(s2_0, at: 80)
+                yp.store(s3_0, at: 120)
+            }
+            do {
+                let yp = y + c0 + 160
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 8
+                let wp = kernel + c0 * 2
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 40)
+                yp.store(s2_0, at: 80)
+                yp.store(s3_0, at: 120)
             }
         }
         // The remaining 8 output channels.
         if parts.contains(2) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + 32
-                    var s0_0 = bias.simd(V.self, at: 32)
-                    var s1_0 = bias.simd(V.self, at: 32)
-                    var s2_0 = bias.simd(V.self, at: 32)
-                    var s3_0 = bias.simd(V.self, at: 32)
-                    let xp = x + ox * 2
-                    let wp = kernel + 32
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 6])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 40)
-                    yp.store(s2_0, at: 80)
-                    yp.store(s3_0, at: 120)
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 64
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+            }
+            do {
+                let yp = y + 192
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x + 8
+                let wp = kernel + 64
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[lane + 120] = v[lane] } }
             }
         }
     }
@@ -456,32 +514,24 @@ public struct Random027: CompiledModel {
     // dense: Dense, (None, 29) → (None, 40), 1,200 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1392
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s0_3 = bias.simd(V.self, at: 24)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w3 = wp.simd(V.self, at: ci * 48 + 24)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 464)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 16)
-                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 24)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
             }
         }
         // The remaining 8 output channels.
@@ -490,13 +540,13 @@ public struct Random027: CompiledModel {
                 let yp = y + 32
                 var s0_0 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = kernel + 32
+                let wp = kernel + 928
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -554,32 +604,24 @@ public struct Random027: CompiledModel {
     // dense_2: Dense, (None, 2) → (None, 40), 80 parameters
     @inline(never)
     static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 96
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s0_3 = bias.simd(V.self, at: 24)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w3 = wp.simd(V.self, at: ci * 48 + 24)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 32)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
                 }
                 yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s0_2, at: 16)
-                yp.store(s0_3, at: 24)
+                yp.store(s0_1, at: 16)
             }
         }
         // The remaining 8 output channels.
@@ -588,13 +630,13 @@ public struct Random027: CompiledModel {
                 let yp = y + 32
                 var s0_0 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = kernel + 32
+                let wp = kernel + 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                yp.store(s0_0, at: 0)
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -1024,10 +1066,8 @@ extension Random027: TrainableModel {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
-@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
-@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

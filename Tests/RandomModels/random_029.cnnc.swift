@@ -78,12 +78,7 @@ public struct Random029: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random029", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 2 rows in a row (the order its kernel reads them).
-        for row in 0..<2 {
-            for lane in 0..<7 {
-                packed[row * 8 + lane] = parameters[row * 7 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 7, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 14, count: 7, into: &packed, at: 16)
         self.packed = packed
     }

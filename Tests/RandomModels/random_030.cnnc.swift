@@ -87,14 +87,9 @@ public struct Random030: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random030", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 32 rows in a row (the order its kernel reads them).
-        for row in 0..<32 {
-            for lane in 0..<12 {
-                packed[row * 16 + lane] = parameters[row * 12 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 12, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 384, count: 12, into: &packed, at: 512)
-        WeightPacking.kernel(parameters, from: 396, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 528)
+        WeightPacking.panels(parameters, from: 396, rows: 12, outputs: 5, width: 8, into: &packed, at: 528)
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 624)
         self.packed = packed
     }
@@ -279,7 +274,6 @@ public struct Random030: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 32
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 8])

@@ -78,10 +78,7 @@ public struct Random031: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random031", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
-        for row in 0..<64 {
-            packed[row * 4] = parameters[row]
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 1, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 64, count: 1, into: &packed, at: 256)
         self.packed = packed
     }

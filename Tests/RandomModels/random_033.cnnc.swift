@@ -88,16 +88,9 @@ public struct Random033: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random033", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 7, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 24)
-        // In panels of 16 output channels, each panel's 7 rows in a row (the order its kernel reads them).
-        for panel in 0..<3 {
-            for row in 0..<7 {
-                for lane in 0..<16 where panel * 16 + lane < 33 {
-                    packed[(panel * 7 + row) * 16 + lane + 32] = parameters[row * 33 + panel * 16 + lane + 28]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 28, rows: 7, outputs: 33, width: 16, into: &packed, at: 32)
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 368)
         self.packed = packed
     }
@@ -203,21 +196,27 @@ public struct Random033: CompiledModel {
 
     // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 7), 28 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 24
         // The remaining 7 output channels.
-        for oy in parts {
-            let yp = y + oy * 7
-            var s0_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 3
-            let wp = kernel
-            for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
         }
     }
 
@@ -273,27 +272,29 @@ public struct Random033: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
     @inline(never)
-    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 336
-        for g in parts.clamped(to: 0..<2) {
-            let c0 = g * 16
+        if parts.contains(0) {
             do {
-                let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = kernel + c0 * 7
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 112)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
                 }
                 yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
             }
         }
         // The remaining 1 output channels.
-        if parts.contains(2) {
+        if parts.contains(1) {
             do {
                 let yp = y + 32
                 var s0_0 = bias.simd(V.self, at: 32)
@@ -301,7 +302,6 @@ public struct Random033: CompiledModel {
                 let wp = kernel + 224
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }

@@ -82,7 +82,7 @@ public struct Random036: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random036", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 6, count: 2, into: &packed, at: 12)
         self.packed = packed
     }
@@ -147,25 +147,67 @@ public struct Random036: CompiledModel {
 
     // dense: Dense, (None, 6, 2, 3) → (None, 6, 2, 2), 8 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         let kernel = w, bias = w + 12
         // The remaining 2 output channels.
-        for oy in parts {
-            let yp = y + oy * 4
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 6
-            let wp = kernel
-            for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 3])
-                s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 12])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 15])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 18])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 21])
+                    s7_0 = madd(s7_0, x7, w0)
+                    let x8 = V(repeating: xp[ci + 24])
+                    s8_0 = madd(s8_0, x8, w0)
+                    let x9 = V(repeating: xp[ci + 27])
+                    s9_0 = madd(s9_0, x9, w0)
+                    let x10 = V(repeating: xp[ci + 30])
+                    s10_0 = madd(s10_0, x10, w0)
+                    let x11 = V(repeating: xp[ci + 33])
+                    s11_0 = madd(s11_0, x11, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 14] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
+                do { let v = s9_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+                do { let v = s10_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s11_0; for lane in 0..<2 { yp[lane + 22] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
         }
     }
 

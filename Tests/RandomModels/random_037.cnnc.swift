@@ -79,7 +79,7 @@ public struct Random037: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random037", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 10, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 160, count: 10, into: &packed, at: 256)
         self.packed = packed
     }
@@ -172,50 +172,92 @@ public struct Random037: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 16) → (None, 10)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
-        // The remaining 10 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 10
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    let xp = x + ox * 16
-                    let wp = kernel
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                    yp.store(s1_0, at: 10)
-                    do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                    yp.store(s2_0, at: 20)
-                    do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                    yp.store(s3_0, at: 30)
-                    do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 10)
+                yp.store(s2_0, at: 20)
+                yp.store(s3_0, at: 30)
+                yp.store(s4_0, at: 40)
+                yp.store(s5_0, at: 50)
+                yp.store(s6_0, at: 60)
+                yp.store(s7_0, at: 70)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                let xp = x
+                let wp = kernel + 128
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -248,8 +290,8 @@ public struct Random037: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

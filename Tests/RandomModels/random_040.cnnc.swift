@@ -86,14 +86,7 @@ public struct Random040: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random040", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 4 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<4 {
-                for lane in 0..<16 where panel * 16 + lane < 17 {
-                    packed[(panel * 4 + row) * 16 + lane] = parameters[row * 17 + panel * 16 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 17, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 68, count: 17, into: &packed, at: 128)
         self.packed = packed
     }
@@ -196,24 +189,18 @@ public struct Random040: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let bias = w + 128
+        // The remaining 17 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
                 let s0_0 = bias.simd(V.self, at: 0)
+                let s0_1 = bias.simd(V.self, at: 16)
                 // 4 of the 4 taps read only padding for these pixels: skipped, with their weights
                 yp.store(s0_0, at: 0)
-            }
-        }
-        // The remaining 1 output channels.
-        if parts.contains(1) {
-            do {
-                let yp = y + 16
-                let s0_0 = bias.simd(V.self, at: 16)
-                // 4 of the 4 taps read only padding for these pixels: skipped, with their weights
-                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s0_1; yp[16] = v[0] }
             }
         }
     }

@@ -96,7 +96,7 @@ public struct Random044: CompiledModel {
         WeightPacking.bias(parameters, from: 256, count: 16, into: &packed, at: 256)
         WeightPacking.kernel(parameters, from: 272, rows: 16, outputs: 7, paddedOutputs: 8, into: &packed, at: 272)
         WeightPacking.bias(parameters, from: 384, count: 7, into: &packed, at: 400)
-        WeightPacking.kernel(parameters, from: 391, rows: 7, outputs: 13, paddedOutputs: 16, into: &packed, at: 408)
+        WeightPacking.panels(parameters, from: 391, rows: 7, outputs: 13, width: 16, into: &packed, at: 408)
         WeightPacking.bias(parameters, from: 482, count: 13, into: &packed, at: 520)
         self.packed = packed
     }
@@ -327,29 +327,51 @@ public struct Random044: CompiledModel {
 
     // dense: Dense, (None, 2, 3, 7) → (None, 2, 3, 13), 104 parameters
     @inline(never)
-    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 112
         // The remaining 13 output channels.
-        for oy in parts {
-            let yp = y + oy * 39
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            let xp = x + oy * 21
-            let wp = kernel
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 7])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 14])
-                s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 7])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 14])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+            do {
+                let yp = y + 39
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x + 21
+                let wp = kernel
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 7])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 14])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+            }
         }
     }
 

@@ -92,10 +92,10 @@ public struct Random045: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random045", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 14, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 14, outputs: 1, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 14, count: 1, into: &packed, at: 56)
         WeightPacking.batchNormalization(parameters, gamma: nil, beta: 15, mean: 16, variance: 17, epsilon: Float(0.01), channels: 1, into: &packed, scaleAt: 60, shiftAt: 61)
-        WeightPacking.kernel(parameters, from: 18, rows: 1, outputs: 13, paddedOutputs: 16, into: &packed, at: 62)
+        WeightPacking.panels(parameters, from: 18, rows: 1, outputs: 13, width: 16, into: &packed, at: 62)
         WeightPacking.bias(parameters, from: nil, count: 13, into: &packed, at: 78)
         WeightPacking.batchNormalization(parameters, gamma: 31, beta: 44, mean: 57, variance: 70, epsilon: Float(0.001), channels: 13, into: &packed, scaleAt: 94, shiftAt: 107)
         self.packed = packed
@@ -278,31 +278,52 @@ public struct Random045: CompiledModel {
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 13
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox
-                    let wp = kernel
-                    do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                do {
+                    let w0 = wp.simd(V.self, at: 0)
+                    let x0 = V(repeating: xp[0])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
+            }
+            do {
+                let yp = y + 52
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 4
+                let wp = kernel
+                do {
+                    let w0 = wp.simd(V.self, at: 0)
+                    let x0 = V(repeating: xp[0])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[lane + 13] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[lane + 26] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[lane + 39] = v[lane] } }
             }
         }
     }

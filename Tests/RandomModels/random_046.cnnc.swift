@@ -95,7 +95,7 @@ public struct Random046: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 8)
-        WeightPacking.kernel(parameters, from: 6, rows: 2, outputs: 16, paddedOutputs: 16, into: &packed, at: 12)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 16, width: 16, into: &packed, at: 12)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 44)
         WeightPacking.batchNormalization(parameters, gamma: 38, beta: 54, mean: 70, variance: 86, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 60, shiftAt: 76)
         self.packed = packed
@@ -218,31 +218,52 @@ public struct Random046: CompiledModel {
         let kernel = w + 12, bias = w + 44
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 16
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 2
-                    let wp = kernel
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 6])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 8
+                let wp = kernel
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
             }
         }
     }

@@ -90,12 +90,7 @@ public struct Random048: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 136, count: 17, into: &packed, at: 256)
-        // In panels of 4 output channels, each panel's 272 rows in a row (the order its kernel reads them).
-        for row in 0..<272 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane + 288] = parameters[row * 4 + lane + 153]
-            }
-        }
+        WeightPacking.panels(parameters, from: 153, rows: 272, outputs: 4, width: 4, into: &packed, at: 288)
         WeightPacking.bias(parameters, from: 1241, count: 4, into: &packed, at: 1376)
         self.packed = packed
     }

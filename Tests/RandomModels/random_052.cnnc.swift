@@ -81,7 +81,7 @@ public struct Random052: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random052", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 40, paddedOutputs: 48, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 40, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 120, count: 40, into: &packed, at: 144)
         self.packed = packed
     }
@@ -173,79 +173,108 @@ public struct Random052: CompiledModel {
     // dense over 8 samples: Dense, (None, 3) → (None, 40)
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 144
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s0_1 = bias.simd(V.self, at: c0 + 8)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s1_1 = bias.simd(V.self, at: c0 + 8)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s2_1 = bias.simd(V.self, at: c0 + 8)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s3_1 = bias.simd(V.self, at: c0 + 8)
-                    let xp = x + ox * 3
-                    let wp = kernel + c0
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 6])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 9])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 8)
-                    yp.store(s1_0, at: 40)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 80)
-                    yp.store(s2_1, at: 88)
-                    yp.store(s3_0, at: 120)
-                    yp.store(s3_1, at: 128)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 3
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 40)
+                yp.store(s2_0, at: 80)
+                yp.store(s3_0, at: 120)
+            }
+            do {
+                let yp = y + c0 + 160
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 12
+                let wp = kernel + c0 * 3
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 40)
+                yp.store(s2_0, at: 80)
+                yp.store(s3_0, at: 120)
             }
         }
         // The remaining 8 output channels.
         if parts.contains(2) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 40 + 32
-                    var s0_0 = bias.simd(V.self, at: 32)
-                    var s1_0 = bias.simd(V.self, at: 32)
-                    var s2_0 = bias.simd(V.self, at: 32)
-                    var s3_0 = bias.simd(V.self, at: 32)
-                    let xp = x + ox * 3
-                    let wp = kernel + 32
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 40)
-                    yp.store(s2_0, at: 80)
-                    yp.store(s3_0, at: 120)
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 96
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+            }
+            do {
+                let yp = y + 192
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x + 12
+                let wp = kernel + 96
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[lane + 120] = v[lane] } }
             }
         }
     }
@@ -276,32 +305,24 @@ public struct Random052: CompiledModel {
     // dense: Dense, (None, 3) → (None, 40), 160 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
+        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 144
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s0_3 = bias.simd(V.self, at: 24)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w3 = wp.simd(V.self, at: ci * 48 + 24)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 48)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
                 }
                 yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s0_2, at: 16)
-                yp.store(s0_3, at: 24)
+                yp.store(s0_1, at: 16)
             }
         }
         // The remaining 8 output channels.
@@ -310,13 +331,13 @@ public struct Random052: CompiledModel {
                 let yp = y + 32
                 var s0_0 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = kernel + 32
+                let wp = kernel + 96
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                yp.store(s0_0, at: 0)
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -438,10 +459,8 @@ extension Random052: TrainableModel {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
-@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
-@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

@@ -79,12 +79,7 @@ public struct Random053: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random053", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 12 rows in a row (the order its kernel reads them).
-        for row in 0..<12 {
-            for lane in 0..<5 {
-                packed[row * 8 + lane] = parameters[row * 5 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 5, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 96)
         self.packed = packed
     }

@@ -94,12 +94,7 @@ public struct Random055: CompiledModel {
         WeightPacking.bias(parameters, from: 1536, count: 16, into: &packed, at: 1536)
         WeightPacking.kernel(parameters, from: 1552, rows: 16, outputs: 11, paddedOutputs: 16, into: &packed, at: 1552)
         WeightPacking.bias(parameters, from: 1728, count: 11, into: &packed, at: 1808)
-        // In panels of 16 output channels, each panel's 176 rows in a row (the order its kernel reads them).
-        for row in 0..<176 {
-            for lane in 0..<16 {
-                packed[row * 16 + lane + 1824] = parameters[row * 16 + lane + 1739]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1739, rows: 176, outputs: 16, width: 16, into: &packed, at: 1824)
         WeightPacking.bias(parameters, from: 4555, count: 16, into: &packed, at: 4640)
         self.packed = packed
     }
@@ -272,7 +267,6 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])
@@ -301,7 +295,6 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])
@@ -330,7 +323,6 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])
@@ -360,7 +352,6 @@ public struct Random055: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 22])

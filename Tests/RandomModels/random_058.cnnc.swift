@@ -85,9 +85,9 @@ public struct Random058: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random058", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 150, outputs: 31, paddedOutputs: 32, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 150, outputs: 31, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 4650, count: 31, into: &packed, at: 4800)
-        WeightPacking.kernel(parameters, from: 4681, rows: 31, outputs: 65, paddedOutputs: 80, into: &packed, at: 4832)
+        WeightPacking.panels(parameters, from: 4681, rows: 31, outputs: 65, width: 16, into: &packed, at: 4832)
         WeightPacking.bias(parameters, from: 6696, count: 65, into: &packed, at: 7312)
         self.packed = packed
     }
@@ -204,61 +204,103 @@ public struct Random058: CompiledModel {
         let kernel = w, bias = w + 4800
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 31
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 150
-                    let wp = kernel
-                    for ci in 0..<150 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 150])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 300])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 450])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 31)
-                    yp.store(s2_0, at: 62)
-                    yp.store(s3_0, at: 93)
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<150 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 150])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 300])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 450])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 31)
+                yp.store(s2_0, at: 62)
+                yp.store(s3_0, at: 93)
+            }
+            do {
+                let yp = y + 124
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 600
+                let wp = kernel
+                for ci in 0..<150 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 150])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 300])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 450])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 31)
+                yp.store(s2_0, at: 62)
+                yp.store(s3_0, at: 93)
             }
         }
         // The remaining 15 output channels.
         if parts.contains(1) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 31 + 16
-                    var s0_0 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 16)
-                    let xp = x + ox * 150
-                    let wp = kernel + 16
-                    for ci in 0..<150 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 150])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 300])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 450])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 2400
+                for ci in 0..<150 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 150])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 300])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 450])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
+            }
+            do {
+                let yp = y + 140
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x + 600
+                let wp = kernel + 2400
+                for ci in 0..<150 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 150])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 300])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 450])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
             }
         }
     }
@@ -277,61 +319,103 @@ public struct Random058: CompiledModel {
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 65 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    let xp = x + ox * 31
-                    let wp = kernel + c0
-                    for ci in 0..<31 {
-                        let w0 = wp.simd(V.self, at: ci * 80)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 31])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 62])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 93])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 65)
-                    yp.store(s2_0, at: 130)
-                    yp.store(s3_0, at: 195)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 31
+                for ci in 0..<31 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 31])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 62])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 93])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 65)
+                yp.store(s2_0, at: 130)
+                yp.store(s3_0, at: 195)
+            }
+            do {
+                let yp = y + c0 + 260
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 124
+                let wp = kernel + c0 * 31
+                for ci in 0..<31 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 31])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 62])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 93])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 65)
+                yp.store(s2_0, at: 130)
+                yp.store(s3_0, at: 195)
             }
         }
         // The remaining 1 output channels.
         if parts.contains(4) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 65 + 64
-                    var s0_0 = bias.simd(V.self, at: 64)
-                    var s1_0 = bias.simd(V.self, at: 64)
-                    var s2_0 = bias.simd(V.self, at: 64)
-                    var s3_0 = bias.simd(V.self, at: 64)
-                    let xp = x + ox * 31
-                    let wp = kernel + 64
-                    for ci in 0..<31 {
-                        let w0 = wp.simd(V.self, at: ci * 80)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 31])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 62])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 93])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; yp[0] = v[0] }
-                    do { let v = s1_0; yp[65] = v[0] }
-                    do { let v = s2_0; yp[130] = v[0] }
-                    do { let v = s3_0; yp[195] = v[0] }
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s1_0 = bias.simd(V.self, at: 64)
+                var s2_0 = bias.simd(V.self, at: 64)
+                var s3_0 = bias.simd(V.self, at: 64)
+                let xp = x
+                let wp = kernel + 1984
+                for ci in 0..<31 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 31])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 62])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 93])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[65] = v[0] }
+                do { let v = s2_0; yp[130] = v[0] }
+                do { let v = s3_0; yp[195] = v[0] }
+            }
+            do {
+                let yp = y + 324
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s1_0 = bias.simd(V.self, at: 64)
+                var s2_0 = bias.simd(V.self, at: 64)
+                var s3_0 = bias.simd(V.self, at: 64)
+                let xp = x + 124
+                let wp = kernel + 1984
+                for ci in 0..<31 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 31])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 62])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 93])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[65] = v[0] }
+                do { let v = s2_0; yp[130] = v[0] }
+                do { let v = s3_0; yp[195] = v[0] }
             }
         }
     }
@@ -370,8 +454,8 @@ public struct Random058: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<150 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 2400)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -390,48 +474,41 @@ public struct Random058: CompiledModel {
 
     // dense_1: Dense, (None, 31) → (None, 65), 2,080 parameters
     @inline(never)
-    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2480
-        if parts.contains(0) {
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 32
             do {
-                let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
                 let xp = x
-                let wp = kernel
+                let wp = kernel + c0 * 31
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 80)
-                    let w1 = wp.simd(V.self, at: ci * 80 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 80 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 496)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
             }
         }
-        // The remaining 17 output channels.
-        if parts.contains(1) {
+        // The remaining 1 output channels.
+        if parts.contains(2) {
             do {
-                let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 48)
-                var s0_1 = bias.simd(V.self, at: 64)
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 64)
                 let xp = x
-                let wp = kernel + 48
+                let wp = kernel + 1984
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 80)
-                    let w1 = wp.simd(V.self, at: ci * 80 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; yp[16] = v[0] }
+                do { let v = s0_0; yp[0] = v[0] }
             }
         }
     }

@@ -83,12 +83,7 @@ public struct Random060: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random060", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 16 rows in a row (the order its kernel reads them).
-        for row in 0..<16 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane] = parameters[row * 2 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 64)
         self.packed = packed
     }

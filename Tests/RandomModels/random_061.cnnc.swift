@@ -79,7 +79,7 @@ public struct Random061: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random061", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 1, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 25, count: 1, into: &packed, at: 100)
         self.packed = packed
     }

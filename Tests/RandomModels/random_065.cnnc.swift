@@ -96,25 +96,13 @@ public struct Random065: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random065", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 32 rows in a row (the order its kernel reads them).
-        for row in 0..<32 {
-            for lane in 0..<3 {
-                packed[row * 4 + lane] = parameters[row * 3 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 3, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 96, count: 3, into: &packed, at: 128)
-        WeightPacking.kernel(parameters, from: 99, rows: 3, outputs: 18, paddedOutputs: 32, into: &packed, at: 132)
+        WeightPacking.panels(parameters, from: 99, rows: 3, outputs: 18, width: 16, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 153, count: 18, into: &packed, at: 228)
-        WeightPacking.kernel(parameters, from: 171, rows: 18, outputs: 18, paddedOutputs: 32, into: &packed, at: 260)
+        WeightPacking.panels(parameters, from: 171, rows: 18, outputs: 18, width: 16, into: &packed, at: 260)
         WeightPacking.bias(parameters, from: 495, count: 18, into: &packed, at: 836)
-        // In panels of 16 output channels, each panel's 288 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<288 {
-                for lane in 0..<16 where panel * 16 + lane < 24 {
-                    packed[(panel * 288 + row) * 16 + lane + 868] = parameters[row * 24 + panel * 16 + lane + 513]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 513, rows: 288, outputs: 24, width: 16, into: &packed, at: 868)
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 10084)
         self.packed = packed
     }
@@ -260,25 +248,85 @@ public struct Random065: CompiledModel {
 
     // dense: Dense, (None, 5, 1, 3) → (None, 5, 1, 18), 72 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 96
-        // The remaining 18 output channels.
-        for oy in parts {
-            let yp = y + oy * 18
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            let xp = x + oy * 3
-            let wp = kernel
-            for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 18)
+                yp.store(s2_0, at: 36)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
+            do {
+                let yp = y + 54
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                let xp = x + 9
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 18)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 48
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 36] = v[lane] } }
+            }
+            do {
+                let yp = y + 70
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                let xp = x + 9
+                let wp = kernel + 48
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+            }
         }
     }
 
@@ -290,25 +338,85 @@ public struct Random065: CompiledModel {
 
     // dense_1: Dense, (None, 5, 1, 18) → (None, 5, 1, 18), 342 parameters
     @inline(never)
-    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 576
-        // The remaining 18 output channels.
-        for oy in parts {
-            let yp = y + oy * 18
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            let xp = x + oy * 18
-            let wp = kernel
-            for ci in 0..<18 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<18 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 18])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 36])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 18)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 36)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[lane + 16] = v[lane] } }
+            do {
+                let yp = y + 54
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                let xp = x + 54
+                let wp = kernel
+                for ci in 0..<18 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 18])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 18)
+            }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 288
+                for ci in 0..<18 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 18])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 36])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[lane + 36] = v[lane] } }
+            }
+            do {
+                let yp = y + 70
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                let xp = x + 54
+                let wp = kernel + 288
+                for ci in 0..<18 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 18])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+            }
         }
     }
 
@@ -343,7 +451,6 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])
@@ -368,7 +475,6 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])
@@ -394,7 +500,6 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288 + 4608
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])
@@ -419,7 +524,6 @@ public struct Random065: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 288 + 4608
                         for ci in 0..<18 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 72])

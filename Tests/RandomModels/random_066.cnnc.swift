@@ -78,12 +78,7 @@ public struct Random066: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random066", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<12 {
-                packed[row * 16 + lane] = parameters[row * 12 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 12, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 12, into: &packed, at: 96)
         self.packed = packed
     }
@@ -149,7 +144,6 @@ public struct Random066: CompiledModel {
                     let wp = kernel + kx * 48
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 9])
@@ -172,7 +166,6 @@ public struct Random066: CompiledModel {
                     let wp = kernel + kx * 48
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 16)
-                        wp.prefetch(at: ci * 16 + 1024)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V(repeating: xp[ci + 9])

@@ -88,12 +88,7 @@ public struct Random069: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 192, count: 24, into: &packed, at: 256)
-        // In panels of 8 output channels, each panel's 48 rows in a row (the order its kernel reads them).
-        for row in 0..<48 {
-            for lane in 0..<5 {
-                packed[row * 8 + lane + 288] = parameters[row * 5 + lane + 216]
-            }
-        }
+        WeightPacking.panels(parameters, from: 216, rows: 48, outputs: 5, width: 8, into: &packed, at: 288)
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 672)
         self.packed = packed
     }

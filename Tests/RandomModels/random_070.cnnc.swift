@@ -90,17 +90,10 @@ public struct Random070: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random070", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 32 rows in a row (the order its kernel reads them).
-        for panel in 0..<3 {
-            for row in 0..<32 {
-                for lane in 0..<16 where panel * 16 + lane < 33 {
-                    packed[(panel * 32 + row) * 16 + lane] = parameters[row * 33 + panel * 16 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 33, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1536)
         WeightPacking.batchNormalization(parameters, gamma: 1056, beta: nil, mean: 1188, variance: 1320, epsilon: Float(0.001), channels: 132, into: &packed, scaleAt: 1584, shiftAt: 1716)
-        WeightPacking.kernel(parameters, from: 1452, rows: 132, outputs: 5, paddedOutputs: 8, into: &packed, at: 1848)
+        WeightPacking.panels(parameters, from: 1452, rows: 132, outputs: 5, width: 8, into: &packed, at: 1848)
         WeightPacking.bias(parameters, from: 2112, count: 5, into: &packed, at: 2904)
         self.packed = packed
     }
@@ -323,7 +316,6 @@ public struct Random070: CompiledModel {
                         let wp = kernel + c0 * 32 + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 64])
@@ -356,7 +348,6 @@ public struct Random070: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 128 + 1024
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 64])

@@ -82,7 +82,7 @@ public struct Random072: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random072", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 17, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 204, count: 17, into: &packed, at: 384)
         self.packed = packed
     }
@@ -186,61 +186,103 @@ public struct Random072: CompiledModel {
         let kernel = w, bias = w + 384
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 17
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 12
-                    let wp = kernel
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 36])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 17)
-                    yp.store(s2_0, at: 34)
-                    yp.store(s3_0, at: 51)
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
+            }
+            do {
+                let yp = y + 68
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 48
+                let wp = kernel
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
             }
         }
         // The remaining 1 output channels.
         if parts.contains(1) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 17 + 16
-                    var s0_0 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 16)
-                    let xp = x + ox * 12
-                    let wp = kernel + 16
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 36])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; yp[0] = v[0] }
-                    do { let v = s1_0; yp[17] = v[0] }
-                    do { let v = s2_0; yp[34] = v[0] }
-                    do { let v = s3_0; yp[51] = v[0] }
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 192
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[17] = v[0] }
+                do { let v = s2_0; yp[34] = v[0] }
+                do { let v = s3_0; yp[51] = v[0] }
+            }
+            do {
+                let yp = y + 84
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x + 48
+                let wp = kernel + 192
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 24])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 36])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[17] = v[0] }
+                do { let v = s2_0; yp[34] = v[0] }
+                do { let v = s3_0; yp[51] = v[0] }
             }
         }
     }
@@ -286,8 +328,8 @@ public struct Random072: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 192)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

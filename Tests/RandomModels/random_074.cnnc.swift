@@ -85,17 +85,9 @@ public struct Random074: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random074", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 6 rows in a row (the order its kernel reads them).
-        for row in 0..<6 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane] = parameters[row * 2 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 12, count: 2, into: &packed, at: 24)
-        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
-        for row in 0..<18 {
-            packed[row * 4 + 28] = parameters[row + 14]
-        }
+        WeightPacking.panels(parameters, from: 14, rows: 18, outputs: 1, width: 4, into: &packed, at: 28)
         WeightPacking.bias(parameters, from: 32, count: 1, into: &packed, at: 100)
         self.packed = packed
     }

@@ -92,12 +92,7 @@ public struct Random077: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random077", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 64 rows in a row (the order its kernel reads them).
-        for row in 0..<64 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane] = parameters[row * 8 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 8, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 512, count: 8, into: &packed, at: 512)
         self.packed = packed
     }

@@ -91,14 +91,9 @@ public struct Random078: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random078", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 32 rows in a row (the order its kernel reads them).
-        for row in 0..<32 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 128)
-        WeightPacking.kernel(parameters, from: 128, rows: 4, outputs: 8, paddedOutputs: 8, into: &packed, at: 132)
+        WeightPacking.panels(parameters, from: 128, rows: 4, outputs: 8, width: 8, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 160, count: 8, into: &packed, at: 164)
         self.packed = packed
     }

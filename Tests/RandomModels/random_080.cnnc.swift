@@ -93,12 +93,7 @@ public struct Random080: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 8, mean: 16, variance: 24, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 0, shiftAt: 8)
-        // In panels of 16 output channels, each panel's 96 rows in a row (the order its kernel reads them).
-        for row in 0..<96 {
-            for lane in 0..<15 {
-                packed[row * 16 + lane + 16] = parameters[row * 15 + lane + 32]
-            }
-        }
+        WeightPacking.panels(parameters, from: 32, rows: 96, outputs: 15, width: 16, into: &packed, at: 16)
         WeightPacking.bias(parameters, from: nil, count: 15, into: &packed, at: 1552)
         self.packed = packed
     }
@@ -214,7 +209,6 @@ public struct Random080: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 16])
@@ -243,7 +237,6 @@ public struct Random080: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 16])
@@ -272,7 +265,6 @@ public struct Random080: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 160])

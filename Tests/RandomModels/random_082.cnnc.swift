@@ -88,17 +88,9 @@ public struct Random082: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random082", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 8 output channels, each panel's 80 rows in a row (the order its kernel reads them).
-        for row in 0..<80 {
-            for lane in 0..<7 {
-                packed[row * 8 + lane] = parameters[row * 7 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 7, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 560, count: 7, into: &packed, at: 640)
-        // In panels of 4 output channels, each panel's 7 rows in a row (the order its kernel reads them).
-        for row in 0..<7 {
-            packed[row * 4 + 648] = parameters[row + 567]
-        }
+        WeightPacking.panels(parameters, from: 567, rows: 7, outputs: 1, width: 4, into: &packed, at: 648)
         WeightPacking.bias(parameters, from: 574, count: 1, into: &packed, at: 676)
         self.packed = packed
     }

@@ -85,14 +85,9 @@ public struct Random083: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random083", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 3 rows in a row (the order its kernel reads them).
-        for row in 0..<3 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane] = parameters[row * 2 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 12)
-        WeightPacking.kernel(parameters, from: 6, rows: 2, outputs: 8, paddedOutputs: 8, into: &packed, at: 16)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 8, width: 8, into: &packed, at: 16)
         WeightPacking.bias(parameters, from: 22, count: 8, into: &packed, at: 32)
         self.packed = packed
     }

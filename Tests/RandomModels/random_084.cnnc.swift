@@ -90,19 +90,9 @@ public struct Random084: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random084", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 192 rows in a row (the order its kernel reads them).
-        for row in 0..<192 {
-            for lane in 0..<2 {
-                packed[row * 4 + lane] = parameters[row * 2 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 192, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 384, count: 2, into: &packed, at: 768)
-        // In panels of 16 output channels, each panel's 18 rows in a row (the order its kernel reads them).
-        for row in 0..<18 {
-            for lane in 0..<12 {
-                packed[row * 16 + lane + 772] = parameters[row * 12 + lane + 386]
-            }
-        }
+        WeightPacking.panels(parameters, from: 386, rows: 18, outputs: 12, width: 16, into: &packed, at: 772)
         WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 1060)
         self.packed = packed
     }
@@ -298,7 +288,6 @@ public struct Random084: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 4])
@@ -324,7 +313,6 @@ public struct Random084: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 4])

@@ -80,7 +80,7 @@ public struct Random085: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random085", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 32, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 512)
         self.packed = packed
     }
@@ -177,31 +177,52 @@ public struct Random085: CompiledModel {
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 32 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    let xp = x + ox * 16
-                    let wp = kernel + c0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 16
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
+            }
+            do {
+                let yp = y + c0 + 128
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 64
+                let wp = kernel + c0 * 16
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
             }
         }
     }
@@ -234,8 +255,8 @@ public struct Random085: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 256)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -91,25 +91,11 @@ public struct Random086: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random086", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 27 rows in a row (the order its kernel reads them).
-        for panel in 0..<3 {
-            for row in 0..<27 {
-                for lane in 0..<16 where panel * 16 + lane < 33 {
-                    packed[(panel * 27 + row) * 16 + lane] = parameters[row * 33 + panel * 16 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 33, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1296)
-        // In panels of 16 output channels, each panel's 264 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<264 {
-                for lane in 0..<16 where panel * 16 + lane < 17 {
-                    packed[(panel * 264 + row) * 16 + lane + 1344] = parameters[row * 17 + panel * 16 + lane + 891]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 891, rows: 264, outputs: 17, width: 16, into: &packed, at: 1344)
         WeightPacking.bias(parameters, from: 5379, count: 17, into: &packed, at: 9792)
-        WeightPacking.kernel(parameters, from: 5396, rows: 17, outputs: 17, paddedOutputs: 32, into: &packed, at: 9824)
+        WeightPacking.panels(parameters, from: 5396, rows: 17, outputs: 17, width: 16, into: &packed, at: 9824)
         WeightPacking.bias(parameters, from: 5685, count: 17, into: &packed, at: 10368)
         self.packed = packed
     }
@@ -208,7 +194,6 @@ public struct Random086: CompiledModel {
                         let wp = kernel + c0 * 27 + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 6])
@@ -240,7 +225,6 @@ public struct Random086: CompiledModel {
                         let wp = kernel + (ky * 3 + kx) * 48 + 864
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 6])
@@ -288,7 +272,6 @@ public struct Random086: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 528
                         for ci in 0..<33 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 33])
@@ -313,7 +296,6 @@ public struct Random086: CompiledModel {
                         let wp = kernel + (ky * 4 + kx) * 528 + 4224
                         for ci in 0..<33 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 33])
@@ -344,33 +326,44 @@ public struct Random086: CompiledModel {
 
     // dense: Dense, (None, 1, 2, 17) → (None, 1, 2, 17), 306 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         let kernel = w, bias = w + 544
-        // The remaining 17 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
                 var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
                 var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
                     let x1 = V(repeating: xp[ci + 17])
                     s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
                 }
                 yp.store(s0_0, at: 0)
-                do { let v = s0_1; yp[16] = v[0] }
                 yp.store(s1_0, at: 17)
-                do { let v = s1_1; yp[33] = v[0] }
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 272
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 17])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[17] = v[0] }
             }
         }
     }

@@ -89,21 +89,9 @@ public struct Random088: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random088", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 20 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<20 {
-                for lane in 0..<16 where panel * 16 + lane < 24 {
-                    packed[(panel * 20 + row) * 16 + lane] = parameters[row * 24 + panel * 16 + lane]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 20, outputs: 24, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 480, count: 24, into: &packed, at: 640)
-        // In panels of 8 output channels, each panel's 96 rows in a row (the order its kernel reads them).
-        for row in 0..<96 {
-            for lane in 0..<7 {
-                packed[row * 8 + lane + 672] = parameters[row * 7 + lane + 504]
-            }
-        }
+        WeightPacking.panels(parameters, from: 504, rows: 96, outputs: 7, width: 8, into: &packed, at: 672)
         WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1440)
         self.packed = packed
     }
@@ -200,7 +188,6 @@ public struct Random088: CompiledModel {
                         let wp = kernel + (ky * 2 + kx) * 80
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 15])
@@ -232,7 +219,6 @@ public struct Random088: CompiledModel {
                         let wp = kernel + (ky * 2 + kx) * 80 + 320
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)
-                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V(repeating: xp[ci + 15])

@@ -84,19 +84,9 @@ public struct Random089: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random089", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
-        for row in 0..<64 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 256, count: 4, into: &packed, at: 256)
-        // In panels of 16 output channels, each panel's 4 rows in a row (the order its kernel reads them).
-        for row in 0..<4 {
-            for lane in 0..<16 {
-                packed[row * 16 + lane + 260] = parameters[row * 16 + lane + 260]
-            }
-        }
+        WeightPacking.panels(parameters, from: 260, rows: 4, outputs: 16, width: 16, into: &packed, at: 260)
         WeightPacking.bias(parameters, from: 324, count: 16, into: &packed, at: 324)
         self.packed = packed
     }
@@ -280,7 +270,6 @@ public struct Random089: CompiledModel {
                 let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 4])
@@ -305,7 +294,6 @@ public struct Random089: CompiledModel {
                 let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V(repeating: xp[ci + 4])

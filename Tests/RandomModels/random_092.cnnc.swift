@@ -83,9 +83,9 @@ public struct Random092: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random092", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 120, outputs: 31, paddedOutputs: 32, into: &packed, at: 0)
+        WeightPacking.panels(parameters, from: 0, rows: 120, outputs: 31, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 3720, count: 31, into: &packed, at: 3840)
-        WeightPacking.kernel(parameters, from: 3751, rows: 31, outputs: 3, paddedOutputs: 4, into: &packed, at: 3872)
+        WeightPacking.panels(parameters, from: 3751, rows: 31, outputs: 3, width: 4, into: &packed, at: 3872)
         WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 3996)
         self.packed = packed
     }
@@ -194,61 +194,103 @@ public struct Random092: CompiledModel {
         let kernel = w, bias = w + 3840
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 31
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    let xp = x + ox * 120
-                    let wp = kernel
-                    for ci in 0..<120 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 120])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 240])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 360])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 31)
-                    yp.store(s2_0, at: 62)
-                    yp.store(s3_0, at: 93)
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 120])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 240])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 360])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 31)
+                yp.store(s2_0, at: 62)
+                yp.store(s3_0, at: 93)
+            }
+            do {
+                let yp = y + 124
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + 480
+                let wp = kernel
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 120])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 240])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 360])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 31)
+                yp.store(s2_0, at: 62)
+                yp.store(s3_0, at: 93)
             }
         }
         // The remaining 15 output channels.
         if parts.contains(1) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + ox * 31 + 16
-                    var s0_0 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 16)
-                    let xp = x + ox * 120
-                    let wp = kernel + 16
-                    for ci in 0..<120 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 120])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 240])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 360])
-                        s3_0 = madd(s3_0, x3, w0)
-                    }
-                    do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
+                let yp = y + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x
+                let wp = kernel + 1920
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 120])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 240])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 360])
+                    s3_0 = madd(s3_0, x3, w0)
                 }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
+            }
+            do {
+                let yp = y + 140
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x + 480
+                let wp = kernel + 1920
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 120])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 240])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 360])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[lane + 31] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[lane + 62] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[lane + 93] = v[lane] } }
             }
         }
     }
@@ -334,8 +376,8 @@ public struct Random092: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

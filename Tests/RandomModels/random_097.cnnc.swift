@@ -91,26 +91,11 @@ public struct Random097: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random097", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 16 output channels, each panel's 128 rows in a row (the order its kernel reads them).
-        for row in 0..<128 {
-            for lane in 0..<12 {
-                packed[row * 16 + lane] = parameters[row * 12 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 128, outputs: 12, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 1536, count: 12, into: &packed, at: 2048)
-        // In panels of 4 output channels, each panel's 192 rows in a row (the order its kernel reads them).
-        for row in 0..<192 {
-            for lane in 0..<3 {
-                packed[row * 4 + lane + 2064] = parameters[row * 3 + lane + 1548]
-            }
-        }
+        WeightPacking.panels(parameters, from: 1548, rows: 192, outputs: 3, width: 4, into: &packed, at: 2064)
         WeightPacking.bias(parameters, from: 2124, count: 3, into: &packed, at: 2832)
-        // In panels of 8 output channels, each panel's 3 rows in a row (the order its kernel reads them).
-        for row in 0..<3 {
-            for lane in 0..<8 {
-                packed[row * 8 + lane + 2836] = parameters[row * 8 + lane + 2127]
-            }
-        }
+        WeightPacking.panels(parameters, from: 2127, rows: 3, outputs: 8, width: 8, into: &packed, at: 2836)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2860)
         self.packed = packed
     }

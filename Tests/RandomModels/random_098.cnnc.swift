@@ -91,21 +91,9 @@ public struct Random098: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random098", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        // In panels of 4 output channels, each panel's 80 rows in a row (the order its kernel reads them).
-        for row in 0..<80 {
-            for lane in 0..<4 {
-                packed[row * 4 + lane] = parameters[row * 4 + lane]
-            }
-        }
+        WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 320)
-        // In panels of 8 output channels, each panel's 24 rows in a row (the order its kernel reads them).
-        for panel in 0..<2 {
-            for row in 0..<24 {
-                for lane in 0..<8 where panel * 8 + lane < 9 {
-                    packed[(panel * 24 + row) * 8 + lane + 324] = parameters[row * 9 + panel * 8 + lane + 324]
-                }
-            }
-        }
+        WeightPacking.panels(parameters, from: 324, rows: 24, outputs: 9, width: 8, into: &packed, at: 324)
         WeightPacking.bias(parameters, from: 540, count: 9, into: &packed, at: 708)
         self.packed = packed
     }

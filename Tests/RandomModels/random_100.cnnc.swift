@@ -89,7 +89,7 @@ public struct Random100: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 60, count: 5, into: &packed, at: 96)
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 60, taps: 12, outputs: 5, stride: 16, into: &packed, at: 104)
-        WeightPacking.kernel(parameters, from: 65, rows: 420, outputs: 3, paddedOutputs: 4, into: &packed, at: 1144)
+        WeightPacking.panels(parameters, from: 65, rows: 420, outputs: 3, width: 4, into: &packed, at: 1144)
         WeightPacking.bias(parameters, from: 1325, count: 3, into: &packed, at: 2824)
         self.packed = packed
     }

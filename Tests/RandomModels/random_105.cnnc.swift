@@ -93,7 +93,7 @@ public struct Random105: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 6, outputs: 8, stride: 16, into: &packed, at: 56)
         WeightPacking.kernel(parameters, from: 48, rows: 32, outputs: 3, paddedOutputs: 4, into: &packed, at: 952)
         WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 1080)
-        WeightPacking.kernel(parameters, from: 147, rows: 288, outputs: 2, paddedOutputs: 4, into: &packed, at: 1084)
+        WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: &packed, at: 1084)
         WeightPacking.bias(parameters, from: 723, count: 2, into: &packed, at: 2236)
         self.packed = packed
     }

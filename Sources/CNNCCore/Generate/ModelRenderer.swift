@@ -489,20 +489,7 @@ struct ModelRenderer {
         if let inputs = kernel.transposedInputs {
             out.line("WeightPacking.transposedKernel(parameters, from: \(tensor.offset), taps: \(kernel.rows / inputs), inputs: \(inputs), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
         } else if let width = kernel.panelWidth {
-            out.line("// In panels of \(width) output channels, each panel's \(kernel.rows) rows in a row (the order its kernel reads them).")
-            out.loops([("panel", kernel.paddedOutputs / width), ("row", kernel.rows)]) { out, index in
-                let (panel, row, lane) = (index[0], index[1], Index("lane"))
-                // Lanes past the last output channel stay zero.
-                let filled = panel.constantValue.map { "\(Swift.min(width, kernel.outputs - $0 * width))" }
-                func copy(_ lane: Index) -> String {
-                    "packed[\((panel * kernel.rows + row) * width + lane + kernel.kernelOffset)] = parameters[\(row * kernel.outputs + panel * width + lane + tensor.offset)]"
-                }
-                if filled == "1" {
-                    out.line(copy(Index(0)))
-                } else {
-                    out.block("for lane in 0..<\(filled ?? "\(width) where \(panel * width + lane) < \(kernel.outputs)")") { out in out.line(copy(lane)) }
-                }
-            }
+            out.line("WeightPacking.panels(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), width: \(width), into: &packed, at: \(kernel.kernelOffset))")
         } else {
             out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
         }

@@ -191,7 +191,13 @@ struct WeightPlan: Codable, Hashable {
                 let inputs = layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [inputs, config.units])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.units]) : nil
-                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: inputs, outputs: config.units))
+                var packed = pack(kernel: kernel, bias: bias, rows: inputs, outputs: config.units)
+                // Applied to a vector (the usual place), it is a 1x1 convolution on one
+                // pixel: its kernel streams from panels, as a small output's does.
+                if layer.outputShape.elementCount / max(config.units, 1) <= ConvolutionEmitter.smallOutputPixels {
+                    packed.panelWidth = packed.lanes
+                }
+                packing[index] = .kernel(packed)
             case .batchNormalization(let config):
                 let channels = layer.inputShape.lastAxis
                 let gamma = config.scale ? addTensor("\(layer.name).gamma", [channels]) : nil

@@ -167,12 +167,26 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     /// A flat output's block: one vector of channels by as many pixels as the
     /// registers hold beside its weight vector and a broadcast, in blocks of
-    /// sizes that differ by at most one.
+    /// sizes that differ by at most one. Fewer than `independentSums` pixels
+    /// take more vectors of channels, each from a panel of its own.
     static func flatBlock(lanes: Int, pixels: Int, target: TargetCPU) -> Blocking {
         let room = flatRoom(lanes: lanes, target: target)
         let blocks = (pixels + room - 1) / room
-        return Blocking(chunks: 1, pixels: (pixels + blocks - 1) / blocks)
+        let perBlock = (pixels + blocks - 1) / blocks
+        var chunks = 1
+        while chunks * perBlock < independentSums && (chunks + 1) * (perBlock + 1) - 1 <= room { chunks += 1 }
+        return Blocking(chunks: chunks, pixels: perBlock)
     }
+
+    /// Sums a block keeps apart so that its multiply-adds do not wait on one
+    /// another (4 cycles each on Zen 3 and 4), and so many panels stream at
+    /// once: a Dense layer's one pixel in one vector of channels would wait on
+    /// each multiply-add. cats_vs_dogs's 10368 → 512 Dense (21 MB) took
+    /// 1.11 ms read row by row, 128 rows a pass, and takes 0.60 ms from panels
+    /// in four chains (`cnnc bench --per-layer`, batch 1, Zen 4); a scratch
+    /// benchmark of the same product read its panels from L3 at 47 GB/s in
+    /// one chain and 65 GB/s in four.
+    static let independentSums = 4
 
     /// The flat block `block`, or as many accumulators in fewer pixels and more
     /// chunks where more than `cacheWays` of its pixels would read from one set
@@ -281,8 +295,12 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// sample, which streams its panels from memory using each weight a few
     /// times (ResNet50V2's 2x2 stage at 64x64, 9.4 MB a layer, read at 19 GB/s
     /// where this core reads 24). Panels of 8 lanes hold two rows a line,
-    /// which would be asked for twice.
-    private var prefetchesPanels: Bool { flatOutput && sampleBlocks == nil && (lanes * MemoryLayout<Float>.size) % 64 == 0 }
+    /// which would be asked for twice. Not a kernel of 256 KB or less, which
+    /// the L2 keeps from one sample to the next: LeNet-5's first Dense layer
+    /// (205 KB) ran 5% slower asking.
+    private var prefetchesPanels: Bool {
+        flatOutput && sampleBlocks == nil && (lanes * MemoryLayout<Float>.size) % 64 == 0 && packed.rows * paddedOutputs > 64 * 1024
+    }
     /// Floats ahead in a panel: 4 KB, about what memory delivers to one core while a line is on its way.
     static let prefetchDistance = 1024
 
@@ -375,8 +393,8 @@ struct ConvolutionEmitter: Codable, Hashable {
     }
 
     /// Input channels summed by one pass over the output: all of them, or for a
-    /// 1x1 kernel whose weights exceed the cache (cats_vs_dogs's 10368x512 Dense
-    /// is 21 MB), 256 KB of weight rows at a time. Each pixel block then reads
+    /// 1x1 kernel whose weights exceed the L2 (Xception's 728 → 728 step,
+    /// 2.1 MB), 256 KB of weight rows at a time. Each pixel block then reads
     /// its weights from cache instead of memory, at the price of storing and
     /// reloading partial sums, which changes no bit of them.
     var inputChannelsPerPass: Int? {

@@ -842,6 +842,26 @@ import Testing
         }
     }
 
+    /// On AVX2 a vector of 16 is two registers, so a block holds one vector
+    /// by at most 6 pixels: where a row (or Winograd's product of 4 tiles on
+    /// an 8x8 output) has fewer, vectors of 8 hold more sums (3 by 4, 12
+    /// registers, against 8). A row of 32 keeps vectors of 16 (1 by 6, 12),
+    /// and AVX-512 keeps its own blocks.
+    @Test func fewPixelsARowRunInVectorsOfEightOnAVX2WhereTheyHoldMoreSums() throws {
+        func product(_ target: TargetCPU, size: Int) throws -> ConvolutionEmitter? {
+            let model = try Self.model("input_shape: [\(size), \(size), 64]\nlayers:\n  - Conv2D: {filters: 64, kernel_size: 3, padding: same}\n")
+            guard case .convolution(let kernels) = ModelPlanner.plan(model, specPath: "snippet.yaml", target: target).nodes[0].kernel else { return nil }
+            return kernels.winograd?.kernel.product(tiles: 4)
+        }
+        let avx2 = try #require(try product(.avx2, size: 8))
+        #expect(avx2.lanes == 8 && avx2.chunksPerGroup == 3 && avx2.pixelsPerBlock == 4)
+        let avx512 = try #require(try product(.avx512on256, size: 8))
+        #expect(avx512.lanes == 16 && avx512.chunksPerGroup == 4 && avx512.pixelsPerBlock == 4)
+        let wide = ConvolutionEmitter(function: "wide", inputHeight: 1, inputWidth: 32, inputChannels: 64, kernel: .square(1), strides: .square(1),
+                                      dilation: .square(1), outputHeight: 1, outputWidth: 32, packed: avx2.packed, fusedReLU: false, target: .avx2)
+        #expect(wide.lanes == 16 && wide.chunksPerGroup == 1 && wide.pixelsPerBlock == 6)
+    }
+
     @Test func theVectorLayersAfterTheLastImageRunOverBlocksOfEightSamples() throws {
         let program = try Self.program("""
             input_shape: [4, 4, 2]

@@ -2049,40 +2049,147 @@ extension EveryLayer: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l9_conv2d_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
+        typealias V = SIMD8<Float>
         let kernel = w
-        for g in 0..<2 {
-            let c0 = g * 16
-            for oy in parts {
-                for bx in 0..<2 {
-                    let ox = bx * 5
-                    let yp = y + (oy * 10 + ox) * 32 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    let xp = x + oy * 80 + ox * 8
-                    let wp = kernel + c0
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
-                        s4_0 = madd(s4_0, x4, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 32)
-                    yp.store(s2_0, at: 64)
-                    yp.store(s3_0, at: 96)
-                    yp.store(s4_0, at: 128)
+        for oy in parts {
+            do {
+                let yp = y + oy * 320
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                let xp = x + oy * 80
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
+                yp.store(s0_2, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 40)
+                yp.store(s1_2, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 72)
+                yp.store(s2_2, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 104)
+                yp.store(s3_2, at: 112)
+            }
+            for bx in 0..<2 {
+                let ox = bx * 3 + 4
+                let yp = y + (oy * 10 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                let xp = x + oy * 80 + ox * 8
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 8)
+                yp.store(s0_2, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 40)
+                yp.store(s1_2, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 72)
+                yp.store(s2_2, at: 80)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 320 + 24
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x + oy * 80
+                let wp = kernel + 24
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+                yp.store(s3_0, at: 96)
+            }
+            for bx in 0..<2 {
+                let ox = bx * 3 + 4
+                let yp = y + (oy * 10 + ox) * 32 + 24
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                let xp = x + oy * 80 + ox * 8
+                let wp = kernel + 24
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
             }
         }
     }

@@ -597,66 +597,51 @@ public struct Separable: CompiledModel {
                 let yp = y + (oy * 8 + ox) * 24
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s1_1 = bias.simd(V.self, at: 8)
+                var s1_2 = bias.simd(V.self, at: 16)
                 var s2_0 = bias.simd(V.self, at: 0)
                 var s2_1 = bias.simd(V.self, at: 8)
+                var s2_2 = bias.simd(V.self, at: 16)
                 var s3_0 = bias.simd(V.self, at: 0)
                 var s3_1 = bias.simd(V.self, at: 8)
+                var s3_2 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
                     let x1 = V(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
                     let x2 = V(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
                     let x3 = V(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
                 }
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 8)
+                yp.store(s0_2, at: 16)
                 yp.store(s1_0, at: 24)
                 yp.store(s1_1, at: 32)
+                yp.store(s1_2, at: 40)
                 yp.store(s2_0, at: 48)
                 yp.store(s2_1, at: 56)
+                yp.store(s2_2, at: 64)
                 yp.store(s3_0, at: 72)
                 yp.store(s3_1, at: 80)
-            }
-        }
-        // The remaining 8 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 24 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
-                let xp = x + oy * 128 + ox * 16
-                let wp = kernel + 16
-                for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
-                    s3_0 = madd(s3_0, x3, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 24)
-                yp.store(s2_0, at: 48)
-                yp.store(s3_0, at: 72)
+                yp.store(s3_2, at: 88)
             }
         }
     }
@@ -672,29 +657,38 @@ public struct Separable: CompiledModel {
                 let yp = y + (oy * 8 + ox) * 24
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s1_1 = bias.simd(V.self, at: 8)
+                var s1_2 = bias.simd(V.self, at: 16)
                 var s2_0 = bias.simd(V.self, at: 0)
                 var s2_1 = bias.simd(V.self, at: 8)
+                var s2_2 = bias.simd(V.self, at: 16)
                 var s3_0 = bias.simd(V.self, at: 0)
                 var s3_1 = bias.simd(V.self, at: 8)
+                var s3_2 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
                     let x1 = V(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
                     let x2 = V(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
                     let x3 = V(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
                 }
                 let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
@@ -702,60 +696,36 @@ public struct Separable: CompiledModel {
                 let e0_1n = s0_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
                 let e0_1r = e0_1n.replacing(with: 0, where: e0_1n .<= 0)
                 yp.store(e0_1r, at: 8)
+                let e0_2n = s0_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e0_2r = e0_2n.replacing(with: 0, where: e0_2n .<= 0)
+                yp.store(e0_2r, at: 16)
                 let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
                 yp.store(e1_0r, at: 24)
                 let e1_1n = s1_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
                 let e1_1r = e1_1n.replacing(with: 0, where: e1_1n .<= 0)
                 yp.store(e1_1r, at: 32)
+                let e1_2n = s1_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e1_2r = e1_2n.replacing(with: 0, where: e1_2n .<= 0)
+                yp.store(e1_2r, at: 40)
                 let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
                 yp.store(e2_0r, at: 48)
                 let e2_1n = s2_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
                 let e2_1r = e2_1n.replacing(with: 0, where: e2_1n .<= 0)
                 yp.store(e2_1r, at: 56)
+                let e2_2n = s2_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e2_2r = e2_2n.replacing(with: 0, where: e2_2n .<= 0)
+                yp.store(e2_2r, at: 64)
                 let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                 let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
                 yp.store(e3_0r, at: 72)
                 let e3_1n = s3_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
                 let e3_1r = e3_1n.replacing(with: 0, where: e3_1n .<= 0)
                 yp.store(e3_1r, at: 80)
-            }
-        }
-        // The remaining 8 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 24 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
-                let xp = x + oy * 128 + ox * 16
-                let wp = kernel + 16
-                for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
-                    s3_0 = madd(s3_0, x3, w0)
-                }
-                let e0_0n = s0_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
-                yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
-                yp.store(e1_0r, at: 24)
-                let e2_0n = s2_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
-                yp.store(e2_0r, at: 48)
-                let e3_0n = s3_0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
-                yp.store(e3_0r, at: 72)
+                let e3_2n = s3_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e3_2r = e3_2n.replacing(with: 0, where: e3_2n .<= 0)
+                yp.store(e3_2r, at: 88)
             }
         }
     }

@@ -350,94 +350,184 @@ public struct WideChannels: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1296
-        for g in 0..<2 {
-            let c0 = g * 16
-            for oy in parts {
-                for bx in 0..<2 {
-                    let ox = bx * 5
-                    let yp = y + (oy * 10 + ox) * 40 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s0_1 = bias.simd(V.self, at: c0 + 8)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s1_1 = bias.simd(V.self, at: c0 + 8)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s2_1 = bias.simd(V.self, at: c0 + 8)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s3_1 = bias.simd(V.self, at: c0 + 8)
-                    var s4_0 = bias.simd(V.self, at: c0)
-                    var s4_1 = bias.simd(V.self, at: c0 + 8)
-                    for ky in 0..<3 {
-                        for kx in 0..<3 {
-                            let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
-                            let wp = kernel + c0 + (ky * 3 + kx) * 144
-                            for ci in 0..<3 {
-                                let w0 = wp.simd(V.self, at: ci * 48)
-                                let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                                let x0 = V(repeating: xp[ci])
-                                s0_0 = madd(s0_0, x0, w0)
-                                s0_1 = madd(s0_1, x0, w1)
-                                let x1 = V(repeating: xp[ci + 3])
-                                s1_0 = madd(s1_0, x1, w0)
-                                s1_1 = madd(s1_1, x1, w1)
-                                let x2 = V(repeating: xp[ci + 6])
-                                s2_0 = madd(s2_0, x2, w0)
-                                s2_1 = madd(s2_1, x2, w1)
-                                let x3 = V(repeating: xp[ci + 9])
-                                s3_0 = madd(s3_0, x3, w0)
-                                s3_1 = madd(s3_1, x3, w1)
-                                let x4 = V(repeating: xp[ci + 12])
-                                s4_0 = madd(s4_0, x4, w0)
-                                s4_1 = madd(s4_1, x4, w1)
-                            }
-                        }
-                    }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 128)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 160)
-                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 168)
-                }
-            }
-        }
-        // The remaining 8 output channels.
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 40 + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
-                var s4_0 = bias.simd(V.self, at: 32)
+            do {
+                let yp = y + oy * 400
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s1_2 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s2_2 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
+                var s3_2 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
-                        let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
-                        let wp = kernel + (ky * 3 + kx) * 144 + 32
+                        let xp = x + oy * 36 + ky * 36 + kx * 3
+                        let wp = kernel + (ky * 3 + kx) * 144
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 48)
+                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                            let w2 = wp.simd(V.self, at: ci * 48 + 16)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
                             let x1 = V(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
                             let x2 = V(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
                             let x3 = V(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
-                            s4_0 = madd(s4_0, x4, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
                         }
                     }
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 16)
                 yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 56)
                 yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 96)
                 yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 160)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 128)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 136)
+            }
+            for bx in 0..<2 {
+                let ox = bx * 3 + 4
+                let yp = y + (oy * 10 + ox) * 40
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s1_2 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s2_2 = bias.simd(V.self, at: 16)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
+                        let wp = kernel + (ky * 3 + kx) * 144
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 48)
+                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                            let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
+                            let x1 = V(repeating: xp[ci + 3])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            let x2 = V(repeating: xp[ci + 6])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                        }
+                    }
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 56)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 96)
+            }
+        }
+        // The remaining 16 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 400 + 24
+                var s0_0 = bias.simd(V.self, at: 24)
+                var s0_1 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 24)
+                var s1_1 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 24)
+                var s2_1 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 24)
+                var s3_1 = bias.simd(V.self, at: 32)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 36 + ky * 36 + kx * 3
+                        let wp = kernel + (ky * 3 + kx) * 144 + 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 48)
+                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 3])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 6])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 9])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                        }
+                    }
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 128)
+            }
+            for bx in 0..<2 {
+                let ox = bx * 3 + 4
+                let yp = y + (oy * 10 + ox) * 40 + 24
+                var s0_0 = bias.simd(V.self, at: 24)
+                var s0_1 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 24)
+                var s1_1 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 24)
+                var s2_1 = bias.simd(V.self, at: 32)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
+                        let wp = kernel + (ky * 3 + kx) * 144 + 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 48)
+                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 3])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 6])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                        }
+                    }
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
             }
         }
     }
@@ -1005,227 +1095,134 @@ extension WideChannels: TrainableModel {
     // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
         let kernel = w
-        for g in 0..<2 {
-            let c0 = g * 16
-            for b in parts.clamped(to: 0..<5) {
-                let i0 = b * 5
-                let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-                let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-                let yp = y + c0
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                let ky0 = Swift.max(0, 1 - (i0 + 4) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<2 {
-                        let xp = x + ky * 420 + kx * 70
-                        let wp = kernel + c0 + (ky * 2 + kx) * 3360
-                        for ci in 0..<70 {
-                            let w0 = wp.simd(V.self, at: ci * 48)
-                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                            let x0 = V(repeating: xp[a0 + ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[a1 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[a2 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[a3 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[a4 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: o0 * 40)
-                yp.store(s0_1, at: o0 * 40 + 8)
-                yp.store(s1_0, at: o1 * 40)
-                yp.store(s1_1, at: o1 * 40 + 8)
-                yp.store(s2_0, at: o2 * 40)
-                yp.store(s2_1, at: o2 * 40 + 8)
-                yp.store(s3_0, at: o3 * 40)
-                yp.store(s3_1, at: o3 * 40 + 8)
-                yp.store(s4_0, at: o4 * 40)
-                yp.store(s4_1, at: o4 * 40 + 8)
-            }
-        }
-        // The remaining 8 output channels.
-        for b in parts.clamped(to: 0..<5) {
-            let i0 = b * 5
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-            let yp = y + 32
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y
             var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
             var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
             var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
             var s3_0 = V()
-            var s4_0 = V()
-            let ky0 = Swift.max(0, 1 - (i0 + 4) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            var s3_1 = V()
+            var s3_2 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + ky * 420 + kx * 70
-                    let wp = kernel + (ky * 2 + kx) * 3360 + 32
+                    let wp = kernel + (ky * 2 + kx) * 3360
                     for ci in 0..<70 {
                         let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
                         let x0 = V(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                         let x2 = V(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
                         let x3 = V(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[a4 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
                     }
                 }
             }
             yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
             yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
             yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
             yp.store(s3_0, at: o3 * 40)
-            yp.store(s4_0, at: o4 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+            yp.store(s3_2, at: o3 * 40 + 16)
         }
-    }
-
-    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
-    @inline(never)
-    static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for g in 0..<2 {
-            let c0 = g * 16
-            for b in parts.clamped(to: 0..<5) {
-                let i0 = b * 5
-                let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-                let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-                let yp = y + c0
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                let ky0 = Swift.max(0, 1 - (i0 + 4) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
-                for ky in ky0..<ky1 {
-                    do {
-                        let xp = x + ky * 420
-                        let wp = kernel + c0 + ky * 3360
-                        for ci in 0..<70 {
-                            let w0 = wp.simd(V.self, at: ci * 48)
-                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                            let x0 = V(repeating: xp[a0 + ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[a1 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[a2 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[a3 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[a4 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: o0 * 40)
-                yp.store(s0_1, at: o0 * 40 + 8)
-                yp.store(s1_0, at: o1 * 40)
-                yp.store(s1_1, at: o1 * 40 + 8)
-                yp.store(s2_0, at: o2 * 40)
-                yp.store(s2_1, at: o2 * 40 + 8)
-                yp.store(s3_0, at: o3 * 40)
-                yp.store(s3_1, at: o3 * 40 + 8)
-                yp.store(s4_0, at: o4 * 40)
-                yp.store(s4_1, at: o4 * 40 + 8)
-            }
-        }
-        // The remaining 8 output channels.
-        for b in parts.clamped(to: 0..<5) {
-            let i0 = b * 5
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-            let yp = y + 32
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y
             var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
             var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
             var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            let ky0 = Swift.max(0, 1 - (i0 + 4) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            var s2_1 = V()
+            var s2_2 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
-                do {
-                    let xp = x + ky * 420
-                    let wp = kernel + ky * 3360 + 32
+                for kx in 0..<2 {
+                    let xp = x + ky * 420 + kx * 70
+                    let wp = kernel + (ky * 2 + kx) * 3360
                     for ci in 0..<70 {
                         let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
                         let x0 = V(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                         let x2 = V(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[a3 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[a4 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
                     }
                 }
             }
             yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
             yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
             yp.store(s2_0, at: o2 * 40)
-            yp.store(s3_0, at: o3 * 40)
-            yp.store(s4_0, at: o4 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
         }
-    }
-
-    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
-    @inline(never)
-    static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for g in 0..<2 {
-            let c0 = g * 16
-            for b in parts.clamped(to: 0..<5) {
-                let i0 = b * 5
-                let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-                let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-                let yp = y + c0
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
+        // The remaining 16 output channels.
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            for ky in ky0..<ky1 {
                 for kx in 0..<2 {
-                    let xp = x + kx * 70
-                    let wp = kernel + c0 + kx * 3360
+                    let xp = x + ky * 420 + kx * 70
+                    let wp = kernel + (ky * 2 + kx) * 3360 + 24
                     for ci in 0..<70 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let w1 = wp.simd(V.self, at: ci * 48 + 8)
@@ -1241,83 +1238,377 @@ extension WideChannels: TrainableModel {
                         let x3 = V(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[a4 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
                     }
-                }
-                yp.store(s0_0, at: o0 * 40)
-                yp.store(s0_1, at: o0 * 40 + 8)
-                yp.store(s1_0, at: o1 * 40)
-                yp.store(s1_1, at: o1 * 40 + 8)
-                yp.store(s2_0, at: o2 * 40)
-                yp.store(s2_1, at: o2 * 40 + 8)
-                yp.store(s3_0, at: o3 * 40)
-                yp.store(s3_1, at: o3 * 40 + 8)
-                yp.store(s4_0, at: o4 * 40)
-                yp.store(s4_1, at: o4 * 40 + 8)
-            }
-        }
-        // The remaining 8 output channels.
-        for b in parts.clamped(to: 0..<5) {
-            let i0 = b * 5
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-            let yp = y + 32
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            for kx in 0..<2 {
-                let xp = x + kx * 70
-                let wp = kernel + kx * 3360 + 32
-                for ci in 0..<70 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let x0 = V(repeating: xp[a0 + ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[a1 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[a2 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[a3 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[a4 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
                 }
             }
             yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
             yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
             yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
             yp.store(s3_0, at: o3 * 40)
-            yp.store(s4_0, at: o4 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+        }
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            for ky in ky0..<ky1 {
+                for kx in 0..<2 {
+                    let xp = x + ky * 420 + kx * 70
+                    let wp = kernel + (ky * 2 + kx) * 3360 + 24
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
         }
     }
 
-    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l1_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
         let kernel = w
-        for g in 0..<2 {
-            let c0 = g * 16
-            for b in parts.clamped(to: 0..<5) {
-                let i0 = b * 5
-                let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-                let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-                let yp = y + c0
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                let xp = x
-                let wp = kernel + c0
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + ky * 420
+                    let wp = kernel + ky * 3360
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                    }
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
+            yp.store(s3_0, at: o3 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+            yp.store(s3_2, at: o3 * 40 + 16)
+        }
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + ky * 420
+                    let wp = kernel + ky * 3360
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                    }
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
+        }
+        // The remaining 16 output channels.
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + ky * 420
+                    let wp = kernel + ky * 3360 + 24
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[a3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s3_0, at: o3 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+        }
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + ky * 420
+                    let wp = kernel + ky * 3360 + 24
+                    for ci in 0..<70 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let x0 = V(repeating: xp[a0 + ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[a1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[a2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                    }
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            for kx in 0..<2 {
+                let xp = x + kx * 70
+                let wp = kernel + kx * 3360
+                for ci in 0..<70 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                    let x0 = V(repeating: xp[a0 + ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[a1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[a2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[a3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
+            yp.store(s3_0, at: o3 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+            yp.store(s3_2, at: o3 * 40 + 16)
+        }
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            for kx in 0..<2 {
+                let xp = x + kx * 70
+                let wp = kernel + kx * 3360
+                for ci in 0..<70 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                    let x0 = V(repeating: xp[a0 + ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[a1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[a2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
+        }
+        // The remaining 16 output channels.
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            for kx in 0..<2 {
+                let xp = x + kx * 70
+                let wp = kernel + kx * 3360 + 24
                 for ci in 0..<70 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 8)
@@ -1333,53 +1624,228 @@ extension WideChannels: TrainableModel {
                     let x3 = V(repeating: xp[a3 + ci])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[a4 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
                 }
-                yp.store(s0_0, at: o0 * 40)
-                yp.store(s0_1, at: o0 * 40 + 8)
-                yp.store(s1_0, at: o1 * 40)
-                yp.store(s1_1, at: o1 * 40 + 8)
-                yp.store(s2_0, at: o2 * 40)
-                yp.store(s2_1, at: o2 * 40 + 8)
-                yp.store(s3_0, at: o3 * 40)
-                yp.store(s3_1, at: o3 * 40 + 8)
-                yp.store(s4_0, at: o4 * 40)
-                yp.store(s4_1, at: o4 * 40 + 8)
-            }
-        }
-        // The remaining 8 output channels.
-        for b in parts.clamped(to: 0..<5) {
-            let i0 = b * 5
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70, a4 = (i0 + 4) / 5 * 420 + (i0 + 4) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2, o4 = (i0 + 4) / 5 * 20 + (i0 + 4) % 5 * 2
-            let yp = y + 32
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            let xp = x
-            let wp = kernel + 32
-            for ci in 0..<70 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let x0 = V(repeating: xp[a0 + ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
             }
             yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
             yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
             yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
             yp.store(s3_0, at: o3 * 40)
-            yp.store(s4_0, at: o4 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+        }
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            for kx in 0..<2 {
+                let xp = x + kx * 70
+                let wp = kernel + kx * 3360 + 24
+                for ci in 0..<70 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                    let x0 = V(repeating: xp[a0 + ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[a1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[a2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                }
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            let xp = x
+            let wp = kernel
+            for ci in 0..<70 {
+                let w0 = wp.simd(V.self, at: ci * 48)
+                let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
+            yp.store(s3_0, at: o3 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+            yp.store(s3_2, at: o3 * 40 + 16)
+        }
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            let xp = x
+            let wp = kernel
+            for ci in 0..<70 {
+                let w0 = wp.simd(V.self, at: ci * 48)
+                let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s0_2, at: o0 * 40 + 16)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s1_2, at: o1 * 40 + 16)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s2_2, at: o2 * 40 + 16)
+        }
+        // The remaining 16 output channels.
+        for b in parts.clamped(to: 0..<4) {
+            let i0 = b * 4
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            let xp = x
+            let wp = kernel + 24
+            for ci in 0..<70 {
+                let w0 = wp.simd(V.self, at: ci * 48)
+                let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[a3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
+            yp.store(s3_0, at: o3 * 40)
+            yp.store(s3_1, at: o3 * 40 + 8)
+        }
+        for b in parts.clamped(to: 4..<7) {
+            let i0 = 16 + (b - 4) * 3
+            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
+            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let yp = y + 24
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            let xp = x
+            let wp = kernel + 24
+            for ci in 0..<70 {
+                let w0 = wp.simd(V.self, at: ci * 48)
+                let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                let x0 = V(repeating: xp[a0 + ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[a1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[a2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+            }
+            yp.store(s0_0, at: o0 * 40)
+            yp.store(s0_1, at: o0 * 40 + 8)
+            yp.store(s1_0, at: o1 * 40)
+            yp.store(s1_1, at: o1 * 40 + 8)
+            yp.store(s2_0, at: o2 * 40)
+            yp.store(s2_1, at: o2 * 40 + 8)
         }
     }
 

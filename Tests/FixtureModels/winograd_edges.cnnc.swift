@@ -347,19 +347,21 @@ public struct WinogradEdges: CompiledModel {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 4608
         for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 5
+            for bx in 0..<5 {
+                let ox = bx * 4
                 let yp = y + (oy * 20 + ox) * 24
                 var s0_0 = bias.simd(V.self, at: 0)
                 var s0_1 = bias.simd(V.self, at: 8)
+                var s0_2 = bias.simd(V.self, at: 16)
                 var s1_0 = bias.simd(V.self, at: 0)
                 var s1_1 = bias.simd(V.self, at: 8)
+                var s1_2 = bias.simd(V.self, at: 16)
                 var s2_0 = bias.simd(V.self, at: 0)
                 var s2_1 = bias.simd(V.self, at: 8)
+                var s2_2 = bias.simd(V.self, at: 16)
                 var s3_0 = bias.simd(V.self, at: 0)
                 var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
+                var s3_2 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
@@ -367,70 +369,38 @@ public struct WinogradEdges: CompiledModel {
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                            let w2 = wp.simd(V.self, at: ci * 32 + 16)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
                             let x1 = V(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
                             let x2 = V(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
                             let x3 = V(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
+                            s3_2 = madd(s3_2, x3, w2)
                         }
                     }
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 16)
                 yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 24)
                 yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 32)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 40)
                 yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 48)
                 yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 56)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 64)
                 yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 72)
                 yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 80)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 96)
-                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 104)
-            }
-        }
-        // The remaining 8 output channels.
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 5
-                let yp = y + (oy * 20 + ox) * 24 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 16)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
-                        let wp = kernel + (ky * 3 + kx) * 512 + 16
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 24)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 48)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 72)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 96)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 88)
             }
         }
     }
@@ -449,89 +419,101 @@ public struct WinogradEdges: CompiledModel {
     }
 
     @inline(never)
-    static func l0_conv2d_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_conv2d_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
-                    let ox = bx * 5
+                    let ox = bx * 4
                     let yp = y + ox * 24
                     var s0_0 = V()
                     var s0_1 = V()
+                    var s0_2 = V()
                     var s1_0 = V()
                     var s1_1 = V()
+                    var s1_2 = V()
                     var s2_0 = V()
                     var s2_1 = V()
+                    var s2_2 = V()
                     var s3_0 = V()
                     var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
+                    var s3_2 = V()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                         let x2 = V(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
                         let x3 = V(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
+                        s3_2 = madd(s3_2, x3, w2)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
                     yp.store(s1_0, at: 24)
                     yp.store(s1_1, at: 32)
+                    yp.store(s1_2, at: 40)
                     yp.store(s2_0, at: 48)
                     yp.store(s2_1, at: 56)
+                    yp.store(s2_2, at: 64)
                     yp.store(s3_0, at: 72)
                     yp.store(s3_1, at: 80)
-                    yp.store(s4_0, at: 96)
-                    yp.store(s4_1, at: 104)
+                    yp.store(s3_2, at: 88)
                 }
-            }
-        }
-        // The remaining 8 output channels.
-        if parts.contains(1) {
-            do {
-                for bx in 0..<3 {
-                    let ox = bx * 5
-                    let yp = y + ox * 24 + 16
+                do {
+                    let yp = y + 288
                     var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
                     var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
                     var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel + 16
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    let xp = x + 192
+                    let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                         let x2 = V(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
                     }
                     yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
                     yp.store(s1_0, at: 24)
+                    yp.store(s1_1, at: 32)
+                    yp.store(s1_2, at: 40)
                     yp.store(s2_0, at: 48)
-                    yp.store(s3_0, at: 72)
-                    yp.store(s4_0, at: 96)
+                    yp.store(s2_1, at: 56)
+                    yp.store(s2_2, at: 64)
                 }
             }
         }
@@ -990,40 +972,102 @@ public struct WinogradEdges: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv2d_2_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
+    static func l2_conv2d_2_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
         let kernel = w
-        for g in parts.clamped(to: 0..<3) {
-            let c0 = g * 16
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 24
             do {
                 for bx in 0..<3 {
-                    let ox = bx * 5
+                    let ox = bx * 4
                     let yp = y + ox * 48 + c0
                     var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
                     var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
                     var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
                     var s3_0 = V()
-                    var s4_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                         let x2 = V(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
                         let x3 = V(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
                     }
                     yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
                     yp.store(s1_0, at: 48)
+                    yp.store(s1_1, at: 56)
+                    yp.store(s1_2, at: 64)
                     yp.store(s2_0, at: 96)
+                    yp.store(s2_1, at: 104)
+                    yp.store(s2_2, at: 112)
                     yp.store(s3_0, at: 144)
-                    yp.store(s4_0, at: 192)
+                    yp.store(s3_1, at: 152)
+                    yp.store(s3_2, at: 160)
+                }
+                do {
+                    let yp = y + c0 + 576
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    let xp = x + 192
+                    let wp = kernel + c0
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s1_1, at: 56)
+                    yp.store(s1_2, at: 64)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s2_1, at: 104)
+                    yp.store(s2_2, at: 112)
                 }
             }
         }
@@ -2037,89 +2081,101 @@ extension WinogradEdges: TrainableModel {
     }
 
     @inline(never)
-    static func l1_conv2d_1_input_gradient_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d_1_input_gradient_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
-                    let ox = bx * 5
+                    let ox = bx * 4
                     let yp = y + ox * 24
                     var s0_0 = V()
                     var s0_1 = V()
+                    var s0_2 = V()
                     var s1_0 = V()
                     var s1_1 = V()
+                    var s1_2 = V()
                     var s2_0 = V()
                     var s2_1 = V()
+                    var s2_2 = V()
                     var s3_0 = V()
                     var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
+                    var s3_2 = V()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                         let x2 = V(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
                         let x3 = V(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
+                        s3_2 = madd(s3_2, x3, w2)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
                     yp.store(s1_0, at: 24)
                     yp.store(s1_1, at: 32)
+                    yp.store(s1_2, at: 40)
                     yp.store(s2_0, at: 48)
                     yp.store(s2_1, at: 56)
+                    yp.store(s2_2, at: 64)
                     yp.store(s3_0, at: 72)
                     yp.store(s3_1, at: 80)
-                    yp.store(s4_0, at: 96)
-                    yp.store(s4_1, at: 104)
+                    yp.store(s3_2, at: 88)
                 }
-            }
-        }
-        // The remaining 8 output channels.
-        if parts.contains(1) {
-            do {
-                for bx in 0..<3 {
-                    let ox = bx * 5
-                    let yp = y + ox * 24 + 16
+                do {
+                    let yp = y + 288
                     var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
                     var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
                     var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    let xp = x + ox * 16
-                    let wp = kernel + 16
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    let xp = x + 192
+                    let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
                         let x1 = V(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
                         let x2 = V(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
                     }
                     yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 8)
+                    yp.store(s0_2, at: 16)
                     yp.store(s1_0, at: 24)
+                    yp.store(s1_1, at: 32)
+                    yp.store(s1_2, at: 40)
                     yp.store(s2_0, at: 48)
-                    yp.store(s3_0, at: 72)
-                    yp.store(s4_0, at: 96)
+                    yp.store(s2_1, at: 56)
+                    yp.store(s2_2, at: 64)
                 }
             }
         }

@@ -163,80 +163,81 @@ public struct Random069: CompiledModel {
         typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         for oy in parts {
-            do {
-                let yp = y + oy * 120
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s1_2 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s2_2 = bias.simd(V.self, at: 16)
-                for ky in 0..<4 {
-                    let xp = x + oy * 20 + ky * 20
-                    let wp = kernel + ky * 64
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                    }
+            let yp = y + oy * 120
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 8)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 8)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 8)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 8)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s4_1 = bias.simd(V.self, at: 8)
+            for ky in 0..<4 {
+                let xp = x + oy * 20 + ky * 20
+                let wp = kernel + ky * 64
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 8])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 12])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 16])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s0_2, at: 16)
-                yp.store(s1_0, at: 24)
-                yp.store(s1_1, at: 32)
-                yp.store(s1_2, at: 40)
-                yp.store(s2_0, at: 48)
-                yp.store(s2_1, at: 56)
-                yp.store(s2_2, at: 64)
             }
-            do {
-                let yp = y + (oy * 5 + 3) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s1_2 = bias.simd(V.self, at: 16)
-                for ky in 0..<4 {
-                    let xp = x + oy * 20 + ky * 20 + 12
-                    let wp = kernel + ky * 64
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                    }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 8)
+            yp.store(s1_0, at: 24)
+            yp.store(s1_1, at: 32)
+            yp.store(s2_0, at: 48)
+            yp.store(s2_1, at: 56)
+            yp.store(s3_0, at: 72)
+            yp.store(s3_1, at: 80)
+            yp.store(s4_0, at: 96)
+            yp.store(s4_1, at: 104)
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            let yp = y + oy * 120 + 16
+            var s0_0 = bias.simd(V.self, at: 16)
+            var s1_0 = bias.simd(V.self, at: 16)
+            var s2_0 = bias.simd(V.self, at: 16)
+            var s3_0 = bias.simd(V.self, at: 16)
+            var s4_0 = bias.simd(V.self, at: 16)
+            for ky in 0..<4 {
+                let xp = x + oy * 20 + ky * 20
+                let wp = kernel + ky * 64 + 16
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 8])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 12])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 16])
+                    s4_0 = madd(s4_0, x4, w0)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s0_2, at: 16)
-                yp.store(s1_0, at: 24)
-                yp.store(s1_1, at: 32)
-                yp.store(s1_2, at: 40)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 24)
+            yp.store(s2_0, at: 48)
+            yp.store(s3_0, at: 72)
+            yp.store(s4_0, at: 96)
         }
     }
 

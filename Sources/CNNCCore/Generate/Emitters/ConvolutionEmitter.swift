@@ -104,10 +104,21 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// leave the last one half empty: 24 filters are 3 registers of 8, not
     /// 2 vectors of 16 computing 32 (an Inception branch at 76% of the FMA
     /// rate). The packed rows still hold `paddedOutputs` floats, read 8 at a time.
+    /// Also vectors of 8 where a row's blocks hold more sums with them: a
+    /// vector of 16 is two of AVX2's registers, so a block of them holds one
+    /// vector of channels by at most 6 pixels, and a row of 4 (ResNet-20's
+    /// 8x8 stage by Winograd's F(4x4): 4 tiles a product) holds 8 sums, 8
+    /// independent chains of multiply-adds where two units of 4 cycles need
+    /// 8 always in flight; in vectors of 8, 3 vectors by 4 pixels hold 12.
     var lanes: Int {
-        guard target.registerLanes == 8, packed.lanes == 16, packed.panelWidth == nil,
-              packed.outputs % 16 != 0, packed.outputs % 8 == 0 else { return packed.lanes }
-        return 8
+        guard target.registerLanes == 8, packed.lanes == 16, packed.panelWidth == nil, packed.outputs % 8 == 0 else { return packed.lanes }
+        if packed.outputs % 16 != 0 { return 8 }
+        guard blocking == nil else { return 16 }
+        func sums(_ lanes: Int) -> Int {
+            let block = Self.registerBlock(lanes: lanes, chunks: (outputs + lanes - 1) / lanes, width: outputWidth, target: target)
+            return block.chunks * block.pixels * target.registers(lanes: lanes)
+        }
+        return sums(8) > sums(16) ? 8 : 16
     }
     var vectorType: String { "SIMD\(lanes)<Float>" }
     var outputs: Int { packed.outputs }
@@ -340,12 +351,15 @@ struct ConvolutionEmitter: Codable, Hashable {
             let count = min(4, max(1, chunks))
             return Blocking(chunks: count, pixels: [1: 8, 2: 8, 3: 6, 4: 5][count] ?? 4)
         }
+        // Counted as a row splits into blocks (`pixelRuns`): 8 pixels at most 6 a block are 4 + 4.
         let perVector = target.registers(lanes: lanes)
         var best = Blocking(chunks: 1, pixels: 1)
         for count in 1...max(1, min(4, chunks)) {
             let room = target.vectorRegisters - 1 - count * perVector
-            let pixels = min(8, max(1, width), room / (count * perVector))
-            if pixels >= 1 && count * pixels > best.chunks * best.pixels { best = Blocking(chunks: count, pixels: pixels) }
+            let most = min(8, max(1, width), room / (count * perVector))
+            guard most >= 1 else { continue }
+            let pixels = pixelRuns(width: max(1, width), atMost: most).map(\.pixels).max() ?? most
+            if count * pixels > best.chunks * best.pixels { best = Blocking(chunks: count, pixels: pixels) }
         }
         return best
     }

@@ -145,7 +145,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
 
     /// M[ξ] = V[ξ] · U[ξ] for `tiles` tiles: a 1x1 convolution of a 1 x tiles
     /// image, its sums starting from zero (the bias comes after the transform).
-    private func product(tiles: Int) -> ConvolutionEmitter {
+    func product(tiles: Int) -> ConvolutionEmitter {
         var matrix = packed
         matrix.kernelOffset = 0
         return ConvolutionEmitter(

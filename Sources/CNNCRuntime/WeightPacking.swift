@@ -15,9 +15,10 @@ public enum WeightPacking {
     }
 
     /// The same rows in panels of `width` output channels, each panel's rows
-    /// one after another (the order a flat output's kernel reads them), lanes
-    /// past the last output channel zero. Row by row, so the parameters are
-    /// read in order: training repacks after every step.
+    /// one after another (the order a flat output's kernel reads them). Lanes
+    /// past the last output channel are not written: they stay the zeros the
+    /// packed buffer starts as. Row by row, so the parameters are read in
+    /// order: training repacks after every step.
     public static func panels(_ parameters: [Float], from offset: Int, rows: Int, outputs: Int, width: Int,
                               into packed: inout [Float], at target: Int) {
         let panels = (outputs + width - 1) / width

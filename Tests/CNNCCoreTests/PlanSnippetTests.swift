@@ -455,7 +455,10 @@ import Testing
         #expect(block.flatOutput && block.chunksPerGroup == 3 && block.pixelsPerBlock == 8)
         // AVX2: vectors of 16 are two registers each, so two chains of channels make four sums.
         let avx2 = ModelPlanner.plan(try Self.model("input_shape: [4096]\nlayers:\n  - Dense: {units: 512}\n"), specPath: "snippet.yaml", target: .avx2)
-        guard case .convolution(let avx2Kernels) = avx2.nodes[0].kernel, case .channelLanes(let avx2Wide) = avx2Kernels.direct else { return }
+        guard case .convolution(let avx2Kernels) = avx2.nodes[0].kernel, case .channelLanes(let avx2Wide) = avx2Kernels.direct else {
+            Issue.record("no channel-lane kernel on AVX2: \(avx2.nodes[0].kernel)")
+            return
+        }
         #expect(avx2Wide.flatOutput && avx2Wide.chunksPerGroup >= 2)
     }
 
@@ -860,6 +863,48 @@ import Testing
         let wide = ConvolutionEmitter(function: "wide", inputHeight: 1, inputWidth: 32, inputChannels: 64, kernel: .square(1), strides: .square(1),
                                       dilation: .square(1), outputHeight: 1, outputWidth: 32, packed: avx2.packed, fusedReLU: false, target: .avx2)
         #expect(wide.lanes == 16 && wide.chunksPerGroup == 1 && wide.pixelsPerBlock == 6)
+    }
+
+    /// Every vector type a generated kernel computes in has its multiply-add:
+    /// on AVX2 a kernel packed for 16 lanes may run in 8 (`ConvolutionEmitter.lanes`),
+    /// as dL/dx's of these layers and the 1x1 step of a SeparableConv2D do,
+    /// where nothing else in the model asks for 8.
+    @Test func everyVectorTypeAKernelUsesHasItsMultiplyAdd() throws {
+        let specs = [
+            "input_shape: [4, 64]\nlayers:\n  - Dense: {units: 64, activation: relu}\n  - Flatten\n  - Dense: {units: 16}\n",
+            "input_shape: [4, 4, 32]\nlayers:\n  - Conv2D: {filters: 32, kernel_size: 3, padding: same}\n  - Conv2D: {filters: 32, kernel_size: 3, padding: same}\n  - Flatten\n  - Dense: {units: 16}\n",
+            "input_shape: [8, 8, 32]\nlayers:\n  - SeparableConv2D: {filters: 64, kernel_size: 3, padding: same}\n  - GlobalAveragePooling2D\n  - Dense: {units: 16}\n",
+            "input_shape: [4, 4, 24]\nlayers:\n  - Dense: {units: 40}\n  - Flatten\n  - Dense: {units: 13}\n",
+        ]
+        for spec in specs {
+            for target in [TargetCPU.avx2, .avx512on256] {
+                let program = ModelPlanner.plan(try Self.model(spec), specPath: "snippet.yaml", target: target)
+                let swift = ModelGenerator.render(program)
+                for lanes in [4, 8, 16] where swift.contains("typealias V = SIMD\(lanes)<Float>") {
+                    #expect(program.vectorWidths.contains(lanes), "\(target): SIMD\(lanes) kernels without their madd in \(spec)")
+                }
+            }
+        }
+    }
+
+    /// A Dense layer shared by a call on a vector and a call on an image keeps
+    /// its rows: both calls read one packing, and the image's 64 positions are
+    /// no small output.
+    @Test func aSharedDenseLayerTakesPanelsOnlyWhenEveryCallIsSmall() throws {
+        let model = try Self.model("""
+            {"class_name": "Functional", "config": {"name": "shared", "layers": [
+              {"class_name": "InputLayer", "name": "image", "config": {"batch_shape": [null, 8, 8, 4], "name": "image"}, "inbound_nodes": []},
+              {"class_name": "GlobalAveragePooling2D", "name": "pool", "config": {"name": "pool"}, "inbound_nodes": [[["image", 0, 0, {}]]]},
+              {"class_name": "Dense", "name": "shared", "config": {"name": "shared", "units": 4}, "inbound_nodes": [[["pool", 0, 0, {}]], [["image", 0, 0, {}]]]},
+              {"class_name": "Flatten", "name": "flat", "config": {"name": "flat"}, "inbound_nodes": [[["shared", 1, 0, {}]]]},
+              {"class_name": "Concatenate", "name": "both", "config": {"name": "both", "axis": -1}, "inbound_nodes": [[["shared", 0, 0, {}], ["flat", 0, 0, {}]]]}
+            ], "input_layers": [["image", 0, 0]], "output_layers": [["both", 0, 0]]}}
+            """)
+        let weights = WeightPlan(model: model)
+        let kernels = weights.packing.values.compactMap { packing -> WeightPlan.PackedKernel? in
+            if case .kernel(let kernel) = packing { kernel } else { nil }
+        }
+        #expect(!kernels.isEmpty && kernels.allSatisfy { $0.panelWidth == nil })
     }
 
     @Test func theVectorLayersAfterTheLastImageRunOverBlocksOfEightSamples() throws {

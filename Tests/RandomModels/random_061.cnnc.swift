@@ -411,8 +411,10 @@ extension Random061: TrainableModel {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

@@ -106,6 +106,9 @@ public enum ModelPlanner {
             vectorWidths.formUnion([kernel.channelLanes, kernel.outputLanes])
         }
         vectorWidths.formUnion(training.winogradKernelGradients.map { [$0.kernel.channelLanes, $0.kernel.transformLanes] }.joined())
+        // Where a register holds 8 floats, a kernel packed for vectors of 16 may
+        // run in vectors of 8 (`ConvolutionEmitter.lanes`): a 1x1 step's, dL/dx's.
+        if target.registerLanes == 8 && vectorWidths.contains(16) { vectorWidths.insert(8) }
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,

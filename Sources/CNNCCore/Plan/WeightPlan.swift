@@ -192,9 +192,12 @@ struct WeightPlan: Codable, Hashable {
                 let kernel = addTensor("\(layer.name).kernel", [inputs, config.units])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.units]) : nil
                 var packed = pack(kernel: kernel, bias: bias, rows: inputs, outputs: config.units)
-                // Applied to a vector (the usual place), it is a 1x1 convolution on one
-                // pixel: its kernel streams from panels, as a small output's does.
-                if layer.outputShape.elementCount / max(config.units, 1) <= ConvolutionEmitter.smallOutputPixels {
+                // On a vector (the usual place) it is a 1x1 convolution on one pixel, and
+                // on at most 16 positions one on a small output: its kernel streams from
+                // panels, as a small convolution output's does. Every call of a shared
+                // layer reads the same packing, so all of them must be that small.
+                let calls = [layer] + model.layers.filter { $0.sharesWeightsOf == index }
+                if calls.allSatisfy({ $0.outputShape.elementCount / max(config.units, 1) <= ConvolutionEmitter.smallOutputPixels }) {
                     packed.panelWidth = packed.lanes
                 }
                 packing[index] = .kernel(packed)

@@ -79,9 +79,10 @@ struct ConvolutionEmitter: Codable, Hashable {
         var position: Int
     }
 
-    /// A small output (`isSmallOutput`, whose kernel the weight plan packs in
-    /// panels) runs as few blocks of the flattened output, spanning rows, each
-    /// pixel's place a constant: every weight is read once a block instead of once a row.
+    /// A small output (`isSmallOutput`), or a Dense layer on at most as many
+    /// positions, whose kernel the weight plan packs in panels, runs as few
+    /// blocks of the flattened output, spanning rows, each pixel's place a
+    /// constant: every weight is read once a block instead of once a row.
     var flatOutput: Bool { packed.panelWidth != nil }
 
     /// At most this many output pixels (ResNet50's last stages at 64x64 have 4x4

@@ -54,6 +54,26 @@ CNNC_SIMD_FLOAT_OPERATIONS(4)
 CNNC_SIMD_FLOAT_OPERATIONS(8)
 CNNC_SIMD_FLOAT_OPERATIONS(16)
 
+// x limited to [low, high] as two x86 instructions, MINPS then MAXPS, where
+// comparisons and blends take three: written as selects, LLVM folds the second
+// comparison through the first select and keeps a blend. MINPS(a, b) is
+// a < b ? a : b, so a NaN x comes through both, as in the portable form.
+CNNC_SIMD_INLINE cnnc_float16 cnnc_clamp_f16(cnnc_float16 x, cnnc_float16 low, cnnc_float16 high) {
+#if defined(__AVX512F__)
+    return __builtin_ia32_maxps512(low, __builtin_ia32_minps512(high, x, 4), 4);
+#elif defined(__AVX__)
+    cnnc_float8 xl = __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7), xh = __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15);
+    cnnc_float8 ll = __builtin_shufflevector(low, low, 0, 1, 2, 3, 4, 5, 6, 7), lh = __builtin_shufflevector(low, low, 8, 9, 10, 11, 12, 13, 14, 15);
+    cnnc_float8 hl = __builtin_shufflevector(high, high, 0, 1, 2, 3, 4, 5, 6, 7), hh = __builtin_shufflevector(high, high, 8, 9, 10, 11, 12, 13, 14, 15);
+    cnnc_float8 rl = __builtin_ia32_maxps256(ll, __builtin_ia32_minps256(hl, xl));
+    cnnc_float8 rh = __builtin_ia32_maxps256(lh, __builtin_ia32_minps256(hh, xh));
+    return __builtin_shufflevector(rl, rh, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#else
+    cnnc_float16 capped = x > high ? high : x;
+    return capped < low ? low : capped;
+#endif
+}
+
 // Wrapping integer arithmetic and bit operations on 16 Int32 lanes, which
 // VectorMath uses to build exponents and move sign bits. Through unsigned
 // lanes, where C defines overflow to wrap, as Swift's &+ does.

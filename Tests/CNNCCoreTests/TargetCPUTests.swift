@@ -87,3 +87,61 @@ import Testing
         #expect(process.terminationStatus == 0, "swiftc -target-cpu \(target.compilerCPU)")
     }
 }
+
+/// What each kind's kernels become in machine code, compiled for the CPU the
+/// kind names, whatever CPU runs the tests. Emerald Rapids' two 512-bit FMA
+/// units do twice Zen 4's work only on 512-bit registers, and LLVM's tuning for
+/// Intel's servers prefers 256-bit ones where it chooses (it does for the
+/// loops it vectorizes itself): a kernel's SIMD16 multiply-adds must still be
+/// zmm there, or the AVX-512 shapes would run at half the machine's rate.
+@Suite struct TargetMachineCodeTests {
+    /// The build's products folder: the runtime's module and the SIMD module map.
+    static var products: URL? {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            RepositoryFiles.root.appendingPathComponent(".build/debug"),
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("Modules/CNNCRuntime.swiftmodule").path) }
+    }
+
+    @Test(arguments: TargetCPU.allCases)
+    func kernelsMultiplyAddInTheKindsOwnRegisters(target: TargetCPU) throws {
+        let products = try #require(Self.products, "the runtime's module was not built")
+        let spec = """
+            input_shape: [12, 12, 16]
+            layers:
+              - Conv2D: {filters: 32, kernel_size: 3, padding: same, activation: relu}
+              - Conv2D: {filters: 32, kernel_size: 1, activation: tanh}
+            """
+        let model = try Frontend.load(text: spec, file: "z.yaml").get()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-isa-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("z.swift"), assembly = folder.appendingPathComponent("z.s")
+        try ModelGenerator(model: model, specPath: "z.yaml", target: target).generate().write(to: source, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "swiftc", "-O", "-D", "CNNC_FMA", "-target-cpu", target.compilerCPU, "-parse-as-library", "-module-name", "Z",
+            "-S", source.path, "-o", assembly.path, "-I", products.appendingPathComponent("Modules").path,
+            "-Xcc", "-fmodule-map-file=" + products.appendingPathComponent("CNNCSIMD.build/module.modulemap").path,
+        ]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "swiftc -O -target-cpu \(target.compilerCPU) of the generated file")
+        let lines = try String(contentsOf: assembly, encoding: .utf8).split(separator: "\n")
+        func count(_ instruction: String, _ register: String) -> Int {
+            lines.filter { $0.contains(instruction) && $0.contains("%" + register) }.count
+        }
+        let wide = count("vfmadd", "zmm"), narrow = count("vfmadd", "ymm")
+        if target == .avx2 {
+            #expect(wide == 0 && narrow > 100, "AVX2: \(narrow) ymm and \(wide) zmm multiply-adds")
+        } else {
+            #expect(wide > 100 && narrow == 0, "\(target.compilerCPU): \(wide) zmm and \(narrow) ymm multiply-adds")
+            // tanh's clamps: one MINPS and one MAXPS a bound, not comparisons and blends.
+            #expect(count("vminps", "zmm") >= 2 && count("vmaxps", "zmm") >= 2)
+        }
+    }
+}

@@ -14,13 +14,8 @@ import Testing
 
     /// The built `cnnc` next to the test bundle (`swift test` builds it too).
     static var executable: URL? {
-        let candidates = [
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("cnnc"),
-            Bundle.main.bundleURL.appendingPathComponent("cnnc"),
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cnnc"),
-            RepositoryFiles.root.appendingPathComponent(".build/debug/cnnc"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        RepositoryFiles.products(holding: "cnnc").map { $0.appendingPathComponent("cnnc") }
+            .flatMap { FileManager.default.isExecutableFile(atPath: $0.path) ? $0 : nil }
     }
 
     /// This process's environment for a cnnc run, with `extra` on top. Every

@@ -9,6 +9,17 @@ enum RepositoryFiles {
 
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
+    /// The build's products folder (beside the test bundle, which `swift test`
+    /// builds there) in which `relative` exists: the cnnc executable, the runtime's module.
+    static func products(holding relative: String) -> URL? {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            root.appendingPathComponent(".build/debug"),
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent(relative).path) }
+    }
+
     /// The files in a repository folder with one of the given extensions, sorted.
     static func files(in folder: String, extensions: Set<String>) -> [String] {
         let directory = path(folder)

@@ -95,19 +95,9 @@ import Testing
 /// loops it vectorizes itself): a kernel's SIMD16 multiply-adds must still be
 /// zmm there, or the AVX-512 shapes would run at half the machine's rate.
 @Suite struct TargetMachineCodeTests {
-    /// The build's products folder: the runtime's module and the SIMD module map.
-    static var products: URL? {
-        let candidates = [
-            Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            RepositoryFiles.root.appendingPathComponent(".build/debug"),
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("Modules/CNNCRuntime.swiftmodule").path) }
-    }
-
     @Test(arguments: TargetCPU.allCases)
     func kernelsMultiplyAddInTheKindsOwnRegisters(target: TargetCPU) throws {
-        let products = try #require(Self.products, "the runtime's module was not built")
+        let products = try #require(RepositoryFiles.products(holding: "Modules/CNNCRuntime.swiftmodule"), "the runtime's module was not built")
         let spec = """
             input_shape: [12, 12, 16]
             layers:

@@ -35,9 +35,9 @@ public struct HarConv1d: CompiledModel {
     public static let parameterCount = 12166
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1545728
-    /// 5,952 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 5952
-    static let packedCount = 12296
+    /// 7,744 floats of activations and padded inputs (see `Arena`), 11,776 of Winograd scratch.
+    public static let arenaCount = 19520
+    static let packedCount = 28680
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -45,15 +45,17 @@ public struct HarConv1d: CompiledModel {
         /// conv1d's output: 3,968 floats, layers 0–1
         static let l0_conv1d = 0
         /// max_pooling1d's output: 1,984 floats, layers 1–2
-        static let l1_max_pooling1d = 3968
+        static let l1_max_pooling1d = 5760
         /// conv1d_1's output: 3,712 floats, layers 2–3
         static let l2_conv1d_1 = 0
+        /// conv1d_1's padded input: 2,048 floats, layer 2
+        static let l2_conv1d_1_padded = 3712
         /// global_average_pooling1d's output: 64 floats, layers 3–4
         static let l3_global_average_pooling1d = 3712
         /// dense's output: 6 floats, layer 4
         static let l4_dense = 0
-        /// The end of the regions (no layer needs Winograd scratch)
-        static let scratch = 5952
+        /// Winograd's transformed tiles: 11,776 floats, and as many again for each further worker
+        static let scratch = 7744
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -88,6 +90,16 @@ public struct HarConv1d: CompiledModel {
     let packed: [Float]
 
     public init(parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: true)
+    }
+
+    /// The model packed for training steps only: without the Winograd weights that inference alone
+    /// reads (training's forward pass runs those layers by F(2x2), or a Conv1D's directly). It must not `predict`.
+    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
+        try self.init(parameters: parameters, forInference: false)
+    }
+
+    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("HarConv1d has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -98,8 +110,9 @@ public struct HarConv1d: CompiledModel {
         WeightPacking.bias(parameters, from: 1440, count: 32, into: &packed, at: 1440)
         WeightPacking.kernel(parameters, from: 1472, rows: 160, outputs: 64, paddedOutputs: 64, into: &packed, at: 1472)
         WeightPacking.bias(parameters, from: 11712, count: 64, into: &packed, at: 11712)
-        WeightPacking.panels(parameters, from: 11776, rows: 64, outputs: 6, width: 8, into: &packed, at: 11776)
-        WeightPacking.bias(parameters, from: 12160, count: 6, into: &packed, at: 12288)
+        if forInference { WeightPacking.winogradLine(parameters, from: 1472, taps: 5, inputChannels: 32, outputs: 64, paddedOutputs: 64, transform: [1.0, 0.0, 0.0, 0.0, 0.0, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, 0.011111111111111112, 0.022222222222222223, 0.044444444444444446, 0.08888888888888889, 0.17777777777777778, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.044444444444444446, 0.011111111111111112, -0.022222222222222223, 0.044444444444444446, -0.08888888888888889, 0.17777777777777778, 0.7111111111111111, 0.35555555555555557, 0.17777777777777778, 0.08888888888888889, 0.044444444444444446, 0.0, 0.0, 0.0, 0.0, 1.0], into: &packed, at: 11776) }
+        WeightPacking.panels(parameters, from: 11776, rows: 64, outputs: 6, width: 8, into: &packed, at: 28160)
+        WeightPacking.bias(parameters, from: 12160, count: 6, into: &packed, at: 28672)
         self.packed = packed
     }
 
@@ -126,20 +139,21 @@ public struct HarConv1d: CompiledModel {
         Self.l1_max_pooling1d(UnsafePointer(arena.advanced(by: Arena.l0_conv1d)), arena.advanced(by: Arena.l1_max_pooling1d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1))
+        Self.l2_conv1d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), arena.advanced(by: Arena.l2_conv1d_1_padded))
+        Self.l2_conv1d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1_padded)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)))
         // global_average_pooling1d
         Self.l3_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)), arena.advanced(by: Arena.l3_global_average_pooling1d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)), w.advanced(by: 11776), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)), w.advanced(by: 28160), arena.advanced(by: Arena.l4_dense))
         Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
         output.update(from: arena.advanced(by: Arena.l4_dense), count: 6)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 0
+    public static let workerScratchCount = 11776
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -159,13 +173,14 @@ public struct HarConv1d: CompiledModel {
         Self.l1_max_pooling1d(UnsafePointer(arena.advanced(by: Arena.l0_conv1d)), arena.advanced(by: Arena.l1_max_pooling1d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1))
+        Self.l2_conv1d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), arena.advanced(by: Arena.l2_conv1d_1_padded))
+        Self.l2_conv1d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1_padded)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)))
         // global_average_pooling1d
         Self.l3_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)), arena.advanced(by: Arena.l3_global_average_pooling1d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)), w.advanced(by: 11776), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)), w.advanced(by: 28160), arena.advanced(by: Arena.l4_dense))
         Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
         output.update(from: arena.advanced(by: Arena.l4_dense), count: 6)
@@ -209,7 +224,8 @@ public struct HarConv1d: CompiledModel {
         Self.l1_max_pooling1d(UnsafePointer(arena.advanced(by: Arena.l0_conv1d)), arena.advanced(by: Arena.l1_max_pooling1d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1))
+        Self.l2_conv1d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), arena.advanced(by: Arena.l2_conv1d_1_padded))
+        Self.l2_conv1d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1_padded)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)))
         // global_average_pooling1d
         Self.l3_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)), arena.advanced(by: Arena.l3_global_average_pooling1d))
@@ -221,7 +237,7 @@ public struct HarConv1d: CompiledModel {
     @inline(never)
     static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 11776, bias = w + 12288
+        let kernel = w + 28160, bias = w + 28672
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -612,6 +628,151 @@ public struct HarConv1d: CompiledModel {
         }
     }
 
+    // conv1d_1: forward by Winograd's F(4, 5)
+    @inline(never)
+    static func l2_conv1d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        do {
+            let target = y
+            target.update(from: x, count: 1984)
+            (target + 1984).update(repeating: 0, count: 64)
+        }
+    }
+
+    @inline(never)
+    static func l2_conv1d_1_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                    yp.store(s4_0, at: 256)
+                    yp.store(s4_1, at: 272)
+                    yp.store(s4_2, at: 288)
+                    yp.store(s4_3, at: 304)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv1d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 3968
+        let zero = VK()
+        if parts.contains(0) {
+            let ty0 = 0
+            let VC_5_25 = VC(repeating: 5.25), VC_4_25 = VC(repeating: 4.25), VC_0_5 = VC(repeating: 0.5), VC_0_25 = VC(repeating: 0.25), VC_m2_5 = VC(repeating: -2.5), VC_m1_25 = VC(repeating: -1.25), VC_2 = VC(repeating: 2), VC_m2 = VC(repeating: -2), VC_4 = VC(repeating: 4), VC_2_5 = VC(repeating: 2.5), VC_m5 = VC(repeating: -5), VC_m0_5 = VC(repeating: -0.5), VK_2 = VK(repeating: 2), VK_0_5 = VK(repeating: 0.5), VK_4 = VK(repeating: 4), VK_0_25 = VK(repeating: 0.25), VK_8 = VK(repeating: 8), VK_0_125 = VK(repeating: 0.125)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
+            for tx in 0..<15 {
+                let patch = x + (ty0 * 15 + tx) * 128
+                for c in stride(from: 0, to: 32, by: 16) {
+                    let vt = v + (tx * 32 + c), pc = patch + c
+                    let d0 = pc.simd(VC.self, at: 0), d1 = pc.simd(VC.self, at: 32), d2 = pc.simd(VC.self, at: 64), d3 = pc.simd(VC.self, at: 96), d4 = pc.simd(VC.self, at: 128), d5 = pc.simd(VC.self, at: 160), d6 = pc.simd(VC.self, at: 192), d7 = pc.simd(VC.self, at: 224)
+                    vt.store(madd(d0 - d6, (d4 - d2), VC_5_25), at: 0)
+                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), VC_4_25), at: 496)
+                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), VC_4_25), at: 992)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_0_5), d4, VC_m1_25), d5, VC_2), d3, VC_m2_5), at: 1488)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_m0_5), d1, VC_m2), d3, VC_2_5), d2, VC_4), d4, VC_m5), at: 1984)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_m0_5), d4, VC_m1_25), d5, VC_m2), d3, VC_2_5), at: 2480)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_0_5), d1, VC_2), d3, VC_m2_5), d2, VC_4), d4, VC_m5), at: 2976)
+                    vt.store(madd(d7 - d1, (d3 - d5), VC_5_25), at: 3472)
+                }
+            }
+            // 8 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<8 {
+                Self.l2_conv1d_1_winograd_product15(UnsafePointer(v + xi * 496), w + 10304 + xi * 2048, m + xi * 976)
+            }
+            // Output transform: y = Aᵀ M + bias, each run of 4 outputs.
+            for tx in 0..<15 {
+                let ox = 4 * (ty0 * 15 + tx), yt = y + ox * 64
+                for k in stride(from: 0, to: 64, by: 16) {
+                    let bias = w.simd(VK.self, at: 10240 + k), mt = UnsafePointer(m) + (tx * 64 + k)
+                    let m0 = mt.simd(VK.self, at: 0), m1 = mt.simd(VK.self, at: 976), m2 = mt.simd(VK.self, at: 1952), m3 = mt.simd(VK.self, at: 2928), m4 = mt.simd(VK.self, at: 3904), m5 = mt.simd(VK.self, at: 4880), m6 = mt.simd(VK.self, at: 5856), m7 = mt.simd(VK.self, at: 6832)
+                    let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
+                    yt.store(y0.replacing(with: zero, where: y0 .< zero), at: k)
+                    let y1 = madd(madd(m1 - m2, (m6 - m4), VK_0_5), (m3 - m5), VK_2) + bias
+                    yt.store(y1.replacing(with: zero, where: y1 .< zero), at: k + 64)
+                    let y2 = madd(madd(m1 + m2, (m4 + m6), VK_0_25), (m3 + m5), VK_4) + bias
+                    if ox + 2 < 58 { yt.store(y2.replacing(with: zero, where: y2 .< zero), at: k + 128) }
+                    let y3 = madd(madd(m1 + m7 - m2, (m6 - m4), VK_0_125), (m3 - m5), VK_8) + bias
+                    if ox + 3 < 58 { yt.store(y3.replacing(with: zero, where: y3 .< zero), at: k + 192) }
+                }
+            }
+        }
+    }
+
     // global_average_pooling1d: GlobalAveragePooling1D, (None, 58, 64) → (None, 64), 0 parameters
     @inline(never)
     static func l3_global_average_pooling1d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -720,7 +881,7 @@ extension HarConv1d: TrainableModel {
         Self.l1_max_pooling1d(UnsafePointer(o0), o1)
         Self.l2_conv1d_1(UnsafePointer(o1), w.advanced(by: 1472), o2)
         Self.l3_global_average_pooling1d(UnsafePointer(o2), o3)
-        Self.l4_dense(UnsafePointer(o3), w.advanced(by: 11776), o4)
+        Self.l4_dense(UnsafePointer(o3), w.advanced(by: 28160), o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 6)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1230,3 +1391,96 @@ extension HarConv1d: TrainableModel {
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Winograd's 1-D transforms
+
+@inline(__always)
+private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
+private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_5: V = V(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}
+@inline(__always)
+private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+}

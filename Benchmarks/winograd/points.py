@@ -1,5 +1,6 @@
 """How accurate Winograd's F(2x2, 3x3) and F(4x4, 3x3) are in float32, for
-the points cnnc uses (WinogradTile in Sources/CNNCCore/Generate/Emitters).
+the points cnnc uses (WinogradTile in Sources/CNNCCore/Generate/Emitters),
+and the 1-D F(m, r) a Conv1D runs by (WinogradLine there).
 
 Run:  python3 Benchmarks/winograd/points.py     (numpy only; about 20 s)
 
@@ -10,7 +11,8 @@ after a ReLU) with He-scaled 3x3 kernels in float32, tile by tile as the
 generated code does (transforms and products rounded to float32), and prints
 the largest and root-mean-square error against a float64 direct convolution,
 relative to the output's standard deviation. The direct float32 sum is
-printed too, for scale.
+printed too, for scale. Then the same for the 1-D algorithms on sequences
+of 130 steps, with the points in WinogradLine's order (0, 1, −1, 2, −½, −2, ½).
 """
 from fractions import Fraction
 
@@ -105,5 +107,49 @@ def main():
                 print(f"{inputs:10} {channels:3} channels  {name:28} max {error.max() / scale:.2e}  rms {np.sqrt((error ** 2).mean()) / scale:.2e}")
 
 
+LINE_POINTS = [0, 1, -1, 2, Fraction(-1, 2), -2, Fraction(1, 2)]
+
+
+def line_winograd(x, w, bt, g, at):
+    f = np.float32
+    m, n = at.shape
+    taps = w.shape[0]
+    u = np.einsum("ia,ack->ick", g, w.astype(np.float64)).astype(f)
+    length = x.shape[0] - taps + 1
+    out = np.zeros((length, w.shape[2]), f)
+    btf, atf = bt.astype(f), at.astype(f)
+    padded = np.concatenate([x, np.zeros((n, x.shape[1]), f)])
+    for t in range(0, length, m):
+        v = np.einsum("ia,ac->ic", btf, padded[t:t + n]).astype(f)
+        product = np.einsum("ic,ick->ik", v, u).astype(f)
+        y = np.einsum("ai,ik->ak", atf, product).astype(f)
+        out[t:t + m] = y[:min(m, length - t)]
+    return out
+
+
+def line_direct(x, w, dtype):
+    taps = w.shape[0]
+    length = x.shape[0] - taps + 1
+    out = np.zeros((length, w.shape[2]), dtype)
+    for k in range(taps):
+        out += (x[k:k + length].astype(dtype) @ w[k].astype(dtype)).astype(dtype)
+    return out
+
+
+def line_main():
+    rng = np.random.default_rng(1)
+    for m, r in ((4, 5), (3, 5), (2, 5), (6, 3), (4, 3), (4, 4), (2, 7)):
+        matrices = toom_cook(LINE_POINTS[:m + r - 2], m, r)
+        for channels in (16, 32, 64):
+            x = np.maximum(rng.standard_normal((130, channels)), 0).astype(np.float32)
+            w = (rng.standard_normal((r, channels, channels)) * np.sqrt(2 / (r * channels))).astype(np.float32)
+            reference = line_direct(x, w, np.float64)
+            scale = reference.std()
+            for name, y in ((f"F({m}, {r})", line_winograd(x, w, *matrices)), ("direct float32", line_direct(x, w, np.float32))):
+                error = np.abs(y - reference)
+                print(f"after ReLU {channels:3} channels  {name:28} max {error.max() / scale:.2e}  rms {np.sqrt((error ** 2).mean()) / scale:.2e}")
+
+
 if __name__ == "__main__":
     main()
+    line_main()

@@ -29,6 +29,30 @@ extension WeightPacking {
         }
     }
 
+    /// A Conv1D's kernel `(taps, inputChannels, outputs)` in the domain of a
+    /// 1-D Winograd F(m, taps) whose G (n x taps, row-major in `transform`)
+    /// the generated code hands over (`WinogradLine` in CNNCCore):
+    /// U[ξ] = Σ_k G[ξ][k] · g[k], stored as n matrices U[ξ] of inputChannels
+    /// rows x paddedOutputs, summed in Double and rounded to Float once.
+    /// Only inference reads it (training runs such a layer directly), so it
+    /// runs once, when the model is made.
+    public static func winogradLine(_ parameters: [Float], from offset: Int, taps: Int, inputChannels: Int, outputs: Int, paddedOutputs: Int,
+                                    transform: [Double], into packed: inout [Float], at target: Int) {
+        let n = taps > 0 ? transform.count / taps : 0
+        var sums = [Double](repeating: 0, count: outputs)
+        for xi in 0..<n {
+            for channel in 0..<inputChannels {
+                for output in 0..<outputs { sums[output] = 0 }
+                for tap in 0..<taps where transform[xi * taps + tap] != 0 {
+                    let factor = transform[xi * taps + tap], row = offset + (tap * inputChannels + channel) * outputs
+                    for output in 0..<outputs { sums[output] += factor * Double(parameters[row + output]) }
+                }
+                let destination = target + (xi * inputChannels + channel) * paddedOutputs
+                for output in 0..<outputs { packed[destination + output] = Float(sums[output]) }
+            }
+        }
+    }
+
     /// U = G g Gᵀ of `kernel` into n² matrices of inputChannels x paddedOutputs
     /// from `u` (the padding after each row's outputs left as it is).
     private static func transformKernel(_ kernel: UnsafePointer<Float>, inputChannels: Int, outputs: Int, paddedOutputs: Int, tile: Int,

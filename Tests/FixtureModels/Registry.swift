@@ -27,4 +27,5 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/upsampling.yaml", Upsampling.self),
     ("Tests/Fixtures/specs/wide_channels.yaml", WideChannels.self),
     ("Tests/Fixtures/specs/winograd_edges.yaml", WinogradEdges.self),
+    ("Tests/Fixtures/specs/winograd_line.yaml", WinogradLine.self),
 ]

@@ -101,8 +101,8 @@ public struct NestedSequential: CompiledModel {
         try self.init(parameters: parameters, forInference: true)
     }
 
-    /// The model packed for training steps only: without the F(4x4) Winograd weights that inference
-    /// alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.
+    /// The model packed for training steps only: without the Winograd weights that inference alone
+    /// reads (training's forward pass runs those layers by F(2x2), or a Conv1D's directly). It must not `predict`.
     public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: false)
     }

@@ -91,7 +91,7 @@ struct ModelRenderer {
             }
             if let winograd = kernels.winograd {
                 functions.line()
-                functions.line("// \(node.layer.name): forward by Winograd's F(\(winograd.kernel.tile.size)x\(winograd.kernel.tile.size), 3x3)")
+                functions.line("// \(node.layer.name): forward by Winograd's \(winograd.kernel.algorithm)")
                 winograd.padding.emit(into: &functions)
                 functions.line()
                 winograd.kernel.emit(into: &functions)
@@ -354,16 +354,20 @@ struct ModelRenderer {
             out.line()
             // Weights only inference reads: the F(4x4) Winograd weights of layers
             // whose training forward pass runs by F(2x2) (`TrainableModel.init(trainingParameters:)`).
+            // and a Conv1D's `WinogradLine` weights (training runs that layer directly).
+            let lineWeights = program.training.unsupportedReason != nil ? [] : weights.packing.values.compactMap { packing -> Int? in
+                if case .kernel(let packed) = packing, packed.winogradLine != nil { packed.winogradOffset } else { nil }
+            }
             let inferenceOnly = Set(program.training.winogradTrainingForwards.compactMap { forward -> Int? in
                 if case .kernel(let packed)? = weights.packing[forward.layer] { packed.winogradOffset } else { nil }
-            })
+            } + lineWeights)
             if !inferenceOnly.isEmpty {
                 out.block("public init(parameters: [Float]) throws(RuntimeError)") { out in
                     out.line("try self.init(parameters: parameters, forInference: true)")
                 }
                 out.line()
-                out.doc("The model packed for training steps only: without the F(4x4) Winograd weights that inference",
-                        "alone reads (training's forward pass runs those layers by F(2x2)). It must not `predict`.")
+                out.doc("The model packed for training steps only: without the Winograd weights that inference alone",
+                        "reads (training's forward pass runs those layers by F(2x2), or a Conv1D's directly). It must not `predict`.")
                 out.block("public init(trainingParameters parameters: [Float]) throws(RuntimeError)") { out in
                     out.line("try self.init(parameters: parameters, forInference: false)")
                 }
@@ -498,7 +502,11 @@ struct ModelRenderer {
         if let phased = kernel.phasedOffset {
             out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: &packed, at: \(phased))")
         }
-        if let transformed = kernel.winogradOffset {
+        if let transformed = kernel.winogradOffset, let line = kernel.winogradLine {
+            let transform = line.kernelTransform.joined().map { "\($0)" }.joined(separator: ", ")
+            let call = "WeightPacking.winogradLine(parameters, from: \(tensor.offset), taps: \(line.taps), inputChannels: \(kernel.rows / line.taps), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), transform: [\(transform)], into: &packed, at: \(transformed))"
+            out.line(inferenceOnly.contains(transformed) ? "if forInference { \(call) }" : call)
+        } else if let transformed = kernel.winogradOffset {
             let call = "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: &packed, at: \(transformed))"
             out.line(inferenceOnly.contains(transformed) ? "if forInference { \(call) }" : call)
         }

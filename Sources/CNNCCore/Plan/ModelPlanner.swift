@@ -209,16 +209,17 @@ public enum ModelPlanner {
         return layer.flops >= 500_000 && layer.flops >= 8 * outputBytes ? parts : 1
     }
 
-    /// The Winograd kernel for a 3x3 stride-1 Conv2D whose weights were packed
-    /// for it, with the layer's padding plus the row and column of zeros an odd
-    /// output size needs, so that every tile's patch lies inside the padded input.
+    /// The Winograd kernel for a 3x3 stride-1 Conv2D (or a Conv1D, by its
+    /// `WinogradLine`) whose weights were packed for it, with the layer's
+    /// padding plus the rows and columns of zeros the last tiles reach past
+    /// the output, so that every tile's patch lies inside the padded input.
     private static func winogradKernel(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel, target: TargetCPU) -> WinogradKernel? {
         guard case .conv2D(let config) = layer.operation, let transformed = packed.winogradOffset else { return nil }
         let kernel = WinogradConvolutionEmitter(
             function: function, inputChannels: layer.inputShape.lastAxis,
             outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
             packed: packed, transformedOffset: transformed, fusedReLU: config.activation == .relu,
-            tile: packed.winogradTile, target: target)
+            tile: packed.winogradTile, target: target, line: packed.winogradLine)
         var padding = layer.padding ?? .zero
         padding.bottom += kernel.inputHeight - (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
         padding.right += kernel.inputWidth - (layer.inputShape.dimensions[1] + padding.left + padding.right)

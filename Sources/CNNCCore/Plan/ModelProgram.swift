@@ -132,8 +132,9 @@ enum InferenceKernel: Codable, Hashable, Sendable {
 }
 
 /// A Conv2D, DepthwiseConv2D or Dense layer's kernels. The forward pass, in
-/// inference and in training, runs the Winograd kernel where one is chosen and
-/// the direct kernel otherwise; the backward pass works from the direct kernel's layout.
+/// inference and in training, runs the Winograd kernel where one is chosen
+/// (training: `trainingWinograd`) and the direct kernel otherwise; the
+/// backward pass works from the direct kernel's layout.
 struct ConvolutionKernels: Codable, Hashable, Sendable {
     /// Copies the input into the arena's `p` with the layer's padding around it.
     var padding: PaddingEmitter?
@@ -168,6 +169,12 @@ struct ConvolutionKernels: Codable, Hashable, Sendable {
     /// layer's unless its direct kernel leaves out the padding's taps itself.
     /// (Training's backward pass pads with `padding` in any case.)
     var inferencePadding: PaddingEmitter? { winograd?.padding ?? (direct.padsItself ? nil : padding) }
+
+    /// The Winograd kernel training's forward pass runs too: not a Conv1D's
+    /// `WinogradLine`, whose layer trains by its direct kernel (its U is
+    /// packed for inference only), as BatchNormalization after it would
+    /// magnify F(4, 5)'s rounding as it does F(4x4)'s (`WinogradTrainingForward`).
+    var trainingWinograd: WinogradKernel? { winograd?.kernel.line == nil ? winograd : nil }
 }
 
 enum DirectConvolution: Codable, Hashable, Sendable {
@@ -222,7 +229,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
     }
 }
 
-/// Winograd's F(2x2, 3x3), with the padding that puts every tile's 4x4 patch inside the input.
+/// A Winograd kernel, with the padding that puts every tile's patch inside the input.
 struct WinogradKernel: Codable, Hashable, Sendable {
     var kernel: WinogradConvolutionEmitter
     var padding: PaddingEmitter

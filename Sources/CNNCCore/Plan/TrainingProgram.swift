@@ -111,7 +111,7 @@ struct TrainingArena: Codable, Hashable, Sendable {
     mutating func reserveWinograd(for nodes: [NodeProgram], inputGradients: [WinogradInputGradient], kernelGradients: [WinogradKernelGradient],
                                   trainingForwards: [WinogradTrainingForward]) {
         let kernels = nodes.compactMap { node -> WinogradKernel? in
-            if case .convolution(let kernels) = node.kernel { kernels.winograd } else { nil }
+            if case .convolution(let kernels) = node.kernel { kernels.trainingWinograd } else { nil }
         } + inputGradients.map(\.kernel) + trainingForwards.map(\.kernel)
         let paddings = kernels.map(\.padding.paddedCount) + kernelGradients.map(\.padding.paddedCount)
         let scratches = kernels.map(\.kernel.scratchCount) + kernelGradients.map(\.kernel.scratchCount)

@@ -18,6 +18,8 @@ struct WeightPlan: Codable, Hashable {
         var winogradOffset: Int? = nil
         /// The Winograd algorithm that domain is for (`WinogradTile.choice`).
         var winogradTile: WinogradTile = .two
+        /// A Conv1D's 1-D algorithm, where the domain is for that (`WinogradLine.choice`).
+        var winogradLine: WinogradLine? = nil
         /// Conv2DTranspose's input channels: Keras's kernel (kh, kw, filters, cin)
         /// is packed with each tap transposed to cin rows of filters.
         var transposedInputs: Int? = nil
@@ -156,7 +158,14 @@ struct WeightPlan: Codable, Hashable {
                 let inputs = layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize, inputs, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
-                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: config.kernelSize * inputs, outputs: config.filters))
+                var packed = pack(kernel: kernel, bias: bias, rows: config.kernelSize * inputs, outputs: config.filters)
+                if WinogradConvolutionEmitter.suitsLine(taps: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                                                        inputChannels: inputs, outputs: config.filters),
+                   let line = WinogradLine.choice(taps: config.kernelSize, length: layer.outputShape.dimensions[0]) {
+                    packed.winogradLine = line
+                    packed.winogradOffset = reservePacked(line.patch * inputs * packed.paddedOutputs)
+                }
+                packing[index] = .kernel(packed)
             case .depthwiseConv2D(let config):
                 // Keras's (kh, kw, cin, m) kernel is, row-major, one row of
                 // cin·m weights per tap: packed as a Conv2D kernel of kh·kw rows.

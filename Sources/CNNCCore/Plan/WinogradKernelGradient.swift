@@ -32,7 +32,7 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
         var offsets: [Int: Int] = [:]
         var count = 0
         for node in nodes {
-            guard case .convolution(let kernels) = node.kernel, let winograd = kernels.winograd,
+            guard case .convolution(let kernels) = node.kernel, let winograd = kernels.trainingWinograd,
                   case .conv2D = node.layer.operation, case .kernel(let packed)? = weights.packing[node.index],
                   (winograd.kernel.outputHeight + 1) / 2 * ((winograd.kernel.outputWidth + 1) / 2) >= minimumTiles,
                   winograd.kernel.outputs % WeightPlan.lanes(forOutputs: winograd.kernel.outputs) == 0 else { continue }

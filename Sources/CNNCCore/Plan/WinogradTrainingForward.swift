@@ -38,7 +38,7 @@ struct WinogradTrainingForward: Codable, Hashable, Sendable {
         var offsets: [Int: Int] = [:]
         var count = 0
         for node in nodes {
-            guard case .convolution(let kernels) = node.kernel, let winograd = kernels.winograd, winograd.kernel.tile != .two,
+            guard case .convolution(let kernels) = node.kernel, let winograd = kernels.trainingWinograd, winograd.kernel.tile != .two,
                   case .kernel(let packed)? = weights.packing[node.index] else { continue }
             var forward = winograd.kernel
             forward.function += "_training"

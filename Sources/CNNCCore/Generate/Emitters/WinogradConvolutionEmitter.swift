@@ -4,7 +4,8 @@
 /// n x n patch of input (n = m + 2) in n² products per input and output
 /// channel instead of 9m², so 2.25x (F(2x2)) or 4x (F(4x4)) fewer
 /// multiply-adds. Direct convolution of these layers already ran at the
-/// core's FMA peak, so only fewer operations could make them faster.
+/// core's FMA peak, so only fewer operations could make them faster. A
+/// Conv1D (one row here) runs by a 1-D F(m, r) the same way (`line`).
 ///
 /// Per group of tile rows: the input transform V = Bᵀ d B of every patch,
 /// channels in lanes; n² matrix products M[ξ] = V[ξ] · U[ξ] (tiles x input
@@ -35,6 +36,11 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     var productsOf: String? = nil
     /// The CPU kind the transforms' vectors and the products' register blocks are shaped for.
     var target: TargetCPU = .avx512on256
+    /// A Conv1D's 1-D F(m, r) along its one row instead of `tile` (see
+    /// `WinogradLine`). Its tiles run in chunks of `tileColumns`, each chunk
+    /// a group of one "tile row" (`lineChunks`), so that the emitter's
+    /// grouping, products and scratch serve both.
+    var line: WinogradLine? = nil
 
     /// Whether a layer can use it: a 3x3 kernel at stride and dilation 1, and
     /// channel counts that fill whole vectors of 8 (the transforms then need
@@ -48,13 +54,40 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             && outputs >= 8 && outputs % 8 == 0
     }
 
-    var tileRows: Int { (outputHeight + tile.size - 1) / tile.size }
-    var tileColumns: Int { (outputWidth + tile.size - 1) / tile.size }
-    /// The input the tiles read: every tile's n x n patch lies inside it.
-    var inputHeight: Int { tile.size * tileRows + 2 }
-    var inputWidth: Int { tile.size * tileColumns + 2 }
-    /// n², the matrices of V, U and M.
-    var transforms: Int { tile.products }
+    /// Whether a Conv1D can run by a `line`: stride and dilation 1 and channel
+    /// counts that fill whole vectors of 8, as `suits` asks of a Conv2D; the
+    /// taps are `WinogradLine.choice`'s to judge.
+    static func suitsLine(taps: Int, strides: Int, dilation: Int, inputChannels: Int, outputs: Int) -> Bool {
+        strides == 1 && dilation == 1 && inputChannels >= 8 && inputChannels % 8 == 0 && outputs >= 8 && outputs % 8 == 0
+    }
+
+    var tileRows: Int { line == nil ? (outputHeight + tile.size - 1) / tile.size : lineChunks.count }
+    var tileColumns: Int { line == nil ? (outputWidth + tile.size - 1) / tile.size : lineChunks.tiles }
+    /// The input the tiles read: every tile's n x n patch (a line's run of n) lies inside it.
+    var inputHeight: Int { line == nil ? tile.size * tileRows + 2 : 1 }
+    var inputWidth: Int {
+        guard let line else { return tile.size * tileColumns + 2 }
+        return line.outputs * tileRows * tileColumns + line.taps - 1
+    }
+    /// n² (a line's n), the matrices of V, U and M.
+    var transforms: Int { line?.patch ?? tile.products }
+    /// The algorithm, as a comment names it: "F(4x4, 3x3)" or "F(4, 5)".
+    var algorithm: String { line.map { "F(\($0.outputs), \($0.taps))" } ?? "F(\(tile.size)x\(tile.size), 3x3)" }
+
+    /// A line's tiles in chunks: as many tiles a chunk as make its V and M
+    /// about 384 KB (or U's size, whichever is more, as `rowsPerGroup` says
+    /// why) and at most half of them, so that two workers can share a
+    /// sample; the chunks of equal size, the last one's tiles past the
+    /// output computed from zeros and not stored.
+    var lineChunks: (count: Int, tiles: Int) {
+        guard let line else { return (1, 1) }
+        let tiles = (outputWidth + line.outputs - 1) / line.outputs
+        let cached = min((tiles + 1) / 2, (96 * 1024) / (line.patch * (inputChannels + outputs)))
+        let weightTiles = (inputChannels * outputs) / (inputChannels + outputs)
+        let most = max(1, min(tiles, max(cached, weightTiles)))
+        let count = (tiles + most - 1) / most
+        return (count, (tiles + count - 1) / count)
+    }
     var outputs: Int { packed.outputs }
     /// Vectors of the transforms: F(2x2)'s 4x4 patch is 16 of them at once,
     /// which fills AVX2's 16 registers at 8 lanes and would spill at 16.
@@ -75,6 +108,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// one group take 3.7 ms on Zen 4. Each tile is computed as before, so
     /// the results are the same bits whatever the grouping.
     var rowsPerGroup: Int {
+        if line != nil { return 1 }
         let perRow = transforms * tileColumns * (inputChannels + outputs)
         let cached = min((tileRows + 1) / 2, (96 * 1024) / perRow)
         let weightRows = (inputChannels * outputs) / (tileColumns * (inputChannels + outputs))
@@ -155,6 +189,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     }
 
     private func emitGroup(rows rowCounts: [Int], into out: inout SourceWriter) {
+        if let line { return emitLineGroup(line, into: &out) }
         let rows = Self.rowsExpression(rowCounts), m = tile.size, n = tile.patch
         Self.emitInputTransform(tile: tile, rows: rows, tileColumns: tileColumns, inputWidth: inputWidth, inputChannels: inputChannels,
                                 channelLanes: channelLanes, vStride: vStride, into: &out)
@@ -182,20 +217,81 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                     }
                     for i in 0..<m {
                         for j in 0..<m {
-                            out.line("let y\(i)\(j) = s\(i)\(j) + bias")
-                            var value = fusedReLU ? "y\(i)\(j).replacing(with: zero, where: y\(i)\(j) .< zero)" : "y\(i)\(j)"
-                            if let epilogue {
-                                value = epilogue.apply(to: value, name: "e\(i)\(j)", vector: "VK", lanes: outputLanes, channel: Index("k"),
-                                                       existing: outputLanes, into: &out)
-                            }
-                            let store = "yt.store(\(value), at: \(Index((i * outputWidth + j) * outputs) + Index("k")))"
-                            let inside = Self.insideOutput(tile: tile, row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
-                            out.line(inside.map { "if \($0) { \(store) }" } ?? store)
+                            emitStore("s\(i)\(j) + bias", name: "\(i)\(j)", at: (i * outputWidth + j) * outputs,
+                                      inside: Self.insideOutput(tile: tile, row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth),
+                                      into: &out)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// A line's chunk of `tileColumns` tiles from tile `ty0 · tileColumns`:
+    /// V = Bᵀ d of each tile's run d of n inputs, the n products, and
+    /// y = Aᵀ M + bias of each tile's m outputs. The transforms' sums are
+    /// written out (`WinogradTile.combination`), one per value of V and y.
+    private func emitLineGroup(_ line: WinogradLine, into out: inout SourceWriter) {
+        let m = line.outputs, n = line.patch
+        let constants = WinogradTile.constantValues(of: line.inputTransform).map { ("VC", $0) }
+            + WinogradTile.constantValues(of: line.outputTransform).map { ("VK", $0) }
+        if !constants.isEmpty {
+            out.line("let " + constants.map { "\(WinogradTile.constantName($0, $1)) = \($0)(repeating: \(WinogradTile.literal($1)))" }.joined(separator: ", "))
+        }
+        out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of \(n) inputs.")
+        out.block("for tx in 0..<\(tileColumns)") { out in
+            out.line("let patch = x + (ty0 * \(tileColumns) + tx) * \(m * inputChannels)")
+            out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
+                out.line("let vt = v + (tx * \(inputChannels) + c), pc = patch + c")
+                out.line("let " + (0..<n).map { "d\($0) = pc.simd(VC.self, at: \($0 * inputChannels))" }.joined(separator: ", "))
+                let terms = (0..<n).map { "d\($0)" }
+                for (xi, row) in line.inputTransform.enumerated() {
+                    out.line("vt.store(\(WinogradTile.combination(row, of: terms, vector: "VC")), at: \(xi * vStride))")
+                }
+            }
+        }
+        out.line("// \(transforms) products M[ξ] = V[ξ] · U[ξ].")
+        out.block("for xi in 0..<\(transforms)") { out in
+            out.line(Self.productCall([1], tileColumns: tileColumns, name: { "\(productsOf ?? function)_product\($0)" },
+                                      arguments: "UnsafePointer(v + xi * \(vStride)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(mStride)"))
+        }
+        out.line("// Output transform: y = Aᵀ M + bias, each run of \(m) outputs.")
+        out.block("for tx in 0..<\(tileColumns)") { out in
+            out.line("let ox = \(m) * (ty0 * \(tileColumns) + tx), yt = y + ox * \(outputs)")
+            out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
+                out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (tx * \(outputs) + k)")
+                out.line("let " + (0..<n).map { "m\($0) = mt.simd(VK.self, at: \($0 * mStride))" }.joined(separator: ", "))
+                let terms = (0..<n).map { "m\($0)" }
+                for (j, row) in line.outputTransform.enumerated() {
+                    emitStore("\(WinogradTile.combination(row, of: terms, vector: "VK")) + bias", name: "\(j)", at: j * outputs,
+                              inside: lineOutputInside(line, column: j), into: &out)
+                }
+            }
+        }
+    }
+
+    /// One output vector of a tile, `sum` (with the bias) as `y<name>`: ReLU and
+    /// the fused epilogue on it, stored `offset` floats past the tile's first
+    /// output plus the channel `k`, under `inside` where that is not always so.
+    private func emitStore(_ sum: String, name: String, at offset: Int, inside: String?, into out: inout SourceWriter) {
+        out.line("let y\(name) = \(sum)")
+        var value = fusedReLU ? "y\(name).replacing(with: zero, where: y\(name) .< zero)" : "y\(name)"
+        if let epilogue {
+            value = epilogue.apply(to: value, name: "e\(name)", vector: "VK", lanes: outputLanes, channel: Index("k"),
+                                   existing: outputLanes, into: &out)
+        }
+        let store = "yt.store(\(value), at: \(Index(offset) + Index("k")))"
+        out.line(inside.map { "if \($0) { \(store) }" } ?? store)
+    }
+
+    /// Whether output ox + column of a line's tile lies inside the output, or
+    /// nil where it always does: a tile past the output (the last chunk's
+    /// padding) stores none, the last one whole only the columns up to the end.
+    private func lineOutputInside(_ line: WinogradLine, column: Int) -> String? {
+        let tiles = (outputWidth + line.outputs - 1) / line.outputs
+        let padded = tileRows * tileColumns > tiles
+        let partial = outputWidth % line.outputs != 0 && column >= outputWidth % line.outputs
+        return padded || partial ? "ox + \(column) < \(outputWidth)" : nil
     }
 
     /// Whether output (oy + row, ox + column) of a tile lies inside the output,

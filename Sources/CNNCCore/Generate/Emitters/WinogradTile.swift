@@ -175,7 +175,7 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
     }
 
     /// The multipliers `combination` uses for `matrix`, each signed as its group's leading term.
-    private static func constantValues(of matrix: [[Double]]) -> [Double] {
+    static func constantValues(of matrix: [[Double]]) -> [Double] {
         var values: [Double] = []
         for row in matrix {
             var magnitudes: [Double] = []
@@ -190,7 +190,7 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
 
     /// A coefficient as a Float literal: the transforms' are short binary
     /// fractions; G's thirds and fifteenths round to the nearest Float.
-    private static func literal(_ value: Double) -> String {
+    static func literal(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(Float(value))
     }
 }

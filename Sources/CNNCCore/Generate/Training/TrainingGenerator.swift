@@ -433,7 +433,7 @@ struct TrainingGenerator {
         case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             var reads = source
             var kernel = function, scratch = "", weightsRead = packedWeights
-            if case .convolution(let kernels) = node.kernel, var winograd = kernels.winograd {
+            if case .convolution(let kernels) = node.kernel, var winograd = kernels.trainingWinograd {
                 if let forward = program.winogradTrainingForwards.first(where: { $0.layer == index }) {
                     winograd = forward.kernel
                     weightsRead = PointerExpression.offset("statistics", by: batchStatisticsCount + forward.stepWeightsOffset)

@@ -753,477 +753,200 @@ public struct Lenet5: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 208, biases = w + 2608
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6152) { buffer in
             let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 32, rows = (parts.upperBound - 1) + 5 - firstRow
+            let firstRow = parts.lowerBound * 4
+            let source = x + firstRow * 32, rows = (parts.upperBound * 4 - 1) + 5 - firstRow
             for pixel in 0..<(rows * 32) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
-            let rowRange = parts
-            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                let row = repeated + (oy - firstRow) * 192
-                let yp = y + oy * 168
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 64)
-                    var s0_2 = biases.simd(V.self, at: 32)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 64)
-                    var s0_5 = biases.simd(V.self, at: 32)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 64)
-                    var s0_8 = biases.simd(V.self, at: 32)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 32)
-                    var s1_0 = biases.simd(V.self, at: 0)
-                    var s1_1 = biases.simd(V.self, at: 64)
-                    var s1_2 = biases.simd(V.self, at: 32)
-                    var s1_3 = biases.simd(V.self, at: 0)
-                    var s1_4 = biases.simd(V.self, at: 64)
-                    var s1_5 = biases.simd(V.self, at: 32)
-                    var s1_6 = biases.simd(V.self, at: 0)
-                    var s1_7 = biases.simd(V.self, at: 64)
-                    var s1_8 = biases.simd(V.self, at: 32)
-                    var s1_9 = biases.simd(V.self, at: 0)
-                    var s1_10 = biases.simd(V.self, at: 32)
-                    for kx in 0..<5 {
-                        do {
-                            let xp = row + kx * 6
-                            let wp0 = patterns + kx * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 192
-                            let wp0 = patterns + (kx + 5) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let wp1 = patterns + kx * 96
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let w1_2 = wp1.simd(V.self, at: 32)
-                            let w1_4 = wp1.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            s1_1 = madd(s1_1, x1, w1_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            s1_2 = madd(s1_2, x2, w1_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            s1_4 = madd(s1_4, x4, w1_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            s1_5 = madd(s1_5, x5, w1_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            s1_7 = madd(s1_7, x7, w1_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            s1_8 = madd(s1_8, x8, w1_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                            s1_10 = madd(s1_10, x10, w1_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 384
-                            let wp0 = patterns + (kx + 10) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let wp1 = patterns + (kx + 5) * 96
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let w1_2 = wp1.simd(V.self, at: 32)
-                            let w1_4 = wp1.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            s1_1 = madd(s1_1, x1, w1_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            s1_2 = madd(s1_2, x2, w1_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            s1_4 = madd(s1_4, x4, w1_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            s1_5 = madd(s1_5, x5, w1_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            s1_7 = madd(s1_7, x7, w1_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            s1_8 = madd(s1_8, x8, w1_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                            s1_10 = madd(s1_10, x10, w1_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 576
-                            let wp0 = patterns + (kx + 15) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let wp1 = patterns + (kx + 10) * 96
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let w1_2 = wp1.simd(V.self, at: 32)
-                            let w1_4 = wp1.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            s1_1 = madd(s1_1, x1, w1_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            s1_2 = madd(s1_2, x2, w1_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            s1_4 = madd(s1_4, x4, w1_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            s1_5 = madd(s1_5, x5, w1_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            s1_7 = madd(s1_7, x7, w1_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            s1_8 = madd(s1_8, x8, w1_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                            s1_10 = madd(s1_10, x10, w1_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 768
-                            let wp0 = patterns + (kx + 20) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let wp1 = patterns + (kx + 15) * 96
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let w1_2 = wp1.simd(V.self, at: 32)
-                            let w1_4 = wp1.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            s1_1 = madd(s1_1, x1, w1_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            s1_2 = madd(s1_2, x2, w1_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            s1_4 = madd(s1_4, x4, w1_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            s1_5 = madd(s1_5, x5, w1_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            s1_7 = madd(s1_7, x7, w1_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            s1_8 = madd(s1_8, x8, w1_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                            s1_10 = madd(s1_10, x10, w1_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 960
-                            let wp1 = patterns + (kx + 20) * 96
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let w1_2 = wp1.simd(V.self, at: 32)
-                            let w1_4 = wp1.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s1_1 = madd(s1_1, x1, w1_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s1_2 = madd(s1_2, x2, w1_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s1_4 = madd(s1_4, x4, w1_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s1_5 = madd(s1_5, x5, w1_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s1_7 = madd(s1_7, x7, w1_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s1_8 = madd(s1_8, x8, w1_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s1_10 = madd(s1_10, x10, w1_2)
-                        }
+            do {
+                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 96), p0_2 = patterns.simd(V.self, at: 192), p0_3 = patterns.simd(V.self, at: 288), p0_4 = patterns.simd(V.self, at: 384)
+                let p1_0 = patterns.simd(V.self, at: 480), p1_1 = patterns.simd(V.self, at: 576), p1_2 = patterns.simd(V.self, at: 672), p1_3 = patterns.simd(V.self, at: 768), p1_4 = patterns.simd(V.self, at: 864)
+                let p2_0 = patterns.simd(V.self, at: 960), p2_1 = patterns.simd(V.self, at: 1056), p2_2 = patterns.simd(V.self, at: 1152), p2_3 = patterns.simd(V.self, at: 1248), p2_4 = patterns.simd(V.self, at: 1344)
+                let p3_0 = patterns.simd(V.self, at: 1440), p3_1 = patterns.simd(V.self, at: 1536), p3_2 = patterns.simd(V.self, at: 1632), p3_3 = patterns.simd(V.self, at: 1728), p3_4 = patterns.simd(V.self, at: 1824)
+                let p4_0 = patterns.simd(V.self, at: 1920), p4_1 = patterns.simd(V.self, at: 2016), p4_2 = patterns.simd(V.self, at: 2112), p4_3 = patterns.simd(V.self, at: 2208), p4_4 = patterns.simd(V.self, at: 2304)
+                let bias = biases.simd(V.self, at: 0)
+                // The vectors of a row that start at filter 0 (of 25 taps' patterns held above).
+                for start in [0, 48, 96, 144] {
+                    for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
+                        let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                        do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                        do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                        do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                        do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                        do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                        do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                        do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                        do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                        do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                        do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                        do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                        do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                        do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                        do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                        do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                        yp.store(s0, at: 0)
+                        yp.store(s1, at: 168)
+                        yp.store(s2, at: 336)
+                        yp.store(s3, at: 504)
                     }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s0_4, at: 64)
-                    yp.store(s0_5, at: 80)
-                    yp.store(s0_6, at: 96)
-                    yp.store(s0_7, at: 112)
-                    yp.store(s0_8, at: 128)
-                    yp.store(s0_9, at: 144)
-                    yp.store(s0_10, at: 152)
-                    yp.store(s1_0, at: 168)
-                    yp.store(s1_1, at: 184)
-                    yp.store(s1_2, at: 200)
-                    yp.store(s1_3, at: 216)
-                    yp.store(s1_4, at: 232)
-                    yp.store(s1_5, at: 248)
-                    yp.store(s1_6, at: 264)
-                    yp.store(s1_7, at: 280)
-                    yp.store(s1_8, at: 296)
-                    yp.store(s1_9, at: 312)
-                    yp.store(s1_10, at: 320)
                 }
             }
-            if rowRange.count % 2 == 1 {
-                let oy = rowRange.upperBound - 1
-                let row = repeated + (oy - firstRow) * 192
-                let yp = y + oy * 168
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 64)
-                    var s0_2 = biases.simd(V.self, at: 32)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 64)
-                    var s0_5 = biases.simd(V.self, at: 32)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 64)
-                    var s0_8 = biases.simd(V.self, at: 32)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 32)
-                    for kx in 0..<5 {
-                        do {
-                            let xp = row + kx * 6
-                            let wp0 = patterns + kx * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 192
-                            let wp0 = patterns + (kx + 5) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 384
-                            let wp0 = patterns + (kx + 10) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 576
-                            let wp0 = patterns + (kx + 15) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 768
-                            let wp0 = patterns + (kx + 20) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_2)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_2)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_2)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 152)
-                            s0_10 = madd(s0_10, x10, w0_2)
-                        }
+            do {
+                let p0_0 = patterns.simd(V.self, at: 32), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 224), p0_3 = patterns.simd(V.self, at: 320), p0_4 = patterns.simd(V.self, at: 416)
+                let p1_0 = patterns.simd(V.self, at: 512), p1_1 = patterns.simd(V.self, at: 608), p1_2 = patterns.simd(V.self, at: 704), p1_3 = patterns.simd(V.self, at: 800), p1_4 = patterns.simd(V.self, at: 896)
+                let p2_0 = patterns.simd(V.self, at: 992), p2_1 = patterns.simd(V.self, at: 1088), p2_2 = patterns.simd(V.self, at: 1184), p2_3 = patterns.simd(V.self, at: 1280), p2_4 = patterns.simd(V.self, at: 1376)
+                let p3_0 = patterns.simd(V.self, at: 1472), p3_1 = patterns.simd(V.self, at: 1568), p3_2 = patterns.simd(V.self, at: 1664), p3_3 = patterns.simd(V.self, at: 1760), p3_4 = patterns.simd(V.self, at: 1856)
+                let p4_0 = patterns.simd(V.self, at: 1952), p4_1 = patterns.simd(V.self, at: 2048), p4_2 = patterns.simd(V.self, at: 2144), p4_3 = patterns.simd(V.self, at: 2240), p4_4 = patterns.simd(V.self, at: 2336)
+                let bias = biases.simd(V.self, at: 32)
+                // The vectors of a row that start at filter 2 (of 25 taps' patterns held above).
+                for start in [32, 80, 128, 152] {
+                    for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
+                        let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                        do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                        do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                        do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                        do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                        do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                        do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                        do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                        do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                        do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                        do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                        do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                        do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                        do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                        do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                        do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                        yp.store(s0, at: 0)
+                        yp.store(s1, at: 168)
+                        yp.store(s2, at: 336)
+                        yp.store(s3, at: 504)
                     }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s0_4, at: 64)
-                    yp.store(s0_5, at: 80)
-                    yp.store(s0_6, at: 96)
-                    yp.store(s0_7, at: 112)
-                    yp.store(s0_8, at: 128)
-                    yp.store(s0_9, at: 144)
-                    yp.store(s0_10, at: 152)
+                }
+            }
+            do {
+                let p0_0 = patterns.simd(V.self, at: 64), p0_1 = patterns.simd(V.self, at: 160), p0_2 = patterns.simd(V.self, at: 256), p0_3 = patterns.simd(V.self, at: 352), p0_4 = patterns.simd(V.self, at: 448)
+                let p1_0 = patterns.simd(V.self, at: 544), p1_1 = patterns.simd(V.self, at: 640), p1_2 = patterns.simd(V.self, at: 736), p1_3 = patterns.simd(V.self, at: 832), p1_4 = patterns.simd(V.self, at: 928)
+                let p2_0 = patterns.simd(V.self, at: 1024), p2_1 = patterns.simd(V.self, at: 1120), p2_2 = patterns.simd(V.self, at: 1216), p2_3 = patterns.simd(V.self, at: 1312), p2_4 = patterns.simd(V.self, at: 1408)
+                let p3_0 = patterns.simd(V.self, at: 1504), p3_1 = patterns.simd(V.self, at: 1600), p3_2 = patterns.simd(V.self, at: 1696), p3_3 = patterns.simd(V.self, at: 1792), p3_4 = patterns.simd(V.self, at: 1888)
+                let p4_0 = patterns.simd(V.self, at: 1984), p4_1 = patterns.simd(V.self, at: 2080), p4_2 = patterns.simd(V.self, at: 2176), p4_3 = patterns.simd(V.self, at: 2272), p4_4 = patterns.simd(V.self, at: 2368)
+                let bias = biases.simd(V.self, at: 64)
+                // The vectors of a row that start at filter 4 (of 25 taps' patterns held above).
+                for start in [16, 64, 112] {
+                    for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
+                        let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                        do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                        do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                        do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                        do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                        do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                        do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                        do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                        do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                        do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                        do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                        do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                        do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                        do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                        do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                        do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                        do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                        yp.store(s0, at: 0)
+                        yp.store(s1, at: 168)
+                        yp.store(s2, at: 336)
+                        yp.store(s3, at: 504)
+                    }
                 }
             }
         }

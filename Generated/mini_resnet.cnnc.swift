@@ -715,379 +715,67 @@ public struct MiniResnet: CompiledModel {
 
     // stem_conv: the direct kernel
     @inline(never)
-    static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+    static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 80, biases = w + 1232
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208) { buffer in
             let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 30, rows = (parts.upperBound - 1) + 3 - firstRow
+            let firstRow = parts.lowerBound * 7
+            let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
             for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
-            let rowRange = parts
-            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                let row = repeated + (oy - firstRow) * 240
-                let yp = y + oy * 224
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    var s0_8 = biases.simd(V.self, at: 0)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 0)
-                    var s0_11 = biases.simd(V.self, at: 0)
-                    var s0_12 = biases.simd(V.self, at: 0)
-                    var s0_13 = biases.simd(V.self, at: 0)
-                    var s1_0 = biases.simd(V.self, at: 0)
-                    var s1_1 = biases.simd(V.self, at: 0)
-                    var s1_2 = biases.simd(V.self, at: 0)
-                    var s1_3 = biases.simd(V.self, at: 0)
-                    var s1_4 = biases.simd(V.self, at: 0)
-                    var s1_5 = biases.simd(V.self, at: 0)
-                    var s1_6 = biases.simd(V.self, at: 0)
-                    var s1_7 = biases.simd(V.self, at: 0)
-                    var s1_8 = biases.simd(V.self, at: 0)
-                    var s1_9 = biases.simd(V.self, at: 0)
-                    var s1_10 = biases.simd(V.self, at: 0)
-                    var s1_11 = biases.simd(V.self, at: 0)
-                    var s1_12 = biases.simd(V.self, at: 0)
-                    var s1_13 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 240
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + kx * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                            s1_13 = madd(s1_13, x13, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 480
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + (kx + 3) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                            s1_13 = madd(s1_13, x13, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 720
-                            let wp1 = patterns + (kx + 6) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s1_13 = madd(s1_13, x13, w1_0)
-                        }
+            do {
+                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
+                let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
+                let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
+                let bias = biases.simd(V.self, at: 0)
+                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
+                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                        let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
+                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
+                        do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                        yp.store(s0, at: 0)
+                        yp.store(s1, at: 224)
+                        yp.store(s2, at: 448)
+                        yp.store(s3, at: 672)
+                        yp.store(s4, at: 896)
+                        yp.store(s5, at: 1120)
+                        yp.store(s6, at: 1344)
                     }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s0_4, at: 64)
-                    yp.store(s0_5, at: 80)
-                    yp.store(s0_6, at: 96)
-                    yp.store(s0_7, at: 112)
-                    yp.store(s0_8, at: 128)
-                    yp.store(s0_9, at: 144)
-                    yp.store(s0_10, at: 160)
-                    yp.store(s0_11, at: 176)
-                    yp.store(s0_12, at: 192)
-                    yp.store(s0_13, at: 208)
-                    yp.store(s1_0, at: 224)
-                    yp.store(s1_1, at: 240)
-                    yp.store(s1_2, at: 256)
-                    yp.store(s1_3, at: 272)
-                    yp.store(s1_4, at: 288)
-                    yp.store(s1_5, at: 304)
-                    yp.store(s1_6, at: 320)
-                    yp.store(s1_7, at: 336)
-                    yp.store(s1_8, at: 352)
-                    yp.store(s1_9, at: 368)
-                    yp.store(s1_10, at: 384)
-                    yp.store(s1_11, at: 400)
-                    yp.store(s1_12, at: 416)
-                    yp.store(s1_13, at: 432)
-                }
-            }
-            if rowRange.count % 2 == 1 {
-                let oy = rowRange.upperBound - 1
-                let row = repeated + (oy - firstRow) * 240
-                let yp = y + oy * 224
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    var s0_8 = biases.simd(V.self, at: 0)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 0)
-                    var s0_11 = biases.simd(V.self, at: 0)
-                    var s0_12 = biases.simd(V.self, at: 0)
-                    var s0_13 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 240
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 480
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s0_4, at: 64)
-                    yp.store(s0_5, at: 80)
-                    yp.store(s0_6, at: 96)
-                    yp.store(s0_7, at: 112)
-                    yp.store(s0_8, at: 128)
-                    yp.store(s0_9, at: 144)
-                    yp.store(s0_10, at: 160)
-                    yp.store(s0_11, at: 176)
-                    yp.store(s0_12, at: 192)
-                    yp.store(s0_13, at: 208)
                 }
             }
         }
@@ -1095,7 +783,7 @@ public struct MiniResnet: CompiledModel {
 
     // stem_conv: at inference, with the layers after it in its store
     @inline(never)
-    static func l0_stem_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<28) {
+    static func l0_stem_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 80, biases = w + 1232
@@ -1105,456 +793,74 @@ public struct MiniResnet: CompiledModel {
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208) { buffer in
             let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 30, rows = (parts.upperBound - 1) + 3 - firstRow
+            let firstRow = parts.lowerBound * 7
+            let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
             for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
-            let rowRange = parts
-            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                let row = repeated + (oy - firstRow) * 240
-                let yp = y + oy * 224
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    var s0_8 = biases.simd(V.self, at: 0)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 0)
-                    var s0_11 = biases.simd(V.self, at: 0)
-                    var s0_12 = biases.simd(V.self, at: 0)
-                    var s0_13 = biases.simd(V.self, at: 0)
-                    var s1_0 = biases.simd(V.self, at: 0)
-                    var s1_1 = biases.simd(V.self, at: 0)
-                    var s1_2 = biases.simd(V.self, at: 0)
-                    var s1_3 = biases.simd(V.self, at: 0)
-                    var s1_4 = biases.simd(V.self, at: 0)
-                    var s1_5 = biases.simd(V.self, at: 0)
-                    var s1_6 = biases.simd(V.self, at: 0)
-                    var s1_7 = biases.simd(V.self, at: 0)
-                    var s1_8 = biases.simd(V.self, at: 0)
-                    var s1_9 = biases.simd(V.self, at: 0)
-                    var s1_10 = biases.simd(V.self, at: 0)
-                    var s1_11 = biases.simd(V.self, at: 0)
-                    var s1_12 = biases.simd(V.self, at: 0)
-                    var s1_13 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 240
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + kx * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                            s1_13 = madd(s1_13, x13, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 480
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + (kx + 3) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                            s1_13 = madd(s1_13, x13, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 720
-                            let wp1 = patterns + (kx + 6) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s1_13 = madd(s1_13, x13, w1_0)
-                        }
+            do {
+                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
+                let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
+                let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
+                let bias = biases.simd(V.self, at: 0)
+                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
+                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                        let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
+                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
+                        do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                        let e0n = s0 * scale0 + shift0
+                        let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                        yp.store(e0r, at: 0)
+                        let e1n = s1 * scale0 + shift0
+                        let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                        yp.store(e1r, at: 224)
+                        let e2n = s2 * scale0 + shift0
+                        let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                        yp.store(e2r, at: 448)
+                        let e3n = s3 * scale0 + shift0
+                        let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                        yp.store(e3r, at: 672)
+                        let e4n = s4 * scale0 + shift0
+                        let e4r = V().replacing(with: e4n, where: e4n .> 0)
+                        yp.store(e4r, at: 896)
+                        let e5n = s5 * scale0 + shift0
+                        let e5r = V().replacing(with: e5n, where: e5n .> 0)
+                        yp.store(e5r, at: 1120)
+                        let e6n = s6 * scale0 + shift0
+                        let e6r = V().replacing(with: e6n, where: e6n .> 0)
+                        yp.store(e6r, at: 1344)
                     }
-                    let e0_0n = s0_0 * scale0 + shift0
-                    let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
-                    yp.store(e0_0r, at: 0)
-                    let e0_1n = s0_1 * scale0 + shift0
-                    let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
-                    yp.store(e0_1r, at: 16)
-                    let e0_2n = s0_2 * scale0 + shift0
-                    let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
-                    yp.store(e0_2r, at: 32)
-                    let e0_3n = s0_3 * scale0 + shift0
-                    let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
-                    yp.store(e0_3r, at: 48)
-                    let e0_4n = s0_4 * scale0 + shift0
-                    let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
-                    yp.store(e0_4r, at: 64)
-                    let e0_5n = s0_5 * scale0 + shift0
-                    let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
-                    yp.store(e0_5r, at: 80)
-                    let e0_6n = s0_6 * scale0 + shift0
-                    let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
-                    yp.store(e0_6r, at: 96)
-                    let e0_7n = s0_7 * scale0 + shift0
-                    let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
-                    yp.store(e0_7r, at: 112)
-                    let e0_8n = s0_8 * scale0 + shift0
-                    let e0_8r = V().replacing(with: e0_8n, where: e0_8n .> 0)
-                    yp.store(e0_8r, at: 128)
-                    let e0_9n = s0_9 * scale0 + shift0
-                    let e0_9r = V().replacing(with: e0_9n, where: e0_9n .> 0)
-                    yp.store(e0_9r, at: 144)
-                    let e0_10n = s0_10 * scale0 + shift0
-                    let e0_10r = V().replacing(with: e0_10n, where: e0_10n .> 0)
-                    yp.store(e0_10r, at: 160)
-                    let e0_11n = s0_11 * scale0 + shift0
-                    let e0_11r = V().replacing(with: e0_11n, where: e0_11n .> 0)
-                    yp.store(e0_11r, at: 176)
-                    let e0_12n = s0_12 * scale0 + shift0
-                    let e0_12r = V().replacing(with: e0_12n, where: e0_12n .> 0)
-                    yp.store(e0_12r, at: 192)
-                    let e0_13n = s0_13 * scale0 + shift0
-                    let e0_13r = V().replacing(with: e0_13n, where: e0_13n .> 0)
-                    yp.store(e0_13r, at: 208)
-                    let e1_0n = s1_0 * scale0 + shift0
-                    let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
-                    yp.store(e1_0r, at: 224)
-                    let e1_1n = s1_1 * scale0 + shift0
-                    let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
-                    yp.store(e1_1r, at: 240)
-                    let e1_2n = s1_2 * scale0 + shift0
-                    let e1_2r = V().replacing(with: e1_2n, where: e1_2n .> 0)
-                    yp.store(e1_2r, at: 256)
-                    let e1_3n = s1_3 * scale0 + shift0
-                    let e1_3r = V().replacing(with: e1_3n, where: e1_3n .> 0)
-                    yp.store(e1_3r, at: 272)
-                    let e1_4n = s1_4 * scale0 + shift0
-                    let e1_4r = V().replacing(with: e1_4n, where: e1_4n .> 0)
-                    yp.store(e1_4r, at: 288)
-                    let e1_5n = s1_5 * scale0 + shift0
-                    let e1_5r = V().replacing(with: e1_5n, where: e1_5n .> 0)
-                    yp.store(e1_5r, at: 304)
-                    let e1_6n = s1_6 * scale0 + shift0
-                    let e1_6r = V().replacing(with: e1_6n, where: e1_6n .> 0)
-                    yp.store(e1_6r, at: 320)
-                    let e1_7n = s1_7 * scale0 + shift0
-                    let e1_7r = V().replacing(with: e1_7n, where: e1_7n .> 0)
-                    yp.store(e1_7r, at: 336)
-                    let e1_8n = s1_8 * scale0 + shift0
-                    let e1_8r = V().replacing(with: e1_8n, where: e1_8n .> 0)
-                    yp.store(e1_8r, at: 352)
-                    let e1_9n = s1_9 * scale0 + shift0
-                    let e1_9r = V().replacing(with: e1_9n, where: e1_9n .> 0)
-                    yp.store(e1_9r, at: 368)
-                    let e1_10n = s1_10 * scale0 + shift0
-                    let e1_10r = V().replacing(with: e1_10n, where: e1_10n .> 0)
-                    yp.store(e1_10r, at: 384)
-                    let e1_11n = s1_11 * scale0 + shift0
-                    let e1_11r = V().replacing(with: e1_11n, where: e1_11n .> 0)
-                    yp.store(e1_11r, at: 400)
-                    let e1_12n = s1_12 * scale0 + shift0
-                    let e1_12r = V().replacing(with: e1_12n, where: e1_12n .> 0)
-                    yp.store(e1_12r, at: 416)
-                    let e1_13n = s1_13 * scale0 + shift0
-                    let e1_13r = V().replacing(with: e1_13n, where: e1_13n .> 0)
-                    yp.store(e1_13r, at: 432)
-                }
-            }
-            if rowRange.count % 2 == 1 {
-                let oy = rowRange.upperBound - 1
-                let row = repeated + (oy - firstRow) * 240
-                let yp = y + oy * 224
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    var s0_8 = biases.simd(V.self, at: 0)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 0)
-                    var s0_11 = biases.simd(V.self, at: 0)
-                    var s0_12 = biases.simd(V.self, at: 0)
-                    var s0_13 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 240
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 480
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            let x13 = xp.simd(V.self, at: 208)
-                            s0_13 = madd(s0_13, x13, w0_0)
-                        }
-                    }
-                    let e0_0n = s0_0 * scale0 + shift0
-                    let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
-                    yp.store(e0_0r, at: 0)
-                    let e0_1n = s0_1 * scale0 + shift0
-                    let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
-                    yp.store(e0_1r, at: 16)
-                    let e0_2n = s0_2 * scale0 + shift0
-                    let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
-                    yp.store(e0_2r, at: 32)
-                    let e0_3n = s0_3 * scale0 + shift0
-                    let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
-                    yp.store(e0_3r, at: 48)
-                    let e0_4n = s0_4 * scale0 + shift0
-                    let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
-                    yp.store(e0_4r, at: 64)
-                    let e0_5n = s0_5 * scale0 + shift0
-                    let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
-                    yp.store(e0_5r, at: 80)
-                    let e0_6n = s0_6 * scale0 + shift0
-                    let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
-                    yp.store(e0_6r, at: 96)
-                    let e0_7n = s0_7 * scale0 + shift0
-                    let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
-                    yp.store(e0_7r, at: 112)
-                    let e0_8n = s0_8 * scale0 + shift0
-                    let e0_8r = V().replacing(with: e0_8n, where: e0_8n .> 0)
-                    yp.store(e0_8r, at: 128)
-                    let e0_9n = s0_9 * scale0 + shift0
-                    let e0_9r = V().replacing(with: e0_9n, where: e0_9n .> 0)
-                    yp.store(e0_9r, at: 144)
-                    let e0_10n = s0_10 * scale0 + shift0
-                    let e0_10r = V().replacing(with: e0_10n, where: e0_10n .> 0)
-                    yp.store(e0_10r, at: 160)
-                    let e0_11n = s0_11 * scale0 + shift0
-                    let e0_11r = V().replacing(with: e0_11n, where: e0_11n .> 0)
-                    yp.store(e0_11r, at: 176)
-                    let e0_12n = s0_12 * scale0 + shift0
-                    let e0_12r = V().replacing(with: e0_12n, where: e0_12n .> 0)
-                    yp.store(e0_12r, at: 192)
-                    let e0_13n = s0_13 * scale0 + shift0
-                    let e0_13r = V().replacing(with: e0_13n, where: e0_13n .> 0)
-                    yp.store(e0_13r, at: 208)
                 }
             }
         }

@@ -301,271 +301,80 @@ public struct Unet: CompiledModel {
 
     // enc1_conv: the direct kernel
     @inline(never)
-    static func l0_enc1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+    static func l0_enc1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 80, biases = w + 1232
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2600) { buffer in
             let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 18, rows = (parts.upperBound - 1) + 3 - firstRow
+            let firstRow = parts.lowerBound * 8
+            let source = x + firstRow * 18, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
             for pixel in 0..<(rows * 18) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
-            let rowRange = parts
-            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                let row = repeated + (oy - firstRow) * 144
-                let yp = y + oy * 128
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    var s1_0 = biases.simd(V.self, at: 0)
-                    var s1_1 = biases.simd(V.self, at: 0)
-                    var s1_2 = biases.simd(V.self, at: 0)
-                    var s1_3 = biases.simd(V.self, at: 0)
-                    var s1_4 = biases.simd(V.self, at: 0)
-                    var s1_5 = biases.simd(V.self, at: 0)
-                    var s1_6 = biases.simd(V.self, at: 0)
-                    var s1_7 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 144
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + kx * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 288
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + (kx + 3) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 432
-                            let wp1 = patterns + (kx + 6) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                        }
+            do {
+                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
+                let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
+                let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
+                let bias = biases.simd(V.self, at: 0)
+                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                for start in [0, 16, 32, 48, 64, 80, 96, 112] {
+                    for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
+                        let row = repeated + (oy - firstRow) * 144 + start, yp = y + oy * 128 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        var s7 = bias
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1296); s7 = madd(s7, xv, p2_0) }
+                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1304); s7 = madd(s7, xv, p2_1) }
+                        do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1312); s7 = madd(s7, xv, p2_2) }
+                        s0 = s0.replacing(with: 0, where: s0 .< 0)
+                        yp.store(s0, at: 0)
+                        s1 = s1.replacing(with: 0, where: s1 .< 0)
+                        yp.store(s1, at: 128)
+                        s2 = s2.replacing(with: 0, where: s2 .< 0)
+                        yp.store(s2, at: 256)
+                        s3 = s3.replacing(with: 0, where: s3 .< 0)
+                        yp.store(s3, at: 384)
+                        s4 = s4.replacing(with: 0, where: s4 .< 0)
+                        yp.store(s4, at: 512)
+                        s5 = s5.replacing(with: 0, where: s5 .< 0)
+                        yp.store(s5, at: 640)
+                        s6 = s6.replacing(with: 0, where: s6 .< 0)
+                        yp.store(s6, at: 768)
+                        s7 = s7.replacing(with: 0, where: s7 .< 0)
+                        yp.store(s7, at: 896)
                     }
-                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
-                    yp.store(s0_0, at: 0)
-                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
-                    yp.store(s0_1, at: 16)
-                    s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
-                    yp.store(s0_2, at: 32)
-                    s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
-                    yp.store(s0_3, at: 48)
-                    s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
-                    yp.store(s0_4, at: 64)
-                    s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
-                    yp.store(s0_5, at: 80)
-                    s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
-                    yp.store(s0_6, at: 96)
-                    s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
-                    yp.store(s0_7, at: 112)
-                    s1_0 = s1_0.replacing(with: 0, where: s1_0 .< 0)
-                    yp.store(s1_0, at: 128)
-                    s1_1 = s1_1.replacing(with: 0, where: s1_1 .< 0)
-                    yp.store(s1_1, at: 144)
-                    s1_2 = s1_2.replacing(with: 0, where: s1_2 .< 0)
-                    yp.store(s1_2, at: 160)
-                    s1_3 = s1_3.replacing(with: 0, where: s1_3 .< 0)
-                    yp.store(s1_3, at: 176)
-                    s1_4 = s1_4.replacing(with: 0, where: s1_4 .< 0)
-                    yp.store(s1_4, at: 192)
-                    s1_5 = s1_5.replacing(with: 0, where: s1_5 .< 0)
-                    yp.store(s1_5, at: 208)
-                    s1_6 = s1_6.replacing(with: 0, where: s1_6 .< 0)
-                    yp.store(s1_6, at: 224)
-                    s1_7 = s1_7.replacing(with: 0, where: s1_7 .< 0)
-                    yp.store(s1_7, at: 240)
-                }
-            }
-            if rowRange.count % 2 == 1 {
-                let oy = rowRange.upperBound - 1
-                let row = repeated + (oy - firstRow) * 144
-                let yp = y + oy * 128
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 144
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 288
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                        }
-                    }
-                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
-                    yp.store(s0_0, at: 0)
-                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
-                    yp.store(s0_1, at: 16)
-                    s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
-                    yp.store(s0_2, at: 32)
-                    s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
-                    yp.store(s0_3, at: 48)
-                    s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
-                    yp.store(s0_4, at: 64)
-                    s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
-                    yp.store(s0_5, at: 80)
-                    s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
-                    yp.store(s0_6, at: 96)
-                    s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
-                    yp.store(s0_7, at: 112)
                 }
             }
         }

@@ -758,13 +758,14 @@ import Testing
         }
     }
 
-    /// LeNet-5's first layer on AVX-512: two rows of output a block (22
-    /// sums), each input row loaded once for both rows that read it, through
-    /// taps one row apart; a single row after the pairs. AVX2's 16 registers
-    /// hold one row's.
+    /// LeNet-5's first layer on a 29x29 input (29 rows: no block of 3 to 5
+    /// rows divides them, see the next test) on AVX-512: two rows of output
+    /// a block (22 sums), each input row loaded once for both rows that read
+    /// it, through taps one row apart; a single row after the pairs. AVX2's
+    /// 16 registers hold one row's.
     @Test func aPixelLaneKernelComputesTwoRowsWhereTheRegistersHoldThem() throws {
         let yaml = """
-            input_shape: [28, 28, 1]
+            input_shape: [29, 29, 1]
             layers:
               - Conv2D: {filters: 6, kernel_size: 5, padding: same, activation: tanh}
             """
@@ -772,8 +773,8 @@ import Testing
         #expect(swift.contains("for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {"))
         #expect(swift.contains("if rowRange.count % 2 == 1 {"))
         // The second input row: the first output row's second row of taps, the second's first.
-        #expect(Self.lines(of: swift, from: "let xp = row + kx * 6 + 192", count: 11) == [
-            "let xp = row + kx * 6 + 192",
+        #expect(Self.lines(of: swift, from: "let xp = row + kx * 6 + 198", count: 11) == [
+            "let xp = row + kx * 6 + 198",
             "let wp0 = patterns + (kx + 5) * 96",
             "let w0_0 = wp0.simd(V.self, at: 0)",
             "let w0_2 = wp0.simd(V.self, at: 32)",
@@ -785,9 +786,40 @@ import Testing
             "let x0 = xp.simd(V.self, at: 0)",
             "s0_0 = madd(s0_0, x0, w0_0)",
         ])
-        #expect(swift.contains("yp.store(s1_10, at: 320)"))
+        #expect(swift.contains("yp.store(s1_10, at: 332)"))
         let avx2 = ModelGenerator.render(ModelPlanner.plan(try Self.model(yaml), specPath: "snippet.yaml", target: .avx2))
         #expect(avx2.contains("for oy in parts {") && !avx2.contains("rowRange"))
+    }
+
+    /// LeNet-5's first layer itself on AVX-512: the 25 taps' patterns of one
+    /// phase held in registers, 4 rows of output a block (the largest of 3 to
+    /// 5 that divides 28), so a call's range counts blocks; each input vector
+    /// loaded once for every row of the block that reads it. A 3x3 kernel
+    /// leaves room for 8 rows; AVX2 keeps the pairs.
+    @Test func aPixelLaneKernelHoldsAPhasesPatternsWhereTheRegistersDo() throws {
+        func direct(_ yaml: String, _ target: TargetCPU = .avx512on256) throws -> PixelLaneConvolutionEmitter? {
+            let program = ModelPlanner.plan(try Self.model(yaml), specPath: "snippet.yaml", target: target)
+            guard case .convolution(let kernels) = program.nodes[0].kernel, case .pixelLanes(let direct) = kernels.direct else { return nil }
+            return direct
+        }
+        let lenet = """
+            input_shape: [28, 28, 1]
+            layers:
+              - Conv2D: {filters: 6, kernel_size: 5, padding: same, activation: tanh}
+            """
+        let kernel = try #require(try direct(lenet))
+        #expect(kernel.stationaryRows == 4 && kernel.parts == 7)
+        var out = SourceWriter()
+        kernel.emit(into: &out)
+        #expect(out.text.contains("_ parts: Range<Int> = 0..<7)"))
+        #expect(out.text.contains("let firstRow = parts.lowerBound * 4"))
+        #expect(out.text.contains("// The vectors of a row that start at filter 2 (of 25 taps' patterns held above)."))
+        #expect(out.text.contains("for start in [32, 80, 128, 152] {"))
+        #expect(out.text.contains("for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {"))
+        // The fourth input row of a block: output rows 0 to 3 through tap rows 3 to 0.
+        #expect(out.text.contains("do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
+        #expect(try direct(lenet.replacingOccurrences(of: "kernel_size: 5", with: "kernel_size: 3"))?.stationaryRows == 7)
+        #expect(try direct(lenet, .avx2)?.stationaryRows == nil)
     }
 
     @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {

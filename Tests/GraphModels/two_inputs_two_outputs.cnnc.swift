@@ -200,121 +200,80 @@ public struct TwoInputsTwoOutputs: CompiledModel {
 
     // conv2d: Conv2D, (None, 10, 10, 1) → (None, 8, 8, 4), 40 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 40, biases = w + 616
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 408) { buffer in
             let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 10, rows = (parts.upperBound - 1) + 3 - firstRow
+            let firstRow = parts.lowerBound * 8
+            let source = x + firstRow * 10, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
             for pixel in 0..<(rows * 10) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 4) }
-            let rowRange = parts
-            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                let row = repeated + (oy - firstRow) * 40
-                let yp = y + oy * 32
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s1_0 = biases.simd(V.self, at: 0)
-                    var s1_1 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 4
-                            let wp0 = patterns + kx * 64
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 4 + 40
-                            let wp0 = patterns + (kx + 3) * 64
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + kx * 64
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 4 + 80
-                            let wp0 = patterns + (kx + 6) * 64
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + (kx + 3) * 64
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 4 + 120
-                            let wp1 = patterns + (kx + 6) * 64
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                        }
+            do {
+                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 64), p0_2 = patterns.simd(V.self, at: 128)
+                let p1_0 = patterns.simd(V.self, at: 192), p1_1 = patterns.simd(V.self, at: 256), p1_2 = patterns.simd(V.self, at: 320)
+                let p2_0 = patterns.simd(V.self, at: 384), p2_1 = patterns.simd(V.self, at: 448), p2_2 = patterns.simd(V.self, at: 512)
+                let bias = biases.simd(V.self, at: 0)
+                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                for start in [0, 16] {
+                    for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
+                        let row = repeated + (oy - firstRow) * 40 + start, yp = y + oy * 32 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        var s7 = bias
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 40); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 120); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 160); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 240); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 280); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 320); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 360); s7 = madd(s7, xv, p2_0) }
+                        do { let xv = row.simd(V.self, at: 4); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 44); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 84); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 124); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 164); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 204); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 244); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 284); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 324); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 364); s7 = madd(s7, xv, p2_1) }
+                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 48); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 88); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 128); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 168); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 208); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 248); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 288); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 328); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 368); s7 = madd(s7, xv, p2_2) }
+                        s0 = s0.replacing(with: 0, where: s0 .< 0)
+                        yp.store(s0, at: 0)
+                        s1 = s1.replacing(with: 0, where: s1 .< 0)
+                        yp.store(s1, at: 32)
+                        s2 = s2.replacing(with: 0, where: s2 .< 0)
+                        yp.store(s2, at: 64)
+                        s3 = s3.replacing(with: 0, where: s3 .< 0)
+                        yp.store(s3, at: 96)
+                        s4 = s4.replacing(with: 0, where: s4 .< 0)
+                        yp.store(s4, at: 128)
+                        s5 = s5.replacing(with: 0, where: s5 .< 0)
+                        yp.store(s5, at: 160)
+                        s6 = s6.replacing(with: 0, where: s6 .< 0)
+                        yp.store(s6, at: 192)
+                        s7 = s7.replacing(with: 0, where: s7 .< 0)
+                        yp.store(s7, at: 224)
                     }
-                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
-                    yp.store(s0_0, at: 0)
-                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
-                    yp.store(s0_1, at: 16)
-                    s1_0 = s1_0.replacing(with: 0, where: s1_0 .< 0)
-                    yp.store(s1_0, at: 32)
-                    s1_1 = s1_1.replacing(with: 0, where: s1_1 .< 0)
-                    yp.store(s1_1, at: 48)
-                }
-            }
-            if rowRange.count % 2 == 1 {
-                let oy = rowRange.upperBound - 1
-                let row = repeated + (oy - firstRow) * 40
-                let yp = y + oy * 32
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 4
-                            let wp0 = patterns + kx * 64
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 4 + 40
-                            let wp0 = patterns + (kx + 3) * 64
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 4 + 80
-                            let wp0 = patterns + (kx + 6) * 64
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                        }
-                    }
-                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
-                    yp.store(s0_0, at: 0)
-                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
-                    yp.store(s0_1, at: 16)
                 }
             }
         }

@@ -795,7 +795,8 @@ import Testing
     /// phase held in registers, 4 rows of output a block (the largest of 3 to
     /// 5 that divides 28), so a call's range counts blocks; each input vector
     /// loaded once for every row of the block that reads it. A 3x3 kernel
-    /// leaves room for 8 rows; AVX2 keeps the pairs.
+    /// leaves room for 8 rows (7 divide 28). AVX2's 16 registers hold one
+    /// column of 5 taps' patterns at a time, loaded each column, and 7 rows.
     @Test func aPixelLaneKernelHoldsAPhasesPatternsWhereTheRegistersDo() throws {
         func direct(_ yaml: String, _ target: TargetCPU = .avx512on256) throws -> PixelLaneConvolutionEmitter? {
             let program = ModelPlanner.plan(try Self.model(yaml), specPath: "snippet.yaml", target: target)
@@ -819,7 +820,12 @@ import Testing
         // The fourth input row of a block: output rows 0 to 3 through tap rows 3 to 0.
         #expect(out.text.contains("do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
         #expect(try direct(lenet.replacingOccurrences(of: "kernel_size: 5", with: "kernel_size: 3"))?.stationaryRows == 7)
-        #expect(try direct(lenet, .avx2)?.stationaryRows == nil)
+        #expect(kernel.holdsEveryTap)
+        let avx2 = try #require(try direct(lenet, .avx2))
+        #expect(avx2.stationaryRows == 7 && !avx2.holdsEveryTap)
+        var avx2Text = SourceWriter()
+        avx2.emit(into: &avx2Text)
+        #expect(avx2Text.text.contains("let p0_1 = patterns.simd(V.self, at: 96); let p1_1 = patterns.simd(V.self, at: 576); let p2_1 = patterns.simd(V.self, at: 1056)"))
     }
 
     @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {

@@ -256,121 +256,484 @@ public struct Random100: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 104, biases = w + 1064
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 1133) { buffer in
             let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 2
-            let source = x + firstRow * 15, rows = (parts.upperBound - 1) * 2 + 3 - firstRow
+            let firstRow = parts.lowerBound * 7 * 2
+            let source = x + firstRow * 15, rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
             for pixel in 0..<(rows * 15) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 5) }
-            for oy in parts {
-                let row = repeated + (oy * 2 - firstRow) * 75
-                let yp = y + oy * 60
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 48)
-                    var s0_2 = biases.simd(V.self, at: 16)
-                    var s0_3 = biases.simd(V.self, at: 64)
-                    var s0_4 = biases.simd(V.self, at: 32)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 48)
-                    var s0_7 = biases.simd(V.self, at: 32)
-                    for kx in 0..<4 {
-                        do {
-                            let xp = row + kx * 5
-                            let wp0 = patterns + kx * 80
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_1 = wp0.simd(V.self, at: 16)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_3 = wp0.simd(V.self, at: 48)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_3)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_1)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_4)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_3)
-                            let x7 = xp.simd(V.self, at: 52)
-                            s0_7 = madd(s0_7, x7, w0_2)
-                        }
-                        do {
-                            let xp = row + kx * 5 + 75
-                            let wp0 = patterns + (kx + 4) * 80
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_1 = wp0.simd(V.self, at: 16)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_3 = wp0.simd(V.self, at: 48)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_3)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_1)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_4)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_3)
-                            let x7 = xp.simd(V.self, at: 52)
-                            s0_7 = madd(s0_7, x7, w0_2)
-                        }
-                        do {
-                            let xp = row + kx * 5 + 150
-                            let wp0 = patterns + (kx + 8) * 80
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_1 = wp0.simd(V.self, at: 16)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_3 = wp0.simd(V.self, at: 48)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_3)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_1)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_4)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_3)
-                            let x7 = xp.simd(V.self, at: 52)
-                            s0_7 = madd(s0_7, x7, w0_2)
-                        }
+            do {
+                let bias = biases.simd(V.self, at: 0)
+                // The vectors of a row that start at filter 0.
+                for start in [0, 40] {
+                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 320); let p2_0 = patterns.simd(V.self, at: 640)
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                        let p0_1 = patterns.simd(V.self, at: 80); let p1_1 = patterns.simd(V.self, at: 400); let p2_1 = patterns.simd(V.self, at: 720)
+                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                        let p0_2 = patterns.simd(V.self, at: 160); let p1_2 = patterns.simd(V.self, at: 480); let p2_2 = patterns.simd(V.self, at: 800)
+                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                        let p0_3 = patterns.simd(V.self, at: 240); let p1_3 = patterns.simd(V.self, at: 560); let p2_3 = patterns.simd(V.self, at: 880)
+                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                        s0 = s0.replacing(with: 0, where: s0 .< 0)
+                        yp.store(s0, at: 0)
+                        s1 = s1.replacing(with: 0, where: s1 .< 0)
+                        yp.store(s1, at: 60)
+                        s2 = s2.replacing(with: 0, where: s2 .< 0)
+                        yp.store(s2, at: 120)
+                        s3 = s3.replacing(with: 0, where: s3 .< 0)
+                        yp.store(s3, at: 180)
+                        s4 = s4.replacing(with: 0, where: s4 .< 0)
+                        yp.store(s4, at: 240)
+                        s5 = s5.replacing(with: 0, where: s5 .< 0)
+                        yp.store(s5, at: 300)
+                        s6 = s6.replacing(with: 0, where: s6 .< 0)
+                        yp.store(s6, at: 360)
                     }
-                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
-                    yp.store(s0_0, at: 0)
-                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
-                    yp.store(s0_1, at: 8)
-                    s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
-                    yp.store(s0_2, at: 16)
-                    s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
-                    yp.store(s0_3, at: 24)
-                    s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
-                    yp.store(s0_4, at: 32)
-                    s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
-                    yp.store(s0_5, at: 40)
-                    s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
-                    yp.store(s0_6, at: 48)
-                    s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
-                    yp.store(s0_7, at: 52)
+                }
+            }
+            do {
+                let bias = biases.simd(V.self, at: 16)
+                // The vectors of a row that start at filter 1.
+                for start in [16] {
+                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 336); let p2_0 = patterns.simd(V.self, at: 656)
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                        let p0_1 = patterns.simd(V.self, at: 96); let p1_1 = patterns.simd(V.self, at: 416); let p2_1 = patterns.simd(V.self, at: 736)
+                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                        let p0_2 = patterns.simd(V.self, at: 176); let p1_2 = patterns.simd(V.self, at: 496); let p2_2 = patterns.simd(V.self, at: 816)
+                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                        let p0_3 = patterns.simd(V.self, at: 256); let p1_3 = patterns.simd(V.self, at: 576); let p2_3 = patterns.simd(V.self, at: 896)
+                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                        s0 = s0.replacing(with: 0, where: s0 .< 0)
+                        yp.store(s0, at: 0)
+                        s1 = s1.replacing(with: 0, where: s1 .< 0)
+                        yp.store(s1, at: 60)
+                        s2 = s2.replacing(with: 0, where: s2 .< 0)
+                        yp.store(s2, at: 120)
+                        s3 = s3.replacing(with: 0, where: s3 .< 0)
+                        yp.store(s3, at: 180)
+                        s4 = s4.replacing(with: 0, where: s4 .< 0)
+                        yp.store(s4, at: 240)
+                        s5 = s5.replacing(with: 0, where: s5 .< 0)
+                        yp.store(s5, at: 300)
+                        s6 = s6.replacing(with: 0, where: s6 .< 0)
+                        yp.store(s6, at: 360)
+                    }
+                }
+            }
+            do {
+                let bias = biases.simd(V.self, at: 32)
+                // The vectors of a row that start at filter 2.
+                for start in [32, 52] {
+                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 352); let p2_0 = patterns.simd(V.self, at: 672)
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                        let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 432); let p2_1 = patterns.simd(V.self, at: 752)
+                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                        let p0_2 = patterns.simd(V.self, at: 192); let p1_2 = patterns.simd(V.self, at: 512); let p2_2 = patterns.simd(V.self, at: 832)
+                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                        let p0_3 = patterns.simd(V.self, at: 272); let p1_3 = patterns.simd(V.self, at: 592); let p2_3 = patterns.simd(V.self, at: 912)
+                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                        s0 = s0.replacing(with: 0, where: s0 .< 0)
+                        yp.store(s0, at: 0)
+                        s1 = s1.replacing(with: 0, where: s1 .< 0)
+                        yp.store(s1, at: 60)
+                        s2 = s2.replacing(with: 0, where: s2 .< 0)
+                        yp.store(s2, at: 120)
+                        s3 = s3.replacing(with: 0, where: s3 .< 0)
+                        yp.store(s3, at: 180)
+                        s4 = s4.replacing(with: 0, where: s4 .< 0)
+                        yp.store(s4, at: 240)
+                        s5 = s5.replacing(with: 0, where: s5 .< 0)
+                        yp.store(s5, at: 300)
+                        s6 = s6.replacing(with: 0, where: s6 .< 0)
+                        yp.store(s6, at: 360)
+                    }
+                }
+            }
+            do {
+                let bias = biases.simd(V.self, at: 48)
+                // The vectors of a row that start at filter 3.
+                for start in [8, 48] {
+                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 368); let p2_0 = patterns.simd(V.self, at: 688)
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                        let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 448); let p2_1 = patterns.simd(V.self, at: 768)
+                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                        let p0_2 = patterns.simd(V.self, at: 208); let p1_2 = patterns.simd(V.self, at: 528); let p2_2 = patterns.simd(V.self, at: 848)
+                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                        let p0_3 = patterns.simd(V.self, at: 288); let p1_3 = patterns.simd(V.self, at: 608); let p2_3 = patterns.simd(V.self, at: 928)
+                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                        s0 = s0.replacing(with: 0, where: s0 .< 0)
+                        yp.store(s0, at: 0)
+                        s1 = s1.replacing(with: 0, where: s1 .< 0)
+                        yp.store(s1, at: 60)
+                        s2 = s2.replacing(with: 0, where: s2 .< 0)
+                        yp.store(s2, at: 120)
+                        s3 = s3.replacing(with: 0, where: s3 .< 0)
+                        yp.store(s3, at: 180)
+                        s4 = s4.replacing(with: 0, where: s4 .< 0)
+                        yp.store(s4, at: 240)
+                        s5 = s5.replacing(with: 0, where: s5 .< 0)
+                        yp.store(s5, at: 300)
+                        s6 = s6.replacing(with: 0, where: s6 .< 0)
+                        yp.store(s6, at: 360)
+                    }
+                }
+            }
+            do {
+                let bias = biases.simd(V.self, at: 64)
+                // The vectors of a row that start at filter 4.
+                for start in [24] {
+                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                        var s0 = bias
+                        var s1 = bias
+                        var s2 = bias
+                        var s3 = bias
+                        var s4 = bias
+                        var s5 = bias
+                        var s6 = bias
+                        let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 384); let p2_0 = patterns.simd(V.self, at: 704)
+                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                        let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 464); let p2_1 = patterns.simd(V.self, at: 784)
+                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                        let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 544); let p2_2 = patterns.simd(V.self, at: 864)
+                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                        let p0_3 = patterns.simd(V.self, at: 304); let p1_3 = patterns.simd(V.self, at: 624); let p2_3 = patterns.simd(V.self, at: 944)
+                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                        s0 = s0.replacing(with: 0, where: s0 .< 0)
+                        yp.store(s0, at: 0)
+                        s1 = s1.replacing(with: 0, where: s1 .< 0)
+                        yp.store(s1, at: 60)
+                        s2 = s2.replacing(with: 0, where: s2 .< 0)
+                        yp.store(s2, at: 120)
+                        s3 = s3.replacing(with: 0, where: s3 .< 0)
+                        yp.store(s3, at: 180)
+                        s4 = s4.replacing(with: 0, where: s4 .< 0)
+                        yp.store(s4, at: 240)
+                        s5 = s5.replacing(with: 0, where: s5 .< 0)
+                        yp.store(s5, at: 300)
+                        s6 = s6.replacing(with: 0, where: s6 .< 0)
+                        yp.store(s6, at: 360)
+                    }
                 }
             }
         }

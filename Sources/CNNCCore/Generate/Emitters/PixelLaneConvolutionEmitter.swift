@@ -110,26 +110,35 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         return outputHeight >= 2 && sharesInputRows && 2 * (vectors + phases) + 1 <= target.vectorRegisters ? 2 : 1
     }
 
-    /// Rows of output a block computes together where the registers hold
-    /// every tap's pattern of one phase at once (AVX-512's 32, for up to 5x5
-    /// taps): the kernel then runs one phase at a time, a column of vectors
-    /// down the rows, each input vector it loads serving every row of the
-    /// block whose taps read it, and no pattern loaded in the loop. Of 3 up
-    /// to what the registers leave (the taps, the bias, an input vector, a
-    /// BatchNormalization's scale and shift), the largest that divides the
-    /// rows, so that every block is whole (a call's range counts blocks:
-    /// `parts`), for an input whose repeated rows fit the scratch at once.
-    /// LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs alone
-    /// (from 0.87 loads a multiply-add, most across two cache lines, to 0.4)
-    /// and from 4.6 to 3.8 µs with its tanh in the model; nil where
-    /// `rowsPerBlock`'s blocks run instead.
+    /// Rows of output a block computes together where the kernel runs one
+    /// phase at a time, a column of vectors down the rows, each input vector
+    /// it loads serving every row of the block whose taps read it, against
+    /// patterns held in registers: every tap's of the phase where they fit
+    /// beside 3 rows' sums (AVX-512's 32 registers, up to 5x5 taps), loaded
+    /// once a phase; else one column of taps' at a time (`holdsEveryTap`).
+    /// Of 3 up to what the registers leave (the patterns, the bias, an input
+    /// vector, a BatchNormalization's scale and shift), the largest that
+    /// divides the rows, so that every block is whole (a call's range counts
+    /// blocks: `parts`), for an input whose repeated rows fit the scratch at
+    /// once. LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
+    /// alone (from 0.87 loads a multiply-add, most across two cache lines,
+    /// to 0.4) and from 4.6 to 3.8 µs with its tanh in the model on Zen 4;
+    /// with AVX2's shapes (5 patterns, 7 rows) from 6.1 to 4.1 µs on the same
+    /// machine. Nil where `rowsPerBlock`'s blocks run instead.
     var stationaryRows: Int? {
-        let taps = kernel.height * kernel.width
         let sharesInputRows = strides.height % dilation.height == 0 && strides.height / dilation.height < kernel.height
-        let most = Swift.min(8, outputHeight, target.vectorRegisters - taps - 2 - (epilogue?.scaleShift == true ? 2 : 0))
-        guard !broadcasts, target.vectorRegisters >= 32, sharesInputRows, chunkRows >= outputHeight, most >= 3 else { return nil }
+        let held = holdsEveryTap ? kernel.height * kernel.width : kernel.height
+        let most = Swift.min(8, outputHeight, target.vectorRegisters - held - 2 - epilogueRegisters)
+        guard !broadcasts, sharesInputRows, chunkRows >= outputHeight, most >= 3 else { return nil }
         return (3...most).last { outputHeight % $0 == 0 }
     }
+
+    /// Whether a stationary block holds every tap's pattern of its phase
+    /// (beside at least 3 rows' sums), rather than one column's at a time.
+    var holdsEveryTap: Bool { target.vectorRegisters - kernel.height * kernel.width - 2 - epilogueRegisters >= 3 }
+
+    /// The registers a fused BatchNormalization's scale and shift take.
+    private var epilogueRegisters: Int { epilogue?.scaleShift == true ? 2 : 0 }
 
     func emit(into out: inout SourceWriter) {
         let taps = kernel.height * kernel.width
@@ -203,13 +212,11 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         for start in vectorStarts { byPhase[start % filters, default: []].append(start) }
         for phase in byPhase.keys.sorted() {
             out.block("do") { out in
-                for ky in 0..<kernel.height {
-                    out.line("let " + (0..<kernel.width).map { kx in
-                        "p\(ky)_\(kx) = patterns.simd(V.self, at: \(((ky * kernel.width + kx) * filters + phase) * stride))"
-                    }.joined(separator: ", "))
+                if holdsEveryTap {
+                    for ky in 0..<kernel.height { out.line(patternLoads(ky: ky, columns: Array(0..<kernel.width), phase: phase)) }
                 }
                 out.line("let bias = biases.simd(V.self, at: \(phase * stride))")
-                out.line("// The vectors of a row that start at filter \(phase) (of \(taps) taps' patterns held above).")
+                out.line("// The vectors of a row that start at filter \(phase)" + (holdsEveryTap ? " (of \(taps) taps' patterns held above)." : "."))
                 out.block("for start in \(byPhase[phase]!)") { out in
                     out.block("for oy in stride(from: parts.lowerBound * \(rows), to: parts.upperBound * \(rows), by: \(rows))") { out in
                         emitStationaryBlock(rows: rows, phase: phase, rowStep: rowStep, into: &out)
@@ -224,6 +231,9 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         out.line("let row = repeated + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(repeatedRow) + start, yp = y + oy * \(rowFloats) + start")
         for r in 0..<rows { out.line("var s\(r) = bias") }
         for kx in 0..<kernel.width {
+            if !holdsEveryTap {
+                out.line((0..<kernel.height).map { patternLoads(ky: $0, columns: [kx], phase: phase) }.joined(separator: "; "))
+            }
             for inputRow in 0...lastInputRow(rows: rows) {
                 let readers = readers(of: inputRow, rows: rows)
                 guard !readers.isEmpty else { continue }
@@ -238,6 +248,13 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                                         into: &out) ?? sum
             out.line("yp.store(\(value), at: \(r * rowFloats))")
         }
+    }
+
+    /// `let p<ky>_<kx> = …` for the patterns of phase `phase` of row `ky` of taps, at `columns`.
+    private func patternLoads(ky: Int, columns: [Int], phase: Int) -> String {
+        "let " + columns.map { kx in
+            "p\(ky)_\(kx) = patterns.simd(V.self, at: \(((ky * kernel.width + kx) * filters + phase) * Self.patternStride))"
+        }.joined(separator: ", ")
     }
 
     /// The last input row, from a block's first, that a block of `rows` output rows reads.

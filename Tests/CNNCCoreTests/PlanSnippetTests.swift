@@ -828,6 +828,31 @@ import Testing
         #expect(avx2Text.text.contains("let p0_1 = patterns.simd(V.self, at: 96); let p1_1 = patterns.simd(V.self, at: 576); let p2_1 = patterns.simd(V.self, at: 1056)"))
     }
 
+    /// A layer large enough to split across workers (7 filters of 7x7 taps
+    /// on 24x32 outputs, 0.53 MFLOPs, its repeated rows within the scratch) with a
+    /// BatchNormalization in its store: the fused kernel, which the split
+    /// calls, counts its parts in the blocks the unfused one was split by.
+    @Test func aFusedPixelLaneKernelSplitsAsItsUnfusedOneDoes() throws {
+        for target in [TargetCPU.avx2, .avx512on256] {
+            let program = ModelPlanner.plan(try Self.model("""
+                input_shape: [24, 32, 1]
+                layers:
+                  - Conv2D: {filters: 7, kernel_size: 7, padding: same, use_bias: false}
+                  - BatchNormalization
+                  - Flatten
+                  - Dense: {units: 2}
+                """), specPath: "snippet.yaml", target: target)
+            guard case .convolution(let kernels) = program.nodes[0].kernel, case .pixelLanes(let direct) = kernels.direct,
+                  case .direct(.pixelLanes(let fused))? = kernels.fused else {
+                Issue.record("expected a fused pixel-lane kernel for \(target), got \(program.nodes[0].kernel)")
+                continue
+            }
+            #expect(fused.epilogue?.scaleShift == true && direct.stationaryRows != nil && kernels.splitParts > 1, "\(target)")
+            #expect(fused.stationaryRows == direct.stationaryRows && fused.parts == direct.parts && kernels.splitParts == direct.parts,
+                    "\(target)")
+        }
+    }
+
     @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {
         let yaml = """
             input_shape: [28, 28, 1]

@@ -117,28 +117,29 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// beside 3 rows' sums (AVX-512's 32 registers, up to 5x5 taps), loaded
     /// once a phase; else one column of taps' at a time (`holdsEveryTap`).
     /// Of 3 up to what the registers leave (the patterns, the bias, an input
-    /// vector, a BatchNormalization's scale and shift), the largest that
-    /// divides the rows, so that every block is whole (a call's range counts
+    /// vector), the largest that divides the rows, so that every block is whole (a call's range counts
     /// blocks: `parts`), for an input whose repeated rows fit the scratch at
     /// once. LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
     /// alone (from 0.87 loads a multiply-add, most across two cache lines,
     /// to 0.4) and from 4.6 to 3.8 µs with its tanh in the model on Zen 4;
     /// with AVX2's shapes (5 patterns, 7 rows) from 6.1 to 4.1 µs on the same
     /// machine. Nil where `rowsPerBlock`'s blocks run instead.
+    ///
+    /// Not the fused epilogue's registers (a BatchNormalization's scale and
+    /// shift, read only at the stores): the fused copy of a kernel must
+    /// choose the blocks its unfused one does, whose `parts` the split
+    /// across workers was planned by.
     var stationaryRows: Int? {
         let sharesInputRows = strides.height % dilation.height == 0 && strides.height / dilation.height < kernel.height
         let held = holdsEveryTap ? kernel.height * kernel.width : kernel.height
-        let most = Swift.min(8, outputHeight, target.vectorRegisters - held - 2 - epilogueRegisters)
+        let most = Swift.min(8, outputHeight, target.vectorRegisters - held - 2)
         guard !broadcasts, sharesInputRows, chunkRows >= outputHeight, most >= 3 else { return nil }
         return (3...most).last { outputHeight % $0 == 0 }
     }
 
     /// Whether a stationary block holds every tap's pattern of its phase
     /// (beside at least 3 rows' sums), rather than one column's at a time.
-    var holdsEveryTap: Bool { target.vectorRegisters - kernel.height * kernel.width - 2 - epilogueRegisters >= 3 }
-
-    /// The registers a fused BatchNormalization's scale and shift take.
-    private var epilogueRegisters: Int { epilogue?.scaleShift == true ? 2 : 0 }
+    var holdsEveryTap: Bool { target.vectorRegisters - kernel.height * kernel.width - 2 >= 3 }
 
     func emit(into out: inout SourceWriter) {
         let taps = kernel.height * kernel.width

@@ -733,7 +733,7 @@ public struct HarConv1d: CompiledModel {
         let zero = VK()
         if parts.contains(0) {
             let ty0 = 0
-            let VC_5_25 = VC(repeating: 5.25), VC_4_25 = VC(repeating: 4.25), VC_0_5 = VC(repeating: 0.5), VC_0_25 = VC(repeating: 0.25), VC_m2_5 = VC(repeating: -2.5), VC_m1_25 = VC(repeating: -1.25), VC_2 = VC(repeating: 2), VC_m2 = VC(repeating: -2), VC_4 = VC(repeating: 4), VC_2_5 = VC(repeating: 2.5), VC_m5 = VC(repeating: -5), VC_m0_5 = VC(repeating: -0.5), VK_2 = VK(repeating: 2), VK_0_5 = VK(repeating: 0.5), VK_4 = VK(repeating: 4), VK_0_25 = VK(repeating: 0.25), VK_8 = VK(repeating: 8), VK_0_125 = VK(repeating: 0.125)
+            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_0_125: VK = VK(repeating: 0.125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<15 {
                 let patch = x + (ty0 * 15 + tx) * 128

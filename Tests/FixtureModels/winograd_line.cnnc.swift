@@ -492,7 +492,7 @@ public struct WinogradLine: CompiledModel {
         let zero = VK()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_5_25 = VC(repeating: 5.25), VC_4_25 = VC(repeating: 4.25), VC_0_5 = VC(repeating: 0.5), VC_0_25 = VC(repeating: 0.25), VC_m2_5 = VC(repeating: -2.5), VC_m1_25 = VC(repeating: -1.25), VC_2 = VC(repeating: 2), VC_m2 = VC(repeating: -2), VC_4 = VC(repeating: 4), VC_2_5 = VC(repeating: 2.5), VC_m5 = VC(repeating: -5), VC_m0_5 = VC(repeating: -0.5), VK_2 = VK(repeating: 2), VK_0_5 = VK(repeating: 0.5), VK_4 = VK(repeating: 4), VK_0_25 = VK(repeating: 0.25), VK_8 = VK(repeating: 8), VK_0_125 = VK(repeating: 0.125)
+            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_0_125: VK = VK(repeating: 0.125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<19 {
                 let patch = x + (ty0 * 19 + tx) * 32
@@ -766,7 +766,7 @@ public struct WinogradLine: CompiledModel {
         let v = s, m = s + 1664
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_5_25 = VC(repeating: 5.25), VC_4_25 = VC(repeating: 4.25), VC_0_5 = VC(repeating: 0.5), VC_0_25 = VC(repeating: 0.25), VC_m2_5 = VC(repeating: -2.5), VC_m1_25 = VC(repeating: -1.25), VC_2 = VC(repeating: 2), VC_m2 = VC(repeating: -2), VC_4 = VC(repeating: 4), VC_2_5 = VC(repeating: 2.5), VC_m5 = VC(repeating: -5), VC_m0_5 = VC(repeating: -0.5), VK_2 = VK(repeating: 2), VK_0_5 = VK(repeating: 0.5), VK_4 = VK(repeating: 4), VK_0_25 = VK(repeating: 0.25), VK_8 = VK(repeating: 8), VK_0_125 = VK(repeating: 0.125), VK_16 = VK(repeating: 16), VK_0_0625 = VK(repeating: 0.0625), VK_32 = VK(repeating: 32), VK_0_03125 = VK(repeating: 0.03125)
+            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_0_125: VK = VK(repeating: 0.125), VK_16: VK = VK(repeating: 16), VK_0_0625: VK = VK(repeating: 0.0625), VK_32: VK = VK(repeating: 32), VK_0_03125: VK = VK(repeating: 0.03125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<13 {
                 let patch = x + (ty0 * 13 + tx) * 96
@@ -923,7 +923,7 @@ public struct WinogradLine: CompiledModel {
         let v = s, m = s + 7040
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_5_25 = VC(repeating: 5.25), VC_4_25 = VC(repeating: 4.25), VC_0_5 = VC(repeating: 0.5), VC_0_25 = VC(repeating: 0.25), VC_m2_5 = VC(repeating: -2.5), VC_m1_25 = VC(repeating: -1.25), VC_2 = VC(repeating: 2), VC_m2 = VC(repeating: -2), VC_4 = VC(repeating: 4), VC_2_5 = VC(repeating: 2.5), VC_m5 = VC(repeating: -5), VC_m0_5 = VC(repeating: -0.5), VK_2 = VK(repeating: 2), VK_0_5 = VK(repeating: 0.5)
+            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<36 {
                 let patch = x + (ty0 * 36 + tx) * 48
@@ -1149,7 +1149,7 @@ public struct WinogradLine: CompiledModel {
         let zero = VK()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_2 = VC(repeating: 2), VC_4 = VC(repeating: 4), VC_m2_5 = VC(repeating: -2.5), VC_m5 = VC(repeating: -5), VC_0_5 = VC(repeating: 0.5), VC_6 = VC(repeating: 6), VC_3_5 = VC(repeating: 3.5), VC_m1_5 = VC(repeating: -1.5), VC_m4_5 = VC(repeating: -4.5), VC_m0_5 = VC(repeating: -0.5), VC_2_5 = VC(repeating: 2.5), VC_m4 = VC(repeating: -4), VC_5 = VC(repeating: 5), VC_1_5 = VC(repeating: 1.5), VK_2 = VK(repeating: 2), VK_m0_5 = VK(repeating: -0.5), VK_4 = VK(repeating: 4), VK_0_25 = VK(repeating: 0.25), VK_8 = VK(repeating: 8), VK_m0_125 = VK(repeating: -0.125)
+            let VC_2: VC = VC(repeating: 2), VC_4: VC = VC(repeating: 4), VC_m2_5: VC = VC(repeating: -2.5), VC_m5: VC = VC(repeating: -5), VC_0_5: VC = VC(repeating: 0.5), VC_6: VC = VC(repeating: 6), VC_3_5: VC = VC(repeating: 3.5), VC_m1_5: VC = VC(repeating: -1.5), VC_m4_5: VC = VC(repeating: -4.5), VC_m0_5: VC = VC(repeating: -0.5), VC_2_5: VC = VC(repeating: 2.5), VC_m4: VC = VC(repeating: -4), VC_5: VC = VC(repeating: 5), VC_1_5: VC = VC(repeating: 1.5), VK_2: VK = VK(repeating: 2), VK_m0_5: VK = VK(repeating: -0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_m0_125: VK = VK(repeating: -0.125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 7 inputs.
             for tx in 0..<5 {
                 let patch = x + (ty0 * 5 + tx) * 128

@@ -117,9 +117,9 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// beside 3 rows' sums (AVX-512's 32 registers, up to 5x5 taps), loaded
     /// once a phase; else one column of taps' at a time (`holdsEveryTap`).
     /// Of 3 up to what the registers leave (the patterns, the bias, an input
-    /// vector), the largest that divides the rows, so that every block is whole (a call's range counts
-    /// blocks: `parts`), for an input whose repeated rows fit the scratch at
-    /// once. LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
+    /// vector), the largest that divides the rows, so that every block is
+    /// whole (a call's range counts blocks: `parts`), for an input whose
+    /// repeated rows fit the scratch at once. LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
     /// alone (from 0.87 loads a multiply-add, most across two cache lines,
     /// to 0.4) and from 4.6 to 3.8 µs with its tanh in the model on Zen 4;
     /// with AVX2's shapes (5 patterns, 7 rows) from 6.1 to 4.1 µs on the same
@@ -242,13 +242,17 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                          + readers.map { "; s\($0.row) = madd(s\($0.row), xv, p\($0.ky)_\(kx))" }.joined() + " }")
             }
         }
-        for r in 0..<rows {
-            let sum = "s\(r)"
-            if fusedReLU { out.line("\(sum) = \(sum).replacing(with: 0, where: \(sum) .< 0)") }
-            let value = epilogue?.apply(to: sum, name: "e\(r)", vector: "V", lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
-                                        into: &out) ?? sum
-            out.line("yp.store(\(value), at: \(r * rowFloats))")
-        }
+        for r in 0..<rows { emitStore("s\(r)", name: "\(r)", phase: phase, at: r * rowFloats, into: &out) }
+    }
+
+    /// The store of one vector of sums `sum` of phase `phase`, `offset`
+    /// floats past `yp`: ReLU and the fused epilogue (its patterns for that
+    /// phase) first.
+    private func emitStore(_ sum: String, name: String, phase: Int, at offset: Int, into out: inout SourceWriter) {
+        if fusedReLU { out.line("\(sum) = \(sum).replacing(with: 0, where: \(sum) .< 0)") }
+        let value = epilogue?.apply(to: sum, name: "e\(name)", vector: "V", lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
+                                    into: &out) ?? sum
+        out.line("yp.store(\(value), at: \(offset))")
     }
 
     /// `let p<ky>_<kx> = …` for the patterns of phase `phase` of row `ky` of taps, at `columns`.
@@ -323,12 +327,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             }
             for r in 0..<rows {
                 for (v, start) in starts.enumerated() {
-                    let sum = "s\(r)_\(v)"
-                    if fusedReLU { out.line("\(sum) = \(sum).replacing(with: 0, where: \(sum) .< 0)") }
-                    let phase = start % filters
-                    let value = epilogue?.apply(to: sum, name: "e\(r)_\(v)", vector: "V", lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
-                                                into: &out) ?? sum
-                    out.line("yp.store(\(value), at: \(r * rowFloats + start))")
+                    emitStore("s\(r)_\(v)", name: "\(r)_\(v)", phase: start % filters, at: r * rowFloats + start, into: &out)
                 }
             }
         }

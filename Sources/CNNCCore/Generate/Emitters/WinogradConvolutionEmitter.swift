@@ -81,7 +81,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// output computed from zeros and not stored.
     var lineChunks: (count: Int, tiles: Int) {
         guard let line else { return (1, 1) }
-        let tiles = (outputWidth + line.outputs - 1) / line.outputs
+        let tiles = line.tiles(length: outputWidth)
         let cached = min((tiles + 1) / 2, (96 * 1024) / (line.patch * (inputChannels + outputs)))
         let weightTiles = (inputChannels * outputs) / (inputChannels + outputs)
         let most = max(1, min(tiles, max(cached, weightTiles)))
@@ -236,7 +236,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         let constants = WinogradTile.constantValues(of: line.inputTransform).map { ("VC", $0) }
             + WinogradTile.constantValues(of: line.outputTransform).map { ("VK", $0) }
         if !constants.isEmpty {
-            out.line("let " + constants.map { "\(WinogradTile.constantName($0, $1)) = \($0)(repeating: \(WinogradTile.literal($1)))" }.joined(separator: ", "))
+            out.line("let " + constants.map { WinogradTile.constantDeclaration($0, $1) }.joined(separator: ", "))
         }
         out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of \(n) inputs.")
         out.block("for tx in 0..<\(tileColumns)") { out in
@@ -288,8 +288,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// nil where it always does: a tile past the output (the last chunk's
     /// padding) stores none, the last one whole only the columns up to the end.
     private func lineOutputInside(_ line: WinogradLine, column: Int) -> String? {
-        let tiles = (outputWidth + line.outputs - 1) / line.outputs
-        let padded = tileRows * tileColumns > tiles
+        let padded = tileRows * tileColumns > line.tiles(length: outputWidth)
         let partial = outputWidth % line.outputs != 0 && column >= outputWidth % line.outputs
         return padded || partial ? "ox + \(column) < \(outputWidth)" : nil
     }

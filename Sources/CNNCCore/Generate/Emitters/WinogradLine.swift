@@ -86,7 +86,10 @@ struct WinogradLine: Codable, Hashable, Sendable {
     }
 
     /// Products per input and output channel over the tiles that cover `length` outputs.
-    func productCount(length: Int) -> Int { patch * ((length + outputs - 1) / outputs) }
+    func productCount(length: Int) -> Int { patch * tiles(length: length) }
+
+    /// Tiles that cover `length` outputs.
+    func tiles(length: Int) -> Int { (length + outputs - 1) / outputs }
 
     /// The coefficients, constant term first, of Π (x − root).
     static func polynomial(withRoots roots: [Double]) -> [Double] {

@@ -130,6 +130,11 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
         return expression ?? "\(vector)()"
     }
 
+    /// `VC_m2_5: VC = VC(repeating: -2.5)`: the constant `combination` names, declared.
+    static func constantDeclaration(_ vector: String, _ value: Double) -> String {
+        "\(constantName(vector, value)): \(vector) = \(vector)(repeating: \(literal(value)))"
+    }
+
     /// The name of a vector of `vector` with every lane `value`: `VC_m2_5` for
     /// −2.5 (any character of the literal that cannot be in a name, such as an
     /// exponent's sign, becomes `_`).
@@ -164,7 +169,7 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
                         out.line("typealias V = \(vector)")
                         let constants = constantValues(of: matrix)
                         if !constants.isEmpty {
-                            out.line("let " + constants.map { "\(constantName("V", $0)): V = V(repeating: \(literal($0)))" }.joined(separator: ", "))
+                            out.line("let " + constants.map { constantDeclaration("V", $0) }.joined(separator: ", "))
                         }
                         let terms = (0..<inputs).map { "x\($0)" }
                         out.line("return (" + matrix.map { combination($0, of: terms, vector: "V") }.joined(separator: ", ") + ")")

@@ -26,7 +26,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "What to time: inference (a forward pass) or training (a train_on_batch step: forward, backward, SGD update).")
     var mode: BenchmarkOptions.Mode = .inference
 
-    @Flag(help: "Also time each layer of one sample's forward pass, with its share and GFLOP/s (before the usual report).")
+    @Flag(help: "Also time each layer of one sample's forward pass, with its share, GFLOP/s, and GB/s against this core's copy rate (before the usual report).")
     var perLayer = false
 
     @Option(help: "Weights: safetensors, or Keras's .keras, .weights.h5 or .h5 file; without it, a .keras model's own, else Keras's default initialization (seeded).")
@@ -51,6 +51,7 @@ struct Bench: AsyncParsableCommand {
         options.mode = mode
         options.perLayer = perLayer
         options.layerFLOPs = model.layers.map(\.flops)
+        options.layerBytes = model.layers.indices.map(model.trafficBytes(ofLayer:))
         options.kernels = try TargetChoice.resolve().rawValue
         try await CompiledModels.run(built.executable, job: .bench(options))
     }

@@ -26,11 +26,35 @@ import Testing
         #expect(lines[3].hasPrefix("average_pooling2d (AveragePooling2D)") && lines[3].hasSuffix("-"))
     }
 
-    /// FLOPs for another model's layers are not trusted: no rates at all.
+    /// With each layer's bytes, a row also gives its GB/s and its share of
+    /// the copy rate measured in the same run; Flatten, which moves nothing,
+    /// has neither.
+    @Test func layersWithBytesGetTheirShareOfTheCopyRate() throws {
+        var options = BenchmarkOptions()
+        options.seconds = 0.05
+        options.layerBytes = [22_576, 23_520, 20_768, 8_000, nil, 194_560, 41_472, 3_776]
+        let timings = try LayerTimings.measure(Lenet5.self, options: options)
+        let copy = try #require(timings.copy)
+        #expect(copy.withinCache > 0 && copy.fromMemory > 0 && copy.cacheBytes >= 64 << 10)
+        #expect(copy.rate(forLayerBytes: copy.cacheBytes) == copy.withinCache && copy.rate(forLayerBytes: copy.cacheBytes + 1) == copy.fromMemory)
+        #expect(timings.rows[1].bytes == 23_520 && timings.rows[4].bytes == nil)
+        let lines = timings.text.split(separator: "\n")
+        #expect(lines.count == 3 + Lenet5.layers.count + 1)
+        #expect(lines[1].hasPrefix("This core copies") && lines[2].hasSuffix("GB/s   of copy"))
+        // The pooling's row ends with its GB/s and a percentage; Flatten's with two dashes.
+        let pooling = lines[4].split(separator: " ")
+        #expect(lines[4].hasPrefix("average_pooling2d (AveragePooling2D)") && pooling.last?.hasSuffix("%") == true)
+        #expect(Double(pooling[pooling.count - 2]) != nil)
+        #expect(lines[7].hasPrefix("flatten (Flatten)") && lines[7].hasSuffix("-         -"))
+    }
+
+    /// FLOPs or bytes for another model's layers are not trusted: no rates at all.
     @Test func flopsOfTheWrongLengthAreLeftOut() throws {
         var options = BenchmarkOptions()
         options.seconds = 0.01
         options.layerFLOPs = [1, 2, 3]
-        #expect(try LayerTimings.measure(Lenet5.self, options: options).rows.allSatisfy { $0.flops == nil })
+        options.layerBytes = [1, 2]
+        let timings = try LayerTimings.measure(Lenet5.self, options: options)
+        #expect(timings.rows.allSatisfy { $0.flops == nil && $0.bytes == nil } && timings.copy == nil)
     }
 }

@@ -18,7 +18,9 @@ enum CheckedArithmetic {
         return result
     }
 
-    static func sum(_ terms: Int...) -> Int? {
+    static func sum(_ terms: Int...) -> Int? { sum(terms) }
+
+    static func sum(_ terms: [Int]) -> Int? {
         var result = 0
         for term in terms {
             let (value, overflow) = result.addingReportingOverflow(term)

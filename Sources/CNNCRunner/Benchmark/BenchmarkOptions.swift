@@ -16,6 +16,9 @@ public struct BenchmarkOptions: Codable, Sendable, Equatable {
     /// FLOPs per sample of each layer, in the model's `layers` order, for the
     /// per-layer GFLOP/s (cnnc knows them from the checked model).
     public var layerFLOPs: [Int]?
+    /// Bytes each layer reads and writes per sample (`CheckedModel.trafficBytes`),
+    /// nil for a layer that computes nothing, for the per-layer GB/s.
+    public var layerBytes: [Int?]?
     /// The CPU kind the kernels were shaped for (`avx2`, `avx512-256`, `avx512`), as cnnc chose it.
     public var kernels: String?
 

@@ -13,6 +13,11 @@ import Foundation
 /// where `predict` runs a BatchNormalization or ReLU in the store of the
 /// convolution before it (`EpilogueFusion`): such layers show their own
 /// pass here, and the total is above the report's median.
+///
+/// With the bytes each layer must move (`BenchmarkOptions.layerBytes`) it also
+/// gives each layer's GB/s, and that as a share of this core's copy rate
+/// (`CopyRate`, measured in the same run) from the level of memory the
+/// layer's bytes fit in.
 public struct LayerTimings: Sendable {
     public struct Row: Sendable {
         public var layer: LayerDescription
@@ -20,10 +25,14 @@ public struct LayerTimings: Sendable {
         public var seconds: Double
         /// FLOPs per sample (2 × multiply-adds), when cnnc passed them.
         public var flops: Int?
+        /// Bytes read and written per sample, when cnnc passed them.
+        public var bytes: Int?
     }
 
     public var rows: [Row]
     public var passes: Int
+    /// This core's copy rate, measured when the rows have bytes.
+    public var copy: CopyRate?
 
     /// Times forward passes of one sample for `options.seconds` (at least five).
     public static func measure<Model: CompiledModel>(_ type: Model.Type, options: BenchmarkOptions) throws(RuntimeError) -> LayerTimings {
@@ -56,25 +65,50 @@ public struct LayerTimings: Sendable {
             }
         }
         let flops = options.layerFLOPs.flatMap { $0.count == Model.layers.count ? $0 : nil }
+        let bytes = options.layerBytes.flatMap { $0.count == Model.layers.count ? $0 : nil }
         let rows = Model.layers.indices.map { index in
-            Row(layer: Model.layers[index], seconds: Double(totals[index]) / 1e9 / Double(passes), flops: flops?[index])
+            Row(layer: Model.layers[index], seconds: Double(totals[index]) / 1e9 / Double(passes), flops: flops?[index], bytes: bytes?[index] ?? nil)
         }
-        return LayerTimings(rows: rows, passes: passes)
+        let copy = bytes == nil ? nil : CopyRate.measure(seconds: min(options.seconds, 1))
+        return LayerTimings(rows: rows, passes: passes, copy: copy)
     }
 
-    /// One line per layer: time per sample, its share, and GFLOP/s where the layer computes products.
+    /// One line per layer: time per sample, its share, GFLOP/s where the
+    /// layer computes products, and GB/s with its share of the copy rate
+    /// where cnnc passed its bytes.
     public var text: String {
         let total = rows.reduce(0) { $0 + $1.seconds }
         let width = max(14, rows.map { $0.layer.name.count + $0.layer.className.count + 3 }.max() ?? 0)
-        var lines = ["Per layer, one sample (\(passes) forward passes), each on its own as `cnnc verify` sees it (predict fuses some):",
-                     "Layer (type)".padding(toLength: width, withPad: " ", startingAt: 0) + "      per image    share    GFLOP/s"]
+        var lines = ["Per layer, one sample (\(passes) forward passes), each on its own as `cnnc verify` sees it (predict fuses some):"]
+        if let copy {
+            lines.append(String(format: "This core copies %.1f GB/s within its %@ L2 cache and %.1f GB/s from memory (bytes read + written); "
+                                + "`of copy` holds a layer against the first when its bytes fit in L2, else the second.",
+                                copy.withinCache / 1e9, Self.size(copy.cacheBytes), copy.fromMemory / 1e9))
+        }
+        lines.append("Layer (type)".padding(toLength: width, withPad: " ", startingAt: 0) + "      per image    share    GFLOP/s"
+                     + (copy == nil ? "" : "       GB/s   of copy"))
         for row in rows {
             let name = "\(row.layer.name) (\(row.layer.className))".padding(toLength: width, withPad: " ", startingAt: 0)
             let share = total > 0 ? String(format: "%.1f%%", 100 * row.seconds / total) : "-"
             let rate = row.flops.flatMap { flops in flops > 0 && row.seconds > 0 ? String(format: "%.2f", Double(flops) / row.seconds / 1e9) : nil } ?? "-"
-            lines.append(name + BenchmarkReport.duration(row.seconds).leftPadded(to: 15) + share.leftPadded(to: 9) + rate.leftPadded(to: 11))
+            var line = name + BenchmarkReport.duration(row.seconds).leftPadded(to: 15) + share.leftPadded(to: 9) + rate.leftPadded(to: 11)
+            if let copy {
+                if let bytes = row.bytes, row.seconds > 0 {
+                    let perSecond = Double(bytes) / row.seconds
+                    line += String(format: "%.1f", perSecond / 1e9).leftPadded(to: 11)
+                    line += String(format: "%.0f%%", 100 * perSecond / copy.rate(forLayerBytes: bytes)).leftPadded(to: 10)
+                } else {
+                    line += "-".leftPadded(to: 11) + "-".leftPadded(to: 10)
+                }
+            }
+            lines.append(line)
         }
         lines.append("total".padding(toLength: width, withPad: " ", startingAt: 0) + BenchmarkReport.duration(total).leftPadded(to: 15))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `1 MB`, `512 KB`.
+    private static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MB" : "\(bytes >> 10) KB"
     }
 }

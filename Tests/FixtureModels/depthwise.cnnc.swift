@@ -618,22 +618,111 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l1_dw_same(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         let kernel = w, bias = w + 216
-        typealias V = SIMD8<Float>
         for oy in parts {
             switch oy {
                 case 1...7:
                 do {
-                    for c0 in stride(from: 0, to: 24, by: 8) {
+                    do {
+                        typealias V = SIMD16<Float>
                         do {
-                            let yp = y + oy * 216 + c0
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
+                            let yp = y + oy * 216
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
                             for ky in 0..<3 {
-                                let xr = x + oy * 216 + ky * 216 + c0 - 216
-                                let wr = kernel + ky * 72 + c0
+                                let xr = x + oy * 216 + ky * 216 - 216
+                                let wr = kernel + ky * 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                        do {
+                            let yp = y + (oy * 9 + 3) * 24
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            for ky in 0..<3 {
+                                let xr = x + oy * 216 + ky * 216 - 216
+                                let wr = kernel + ky * 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 48)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 72)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 144)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                        do {
+                            let yp = y + (oy * 9 + 6) * 24
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            for ky in 0..<3 {
+                                let xr = x + oy * 216 + ky * 216 - 216
+                                let wr = kernel + ky * 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 168)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 192)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + oy * 216 + 16
+                            var s0 = bias.simd(V.self, at: 16)
+                            var s1 = bias.simd(V.self, at: 16)
+                            var s2 = bias.simd(V.self, at: 16)
+                            var s3 = bias.simd(V.self, at: 16)
+                            var s4 = bias.simd(V.self, at: 16)
+                            for ky in 0..<3 {
+                                let xr = x + oy * 216 + ky * 216 - 200
+                                let wr = kernel + ky * 72 + 16
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -665,14 +754,14 @@ public struct Depthwise: CompiledModel {
                             yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
                         }
                         do {
-                            let yp = y + (oy * 9 + 5) * 24 + c0
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
+                            let yp = y + (oy * 9 + 5) * 24 + 16
+                            var s0 = bias.simd(V.self, at: 16)
+                            var s1 = bias.simd(V.self, at: 16)
+                            var s2 = bias.simd(V.self, at: 16)
+                            var s3 = bias.simd(V.self, at: 16)
                             for ky in 0..<3 {
-                                let xr = x + oy * 216 + ky * 216 + c0 - 216
-                                let wr = kernel + ky * 72 + c0
+                                let xr = x + oy * 216 + ky * 216 - 200
+                                let wr = kernel + ky * 72 + 16
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -702,17 +791,166 @@ public struct Depthwise: CompiledModel {
                 }
                 case 0:
                 do {
-                    for c0 in stride(from: 0, to: 24, by: 8) {
+                    do {
+                        typealias V = SIMD16<Float>
                         do {
-                            let yp = y + c0
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
+                            let yp = y
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
                             do {
-                                let xr = x + c0
-                                let wr = kernel + c0 + 72
+                                let xr = x
+                                let wr = kernel + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            do {
+                                let xr = x + 216
+                                let wr = kernel + 144
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                        do {
+                            let yp = y + 72
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x
+                                let wr = kernel + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 48)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 72)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 144)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            do {
+                                let xr = x + 216
+                                let wr = kernel + 144
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 48)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 72)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 144)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                        do {
+                            let yp = y + 144
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x
+                                let wr = kernel + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 168)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 192)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                            }
+                            do {
+                                let xr = x + 216
+                                let wr = kernel + 144
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 168)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 192)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 16
+                            var s0 = bias.simd(V.self, at: 16)
+                            var s1 = bias.simd(V.self, at: 16)
+                            var s2 = bias.simd(V.self, at: 16)
+                            var s3 = bias.simd(V.self, at: 16)
+                            var s4 = bias.simd(V.self, at: 16)
+                            do {
+                                let xr = x + 16
+                                let wr = kernel + 88
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -738,8 +976,8 @@ public struct Depthwise: CompiledModel {
                                 s4 = madd(s4, i6, w2)
                             }
                             do {
-                                let xr = x + c0 + 216
-                                let wr = kernel + c0 + 144
+                                let xr = x + 232
+                                let wr = kernel + 160
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -771,14 +1009,14 @@ public struct Depthwise: CompiledModel {
                             yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
                         }
                         do {
-                            let yp = y + c0 + 120
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
+                            let yp = y + 136
+                            var s0 = bias.simd(V.self, at: 16)
+                            var s1 = bias.simd(V.self, at: 16)
+                            var s2 = bias.simd(V.self, at: 16)
+                            var s3 = bias.simd(V.self, at: 16)
                             do {
-                                let xr = x + c0
-                                let wr = kernel + c0 + 72
+                                let xr = x + 16
+                                let wr = kernel + 88
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -800,8 +1038,8 @@ public struct Depthwise: CompiledModel {
                                 s3 = madd(s3, i4, w1)
                             }
                             do {
-                                let xr = x + c0 + 216
-                                let wr = kernel + c0 + 144
+                                let xr = x + 232
+                                let wr = kernel + 160
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -831,17 +1069,166 @@ public struct Depthwise: CompiledModel {
                 }
                 case 8:
                 do {
-                    for c0 in stride(from: 0, to: 24, by: 8) {
+                    do {
+                        typealias V = SIMD16<Float>
                         do {
-                            let yp = y + c0 + 1728
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
+                            let yp = y + 1728
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
                             do {
-                                let xr = x + c0 + 1512
-                                let wr = kernel + c0
+                                let xr = x + 1512
+                                let wr = kernel
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            do {
+                                let xr = x + 1728
+                                let wr = kernel + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                        do {
+                            let yp = y + 1800
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x + 1512
+                                let wr = kernel
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 48)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 72)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 144)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            do {
+                                let xr = x + 1728
+                                let wr = kernel + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 48)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 72)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                let i4 = xr.simd(V.self, at: 144)
+                                s2 = madd(s2, i4, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                        do {
+                            let yp = y + 1872
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x + 1512
+                                let wr = kernel
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 168)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 192)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                            }
+                            do {
+                                let xr = x + 1728
+                                let wr = kernel + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 168)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 192)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 1744
+                            var s0 = bias.simd(V.self, at: 16)
+                            var s1 = bias.simd(V.self, at: 16)
+                            var s2 = bias.simd(V.self, at: 16)
+                            var s3 = bias.simd(V.self, at: 16)
+                            var s4 = bias.simd(V.self, at: 16)
+                            do {
+                                let xr = x + 1528
+                                let wr = kernel + 16
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -867,8 +1254,8 @@ public struct Depthwise: CompiledModel {
                                 s4 = madd(s4, i6, w2)
                             }
                             do {
-                                let xr = x + c0 + 1728
-                                let wr = kernel + c0 + 72
+                                let xr = x + 1744
+                                let wr = kernel + 88
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -900,14 +1287,14 @@ public struct Depthwise: CompiledModel {
                             yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
                         }
                         do {
-                            let yp = y + c0 + 1848
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
+                            let yp = y + 1864
+                            var s0 = bias.simd(V.self, at: 16)
+                            var s1 = bias.simd(V.self, at: 16)
+                            var s2 = bias.simd(V.self, at: 16)
+                            var s3 = bias.simd(V.self, at: 16)
                             do {
-                                let xr = x + c0 + 1512
-                                let wr = kernel + c0
+                                let xr = x + 1528
+                                let wr = kernel + 16
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -929,8 +1316,8 @@ public struct Depthwise: CompiledModel {
                                 s3 = madd(s3, i4, w1)
                             }
                             do {
-                                let xr = x + c0 + 1728
-                                let wr = kernel + c0 + 72
+                                let xr = x + 1744
+                                let wr = kernel + 88
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 24)
                                 let w2 = wr.simd(V.self, at: 48)
@@ -979,18 +1366,60 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l3_dw_stride2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         let kernel = w, bias = w + 216
-        typealias V = SIMD8<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 24, by: 8) {
+            do {
+                typealias V = SIMD16<Float>
                 do {
-                    let yp = y + oy * 96 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
-                    var s3 = bias.simd(V.self, at: c0)
+                    let yp = y + oy * 96
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    var s3 = bias.simd(V.self, at: 0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 480 + ky * 240 + c0
-                        let wr = kernel + ky * 72 + c0
+                        let xr = x + oy * 480 + ky * 240
+                        let wr = kernel + ky * 72
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s2 = madd(s2, i6, w2)
+                        s3 = madd(s3, i6, w0)
+                        let i7 = xr.simd(V.self, at: 168)
+                        s3 = madd(s3, i7, w1)
+                        let i8 = xr.simd(V.self, at: 192)
+                        s3 = madd(s3, i8, w2)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 24)
+                    yp.store(s2, at: 48)
+                    yp.store(s3, at: 72)
+                }
+            }
+            do {
+                typealias V = SIMD8<Float>
+                do {
+                    let yp = y + oy * 96 + 16
+                    var s0 = bias.simd(V.self, at: 16)
+                    var s1 = bias.simd(V.self, at: 16)
+                    var s2 = bias.simd(V.self, at: 16)
+                    var s3 = bias.simd(V.self, at: 16)
+                    for ky in 0..<3 {
+                        let xr = x + oy * 480 + ky * 240 + 16
+                        let wr = kernel + ky * 72 + 16
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -1029,18 +1458,18 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l3_dw_stride2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
         let kernel = w, bias = w + 216
-        typealias V = SIMD8<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 24, by: 8) {
+            do {
+                typealias V = SIMD16<Float>
                 do {
-                    let yp = y + oy * 96 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
-                    var s3 = bias.simd(V.self, at: c0)
+                    let yp = y + oy * 96
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    var s3 = bias.simd(V.self, at: 0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 432 + ky * 216 + c0
-                        let wr = kernel + ky * 72 + c0
+                        let xr = x + oy * 432 + ky * 216
+                        let wr = kernel + ky * 72
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -1066,19 +1495,73 @@ public struct Depthwise: CompiledModel {
                         let i8 = xr.simd(V.self, at: 192)
                         s3 = madd(s3, i8, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e0n = s0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                     let e0r = V().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e1n = s1 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                     let e1r = V().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e2n = s2 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
                     let e2r = V().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e3n = s3 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                    let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
+                    yp.store(e3m, at: 72)
+                }
+            }
+            do {
+                typealias V = SIMD8<Float>
+                do {
+                    let yp = y + oy * 96 + 16
+                    var s0 = bias.simd(V.self, at: 16)
+                    var s1 = bias.simd(V.self, at: 16)
+                    var s2 = bias.simd(V.self, at: 16)
+                    var s3 = bias.simd(V.self, at: 16)
+                    for ky in 0..<3 {
+                        let xr = x + oy * 432 + ky * 216 + 16
+                        let wr = kernel + ky * 72 + 16
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s2 = madd(s2, i6, w2)
+                        s3 = madd(s3, i6, w0)
+                        let i7 = xr.simd(V.self, at: 168)
+                        s3 = madd(s3, i7, w1)
+                        let i8 = xr.simd(V.self, at: 192)
+                        s3 = madd(s3, i8, w2)
+                    }
+                    let e0n = s0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
+                    yp.store(e0m, at: 0)
+                    let e1n = s1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
+                    yp.store(e1m, at: 24)
+                    let e2n = s2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
+                    yp.store(e2m, at: 48)
+                    let e3n = s3 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                     let e3r = V().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
@@ -1213,13 +1696,12 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l7_dw_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         let kernel = w, bias = w + 200
-        typealias V = SIMD8<Float>
         for oy in parts {
             switch oy {
                 case 0:
                 do {
-                    // The last 6 channels, lane by lane.
                     do {
+                        typealias V = SIMD4<Float>
                         do {
                             let yp = y
                             var s0 = bias.simd(V.self, at: 0)
@@ -1234,21 +1716,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1261,21 +1743,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1288,36 +1770,132 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
                             }
-                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 6)
+                            yp.store(s2, at: 12)
+                            yp.store(s3, at: 18)
+                        }
+                    }
+                    // The last 2 channels, lane by lane.
+                    do {
+                        typealias V = SIMD4<Float>
+                        do {
+                            let yp = y + 4
+                            var s0 = bias.simd(V.self, at: 4)
+                            var s1 = bias.simd(V.self, at: 4)
+                            var s2 = bias.simd(V.self, at: 4)
+                            var s3 = bias.simd(V.self, at: 4)
+                            do {
+                                let xr = x + 4
+                                let wr = kernel + 84
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 28
+                                let wr = kernel + 124
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 52
+                                let wr = kernel + 164
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
                         }
                     }
                 }
                 case 1:
                 do {
-                    // The last 6 channels, lane by lane.
                     do {
+                        typealias V = SIMD4<Float>
                         do {
                             let yp = y + 24
                             var s0 = bias.simd(V.self, at: 0)
@@ -1332,21 +1910,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1359,21 +1937,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1386,21 +1964,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1413,36 +1991,159 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
                             }
-                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 6)
+                            yp.store(s2, at: 12)
+                            yp.store(s3, at: 18)
+                        }
+                    }
+                    // The last 2 channels, lane by lane.
+                    do {
+                        typealias V = SIMD4<Float>
+                        do {
+                            let yp = y + 28
+                            var s0 = bias.simd(V.self, at: 4)
+                            var s1 = bias.simd(V.self, at: 4)
+                            var s2 = bias.simd(V.self, at: 4)
+                            var s3 = bias.simd(V.self, at: 4)
+                            do {
+                                let xr = x + 4
+                                let wr = kernel + 44
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 28
+                                let wr = kernel + 84
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 52
+                                let wr = kernel + 124
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 76
+                                let wr = kernel + 164
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
                         }
                     }
                 }
                 case 2:
                 do {
-                    // The last 6 channels, lane by lane.
                     do {
+                        typealias V = SIMD4<Float>
                         do {
                             let yp = y + 48
                             var s0 = bias.simd(V.self, at: 0)
@@ -1457,21 +2158,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1484,21 +2185,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1511,21 +2212,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1538,36 +2239,159 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
                             }
-                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 6)
+                            yp.store(s2, at: 12)
+                            yp.store(s3, at: 18)
+                        }
+                    }
+                    // The last 2 channels, lane by lane.
+                    do {
+                        typealias V = SIMD4<Float>
+                        do {
+                            let yp = y + 52
+                            var s0 = bias.simd(V.self, at: 4)
+                            var s1 = bias.simd(V.self, at: 4)
+                            var s2 = bias.simd(V.self, at: 4)
+                            var s3 = bias.simd(V.self, at: 4)
+                            do {
+                                let xr = x + 4
+                                let wr = kernel + 4
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 28
+                                let wr = kernel + 44
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 52
+                                let wr = kernel + 84
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 76
+                                let wr = kernel + 124
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
                         }
                     }
                 }
                 case 3:
                 do {
-                    // The last 6 channels, lane by lane.
                     do {
+                        typealias V = SIMD4<Float>
                         do {
                             let yp = y + 72
                             var s0 = bias.simd(V.self, at: 0)
@@ -1582,21 +2406,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1609,21 +2433,21 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
@@ -1636,29 +2460,125 @@ public struct Depthwise: CompiledModel {
                                 let w2 = wr.simd(V.self, at: 16)
                                 let w3 = wr.simd(V.self, at: 24)
                                 let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                let i2 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i2, w2)
                                 s1 = madd(s1, i2, w1)
                                 s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                let i3 = xr.simd(V.self, at: 6)
                                 s0 = madd(s0, i3, w3)
                                 s1 = madd(s1, i3, w2)
                                 s2 = madd(s2, i3, w1)
                                 s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                let i4 = xr.simd(V.self, at: 12)
                                 s0 = madd(s0, i4, w4)
                                 s1 = madd(s1, i4, w3)
                                 s2 = madd(s2, i4, w2)
                                 s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                let i5 = xr.simd(V.self, at: 18)
                                 s1 = madd(s1, i5, w4)
                                 s2 = madd(s2, i5, w3)
                                 s3 = madd(s3, i5, w2)
                             }
-                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 6)
+                            yp.store(s2, at: 12)
+                            yp.store(s3, at: 18)
+                        }
+                    }
+                    // The last 2 channels, lane by lane.
+                    do {
+                        typealias V = SIMD4<Float>
+                        do {
+                            let yp = y + 76
+                            var s0 = bias.simd(V.self, at: 4)
+                            var s1 = bias.simd(V.self, at: 4)
+                            var s2 = bias.simd(V.self, at: 4)
+                            var s3 = bias.simd(V.self, at: 4)
+                            do {
+                                let xr = x + 28
+                                let wr = kernel + 4
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 52
+                                let wr = kernel + 44
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 76
+                                let wr = kernel + 84
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
                         }
                     }
                 }
@@ -1721,16 +2641,43 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l9_dw_rect(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w, bias = w + 72
-        typealias V = SIMD4<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 12, by: 4) {
+            do {
+                typealias V = SIMD8<Float>
                 do {
-                    let yp = y + oy * 24 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
+                    let yp = y + oy * 24
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
                     for ky in 0..<2 {
-                        let xr = x + oy * 48 + ky * 48 + c0
-                        let wr = kernel + ky * 36 + c0
+                        let xr = x + oy * 48 + ky * 48
+                        let wr = kernel + ky * 36
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 12)
+                        let w2 = wr.simd(V.self, at: 24)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 12)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        let i3 = xr.simd(V.self, at: 36)
+                        s1 = madd(s1, i3, w2)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 12)
+                }
+            }
+            do {
+                typealias V = SIMD4<Float>
+                do {
+                    let yp = y + oy * 24 + 8
+                    var s0 = bias.simd(V.self, at: 8)
+                    var s1 = bias.simd(V.self, at: 8)
+                    for ky in 0..<2 {
+                        let xr = x + oy * 48 + ky * 48 + 8
+                        let wr = kernel + ky * 36 + 8
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 12)
                         let w2 = wr.simd(V.self, at: 24)
@@ -1818,12 +2765,12 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l11_dw_wide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w, bias = w + 288
-        typealias V = SIMD16<Float>
         for oy in parts {
             switch oy {
                 case 1...1:
                 do {
                     for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + oy * 32 + c0
                             var s0 = bias.simd(V.self, at: c0)
@@ -1844,6 +2791,7 @@ public struct Depthwise: CompiledModel {
                 case 0:
                 do {
                     for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0
                             var s0 = bias.simd(V.self, at: c0)
@@ -1874,6 +2822,7 @@ public struct Depthwise: CompiledModel {
                 case 2:
                 do {
                     for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 64
                             var s0 = bias.simd(V.self, at: c0)

@@ -446,10 +446,10 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l0_sep_first_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         let kernel = w + 64, bias = w + 100
-        typealias V = SIMD4<Float>
         for oy in parts {
             // The last 3 channels, lane by lane.
             do {
+                typealias V = SIMD4<Float>
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + (oy * 8 + ox) * 3
@@ -542,19 +542,19 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l1_sep_no_bias_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         let kernel = w + 544, bias = w + 688
-        typealias V = SIMD16<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 16, by: 16) {
+            do {
+                typealias V = SIMD16<Float>
                 for bx in 0..<2 {
                     let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 16 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
-                    var s3 = bias.simd(V.self, at: c0)
+                    let yp = y + (oy * 8 + ox) * 16
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    var s3 = bias.simd(V.self, at: 0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 160 + ky * 160 + ox * 16 + c0
-                        let wr = kernel + ky * 48 + c0
+                        let xr = x + oy * 160 + ky * 160 + ox * 16
+                        let wr = kernel + ky * 48
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 16)
                         let w2 = wr.simd(V.self, at: 32)
@@ -766,17 +766,62 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l5_sep_stride2_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w + 400, bias = w + 1000
-        typealias V = SIMD8<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 24, by: 8) {
+            do {
+                typealias V = SIMD16<Float>
                 do {
-                    let yp = y + oy * 72 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
+                    let yp = y + oy * 72
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
                     for ky in 0..<5 {
-                        let xr = x + oy * 480 + ky * 240 + c0
-                        let wr = kernel + ky * 120 + c0
+                        let xr = x + oy * 480 + ky * 240
+                        let wr = kernel + ky * 120
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let w3 = wr.simd(V.self, at: 72)
+                        let w4 = wr.simd(V.self, at: 96)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s0 = madd(s0, i3, w3)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s0 = madd(s0, i4, w4)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s1 = madd(s1, i5, w3)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s1 = madd(s1, i6, w4)
+                        s2 = madd(s2, i6, w2)
+                        let i7 = xr.simd(V.self, at: 168)
+                        s2 = madd(s2, i7, w3)
+                        let i8 = xr.simd(V.self, at: 192)
+                        s2 = madd(s2, i8, w4)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 24)
+                    yp.store(s2, at: 48)
+                }
+            }
+            do {
+                typealias V = SIMD8<Float>
+                do {
+                    let yp = y + oy * 72 + 16
+                    var s0 = bias.simd(V.self, at: 16)
+                    var s1 = bias.simd(V.self, at: 16)
+                    var s2 = bias.simd(V.self, at: 16)
+                    for ky in 0..<5 {
+                        let xr = x + oy * 480 + ky * 240 + 16
+                        let wr = kernel + ky * 120 + 16
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -1032,16 +1077,16 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l7_sep_rect_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w + 88, bias = w + 120
-        typealias V = SIMD8<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 8, by: 8) {
+            do {
+                typealias V = SIMD8<Float>
                 do {
-                    let yp = y + oy * 20 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
+                    let yp = y + oy * 20
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
                     do {
-                        let xr = x + oy * 30 + c0
-                        let wr = kernel + c0
+                        let xr = x + oy * 30
+                        let wr = kernel
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 16)
                         let i0 = xr.simd(V.self, at: 0)
@@ -1058,6 +1103,7 @@ public struct Separable: CompiledModel {
             }
             // The last 2 channels, lane by lane.
             do {
+                typealias V = SIMD4<Float>
                 do {
                     let yp = y + oy * 20 + 8
                     var s0 = bias.simd(V.self, at: 8)

@@ -977,20 +977,56 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l4_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w, bias = w + 216
-        typealias V = SIMD8<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 24, by: 8) {
-                do {
-                    let yp = y + oy * 144 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
-                    var s3 = bias.simd(V.self, at: c0)
-                    var s4 = bias.simd(V.self, at: c0)
-                    var s5 = bias.simd(V.self, at: c0)
+            do {
+                typealias V = SIMD16<Float>
+                for bx in 0..<2 {
+                    let ox = bx * 3
+                    let yp = y + (oy * 6 + ox) * 24
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 672 + ky * 336 + c0
-                        let wr = kernel + ky * 72 + c0
+                        let xr = x + oy * 672 + ky * 336 + ox * 48
+                        let wr = kernel + ky * 72
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s2 = madd(s2, i6, w2)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 24)
+                    yp.store(s2, at: 48)
+                }
+            }
+            do {
+                typealias V = SIMD8<Float>
+                do {
+                    let yp = y + oy * 144 + 16
+                    var s0 = bias.simd(V.self, at: 16)
+                    var s1 = bias.simd(V.self, at: 16)
+                    var s2 = bias.simd(V.self, at: 16)
+                    var s3 = bias.simd(V.self, at: 16)
+                    var s4 = bias.simd(V.self, at: 16)
+                    var s5 = bias.simd(V.self, at: 16)
+                    for ky in 0..<3 {
+                        let xr = x + oy * 672 + ky * 336 + 16
+                        let wr = kernel + ky * 72 + 16
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -1041,20 +1077,65 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l4_depthwise_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w, bias = w + 216
-        typealias V = SIMD8<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 24, by: 8) {
-                do {
-                    let yp = y + oy * 144 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
-                    var s3 = bias.simd(V.self, at: c0)
-                    var s4 = bias.simd(V.self, at: c0)
-                    var s5 = bias.simd(V.self, at: c0)
+            do {
+                typealias V = SIMD16<Float>
+                for bx in 0..<2 {
+                    let ox = bx * 3
+                    let yp = y + (oy * 6 + ox) * 24
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 624 + ky * 312 + c0
-                        let wr = kernel + ky * 72 + c0
+                        let xr = x + oy * 624 + ky * 312 + ox * 48
+                        let wr = kernel + ky * 72
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s2 = madd(s2, i6, w2)
+                    }
+                    let e0n = s0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
+                    yp.store(e0m, at: 0)
+                    let e1n = s1 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
+                    yp.store(e1m, at: 24)
+                    let e2n = s2 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
+                    yp.store(e2m, at: 48)
+                }
+            }
+            do {
+                typealias V = SIMD8<Float>
+                do {
+                    let yp = y + oy * 144 + 16
+                    var s0 = bias.simd(V.self, at: 16)
+                    var s1 = bias.simd(V.self, at: 16)
+                    var s2 = bias.simd(V.self, at: 16)
+                    var s3 = bias.simd(V.self, at: 16)
+                    var s4 = bias.simd(V.self, at: 16)
+                    var s5 = bias.simd(V.self, at: 16)
+                    for ky in 0..<3 {
+                        let xr = x + oy * 624 + ky * 312 + 16
+                        let wr = kernel + ky * 72 + 16
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -1090,27 +1171,27 @@ public struct InvertedResidual: CompiledModel {
                         let i12 = xr.simd(V.self, at: 288)
                         s5 = madd(s5, i12, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e0n = s0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                     let e0r = V().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e1n = s1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                     let e1r = V().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e2n = s2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                     let e2r = V().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e3n = s3 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                     let e3r = V().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
-                    let e4n = s4 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e4n = s4 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                     let e4r = V().replacing(with: e4n, where: e4n .> 0)
                     let e4m = e4r.replacing(with: Float(6.0), where: e4r .> Float(6.0))
                     yp.store(e4m, at: 96)
-                    let e5n = s5 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e5n = s5 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
                     let e5r = V().replacing(with: e5n, where: e5n .> 0)
                     let e5m = e5r.replacing(with: Float(6.0), where: e5r .> Float(6.0))
                     yp.store(e5m, at: 120)
@@ -1487,24 +1568,20 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l12_dilated(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w, bias = w + 1000
-        typealias V = SIMD8<Float>
         for oy in parts {
             switch oy {
                 case 0:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0
                                 let wr = kernel + c0 + 400
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -1512,27 +1589,96 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 480
+                                let wr = kernel + c0 + 600
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 800
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 120
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 480
@@ -1541,6 +1687,67 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 800
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 32
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 32
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
                                 let w4 = wr.simd(V.self, at: 160)
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
@@ -1568,8 +1775,41 @@ public struct InvertedResidual: CompiledModel {
                                 s5 = madd(s5, i9, w2)
                             }
                             do {
-                                let xr = x + c0 + 960
-                                let wr = kernel + c0 + 800
+                                let xr = x + 512
+                                let wr = kernel + 632
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 992
+                                let wr = kernel + 832
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -1611,19 +1851,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 1:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 240
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0 + 240
                                 let wr = kernel + c0 + 400
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -1631,27 +1868,96 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 720
+                                let wr = kernel + c0 + 600
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 800
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 360
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 240
+                                let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 720
@@ -1660,6 +1966,67 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 800
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 272
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 272
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
                                 let w4 = wr.simd(V.self, at: 160)
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
@@ -1687,8 +2054,41 @@ public struct InvertedResidual: CompiledModel {
                                 s5 = madd(s5, i9, w2)
                             }
                             do {
-                                let xr = x + c0 + 1200
-                                let wr = kernel + c0 + 800
+                                let xr = x + 752
+                                let wr = kernel + 632
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 1232
+                                let wr = kernel + 832
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -1730,19 +2130,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 2:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 480
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0
                                 let wr = kernel + c0 + 200
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -1750,27 +2147,96 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 480
+                                let wr = kernel + c0 + 400
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 600
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 600
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0 + 200
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 480
@@ -1779,6 +2245,67 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 600
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 512
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 32
+                                let wr = kernel + 232
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
                                 let w4 = wr.simd(V.self, at: 160)
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
@@ -1806,8 +2333,41 @@ public struct InvertedResidual: CompiledModel {
                                 s5 = madd(s5, i9, w2)
                             }
                             do {
-                                let xr = x + c0 + 960
-                                let wr = kernel + c0 + 600
+                                let xr = x + 512
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 992
+                                let wr = kernel + 632
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -1849,19 +2409,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 3:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 720
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0 + 240
                                 let wr = kernel + c0 + 200
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -1869,27 +2426,96 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 720
+                                let wr = kernel + c0 + 400
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 600
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 840
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 240
+                                let wr = kernel + c0 + 200
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 720
@@ -1898,6 +2524,67 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 600
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 752
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 272
+                                let wr = kernel + 232
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
                                 let w4 = wr.simd(V.self, at: 160)
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
@@ -1925,8 +2612,41 @@ public struct InvertedResidual: CompiledModel {
                                 s5 = madd(s5, i9, w2)
                             }
                             do {
-                                let xr = x + c0 + 1200
-                                let wr = kernel + c0 + 600
+                                let xr = x + 752
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 1232
+                                let wr = kernel + 632
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -1968,19 +2688,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 4:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 960
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0
                                 let wr = kernel + c0
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -1988,27 +2705,96 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 480
+                                let wr = kernel + c0 + 200
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 400
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 1080
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 480
@@ -2017,6 +2803,67 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 992
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 32
+                                let wr = kernel + 32
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
                                 let w4 = wr.simd(V.self, at: 160)
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
@@ -2044,8 +2891,41 @@ public struct InvertedResidual: CompiledModel {
                                 s5 = madd(s5, i9, w2)
                             }
                             do {
-                                let xr = x + c0 + 960
-                                let wr = kernel + c0 + 400
+                                let xr = x + 512
+                                let wr = kernel + 232
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 992
+                                let wr = kernel + 432
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -2087,19 +2967,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 5:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 1200
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0 + 240
                                 let wr = kernel + c0
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2107,27 +2984,96 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 720
+                                let wr = kernel + c0 + 200
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 400
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 1320
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 240
+                                let wr = kernel + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 720
@@ -2136,6 +3082,67 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 40)
+                            yp.store(s2, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 1232
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 272
+                                let wr = kernel + 32
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
                                 let w4 = wr.simd(V.self, at: 160)
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
@@ -2163,8 +3170,41 @@ public struct InvertedResidual: CompiledModel {
                                 s5 = madd(s5, i9, w2)
                             }
                             do {
-                                let xr = x + c0 + 1200
-                                let wr = kernel + c0 + 400
+                                let xr = x + 752
+                                let wr = kernel + 232
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 1232
+                                let wr = kernel + 432
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -2214,24 +3254,20 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l12_dilated_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w, bias = w + 1000
-        typealias V = SIMD8<Float>
         for oy in parts {
             switch oy {
                 case 0:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0
                                 let wr = kernel + c0 + 400
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2239,32 +3275,22 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 480
                                 let wr = kernel + c0 + 600
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2272,32 +3298,22 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 960
                                 let wr = kernel + c0 + 800
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2305,27 +3321,18 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
@@ -2336,13 +3343,217 @@ public struct InvertedResidual: CompiledModel {
                             let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                             yp.store(e2r, at: 80)
-                            let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                        }
+                        do {
+                            let yp = y + c0 + 120
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 480
+                                let wr = kernel + c0 + 600
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 800
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 32
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 32
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 512
+                                let wr = kernel + 632
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 992
+                                let wr = kernel + 832
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                            let e3n = s3 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
                             yp.store(e3r, at: 120)
-                            let e4n = s4 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e4n = s4 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
                             yp.store(e4r, at: 160)
-                            let e5n = s5 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e5n = s5 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
                             yp.store(e5r, at: 200)
                         }
@@ -2350,19 +3561,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 1:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 240
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0 + 240
                                 let wr = kernel + c0 + 400
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2370,27 +3578,102 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 720
+                                let wr = kernel + c0 + 600
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 800
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 360
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 240
+                                let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 720
@@ -2399,31 +3682,21 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
-                                let w4 = wr.simd(V.self, at: 160)
-                                let i4 = xr.simd(V.self, at: 0)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 40)
+                                let i5 = xr.simd(V.self, at: 160)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
-                                let i6 = xr.simd(V.self, at: 80)
+                                let i6 = xr.simd(V.self, at: 200)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
-                                let i7 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
-                                let i8 = xr.simd(V.self, at: 160)
-                                s0 = madd(s0, i8, w4)
-                                s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
-                                let i9 = xr.simd(V.self, at: 200)
-                                s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 1200
@@ -2432,6 +3705,50 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 272
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 272
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
                                 let w4 = wr.simd(V.self, at: 160)
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
@@ -2458,22 +3775,88 @@ public struct InvertedResidual: CompiledModel {
                                 s3 = madd(s3, i9, w3)
                                 s5 = madd(s5, i9, w2)
                             }
-                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            do {
+                                let xr = x + 752
+                                let wr = kernel + 632
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 1232
+                                let wr = kernel + 832
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1n = s1 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
                             yp.store(e1r, at: 40)
-                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2n = s2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                             yp.store(e2r, at: 80)
-                            let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e3n = s3 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
                             yp.store(e3r, at: 120)
-                            let e4n = s4 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e4n = s4 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
                             yp.store(e4r, at: 160)
-                            let e5n = s5 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e5n = s5 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
                             yp.store(e5r, at: 200)
                         }
@@ -2481,19 +3864,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 2:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 480
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0
                                 let wr = kernel + c0 + 200
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2501,32 +3881,22 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 480
                                 let wr = kernel + c0 + 400
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2534,32 +3904,22 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 960
                                 let wr = kernel + c0 + 600
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2567,27 +3927,18 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
@@ -2598,13 +3949,217 @@ public struct InvertedResidual: CompiledModel {
                             let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                             yp.store(e2r, at: 80)
-                            let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                        }
+                        do {
+                            let yp = y + c0 + 600
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0 + 200
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 480
+                                let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 600
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 512
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 32
+                                let wr = kernel + 232
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 512
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 992
+                                let wr = kernel + 632
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                            let e3n = s3 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
                             yp.store(e3r, at: 120)
-                            let e4n = s4 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e4n = s4 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
                             yp.store(e4r, at: 160)
-                            let e5n = s5 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e5n = s5 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
                             yp.store(e5r, at: 200)
                         }
@@ -2612,19 +4167,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 3:
                 do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 720
                             var s0 = bias.simd(V.self, at: c0)
                             var s1 = bias.simd(V.self, at: c0)
                             var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
                             do {
                                 let xr = x + c0 + 240
                                 let wr = kernel + c0 + 200
-                                let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
@@ -2632,27 +4184,102 @@ public struct InvertedResidual: CompiledModel {
                                 let i4 = xr.simd(V.self, at: 0)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
                                 let i5 = xr.simd(V.self, at: 40)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
                                 let i6 = xr.simd(V.self, at: 80)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
                                 let i7 = xr.simd(V.self, at: 120)
                                 s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
                                 let i8 = xr.simd(V.self, at: 160)
                                 s0 = madd(s0, i8, w4)
                                 s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
                                 let i9 = xr.simd(V.self, at: 200)
                                 s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 720
+                                let wr = kernel + c0 + 400
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 600
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 840
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 240
+                                let wr = kernel + c0 + 200
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 720
@@ -2661,31 +4288,21 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
-                                let w4 = wr.simd(V.self, at: 160)
-                                let i4 = xr.simd(V.self, at: 0)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 40)
+                                let i5 = xr.simd(V.self, at: 160)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
-                                let i6 = xr.simd(V.self, at: 80)
+                                let i6 = xr.simd(V.self, at: 200)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
-                                let i7 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
-                                let i8 = xr.simd(V.self, at: 160)
-                                s0 = madd(s0, i8, w4)
-                                s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
-                                let i9 = xr.simd(V.self, at: 200)
-                                s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 1200
@@ -2694,31 +4311,21 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
-                                let w4 = wr.simd(V.self, at: 160)
-                                let i4 = xr.simd(V.self, at: 0)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 40)
+                                let i5 = xr.simd(V.self, at: 160)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
-                                let i6 = xr.simd(V.self, at: 80)
+                                let i6 = xr.simd(V.self, at: 200)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
-                                let i7 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
-                                let i8 = xr.simd(V.self, at: 160)
-                                s0 = madd(s0, i8, w4)
-                                s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
-                                let i9 = xr.simd(V.self, at: 200)
-                                s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
@@ -2729,32 +4336,21 @@ public struct InvertedResidual: CompiledModel {
                             let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                             yp.store(e2r, at: 80)
-                            let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                            yp.store(e3r, at: 120)
-                            let e4n = s4 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                            yp.store(e4r, at: 160)
-                            let e5n = s5 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                            yp.store(e5r, at: 200)
                         }
                     }
-                }
-                case 4:
-                do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    do {
+                        typealias V = SIMD8<Float>
                         do {
-                            let yp = y + c0 + 960
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
+                            let yp = y + 752
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
                             do {
-                                let xr = x + c0
-                                let wr = kernel + c0
+                                let xr = x + 272
+                                let wr = kernel + 232
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -2784,6 +4380,209 @@ public struct InvertedResidual: CompiledModel {
                                 s1 = madd(s1, i9, w4)
                                 s3 = madd(s3, i9, w3)
                                 s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 752
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 1232
+                                let wr = kernel + 632
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                            let e3n = s3 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 120)
+                            let e4n = s4 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 160)
+                            let e5n = s5 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 200)
+                        }
+                    }
+                }
+                case 4:
+                do {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
+                        do {
+                            let yp = y + c0 + 960
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 480
+                                let wr = kernel + c0 + 200
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 960
+                                let wr = kernel + c0 + 400
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 1080
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 480
@@ -2792,31 +4591,21 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
-                                let w4 = wr.simd(V.self, at: 160)
-                                let i4 = xr.simd(V.self, at: 0)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 40)
+                                let i5 = xr.simd(V.self, at: 160)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
-                                let i6 = xr.simd(V.self, at: 80)
+                                let i6 = xr.simd(V.self, at: 200)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
-                                let i7 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
-                                let i8 = xr.simd(V.self, at: 160)
-                                s0 = madd(s0, i8, w4)
-                                s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
-                                let i9 = xr.simd(V.self, at: 200)
-                                s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 960
@@ -2825,31 +4614,21 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
-                                let w4 = wr.simd(V.self, at: 160)
-                                let i4 = xr.simd(V.self, at: 0)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 40)
+                                let i5 = xr.simd(V.self, at: 160)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
-                                let i6 = xr.simd(V.self, at: 80)
+                                let i6 = xr.simd(V.self, at: 200)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
-                                let i7 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
-                                let i8 = xr.simd(V.self, at: 160)
-                                s0 = madd(s0, i8, w4)
-                                s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
-                                let i9 = xr.simd(V.self, at: 200)
-                                s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
@@ -2860,32 +4639,21 @@ public struct InvertedResidual: CompiledModel {
                             let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
                             let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                             yp.store(e2r, at: 80)
-                            let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                            yp.store(e3r, at: 120)
-                            let e4n = s4 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                            yp.store(e4r, at: 160)
-                            let e5n = s5 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                            yp.store(e5r, at: 200)
                         }
                     }
-                }
-                case 5:
-                do {
-                    for c0 in stride(from: 0, to: 40, by: 8) {
+                    do {
+                        typealias V = SIMD8<Float>
                         do {
-                            let yp = y + c0 + 1200
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
-                            var s3 = bias.simd(V.self, at: c0)
-                            var s4 = bias.simd(V.self, at: c0)
-                            var s5 = bias.simd(V.self, at: c0)
+                            let yp = y + 992
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
                             do {
-                                let xr = x + c0 + 240
-                                let wr = kernel + c0
+                                let xr = x + 32
+                                let wr = kernel + 32
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -2915,6 +4683,209 @@ public struct InvertedResidual: CompiledModel {
                                 s1 = madd(s1, i9, w4)
                                 s3 = madd(s3, i9, w3)
                                 s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 512
+                                let wr = kernel + 232
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 992
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                            let e3n = s3 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 120)
+                            let e4n = s4 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 160)
+                            let e5n = s5 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 200)
+                        }
+                    }
+                }
+                case 5:
+                do {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        typealias V = SIMD16<Float>
+                        do {
+                            let yp = y + c0 + 1200
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 240
+                                let wr = kernel + c0
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 720
+                                let wr = kernel + c0 + 200
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            do {
+                                let xr = x + c0 + 1200
+                                let wr = kernel + c0 + 400
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                        do {
+                            let yp = y + c0 + 1320
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 240
+                                let wr = kernel + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
                             }
                             do {
                                 let xr = x + c0 + 720
@@ -2923,35 +4894,69 @@ public struct InvertedResidual: CompiledModel {
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
                                 let w3 = wr.simd(V.self, at: 120)
-                                let w4 = wr.simd(V.self, at: 160)
-                                let i4 = xr.simd(V.self, at: 0)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
                                 s0 = madd(s0, i4, w2)
                                 s2 = madd(s2, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 40)
+                                let i5 = xr.simd(V.self, at: 160)
                                 s1 = madd(s1, i5, w2)
-                                s3 = madd(s3, i5, w1)
-                                s5 = madd(s5, i5, w0)
-                                let i6 = xr.simd(V.self, at: 80)
+                                let i6 = xr.simd(V.self, at: 200)
                                 s0 = madd(s0, i6, w3)
                                 s2 = madd(s2, i6, w2)
-                                s4 = madd(s4, i6, w1)
-                                let i7 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i7, w3)
-                                s3 = madd(s3, i7, w2)
-                                s5 = madd(s5, i7, w1)
-                                let i8 = xr.simd(V.self, at: 160)
-                                s0 = madd(s0, i8, w4)
-                                s2 = madd(s2, i8, w3)
-                                s4 = madd(s4, i8, w2)
-                                let i9 = xr.simd(V.self, at: 200)
-                                s1 = madd(s1, i9, w4)
-                                s3 = madd(s3, i9, w3)
-                                s5 = madd(s5, i9, w2)
                             }
                             do {
                                 let xr = x + c0 + 1200
                                 let wr = kernel + c0 + 400
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 40)
+                                s0 = madd(s0, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 80)
+                                s1 = madd(s1, i3, w1)
+                                let i4 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                let i5 = xr.simd(V.self, at: 160)
+                                s1 = madd(s1, i5, w2)
+                                let i6 = xr.simd(V.self, at: 200)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 40)
+                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 80)
+                        }
+                    }
+                    do {
+                        typealias V = SIMD8<Float>
+                        do {
+                            let yp = y + 1232
+                            var s0 = bias.simd(V.self, at: 32)
+                            var s1 = bias.simd(V.self, at: 32)
+                            var s2 = bias.simd(V.self, at: 32)
+                            var s3 = bias.simd(V.self, at: 32)
+                            var s4 = bias.simd(V.self, at: 32)
+                            var s5 = bias.simd(V.self, at: 32)
+                            do {
+                                let xr = x + 272
+                                let wr = kernel + 32
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 40)
                                 let w2 = wr.simd(V.self, at: 80)
@@ -2982,22 +4987,88 @@ public struct InvertedResidual: CompiledModel {
                                 s3 = madd(s3, i9, w3)
                                 s5 = madd(s5, i9, w2)
                             }
-                            let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            do {
+                                let xr = x + 752
+                                let wr = kernel + 232
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            do {
+                                let xr = x + 1232
+                                let wr = kernel + 432
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 40)
+                                let w2 = wr.simd(V.self, at: 80)
+                                let w3 = wr.simd(V.self, at: 120)
+                                let w4 = wr.simd(V.self, at: 160)
+                                let i4 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i4, w2)
+                                s2 = madd(s2, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 40)
+                                s1 = madd(s1, i5, w2)
+                                s3 = madd(s3, i5, w1)
+                                s5 = madd(s5, i5, w0)
+                                let i6 = xr.simd(V.self, at: 80)
+                                s0 = madd(s0, i6, w3)
+                                s2 = madd(s2, i6, w2)
+                                s4 = madd(s4, i6, w1)
+                                let i7 = xr.simd(V.self, at: 120)
+                                s1 = madd(s1, i7, w3)
+                                s3 = madd(s3, i7, w2)
+                                s5 = madd(s5, i7, w1)
+                                let i8 = xr.simd(V.self, at: 160)
+                                s0 = madd(s0, i8, w4)
+                                s2 = madd(s2, i8, w3)
+                                s4 = madd(s4, i8, w2)
+                                let i9 = xr.simd(V.self, at: 200)
+                                s1 = madd(s1, i9, w4)
+                                s3 = madd(s3, i9, w3)
+                                s5 = madd(s5, i9, w2)
+                            }
+                            let e0n = s0 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e1n = s1 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
                             yp.store(e1r, at: 40)
-                            let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e2n = s2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                             yp.store(e2r, at: 80)
-                            let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e3n = s3 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
                             yp.store(e3r, at: 120)
-                            let e4n = s4 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e4n = s4 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
                             yp.store(e4r, at: 160)
-                            let e5n = s5 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                            let e5n = s5 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
                             let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
                             yp.store(e5r, at: 200)
                         }
@@ -3251,20 +5322,20 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l18_strided(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w, bias = w + 144
-        typealias V = SIMD16<Float>
         for oy in parts {
             switch oy {
                 case 0...1:
                 do {
-                    for c0 in stride(from: 0, to: 16, by: 16) {
+                    do {
+                        typealias V = SIMD16<Float>
                         do {
-                            let yp = y + oy * 48 + c0
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
+                            let yp = y + oy * 48
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
                             for ky in 0..<3 {
-                                let xr = x + oy * 192 + ky * 96 + c0
-                                let wr = kernel + ky * 48 + c0
+                                let xr = x + oy * 192 + ky * 96
+                                let wr = kernel + ky * 48
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 16)
                                 let w2 = wr.simd(V.self, at: 32)
@@ -3291,15 +5362,16 @@ public struct InvertedResidual: CompiledModel {
                 }
                 case 2:
                 do {
-                    for c0 in stride(from: 0, to: 16, by: 16) {
+                    do {
+                        typealias V = SIMD16<Float>
                         do {
-                            let yp = y + c0 + 96
-                            var s0 = bias.simd(V.self, at: c0)
-                            var s1 = bias.simd(V.self, at: c0)
-                            var s2 = bias.simd(V.self, at: c0)
+                            let yp = y + 96
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
                             do {
-                                let xr = x + c0 + 384
-                                let wr = kernel + c0
+                                let xr = x + 384
+                                let wr = kernel
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 16)
                                 let w2 = wr.simd(V.self, at: 32)
@@ -3319,8 +5391,8 @@ public struct InvertedResidual: CompiledModel {
                                 s2 = madd(s2, i5, w1)
                             }
                             do {
-                                let xr = x + c0 + 480
-                                let wr = kernel + c0 + 48
+                                let xr = x + 480
+                                let wr = kernel + 48
                                 let w0 = wr.simd(V.self, at: 0)
                                 let w1 = wr.simd(V.self, at: 16)
                                 let w2 = wr.simd(V.self, at: 32)

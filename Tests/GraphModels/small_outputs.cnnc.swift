@@ -2474,12 +2474,12 @@ public struct SmallOutputs: CompiledModel {
     @inline(never)
     static func l8_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         let kernel = w, bias = w + 2304
-        typealias V = SIMD16<Float>
         for oy in parts {
             switch oy {
                 case 1...2:
                 do {
                     for c0 in stride(from: 0, to: 256, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + oy * 1024 + c0
                             var s0 = bias.simd(V.self, at: c0)
@@ -2517,6 +2517,7 @@ public struct SmallOutputs: CompiledModel {
                 case 0:
                 do {
                     for c0 in stride(from: 0, to: 256, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0
                             var s0 = bias.simd(V.self, at: c0)
@@ -2575,6 +2576,7 @@ public struct SmallOutputs: CompiledModel {
                 case 3:
                 do {
                     for c0 in stride(from: 0, to: 256, by: 16) {
+                        typealias V = SIMD16<Float>
                         do {
                             let yp = y + c0 + 3072
                             var s0 = bias.simd(V.self, at: c0)
@@ -2951,9 +2953,9 @@ public struct SmallOutputs: CompiledModel {
     @inline(never)
     static func l13_separable_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         let kernel = w + 123264, bias = w + 126144
-        typealias V = SIMD16<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 320, by: 16) {
+                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 1280 + c0
                     var s0 = bias.simd(V.self, at: c0)

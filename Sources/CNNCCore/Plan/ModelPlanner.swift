@@ -30,7 +30,7 @@ public enum ModelPlanner {
                 let kernels = convolutionKernels(layer, function: function, packed: packed, target: target)
                 // The backward pass reads the packing's vectors of filters, which the
                 // forward kernel may split into narrower ones (`ConvolutionEmitter.lanes`).
-                vectorWidths.formUnion([kernels.direct.lanes, packed.lanes])
+                vectorWidths.formUnion(kernels.direct.vectorWidths.union([packed.lanes]))
                 // Winograd's transforms multiply-add vectors of their own widths.
                 if let winograd = kernels.winograd?.kernel { vectorWidths.formUnion([winograd.channelLanes, winograd.outputLanes]) }
                 // The backward pass keeps input channels in lanes for dL/dx.
@@ -44,7 +44,7 @@ public enum ModelPlanner {
                 let depthwise = absoluteDepthwise.rebased(packedBy: base.packed, tensorsBy: tensors)
                 let pointwise = absolutePointwise.rebased(packedBy: base.packed, tensorsBy: tensors)
                 let kernels = separableKernels(layer, config, function: function, depthwise: depthwise, pointwise: pointwise, target: target)
-                vectorWidths.formUnion([depthwise.lanes, pointwise.lanes, WeightPlan.lanes(forOutputs: depthwise.outputs)])
+                vectorWidths.formUnion(kernels.direct.vectorWidths.union([depthwise.lanes, pointwise.lanes, WeightPlan.lanes(forOutputs: depthwise.outputs)]))
                 node.kernel = .convolution(kernels)
             case .maxPooling2D(let config), .averagePooling2D(let config):
                 let kind: PoolingEmitter.Kind = if case .maxPooling2D = layer.operation { .max } else { .average }

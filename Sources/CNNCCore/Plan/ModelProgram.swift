@@ -196,6 +196,12 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         }
     }
 
+    /// The SIMD widths its code uses: `lanes`, and a depthwise kernel's
+    /// narrower vectors for the channels left after its widest ones.
+    var vectorWidths: Set<Int> {
+        if case .depthwise(let kernel) = self { kernel.vectorWidths.union([lanes]) } else { [lanes] }
+    }
+
     var parts: Int {
         switch self {
         case .channelLanes(let kernel): kernel.parts

@@ -41,9 +41,32 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// Rows of output: what a call can be limited to, as `ConvolutionEmitter` does.
     var parts: Int { outputHeight }
 
-    /// Output pixels per block: one accumulator each, plus a weight vector,
-    /// within AVX2's 16 registers for SIMD16 (two registers a vector) as well as SIMD8.
-    var pixelsPerBlock: Int { max(1, min(lanes == 16 ? 4 : 6, outputWidth)) }
+    /// Output pixels per block of vectors of `width` channels: one accumulator
+    /// each, plus a weight vector, within AVX2's 16 registers for SIMD16 (two
+    /// registers a vector) as well as SIMD8.
+    func pixelsPerBlock(width: Int) -> Int { max(1, min(width == 16 ? 4 : 6, outputWidth)) }
+
+    /// The channels as runs of vectors, widest first: vectors of 16 while 16
+    /// are left, then one of 8 and one of 4, and the last 1–3 channels lane by
+    /// lane in a vector of 4. No load reads past a pixel's channels, and few
+    /// lanes idle: 44 channels (NASNet's first cells) run as 16, 16, 8 and 4,
+    /// where vectors of the widest width dividing them were 11 of 4, a quarter
+    /// of an AVX-512 register each. The weights' packing is not involved:
+    /// their rows hold the channels contiguously however they are loaded.
+    var channelRuns: [(width: Int, start: Int, vectors: Int, channels: Int)] {
+        var runs: [(width: Int, start: Int, vectors: Int, channels: Int)] = []
+        var start = 0
+        for width in [16, 8, 4] where (inputChannels - start) / width > 0 {
+            let vectors = (inputChannels - start) / width
+            runs.append((width, start, vectors, width))
+            start += vectors * width
+        }
+        if start < inputChannels { runs.append((4, start, 1, inputChannels - start)) }
+        return runs
+    }
+
+    /// The SIMD widths its code uses, for the model's multiply-add helpers.
+    var vectorWidths: Set<Int> { depthMultiplier == 1 ? Set(channelRuns.map(\.width)) : [] }
 
     func emit(into out: inout SourceWriter) {
         out.line("@inline(never)")
@@ -64,7 +87,6 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// Rows whose taps all read the input share one loop; the edge rows
     /// (only with `padding`) are written out, each with the kernel rows it reads.
     private func emitChannelLanes(into out: inout SourceWriter) {
-        out.line("typealias V = SIMD\(lanes)<Float>")
         var interior = (0..<outputHeight).filter { oy in kernelRows(oy).count == kernel.height }
         // Rows that read every kernel row are one run; were they not, each would be written out.
         if let first = interior.first, let last = interior.last, last - first + 1 != interior.count { interior = [] }
@@ -98,51 +120,54 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     }
 
     /// One row of output (`rows`: its kernel rows when only some read the
-    /// input, nil for all) for every vector of channels, as blocks of
-    /// neighbouring pixels. The blocks whose taps all read the input run in
-    /// loops; an edge block is written at its constant place.
+    /// input, nil for all) for every vector of channels (`channelRuns`, each
+    /// run with its own `V`), as blocks of neighbouring pixels. The blocks
+    /// whose taps all read the input run in loops; an edge block is written
+    /// at its constant place.
     private func emitRow(oy: Index, rows: [Int]?, into out: inout SourceWriter) {
-        var blocks: [(start: Int, pixels: Int)] = []
-        for run in ConvolutionEmitter.pixelRuns(width: outputWidth, atMost: pixelsPerBlock) {
-            let start = blocks.last.map { $0.start + $0.pixels } ?? 0
-            for block in 0..<run.blocks { blocks.append((start + block * run.pixels, run.pixels)) }
-        }
         func clean(_ block: (start: Int, pixels: Int)) -> Bool {
             (block.start..<(block.start + block.pixels)).allSatisfy { ox in (0..<kernel.width).allSatisfy { readsInput(ox: ox, kx: $0) } }
         }
-        func channels(_ body: (inout SourceWriter, _ channels: Int, _ c0: Index) -> Void) {
-            let wholeVectors = inputChannels / lanes
-            if wholeVectors > 0 {
-                out.block("for c0 in stride(from: 0, to: \(wholeVectors * lanes), by: \(lanes))") { out in body(&out, lanes, Index("c0")) }
-            }
-            let rest = inputChannels - wholeVectors * lanes
-            if rest > 0 {
-                out.line("// The last \(rest) channel\(rest == 1 ? "" : "s"), lane by lane.")
-                out.block("do") { out in body(&out, rest, Index(wholeVectors * lanes)) }
+        for run in channelRuns {
+            let header = run.vectors > 1
+                ? "for c0 in stride(from: \(run.start), to: \(run.start + run.vectors * run.width), by: \(run.width))" : "do"
+            if run.channels < run.width { out.line("// The last \(run.channels) channel\(run.channels == 1 ? "" : "s"), lane by lane.") }
+            out.block(header) { out in
+                out.line("typealias V = SIMD\(run.width)<Float>")
+                emitBlocks(width: run.width, channels: run.channels, c0: run.vectors > 1 ? Index("c0") : Index(run.start),
+                           oy: oy, rows: rows, clean: clean, into: &out)
             }
         }
-        channels { out, count, c0 in
-            var index = 0
-            while index < blocks.count {
-                let block = blocks[index]
-                guard clean(block) else {
-                    out.block("do") { out in emitBlock(pixels: block.pixels, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), rows: rows, into: &out) }
-                    index += 1
-                    continue
-                }
-                // The clean blocks of this size that follow, as one loop.
-                var end = index + 1
-                while end < blocks.count && blocks[end].pixels == block.pixels && clean(blocks[end]) { end += 1 }
-                if end - index == 1 {
-                    out.block("do") { out in emitBlock(pixels: block.pixels, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), rows: rows, into: &out) }
-                } else {
-                    out.block("for bx in 0..<\(end - index)") { out in
-                        out.line("let ox = \(Index("bx") * block.pixels + block.start)")
-                        emitBlock(pixels: block.pixels, channels: count, channelBase: c0, oy: oy, ox: Index("ox"), rows: rows, into: &out)
-                    }
-                }
-                index = end
+    }
+
+    /// A row's blocks of pixels for one vector of channels from `c0`.
+    private func emitBlocks(width: Int, channels count: Int, c0: Index, oy: Index, rows: [Int]?,
+                            clean: ((start: Int, pixels: Int)) -> Bool, into out: inout SourceWriter) {
+        var blocks: [(start: Int, pixels: Int)] = []
+        for run in ConvolutionEmitter.pixelRuns(width: outputWidth, atMost: pixelsPerBlock(width: width)) {
+            let start = blocks.last.map { $0.start + $0.pixels } ?? 0
+            for block in 0..<run.blocks { blocks.append((start + block * run.pixels, run.pixels)) }
+        }
+        var index = 0
+        while index < blocks.count {
+            let block = blocks[index]
+            guard clean(block) else {
+                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), rows: rows, into: &out) }
+                index += 1
+                continue
             }
+            // The clean blocks of this size that follow, as one loop.
+            var end = index + 1
+            while end < blocks.count && blocks[end].pixels == block.pixels && clean(blocks[end]) { end += 1 }
+            if end - index == 1 {
+                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), rows: rows, into: &out) }
+            } else {
+                out.block("for bx in 0..<\(end - index)") { out in
+                    out.line("let ox = \(Index("bx") * block.pixels + block.start)")
+                    emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index("ox"), rows: rows, into: &out)
+                }
+            }
+            index = end
         }
     }
 
@@ -155,7 +180,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// pixel still adds its taps in kx order. At a constant `ox` the taps that
     /// would read left or right of the input are left out; `rows` lists the
     /// kernel rows to run when some read above or below it.
-    private func emitBlock(pixels: Int, channels: Int, channelBase c0: Index, oy: Index, ox: Index, rows: [Int]?,
+    private func emitBlock(pixels: Int, width lanes: Int, channels: Int, channelBase c0: Index, oy: Index, ox: Index, rows: [Int]?,
                            into out: inout SourceWriter) {
         let whole = channels == lanes
         // Which (pixel, tap) pairs read each input column, by column relative to

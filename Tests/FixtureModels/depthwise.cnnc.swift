@@ -619,734 +619,177 @@ public struct Depthwise: CompiledModel {
     static func l1_dw_same(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         let kernel = w, bias = w + 216
         for oy in parts {
+            let kernelRows: Range<Int>
             switch oy {
-                case 1...7:
+                case 0: kernelRows = 1..<3
+                case 8: kernelRows = 0..<2
+                default: kernelRows = 0..<3
+            }
+            do {
+                typealias V = SIMD16<Float>
                 do {
-                    do {
-                        typealias V = SIMD16<Float>
-                        do {
-                            let yp = y + oy * 216
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            for ky in 0..<3 {
-                                let xr = x + oy * 216 + ky * 216 - 216
-                                let wr = kernel + ky * 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
-                        do {
-                            let yp = y + (oy * 9 + 3) * 24
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            for ky in 0..<3 {
-                                let xr = x + oy * 216 + ky * 216 - 216
-                                let wr = kernel + ky * 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 48)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 72)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 144)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
-                        do {
-                            let yp = y + (oy * 9 + 6) * 24
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            for ky in 0..<3 {
-                                let xr = x + oy * 216 + ky * 216 - 216
-                                let wr = kernel + ky * 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 168)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 192)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
+                    let yp = y + oy * 216
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    for ky in kernelRows {
+                        let xr = x + oy * 216 + ky * 216 - 216
+                        let wr = kernel + ky * 72
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i1 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 48)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        let i4 = xr.simd(V.self, at: 72)
+                        s2 = madd(s2, i4, w2)
                     }
-                    do {
-                        typealias V = SIMD8<Float>
-                        do {
-                            let yp = y + oy * 216 + 16
-                            var s0 = bias.simd(V.self, at: 16)
-                            var s1 = bias.simd(V.self, at: 16)
-                            var s2 = bias.simd(V.self, at: 16)
-                            var s3 = bias.simd(V.self, at: 16)
-                            var s4 = bias.simd(V.self, at: 16)
-                            for ky in 0..<3 {
-                                let xr = x + oy * 216 + ky * 216 - 200
-                                let wr = kernel + ky * 72 + 16
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 96)
-                                s3 = madd(s3, i5, w2)
-                                s4 = madd(s4, i5, w1)
-                                let i6 = xr.simd(V.self, at: 120)
-                                s4 = madd(s4, i6, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                            yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
-                        }
-                        do {
-                            let yp = y + (oy * 9 + 5) * 24 + 16
-                            var s0 = bias.simd(V.self, at: 16)
-                            var s1 = bias.simd(V.self, at: 16)
-                            var s2 = bias.simd(V.self, at: 16)
-                            var s3 = bias.simd(V.self, at: 16)
-                            for ky in 0..<3 {
-                                let xr = x + oy * 216 + ky * 216 - 200
-                                let wr = kernel + ky * 72 + 16
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 168)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 192)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                        }
-                    }
+                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
                 }
-                case 0:
                 do {
-                    do {
-                        typealias V = SIMD16<Float>
-                        do {
-                            let yp = y
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x
-                                let wr = kernel + 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            do {
-                                let xr = x + 216
-                                let wr = kernel + 144
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
-                        do {
-                            let yp = y + 72
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x
-                                let wr = kernel + 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 48)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 72)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 144)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            do {
-                                let xr = x + 216
-                                let wr = kernel + 144
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 48)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 72)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 144)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
-                        do {
-                            let yp = y + 144
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x
-                                let wr = kernel + 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 168)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 192)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                            }
-                            do {
-                                let xr = x + 216
-                                let wr = kernel + 144
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 168)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 192)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
+                    let yp = y + (oy * 9 + 3) * 24
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    for ky in kernelRows {
+                        let xr = x + oy * 216 + ky * 216 - 216
+                        let wr = kernel + ky * 72
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 72)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 96)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 120)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        let i4 = xr.simd(V.self, at: 144)
+                        s2 = madd(s2, i4, w2)
                     }
-                    do {
-                        typealias V = SIMD8<Float>
-                        do {
-                            let yp = y + 16
-                            var s0 = bias.simd(V.self, at: 16)
-                            var s1 = bias.simd(V.self, at: 16)
-                            var s2 = bias.simd(V.self, at: 16)
-                            var s3 = bias.simd(V.self, at: 16)
-                            var s4 = bias.simd(V.self, at: 16)
-                            do {
-                                let xr = x + 16
-                                let wr = kernel + 88
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 96)
-                                s3 = madd(s3, i5, w2)
-                                s4 = madd(s4, i5, w1)
-                                let i6 = xr.simd(V.self, at: 120)
-                                s4 = madd(s4, i6, w2)
-                            }
-                            do {
-                                let xr = x + 232
-                                let wr = kernel + 160
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 96)
-                                s3 = madd(s3, i5, w2)
-                                s4 = madd(s4, i5, w1)
-                                let i6 = xr.simd(V.self, at: 120)
-                                s4 = madd(s4, i6, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                            yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
-                        }
-                        do {
-                            let yp = y + 136
-                            var s0 = bias.simd(V.self, at: 16)
-                            var s1 = bias.simd(V.self, at: 16)
-                            var s2 = bias.simd(V.self, at: 16)
-                            var s3 = bias.simd(V.self, at: 16)
-                            do {
-                                let xr = x + 16
-                                let wr = kernel + 88
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 168)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 192)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                            }
-                            do {
-                                let xr = x + 232
-                                let wr = kernel + 160
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 168)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 192)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                        }
-                    }
+                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
                 }
-                case 8:
                 do {
-                    do {
-                        typealias V = SIMD16<Float>
-                        do {
-                            let yp = y + 1728
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x + 1512
-                                let wr = kernel
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            do {
-                                let xr = x + 1728
-                                let wr = kernel + 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
-                        do {
-                            let yp = y + 1800
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x + 1512
-                                let wr = kernel
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 48)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 72)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 144)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            do {
-                                let xr = x + 1728
-                                let wr = kernel + 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 48)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 72)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 120)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                let i4 = xr.simd(V.self, at: 144)
-                                s2 = madd(s2, i4, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
-                        do {
-                            let yp = y + 1872
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x + 1512
-                                let wr = kernel
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 168)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 192)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                            }
-                            do {
-                                let xr = x + 1728
-                                let wr = kernel + 72
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 168)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 192)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                        }
+                    let yp = y + (oy * 9 + 6) * 24
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    for ky in kernelRows {
+                        let xr = x + oy * 216 + ky * 216 - 216
+                        let wr = kernel + ky * 72
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 120)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 144)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 168)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 192)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
                     }
-                    do {
-                        typealias V = SIMD8<Float>
-                        do {
-                            let yp = y + 1744
-                            var s0 = bias.simd(V.self, at: 16)
-                            var s1 = bias.simd(V.self, at: 16)
-                            var s2 = bias.simd(V.self, at: 16)
-                            var s3 = bias.simd(V.self, at: 16)
-                            var s4 = bias.simd(V.self, at: 16)
-                            do {
-                                let xr = x + 1528
-                                let wr = kernel + 16
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 96)
-                                s3 = madd(s3, i5, w2)
-                                s4 = madd(s4, i5, w1)
-                                let i6 = xr.simd(V.self, at: 120)
-                                s4 = madd(s4, i6, w2)
-                            }
-                            do {
-                                let xr = x + 1744
-                                let wr = kernel + 88
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i1 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 24)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 48)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 72)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                s4 = madd(s4, i4, w0)
-                                let i5 = xr.simd(V.self, at: 96)
-                                s3 = madd(s3, i5, w2)
-                                s4 = madd(s4, i5, w1)
-                                let i6 = xr.simd(V.self, at: 120)
-                                s4 = madd(s4, i6, w2)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                            yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
-                        }
-                        do {
-                            let yp = y + 1864
-                            var s0 = bias.simd(V.self, at: 16)
-                            var s1 = bias.simd(V.self, at: 16)
-                            var s2 = bias.simd(V.self, at: 16)
-                            var s3 = bias.simd(V.self, at: 16)
-                            do {
-                                let xr = x + 1528
-                                let wr = kernel + 16
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 168)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 192)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                            }
-                            do {
-                                let xr = x + 1744
-                                let wr = kernel + 88
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 24)
-                                let w2 = wr.simd(V.self, at: 48)
-                                let i0 = xr.simd(V.self, at: 96)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 120)
-                                s0 = madd(s0, i1, w1)
-                                s1 = madd(s1, i1, w0)
-                                let i2 = xr.simd(V.self, at: 144)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 168)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 192)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                            }
-                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                        }
-                    }
+                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
                 }
-                default:
-                    break
+            }
+            do {
+                typealias V = SIMD8<Float>
+                do {
+                    let yp = y + oy * 216 + 16
+                    var s0 = bias.simd(V.self, at: 16)
+                    var s1 = bias.simd(V.self, at: 16)
+                    var s2 = bias.simd(V.self, at: 16)
+                    var s3 = bias.simd(V.self, at: 16)
+                    var s4 = bias.simd(V.self, at: 16)
+                    for ky in kernelRows {
+                        let xr = x + oy * 216 + ky * 216 - 200
+                        let wr = kernel + ky * 72 + 16
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i1 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 48)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 72)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        s4 = madd(s4, i4, w0)
+                        let i5 = xr.simd(V.self, at: 96)
+                        s3 = madd(s3, i5, w2)
+                        s4 = madd(s4, i5, w1)
+                        let i6 = xr.simd(V.self, at: 120)
+                        s4 = madd(s4, i6, w2)
+                    }
+                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                    yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                    yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
+                }
+                do {
+                    let yp = y + (oy * 9 + 5) * 24 + 16
+                    var s0 = bias.simd(V.self, at: 16)
+                    var s1 = bias.simd(V.self, at: 16)
+                    var s2 = bias.simd(V.self, at: 16)
+                    var s3 = bias.simd(V.self, at: 16)
+                    for ky in kernelRows {
+                        let xr = x + oy * 216 + ky * 216 - 200
+                        let wr = kernel + ky * 72 + 16
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 96)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 120)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 144)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 168)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 192)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                    }
+                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                    yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                }
             }
         }
     }
@@ -1697,893 +1140,96 @@ public struct Depthwise: CompiledModel {
     static func l7_dw_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         let kernel = w, bias = w + 200
         for oy in parts {
+            let kernelRows: Range<Int>
             switch oy {
-                case 0:
+                case 0: kernelRows = 2..<5
+                case 1: kernelRows = 1..<5
+                case 2: kernelRows = 0..<4
+                case 3: kernelRows = 0..<3
+                default: kernelRows = 0..<5
+            }
+            do {
+                typealias V = SIMD4<Float>
                 do {
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            var s3 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x
-                                let wr = kernel + 80
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 24
-                                let wr = kernel + 120
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 48
-                                let wr = kernel + 160
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            yp.store(s0, at: 0)
-                            yp.store(s1, at: 6)
-                            yp.store(s2, at: 12)
-                            yp.store(s3, at: 18)
-                        }
+                    let yp = y + oy * 24
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    var s3 = bias.simd(V.self, at: 0)
+                    for ky in kernelRows {
+                        let xr = x + oy * 24 + ky * 24 - 48
+                        let wr = kernel + ky * 40
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 8)
+                        let w2 = wr.simd(V.self, at: 16)
+                        let w3 = wr.simd(V.self, at: 24)
+                        let w4 = wr.simd(V.self, at: 32)
+                        let i2 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 6)
+                        s0 = madd(s0, i3, w3)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 12)
+                        s0 = madd(s0, i4, w4)
+                        s1 = madd(s1, i4, w3)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        let i5 = xr.simd(V.self, at: 18)
+                        s1 = madd(s1, i5, w4)
+                        s2 = madd(s2, i5, w3)
+                        s3 = madd(s3, i5, w2)
                     }
-                    // The last 2 channels, lane by lane.
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y + 4
-                            var s0 = bias.simd(V.self, at: 4)
-                            var s1 = bias.simd(V.self, at: 4)
-                            var s2 = bias.simd(V.self, at: 4)
-                            var s3 = bias.simd(V.self, at: 4)
-                            do {
-                                let xr = x + 4
-                                let wr = kernel + 84
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 28
-                                let wr = kernel + 124
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 52
-                                let wr = kernel + 164
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                        }
-                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 6)
+                    yp.store(s2, at: 12)
+                    yp.store(s3, at: 18)
                 }
-                case 1:
+            }
+            // The last 2 channels, lane by lane.
+            do {
+                typealias V = SIMD4<Float>
                 do {
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y + 24
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            var s3 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x
-                                let wr = kernel + 40
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 24
-                                let wr = kernel + 80
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 48
-                                let wr = kernel + 120
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 72
-                                let wr = kernel + 160
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            yp.store(s0, at: 0)
-                            yp.store(s1, at: 6)
-                            yp.store(s2, at: 12)
-                            yp.store(s3, at: 18)
-                        }
+                    let yp = y + oy * 24 + 4
+                    var s0 = bias.simd(V.self, at: 4)
+                    var s1 = bias.simd(V.self, at: 4)
+                    var s2 = bias.simd(V.self, at: 4)
+                    var s3 = bias.simd(V.self, at: 4)
+                    for ky in kernelRows {
+                        let xr = x + oy * 24 + ky * 24 - 44
+                        let wr = kernel + ky * 40 + 4
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 8)
+                        let w2 = wr.simd(V.self, at: 16)
+                        let w3 = wr.simd(V.self, at: 24)
+                        let w4 = wr.simd(V.self, at: 32)
+                        var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                        s0 = madd(s0, i3, w3)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                        s0 = madd(s0, i4, w4)
+                        s1 = madd(s1, i4, w3)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                        s1 = madd(s1, i5, w4)
+                        s2 = madd(s2, i5, w3)
+                        s3 = madd(s3, i5, w2)
                     }
-                    // The last 2 channels, lane by lane.
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y + 28
-                            var s0 = bias.simd(V.self, at: 4)
-                            var s1 = bias.simd(V.self, at: 4)
-                            var s2 = bias.simd(V.self, at: 4)
-                            var s3 = bias.simd(V.self, at: 4)
-                            do {
-                                let xr = x + 4
-                                let wr = kernel + 44
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 28
-                                let wr = kernel + 84
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 52
-                                let wr = kernel + 124
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 76
-                                let wr = kernel + 164
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                        }
-                    }
+                    do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                    do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                    do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                    do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
                 }
-                case 2:
-                do {
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y + 48
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            var s3 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x
-                                let wr = kernel
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 24
-                                let wr = kernel + 40
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 48
-                                let wr = kernel + 80
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 72
-                                let wr = kernel + 120
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            yp.store(s0, at: 0)
-                            yp.store(s1, at: 6)
-                            yp.store(s2, at: 12)
-                            yp.store(s3, at: 18)
-                        }
-                    }
-                    // The last 2 channels, lane by lane.
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y + 52
-                            var s0 = bias.simd(V.self, at: 4)
-                            var s1 = bias.simd(V.self, at: 4)
-                            var s2 = bias.simd(V.self, at: 4)
-                            var s3 = bias.simd(V.self, at: 4)
-                            do {
-                                let xr = x + 4
-                                let wr = kernel + 4
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 28
-                                let wr = kernel + 44
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 52
-                                let wr = kernel + 84
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 76
-                                let wr = kernel + 124
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                        }
-                    }
-                }
-                case 3:
-                do {
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y + 72
-                            var s0 = bias.simd(V.self, at: 0)
-                            var s1 = bias.simd(V.self, at: 0)
-                            var s2 = bias.simd(V.self, at: 0)
-                            var s3 = bias.simd(V.self, at: 0)
-                            do {
-                                let xr = x + 24
-                                let wr = kernel
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 48
-                                let wr = kernel + 40
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 72
-                                let wr = kernel + 80
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                let i2 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                let i3 = xr.simd(V.self, at: 6)
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                let i4 = xr.simd(V.self, at: 12)
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                let i5 = xr.simd(V.self, at: 18)
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            yp.store(s0, at: 0)
-                            yp.store(s1, at: 6)
-                            yp.store(s2, at: 12)
-                            yp.store(s3, at: 18)
-                        }
-                    }
-                    // The last 2 channels, lane by lane.
-                    do {
-                        typealias V = SIMD4<Float>
-                        do {
-                            let yp = y + 76
-                            var s0 = bias.simd(V.self, at: 4)
-                            var s1 = bias.simd(V.self, at: 4)
-                            var s2 = bias.simd(V.self, at: 4)
-                            var s3 = bias.simd(V.self, at: 4)
-                            do {
-                                let xr = x + 28
-                                let wr = kernel + 4
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 52
-                                let wr = kernel + 44
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do {
-                                let xr = x + 76
-                                let wr = kernel + 84
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 8)
-                                let w2 = wr.simd(V.self, at: 16)
-                                let w3 = wr.simd(V.self, at: 24)
-                                let w4 = wr.simd(V.self, at: 32)
-                                var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                                s0 = madd(s0, i2, w2)
-                                s1 = madd(s1, i2, w1)
-                                s2 = madd(s2, i2, w0)
-                                var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                                s0 = madd(s0, i3, w3)
-                                s1 = madd(s1, i3, w2)
-                                s2 = madd(s2, i3, w1)
-                                s3 = madd(s3, i3, w0)
-                                var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                                s0 = madd(s0, i4, w4)
-                                s1 = madd(s1, i4, w3)
-                                s2 = madd(s2, i4, w2)
-                                s3 = madd(s3, i4, w1)
-                                var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                                s1 = madd(s1, i5, w4)
-                                s2 = madd(s2, i5, w3)
-                                s3 = madd(s3, i5, w2)
-                            }
-                            do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                            do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                            do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
-                            do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                        }
-                    }
-                }
-                default:
-                    break
             }
         }
     }
@@ -2766,92 +1412,29 @@ public struct Depthwise: CompiledModel {
     static func l11_dw_wide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w, bias = w + 288
         for oy in parts {
+            let kernelRows: Range<Int>
             switch oy {
-                case 1...1:
+                case 0: kernelRows = 1..<3
+                case 2: kernelRows = 0..<2
+                default: kernelRows = 0..<3
+            }
+            for c0 in stride(from: 0, to: 32, by: 16) {
+                typealias V = SIMD16<Float>
                 do {
-                    for c0 in stride(from: 0, to: 32, by: 16) {
-                        typealias V = SIMD16<Float>
-                        do {
-                            let yp = y + oy * 32 + c0
-                            var s0 = bias.simd(V.self, at: c0)
-                            for ky in 0..<3 {
-                                let xr = x + oy * 64 + ky * 64 + c0 - 64
-                                let wr = kernel + ky * 96 + c0
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 32)
-                                let i0 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 32)
-                                s0 = madd(s0, i1, w1)
-                            }
-                            yp.store(s0, at: 0)
-                        }
+                    let yp = y + oy * 32 + c0
+                    var s0 = bias.simd(V.self, at: c0)
+                    for ky in kernelRows {
+                        let xr = x + oy * 64 + ky * 64 + c0 - 64
+                        let wr = kernel + ky * 96 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 32)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 32)
+                        s0 = madd(s0, i1, w1)
                     }
+                    yp.store(s0, at: 0)
                 }
-                case 0:
-                do {
-                    for c0 in stride(from: 0, to: 32, by: 16) {
-                        typealias V = SIMD16<Float>
-                        do {
-                            let yp = y + c0
-                            var s0 = bias.simd(V.self, at: c0)
-                            do {
-                                let xr = x + c0
-                                let wr = kernel + c0 + 96
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 32)
-                                let i0 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 32)
-                                s0 = madd(s0, i1, w1)
-                            }
-                            do {
-                                let xr = x + c0 + 64
-                                let wr = kernel + c0 + 192
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 32)
-                                let i0 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 32)
-                                s0 = madd(s0, i1, w1)
-                            }
-                            yp.store(s0, at: 0)
-                        }
-                    }
-                }
-                case 2:
-                do {
-                    for c0 in stride(from: 0, to: 32, by: 16) {
-                        typealias V = SIMD16<Float>
-                        do {
-                            let yp = y + c0 + 64
-                            var s0 = bias.simd(V.self, at: c0)
-                            do {
-                                let xr = x + c0 + 64
-                                let wr = kernel + c0
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 32)
-                                let i0 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 32)
-                                s0 = madd(s0, i1, w1)
-                            }
-                            do {
-                                let xr = x + c0 + 128
-                                let wr = kernel + c0 + 96
-                                let w0 = wr.simd(V.self, at: 0)
-                                let w1 = wr.simd(V.self, at: 32)
-                                let i0 = xr.simd(V.self, at: 0)
-                                s0 = madd(s0, i0, w0)
-                                let i1 = xr.simd(V.self, at: 32)
-                                s0 = madd(s0, i1, w1)
-                            }
-                            yp.store(s0, at: 0)
-                        }
-                    }
-                }
-                default:
-                    break
             }
         }
     }

@@ -35,25 +35,21 @@ public struct Separable: CompiledModel {
     public static let parameterCount = 2336
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 102864
-    /// 5,984 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 5984
+    /// 3,936 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 3936
     static let packedCount = 2852
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
     enum Arena {
-        /// sep_first's padded input: 300 floats, layer 0
-        static let l0_sep_first_padded = 0
-        /// sep_first's depthwise result: 192 floats, layer 0
-        static let l0_sep_first_depthwise = 304
         /// sep_first's output: 1,024 floats, layers 0–1
-        static let l0_sep_first = 3936
-        /// sep_no_bias's padded input: 1,600 floats, layer 1
-        static let l1_sep_no_bias_padded = 0
+        static let l0_sep_first = 0
+        /// sep_first's depthwise result: 192 floats, layer 0
+        static let l0_sep_first_depthwise = 1024
+        /// sep_no_bias's depthwise result: 1,024 floats, layer 1
+        static let l1_sep_no_bias_depthwise = 1024
         /// sep_no_bias's output: 1,536 floats, layers 1–4
         static let l1_sep_no_bias = 2400
-        /// sep_no_bias's depthwise result: 1,024 floats, layer 1
-        static let l1_sep_no_bias_depthwise = 4960
         /// pad's output: 2,400 floats, layers 4–5
         static let l4_pad = 0
         /// sep_stride2's depthwise result: 216 floats, layer 5
@@ -73,7 +69,7 @@ public struct Separable: CompiledModel {
         /// classes's output: 3 floats, layer 9
         static let l9_classes = 0
         /// The end of the regions (no layer needs Winograd scratch)
-        static let scratch = 5984
+        static let scratch = 3936
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -176,17 +172,14 @@ public struct Separable: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // sep_first
-        Self.l0_sep_first_pad(input, arena.advanced(by: Arena.l0_sep_first_padded))
-        Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
+        Self.l0_sep_first_depthwise(input, w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
         // with bn and relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
         } else {
-            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
         }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
@@ -242,13 +235,11 @@ public struct Separable: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // sep_first
-        Self.l0_sep_first_pad(input, arena.advanced(by: Arena.l0_sep_first_padded))
-        Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
+        Self.l0_sep_first_depthwise(input, w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
         // with bn and relu in its store, unless every layer's output is observed
-        Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
         // in sep_no_bias's store
@@ -318,17 +309,14 @@ public struct Separable: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // sep_first
-        Self.l0_sep_first_pad(input, arena.advanced(by: Arena.l0_sep_first_padded))
-        Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
+        Self.l0_sep_first_depthwise(input, w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
         // with bn and relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
         } else {
-            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
         }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
@@ -447,40 +435,77 @@ public struct Separable: CompiledModel {
     static func l0_sep_first_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         let kernel = w + 64, bias = w + 100
         for oy in parts {
+            let kernelRows: Range<Int>
+            switch oy {
+                case 0: kernelRows = 1..<3
+                case 7: kernelRows = 0..<2
+                default: kernelRows = 0..<3
+            }
             // The last 3 channels, lane by lane.
             do {
                 typealias V = SIMD4<Float>
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 3
+                do {
+                    let yp = y + oy * 24
                     var s0 = bias.simd(V.self, at: 0)
                     var s1 = bias.simd(V.self, at: 0)
                     var s2 = bias.simd(V.self, at: 0)
                     var s3 = bias.simd(V.self, at: 0)
-                    for ky in 0..<3 {
-                        let xr = x + oy * 30 + ky * 30 + ox * 3
+                    for ky in kernelRows {
+                        let xr = x + oy * 24 + ky * 24 - 24
                         let wr = kernel + ky * 12
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 4)
                         let w2 = wr.simd(V.self, at: 8)
-                        var i0 = V(); for lane in 0..<3 { i0[lane] = xr[lane] }
-                        s0 = madd(s0, i0, w0)
-                        var i1 = V(); for lane in 0..<3 { i1[lane] = xr[lane + 3] }
+                        var i1 = V(); for lane in 0..<3 { i1[lane] = xr[lane] }
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        var i2 = V(); for lane in 0..<3 { i2[lane] = xr[lane + 6] }
+                        var i2 = V(); for lane in 0..<3 { i2[lane] = xr[lane + 3] }
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        var i3 = V(); for lane in 0..<3 { i3[lane] = xr[lane + 9] }
+                        var i3 = V(); for lane in 0..<3 { i3[lane] = xr[lane + 6] }
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        var i4 = V(); for lane in 0..<3 { i4[lane] = xr[lane + 12] }
+                        var i4 = V(); for lane in 0..<3 { i4[lane] = xr[lane + 9] }
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        var i5 = V(); for lane in 0..<3 { i5[lane] = xr[lane + 15] }
+                        var i5 = V(); for lane in 0..<3 { i5[lane] = xr[lane + 12] }
                         s3 = madd(s3, i5, w2)
+                    }
+                    do { let v = s0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                    do { let v = s1; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                    do { let v = s2; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                    do { let v = s3; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                }
+                do {
+                    let yp = y + (oy * 8 + 4) * 3
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    var s3 = bias.simd(V.self, at: 0)
+                    for ky in kernelRows {
+                        let xr = x + oy * 24 + ky * 24 - 24
+                        let wr = kernel + ky * 12
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 4)
+                        let w2 = wr.simd(V.self, at: 8)
+                        var i0 = V(); for lane in 0..<3 { i0[lane] = xr[lane + 9] }
+                        s0 = madd(s0, i0, w0)
+                        var i1 = V(); for lane in 0..<3 { i1[lane] = xr[lane + 12] }
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        var i2 = V(); for lane in 0..<3 { i2[lane] = xr[lane + 15] }
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        var i3 = V(); for lane in 0..<3 { i3[lane] = xr[lane + 18] }
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        var i4 = V(); for lane in 0..<3 { i4[lane] = xr[lane + 21] }
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
                     }
                     do { let v = s0; for lane in 0..<3 { yp[lane] = v[lane] } }
                     do { let v = s1; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
@@ -543,39 +568,76 @@ public struct Separable: CompiledModel {
     static func l1_sep_no_bias_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         let kernel = w + 544, bias = w + 688
         for oy in parts {
+            let kernelRows: Range<Int>
+            switch oy {
+                case 0: kernelRows = 1..<3
+                case 7: kernelRows = 0..<2
+                default: kernelRows = 0..<3
+            }
             do {
                 typealias V = SIMD16<Float>
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 16
+                do {
+                    let yp = y + oy * 128
                     var s0 = bias.simd(V.self, at: 0)
                     var s1 = bias.simd(V.self, at: 0)
                     var s2 = bias.simd(V.self, at: 0)
                     var s3 = bias.simd(V.self, at: 0)
-                    for ky in 0..<3 {
-                        let xr = x + oy * 160 + ky * 160 + ox * 16
+                    for ky in kernelRows {
+                        let xr = x + oy * 128 + ky * 128 - 128
                         let wr = kernel + ky * 48
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 16)
                         let w2 = wr.simd(V.self, at: 32)
-                        let i0 = xr.simd(V.self, at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 16)
+                        let i1 = xr.simd(V.self, at: 0)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 32)
+                        let i2 = xr.simd(V.self, at: 16)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 48)
+                        let i3 = xr.simd(V.self, at: 32)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 64)
+                        let i4 = xr.simd(V.self, at: 48)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        let i5 = xr.simd(V.self, at: 80)
+                        let i5 = xr.simd(V.self, at: 64)
                         s3 = madd(s3, i5, w2)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 16)
+                    yp.store(s2, at: 32)
+                    yp.store(s3, at: 48)
+                }
+                do {
+                    let yp = y + (oy * 8 + 4) * 16
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    var s3 = bias.simd(V.self, at: 0)
+                    for ky in kernelRows {
+                        let xr = x + oy * 128 + ky * 128 - 128
+                        let wr = kernel + ky * 48
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 16)
+                        let w2 = wr.simd(V.self, at: 32)
+                        let i0 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 64)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 80)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 96)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 112)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
                     }
                     yp.store(s0, at: 0)
                     yp.store(s1, at: 16)
@@ -1246,11 +1308,9 @@ extension Separable: TrainableModel {
                 let o1 = arena.advanced(by: 1216)
                 let t1 = arena.advanced(by: 2752)
                 // Forward, training mode, to bn: every layer's output stays for the backward pass.
-                Self.l0_sep_first_pad(input, p)
-                Self.l0_sep_first_depthwise(UnsafePointer(p), w, t0)
+                Self.l0_sep_first_depthwise(input, w, t0)
                 Self.l0_sep_first_pointwise(UnsafePointer(t0), w, o0)
-                Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
-                Self.l1_sep_no_bias_depthwise(UnsafePointer(p), w.advanced(by: 104), t1)
+                Self.l1_sep_no_bias_depthwise(UnsafePointer(o0), w.advanced(by: 104), t1)
                 Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w.advanced(by: 104), o1)
                 Self.l2_bn_statistics(UnsafePointer(o1), sums)
                 return 0

@@ -163,13 +163,17 @@ public enum ModelPlanner {
                                          depthwise: WeightPlan.PackedKernel, pointwise: WeightPlan.PackedKernel, target: TargetCPU) -> ConvolutionKernels {
         let padding = layer.padding ?? .zero
         let (height, width) = (layer.outputShape.dimensions[0], layer.outputShape.dimensions[1])
+        // Training's backward pass pads the input in any case; inference's depthwise
+        // step, with one filter per channel, leaves out the padding's taps itself.
         let padder = padding == .zero ? nil : PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding)
+        let padsItself = config.depthMultiplier == 1
         let first = DepthwiseConvolutionEmitter(
-            function: function + "_depthwise", inputHeight: layer.inputShape.dimensions[0] + padding.top + padding.bottom,
-            inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+            function: function + "_depthwise",
+            inputHeight: layer.inputShape.dimensions[0] + (padsItself ? 0 : padding.top + padding.bottom),
+            inputWidth: layer.inputShape.dimensions[1] + (padsItself ? 0 : padding.left + padding.right),
             inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
             kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
-            outputHeight: height, outputWidth: width, packed: depthwise, fusedReLU: false)
+            outputHeight: height, outputWidth: width, packed: depthwise, fusedReLU: false, padding: padsItself ? padding : .zero)
         var second = ConvolutionEmitter(
             function: function + "_pointwise", inputHeight: height, inputWidth: width, inputChannels: depthwise.outputs,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,

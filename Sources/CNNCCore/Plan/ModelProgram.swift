@@ -129,6 +129,12 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case concatenate(ConcatenateEmitter)
     /// Flatten, Reshape, Dropout and the training-only layers: nothing to compute.
     case nothing
+
+    /// Whether its direct kernel reads the layer's input unpadded, leaving out
+    /// the padding's taps itself (`DirectConvolution.padsItself`).
+    var padsItself: Bool {
+        if case .convolution(let kernels) = self { kernels.direct.padsItself } else { false }
+    }
 }
 
 /// A Conv2D, DepthwiseConv2D or Dense layer's kernels. The forward pass, in

@@ -11,8 +11,10 @@
 /// With `padding` (`same` padding, multiplier 1) the kernel reads the
 /// unpadded input and leaves out the taps that would read the zeros around
 /// it, so the layer needs no padded copy of its input: those copies were 9%
-/// of MobileNetV2's time. Rows and blocks of pixels away from the edges run
-/// as before; the few at the edges are written out with their taps.
+/// of MobileNetV2's time; SeparableConv2D's depthwise step (NASNet's 5x5 and
+/// 7x7, Xception's) does the same. Every row runs the same code: at the top
+/// and bottom its kernel rows are a shorter range, and the blocks of pixels
+/// at the left and right edges are written out with the taps they have.
 struct DepthwiseConvolutionEmitter: Codable, Hashable {
     var function: String
     /// The input the kernel reads: padded already, or with `padding` around it left to the kernel.
@@ -82,34 +84,30 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
 
     private var rowStride: Int { inputWidth * inputChannels }
 
-    /// Channels in lanes: whole vectors of channels in a loop, then the channels
-    /// left over (fewer than a vector) lane by lane, so no load reads past a pixel.
-    /// Rows whose taps all read the input share one loop; the edge rows
-    /// (only with `padding`) are written out, each with the kernel rows it reads.
+    /// Channels in lanes (`channelRuns`), row by row. Near the top and bottom
+    /// (only with `padding`) a row reads the kernel rows of a range a switch
+    /// gives it: one body for every row, where writing out each edge row with
+    /// its rows made NASNetMobile's 5x5 and 7x7 layers 70% more code.
     private func emitChannelLanes(into out: inout SourceWriter) {
-        var interior = (0..<outputHeight).filter { oy in kernelRows(oy).count == kernel.height }
-        // Rows that read every kernel row are one run; were they not, each would be written out.
-        if let first = interior.first, let last = interior.last, last - first + 1 != interior.count { interior = [] }
-        let edges = (0..<outputHeight).filter { !interior.contains($0) }
+        let edges = (0..<outputHeight).filter { kernelRows($0).count != kernel.height }
         out.block("for oy in parts") { out in
-            guard !edges.isEmpty else { return emitRow(oy: Index("oy"), rows: nil, into: &out) }
-            let (first, last) = (interior.first ?? 0, interior.last ?? -1)
-            out.block("switch oy") { out in
-                if first <= last {
-                    out.line("case \(first)...\(last):")
-                    out.block("do") { out in emitRow(oy: Index("oy"), rows: nil, into: &out) }
+            if !edges.isEmpty {
+                // Near the top and bottom, only the kernel rows whose input row exists.
+                out.line("let kernelRows: Range<Int>")
+                out.block("switch oy") { out in
+                    for oy in edges {
+                        let rows = kernelRows(oy)
+                        out.line("case \(oy): kernelRows = \(rows.first ?? 0)..<\(rows.last.map { $0 + 1 } ?? 0)")
+                    }
+                    out.line("default: kernelRows = 0..<\(kernel.height)")
                 }
-                for oy in edges {
-                    out.line("case \(oy):")
-                    out.block("do") { out in emitRow(oy: Index(oy), rows: kernelRows(oy), into: &out) }
-                }
-                out.line("default:")
-                out.line("    break")
             }
+            emitRow(oy: Index("oy"), limitedRows: !edges.isEmpty, into: &out)
         }
     }
 
-    /// The kernel rows whose input row exists for output row `oy`.
+    /// The kernel rows whose input row exists for output row `oy`: a run,
+    /// since the rows a window reads go down the input in order.
     private func kernelRows(_ oy: Int) -> [Int] {
         (0..<kernel.height).filter { ky in (0..<inputHeight).contains(oy * strides.height + ky * dilation.height - padding.top) }
     }
@@ -119,12 +117,13 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         (0..<inputWidth).contains(ox * strides.width + kx * dilation.width - padding.left)
     }
 
-    /// One row of output (`rows`: its kernel rows when only some read the
-    /// input, nil for all) for every vector of channels (`channelRuns`, each
-    /// run with its own `V`), as blocks of neighbouring pixels. The blocks
+    /// One row of output (`limitedRows`: its kernel rows are the range
+    /// `kernelRows`, since some rows read only padding) for every vector of
+    /// channels (`channelRuns`, each run with its own `V`), as blocks of
+    /// neighbouring pixels. The blocks
     /// whose taps all read the input run in loops; an edge block is written
     /// at its constant place.
-    private func emitRow(oy: Index, rows: [Int]?, into out: inout SourceWriter) {
+    private func emitRow(oy: Index, limitedRows: Bool, into out: inout SourceWriter) {
         func clean(_ block: (start: Int, pixels: Int)) -> Bool {
             (block.start..<(block.start + block.pixels)).allSatisfy { ox in (0..<kernel.width).allSatisfy { readsInput(ox: ox, kx: $0) } }
         }
@@ -135,13 +134,13 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             out.block(header) { out in
                 out.line("typealias V = SIMD\(run.width)<Float>")
                 emitBlocks(width: run.width, channels: run.channels, c0: run.vectors > 1 ? Index("c0") : Index(run.start),
-                           oy: oy, rows: rows, clean: clean, into: &out)
+                           oy: oy, limitedRows: limitedRows, clean: clean, into: &out)
             }
         }
     }
 
     /// A row's blocks of pixels for one vector of channels from `c0`.
-    private func emitBlocks(width: Int, channels count: Int, c0: Index, oy: Index, rows: [Int]?,
+    private func emitBlocks(width: Int, channels count: Int, c0: Index, oy: Index, limitedRows: Bool,
                             clean: ((start: Int, pixels: Int)) -> Bool, into out: inout SourceWriter) {
         var blocks: [(start: Int, pixels: Int)] = []
         for run in ConvolutionEmitter.pixelRuns(width: outputWidth, atMost: pixelsPerBlock(width: width)) {
@@ -152,7 +151,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         while index < blocks.count {
             let block = blocks[index]
             guard clean(block) else {
-                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), rows: rows, into: &out) }
+                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), limitedRows: limitedRows, into: &out) }
                 index += 1
                 continue
             }
@@ -160,11 +159,11 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             var end = index + 1
             while end < blocks.count && blocks[end].pixels == block.pixels && clean(blocks[end]) { end += 1 }
             if end - index == 1 {
-                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), rows: rows, into: &out) }
+                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), limitedRows: limitedRows, into: &out) }
             } else {
                 out.block("for bx in 0..<\(end - index)") { out in
                     out.line("let ox = \(Index("bx") * block.pixels + block.start)")
-                    emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index("ox"), rows: rows, into: &out)
+                    emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index("ox"), limitedRows: limitedRows, into: &out)
                 }
             }
             index = end
@@ -178,9 +177,9 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// reads it: a 3-wide row over 4 pixels loads 6 input vectors, not 12. The
     /// row's weights stay in registers. Columns go left to right, so each
     /// pixel still adds its taps in kx order. At a constant `ox` the taps that
-    /// would read left or right of the input are left out; `rows` lists the
-    /// kernel rows to run when some read above or below it.
-    private func emitBlock(pixels: Int, width lanes: Int, channels: Int, channelBase c0: Index, oy: Index, ox: Index, rows: [Int]?,
+    /// would read left or right of the input are left out; with `limitedRows`
+    /// the kernel rows are those of the range `kernelRows`.
+    private func emitBlock(pixels: Int, width lanes: Int, channels: Int, channelBase c0: Index, oy: Index, ox: Index, limitedRows: Bool,
                            into out: inout SourceWriter) {
         let whole = channels == lanes
         // Which (pixel, tap) pairs read each input column, by column relative to
@@ -192,7 +191,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
                 readers[p * strides.width + kx * dilation.width, default: []].append((p, kx))
             }
         }
-        let readsSomething = !readers.isEmpty && rows?.isEmpty != true
+        let readsSomething = !readers.isEmpty
         out.line("let yp = \(((oy * outputWidth + ox) * outputs + c0).offsetting("y"))")
         for p in 0..<pixels {
             let used = readsSomething && readers.values.contains { $0.contains { $0.pixel == p } }
@@ -224,9 +223,8 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             }
         }
         if readsSomething {
-            if let rows {
-                // The kernel rows that read the input, each written out.
-                for ky in rows { out.block("do") { out in kernelRow(&out, Index(ky)) } }
+            if limitedRows {
+                out.block("for ky in kernelRows") { out in kernelRow(&out, Index("ky")) }
             } else {
                 // Kernel rows: a constant trip count; the columns are written out.
                 out.loop("ky", count: kernel.height, kernelRow)

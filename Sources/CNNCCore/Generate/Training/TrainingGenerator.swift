@@ -444,8 +444,7 @@ struct TrainingGenerator {
                 kernel = winograd.kernel.function
                 scratch = ", " + PointerExpression.offset("arena", by: arena.winogradScratchOffset)
             } else {
-                let padsItself = if case .convolution(let kernels) = node.kernel { kernels.direct.padsItself } else { false }
-                if let padding = layer.padding, padding != .zero, !padsItself {
+                if let padding = layer.padding, padding != .zero, !node.kernel.padsItself {
                     out.line("Self.\(function)_pad(\(source), p)")
                     reads = "UnsafePointer(p)"
                 }
@@ -461,7 +460,7 @@ struct TrainingGenerator {
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .separableConv2D(let config):
             var reads = source
-            if let padding = layer.padding, padding != .zero {
+            if let padding = layer.padding, padding != .zero, !node.kernel.padsItself {
                 out.line("Self.\(function)_pad(\(source), p)")
                 reads = "UnsafePointer(p)"
             }

@@ -2,7 +2,7 @@
 // `cnnc generate --target-cpu avx512 Tests/Fixtures/graphs/small_outputs.yaml` again.
 //
 // Model "small_outputs": input (None, 32, 32, 16), output (None, 10),
-// 510,122 parameters, 17,149,184 FLOPs per sample.
+// 513,082 parameters, 17,155,008 FLOPs per sample.
 // Kernels shaped for avx512: 32 vector registers of 16 floats.
 // Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).
 
@@ -32,12 +32,12 @@ public struct SmallOutputs: CompiledModel {
     public static let outputLayout: [TensorLayout] = [
         TensorLayout(name: "predictions", shape: [10], offset: 0),
     ]
-    public static let parameterCount = 510122
+    public static let parameterCount = 513082
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
-    public static let flops = 17149184
+    public static let flops = 17155008
     /// 25,616 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 25616
-    static let packedCount = 510704
+    static let packedCount = 513568
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -70,10 +70,12 @@ public struct SmallOutputs: CompiledModel {
         static let l13_separable_depthwise = 11264
         /// project's output: 1,024 floats, layers 14–15
         static let l14_project = 6144
-        /// pool's output: 64 floats, layers 15–16
+        /// pool's output: 64 floats, layers 15–17
         static let l15_pool = 0
-        /// predictions's output: 10 floats, layer 16
-        static let l16_predictions = 64
+        /// head's output: 48 floats, layers 17–19
+        static let l17_head = 64
+        /// logits's output: 10 floats, layers 19–21
+        static let l19_logits = 0
         /// The end of the regions (no layer needs Winograd scratch)
         static let scratch = 25616
     }
@@ -97,8 +99,13 @@ public struct SmallOutputs: CompiledModel {
         {"name":"scale","className":"Multiply","outputShape":[4, 4, 320]},
         {"name":"separable","className":"SeparableConv2D","outputShape":[4, 4, 384]},
         {"name":"project","className":"Conv2D","outputShape":[4, 4, 64]},
-        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[64]},
-        {"name":"predictions","className":"Dense","outputShape":[10]}
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[1, 1, 64]},
+        {"name":"dropout","className":"Dropout","outputShape":[1, 1, 64]},
+        {"name":"head","className":"Conv2D","outputShape":[1, 1, 48]},
+        {"name":"head_swish","className":"Activation","outputShape":[1, 1, 48]},
+        {"name":"logits","className":"Conv2D","outputShape":[1, 1, 10]},
+        {"name":"flatten","className":"Flatten","outputShape":[10]},
+        {"name":"predictions","className":"Activation","outputShape":[10]}
         ]
         """
     )
@@ -131,8 +138,10 @@ public struct SmallOutputs: CompiledModel {
         {"name":"separable.bias","shape":[384],"offset":484448},
         {"name":"project.kernel","shape":[1, 1, 384, 64],"offset":484832},
         {"name":"project.bias","shape":[64],"offset":509408},
-        {"name":"predictions.kernel","shape":[64, 10],"offset":509472},
-        {"name":"predictions.bias","shape":[10],"offset":510112}
+        {"name":"head.kernel","shape":[1, 1, 64, 48],"offset":509472},
+        {"name":"head.bias","shape":[48],"offset":512544},
+        {"name":"logits.kernel","shape":[1, 1, 48, 10],"offset":512592},
+        {"name":"logits.bias","shape":[10],"offset":513072}
         ]
         """
     )
@@ -168,8 +177,10 @@ public struct SmallOutputs: CompiledModel {
         WeightPacking.bias(parameters, from: 484448, count: 384, into: &packed, at: 481440)
         WeightPacking.panels(parameters, from: 484832, rows: 384, outputs: 64, width: 16, into: &packed, at: 485024)
         WeightPacking.bias(parameters, from: 509408, count: 64, into: &packed, at: 509600)
-        WeightPacking.panels(parameters, from: 509472, rows: 64, outputs: 10, width: 8, into: &packed, at: 509664)
-        WeightPacking.bias(parameters, from: 510112, count: 10, into: &packed, at: 510688)
+        WeightPacking.panels(parameters, from: 509472, rows: 64, outputs: 48, width: 16, into: &packed, at: 509664)
+        WeightPacking.bias(parameters, from: 512544, count: 48, into: &packed, at: 512736)
+        WeightPacking.panels(parameters, from: 512592, rows: 48, outputs: 10, width: 8, into: &packed, at: 512784)
+        WeightPacking.bias(parameters, from: 513072, count: 10, into: &packed, at: 513552)
         self.packed = packed
     }
 
@@ -268,11 +279,25 @@ public struct SmallOutputs: CompiledModel {
         // pool
         Self.l15_pool(UnsafePointer(arena.advanced(by: Arena.l14_project)), arena.advanced(by: Arena.l15_pool))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_pool)))
+        // dropout
+        // (no computation at inference)
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_pool)))
+        // head
+        Self.l17_head(UnsafePointer(arena.advanced(by: Arena.l15_pool)), w.advanced(by: 509664), arena.advanced(by: Arena.l17_head))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_head)))
+        // head_swish
+        Self.l18_head_swish(arena.advanced(by: Arena.l17_head))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_head)))
+        // logits
+        Self.l19_logits(UnsafePointer(arena.advanced(by: Arena.l17_head)), w.advanced(by: 512784), arena.advanced(by: Arena.l19_logits))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_logits)))
+        // flatten
+        // (no computation at inference)
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_logits)))
         // predictions
-        Self.l16_predictions(UnsafePointer(arena.advanced(by: Arena.l15_pool)), w.advanced(by: 509664), arena.advanced(by: Arena.l16_predictions))
-        Self.l16_predictions_activation(arena.advanced(by: Arena.l16_predictions))
-        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_predictions)))
-        output.update(from: arena.advanced(by: Arena.l16_predictions), count: 10)
+        Self.l21_predictions(arena.advanced(by: Arena.l19_logits))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l19_logits)))
+        output.update(from: arena.advanced(by: Arena.l19_logits), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -345,11 +370,25 @@ public struct SmallOutputs: CompiledModel {
         // pool
         Self.l15_pool(UnsafePointer(arena.advanced(by: Arena.l14_project)), arena.advanced(by: Arena.l15_pool))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_pool)))
+        // dropout
+        // (no computation at inference)
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_pool)))
+        // head
+        Self.l17_head(UnsafePointer(arena.advanced(by: Arena.l15_pool)), w.advanced(by: 509664), arena.advanced(by: Arena.l17_head))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_head)))
+        // head_swish
+        Self.l18_head_swish(arena.advanced(by: Arena.l17_head))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_head)))
+        // logits
+        Self.l19_logits(UnsafePointer(arena.advanced(by: Arena.l17_head)), w.advanced(by: 512784), arena.advanced(by: Arena.l19_logits))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_logits)))
+        // flatten
+        // (no computation at inference)
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_logits)))
         // predictions
-        Self.l16_predictions(UnsafePointer(arena.advanced(by: Arena.l15_pool)), w.advanced(by: 509664), arena.advanced(by: Arena.l16_predictions))
-        Self.l16_predictions_activation(arena.advanced(by: Arena.l16_predictions))
-        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_predictions)))
-        output.update(from: arena.advanced(by: Arena.l16_predictions), count: 10)
+        Self.l21_predictions(arena.advanced(by: Arena.l19_logits))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l19_logits)))
+        output.update(from: arena.advanced(by: Arena.l19_logits), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -362,7 +401,7 @@ public struct SmallOutputs: CompiledModel {
     /// The forward pass over `blockSamples` samples, one after another in `input` and
     /// `output`: each sample alone, in its own arena, up to the layers with small outputs; then
     /// those one layer at a time for every sample, so their weights are read from memory
-    /// once a block; then the layers from predictions on over all samples at once.
+    /// once a block; then the layers from dropout on over all samples at once.
     /// The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
         packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
@@ -381,10 +420,19 @@ public struct SmallOutputs: CompiledModel {
             let arena = arena + sample * Self.arenaCount
             (ta + sample * 64).update(from: arena.advanced(by: Arena.l15_pool), count: 64)
         }
-        // predictions over 8 samples: Dense, (None, 64) → (None, 10)
-        Self.l16_predictions_block(UnsafePointer(ta), w, tb)
-        Self.l16_predictions_block_activation(tb)
-        output.update(from: tb, count: 8 * Self.outputCount)
+        // dropout over 8 samples: Dropout, (None, 1, 1, 64) → (None, 1, 1, 64)
+        // (no computation at inference)
+        // head over 8 samples: Conv2D, (None, 1, 1, 64) → (None, 1, 1, 48)
+        Self.l17_head_block(UnsafePointer(ta), w, tb)
+        // head_swish over 8 samples: Activation, (None, 1, 1, 48) → (None, 1, 1, 48)
+        Self.l18_head_swish_block(tb)
+        // logits over 8 samples: Conv2D, (None, 1, 1, 48) → (None, 1, 1, 10)
+        Self.l19_logits_block(UnsafePointer(tb), w, ta)
+        // flatten over 8 samples: Flatten, (None, 1, 1, 10) → (None, 10)
+        // (no computation at inference)
+        // predictions over 8 samples: Activation, (None, 10) → (None, 10)
+        Self.l21_predictions_block(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before the ones that run layer by layer.
@@ -432,7 +480,7 @@ public struct SmallOutputs: CompiledModel {
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_reduce)))
     }
 
-    /// The layers before predictions with small outputs, each for every sample of the
+    /// The layers before dropout with small outputs, each for every sample of the
     /// block (`input` and `arena` the block's: each sample's are shadowed in the loop).
     @inline(__always)
     private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -510,11 +558,116 @@ public struct SmallOutputs: CompiledModel {
         }
     }
 
-    // predictions over 8 samples: Dense, (None, 64) → (None, 10)
+    // head over 8 samples: Conv2D, (None, 1, 1, 64) → (None, 1, 1, 48)
     @inline(never)
-    static func l16_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l17_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w + 509664, bias = w + 512736
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s4_2 = bias.simd(V.self, at: 32)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s5_2 = bias.simd(V.self, at: 32)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s6_2 = bias.simd(V.self, at: 32)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
+                var s7_2 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1024)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 2048)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[ci + 256])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[ci + 320])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[ci + 384])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[ci + 448])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s1_0, at: 48)
+                yp.store(s1_1, at: 64)
+                yp.store(s1_2, at: 80)
+                yp.store(s2_0, at: 96)
+                yp.store(s2_1, at: 112)
+                yp.store(s2_2, at: 128)
+                yp.store(s3_0, at: 144)
+                yp.store(s3_1, at: 160)
+                yp.store(s3_2, at: 176)
+                yp.store(s4_0, at: 192)
+                yp.store(s4_1, at: 208)
+                yp.store(s4_2, at: 224)
+                yp.store(s5_0, at: 240)
+                yp.store(s5_1, at: 256)
+                yp.store(s5_2, at: 272)
+                yp.store(s6_0, at: 288)
+                yp.store(s6_1, at: 304)
+                yp.store(s6_2, at: 320)
+                yp.store(s7_0, at: 336)
+                yp.store(s7_1, at: 352)
+                yp.store(s7_2, at: 368)
+            }
+        }
+    }
+
+    // head_swish over 8 samples: Activation, (None, 1, 1, 48) → (None, 1, 1, 48)
+    @inline(never)
+    static func l18_head_swish_block(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.apply(VectorMath.silu, to: x, count: 384)
+    }
+
+    // logits over 8 samples: Conv2D, (None, 1, 1, 48) → (None, 1, 1, 10)
+    @inline(never)
+    static func l19_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 509664, bias = w + 510688
+        let kernel = w + 512784, bias = w + 513552
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -537,57 +690,57 @@ public struct SmallOutputs: CompiledModel {
                 var s7_1 = bias.simd(V.self, at: 8)
                 let xp = x
                 let wp = kernel
-                for ci in 0..<64 {
+                for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 384)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V(repeating: xp[ci + 48])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V(repeating: xp[ci + 96])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V(repeating: xp[ci + 144])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 256])
+                    let x4 = V(repeating: xp[ci + 192])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 320])
+                    let x5 = V(repeating: xp[ci + 240])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 384])
+                    let x6 = V(repeating: xp[ci + 288])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 448])
+                    let x7 = V(repeating: xp[ci + 336])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                yp.store(s1_0, at: 10)
-                do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                yp.store(s2_0, at: 20)
-                do { let v = s2_1; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                yp.store(s3_0, at: 30)
-                do { let v = s3_1; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
-                yp.store(s4_0, at: 40)
-                do { let v = s4_1; for lane in 0..<2 { yp[lane + 48] = v[lane] } }
-                yp.store(s5_0, at: 50)
-                do { let v = s5_1; for lane in 0..<2 { yp[lane + 58] = v[lane] } }
-                yp.store(s6_0, at: 60)
-                do { let v = s6_1; for lane in 0..<2 { yp[lane + 68] = v[lane] } }
-                yp.store(s7_0, at: 70)
-                do { let v = s7_1; for lane in 0..<2 { yp[lane + 78] = v[lane] } }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
+                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
+                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<2 { yp[lane + 28] = v[lane] } }
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
+                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 40)
+                do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<2 { yp[lane + 48] = v[lane] } }
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 50)
+                do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<2 { yp[lane + 58] = v[lane] } }
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 60)
+                do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<2 { yp[lane + 68] = v[lane] } }
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 70)
+                do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<2 { yp[lane + 78] = v[lane] } }
             }
         }
     }
 
-    // predictions over 8 samples: its softmax activation
+    // predictions over 8 samples: Activation, (None, 10) → (None, 10)
     @inline(never)
-    static func l16_predictions_block_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l21_predictions_block(_ x: UnsafeMutablePointer<Float>) {
         for position in 0..<8 {
             let v = x + position * 10
             var largest = v[0]
@@ -3035,7 +3188,7 @@ public struct SmallOutputs: CompiledModel {
         }
     }
 
-    // pool: GlobalAveragePooling2D, (None, 4, 4, 64) → (None, 64), 0 parameters
+    // pool: GlobalAveragePooling2D, (None, 4, 4, 64) → (None, 1, 1, 64), 0 parameters
     @inline(never)
     static func l15_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
@@ -3072,11 +3225,49 @@ public struct SmallOutputs: CompiledModel {
         }
     }
 
-    // predictions: Dense, (None, 64) → (None, 10), 650 parameters
+    // dropout: Dropout, (None, 1, 1, 64) → (None, 1, 1, 64), 0 parameters
+    // Nothing to compute at inference: dropout is active only in training.
+
+    // head: Conv2D, (None, 1, 1, 64) → (None, 1, 1, 48), 3,120 parameters
     @inline(never)
-    static func l16_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l17_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 3072
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 1024)
+                    let w2 = wp.simd(V.self, at: ci * 16 + 2048)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+            }
+        }
+    }
+
+    // head_swish: Activation, (None, 1, 1, 48) → (None, 1, 1, 48), 0 parameters
+    @inline(never)
+    static func l18_head_swish(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.apply(VectorMath.silu, to: x, count: 48)
+    }
+
+    // logits: Conv2D, (None, 1, 1, 48) → (None, 1, 1, 10), 490 parameters
+    @inline(never)
+    static func l19_logits(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 1024
+        let kernel = w, bias = w + 768
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -3085,22 +3276,25 @@ public struct SmallOutputs: CompiledModel {
                 var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
                 let wp = kernel
-                for ci in 0..<64 {
+                for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
+                    let w1 = wp.simd(V.self, at: ci * 8 + 384)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
             }
         }
     }
 
-    // predictions: its softmax activation
+    // flatten: Flatten, (None, 1, 1, 10) → (None, 10), 0 parameters
+    // Nothing to compute at inference: the channels-last layout is already flat.
+
+    // predictions: Activation, (None, 10) → (None, 10), 0 parameters
     @inline(never)
-    static func l16_predictions_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l21_predictions(_ x: UnsafeMutablePointer<Float>) {
         do {
             let v = x
             var largest = v[0]
@@ -3119,7 +3313,7 @@ public struct SmallOutputs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SmallOutputs: TrainableModel {
-    public static let trainingArenaCount = 157738
+    public static let trainingArenaCount = 157972
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 5
@@ -3134,8 +3328,8 @@ extension SmallOutputs: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena.advanced(by: 90122), q = arena.advanced(by: 107546)
-        var g = arena.advanced(by: 124970), h = arena.advanced(by: 141354)
+        let p = arena.advanced(by: 90356), q = arena.advanced(by: 107780)
+        var g = arena.advanced(by: 125204), h = arena.advanced(by: 141588)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -3167,16 +3361,21 @@ extension SmallOutputs: TrainableModel {
                 let o7 = arena.advanced(by: 53248)
                 let o8 = arena.advanced(by: 57344)
                 let o9 = arena.advanced(by: 61440)
-                let e9 = arena.advanced(by: 84682)
+                let e9 = arena.advanced(by: 84916)
                 let o10 = arena.advanced(by: 66560)
                 let o11 = arena.advanced(by: 66880)
-                let e11 = arena.advanced(by: 89802)
+                let e11 = arena.advanced(by: 90036)
                 let o12 = arena.advanced(by: 67200)
                 let o13 = arena.advanced(by: 72320)
                 let t13 = arena.advanced(by: 78464)
                 let o14 = arena.advanced(by: 83584)
                 let o15 = arena.advanced(by: 84608)
                 let o16 = arena.advanced(by: 84672)
+                let m16 = arena.advanced(by: 84736)
+                let o17 = arena.advanced(by: 84800)
+                let o18 = arena.advanced(by: 84848)
+                let o19 = arena.advanced(by: 84896)
+                let o21 = arena.advanced(by: 84906)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_reduce_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 4096)
@@ -3194,9 +3393,19 @@ extension SmallOutputs: TrainableModel {
                 Self.l13_separable_pointwise(UnsafePointer(t13), w.advanced(by: 358560), o13)
                 Self.l14_project(UnsafePointer(o13), w.advanced(by: 485024), o14)
                 Self.l15_pool(UnsafePointer(o14), o15)
-                Self.l16_predictions(UnsafePointer(o15), w.advanced(by: 509664), o16)
-                Self.l16_predictions_activation(o16)
-                output.update(from: o16, count: 10)
+                // dropout: inverted dropout, each value kept with probability 0.8 and scaled by 1/0.8
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 16)
+                    for i in 0..<64 { m16[i] = random.nextUnit() < 0.8 ? Float(1 / 0.8) : 0; o16[i] = UnsafePointer(o15)[i] * m16[i] }
+                }
+                Self.l17_head(UnsafePointer(o16), w.advanced(by: 509664), o17)
+                o18.update(from: UnsafePointer(o17), count: 48)
+                Self.l18_head_swish(o18)
+                Self.l19_logits(UnsafePointer(o18), w.advanced(by: 512784), o19)
+                // flatten: the same memory as its input
+                o21.update(from: UnsafePointer(o19), count: 10)
+                Self.l21_predictions(o21)
+                output.update(from: o21, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
                 // output layer's pre-activation when the two fuse into the stable y - t.
                 let value = loss.value(0, output, target, count: 10, channels: 10)
@@ -3204,8 +3413,18 @@ extension SmallOutputs: TrainableModel {
                 loss.gradient(0, output, target, count: 10, channels: 10, fused: fused, into: g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
-                if !fused { Self.l16_predictions_derivative(UnsafePointer(o16), g) }
-                Self.l16_predictions_backward(UnsafePointer(o15), UnsafePointer(g), k.advanced(by: 509472), gradients.advanced(by: 509472), h); swap(&g, &h)
+                if !fused { Self.l21_predictions_derivative(UnsafePointer(o19), UnsafePointer(o21), g) }
+                // flatten
+                // passes the gradient through
+                // logits
+                Self.l19_logits_derivative(UnsafePointer(o19), g)
+                Self.l19_logits_backward(UnsafePointer(o18), UnsafePointer(g), k.advanced(by: 512592), gradients.advanced(by: 512592), h); swap(&g, &h)
+                // head_swish
+                Self.l18_head_swish_derivative(UnsafePointer(o17), UnsafePointer(o18), g)
+                // head
+                Self.l17_head_backward(UnsafePointer(o16), UnsafePointer(g), k.advanced(by: 509472), gradients.advanced(by: 509472), h); swap(&g, &h)
+                // dropout
+                for i in 0..<64 { g[i] *= m16[i] }
                 // pool
                 Self.l15_pool_backward(UnsafePointer(o14), UnsafePointer(g), h); swap(&g, &h)
                 // project
@@ -3243,7 +3462,7 @@ extension SmallOutputs: TrainableModel {
                 // reduce_swish
                 Self.l5_reduce_swish_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // reduce_bn: dL/dy waits for the whole batch's sums
-                d4[0] = g == arena.advanced(by: 124970) ? 0 : 1
+                d4[0] = g == arena.advanced(by: 125204) ? 0 : 1
                 Self.l4_reduce_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -3254,7 +3473,7 @@ extension SmallOutputs: TrainableModel {
                 let o3 = arena.advanced(by: 32768)
                 let d4 = arena.advanced(by: 40960)
                 // Backward through reduce_bn, with the batch's mean(dy) and mean(dy·x̂)
-                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 124970) : arena.advanced(by: 141354))
+                let dy4 = UnsafePointer(d4[0] == 0 ? arena.advanced(by: 125204) : arena.advanced(by: 141588))
                 Self.l4_reduce_bn_backward(UnsafePointer(o3), dy4, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // reduce
@@ -3263,7 +3482,7 @@ extension SmallOutputs: TrainableModel {
                 // stem_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // stem_bn: dL/dy waits for the whole batch's sums
-                d1[0] = g == arena.advanced(by: 124970) ? 0 : 1
+                d1[0] = g == arena.advanced(by: 125204) ? 0 : 1
                 Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return 0
 
@@ -3271,7 +3490,7 @@ extension SmallOutputs: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 16384)
                 // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 124970) : arena.advanced(by: 141354))
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 125204) : arena.advanced(by: 141588))
                 Self.l1_stem_bn_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem
@@ -4970,20 +5189,72 @@ extension SmallOutputs: TrainableModel {
         }
     }
 
-    // predictions: through its softmax activation
+    // head: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
-    static func l16_predictions_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        do {
-            let v = y, d = g
-            var dot: Float = 0
-            for c in 0..<10 { dot += d[c] * v[c] }
-            for c in 0..<10 { d[c] = v[c] * (d[c] - dot) }
+    static func l17_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
+            let d = buffer.baseAddress!
+            for g in 0..<3 {
+                let from = dz + g * 16
+                d[g] = from.simd(SIMD16<Float>.self, at: 0)
+            }
+            for g in 0..<3 {
+                var sum = SIMD16<Float>()
+                sum += d[g]
+                let gp = gk + g * 16 + 3072
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 4
+                for g in 0..<3 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    do {
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                    }
+                    let gp0 = kernelGradient + r0 * 48 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 48 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 48 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 48 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<64 {
+                let row = UnsafePointer(kernel) + ci * 48
+                var sum = SIMD16<Float>()
+                for g in 0..<3 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                dx[ci] = sum.sum()
+            }
         }
     }
 
-    // predictions: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
+    // head_swish: through its silu activation
     @inline(never)
-    static func l16_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+    static func l18_head_swish_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        VectorMath.multiply(g, byDerivative: VectorMath.siluDerivative, at: x, count: 48)
+    }
+
+    // logits: through its relu activation
+    @inline(never)
+    static func l19_logits_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<10 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // logits: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
+    @inline(never)
+    static func l19_logits_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
@@ -4996,12 +5267,12 @@ extension SmallOutputs: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 sum += d[g]
-                let gp = gk + g * 8 + 640
+                let gp = gk + g * 8 + 480
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
             // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
+            for rb in 0..<12 {
                 let r0 = rb * 4
                 for g in 0..<2 {
                     var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
@@ -5025,7 +5296,7 @@ extension SmallOutputs: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<64 {
+            for ci in 0..<48 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
                 sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
@@ -5033,6 +5304,17 @@ extension SmallOutputs: TrainableModel {
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
             }
+        }
+    }
+
+    // predictions: through its softmax activation
+    @inline(never)
+    static func l21_predictions_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        do {
+            let v = y, d = g
+            var dot: Float = 0
+            for c in 0..<10 { dot += d[c] * v[c] }
+            for c in 0..<10 { d[c] = v[c] * (d[c] - dot) }
         }
     }
 

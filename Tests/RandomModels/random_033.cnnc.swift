@@ -159,6 +159,165 @@ public struct Random033: CompiledModel {
         output.update(from: arena.advanced(by: Arena.l3_conv2d), count: 33)
     }
 
+    // MARK: - Block path: several samples share each Dense weight loaded
+
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 33 floats.
+    public static let blockArenaCount = arenaCount + 528
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// conv2d on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 264
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 7, arena, w)
+        }
+        // conv2d over 8 samples: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33)
+        Self.l3_conv2d_block(UnsafePointer(ta), w, tb)
+        Self.l3_conv2d_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
+    }
+
+    /// One sample through the layers before conv2d, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // average_pooling2d
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
+        // dense
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        // max_pooling2d
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l2_max_pooling2d), count: 7)
+    }
+
+    // conv2d over 8 samples: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33)
+    @inline(never)
+    static func l3_conv2d_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w + 32, bias = w + 368
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 16
+            do {
+                let yp = y + c0
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x
+                let wp = kernel + c0 * 7
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 7])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 14])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 21])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 33)
+                yp.store(s2_0, at: 66)
+                yp.store(s3_0, at: 99)
+            }
+            do {
+                let yp = y + c0 + 132
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                let xp = x + 28
+                let wp = kernel + c0 * 7
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 7])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 14])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 21])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 33)
+                yp.store(s2_0, at: 66)
+                yp.store(s3_0, at: 99)
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(2) {
+            do {
+                let yp = y + 32
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x
+                let wp = kernel + 224
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 7])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 14])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 21])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[33] = v[0] }
+                do { let v = s2_0; yp[66] = v[0] }
+                do { let v = s3_0; yp[99] = v[0] }
+            }
+            do {
+                let yp = y + 164
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                let xp = x + 28
+                let wp = kernel + 224
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 7])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 14])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 21])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[33] = v[0] }
+                do { let v = s2_0; yp[66] = v[0] }
+                do { let v = s3_0; yp[99] = v[0] }
+            }
+        }
+    }
+
+    // conv2d over 8 samples: its tanh activation
+    @inline(never)
+    static func l3_conv2d_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 264)
+    }
+
     // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters

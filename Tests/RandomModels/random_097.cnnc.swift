@@ -160,6 +160,103 @@ public struct Random097: CompiledModel {
         output.update(from: arena.advanced(by: Arena.l2_conv2d_2), count: 8)
     }
 
+    // MARK: - Block path: several samples share each Dense weight loaded
+
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 8 floats.
+    public static let blockArenaCount = arenaCount + 128
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// conv2d_2 on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 64
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 3, arena, w)
+        }
+        // conv2d_2 over 8 samples: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8)
+        Self.l2_conv2d_2_block(UnsafePointer(ta), w, tb)
+        Self.l2_conv2d_2_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
+    }
+
+    /// One sample through the layers before conv2d_2, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
+        // conv2d_1
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 2064), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
+        destination.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 3)
+    }
+
+    // conv2d_2 over 8 samples: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8)
+    @inline(never)
+    static func l2_conv2d_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w + 2836, bias = w + 2860
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 12])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 15])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 18])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 21])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+        }
+    }
+
+    // conv2d_2 over 8 samples: its tanh activation
+    @inline(never)
+    static func l2_conv2d_2_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 64)
+    }
+
     // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters

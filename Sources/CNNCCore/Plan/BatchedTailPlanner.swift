@@ -9,7 +9,7 @@ enum BatchedTailPlanner {
         while start > 0, isVectorLayer(model.layers[start - 1]),
               model.layers[start - 1].inputs == [start == 1 ? .input(0) : .layer(start - 2)] { start -= 1 }
         let layers = model.layers[start...]
-        guard layers.contains(where: { if case .dense = $0.operation { true } else { false } }) else { return nil }
+        guard layers.contains(where: { if case .dense = $0.operation { true } else { isOnePixelDense($0) } }) else { return nil }
         let samples = BatchedTailProgram.samples
         var steps: [TailStep] = []
         var current = TailRegion.ta
@@ -17,19 +17,25 @@ enum BatchedTailPlanner {
             let function = SwiftNames.layerFunction(index: index, layerName: layer.name) + "_block"
             let rows = TensorShape([samples, layer.outputShape.elementCount])
             var step = TailStep(index: index, layer: layer, kernel: .nothing, reads: current, writes: current)
-            switch layer.operation {
-            case .dense(let config):
+            // A Conv2D on one pixel is a Dense layer (`onePixelDense`), packed as one.
+            let dense: (units: Int, activation: Activation)? = switch layer.operation {
+            case .dense(let config): (config.units, config.activation)
+            case .conv2D(let config): (config.filters, config.activation)
+            default: nil
+            }
+            switch dense {
+            case let (_, activation)?:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
                 let kernel = ConvolutionEmitter(
                     function: function, inputHeight: 1, inputWidth: samples, inputChannels: layer.inputShape.lastAxis,
                     kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: 1, outputWidth: samples,
-                    packed: packed, fusedReLU: config.activation == .relu,
+                    packed: packed, fusedReLU: activation == .relu,
                     blocking: BatchedTailProgram.blocking(lanes: packed.lanes, target: target), target: target)
-                let activation = config.activation == .linear || config.activation == .relu ? nil
-                    : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: rows)
-                step.kernel = .dense(kernel, activation: activation)
+                let post = activation == .linear || activation == .relu ? nil
+                    : ElementwiseEmitter(function: function + "_activation", kind: .activation(activation), shape: rows)
+                step.kernel = .dense(kernel, activation: post)
                 step.writes = current.other
-            default:
+            case nil:
                 guard let kind = ModelPlanner.elementwiseKind(layer, index: index, weights: weights) else { break }
                 step.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: rows))
             }
@@ -113,15 +119,44 @@ enum BatchedTailPlanner {
     }
 
     /// A layer that maps one vector per sample to another; Flatten turns the
-    /// last image into that vector without moving a value.
+    /// last image into that vector without moving a value. An image of one
+    /// pixel is such a vector too, as MobileNet's and MobileNetV3's heads
+    /// have it after a GlobalAveragePooling2D that keeps its axes: Dropout,
+    /// a value-by-value activation and a 1x1 Conv2D (`isOnePixelDense`) on it,
+    /// then a Reshape or Flatten to the classes. Their weights (MobileNet's
+    /// 1x1 layers on 6x6 and 3x3 pixels, 1–4 MB each) then join the
+    /// layer-major run before the tail, as a Dense head's would.
     private static func isVectorLayer(_ layer: CheckedLayer) -> Bool {
-        switch layer.operation {
+        if isOnePixelPass(layer) { return true }
+        return switch layer.operation {
         case .flatten: true
         case .reshape: layer.outputShape.rank == 1
         case .dense, .activation, .relu, .elu, .softmax, .batchNormalization, .layerNormalization, .prelu, .dropout, .identityAtInference,
              .rescaling, .normalization:
             layer.inputShape.rank == 1
+        case .conv2D: isOnePixelDense(layer)
         default: false
         }
+    }
+
+    /// Dropout and the activations that work value by value, on one pixel.
+    private static func isOnePixelPass(_ layer: CheckedLayer) -> Bool {
+        switch layer.operation {
+        case .activation(let activation): isOnePixel(layer.inputShape) && activation != .softmax && activation != .logSoftmax
+        case .relu, .elu, .dropout, .identityAtInference, .rescaling: isOnePixel(layer.inputShape)
+        default: false
+        }
+    }
+
+    /// A 1x1 Conv2D on one pixel: a Dense layer from the input's channels to
+    /// its filters, its kernel (1, 1, channels, filters) a Dense kernel's bytes.
+    static func isOnePixelDense(_ layer: CheckedLayer) -> Bool {
+        guard case .conv2D(let config) = layer.operation else { return false }
+        return config.kernelSize == .square(1) && isOnePixel(layer.inputShape) && isOnePixel(layer.outputShape)
+    }
+
+    /// An image of 1x1 pixels.
+    private static func isOnePixel(_ shape: TensorShape) -> Bool {
+        shape.rank == 3 && shape.dimensions[0] == 1 && shape.dimensions[1] == 1
     }
 }

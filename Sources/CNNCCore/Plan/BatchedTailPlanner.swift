@@ -17,14 +17,14 @@ enum BatchedTailPlanner {
             let function = SwiftNames.layerFunction(index: index, layerName: layer.name) + "_block"
             let rows = TensorShape([samples, layer.outputShape.elementCount])
             var step = TailStep(index: index, layer: layer, kernel: .nothing, reads: current, writes: current)
-            // A Conv2D on one pixel is a Dense layer (`onePixelDense`), packed as one.
-            let dense: (units: Int, activation: Activation)? = switch layer.operation {
-            case .dense(let config): (config.units, config.activation)
-            case .conv2D(let config): (config.filters, config.activation)
+            // A Conv2D on one pixel is a Dense layer (`isOnePixelDense`), packed as one.
+            let dense: Activation? = switch layer.operation {
+            case .dense(let config): config.activation
+            case .conv2D(let config) where isOnePixelDense(layer): config.activation
             default: nil
             }
             switch dense {
-            case let (_, activation)?:
+            case let activation?:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
                 let kernel = ConvolutionEmitter(
                     function: function, inputHeight: 1, inputWidth: samples, inputChannels: layer.inputShape.lastAxis,

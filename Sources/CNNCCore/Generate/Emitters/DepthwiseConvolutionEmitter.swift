@@ -120,9 +120,8 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// One row of output (`limitedRows`: its kernel rows are the range
     /// `kernelRows`, since some rows read only padding) for every vector of
     /// channels (`channelRuns`, each run with its own `V`), as blocks of
-    /// neighbouring pixels. The blocks
-    /// whose taps all read the input run in loops; an edge block is written
-    /// at its constant place.
+    /// neighbouring pixels. The blocks whose taps all read the input run in
+    /// loops; an edge block is written at its constant place.
     private func emitRow(oy: Index, limitedRows: Bool, into out: inout SourceWriter) {
         func clean(_ block: (start: Int, pixels: Int)) -> Bool {
             (block.start..<(block.start + block.pixels)).allSatisfy { ox in (0..<kernel.width).allSatisfy { readsInput(ox: ox, kx: $0) } }

@@ -48,6 +48,17 @@ import Testing
         #expect(lines[7].hasPrefix("flatten (Flatten)") && lines[7].hasSuffix("-         -"))
     }
 
+    /// The L2 size comes from `/sys` text, read and bounded; anything else
+    /// leaves the default of 512 KB to `measure`.
+    @Test func cacheSizesAreParsedAndBounded() {
+        #expect(CopyRate.bytes(ofCacheSize: "1024K") == 1 << 20)
+        #expect(CopyRate.bytes(ofCacheSize: "2M") == 2 << 20)
+        #expect(CopyRate.bytes(ofCacheSize: "524288") == 512 << 10)
+        for bad in ["", "K", "abcK", "0K", "-512K", "1048576K", "99999999999999999999M", "1.5M", "512 K"] {
+            #expect(CopyRate.bytes(ofCacheSize: bad) == nil, "\(bad)")
+        }
+    }
+
     /// FLOPs or bytes for another model's layers are not trusted: no rates at all.
     @Test func flopsOfTheWrongLengthAreLeftOut() throws {
         var options = BenchmarkOptions()

@@ -44,7 +44,7 @@ public enum ModelPlanner {
                 let depthwise = absoluteDepthwise.rebased(packedBy: base.packed, tensorsBy: tensors)
                 let pointwise = absolutePointwise.rebased(packedBy: base.packed, tensorsBy: tensors)
                 let kernels = separableKernels(layer, config, function: function, depthwise: depthwise, pointwise: pointwise, target: target)
-                vectorWidths.formUnion(kernels.direct.vectorWidths.union([depthwise.lanes, pointwise.lanes, WeightPlan.lanes(forOutputs: depthwise.outputs)]))
+                vectorWidths.formUnion(kernels.direct.vectorWidths.union([pointwise.lanes, WeightPlan.lanes(forOutputs: depthwise.outputs)]))
                 node.kernel = .convolution(kernels)
             case .maxPooling2D(let config), .averagePooling2D(let config):
                 let kind: PoolingEmitter.Kind = if case .maxPooling2D = layer.operation { .max } else { .average }

@@ -67,11 +67,19 @@ public struct CopyRate: Sendable, Equatable {
                 (try? String(contentsOfFile: directory + name, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             guard let level = read("level") else { break }
-            guard level == "2", read("type") != "Instruction", let size = read("size"), let unit = size.last else { continue }
-            let multiplier = unit == "K" ? 1 << 10 : unit == "M" ? 1 << 20 : 1
-            guard let value = Int(multiplier == 1 ? size : String(size.dropLast())), value > 0, value < 1 << 20 else { return nil }
-            return value * multiplier
+            guard level == "2", read("type") != "Instruction", let size = read("size") else { continue }
+            return bytes(ofCacheSize: size)
         }
         return nil
+    }
+
+    /// A cache size as `/sys` writes it (`1024K`, `2M`, or bytes), or nil for
+    /// anything else or a size that is not between 1 and 2^20 of its unit:
+    /// the text is read, not trusted, and a product of it must not overflow.
+    public static func bytes(ofCacheSize size: String) -> Int? {
+        guard let unit = size.last else { return nil }
+        let multiplier = unit == "K" ? 1 << 10 : unit == "M" ? 1 << 20 : 1
+        guard let value = Int(multiplier == 1 ? size : String(size.dropLast())), value > 0, value < 1 << 20 else { return nil }
+        return value * multiplier
     }
 }

@@ -123,9 +123,6 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// neighbouring pixels. The blocks whose taps all read the input run in
     /// loops; an edge block is written at its constant place.
     private func emitRow(oy: Index, limitedRows: Bool, into out: inout SourceWriter) {
-        func clean(_ block: (start: Int, pixels: Int)) -> Bool {
-            (block.start..<(block.start + block.pixels)).allSatisfy { ox in (0..<kernel.width).allSatisfy { readsInput(ox: ox, kx: $0) } }
-        }
         for run in channelRuns {
             let header = run.vectors > 1
                 ? "for c0 in stride(from: \(run.start), to: \(run.start + run.vectors * run.width), by: \(run.width))" : "do"
@@ -133,14 +130,18 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             out.block(header) { out in
                 out.line("typealias V = SIMD\(run.width)<Float>")
                 emitBlocks(width: run.width, channels: run.channels, c0: run.vectors > 1 ? Index("c0") : Index(run.start),
-                           oy: oy, limitedRows: limitedRows, clean: clean, into: &out)
+                           oy: oy, limitedRows: limitedRows, into: &out)
             }
         }
     }
 
     /// A row's blocks of pixels for one vector of channels from `c0`.
     private func emitBlocks(width: Int, channels count: Int, c0: Index, oy: Index, limitedRows: Bool,
-                            clean: ((start: Int, pixels: Int)) -> Bool, into out: inout SourceWriter) {
+                            into out: inout SourceWriter) {
+        /// Whether every tap of every pixel of the block reads a column of the input.
+        func clean(_ block: (start: Int, pixels: Int)) -> Bool {
+            (block.start..<(block.start + block.pixels)).allSatisfy { ox in (0..<kernel.width).allSatisfy { readsInput(ox: ox, kx: $0) } }
+        }
         var blocks: [(start: Int, pixels: Int)] = []
         for run in ConvolutionEmitter.pixelRuns(width: outputWidth, atMost: pixelsPerBlock(width: width)) {
             let start = blocks.last.map { $0.start + $0.pixels } ?? 0

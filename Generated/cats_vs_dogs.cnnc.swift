@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "cats_vs_dogs" model from Specs/cats_vs_dogs.cnn.yaml, compiled by cnnc.
@@ -120,8 +120,8 @@ public struct CatsVsDogs: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -157,7 +157,7 @@ public struct CatsVsDogs: CompiledModel {
         WeightPacking.bias(parameters, from: 5615296, count: 128, into: &packed, at: 6573760)
         WeightPacking.panels(parameters, from: 5615424, rows: 128, outputs: 1, width: 4, into: &packed, at: 6573888)
         WeightPacking.bias(parameters, from: 5615552, count: 1, into: &packed, at: 6574400)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.
@@ -1449,6 +1449,10 @@ public struct CatsVsDogs: CompiledModel {
                             let w1 = wp.simd(V.self, at: ci * 128 + 16)
                             let w2 = wp.simd(V.self, at: ci * 128 + 32)
                             let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                            wp.prefetch(at: ci * 128 + 64)
+                            wp.prefetch(at: ci * 128 + 80)
+                            wp.prefetch(at: ci * 128 + 96)
+                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1527,6 +1531,10 @@ public struct CatsVsDogs: CompiledModel {
                             let w1 = wp.simd(V.self, at: ci * 128 + 16)
                             let w2 = wp.simd(V.self, at: ci * 128 + 32)
                             let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                            wp.prefetch(at: ci * 128 + 64)
+                            wp.prefetch(at: ci * 128 + 80)
+                            wp.prefetch(at: ci * 128 + 96)
+                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1620,6 +1628,10 @@ public struct CatsVsDogs: CompiledModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1708,6 +1720,10 @@ public struct CatsVsDogs: CompiledModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2043,6 +2059,10 @@ public struct CatsVsDogs: CompiledModel {
                             let w1 = wp.simd(V.self, at: ci * 128 + 16)
                             let w2 = wp.simd(V.self, at: ci * 128 + 32)
                             let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                            wp.prefetch(at: ci * 128 + 64)
+                            wp.prefetch(at: ci * 128 + 80)
+                            wp.prefetch(at: ci * 128 + 96)
+                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -2121,6 +2141,10 @@ public struct CatsVsDogs: CompiledModel {
                             let w1 = wp.simd(V.self, at: ci * 128 + 16)
                             let w2 = wp.simd(V.self, at: ci * 128 + 32)
                             let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                            wp.prefetch(at: ci * 128 + 64)
+                            wp.prefetch(at: ci * 128 + 80)
+                            wp.prefetch(at: ci * 128 + 96)
+                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -2214,6 +2238,10 @@ public struct CatsVsDogs: CompiledModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4527,6 +4555,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5013,6 +5045,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5085,6 +5121,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5164,6 +5204,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5237,6 +5281,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5413,6 +5461,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5486,6 +5538,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5565,6 +5621,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5638,6 +5698,10 @@ extension CatsVsDogs: TrainableModel {
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
                         let w2 = wp.simd(V.self, at: ci * 128 + 32)
                         let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        wp.prefetch(at: ci * 128 + 64)
+                        wp.prefetch(at: ci * 128 + 80)
+                        wp.prefetch(at: ci * 128 + 96)
+                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)

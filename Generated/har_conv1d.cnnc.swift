@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "har_conv1d" model from Specs/har_conv1d.cnn.yaml, compiled by cnnc.
@@ -86,8 +86,8 @@ public struct HarConv1d: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -113,7 +113,7 @@ public struct HarConv1d: CompiledModel {
         if forInference { WeightPacking.winogradLine(parameters, from: 1472, taps: 5, inputChannels: 32, outputs: 64, paddedOutputs: 64, transform: [1.0, 0.0, 0.0, 0.0, 0.0, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, 0.011111111111111112, 0.022222222222222223, 0.044444444444444446, 0.08888888888888889, 0.17777777777777778, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.044444444444444446, 0.011111111111111112, -0.022222222222222223, 0.044444444444444446, -0.08888888888888889, 0.17777777777777778, 0.7111111111111111, 0.35555555555555557, 0.17777777777777778, 0.08888888888888889, 0.044444444444444446, 0.0, 0.0, 0.0, 0.0, 1.0], into: &packed, at: 11776) }
         WeightPacking.panels(parameters, from: 11776, rows: 64, outputs: 6, width: 8, into: &packed, at: 28160)
         WeightPacking.bias(parameters, from: 12160, count: 6, into: &packed, at: 28672)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "inception_cifar" model from Specs/inception_cifar.cnn.yaml, compiled by cnnc.
@@ -164,8 +164,8 @@ public struct InceptionCifar: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -214,7 +214,7 @@ public struct InceptionCifar: CompiledModel {
         WeightPacking.bias(parameters, from: 28724, count: 16, into: &packed, at: 103612)
         WeightPacking.panels(parameters, from: 28740, rows: 112, outputs: 10, width: 8, into: &packed, at: 103628)
         WeightPacking.bias(parameters, from: 29860, count: 10, into: &packed, at: 105420)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

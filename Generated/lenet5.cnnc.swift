@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "lenet5" model from Specs/lenet5.cnn.yaml, compiled by cnnc.
@@ -97,8 +97,8 @@ public struct Lenet5: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -118,7 +118,7 @@ public struct Lenet5: CompiledModel {
         WeightPacking.bias(parameters, from: 60772, count: 84, into: &packed, at: 67968)
         WeightPacking.panels(parameters, from: 60856, rows: 84, outputs: 10, width: 8, into: &packed, at: 68064)
         WeightPacking.bias(parameters, from: 61696, count: 10, into: &packed, at: 69408)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "mini_resnet" model from Specs/mini_resnet.cnn.yaml, compiled by cnnc.
@@ -146,8 +146,8 @@ public struct MiniResnet: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -190,7 +190,7 @@ public struct MiniResnet: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20096, shiftAt: 20112)
         WeightPacking.panels(parameters, from: 5096, rows: 16, outputs: 10, width: 8, into: &packed, at: 20128)
         WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 20384)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "mnist_convnet" model from Specs/mnist_convnet.cnn.yaml, compiled by cnnc.
@@ -88,8 +88,8 @@ public struct MnistConvnet: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -115,7 +115,7 @@ public struct MnistConvnet: CompiledModel {
         if forInference { WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 18816) }
         WeightPacking.panels(parameters, from: 18816, rows: 1600, outputs: 10, width: 8, into: &packed, at: 92544)
         WeightPacking.bias(parameters, from: 34816, count: 10, into: &packed, at: 118144)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

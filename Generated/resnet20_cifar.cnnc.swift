@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "resnet20" model from Specs/resnet20_cifar.cnn.yaml, compiled by cnnc.
@@ -344,8 +344,8 @@ public struct Resnet20Cifar: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -445,7 +445,7 @@ public struct Resnet20Cifar: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 273136, beta: 273200, mean: 273264, variance: 273328, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 1249376, shiftAt: 1249440)
         WeightPacking.panels(parameters, from: 273392, rows: 64, outputs: 10, width: 8, into: &packed, at: 1249504)
         WeightPacking.bias(parameters, from: 274032, count: 10, into: &packed, at: 1250528)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "seed_padding_6x6" model from Specs/seed_padding_6x6.cnn.yaml, compiled by cnnc.
@@ -70,8 +70,8 @@ public struct SeedPadding6x6: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -82,7 +82,7 @@ public struct SeedPadding6x6: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 36)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

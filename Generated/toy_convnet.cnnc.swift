@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "toy_convnet" model from Specs/toy_convnet.cnn.yaml, compiled by cnnc.
@@ -95,8 +95,8 @@ public struct ToyConvnet: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -115,7 +115,7 @@ public struct ToyConvnet: CompiledModel {
         WeightPacking.bias(parameters, from: 62024, count: 84, into: &packed, at: 66672)
         WeightPacking.panels(parameters, from: 62108, rows: 84, outputs: 26, width: 16, into: &packed, at: 66768)
         WeightPacking.bias(parameters, from: 64292, count: 26, into: &packed, at: 69456)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "two_heads" model from Specs/two_heads.cnn.yaml, compiled by cnnc.
@@ -102,8 +102,8 @@ public struct TwoHeads: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -134,7 +134,7 @@ public struct TwoHeads: CompiledModel {
         WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 13872)
         WeightPacking.panels(parameters, from: 5498, rows: 416, outputs: 1, width: 4, into: &packed, at: 13888)
         WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 15552)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

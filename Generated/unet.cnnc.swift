@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "unet" model from Specs/unet.cnn.yaml, compiled by cnnc.
@@ -123,8 +123,8 @@ public struct Unet: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -161,7 +161,7 @@ public struct Unet: CompiledModel {
         if forInference { WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 38632) }
         WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 45544)
         WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 45576)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -2,7 +2,7 @@
 /// (the way swift-protobuf's `ProtobufAPIVersionCheck` works): a generated
 /// file declares a type conforming to the version protocol it was written
 /// for, so code generated for another runtime fails to build with an error
-/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion5`) instead of failing in obscure ways.
+/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion6`) instead of failing in obscure ways.
 public protocol CNNCRuntimeAPIVersionCheck {
     associatedtype Version
 }
@@ -22,3 +22,7 @@ public protocol CNNCRuntimeAPIVersion4: CNNCRuntimeAPIVersion3 {}
 /// `ModelLoss` (a loss function per output) and `outputActivations`, so that
 /// models of several inputs and outputs train.
 public protocol CNNCRuntimeAPIVersion5: CNNCRuntimeAPIVersion4 {}
+
+/// Version 6: version 5, with a model's packed weights held in
+/// `PackedWeights` (on a cache line, as `ModelArena` now is).
+public protocol CNNCRuntimeAPIVersion6: CNNCRuntimeAPIVersion5 {}

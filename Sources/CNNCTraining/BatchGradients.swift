@@ -48,8 +48,10 @@ final class BatchGradients<Model: TrainableModel> {
         Model.updateMovingStatistics(statisticsBuffer, parameters: parameters)
     }
 
+    /// Zeros on a cache line: the kernels write gradients in vectors (`CacheLine`).
     private static func zeroed<T: Numeric>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
-        let buffer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(count, 1))
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<T>.stride, alignment: CacheLine.bytes)
+            .bindMemory(to: T.self, capacity: Swift.max(count, 1))
         buffer.initialize(repeating: 0, count: Swift.max(count, 1))
         return buffer
     }

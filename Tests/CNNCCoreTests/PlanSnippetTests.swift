@@ -1264,7 +1264,9 @@ import Testing
     /// A row kernel whose weights outgrow the L2 (Xception's middle flow:
     /// 728 → 728 on 5x5 pixels, 2.1 MB) asks, row by row, for one line of
     /// each row of the next group's weights, and the last group of a pass
-    /// for the next pass's first; smaller weights are left to the hardware.
+    /// for the next pass's first; so does one of 256 KB (256 → 256), which a
+    /// larger model's other layers push out of the caches between samples;
+    /// smaller weights are left to the hardware.
     @Test func aRowKernelOfLargeWeightsAsksForTheNextGroupsAhead() throws {
         func pointwise(_ channels: Int) throws -> String {
             let swift = ModelGenerator.render(try Self.program("input_shape: [5, 5, \(channels)]\nlayers:\n  - SeparableConv2D: {filters: \(channels), kernel_size: 3, padding: same}\n"))
@@ -1276,7 +1278,8 @@ import Testing
         #expect(large.contains("let ahead0 = 64 + (oy * 1 + 0) % 4 * 16"))
         #expect(large.contains("wp.prefetch(at: ci * 736 + ahead0)"))
         #expect(large.contains("let ahead0 = 64800 + (oy * 1 + 0) % 4 * 16"))
-        #expect(try !pointwise(256).contains("prefetch"))
+        #expect(try pointwise(256).contains("wp.prefetch(at: ci * 256 + ahead0)"))
+        #expect(try !pointwise(240).contains("prefetch"))
     }
 
     /// EfficientNet's stochastic depth: identity at inference; in training

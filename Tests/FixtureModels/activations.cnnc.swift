@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "activations" model from Tests/Fixtures/specs/activations.yaml, compiled by cnnc.
@@ -182,8 +182,8 @@ public struct Activations: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -234,7 +234,7 @@ public struct Activations: CompiledModel {
         WeightPacking.bias(parameters, from: 2253, count: 7, into: &packed, at: 2984)
         WeightPacking.panels(parameters, from: 2260, rows: 7, outputs: 4, width: 4, into: &packed, at: 2992)
         WeightPacking.bias(parameters, from: 2288, count: 4, into: &packed, at: 3020)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "activations_more" model from Tests/Fixtures/specs/activations_more.yaml, compiled by cnnc.
@@ -230,8 +230,8 @@ public struct ActivationsMore: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -300,7 +300,7 @@ public struct ActivationsMore: CompiledModel {
         WeightPacking.bias(parameters, from: 3542, count: 8, into: &packed, at: 4448)
         WeightPacking.panels(parameters, from: 3550, rows: 8, outputs: 6, width: 8, into: &packed, at: 4456)
         WeightPacking.bias(parameters, from: 3598, count: 6, into: &packed, at: 4520)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

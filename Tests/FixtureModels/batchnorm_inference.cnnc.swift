@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "batchnorm_inference" model from Tests/Fixtures/specs/batchnorm_inference.yaml, compiled by cnnc.
@@ -99,8 +99,8 @@ public struct BatchnormInference: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -120,7 +120,7 @@ public struct BatchnormInference: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: nil, beta: 497, mean: 504, variance: 511, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 670, shiftAt: 677)
         WeightPacking.panels(parameters, from: 518, rows: 7, outputs: 3, width: 4, into: &packed, at: 684)
         WeightPacking.bias(parameters, from: 539, count: 3, into: &packed, at: 712)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "conv1d" model from Tests/Fixtures/specs/conv1d.yaml, compiled by cnnc.
@@ -107,8 +107,8 @@ public struct Conv1d: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -127,7 +127,7 @@ public struct Conv1d: CompiledModel {
         WeightPacking.bias(parameters, from: 554, count: 5, into: &packed, at: 744)
         WeightPacking.panels(parameters, from: 559, rows: 5, outputs: 4, width: 4, into: &packed, at: 752)
         WeightPacking.bias(parameters, from: 579, count: 4, into: &packed, at: 772)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

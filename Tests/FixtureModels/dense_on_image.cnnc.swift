@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "dense_on_image" model from Tests/Fixtures/specs/dense_on_image.yaml, compiled by cnnc.
@@ -79,8 +79,8 @@ public struct DenseOnImage: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -95,7 +95,7 @@ public struct DenseOnImage: CompiledModel {
         WeightPacking.bias(parameters, from: 84, count: 2, into: &packed, at: 144)
         WeightPacking.panels(parameters, from: 86, rows: 24, outputs: 1, width: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 110, count: 1, into: &packed, at: 244)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "mlp" model from Tests/Fixtures/specs/dense_only.yaml, compiled by cnnc.
@@ -74,8 +74,8 @@ public struct DenseOnly: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -88,7 +88,7 @@ public struct DenseOnly: CompiledModel {
         WeightPacking.bias(parameters, from: 100352, count: 128, into: &packed, at: 100352)
         WeightPacking.panels(parameters, from: 100480, rows: 128, outputs: 10, width: 8, into: &packed, at: 100480)
         WeightPacking.bias(parameters, from: 101760, count: 10, into: &packed, at: 102528)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "depthwise" model from Tests/Fixtures/specs/depthwise.yaml, compiled by cnnc.
@@ -126,8 +126,8 @@ public struct Depthwise: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -157,7 +157,7 @@ public struct Depthwise: CompiledModel {
         WeightPacking.bias(parameters, from: 1862, count: 32, into: &packed, at: 1972)
         WeightPacking.panels(parameters, from: 1894, rows: 32, outputs: 4, width: 4, into: &packed, at: 2004)
         WeightPacking.bias(parameters, from: 2022, count: 4, into: &packed, at: 2132)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "dilated_padded" model from Tests/Fixtures/specs/dilated_padded.yaml, compiled by cnnc.
@@ -103,8 +103,8 @@ public struct DilatedPadded: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -125,7 +125,7 @@ public struct DilatedPadded: CompiledModel {
         WeightPacking.bias(parameters, from: 6663, count: 3, into: &packed, at: 10152)
         WeightPacking.panels(parameters, from: 6666, rows: 12, outputs: 4, width: 4, into: &packed, at: 10156)
         WeightPacking.bias(parameters, from: 6714, count: 4, into: &packed, at: 10204)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

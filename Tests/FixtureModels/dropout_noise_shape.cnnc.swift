@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "dropout_noise_shape" model from Tests/Fixtures/specs/dropout_noise_shape.yaml, compiled by cnnc.
@@ -82,8 +82,8 @@ public struct DropoutNoiseShape: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -98,7 +98,7 @@ public struct DropoutNoiseShape: CompiledModel {
         WeightPacking.bias(parameters, from: 184, count: 3, into: &packed, at: 220)
         WeightPacking.panels(parameters, from: 187, rows: 12, outputs: 3, width: 4, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 223, count: 3, into: &packed, at: 272)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

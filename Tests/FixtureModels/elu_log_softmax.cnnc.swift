@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "elu_log_softmax" model from Tests/Fixtures/specs/elu_log_softmax.yaml, compiled by cnnc.
@@ -87,8 +87,8 @@ public struct EluLogSoftmax: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -105,7 +105,7 @@ public struct EluLogSoftmax: CompiledModel {
         WeightPacking.bias(parameters, from: 1832, count: 12, into: &packed, at: 2344)
         WeightPacking.panels(parameters, from: 1844, rows: 12, outputs: 5, width: 8, into: &packed, at: 2360)
         WeightPacking.bias(parameters, from: 1904, count: 5, into: &packed, at: 2456)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "sequential" model from Tests/Fixtures/specs/every_layer.yaml, compiled by cnnc.
@@ -117,8 +117,8 @@ public struct EveryLayer: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -139,7 +139,7 @@ public struct EveryLayer: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 5976, beta: 6040, mean: 6104, variance: 6168, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 5960, shiftAt: 6024)
         WeightPacking.panels(parameters, from: 6232, rows: 64, outputs: 10, width: 8, into: &packed, at: 6088)
         WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 7112)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "inference_identity" model from Tests/Fixtures/specs/inference_identity.yaml, compiled by cnnc.
@@ -78,8 +78,8 @@ public struct InferenceIdentity: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -92,7 +92,7 @@ public struct InferenceIdentity: CompiledModel {
         WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
         WeightPacking.panels(parameters, from: 112, rows: 144, outputs: 3, width: 4, into: &packed, at: 112)
         WeightPacking.bias(parameters, from: 544, count: 3, into: &packed, at: 688)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "layernorm_prelu" model from Tests/Fixtures/specs/layernorm_prelu.yaml, compiled by cnnc.
@@ -99,8 +99,8 @@ public struct LayernormPrelu: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -124,7 +124,7 @@ public struct LayernormPrelu: CompiledModel {
         WeightPacking.copy(parameters, from: 853, count: 10, into: &packed, at: 1251)
         WeightPacking.panels(parameters, from: 863, rows: 10, outputs: 4, width: 4, into: &packed, at: 1261)
         WeightPacking.bias(parameters, from: 903, count: 4, into: &packed, at: 1301)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

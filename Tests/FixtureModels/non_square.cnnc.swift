@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "non_square" model from Tests/Fixtures/specs/non_square.yaml, compiled by cnnc.
@@ -92,8 +92,8 @@ public struct NonSquare: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -112,7 +112,7 @@ public struct NonSquare: CompiledModel {
         WeightPacking.bias(parameters, from: 121, count: 3, into: &packed, at: 172)
         WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: &packed, at: 176)
         WeightPacking.bias(parameters, from: 142, count: 2, into: &packed, at: 212)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

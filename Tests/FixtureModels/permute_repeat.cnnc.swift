@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "permute_repeat" model from Tests/Fixtures/specs/permute_repeat.yaml, compiled by cnnc.
@@ -130,8 +130,8 @@ public struct PermuteRepeat: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -156,7 +156,7 @@ public struct PermuteRepeat: CompiledModel {
         WeightPacking.bias(parameters, from: 730, count: 3, into: &packed, at: 1024)
         WeightPacking.panels(parameters, from: 733, rows: 9, outputs: 4, width: 4, into: &packed, at: 1028)
         WeightPacking.bias(parameters, from: 769, count: 4, into: &packed, at: 1064)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "pixel_lanes_split" model from Tests/Fixtures/specs/pixel_lanes_split.yaml, compiled by cnnc.
@@ -84,8 +84,8 @@ public struct PixelLanesSplit: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -100,7 +100,7 @@ public struct PixelLanesSplit: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 343, beta: 350, mean: 357, variance: 364, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 6000, shiftAt: 6007)
         WeightPacking.panels(parameters, from: 371, rows: 336, outputs: 3, width: 4, into: &packed, at: 6014)
         WeightPacking.bias(parameters, from: 1379, count: 3, into: &packed, at: 7358)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

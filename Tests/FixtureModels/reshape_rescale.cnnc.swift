@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "reshape_rescale" model from Tests/Fixtures/specs/reshape_rescale.yaml, compiled by cnnc.
@@ -106,8 +106,8 @@ public struct ReshapeRescale: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -126,7 +126,7 @@ public struct ReshapeRescale: CompiledModel {
         WeightPacking.normalization(parameters, mean: 632, variance: 640, invert: false, channels: 8, into: &packed, scaleAt: 646, shiftAt: 654)
         WeightPacking.panels(parameters, from: 649, rows: 8, outputs: 3, width: 4, into: &packed, at: 662)
         WeightPacking.bias(parameters, from: 673, count: 3, into: &packed, at: 694)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

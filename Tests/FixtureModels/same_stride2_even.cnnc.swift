@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "same_stride2_even" model from Tests/Fixtures/specs/same_stride2_even.yaml, compiled by cnnc.
@@ -89,8 +89,8 @@ public struct SameStride2Even: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -105,7 +105,7 @@ public struct SameStride2Even: CompiledModel {
         WeightPacking.bias(parameters, from: 368, count: 4, into: &packed, at: 368)
         WeightPacking.panels(parameters, from: 372, rows: 4, outputs: 3, width: 4, into: &packed, at: 372)
         WeightPacking.bias(parameters, from: 384, count: 3, into: &packed, at: 388)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "same_stride2_odd" model from Tests/Fixtures/specs/same_stride2_odd.yaml, compiled by cnnc.
@@ -91,8 +91,8 @@ public struct SameStride2Odd: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -107,7 +107,7 @@ public struct SameStride2Odd: CompiledModel {
         WeightPacking.bias(parameters, from: 275, count: 6, into: &packed, at: 392)
         WeightPacking.panels(parameters, from: 281, rows: 6, outputs: 2, width: 4, into: &packed, at: 400)
         WeightPacking.bias(parameters, from: 293, count: 2, into: &packed, at: 424)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

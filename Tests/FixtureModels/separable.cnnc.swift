@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "separable" model from Tests/Fixtures/specs/separable.yaml, compiled by cnnc.
@@ -119,8 +119,8 @@ public struct Separable: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -152,7 +152,7 @@ public struct Separable: CompiledModel {
         WeightPacking.bias(parameters, from: 2181, count: 8, into: &packed, at: 2600)
         WeightPacking.panels(parameters, from: 2189, rows: 48, outputs: 3, width: 4, into: &packed, at: 2656)
         WeightPacking.bias(parameters, from: 2333, count: 3, into: &packed, at: 2848)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "transposed" model from Tests/Fixtures/specs/transposed.yaml, compiled by cnnc.
@@ -98,8 +98,8 @@ public struct Transposed: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -120,7 +120,7 @@ public struct Transposed: CompiledModel {
         WeightPacking.bias(parameters, from: 2834, count: 16, into: &packed, at: 3024)
         WeightPacking.panels(parameters, from: 2850, rows: 16, outputs: 4, width: 4, into: &packed, at: 3040)
         WeightPacking.bias(parameters, from: 2914, count: 4, into: &packed, at: 3104)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

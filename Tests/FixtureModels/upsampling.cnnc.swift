@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "upsampling" model from Tests/Fixtures/specs/upsampling.yaml, compiled by cnnc.
@@ -100,8 +100,8 @@ public struct Upsampling: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -118,7 +118,7 @@ public struct Upsampling: CompiledModel {
         WeightPacking.bias(parameters, from: 469, count: 16, into: &packed, at: 672)
         WeightPacking.panels(parameters, from: 485, rows: 16, outputs: 4, width: 4, into: &packed, at: 688)
         WeightPacking.bias(parameters, from: 549, count: 4, into: &packed, at: 752)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "wide_channels" model from Tests/Fixtures/specs/wide_channels.yaml, compiled by cnnc.
@@ -86,8 +86,8 @@ public struct WideChannels: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -102,7 +102,7 @@ public struct WideChannels: CompiledModel {
         WeightPacking.bias(parameters, from: 26320, count: 70, into: &packed, at: 30144)
         WeightPacking.panels(parameters, from: 26390, rows: 280, outputs: 33, width: 16, into: &packed, at: 30224)
         WeightPacking.bias(parameters, from: 35630, count: 33, into: &packed, at: 43664)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

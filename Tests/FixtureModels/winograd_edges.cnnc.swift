@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "winograd_edges" model from Tests/Fixtures/specs/winograd_edges.yaml, compiled by cnnc.
@@ -93,8 +93,8 @@ public struct WinogradEdges: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -124,7 +124,7 @@ public struct WinogradEdges: CompiledModel {
         if forInference { WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 47328) }
         WeightPacking.panels(parameters, from: 13912, rows: 4320, outputs: 5, width: 8, into: &packed, at: 74976)
         WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 109536)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "winograd_line" model from Tests/Fixtures/specs/winograd_line.yaml, compiled by cnnc.
@@ -102,8 +102,8 @@ public struct WinogradLine: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -136,7 +136,7 @@ public struct WinogradLine: CompiledModel {
         if forInference { WeightPacking.winogradLine(parameters, from: 7240, taps: 4, inputChannels: 32, outputs: 8, paddedOutputs: 8, transform: [0.5, 0.0, 0.0, 0.0, 0.1111111111111111, 0.1111111111111111, 0.1111111111111111, 0.1111111111111111, 0.3333333333333333, -0.3333333333333333, 0.3333333333333333, -0.3333333333333333, 0.016666666666666666, 0.03333333333333333, 0.06666666666666667, 0.13333333333333333, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.027777777777777776, -0.05555555555555555, 0.1111111111111111, -0.2222222222222222, 0.0, 0.0, 0.0, 1.0], into: &packed, at: 19928) }
         WeightPacking.panels(parameters, from: 8272, rows: 8, outputs: 3, width: 4, into: &packed, at: 21720)
         WeightPacking.bias(parameters, from: 8296, count: 3, into: &packed, at: 21752)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

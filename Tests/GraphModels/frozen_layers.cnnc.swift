@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "frozen_layers" model from Tests/Fixtures/graphs/frozen_layers.yaml, compiled by cnnc.
@@ -104,8 +104,8 @@ public struct FrozenLayers: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -124,7 +124,7 @@ public struct FrozenLayers: CompiledModel {
         WeightPacking.bias(parameters, from: 280, count: 6, into: &packed, at: 272)
         WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: &packed, at: 280)
         WeightPacking.bias(parameters, from: 304, count: 3, into: &packed, at: 304)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

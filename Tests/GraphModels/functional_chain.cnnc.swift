@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "functional_chain" model from Tests/Fixtures/graphs/functional_chain.yaml, compiled by cnnc.
@@ -74,8 +74,8 @@ public struct FunctionalChain: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -88,7 +88,7 @@ public struct FunctionalChain: CompiledModel {
         WeightPacking.bias(parameters, from: 18, count: 2, into: &packed, at: 36)
         WeightPacking.panels(parameters, from: 20, rows: 72, outputs: 3, width: 4, into: &packed, at: 40)
         WeightPacking.bias(parameters, from: 236, count: 3, into: &packed, at: 328)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "inception_block" model from Tests/Fixtures/graphs/inception_block.yaml, compiled by cnnc.
@@ -111,8 +111,8 @@ public struct InceptionBlock: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -135,7 +135,7 @@ public struct InceptionBlock: CompiledModel {
         WeightPacking.bias(parameters, from: 1152, count: 4, into: &packed, at: 1364)
         WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: &packed, at: 1368)
         WeightPacking.bias(parameters, from: 1286, count: 5, into: &packed, at: 1576)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

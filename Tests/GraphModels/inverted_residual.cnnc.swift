@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "inverted_residual" model from Tests/Fixtures/graphs/inverted_residual.yaml, compiled by cnnc.
@@ -141,8 +141,8 @@ public struct InvertedResidual: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -173,7 +173,7 @@ public struct InvertedResidual: CompiledModel {
         WeightPacking.bias(parameters, from: 3896, count: 16, into: &packed, at: 3904)
         WeightPacking.panels(parameters, from: 3912, rows: 16, outputs: 5, width: 8, into: &packed, at: 3920)
         WeightPacking.bias(parameters, from: 3992, count: 5, into: &packed, at: 4048)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

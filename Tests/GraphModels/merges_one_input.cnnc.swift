@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "merges_one_input" model from Tests/Fixtures/graphs/merges_one_input.yaml, compiled by cnnc.
@@ -123,8 +123,8 @@ public struct MergesOneInput: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -139,7 +139,7 @@ public struct MergesOneInput: CompiledModel {
         WeightPacking.bias(parameters, from: 164, count: 4, into: &packed, at: 164)
         WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: &packed, at: 168)
         WeightPacking.bias(parameters, from: 7080, count: 3, into: &packed, at: 9384)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "nested_functional" model from Tests/Fixtures/keras/functional/json3/nested_functional.json, compiled by cnnc.
@@ -80,8 +80,8 @@ public struct NestedFunctional: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -94,7 +94,7 @@ public struct NestedFunctional: CompiledModel {
         WeightPacking.bias(parameters, from: 144, count: 4, into: &packed, at: 144)
         WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 580, count: 3, into: &packed, at: 724)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

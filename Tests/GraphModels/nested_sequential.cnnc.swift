@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "nested_sequential" model from Tests/Fixtures/keras/functional/json3/nested_sequential.json, compiled by cnnc.
@@ -94,8 +94,8 @@ public struct NestedSequential: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -122,7 +122,7 @@ public struct NestedSequential: CompiledModel {
         if forInference { WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 824) }
         WeightPacking.panels(parameters, from: 840, rows: 8, outputs: 4, width: 4, into: &packed, at: 3128)
         WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 3160)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

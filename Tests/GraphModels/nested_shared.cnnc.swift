@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "nested_shared" model from Tests/Fixtures/keras/functional/json3/nested_shared.json, compiled by cnnc.
@@ -81,8 +81,8 @@ public struct NestedShared: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -97,7 +97,7 @@ public struct NestedShared: CompiledModel {
         WeightPacking.bias(parameters, from: 44, count: 4, into: &packed, at: 44)
         WeightPacking.panels(parameters, from: 48, rows: 4, outputs: 3, width: 4, into: &packed, at: 48)
         WeightPacking.bias(parameters, from: 60, count: 3, into: &packed, at: 64)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "norm_prelu_residual" model from Tests/Fixtures/graphs/norm_prelu_residual.yaml, compiled by cnnc.
@@ -105,8 +105,8 @@ public struct NormPreluResidual: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -130,7 +130,7 @@ public struct NormPreluResidual: CompiledModel {
         WeightPacking.copy(parameters, from: 813, count: 7, into: &packed, at: 1004)
         WeightPacking.panels(parameters, from: 820, rows: 7, outputs: 3, width: 4, into: &packed, at: 1011)
         WeightPacking.bias(parameters, from: 841, count: 3, into: &packed, at: 1039)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "residual_block" model from Tests/Fixtures/graphs/residual_block.yaml, compiled by cnnc.
@@ -114,8 +114,8 @@ public struct ResidualBlock: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         try self.init(parameters: parameters, forInference: true)
@@ -148,7 +148,7 @@ public struct ResidualBlock: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13136, shiftAt: 13152)
         WeightPacking.panels(parameters, from: 4000, rows: 16, outputs: 10, width: 8, into: &packed, at: 13168)
         WeightPacking.bias(parameters, from: 4160, count: 10, into: &packed, at: 13424)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "sequence_branches" model from Tests/Fixtures/graphs/sequence_branches.yaml, compiled by cnnc.
@@ -114,8 +114,8 @@ public struct SequenceBranches: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -134,7 +134,7 @@ public struct SequenceBranches: CompiledModel {
         WeightPacking.bias(parameters, from: 265, count: 4, into: &packed, at: 308)
         WeightPacking.panels(parameters, from: 269, rows: 40, outputs: 4, width: 4, into: &packed, at: 312)
         WeightPacking.bias(parameters, from: 429, count: 4, into: &packed, at: 472)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

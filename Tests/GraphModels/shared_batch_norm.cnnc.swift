@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "shared_batch_norm" model from Tests/Fixtures/graphs/shared_batch_norm.yaml, compiled by cnnc.
@@ -94,8 +94,8 @@ public struct SharedBatchNorm: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -109,7 +109,7 @@ public struct SharedBatchNorm: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 76, shiftAt: 80)
         WeightPacking.panels(parameters, from: 92, rows: 4, outputs: 3, width: 4, into: &packed, at: 84)
         WeightPacking.bias(parameters, from: 104, count: 3, into: &packed, at: 100)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

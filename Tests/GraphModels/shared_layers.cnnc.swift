@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "shared_layers" model from Tests/Fixtures/keras/functional/json3/shared_layers.json, compiled by cnnc.
@@ -100,8 +100,8 @@ public struct SharedLayers: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -116,7 +116,7 @@ public struct SharedLayers: CompiledModel {
         WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 128)
         WeightPacking.panels(parameters, from: 132, rows: 4, outputs: 3, width: 4, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 148)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

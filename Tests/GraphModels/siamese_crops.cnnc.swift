@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "siamese_crops" model from Tests/Fixtures/graphs/siamese_crops.yaml, compiled by cnnc.
@@ -88,8 +88,8 @@ public struct SiameseCrops: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -102,7 +102,7 @@ public struct SiameseCrops: CompiledModel {
         WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
         WeightPacking.panels(parameters, from: 76, rows: 4, outputs: 3, width: 4, into: &packed, at: 76)
         WeightPacking.bias(parameters, from: 88, count: 3, into: &packed, at: 92)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "small_outputs" model from Tests/Fixtures/graphs/small_outputs.yaml, compiled by cnnc.
@@ -147,8 +147,8 @@ public struct SmallOutputs: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -181,7 +181,7 @@ public struct SmallOutputs: CompiledModel {
         WeightPacking.bias(parameters, from: 512544, count: 48, into: &packed, at: 512736)
         WeightPacking.panels(parameters, from: 512592, rows: 48, outputs: 10, width: 8, into: &packed, at: 512784)
         WeightPacking.bias(parameters, from: 513072, count: 10, into: &packed, at: 513552)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.
@@ -4768,6 +4768,7 @@ extension SmallOutputs: TrainableModel {
                 var s3_1 = V()
                 var s3_2 = V()
                 var s3_3 = V()
+                let ahead0 = 64 + (oy * 1 + 0) % 4 * 16
                 let xp = x + oy * 1280
                 let wp = kernel + c0
                 for ci in 0..<320 {
@@ -4775,6 +4776,7 @@ extension SmallOutputs: TrainableModel {
                     let w1 = wp.simd(V.self, at: ci * 256 + 16)
                     let w2 = wp.simd(V.self, at: ci * 256 + 32)
                     let w3 = wp.simd(V.self, at: ci * 256 + 48)
+                    wp.prefetch(at: ci * 256 + ahead0)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -4972,6 +4974,7 @@ extension SmallOutputs: TrainableModel {
                 var s3_1 = V()
                 var s3_2 = V()
                 var s3_3 = V()
+                let ahead0 = 64 + (oy * 1 + 0) % 4 * 16
                 let xp = x + oy * 1536
                 let wp = kernel + c0
                 for ci in 0..<384 {
@@ -4979,6 +4982,7 @@ extension SmallOutputs: TrainableModel {
                     let w1 = wp.simd(V.self, at: ci * 320 + 16)
                     let w2 = wp.simd(V.self, at: ci * 320 + 32)
                     let w3 = wp.simd(V.self, at: ci * 320 + 48)
+                    wp.prefetch(at: ci * 320 + ahead0)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

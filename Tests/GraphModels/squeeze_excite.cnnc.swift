@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "squeeze_excite" model from Tests/Fixtures/graphs/squeeze_excite.yaml, compiled by cnnc.
@@ -94,8 +94,8 @@ public struct SqueezeExcite: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -112,7 +112,7 @@ public struct SqueezeExcite: CompiledModel {
         WeightPacking.bias(parameters, from: 735, count: 12, into: &packed, at: 980)
         WeightPacking.panels(parameters, from: 747, rows: 12, outputs: 4, width: 4, into: &packed, at: 996)
         WeightPacking.bias(parameters, from: 795, count: 4, into: &packed, at: 1044)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "squeeze_excite_reshape" model from Tests/Fixtures/graphs/squeeze_excite_reshape.yaml, compiled by cnnc.
@@ -105,8 +105,8 @@ public struct SqueezeExciteReshape: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -124,7 +124,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         WeightPacking.bias(parameters, from: 265, count: 8, into: &packed, at: 282)
         WeightPacking.panels(parameters, from: 273, rows: 8, outputs: 4, width: 4, into: &packed, at: 290)
         WeightPacking.bias(parameters, from: 305, count: 4, into: &packed, at: 322)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "training_paths" model from Tests/Fixtures/graphs/training_paths.yaml, compiled by cnnc.
@@ -106,8 +106,8 @@ public struct TrainingPaths: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -127,7 +127,7 @@ public struct TrainingPaths: CompiledModel {
         WeightPacking.bias(parameters, from: 915, count: 5, into: &packed, at: 1440)
         WeightPacking.panels(parameters, from: 920, rows: 5, outputs: 4, width: 4, into: &packed, at: 1448)
         WeightPacking.bias(parameters, from: 940, count: 4, into: &packed, at: 1468)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

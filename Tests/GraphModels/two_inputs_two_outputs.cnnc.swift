@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "two_heads" model from Tests/Fixtures/graphs/two_inputs_two_outputs.yaml, compiled by cnnc.
@@ -92,8 +92,8 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -111,7 +111,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         WeightPacking.bias(parameters, from: 312, count: 3, into: &packed, at: 1024)
         WeightPacking.panels(parameters, from: 315, rows: 72, outputs: 1, width: 4, into: &packed, at: 1028)
         WeightPacking.bias(parameters, from: 387, count: 1, into: &packed, at: 1316)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

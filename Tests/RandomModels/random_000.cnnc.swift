@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_000" model from Tests/Fixtures/random/random_000.yaml, compiled by cnnc.
@@ -72,8 +72,8 @@ public struct Random000: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -85,7 +85,7 @@ public struct Random000: CompiledModel {
         WeightPacking.panels(parameters, from: 0, rows: 5, outputs: 65, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 325, count: 65, into: &packed, at: 400)
         WeightPacking.batchNormalization(parameters, gamma: 390, beta: nil, mean: 455, variance: 520, epsilon: Float(0.001), channels: 65, into: &packed, scaleAt: 480, shiftAt: 545)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_001" model from Tests/Fixtures/random/random_001.yaml, compiled by cnnc.
@@ -88,8 +88,8 @@ public struct Random001: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -103,7 +103,7 @@ public struct Random001: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 1285, beta: 1290, mean: 1295, variance: 1300, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 2056, shiftAt: 2061)
         WeightPacking.panels(parameters, from: 1305, rows: 80, outputs: 15, width: 16, into: &packed, at: 2066)
         WeightPacking.bias(parameters, from: 2505, count: 15, into: &packed, at: 3346)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_006" model from Tests/Fixtures/random/random_006.yaml, compiled by cnnc.
@@ -73,8 +73,8 @@ public struct Random006: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -87,7 +87,7 @@ public struct Random006: CompiledModel {
         WeightPacking.bias(parameters, from: 304, count: 19, into: &packed, at: 512)
         WeightPacking.panels(parameters, from: 323, rows: 19, outputs: 20, width: 16, into: &packed, at: 544)
         WeightPacking.bias(parameters, from: 703, count: 20, into: &packed, at: 1152)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

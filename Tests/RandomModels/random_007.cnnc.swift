@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_007" model from Tests/Fixtures/random/random_007.yaml, compiled by cnnc.
@@ -76,8 +76,8 @@ public struct Random007: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -90,7 +90,7 @@ public struct Random007: CompiledModel {
         WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 8)
         WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 31, width: 16, into: &packed, at: 12)
         WeightPacking.bias(parameters, from: 68, count: 31, into: &packed, at: 76)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

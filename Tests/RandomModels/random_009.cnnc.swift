@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_009" model from Tests/Fixtures/random/random_009.yaml, compiled by cnnc.
@@ -82,8 +82,8 @@ public struct Random009: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -97,7 +97,7 @@ public struct Random009: CompiledModel {
         WeightPacking.bias(parameters, from: 38, count: 15, into: &packed, at: 36)
         WeightPacking.panels(parameters, from: 53, rows: 135, outputs: 2, width: 4, into: &packed, at: 52)
         WeightPacking.bias(parameters, from: 323, count: 2, into: &packed, at: 592)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

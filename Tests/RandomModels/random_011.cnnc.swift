@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_011" model from Tests/Fixtures/random/random_011.yaml, compiled by cnnc.
@@ -74,8 +74,8 @@ public struct Random011: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -87,7 +87,7 @@ public struct Random011: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 4, variance: 8, epsilon: Float(0.01), channels: 4, into: &packed, scaleAt: 0, shiftAt: 4)
         WeightPacking.panels(parameters, from: 12, rows: 4, outputs: 9, width: 8, into: &packed, at: 8)
         WeightPacking.bias(parameters, from: 48, count: 9, into: &packed, at: 72)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_015" model from Tests/Fixtures/random/random_015.yaml, compiled by cnnc.
@@ -85,8 +85,8 @@ public struct Random015: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -103,7 +103,7 @@ public struct Random015: CompiledModel {
         WeightPacking.bias(parameters, from: 775, count: 10, into: &packed, at: 1032)
         WeightPacking.panels(parameters, from: 785, rows: 10, outputs: 8, width: 8, into: &packed, at: 1048)
         WeightPacking.bias(parameters, from: 865, count: 8, into: &packed, at: 1128)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_019" model from Tests/Fixtures/random/random_019.yaml, compiled by cnnc.
@@ -79,8 +79,8 @@ public struct Random019: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -93,7 +93,7 @@ public struct Random019: CompiledModel {
         WeightPacking.bias(parameters, from: 36, count: 9, into: &packed, at: 64)
         WeightPacking.panels(parameters, from: 45, rows: 9, outputs: 3, width: 4, into: &packed, at: 80)
         WeightPacking.bias(parameters, from: 72, count: 3, into: &packed, at: 116)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

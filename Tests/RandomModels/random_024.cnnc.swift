@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_024" model from Tests/Fixtures/random/random_024.yaml, compiled by cnnc.
@@ -84,8 +84,8 @@ public struct Random024: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -102,7 +102,7 @@ public struct Random024: CompiledModel {
         WeightPacking.bias(parameters, from: 434, count: 8, into: &packed, at: 552)
         WeightPacking.panels(parameters, from: 442, rows: 8, outputs: 31, width: 16, into: &packed, at: 560)
         WeightPacking.bias(parameters, from: nil, count: 31, into: &packed, at: 816)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_025" model from Tests/Fixtures/random/random_025.yaml, compiled by cnnc.
@@ -74,8 +74,8 @@ public struct Random025: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -87,7 +87,7 @@ public struct Random025: CompiledModel {
         WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 13, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 325, count: 13, into: &packed, at: 400)
         WeightPacking.batchNormalization(parameters, gamma: nil, beta: 338, mean: 351, variance: 364, epsilon: Float(0.01), channels: 13, into: &packed, scaleAt: 416, shiftAt: 429)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

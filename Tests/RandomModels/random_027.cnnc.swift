@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_027" model from Tests/Fixtures/random/random_027.yaml, compiled by cnnc.
@@ -83,8 +83,8 @@ public struct Random027: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -100,7 +100,7 @@ public struct Random027: CompiledModel {
         WeightPacking.bias(parameters, from: 1440, count: 2, into: &packed, at: 1680)
         WeightPacking.panels(parameters, from: 1442, rows: 2, outputs: 40, width: 16, into: &packed, at: 1684)
         WeightPacking.bias(parameters, from: nil, count: 40, into: &packed, at: 1780)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_030" model from Tests/Fixtures/random/random_030.yaml, compiled by cnnc.
@@ -77,8 +77,8 @@ public struct Random030: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -91,7 +91,7 @@ public struct Random030: CompiledModel {
         WeightPacking.bias(parameters, from: 384, count: 12, into: &packed, at: 512)
         WeightPacking.panels(parameters, from: 396, rows: 12, outputs: 5, width: 8, into: &packed, at: 528)
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 624)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

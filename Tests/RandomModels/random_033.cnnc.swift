@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_033" model from Tests/Fixtures/random/random_033.yaml, compiled by cnnc.
@@ -78,8 +78,8 @@ public struct Random033: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -92,7 +92,7 @@ public struct Random033: CompiledModel {
         WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 24)
         WeightPacking.panels(parameters, from: 28, rows: 7, outputs: 33, width: 16, into: &packed, at: 32)
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 368)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_034" model from Tests/Fixtures/random/random_034.yaml, compiled by cnnc.
@@ -68,8 +68,8 @@ public struct Random034: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -80,7 +80,7 @@ public struct Random034: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 10, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 60, count: 10, into: &packed, at: 96)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

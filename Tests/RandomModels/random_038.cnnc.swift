@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_038" model from Tests/Fixtures/random/random_038.yaml, compiled by cnnc.
@@ -74,8 +74,8 @@ public struct Random038: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -88,7 +88,7 @@ public struct Random038: CompiledModel {
         WeightPacking.bias(parameters, from: 95, count: 19, into: &packed, at: 160)
         WeightPacking.kernel(parameters, from: 114, rows: 171, outputs: 7, paddedOutputs: 8, into: &packed, at: 192)
         WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1560)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_041" model from Tests/Fixtures/random/random_041.yaml, compiled by cnnc.
@@ -81,8 +81,8 @@ public struct Random041: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -95,7 +95,7 @@ public struct Random041: CompiledModel {
         WeightPacking.bias(parameters, from: 10, count: 1, into: &packed, at: 40)
         WeightPacking.kernel(parameters, from: 11, rows: 1, outputs: 8, paddedOutputs: 8, into: &packed, at: 44)
         WeightPacking.bias(parameters, from: 19, count: 8, into: &packed, at: 52)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_044" model from Tests/Fixtures/random/random_044.yaml, compiled by cnnc.
@@ -82,8 +82,8 @@ public struct Random044: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -98,7 +98,7 @@ public struct Random044: CompiledModel {
         WeightPacking.bias(parameters, from: 384, count: 7, into: &packed, at: 400)
         WeightPacking.panels(parameters, from: 391, rows: 7, outputs: 13, width: 16, into: &packed, at: 408)
         WeightPacking.bias(parameters, from: 482, count: 13, into: &packed, at: 520)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_046" model from Tests/Fixtures/random/random_046.yaml, compiled by cnnc.
@@ -83,8 +83,8 @@ public struct Random046: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -98,7 +98,7 @@ public struct Random046: CompiledModel {
         WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 16, width: 16, into: &packed, at: 12)
         WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 44)
         WeightPacking.batchNormalization(parameters, gamma: 38, beta: 54, mean: 70, variance: 86, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 60, shiftAt: 76)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

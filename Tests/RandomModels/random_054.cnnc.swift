@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_054" model from Tests/Fixtures/random/random_054.yaml, compiled by cnnc.
@@ -82,8 +82,8 @@ public struct Random054: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -96,7 +96,7 @@ public struct Random054: CompiledModel {
         WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 128)
         WeightPacking.kernel(parameters, from: 132, rows: 36, outputs: 2, paddedOutputs: 4, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 204, count: 2, into: &packed, at: 276)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_055" model from Tests/Fixtures/random/random_055.yaml, compiled by cnnc.
@@ -80,8 +80,8 @@ public struct Random055: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -96,7 +96,7 @@ public struct Random055: CompiledModel {
         WeightPacking.bias(parameters, from: 1728, count: 11, into: &packed, at: 1808)
         WeightPacking.panels(parameters, from: 1739, rows: 176, outputs: 16, width: 16, into: &packed, at: 1824)
         WeightPacking.bias(parameters, from: 4555, count: 16, into: &packed, at: 4640)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

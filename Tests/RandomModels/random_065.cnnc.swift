@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_065" model from Tests/Fixtures/random/random_065.yaml, compiled by cnnc.
@@ -86,8 +86,8 @@ public struct Random065: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -104,7 +104,7 @@ public struct Random065: CompiledModel {
         WeightPacking.bias(parameters, from: 495, count: 18, into: &packed, at: 836)
         WeightPacking.panels(parameters, from: 513, rows: 288, outputs: 24, width: 16, into: &packed, at: 868)
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 10084)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_067" model from Tests/Fixtures/random/random_067.yaml, compiled by cnnc.
@@ -69,8 +69,8 @@ public struct Random067: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -78,7 +78,7 @@ public struct Random067: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random067", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        self.packed = []
+        self.packed = PackedWeights([])
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_069" model from Tests/Fixtures/random/random_069.yaml, compiled by cnnc.
@@ -76,8 +76,8 @@ public struct Random069: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -90,7 +90,7 @@ public struct Random069: CompiledModel {
         WeightPacking.bias(parameters, from: 192, count: 24, into: &packed, at: 256)
         WeightPacking.panels(parameters, from: 216, rows: 48, outputs: 5, width: 8, into: &packed, at: 288)
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 672)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

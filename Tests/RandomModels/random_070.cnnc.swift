@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_070" model from Tests/Fixtures/random/random_070.yaml, compiled by cnnc.
@@ -80,8 +80,8 @@ public struct Random070: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -95,7 +95,7 @@ public struct Random070: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 1056, beta: nil, mean: 1188, variance: 1320, epsilon: Float(0.001), channels: 132, into: &packed, scaleAt: 1584, shiftAt: 1716)
         WeightPacking.panels(parameters, from: 1452, rows: 132, outputs: 5, width: 8, into: &packed, at: 1848)
         WeightPacking.bias(parameters, from: 2112, count: 5, into: &packed, at: 2904)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_073" model from Tests/Fixtures/random/random_073.yaml, compiled by cnnc.
@@ -82,8 +82,8 @@ public struct Random073: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -100,7 +100,7 @@ public struct Random073: CompiledModel {
         WeightPacking.bias(parameters, from: 620, count: 17, into: &packed, at: 1056)
         WeightPacking.panels(parameters, from: 637, rows: 17, outputs: 3, width: 4, into: &packed, at: 1088)
         WeightPacking.bias(parameters, from: 688, count: 3, into: &packed, at: 1156)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_076" model from Tests/Fixtures/random/random_076.yaml, compiled by cnnc.
@@ -75,8 +75,8 @@ public struct Random076: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -89,7 +89,7 @@ public struct Random076: CompiledModel {
         WeightPacking.bias(parameters, from: 315, count: 7, into: &packed, at: 360)
         WeightPacking.kernel(parameters, from: 322, rows: 7, outputs: 33, paddedOutputs: 48, into: &packed, at: 368)
         WeightPacking.bias(parameters, from: 553, count: 33, into: &packed, at: 704)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_078" model from Tests/Fixtures/random/random_078.yaml, compiled by cnnc.
@@ -81,8 +81,8 @@ public struct Random078: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -95,7 +95,7 @@ public struct Random078: CompiledModel {
         WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 128)
         WeightPacking.panels(parameters, from: 128, rows: 4, outputs: 8, width: 8, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 160, count: 8, into: &packed, at: 164)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

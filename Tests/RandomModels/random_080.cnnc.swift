@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_080" model from Tests/Fixtures/random/random_080.yaml, compiled by cnnc.
@@ -82,8 +82,8 @@ public struct Random080: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -95,7 +95,7 @@ public struct Random080: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 8, mean: 16, variance: 24, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 0, shiftAt: 8)
         WeightPacking.panels(parameters, from: 32, rows: 96, outputs: 15, width: 16, into: &packed, at: 16)
         WeightPacking.bias(parameters, from: nil, count: 15, into: &packed, at: 1552)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

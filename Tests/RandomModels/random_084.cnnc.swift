@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_084" model from Tests/Fixtures/random/random_084.yaml, compiled by cnnc.
@@ -80,8 +80,8 @@ public struct Random084: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -94,7 +94,7 @@ public struct Random084: CompiledModel {
         WeightPacking.bias(parameters, from: 384, count: 2, into: &packed, at: 768)
         WeightPacking.panels(parameters, from: 386, rows: 18, outputs: 12, width: 16, into: &packed, at: 772)
         WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 1060)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_086" model from Tests/Fixtures/random/random_086.yaml, compiled by cnnc.
@@ -81,8 +81,8 @@ public struct Random086: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -97,7 +97,7 @@ public struct Random086: CompiledModel {
         WeightPacking.bias(parameters, from: 5379, count: 17, into: &packed, at: 9792)
         WeightPacking.panels(parameters, from: 5396, rows: 17, outputs: 17, width: 16, into: &packed, at: 9824)
         WeightPacking.bias(parameters, from: 5685, count: 17, into: &packed, at: 10368)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_088" model from Tests/Fixtures/random/random_088.yaml, compiled by cnnc.
@@ -79,8 +79,8 @@ public struct Random088: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -93,7 +93,7 @@ public struct Random088: CompiledModel {
         WeightPacking.bias(parameters, from: 480, count: 24, into: &packed, at: 640)
         WeightPacking.panels(parameters, from: 504, rows: 96, outputs: 7, width: 8, into: &packed, at: 672)
         WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1440)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_089" model from Tests/Fixtures/random/random_089.yaml, compiled by cnnc.
@@ -74,8 +74,8 @@ public struct Random089: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -88,7 +88,7 @@ public struct Random089: CompiledModel {
         WeightPacking.bias(parameters, from: 256, count: 4, into: &packed, at: 256)
         WeightPacking.panels(parameters, from: 260, rows: 4, outputs: 16, width: 16, into: &packed, at: 260)
         WeightPacking.bias(parameters, from: 324, count: 16, into: &packed, at: 324)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_096" model from Tests/Fixtures/random/random_096.yaml, compiled by cnnc.
@@ -79,8 +79,8 @@ public struct Random096: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -93,7 +93,7 @@ public struct Random096: CompiledModel {
         WeightPacking.bias(parameters, from: 1200, count: 15, into: &packed, at: 1280)
         WeightPacking.panels(parameters, from: 1215, rows: 15, outputs: 13, width: 16, into: &packed, at: 1296)
         WeightPacking.bias(parameters, from: 1410, count: 13, into: &packed, at: 1536)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_097" model from Tests/Fixtures/random/random_097.yaml, compiled by cnnc.
@@ -81,8 +81,8 @@ public struct Random097: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -97,7 +97,7 @@ public struct Random097: CompiledModel {
         WeightPacking.bias(parameters, from: 2124, count: 3, into: &packed, at: 2832)
         WeightPacking.panels(parameters, from: 2127, rows: 3, outputs: 8, width: 8, into: &packed, at: 2836)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2860)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_101" model from Tests/Fixtures/random/random_101.yaml, compiled by cnnc.
@@ -75,8 +75,8 @@ public struct Random101: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -90,7 +90,7 @@ public struct Random101: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 3, stride: 16, into: &packed, at: 40)
         WeightPacking.kernel(parameters, from: 27, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 520)
         WeightPacking.bias(parameters, from: 75, count: 4, into: &packed, at: 568)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

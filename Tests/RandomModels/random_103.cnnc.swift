@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_103" model from Tests/Fixtures/random/random_103.yaml, compiled by cnnc.
@@ -84,8 +84,8 @@ public struct Random103: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -100,7 +100,7 @@ public struct Random103: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 60, beta: 66, mean: 72, variance: 78, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 1040, shiftAt: 1046)
         WeightPacking.kernel(parameters, from: 84, rows: 54, outputs: 4, paddedOutputs: 4, into: &packed, at: 1052)
         WeightPacking.bias(parameters, from: 300, count: 4, into: &packed, at: 1268)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

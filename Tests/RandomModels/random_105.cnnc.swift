@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _5: CNNCRuntimeAPIVersion5 {}
-    typealias Version = _5
+    struct _6: CNNCRuntimeAPIVersion6 {}
+    typealias Version = _6
 }
 
 /// The "random_105" model from Tests/Fixtures/random/random_105.yaml, compiled by cnnc.
@@ -78,8 +78,8 @@ public struct Random105: CompiledModel {
     )
 
     public let parameters: [Float]
-    /// The parameters rearranged for the kernels (see `WeightPacking`).
-    let packed: [Float]
+    /// The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.
+    let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
@@ -95,7 +95,7 @@ public struct Random105: CompiledModel {
         WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 1080)
         WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: &packed, at: 1084)
         WeightPacking.bias(parameters, from: 723, count: 2, into: &packed, at: 2236)
-        self.packed = packed
+        self.packed = PackedWeights(packed)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -311,8 +311,8 @@ struct ModelRenderer {
         out.line("// If this does not compile, the file was generated for another version of")
         out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
         out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
-            out.line("struct _5: CNNCRuntimeAPIVersion5 {}")
-            out.line("typealias Version = _5")
+            out.line("struct _6: CNNCRuntimeAPIVersion6 {}")
+            out.line("typealias Version = _6")
         }
         out.line()
     }
@@ -349,8 +349,8 @@ struct ModelRenderer {
             }, into: &out)
             out.line()
             out.line("public let parameters: [Float]")
-            out.doc("The parameters rearranged for the kernels (see `WeightPacking`).")
-            out.line("let packed: [Float]")
+            out.doc("The parameters rearranged for the kernels (see `WeightPacking`), on a cache line.")
+            out.line("let packed: PackedWeights")
             out.line()
             // Weights only inference reads: the F(4x4) Winograd weights of layers
             // whose training forward pass runs by F(2x2) (`TrainableModel.init(trainingParameters:)`).
@@ -381,7 +381,7 @@ struct ModelRenderer {
                 out.line("UnoptimizedBuildWarning.check(model: \(SwiftNames.stringLiteral(typeName)), optimized: Self.compiledWithOptimization)")
                 out.line("self.parameters = parameters")
                 guard !weights.packing.isEmpty else {
-                    out.line("self.packed = []")
+                    out.line("self.packed = PackedWeights([])")
                     return
                 }
                 out.line("var packed = [Float](repeating: 0, count: Self.packedCount)")
@@ -405,7 +405,7 @@ struct ModelRenderer {
                         out.line("WeightPacking.normalization(parameters, mean: \(weights.tensors[norm.meanTensor].offset), variance: \(weights.tensors[norm.varianceTensor].offset), invert: \(norm.invert), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
                     }
                 }
-                out.line("self.packed = packed")
+                out.line("self.packed = PackedWeights(packed)")
             }
             out.line()
             out.doc("One forward pass over one sample, in inference mode.",

@@ -316,17 +316,25 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// Floats ahead in a panel: 4 KB, about what memory delivers to one core while a line is on its way.
     static let prefetchDistance = 1024
 
-    /// Whether a row kernel's weights outgrow the L2 (1 MB: Zen 4's, twice
-    /// Zen 3's), so that each group's slice of them comes from L3 or memory
-    /// a row's stride apart, crossing a 4 KB page every row or two, where no
-    /// hardware prefetcher follows: Xception's 728 → 728 pointwise step on
-    /// 5x5 pixels (2.1 MB a layer) read them at 5.8 GB/s and ran at 71
-    /// GFLOP/s, where the same layer with its weights in L3 ran at 106. Such
-    /// a kernel's group asks for the next group's weights while it computes
-    /// (`InputPass.nextSlice`, `rowWeightHints`): 90 GFLOP/s, where asking
-    /// for the same group's weights 16 or 48 rows of weights ahead came too
-    /// late from memory (73 and 85).
-    private var streamsRowWeights: Bool { !flatOutput && packed.rows * paddedOutputs > 256 * 1024 }
+    /// Whether a row kernel's weights (256 KB or more) come from L3 or memory
+    /// at the start of each group's slice, a row's stride apart, crossing a
+    /// 4 KB page every row or two, where no hardware prefetcher follows.
+    /// Weights over the L2 (1 MB: Zen 4's, twice Zen 3's) always do:
+    /// Xception's 728 → 728 pointwise step on 5x5 pixels (2.1 MB a layer)
+    /// read them at 5.8 GB/s and ran at 71 GFLOP/s, where the same layer with
+    /// its weights in L3 ran at 106. Smaller ones do too in a model whose
+    /// weights together outgrow the caches, since every other layer's passed
+    /// through them since the last sample: MobileNet's 512 → 512 steps on 6x6
+    /// pixels (1 MB) ran at 95 GFLOP/s in the model and 117 alone, and a
+    /// VM's share of a shared L3 can be a few MB (a pointer chase here
+    /// reached memory's latency from 8 MB of a 32 MB L3). Such a kernel's
+    /// group asks for the next group's weights while it computes
+    /// (`InputPass.nextSlice`, `rowWeightHints`): Xception's step 90
+    /// GFLOP/s, where asking for the same group's weights 16 or 48 rows of
+    /// weights ahead came too late from memory (73 and 85); MobileNet's
+    /// 110. A hint for a line already in the L1 costs a load slot, and a
+    /// smaller kernel's first misses are a small part of its time.
+    private var streamsRowWeights: Bool { !flatOutput && packed.rows * paddedOutputs >= 64 * 1024 }
 
     /// The blocks a flat output runs as.
     var flatBlocks: [[FlatPixel]] { flatBlocks(size: pixelsPerBlock) }
